@@ -1,0 +1,99 @@
+package dev.threadleak.agent;
+
+import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.registry.Registry;
+import dev.threadleak.agent.sample.Snapshotter;
+import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The agent after premain: one daemon thread, {@code threadleak-agent}, that decodes new creation
+ * stacks, drops ended threads and writes a dump every {@code interval}; a shutdown hook writes the last
+ * dump. Nothing here may take the host down: every failure is one {@code [threadleak]} line on stderr.
+ */
+public final class AgentRuntime {
+    /** How often new creation stacks are decoded, bounding the records waiting in memory. */
+    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final Options options;
+    private final Registry registry;
+    private final long startedAtMs;
+    private volatile Snapshotter snapshotter;
+    private volatile DumpFiles dumps;
+
+    AgentRuntime(Options options, Registry registry, long startedAtMs) {
+        this.options = options;
+        this.registry = registry;
+        this.startedAtMs = startedAtMs;
+    }
+
+    /** Called from premain: registers the exit dump (cheap) and starts the agent thread, which does the rest. */
+    void start() {
+        Thread exitDump = new Thread(() -> dump("exit"), "threadleak-exit-dump");
+        registry.markOwn(exitDump);
+        Runtime.getRuntime().addShutdownHook(exitDump);
+        Thread loop = new Thread(this::run, "threadleak-agent");
+        loop.setDaemon(true);
+        registry.markOwn(loop);
+        loop.start();
+    }
+
+    /** The heavy part of start-up, off premain; also run by the exit dump when the JVM ends first. */
+    private synchronized boolean init() {
+        if (snapshotter != null) return true;
+        try {
+            registry.addUnseen(Snapshotter.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
+            dumps = new DumpFiles(options.dir(), options.keep());
+            snapshotter = new Snapshotter(registry, startedAtMs);
+            return true;
+        } catch (Throwable t) {
+            Log.warnOnce("init", "agent failed to start, no dumps will be written: " + t);
+            return false;
+        }
+    }
+
+    private void run() {
+        if (!init()) return;
+        long intervalNanos = options.interval().toNanos();
+        long nextDump = System.nanoTime() + intervalNanos;
+        while (true) {
+            LockSupport.parkNanos(DRAIN_NANOS);
+            try {
+                registry.drain();
+                if (options.periodicDumps() && System.nanoTime() - nextDump >= 0) {
+                    dump("periodic");
+                    nextDump = System.nanoTime() + intervalNanos;
+                }
+            } catch (Throwable t) {
+                Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
+            }
+        }
+    }
+
+    /** Writes a dump now; returns its path, or null (after one warning) when it could not be written. */
+    public Path dump(String why) {
+        if (!init()) return null;
+        Snapshotter s = snapshotter;
+        DumpFiles d = dumps;
+        try {
+            Path written = d.write(s.take());
+            Log.clear("dump");
+            return written;
+        } catch (Throwable t) {
+            boolean retried = options.periodicDumps() && !why.equals("exit");
+            Log.warnOnce("dump", "cannot write " + why + " dump to " + d.dir() + ": " + t
+                    + (retried ? " (will retry every " + options.interval().toString().substring(2).toLowerCase() + ")" : ""));
+            return null;
+        }
+    }
+
+    public Registry registry() {
+        return registry;
+    }
+
+    public Options options() {
+        return options;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.threadleak.agent;
+
+import dev.threadleak.agent.hook.ThreadLeakHook;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandles;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.commons.ClassRemapper;
+import org.objectweb.asm.commons.SimpleRemapper;
+
+/**
+ * Puts the start hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap
+ * class path, so class-data sharing stays on) and retransforms {@code Thread} and {@code VirtualThread} so
+ * that every normal return from a start method calls {@code ThreadLeakHook.started(this)}.
+ *
+ * <p>Hooked methods, each reached exactly once per started thread:
+ * <ul>
+ *   <li>{@code Thread.start()}: every platform thread on JDK 17; plain platform threads on 19+.</li>
+ *   <li>{@code Thread.start(ThreadContainer)} (JDK 19+): pool workers of ThreadPoolExecutor, ForkJoinPool
+ *       and thread-per-task executors.</li>
+ *   <li>{@code VirtualThread.start(ThreadContainer)} (JDK 19+): every virtual thread;
+ *       {@code VirtualThread.start()} only delegates to it, so it is left alone.</li>
+ * </ul>
+ * Hooking the return, not the entry, means a start that throws (already started, container closed) is not
+ * recorded.
+ */
+final class HookInstaller implements ClassFileTransformer {
+    private static final String HOOK = ThreadLeakHook.RUNTIME_NAME.replace('.', '/');
+    private static final String THREAD = "java/lang/Thread";
+    private static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
+    private static final String START_IN_CONTAINER = "(Ljdk/internal/vm/ThreadContainer;)V";
+
+    private HookInstaller() {}
+
+    /** Installs the hooks and routes them to {@code sink}. Throws if the JDK cannot be hooked. */
+    static void install(Instrumentation inst, Consumer<Thread> sink) throws Exception {
+        Class<?> hook = defineHookClass(inst);
+        hook.getField("onStart").set(null, sink);
+        inst.addTransformer(new HookInstaller(), true);
+        List<Class<?>> targets = new ArrayList<>(List.of(Thread.class));
+        try {
+            targets.add(Class.forName("java.lang.VirtualThread", false, null));
+        } catch (ClassNotFoundException beforeJdk19) {
+            // JDK 17: platform threads only
+        }
+        inst.retransformClasses(targets.toArray(new Class<?>[0]));
+    }
+
+    /** True when a threadleak agent has already hooked this JVM (for example: -javaagent, then attach). */
+    static boolean alreadyInstalled() {
+        try {
+            Class.forName(ThreadLeakHook.RUNTIME_NAME, false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static Class<?> defineHookClass(Instrumentation inst) throws IOException, IllegalAccessException {
+        Module javaBase = Thread.class.getModule();
+        Module agent = HookInstaller.class.getModule();
+        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(agent)), Set.of(), Map.of());
+        byte[] template;
+        String resource = ThreadLeakHook.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = HookInstaller.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new IOException("missing " + resource + " in the agent jar");
+            template = in.readAllBytes();
+        }
+        ClassWriter out = new ClassWriter(0);
+        new ClassReader(template).accept(new ClassRemapper(out,
+                new SimpleRemapper(ThreadLeakHook.class.getName().replace('.', '/'), HOOK)), 0);
+        return MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(out.toByteArray());
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                            ProtectionDomain domain, byte[] bytes) {
+        if (loader != null || !(THREAD.equals(className) || VIRTUAL_THREAD.equals(className))) return null;
+        try {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+                    MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+                    return isHooked(className, name, desc) ? new CallHookOnReturn(mv) : mv;
+                }
+            }, 0);
+            return writer.toByteArray();
+        } catch (Throwable t) {
+            Log.warn("cannot hook " + className.replace('/', '.') + ": " + t);
+            return null;
+        }
+    }
+
+    static boolean isHooked(String className, String method, String desc) {
+        if (!method.equals("start")) return false;
+        if (THREAD.equals(className)) return desc.equals("()V") || desc.equals(START_IN_CONTAINER);
+        return VIRTUAL_THREAD.equals(className) && desc.equals(START_IN_CONTAINER);
+    }
+
+    /** Inserts {@code ThreadLeakHook.started(this)} before every {@code return}. */
+    private static final class CallHookOnReturn extends MethodVisitor {
+        CallHookOnReturn(MethodVisitor mv) {
+            super(Opcodes.ASM9, mv);
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (opcode == Opcodes.RETURN) {
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "started", "(Ljava/lang/Thread;)V", false);
+            }
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(Math.max(maxStack, 1), maxLocals);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.threadleak.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's options, {@code key=value} pairs separated by commas. A comma only separates options when a
+ * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
+ */
+public record Options(Path dir, Duration interval, int keep, int depth, List<String> app) {
+
+    /** Every key, in the order the README documents them. */
+    public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app");
+
+    private static final Pattern SEPARATOR = Pattern.compile(",(?=[A-Za-z0-9_\\-]+=)");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern PACKAGE = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+    private static final int MAX_DEPTH = 1024;
+
+    /** Thrown for an option the agent cannot accept; its message is the whole line shown to the user. */
+    public static final class BadOption extends IllegalArgumentException {
+        BadOption(String message) { super(message); }
+    }
+
+    public static Options defaults() {
+        return parse(null);
+    }
+
+    public static Options parse(String text) {
+        Map<String, String> given = new LinkedHashMap<>();
+        if (text != null && !text.isBlank()) {
+            for (String pair : SEPARATOR.split(text.trim())) {
+                int eq = pair.indexOf('=');
+                if (eq < 0) throw new BadOption("option '" + pair + "' has no '=' (expected key=value; known: " + String.join(", ", KEYS) + ")");
+                String key = pair.substring(0, eq).trim();
+                if (!KEYS.contains(key)) throw new BadOption("unknown option '" + key + "' (known: " + String.join(", ", KEYS) + ")");
+                if (given.put(key, pair.substring(eq + 1).trim()) != null) throw new BadOption("option '" + key + "' given twice");
+            }
+        }
+        return new Options(
+                dir(given.getOrDefault("dir", Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toString())),
+                duration("interval", given.getOrDefault("interval", "1m")),
+                integer("keep", given.getOrDefault("keep", "20"), 1, 100_000),
+                integer("depth", given.getOrDefault("depth", "32"), 1, MAX_DEPTH),
+                packages(given.getOrDefault("app", "")));
+    }
+
+    /** Periodic dumps are off when the interval is zero. */
+    public boolean periodicDumps() {
+        return !interval.isZero();
+    }
+
+    private static Path dir(String value) {
+        if (value.isEmpty()) throw new BadOption("bad value for dir: empty (expected a directory path)");
+        try {
+            return Path.of(value).toAbsolutePath();
+        } catch (RuntimeException e) {
+            throw new BadOption("bad value for dir: '" + value + "' (" + e.getMessage() + ")");
+        }
+    }
+
+    static Duration duration(String key, String value) {
+        if (value.equals("0")) return Duration.ZERO;
+        Matcher m = DURATION.matcher(value);
+        if (!m.matches()) throw new BadOption("bad value for " + key + ": '" + value + "' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.toMillis() < 100) throw new BadOption("bad value for " + key + ": '" + value + "' (at least 100ms, or 0 for off)");
+        return d;
+    }
+
+    private static int integer(String key, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new BadOption("bad value for " + key + ": '" + value + "' (expected a whole number from " + min + " to " + max + ")");
+    }
+
+    private static List<String> packages(String value) {
+        if (value.isEmpty()) return List.of();
+        List<String> names = Arrays.stream(value.split(",")).map(String::trim).toList();
+        for (String name : names) {
+            if (!PACKAGE.matcher(name).matches()) throw new BadOption("bad value for app: '" + name + "' is not a package name (expected e.g. app=com.acme,org.example)");
+        }
+        return names;
+    }
+}

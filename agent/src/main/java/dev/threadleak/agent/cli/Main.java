@@ -1,0 +1,96 @@
+package dev.threadleak.agent.cli;
+
+import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.snapshot.DumpFormatException;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line: {@code java -jar threadleak-agent.jar <command> ...}. Exit codes: 0 done, 2 bad
+ * usage or bad input (always one line on stderr saying what is wrong).
+ */
+public final class Main {
+    static final String USAGE = String.join("\n",
+            "usage: threadleak <command> [options]",
+            "commands:",
+            "  report [--threads] <dump.json|dir>   live threads grouped by creation site (newest dump of a dir);",
+            "                                        --threads: every thread in jstack layout with its creator",
+            "  help                                  this text");
+
+    /** A problem with the command line or its input: one line for the user, exit code 2. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        int code = run(args, out);
+        out.flush();
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream out) {
+        try {
+            if (args.length == 0) throw new UsageException("no command given (try: threadleak help)");
+            List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+            switch (args[0]) {
+                case "report" -> report(rest, out);
+                case "help", "--help", "-h" -> out.println(USAGE);
+                default -> throw new UsageException("unknown command '" + args[0] + "' (commands: report, help)");
+            }
+            return 0;
+        } catch (UsageException e) {
+            System.err.println("threadleak: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static void report(List<String> args, PrintStream out) throws UsageException {
+        boolean threads = args.remove("--threads");
+        for (String a : args) {
+            if (a.startsWith("-")) throw new UsageException("report: unknown option '" + a + "' (options: --threads)");
+        }
+        if (args.size() != 1) throw new UsageException("report: expected one dump file or directory, got " + args.size());
+        Path source = resolve(Path.of(args.get(0)));
+        Report report = new Report(load(source), out);
+        report.header(source.toString());
+        if (threads) report.threads();
+        else report.groups();
+    }
+
+    /** A dump file as given, or the newest dump in a directory. */
+    static Path resolve(Path given) throws UsageException {
+        if (!Files.exists(given)) throw new UsageException(given + ": no such file or directory");
+        if (!Files.isDirectory(given)) return given;
+        try {
+            return DumpFiles.newest(given).orElseThrow(() -> new UsageException(given + ": no threadleak dumps in this directory"));
+        } catch (IOException e) {
+            throw new UsageException(given + ": cannot list directory: " + e.getMessage());
+        }
+    }
+
+    static Snapshot load(Path file) throws UsageException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return SnapshotCodec.read(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new UsageException(file + ": no such file");
+        } catch (IOException e) {
+            throw new UsageException(file + ": cannot read: " + e.getMessage());
+        } catch (DumpFormatException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

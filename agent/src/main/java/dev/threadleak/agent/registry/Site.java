@@ -1,0 +1,30 @@
+package dev.threadleak.agent.registry;
+
+import java.util.List;
+
+/** One interned creation stack: the frames from the caller of Thread.start outwards. */
+public final class Site {
+    private final int id;
+    private final List<StackTraceElement> stack;
+    private final int blame;
+    private final boolean truncated;
+    private long started;
+
+    Site(int id, List<StackTraceElement> stack, int blame, boolean truncated) {
+        this.id = id;
+        this.stack = stack;
+        this.blame = blame;
+        this.truncated = truncated;
+    }
+
+    public int id() { return id; }
+    public List<StackTraceElement> stack() { return stack; }
+    /** Index into {@link #stack()} of the frame to blame, or -1 when every frame is JDK or library code. */
+    public int blame() { return blame; }
+    /** True when the stack was cut at the {@code depth} option. */
+    public boolean truncated() { return truncated; }
+    /** Threads started from this site since the agent loaded; read under the table's lock. */
+    public long started() { return started; }
+
+    void countStart() { started++; }
+}

@@ -1,0 +1,21 @@
+package dev.threadleak.agent.snapshot;
+
+/** One stack frame. {@code line} is -1 when unknown and -2 for a native method, as in StackTraceElement. */
+public record Frame(String className, String method, String file, int line) {
+
+    public static Frame of(StackTraceElement e) {
+        return new Frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber());
+    }
+
+    /** {@code Class.method(File.java:LINE)}, the way jstack and stack traces print a frame. */
+    @Override
+    public String toString() {
+        return className + "." + method + "(" + location() + ")";
+    }
+
+    private String location() {
+        if (line == -2) return "Native Method";
+        if (file == null) return "Unknown Source";
+        return line >= 0 ? file + ":" + line : file;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.threadleak.agent.snapshot;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Live threads of one creation site (or, for threads not seen starting, of one origin): the unit the
+ * report, and later the findings and JMX, speak of.
+ *
+ * @param site    the creation site, or null for threads the agent did not see start
+ * @param origin  STARTED when {@code site} is set, else why there is no site
+ * @param threads the site's live threads, oldest first
+ */
+public record SiteGroup(SiteInfo site, ThreadEntry.Origin origin, List<ThreadEntry> threads) {
+
+    /** Groups the snapshot's threads, leaving out threadleak's own; largest group first. */
+    public static List<SiteGroup> of(Snapshot snapshot) {
+        Map<String, List<ThreadEntry>> byKey = new LinkedHashMap<>();
+        for (ThreadEntry t : snapshot.threads()) {
+            if (t.agent()) continue;
+            String key = t.site() >= 0 ? "site " + t.site() : t.origin().name();
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+        }
+        List<SiteGroup> groups = new ArrayList<>();
+        for (List<ThreadEntry> threads : byKey.values()) {
+            threads.sort(Comparator.comparingLong(ThreadEntry::startedAtMs));
+            ThreadEntry first = threads.get(0);
+            groups.add(new SiteGroup(snapshot.site(first.site()), first.origin(), List.copyOf(threads)));
+        }
+        groups.sort(Comparator.comparingInt((SiteGroup g) -> g.threads.size()).reversed()
+                .thenComparing(Comparator.comparingLong(SiteGroup::started).reversed()));
+        return groups;
+    }
+
+    /** Threads the site has started since the agent loaded (0 for groups without a site). */
+    public long started() {
+        return site == null ? 0 : site.started();
+    }
+
+    /** Thread states with their counts, most common first: {@code WAITING=98, RUNNABLE=2}. */
+    public Map<String, Integer> states() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (ThreadEntry t : threads) counts.merge(t.state(), 1, Integer::sum);
+        Map<String, Integer> sorted = new LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    /** The names of the group's threads as few patterns: {@code pool-*-thread-1}. */
+    public List<String> namePatterns() {
+        return NamePattern.of(threads.stream().map(ThreadEntry::name).toList());
+    }
+}

@@ -1,0 +1,16 @@
+package dev.threadleak.agent.snapshot;
+
+import java.util.List;
+
+/**
+ * A creation site: the stack from the caller of {@code Thread.start} outwards, the frame to blame
+ * ({@code blame} indexes {@code stack}, -1 when every frame is JDK or library code), and how many threads
+ * it has started since the agent loaded.
+ */
+public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {
+
+    /** The frame to blame, or the innermost frame when there is none outside the JDK. */
+    public Frame blameFrame() {
+        return stack.isEmpty() ? null : stack.get(Math.max(blame, 0));
+    }
+}

@@ -1,0 +1,279 @@
+package dev.threadleak.agent.snapshot;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
+import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dump file format {@value Snapshot#FORMAT}: a {@link Snapshot} as JSON, with frames and stacks stored
+ * once and referred to by index (like pprof's location table), so thousands of threads with one stack
+ * stay small. Writing streams (no tree in memory); reading validates and names what is wrong.
+ */
+public final class SnapshotCodec {
+    /** The caller owns the stream: the writer flushes it but leaves it open. */
+    private static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private SnapshotCodec() {}
+
+    public static void write(Snapshot s, OutputStream out) throws IOException {
+        // Index every frame and stack first: the tables come before the threads that use them.
+        Map<Frame, Integer> frameIds = new HashMap<>();
+        List<Frame> frames = new ArrayList<>();
+        Map<List<Frame>, Integer> stackIds = new HashMap<>();
+        List<List<Frame>> stacks = new ArrayList<>();
+        for (SiteInfo site : s.sites()) index(site.stack(), frameIds, frames, stackIds, stacks);
+        for (ThreadEntry t : s.threads()) index(t.stack(), frameIds, frames, stackIds, stacks);
+
+        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("format", Snapshot.FORMAT);
+            g.writeNumberField("pid", s.pid());
+            g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
+            g.writeNumberField("takenAtMs", s.takenAtMs());
+            g.writeNumberField("jvmStartedAtMs", s.jvmStartedAtMs());
+            g.writeNumberField("agentStartedAtMs", s.agentStartedAtMs());
+            g.writeStringField("javaVersion", s.javaVersion());
+            g.writeStringField("command", s.command());
+
+            Summary sum = s.summary();
+            g.writeObjectFieldStart("summary");
+            g.writeNumberField("live", sum.live());
+            g.writeNumberField("daemon", sum.daemon());
+            g.writeNumberField("virtual", sum.virtual());
+            g.writeNumberField("peak", sum.peak());
+            g.writeNumberField("jvmStarted", sum.jvmStarted());
+            g.writeNumberField("agentStarted", sum.agentStarted());
+            g.writeEndObject();
+
+            g.writeArrayFieldStart("frames");
+            for (Frame f : frames) {
+                g.writeStartObject();
+                g.writeStringField("class", f.className());
+                g.writeStringField("method", f.method());
+                if (f.file() != null) g.writeStringField("file", f.file());
+                g.writeNumberField("line", f.line());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("stacks");
+            for (List<Frame> stack : stacks) {
+                g.writeStartArray();
+                for (Frame f : stack) g.writeNumber(frameIds.get(f));
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("sites");
+            for (SiteInfo site : s.sites()) {
+                g.writeStartObject();
+                g.writeNumberField("id", site.id());
+                g.writeNumberField("stack", stackIds.get(site.stack()));
+                g.writeNumberField("blame", site.blame());
+                g.writeBooleanField("truncated", site.truncated());
+                g.writeNumberField("started", site.started());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("threads");
+            for (ThreadEntry t : s.threads()) writeThread(g, t, stackIds, s.takenAtMs());
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+    }
+
+    private static void writeThread(JsonGenerator g, ThreadEntry t, Map<List<Frame>, Integer> stackIds, long takenAtMs)
+            throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("tid", t.tid());
+        g.writeStringField("name", t.name());
+        g.writeStringField("state", t.state());
+        g.writeBooleanField("virtual", t.virtual());
+        g.writeBooleanField("daemon", t.daemon());
+        g.writeNumberField("priority", t.priority());
+        g.writeNumberField("stack", stackIds.get(t.stack()));
+        if (t.parkBlocker() != null) g.writeStringField("parkBlocker", t.parkBlocker());
+        if (t.blockedOn() != null) g.writeStringField("blockedOn", t.blockedOn());
+        if (t.waitingOn() != null) g.writeStringField("waitingOn", t.waitingOn());
+        if (t.lockOwner() != null) writeRef(g, "lockOwner", t.lockOwner());
+        if (!t.monitorsOwned().isEmpty()) {
+            g.writeArrayFieldStart("monitorsOwned");
+            for (OwnedMonitor m : t.monitorsOwned()) {
+                g.writeStartObject();
+                g.writeNumberField("depth", m.depth());
+                g.writeStringField("lock", m.lock());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        if (!t.synchronizersOwned().isEmpty()) {
+            g.writeArrayFieldStart("synchronizersOwned");
+            for (String lock : t.synchronizersOwned()) g.writeString(lock);
+            g.writeEndArray();
+        }
+        g.writeStringField("origin", t.origin().name());
+        if (t.site() >= 0) g.writeNumberField("site", t.site());
+        g.writeNumberField("startedAtMs", t.startedAtMs());
+        g.writeNumberField("ageMs", t.ageMs(takenAtMs));
+        if (t.starter() != null) writeRef(g, "starter", t.starter());
+        if (t.agent()) g.writeBooleanField("agent", true);
+        g.writeEndObject();
+    }
+
+    private static void writeRef(JsonGenerator g, String field, ThreadRef ref) throws IOException {
+        g.writeObjectFieldStart(field);
+        g.writeNumberField("tid", ref.tid());
+        g.writeStringField("name", ref.name());
+        g.writeEndObject();
+    }
+
+    private static void index(List<Frame> stack, Map<Frame, Integer> frameIds, List<Frame> frames,
+                              Map<List<Frame>, Integer> stackIds, List<List<Frame>> stacks) {
+        if (stackIds.containsKey(stack)) return;
+        stackIds.put(stack, stacks.size());
+        stacks.add(stack);
+        for (Frame f : stack) {
+            if (frameIds.putIfAbsent(f, frames.size()) == null) frames.add(f);
+        }
+    }
+
+    /** Reads a dump; {@code source} names it in error messages. */
+    public static Snapshot read(InputStream in, String source) throws DumpFormatException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(in);
+        } catch (JsonEOFException e) {
+            throw new DumpFormatException(source + ": truncated JSON (input ends at line " + e.getLocation().getLineNr() + ")");
+        } catch (JsonParseException e) {
+            throw new DumpFormatException(source + ": not JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + " at line " + e.getLocation().getLineNr() + ")");
+        } catch (IOException e) {
+            throw new DumpFormatException(source + ": cannot read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) throw new DumpFormatException(source + ": not a threadleak dump (empty, or not a JSON object)");
+        JsonNode format = root.get("format");
+        if (format == null || !format.isTextual()) throw new DumpFormatException(source + ": not a threadleak dump (no \"format\" field)");
+        if (!format.asText().equals(Snapshot.FORMAT)) {
+            throw new DumpFormatException(source + ": unsupported format '" + format.asText() + "' (this threadleak reads " + Snapshot.FORMAT + ")");
+        }
+        try {
+            return new Reader(root).snapshot();
+        } catch (IllegalArgumentException e) {
+            throw new DumpFormatException(source + ": " + e.getMessage());
+        }
+    }
+
+    /** Turns a validated tree into the model; every lookup names the field it wanted when it is missing. */
+    private static final class Reader {
+        private final JsonNode root;
+        private final List<Frame> frames = new ArrayList<>();
+        private final List<List<Frame>> stacks = new ArrayList<>();
+
+        Reader(JsonNode root) {
+            this.root = root;
+        }
+
+        Snapshot snapshot() {
+            for (JsonNode f : array(root, "frames")) {
+                frames.add(new Frame(text(f, "class"), text(f, "method"), optText(f, "file"), (int) number(f, "line")));
+            }
+            for (JsonNode s : array(root, "stacks")) {
+                List<Frame> stack = new ArrayList<>(s.size());
+                for (JsonNode i : s) stack.add(element(frames, i, "frame"));
+                stacks.add(List.copyOf(stack));
+            }
+            List<SiteInfo> sites = new ArrayList<>();
+            for (JsonNode s : array(root, "sites")) {
+                int id = (int) number(s, "id");
+                if (id != sites.size()) throw new IllegalArgumentException("site ids out of order at site " + id);
+                sites.add(new SiteInfo(id, element(stacks, s.get("stack"), "stack"), (int) number(s, "blame"),
+                        s.path("truncated").asBoolean(false), number(s, "started")));
+            }
+            List<ThreadEntry> threads = new ArrayList<>();
+            for (JsonNode t : array(root, "threads")) threads.add(thread(t, sites.size()));
+            JsonNode sum = field(root, "summary");
+            Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
+                    (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"));
+            return new Snapshot(number(root, "pid"), number(root, "takenAtMs"), number(root, "jvmStartedAtMs"),
+                    number(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
+                    summary, List.copyOf(sites), List.copyOf(threads));
+        }
+
+        private ThreadEntry thread(JsonNode t, int siteCount) {
+            List<OwnedMonitor> monitors = new ArrayList<>();
+            for (JsonNode m : t.path("monitorsOwned")) monitors.add(new OwnedMonitor((int) number(m, "depth"), text(m, "lock")));
+            List<String> synchronizers = new ArrayList<>();
+            for (JsonNode s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
+            Origin origin;
+            try {
+                origin = Origin.valueOf(text(t, "origin"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown thread origin '" + t.path("origin").asText() + "'");
+            }
+            int site = t.has("site") ? (int) number(t, "site") : -1;
+            if (site >= siteCount) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
+            return new ThreadEntry(number(t, "tid"), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
+                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), element(stacks, t.get("stack"), "stack"),
+                    optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
+                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, number(t, "startedAtMs"),
+                    ref(t, "starter"), t.path("agent").asBoolean(false));
+        }
+
+        private ThreadRef ref(JsonNode node, String name) {
+            JsonNode r = node.get(name);
+            return r == null || r.isNull() ? null : new ThreadRef(number(r, "tid"), text(r, "name"));
+        }
+
+        private static <T> T element(List<T> table, JsonNode index, String what) {
+            if (index == null || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() >= table.size()) {
+                throw new IllegalArgumentException("bad " + what + " index " + index + " (table has " + table.size() + ")");
+            }
+            return table.get(index.asInt());
+        }
+
+        private static JsonNode field(JsonNode node, String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) throw new IllegalArgumentException("missing field '" + name + "'");
+            return v;
+        }
+
+        private static JsonNode array(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isArray()) throw new IllegalArgumentException("field '" + name + "' is not an array");
+            return v;
+        }
+
+        private static String text(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isTextual()) throw new IllegalArgumentException("field '" + name + "' is not a string");
+            return v.asText();
+        }
+
+        private static String optText(JsonNode node, String name) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? null : v.asText();
+        }
+
+        private static long number(JsonNode node, String name) {
+            JsonNode v = field(node, name);
+            if (!v.isIntegralNumber()) throw new IllegalArgumentException("field '" + name + "' is not a whole number");
+            return v.asLong();
+        }
+    }
+}

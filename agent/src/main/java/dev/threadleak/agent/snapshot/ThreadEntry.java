@@ -1,0 +1,46 @@
+package dev.threadleak.agent.snapshot;
+
+import java.util.List;
+
+/**
+ * One live thread at the snapshot instant. Field names follow the JDK's JSON thread dump
+ * ({@code tid, name, state, virtual, stack, parkBlocker, blockedOn, waitingOn, monitorsOwned}); the rest is
+ * what only threadleak knows.
+ *
+ * @param stack        current stack, innermost first; empty when not captured
+ * @param parkBlocker  the object a parked thread waits for ({@code Class@hash}), or null
+ * @param blockedOn    the monitor a BLOCKED thread waits to enter, or null
+ * @param waitingOn    the monitor of an {@code Object.wait}, or null
+ * @param lockOwner    the thread holding what this one waits for, or null
+ * @param monitorsOwned monitors held, each with the stack depth that locked it
+ * @param synchronizersOwned ownable synchronizers held ({@code Class@hash})
+ * @param origin       how the agent learned of the thread
+ * @param site         creation site id, or -1 when the thread was not seen starting
+ * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
+ * @param starter      the thread that called start, or null
+ * @param agent        true for threadleak's own threads
+ */
+public record ThreadEntry(long tid, String name, String state, boolean virtual, boolean daemon, int priority,
+                          List<Frame> stack, String parkBlocker, String blockedOn, String waitingOn,
+                          ThreadRef lockOwner, List<OwnedMonitor> monitorsOwned, List<String> synchronizersOwned,
+                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agent) {
+
+    public enum Origin {
+        /** seen starting: has a creation site */
+        STARTED,
+        /** alive when the agent loaded */
+        BEFORE_AGENT,
+        /** never went through Thread.start (created by the JVM or attached from native code) */
+        BY_JVM
+    }
+
+    /** A thread named by id and name. */
+    public record ThreadRef(long tid, String name) {}
+
+    /** A monitor held, and the depth of the frame that locked it (jstack's "- locked"). */
+    public record OwnedMonitor(int depth, String lock) {}
+
+    public long ageMs(long atMs) {
+        return Math.max(0, atMs - startedAtMs);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.threadleak.samples;
+
+import java.util.Timer;
+
+/**
+ * LEAK: every call creates a new {@code java.util.Timer} ("report-timer-N") to schedule one report
+ * and never cancels it. The Timer's thread is NON-daemon (the default {@code Timer(String)} constructor)
+ * and is started by the constructor itself; after its single task has run it waits forever for more,
+ * so one thread is leaked per call.
+ */
+public final class TimerPerCall {
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Samples.seconds(args);
+        System.out.println("TimerPerCall: one call every 100 ms for " + seconds
+                + " s; each call creates a non-daemon Timer to schedule a report and never cancels it");
+        long deadline = Samples.deadline(seconds);
+        int n = 0;
+        while (Samples.before(deadline)) {
+            scheduleReport(++n);
+            Samples.pause(100, deadline);
+        }
+        // The leaked Timer threads are non-daemon and would keep the JVM alive: exit deliberately.
+        System.exit(0);
+    }
+
+    static void scheduleReport(int n) {
+        Timer timer = new Timer("report-timer-" + n); // LEAK: a Timer (and its thread) per call, never cancelled
+        timer.schedule(new ReportTask(n), 20);
+    }
+
+    private TimerPerCall() {
+    }
+}
