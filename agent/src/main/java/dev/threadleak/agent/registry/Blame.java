@@ -10,7 +10,6 @@ public final class Blame {
     /** Code that starts threads on someone else's behalf: never the frame to blame. */
     static final List<String> NOT_TO_BLAME = List.of(
             "java.", "javax.", "jdk.", "sun.", "com.sun.",
-            "dev.threadleak.agent.",
             "kotlin.concurrent.", "kotlinx.coroutines.", "scala.concurrent.", "akka.dispatch.",
             "com.google.common.util.concurrent.", "org.apache.commons.lang3.concurrent.",
             "io.netty.util.concurrent.", "io.netty.util.internal.ThreadExecutorMap",
@@ -26,14 +25,26 @@ public final class Blame {
         this.appPackages = appPackages.stream().map(p -> p + ".").toList();
     }
 
+    /**
+     * Index of the frame to blame, or -1 when there is none: every frame is JDK or library code, or the JDK
+     * started the thread for itself while serving the caller (a virtual-thread carrier or the unblocker
+     * thread, a thread started by a JDK class initializer). Those are not the caller's threads to leak.
+     */
     public int index(List<StackTraceElement> stack) {
-        for (int i = 0; i < stack.size(); i++) {
-            if (startsWithAny(stack.get(i).getClassName(), appPackages)) return i;
+        int outside = -1, app = -1;
+        for (int i = 0; i < stack.size() && app < 0; i++) {
+            String cls = stack.get(i).getClassName();
+            if (outside < 0 && !startsWithAny(cls, NOT_TO_BLAME)) outside = i;
+            if (startsWithAny(cls, appPackages)) app = i;
         }
-        for (int i = 0; i < stack.size(); i++) {
-            if (!startsWithAny(stack.get(i).getClassName(), NOT_TO_BLAME)) return i;
+        for (int i = 0; i < (outside < 0 ? stack.size() : outside); i++) {
+            if (startedForTheJdk(stack.get(i))) return -1;
         }
-        return -1;
+        return app >= 0 ? app : outside;
+    }
+
+    private static boolean startedForTheJdk(StackTraceElement e) {
+        return e.getClassName().equals("java.lang.VirtualThread") || e.getMethodName().equals("<clinit>");
     }
 
     private static boolean startsWithAny(String className, List<String> prefixes) {

@@ -8,7 +8,8 @@ public final class Site {
     private final List<StackTraceElement> stack;
     private final int blame;
     private final boolean truncated;
-    private long started;
+    /** Written under the table's lock, read by snapshot takers without it. */
+    private volatile long started;
 
     Site(int id, List<StackTraceElement> stack, int blame, boolean truncated) {
         this.id = id;
@@ -23,7 +24,7 @@ public final class Site {
     public int blame() { return blame; }
     /** True when the stack was cut at the {@code depth} option. */
     public boolean truncated() { return truncated; }
-    /** Threads started from this site since the agent loaded; read under the table's lock. */
+    /** Threads started from this site since the agent loaded. */
     public long started() { return started; }
 
     void countStart() { started++; }

@@ -39,22 +39,21 @@ public final class SiteTable {
         return new ArrayList<>(byId);
     }
 
-    /** Sum of started counts: threads started since the agent loaded. */
-    public synchronized long totalStarted() {
-        long total = 0;
-        for (Site s : byId) total += s.started();
-        return total;
+    /**
+     * Index of the first frame below the hook and the start method(s) that called it. Only the innermost
+     * run of start frames is cut: a pool worker started while a virtual thread was being started has the
+     * virtual thread's start further out in its stack, and that part is the worker's creation stack.
+     */
+    static int callerOfStart(StackTraceElement[] raw) {
+        int i = 0;
+        while (i < raw.length && !isStart(raw[i])) i++;
+        if (i == raw.length) return 0;
+        while (i < raw.length && isStart(raw[i])) i++;
+        return i;
     }
 
-    /** Index of the first frame below the hook, Thread.start and any start(...) overloads it went through. */
-    static int callerOfStart(StackTraceElement[] raw) {
-        int from = 0;
-        for (int i = 0; i < raw.length; i++) {
-            String cls = raw[i].getClassName();
-            if (raw[i].getMethodName().equals("start") && (cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread"))) {
-                from = i + 1;
-            }
-        }
-        return from;
+    private static boolean isStart(StackTraceElement e) {
+        String cls = e.getClassName();
+        return e.getMethodName().equals("start") && (cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread"));
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {
 
-    /** The frame to blame, or the innermost frame when there is none outside the JDK. */
+    /** The frame to blame, or the innermost frame when there is none (JDK or library code started it). */
     public Frame blameFrame() {
         return stack.isEmpty() ? null : stack.get(Math.max(blame, 0));
     }

@@ -1,0 +1,190 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A child JVM started the way a user would: a real {@code java} binary, the built agent jar, a real
+ * program. Output goes to files so a test can read it while the child runs.
+ */
+public final class ChildJvm implements AutoCloseable {
+    /** The built agent jar (set by failsafe). */
+    public static final Path AGENT_JAR = Path.of(required("threadleak.agentJar"));
+    /** Class path of the samples module: its jar and its own dependencies. */
+    public static final String SAMPLES_CP = required("threadleak.samplesClasspath");
+    /** Class path of these tests, for test programs under {@code dev.threadleak.agent.it.apps}. */
+    public static final String TEST_CP = System.getProperty("java.class.path");
+    private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private ChildJvm(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** The JDKs integration tests run on: JDK 17 and JDK 25. A missing JDK fails the test, never skips it. */
+    public static List<Jdk> jdks() {
+        List<Jdk> out = new ArrayList<>();
+        for (String home : required("threadleak.jdks").split(java.io.File.pathSeparator)) {
+            Path java = Path.of(home, "bin", "java");
+            if (!Files.isExecutable(java)) fail("JDK for integration tests not found: " + java + " (set -Djdk25.home=...)");
+            out.add(new Jdk(java, feature(java)));
+        }
+        return out;
+    }
+
+    /** A JDK by its java binary and feature release (17, 25, ...). */
+    public record Jdk(Path java, int feature) {
+        @Override
+        public String toString() {
+            return "JDK " + feature;
+        }
+    }
+
+    /** Starts {@code java <jvmArgs> <mainAndArgs>} with the given JDK. */
+    public static ChildJvm start(Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(jdk.java().toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(Arrays.asList(mainAndArgs));
+        Path dir = Files.createTempDirectory("threadleak-child-");
+        Path out = dir.resolve("stdout.txt");
+        Path err = dir.resolve("stderr.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return new ChildJvm(p, out, err);
+    }
+
+    /** {@code -javaagent:<jar>=<options>} (no '=' part when options are empty). */
+    public static String agent(String options) {
+        return "-javaagent:" + AGENT_JAR + (options.isEmpty() ? "" : "=" + options);
+    }
+
+    /** Waits for the child to exit and returns its exit code; fails the test after the deadline. */
+    public int waitFor() throws InterruptedException {
+        if (!process.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("child JVM did not exit within " + DEFAULT_DEADLINE + "; stderr:\n" + stderr());
+        }
+        return process.exitValue();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String stdout() {
+        return read(stdout);
+    }
+
+    public String stderr() {
+        return read(stderr);
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    /** Polls until {@code condition} holds; fails with {@code what} after the deadline. No fixed sleeps. */
+    public static void await(String what, Duration deadline, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) fail("timed out after " + deadline + " waiting for: " + what);
+            Thread.sleep(20); // poll interval, not a timing assumption
+        }
+    }
+
+    /** Runs {@code java -jar threadleak-agent.jar <args>} on the test's own JDK. */
+    public static Result cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", AGENT_JAR.toString()));
+        cmd.addAll(Arrays.asList(args));
+        Path dir = Files.createTempDirectory("threadleak-cli-");
+        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        if (!p.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("threadleak CLI did not exit: " + cmd);
+        }
+        return new Result(p.exitValue(), read(dir.resolve("out")), read(dir.resolve("err")));
+    }
+
+    /** Exit code and output of a finished command. */
+    public record Result(int exitCode, String stdout, String stderr) {}
+
+    /** Dump files in {@code dir}, oldest first. */
+    public static List<Path> dumps(Path dir) {
+        try {
+            return Files.isDirectory(dir) ? DumpFiles.dumps(dir) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the newest dump in {@code dir} back into the model (the same reader the CLI uses). */
+    public static Snapshot newestDump(Path dir) throws Exception {
+        List<Path> all = dumps(dir);
+        if (all.isEmpty()) fail("no dump in " + dir);
+        try (InputStream in = Files.newInputStream(all.get(all.size() - 1))) {
+            return SnapshotCodec.read(in, all.get(all.size() - 1).toString());
+        }
+    }
+
+    /** The 1-based line number of the first line of {@code sample} (a samples source file) containing {@code marker}. */
+    public static int lineOf(String sourceFile, String marker) throws IOException {
+        Path src = Path.of(required("threadleak.samplesSource"), sourceFile);
+        List<String> lines = Files.readAllLines(src);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(marker)) return i + 1;
+        }
+        throw new AssertionError(marker + " not found in " + src);
+    }
+
+    private static int feature(Path java) {
+        try {
+            Path release = java.getParent().getParent().resolve("release");
+            try (Stream<String> lines = Files.lines(release)) {
+                String v = lines.filter(l -> l.startsWith("JAVA_VERSION=")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no JAVA_VERSION in " + release))
+                        .replaceAll("JAVA_VERSION=\"?([0-9]+).*", "$1");
+                return Integer.parseInt(v);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String required(String property) {
+        String v = System.getProperty(property);
+        if (v == null) throw new IllegalStateException("system property " + property + " is not set (run through mvn verify)");
+        return v;
+    }
+}
