@@ -25,8 +25,11 @@ public final class ClashApp {
     static final String BYTEBUDDY_POM = "META-INF/maven/net.bytebuddy/byte-buddy/pom.properties";
 
     public static void main(String[] args) throws Exception {
-        // ByteBuddy 1.14.18 only knows class-file versions up to Java 23; on a newer JVM (e.g. 25) it
-        // refuses to work unless experimental support is switched on. Set it before ByteBuddy is touched.
+        // ByteBuddy 1.14.18 only knows class-file versions up to Java 23. On a newer JVM (e.g. 25)
+        // ClassFileVersion.ofThisVm() throws "Unknown Java version" and new ByteBuddy() silently falls
+        // back to emitting Java 5 class files; anything that parses the JDK's own (newer) class files
+        // fails. net.bytebuddy.experimental=true makes it accept the running VM's version. It must be
+        // set before ByteBuddy's classes initialise, so do it first thing (unless the user chose a value).
         if (Runtime.version().feature() > 23 && System.getProperty("net.bytebuddy.experimental") == null) {
             System.setProperty("net.bytebuddy.experimental", "true");
         }
