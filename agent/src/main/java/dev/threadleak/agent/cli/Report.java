@@ -62,7 +62,7 @@ final class Report {
                     : "youngest " + Durations.human(youngest) + ", oldest " + Durations.human(oldest)));
             List<String> names = g.namePatterns();
             out.println("    names:  " + (names.size() <= 5 ? String.join(", ", names)
-                    : String.join(", ", names.subList(0, 5)) + ", … (" + names.size() + " patterns)"));
+                    : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more"));
             if (g.site() != null) stack(g.site());
         }
     }

@@ -79,7 +79,8 @@ public final class Registry implements Consumer<Thread> {
         for (ThreadRecord r = ordered; r != null; ) {
             ThreadRecord next = r.next;
             r.next = null;
-            r.siteId = sites.intern(r.creation).id();
+            // the agent's own threads get no site: site counts are the application's alone
+            if (!own.contains(r.thread)) r.siteId = sites.intern(r.creation).id();
             r.creation = null;
             if (notSeenStarting.remove(r.thread)) {
                 Thread started = r.thread;

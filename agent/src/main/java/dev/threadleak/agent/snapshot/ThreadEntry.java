@@ -15,7 +15,7 @@ import java.util.List;
  * @param monitorsOwned monitors held, each with the stack depth that locked it
  * @param synchronizersOwned ownable synchronizers held ({@code Class@hash})
  * @param origin       how the agent learned of the thread
- * @param site         creation site id, or -1 when the thread was not seen starting
+ * @param site         creation site id, or -1 when the thread was not seen starting (and for the agent's own)
  * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
  * @param starter      the thread that called start, or null
  * @param agent        true for threadleak's own threads
