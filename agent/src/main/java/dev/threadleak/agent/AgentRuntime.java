@@ -2,7 +2,7 @@ package dev.threadleak.agent;
 
 import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.sample.Snapshotter;
+import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +20,7 @@ public final class AgentRuntime {
     private final Options options;
     private final Registry registry;
     private final long startedAtMs;
-    private volatile Snapshotter snapshotter;
+    private volatile Sampler sampler;
     private volatile DumpFiles dumps;
 
     AgentRuntime(Options options, Registry registry, long startedAtMs) {
@@ -42,11 +42,12 @@ public final class AgentRuntime {
 
     /** The heavy part of start-up, off premain; also run by the exit dump when the JVM ends first. */
     private synchronized boolean init() {
-        if (snapshotter != null) return true;
+        if (sampler != null) return true;
         try {
-            registry.addUnseen(Snapshotter.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
+            registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             dumps = new DumpFiles(options.dir(), options.keep());
-            snapshotter = new Snapshotter(registry, startedAtMs);
+            sampler = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
+                    options.growth(), options.duplicates());
             return true;
         } catch (Throwable t) {
             Log.warnOnce("init", "agent failed to start, no dumps will be written: " + t);
@@ -56,15 +57,20 @@ public final class AgentRuntime {
 
     private void run() {
         if (!init()) return;
-        long intervalNanos = options.interval().toNanos();
-        long nextDump = System.nanoTime() + intervalNanos;
+        long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
+        long nextDump = System.nanoTime() + dumpNanos, nextSample = System.nanoTime();
         while (true) {
             LockSupport.parkNanos(DRAIN_NANOS);
             try {
                 registry.drain();
-                if (options.periodicDumps() && System.nanoTime() - nextDump >= 0) {
+                long now = System.nanoTime();
+                if (options.periodicDumps() && now - nextDump >= 0) {
                     dump("periodic");
-                    nextDump = System.nanoTime() + intervalNanos;
+                    nextDump = System.nanoTime() + dumpNanos;
+                    nextSample = System.nanoTime() + sampleNanos; // a dump is a sample too
+                } else if (options.sampling() && now - nextSample >= 0) {
+                    sampler.take(false);
+                    nextSample = System.nanoTime() + sampleNanos;
                 }
             } catch (Throwable t) {
                 Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
@@ -75,10 +81,10 @@ public final class AgentRuntime {
     /** Writes a dump now; returns its path, or null (after one warning) when it could not be written. */
     public Path dump(String why) {
         if (!init()) return null;
-        Snapshotter s = snapshotter;
+        Sampler s = sampler;
         DumpFiles d = dumps;
         try {
-            Path written = d.write(s.take());
+            Path written = d.write(s.take(true));
             Log.clear("dump");
             return written;
         } catch (Throwable t) {
@@ -91,6 +97,11 @@ public final class AgentRuntime {
 
     public Registry registry() {
         return registry;
+    }
+
+    /** The sampler, or null while the agent is still starting. */
+    public Sampler sampler() {
+        return init() ? sampler : null;
     }
 
     public Options options() {

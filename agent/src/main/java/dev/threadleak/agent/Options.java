@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
  * The agent's options, {@code key=value} pairs separated by commas. A comma only separates options when a
  * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
  */
-public record Options(Path dir, Duration interval, int keep, int depth, List<String> app) {
+public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
+                      Duration blocked, Duration window, int growth, int duplicates) {
 
     /** Every key, in the order the README documents them. */
-    public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app");
+    public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
+            "window", "growth", "duplicates");
 
     private static final Pattern SEPARATOR = Pattern.compile(",(?=[A-Za-z0-9_\\-]+=)");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
@@ -48,12 +50,22 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 duration("interval", given.getOrDefault("interval", "1m")),
                 integer("keep", given.getOrDefault("keep", "20"), 1, 100_000),
                 integer("depth", given.getOrDefault("depth", "32"), 1, MAX_DEPTH),
-                packages(given.getOrDefault("app", "")));
+                packages(given.getOrDefault("app", "")),
+                duration("sample", given.getOrDefault("sample", "5s")),
+                duration("blocked", given.getOrDefault("blocked", "60s")),
+                duration("window", given.getOrDefault("window", "1m")),
+                integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
+                integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000));
     }
 
     /** Periodic dumps are off when the interval is zero. */
     public boolean periodicDumps() {
         return !interval.isZero();
+    }
+
+    /** Sampling (wait tracking, findings) is off when the sample interval is zero; dumps still sample once each. */
+    public boolean sampling() {
+        return !sample.isZero();
     }
 
     private static Path dir(String value) {

@@ -15,15 +15,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line: {@code java -jar threadleak-agent.jar <command> ...}. Exit codes: 0 done, 2 bad
- * usage or bad input (always one line on stderr saying what is wrong).
+ * The command line: {@code java -jar threadleak-agent.jar <command> ...}. Exit codes: 0 done, 1 findings
+ * ({@code check}), 2 bad usage or bad input (always one line on stderr saying what is wrong).
  */
 public final class Main {
     static final String USAGE = String.join("\n",
             "usage: threadleak <command> [options]",
             "commands:",
-            "  report [--threads] <dump.json|dir>   live threads grouped by creation site (newest dump of a dir);",
-            "                                        --threads: every thread in jstack layout with its creator",
+            "  report [--threads] <dump.json|dir>   findings, then live threads grouped by creation site (newest",
+            "                                        dump of a dir); --threads: every thread in jstack layout",
+            "  check <dump.json|dir>                 the findings; exit 0 when there are none, 1 when there are",
             "  help                                  this text");
 
     /** A problem with the command line or its input: one line for the user, exit code 2. */
@@ -48,8 +49,11 @@ public final class Main {
             List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
             switch (args[0]) {
                 case "report" -> report(rest, out);
+                case "check" -> {
+                    return check(rest, out);
+                }
                 case "help", "--help", "-h" -> out.println(USAGE);
-                default -> throw new UsageException("unknown command '" + args[0] + "' (commands: report, help)");
+                default -> throw new UsageException("unknown command '" + args[0] + "' (commands: report, check, help)");
             }
             return 0;
         } catch (UsageException e) {
@@ -67,8 +71,26 @@ public final class Main {
         Path source = resolve(Path.of(args.get(0)));
         Report report = new Report(load(source), out);
         report.header(source.toString());
-        if (threads) report.threads();
-        else report.groups();
+        if (threads) {
+            report.threads();
+        } else {
+            report.findings();
+            report.groups();
+        }
+    }
+
+    /** Exit 0 when the dump has no findings, 1 when it has: for cron jobs, CI and alert scripts. */
+    private static int check(List<String> args, PrintStream out) throws UsageException {
+        for (String a : args) {
+            if (a.startsWith("-")) throw new UsageException("check: unknown option '" + a + "'");
+        }
+        if (args.size() != 1) throw new UsageException("check: expected one dump file or directory, got " + args.size());
+        Path source = resolve(Path.of(args.get(0)));
+        Snapshot snapshot = load(source);
+        Report report = new Report(snapshot, out);
+        report.header(source.toString());
+        report.findings();
+        return snapshot.findings().isEmpty() ? 0 : 1;
     }
 
     /** A dump file as given, or the newest dump in a directory. */

@@ -1,5 +1,7 @@
 package dev.threadleak.agent.cli;
 
+import dev.threadleak.agent.snapshot.Durations;
+import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
@@ -10,6 +12,7 @@ import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -39,6 +42,10 @@ final class Report {
                 + " virtual) from " + sites + " creation site" + (sites == 1 ? "" : "s") + "; " + sum.agentStarted()
                 + " started since the agent loaded; peak " + sum.peak() + " platform threads"
                 + (own > 0 ? "; not counted: " + own + " threadleak thread" + (own == 1 ? "" : "s") : ""));
+        out.println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
+                + s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
+                + s.deadlocks().size() + " deadlock" + (s.deadlocks().size() == 1 ? "" : "s") + ", heap used "
+                + sum.heapUsed() / (1024 * 1024) + " MiB, thread stacks reserved " + sum.stackReserved() / (1024 * 1024) + " MiB");
     }
 
     /** Live threads grouped by creation site, largest group first. */
@@ -55,8 +62,10 @@ final class Report {
                         ? "started before agent (age counted from when the agent first saw them)"
                         : "started by the JVM, not through Thread.start"));
             }
-            out.println("    states: " + g.states().entrySet().stream().map(e -> e.getValue() + " " + e.getKey())
-                    .collect(Collectors.joining(", ")));
+            out.println("    states: " + counts(g.states()));
+            if (!g.waits().isEmpty()) {
+                out.println("    waits:  " + counts(g.waits()) + (g.longestWaitMs() > 0 ? "; longest " + Durations.human(g.longestWaitMs()) : ""));
+            }
             long youngest = threads.get(threads.size() - 1).ageMs(now), oldest = threads.get(0).ageMs(now);
             out.println("    age:    " + (threads.size() == 1 ? Durations.human(oldest)
                     : "youngest " + Durations.human(youngest) + ", oldest " + Durations.human(oldest)));
@@ -65,6 +74,30 @@ final class Report {
                     : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more"));
             if (g.site() != null) stack(g.site());
         }
+    }
+
+    /** The findings, most severe first, each with its evidence and the creation stack it blames. */
+    void findings() {
+        List<Finding> findings = s.findings();
+        out.println();
+        if (findings.isEmpty()) {
+            out.println("no findings");
+            return;
+        }
+        out.println(findings.size() + " finding" + (findings.size() == 1 ? "" : "s") + ":");
+        for (Finding f : findings) {
+            out.println();
+            out.println("[" + f.severity() + "] " + f.kind() + ": " + f.title());
+            SiteInfo site = s.site(f.site());
+            if (site != null) out.println("    @ " + site.blameFrame());
+            out.println("    since " + Instant.ofEpochMilli(f.sinceMs()) + " (" + Durations.human(Math.max(0, s.takenAtMs() - f.sinceMs())) + " before the dump)");
+            for (String line : f.evidence()) out.println("    - " + line);
+            if (site != null) stack(site);
+        }
+    }
+
+    private static String counts(Map<String, Integer> counts) {
+        return counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
     }
 
     private void stack(SiteInfo site) {
@@ -94,6 +127,9 @@ final class Report {
                 out.println();
                 out.println("   Locked ownable synchronizers:");
                 for (String lock : t.synchronizersOwned()) out.println("\t- " + lock(lock));
+            }
+            if (t.waitReason() != null) {
+                out.println("   " + (t.waitingForMs() > 0 ? "waiting for " + Durations.human(t.waitingForMs()) + ": " : "") + t.waitReason());
             }
             out.println(createdBy(t));
         }

@@ -16,6 +16,22 @@ public final class NamePattern {
 
     private NamePattern() {}
 
+    /** The name with each run of digits replaced by {@code #}: {@code pool-#-thread-#}. */
+    public static String shape(String name) {
+        return NUMBER.matcher(name).replaceAll("#");
+    }
+
+    /** The first number in the name (a pool's ordinal in {@code pool-812-thread-1}), or -1. */
+    public static long firstNumber(String name) {
+        Matcher m = NUMBER.matcher(name);
+        if (!m.find()) return -1;
+        try {
+            return Long.parseLong(m.group());
+        } catch (NumberFormatException tooLong) {
+            return -1;
+        }
+    }
+
     public static List<String> of(List<String> names) {
         // names with the same text around their numbers share a shape; fold each shape separately
         Map<String, List<String[]>> byShape = new LinkedHashMap<>();

@@ -43,8 +43,22 @@ public record SiteGroup(SiteInfo site, ThreadEntry.Origin origin, List<ThreadEnt
 
     /** Thread states with their counts, most common first: {@code WAITING=98, RUNNABLE=2}. */
     public Map<String, Integer> states() {
+        return countsOf(threads.stream().map(ThreadEntry::state).toList());
+    }
+
+    /** Wait reasons with their counts, most common first (threads not yet sampled are left out). */
+    public Map<String, Integer> waits() {
+        return countsOf(threads.stream().map(ThreadEntry::waitReason).filter(java.util.Objects::nonNull).toList());
+    }
+
+    /** The longest time any thread of the group has stayed in one wait. */
+    public long longestWaitMs() {
+        return threads.stream().mapToLong(ThreadEntry::waitingForMs).max().orElse(0);
+    }
+
+    private static Map<String, Integer> countsOf(List<String> values) {
         Map<String, Integer> counts = new TreeMap<>();
-        for (ThreadEntry t : threads) counts.merge(t.state(), 1, Integer::sum);
+        for (String v : values) counts.merge(v, 1, Integer::sum);
         Map<String, Integer> sorted = new LinkedHashMap<>();
         counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));

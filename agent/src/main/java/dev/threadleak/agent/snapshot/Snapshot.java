@@ -14,11 +14,20 @@ import java.util.List;
  * @param command        the JVM's main class or jar and arguments, as {@code sun.java.command} gives them
  * @param sites          every creation site seen since the agent loaded, by id
  * @param threads        live threads, in start order
+ * @param blockedThresholdMs how long a wait lasts before the thread is long-blocked (the {@code blocked} option)
+ * @param deadlocks      lock cycles found at the instant
+ * @param findings       leak verdicts, most severe first
  */
 public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agentStartedAtMs, String javaVersion,
-                       String command, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads) {
+                       String command, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
+                       long blockedThresholdMs, List<Deadlock> deadlocks, List<Finding> findings) {
 
     public static final String FORMAT = "threadleak-dump/1";
+
+    /** Threads stuck in one wait (not waiting for work) for at least the threshold. */
+    public List<ThreadEntry> longBlocked() {
+        return threads.stream().filter(t -> !t.agent() && t.blocked() && t.waitingForMs() >= blockedThresholdMs).toList();
+    }
 
     public SiteInfo site(int id) {
         return id >= 0 && id < sites.size() ? sites.get(id) : null;

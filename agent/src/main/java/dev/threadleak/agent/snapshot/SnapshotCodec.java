@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The dump file format {@value Snapshot#FORMAT}: a {@link Snapshot} as JSON, with frames and stacks stored
@@ -59,7 +60,53 @@ public final class SnapshotCodec {
             g.writeNumberField("peak", sum.peak());
             g.writeNumberField("jvmStarted", sum.jvmStarted());
             g.writeNumberField("agentStarted", sum.agentStarted());
+            g.writeNumberField("baseline", sum.baseline());
+            g.writeNumberField("delta", sum.delta());
+            g.writeObjectFieldStart("states");
+            for (Map.Entry<String, Integer> e : sum.states().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
             g.writeEndObject();
+            g.writeNumberField("heapUsed", sum.heapUsed());
+            g.writeNumberField("stackReserved", sum.stackReserved());
+            g.writeNumberField("longBlocked", s.longBlocked().size());
+            g.writeNumberField("findings", s.findings().size());
+            g.writeEndObject();
+            g.writeNumberField("blockedThresholdMs", s.blockedThresholdMs());
+
+            g.writeArrayFieldStart("findings");
+            for (Finding f : s.findings()) {
+                g.writeStartObject();
+                g.writeStringField("kind", f.kind().name());
+                g.writeStringField("severity", f.severity().name());
+                g.writeStringField("title", f.title());
+                if (f.site() >= 0) g.writeNumberField("site", f.site());
+                SiteInfo site = s.site(f.site());
+                if (site != null && site.blameFrame() != null) g.writeStringField("blame", site.blameFrame().toString());
+                g.writeNumberField("threads", f.threads());
+                g.writeNumberField("sinceMs", f.sinceMs());
+                g.writeArrayFieldStart("evidence");
+                for (String line : f.evidence()) g.writeString(line);
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("deadlocks");
+            for (Deadlock d : s.deadlocks()) {
+                g.writeStartArray();
+                for (Deadlock.Link l : d.cycle()) {
+                    g.writeStartObject();
+                    writeRef(g, "thread", l.thread());
+                    g.writeStringField("waitsFor", l.lock());
+                    writeRef(g, "heldBy", l.owner());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("longBlocked");
+            for (ThreadEntry t : s.longBlocked()) g.writeNumber(t.tid());
+            g.writeEndArray();
 
             g.writeArrayFieldStart("frames");
             for (Frame f : frames) {
@@ -134,6 +181,9 @@ public final class SnapshotCodec {
         g.writeNumberField("ageMs", t.ageMs(takenAtMs));
         if (t.starter() != null) writeRef(g, "starter", t.starter());
         if (t.agent()) g.writeBooleanField("agent", true);
+        if (t.waitReason() != null) g.writeStringField("waitReason", t.waitReason());
+        if (t.idle()) g.writeBooleanField("idle", true);
+        g.writeNumberField("waitingForMs", t.waitingForMs());
         g.writeEndObject();
     }
 
@@ -208,11 +258,29 @@ public final class SnapshotCodec {
             List<ThreadEntry> threads = new ArrayList<>();
             for (JsonNode t : array(root, "threads")) threads.add(thread(t, sites.size()));
             JsonNode sum = field(root, "summary");
+            Map<String, Integer> states = new TreeMap<>();
+            field(sum, "states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asInt()));
             Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
-                    (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"));
+                    (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
+                    (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"));
+            List<Deadlock> deadlocks = new ArrayList<>();
+            for (JsonNode d : array(root, "deadlocks")) {
+                List<Deadlock.Link> cycle = new ArrayList<>();
+                for (JsonNode l : d) cycle.add(new Deadlock.Link(ref(l, "thread"), text(l, "waitsFor"), ref(l, "heldBy")));
+                deadlocks.add(new Deadlock(List.copyOf(cycle)));
+            }
+            List<Finding> findings = new ArrayList<>();
+            for (JsonNode f : array(root, "findings")) {
+                List<String> evidence = new ArrayList<>();
+                for (JsonNode e : array(f, "evidence")) evidence.add(e.asText());
+                findings.add(new Finding(enumValue(Finding.Kind.class, f, "kind"), enumValue(Finding.Severity.class, f, "severity"),
+                        text(f, "title"), f.has("site") ? (int) number(f, "site") : -1, (int) number(f, "threads"),
+                        number(f, "sinceMs"), List.copyOf(evidence)));
+            }
             return new Snapshot(number(root, "pid"), number(root, "takenAtMs"), number(root, "jvmStartedAtMs"),
                     number(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
-                    summary, List.copyOf(sites), List.copyOf(threads));
+                    summary, List.copyOf(sites), List.copyOf(threads), number(root, "blockedThresholdMs"),
+                    List.copyOf(deadlocks), List.copyOf(findings));
         }
 
         private ThreadEntry thread(JsonNode t, int siteCount) {
@@ -220,19 +288,24 @@ public final class SnapshotCodec {
             for (JsonNode m : t.path("monitorsOwned")) monitors.add(new OwnedMonitor((int) number(m, "depth"), text(m, "lock")));
             List<String> synchronizers = new ArrayList<>();
             for (JsonNode s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
-            Origin origin;
-            try {
-                origin = Origin.valueOf(text(t, "origin"));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown thread origin '" + t.path("origin").asText() + "'");
-            }
+            Origin origin = enumValue(Origin.class, t, "origin");
             int site = t.has("site") ? (int) number(t, "site") : -1;
             if (site >= siteCount) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
             return new ThreadEntry(number(t, "tid"), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
                     t.path("daemon").asBoolean(), t.path("priority").asInt(5), element(stacks, t.get("stack"), "stack"),
                     optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
                     List.copyOf(monitors), List.copyOf(synchronizers), origin, site, number(t, "startedAtMs"),
-                    ref(t, "starter"), t.path("agent").asBoolean(false));
+                    ref(t, "starter"), t.path("agent").asBoolean(false), optText(t, "waitReason"),
+                    t.path("idle").asBoolean(false), number(t, "waitingForMs"));
+        }
+
+        private static <E extends Enum<E>> E enumValue(Class<E> type, JsonNode node, String name) {
+            String value = text(node, name);
+            try {
+                return Enum.valueOf(type, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown " + name + " '" + value + "'");
+            }
         }
 
         private ThreadRef ref(JsonNode node, String name) {

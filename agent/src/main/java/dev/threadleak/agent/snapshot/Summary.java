@@ -1,9 +1,10 @@
 package dev.threadleak.agent.snapshot;
 
+import java.util.Map;
+
 /**
- * Totals at the snapshot instant, like pprof's {@code goroutine profile: total N}.
- *
- * Counts leave out threadleak's own threads.
+ * Totals at the snapshot instant, like pprof's {@code goroutine profile: total N}. Counts leave out
+ * threadleak's own threads.
  *
  * @param live          live threads (platform and virtual)
  * @param daemon        live daemon threads
@@ -11,5 +12,17 @@ package dev.threadleak.agent.snapshot;
  * @param peak          peak live platform threads since the JVM started (ThreadMXBean)
  * @param jvmStarted    platform threads started since the JVM started (ThreadMXBean)
  * @param agentStarted  threads (platform and virtual) started since the agent loaded
+ * @param baseline      live threads when the baseline was taken (first sample, or the last reset)
+ * @param states        live threads per {@code Thread.State}
+ * @param heapUsed      heap bytes in use
+ * @param stackReserved bytes of address space reserved for platform thread stacks (live platform threads
+ *                      times the thread stack size): an estimate of what the threads cost beyond the heap
  */
-public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted) {}
+public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
+                      Map<String, Integer> states, long heapUsed, long stackReserved) {
+
+    /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
+    public int delta() {
+        return live - baseline;
+    }
+}

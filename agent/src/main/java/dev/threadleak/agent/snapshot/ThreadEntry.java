@@ -19,11 +19,24 @@ import java.util.List;
  * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
  * @param starter      the thread that called start, or null
  * @param agent        true for threadleak's own threads
+ * @param waitReason   what the thread is doing, in words ({@code parked on LinkedBlockingQueue.take},
+ *                     {@code running}); null when it was not sampled
+ * @param idle         waiting for work (a pool worker in getTask, a listener in accept): never long-blocked
+ * @param waitingForMs how long it has stayed in the same wait, precise to one sample interval; 0 when running
  */
 public record ThreadEntry(long tid, String name, String state, boolean virtual, boolean daemon, int priority,
                           List<Frame> stack, String parkBlocker, String blockedOn, String waitingOn,
                           ThreadRef lockOwner, List<OwnedMonitor> monitorsOwned, List<String> synchronizersOwned,
-                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agent) {
+                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agent,
+                          String waitReason, boolean idle, long waitingForMs) {
+
+    /** What a thread that is not waiting is doing. */
+    public static final String RUNNING = "running";
+
+    /** Stuck in one wait that is not waiting for work: what can become long-blocked. */
+    public boolean blocked() {
+        return !idle && waitReason != null && !waitReason.equals(RUNNING);
+    }
 
     public enum Origin {
         /** seen starting: has a creation site */

@@ -1,10 +1,10 @@
-package dev.threadleak.agent.cli;
+package dev.threadleak.agent.snapshot;
 
 /** Durations for people: {@code 850ms}, {@code 9.9s}, {@code 12m03s}, {@code 3h04m}, {@code 2d03h}. */
-final class Durations {
+public final class Durations {
     private Durations() {}
 
-    static String human(long ms) {
+    public static String human(long ms) {
         if (ms < 1_000) return ms + "ms";
         if (ms < 60_000) return String.format("%.1fs", ms / 1000.0);
         long s = ms / 1000;

@@ -1,0 +1,187 @@
+package dev.threadleak.agent.findings;
+
+import dev.threadleak.agent.findings.History.Tick;
+import dev.threadleak.agent.snapshot.Deadlock;
+import dev.threadleak.agent.snapshot.Durations;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Finding.Kind;
+import dev.threadleak.agent.snapshot.Finding.Severity;
+import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The leak verdicts, computed in one place from a snapshot and the {@link History} of earlier ones. Every
+ * rule errs towards silence: a healthy service (busy then idle pools, short-lived threads, one scheduler)
+ * gets no finding.
+ */
+public final class Findings {
+    /** The thresholds users set through agent options. */
+    public record Thresholds(long blockedMs, int duplicates, int growth) {}
+
+    /** A site must gain at least this many live threads across the window, never losing one. */
+    static final int MIN_SITE_GROWTH = 5;
+    /** ... and rise in at least this many of the samples, so one burst is not a trend. */
+    static final int MIN_RISING_SAMPLES = 2;
+    /** Distinct pool numbers alive at once before re-created pools are suspected. */
+    static final int MIN_POOLS = 5;
+    private static final Pattern POOL_WORDS = Pattern.compile("(?i).*(pool|timer|executor|scheduler|eventloop|group|httpclient|selector).*");
+
+    private Findings() {}
+
+    /** Findings for {@code s}, most severe first; {@code history} holds the snapshots before it. */
+    public static List<Finding> compute(Snapshot s, History history, Thresholds th) {
+        List<Tick> window = history.window(s.takenAtMs());
+        Tick now = History.tick(s);
+        List<Finding> out = new ArrayList<>();
+        deadlocks(s, out);
+        siteGrowth(s, window, now, out);
+        growth(s, window, th, out);
+        longBlocked(s, out);
+        recreatedPools(s, window, now, out);
+        duplicateStacks(s, th, out);
+        out.sort(Comparator.comparing(Finding::severity).thenComparing(Comparator.comparingInt(Finding::threads).reversed()));
+        return List.copyOf(out);
+    }
+
+    private static void deadlocks(Snapshot s, List<Finding> out) {
+        for (Deadlock d : s.deadlocks()) {
+            ThreadEntry first = thread(s, d.cycle().get(0).thread().tid());
+            long since = s.takenAtMs() - d.cycle().stream().mapToLong(l -> waitingFor(s, l.thread().tid())).min().orElse(0);
+            out.add(new Finding(Kind.DEADLOCK, Severity.CRITICAL, d.cycle().size() + " threads deadlocked", first == null ? -1 : first.site(),
+                    d.cycle().size(), since, List.of("cycle: " + d.describe())));
+        }
+    }
+
+    private static void siteGrowth(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
+        for (Map.Entry<Integer, Integer> site : now.siteAlive().entrySet()) {
+            List<Integer> series = new ArrayList<>();
+            for (Tick t : window) series.add(t.siteAlive().getOrDefault(site.getKey(), 0));
+            series.add(site.getValue());
+            if (series.size() < 3) continue;
+            int rises = 0;
+            boolean fell = false;
+            for (int i = 1; i < series.size(); i++) {
+                if (series.get(i) > series.get(i - 1)) rises++;
+                if (series.get(i) < series.get(i - 1)) fell = true;
+            }
+            int gained = series.get(series.size() - 1) - series.get(0);
+            if (fell || rises < MIN_RISING_SAMPLES || gained < MIN_SITE_GROWTH) continue;
+            long spanMs = s.takenAtMs() - window.get(0).timeMs();
+            long started = s.site(site.getKey()).started();
+            out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
+                    site.getValue() + " live threads from one creation site, +" + gained + " in " + Durations.human(spanMs) + " and never fewer",
+                    site.getKey(), site.getValue(), window.get(0).timeMs(), List.of(
+                            "live threads of this site over " + series.size() + " samples: " + series(series),
+                            site.getValue() + " of the " + started + " threads started here since the agent loaded are alive",
+                            "rate: +" + perMinute(gained, spanMs) + " threads/min")));
+        }
+    }
+
+    private static void growth(Snapshot s, List<Tick> window, Thresholds th, List<Finding> out) {
+        int live = s.summary().live(), baseline = s.summary().baseline();
+        if (window.isEmpty() || live - baseline < th.growth() || live <= window.get(0).live()) return;
+        Tick first = window.get(0);
+        long spanMs = s.takenAtMs() - first.timeMs();
+        out.add(new Finding(Kind.GROWTH, Severity.HIGH,
+                live + " live threads, " + (live - baseline) + " above the baseline of " + baseline + ", and rising",
+                -1, live - baseline, first.timeMs(), List.of(
+                        "live threads: baseline " + baseline + ", " + Durations.human(spanMs) + " ago " + first.live() + ", now " + live,
+                        "rate: +" + perMinute(live - first.live(), spanMs) + " threads/min (threshold: " + th.growth() + " above baseline)")));
+    }
+
+    private static void longBlocked(Snapshot s, List<Finding> out) {
+        Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
+        for (ThreadEntry t : s.longBlocked()) groups.computeIfAbsent(t.site() + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
+        for (List<ThreadEntry> group : groups.values()) {
+            group.sort(Comparator.comparingLong(ThreadEntry::waitingForMs).reversed());
+            ThreadEntry longest = group.get(0);
+            List<String> evidence = new ArrayList<>();
+            for (ThreadEntry t : group.subList(0, Math.min(5, group.size()))) {
+                evidence.add("\"" + t.name() + "\" #" + t.tid() + " " + t.waitReason() + " for " + Durations.human(t.waitingForMs()));
+            }
+            if (group.size() > 5) evidence.add("... and " + (group.size() - 5) + " more");
+            out.add(new Finding(Kind.LONG_BLOCKED, Severity.MEDIUM,
+                    group.size() + " thread" + (group.size() == 1 ? "" : "s") + " blocked for at least "
+                            + Durations.human(s.blockedThresholdMs()) + ": " + longest.waitReason(),
+                    longest.site(), group.size(), s.takenAtMs() - longest.waitingForMs(), evidence));
+        }
+    }
+
+    private static void recreatedPools(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
+        if (window.isEmpty()) return;
+        Map<String, List<ThreadEntry>> byShape = new LinkedHashMap<>();
+        for (ThreadEntry t : s.threads()) {
+            String shape = NamePattern.shape(t.name());
+            if (!t.agent() && NamePattern.firstNumber(t.name()) >= 0 && (POOL_WORDS.matcher(shape).matches() || shape.indexOf('#') != shape.lastIndexOf('#'))) {
+                byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(t);
+            }
+        }
+        for (Map.Entry<String, List<ThreadEntry>> e : byShape.entrySet()) {
+            TreeSet<Long> ordinals = new TreeSet<>();
+            for (ThreadEntry t : e.getValue()) ordinals.add(NamePattern.firstNumber(t.name()));
+            long before = window.get(0).poolMaxOrdinal().getOrDefault(e.getKey(), -1L);
+            long max = now.poolMaxOrdinal().get(e.getKey());
+            if (ordinals.size() < MIN_POOLS || max <= before) continue;
+            List<Integer> sites = e.getValue().stream().map(ThreadEntry::site).distinct().toList();
+            String pattern = String.join(", ", NamePattern.of(e.getValue().stream().map(ThreadEntry::name).toList()));
+            out.add(new Finding(Kind.RECREATED_POOLS, Severity.MEDIUM,
+                    ordinals.size() + " pools of threads named " + pattern + " alive, pool number still growing",
+                    sites.size() == 1 ? sites.get(0) : -1, e.getValue().size(),
+                    e.getValue().stream().mapToLong(ThreadEntry::startedAtMs).min().orElse(s.takenAtMs()), List.of(
+                            "pool numbers alive: " + series(new ArrayList<>(ordinals)),
+                            "highest pool number " + (before < 0 ? "none" : before) + " " + Durations.human(s.takenAtMs() - window.get(0).timeMs())
+                                    + " ago, " + max + " now: something keeps creating executors and not shutting them down")));
+        }
+    }
+
+    private static void duplicateStacks(Snapshot s, Thresholds th, List<Finding> out) {
+        Map<List<Frame>, List<ThreadEntry>> byStack = new LinkedHashMap<>();
+        for (ThreadEntry t : s.threads()) {
+            if (!t.agent() && t.blocked() && !t.stack().isEmpty()) byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
+        }
+        for (Map.Entry<List<Frame>, List<ThreadEntry>> e : byStack.entrySet()) {
+            List<ThreadEntry> group = e.getValue();
+            if (group.size() < th.duplicates()) continue;
+            List<Integer> sites = group.stream().map(ThreadEntry::site).distinct().toList();
+            out.add(new Finding(Kind.DUPLICATE_STACKS, Severity.LOW,
+                    group.size() + " threads blocked with one identical stack: " + group.get(0).waitReason(),
+                    sites.size() == 1 ? sites.get(0) : -1, group.size(),
+                    s.takenAtMs() - group.stream().mapToLong(ThreadEntry::waitingForMs).max().orElse(0), List.of(
+                            "stack top: " + e.getKey().stream().limit(3).map(Frame::toString).collect(Collectors.joining(" <- ")),
+                            "names: " + String.join(", ", NamePattern.of(group.stream().map(ThreadEntry::name).toList())),
+                            "threshold: " + th.duplicates() + " threads")));
+        }
+    }
+
+    private static ThreadEntry thread(Snapshot s, long tid) {
+        for (ThreadEntry t : s.threads()) {
+            if (t.tid() == tid) return t;
+        }
+        return null;
+    }
+
+    private static long waitingFor(Snapshot s, long tid) {
+        ThreadEntry t = thread(s, tid);
+        return t == null ? 0 : t.waitingForMs();
+    }
+
+    /** {@code 3, 8, 13, …, 31}: the first three and the last of a long series. */
+    static String series(List<? extends Number> values) {
+        if (values.size() <= 6) return values.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        return values.subList(0, 3).stream().map(String::valueOf).collect(Collectors.joining(", ")) + ", …, " + values.get(values.size() - 1);
+    }
+
+    private static String perMinute(long count, long spanMs) {
+        return String.format("%.1f", spanMs <= 0 ? 0.0 : count * 60_000.0 / spanMs);
+    }
+}

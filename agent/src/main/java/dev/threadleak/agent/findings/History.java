@@ -1,0 +1,55 @@
+package dev.threadleak.agent.findings;
+
+import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the findings remember of earlier snapshots: a few numbers each, for the last {@code window}. */
+public final class History {
+    /** One earlier snapshot, reduced to what growth findings compare. */
+    record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal) {}
+
+    private final long windowMs;
+    private final Deque<Tick> ticks = new ArrayDeque<>();
+
+    public History(long windowMs) {
+        this.windowMs = windowMs;
+    }
+
+    /** Remembers the snapshot and forgets what fell out of the window. */
+    public synchronized void add(Snapshot s) {
+        ticks.addLast(tick(s));
+        while (ticks.size() > 1 && ticks.peekFirst().timeMs() < s.takenAtMs() - windowMs) ticks.removeFirst();
+    }
+
+    /** Ticks within the window before {@code nowMs}, oldest first. */
+    synchronized List<Tick> window(long nowMs) {
+        List<Tick> out = new ArrayList<>();
+        for (Tick t : ticks) {
+            if (t.timeMs() >= nowMs - windowMs && t.timeMs() < nowMs) out.add(t);
+        }
+        return out;
+    }
+
+    long windowMs() {
+        return windowMs;
+    }
+
+    static Tick tick(Snapshot s) {
+        Map<Integer, Integer> siteAlive = new HashMap<>();
+        Map<String, Long> poolMax = new HashMap<>();
+        for (ThreadEntry t : s.threads()) {
+            if (t.agent()) continue;
+            if (t.site() >= 0) siteAlive.merge(t.site(), 1, Integer::sum);
+            long ordinal = NamePattern.firstNumber(t.name());
+            if (ordinal >= 0) poolMax.merge(NamePattern.shape(t.name()), ordinal, Math::max);
+        }
+        return new Tick(s.takenAtMs(), s.summary().live(), siteAlive, poolMax);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.threadleak.agent.sample;
+
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Says in words what a thread is waiting for, from its state, stack and lock, like Go's
+ * {@code [chan receive]}: {@code parked on LinkedBlockingQueue.take}, {@code monitor enter on Account@1b2c
+ * owned by "transfer-2"}, {@code Object.wait on Foo@…}, {@code sleeping}, {@code socket read},
+ * {@code accept}, {@code select/epoll wait}, {@code running}; and whether the thread is idle, waiting for
+ * work the way a healthy pool worker, timer, listener or event loop does.
+ */
+record WaitReason(String reason, boolean idle) {
+    static final WaitReason RUNNING = new WaitReason(ThreadEntry.RUNNING, false);
+
+    /** Classes whose frames are the machinery of parking, never what the thread waits on. */
+    private static final Set<String> PARKING = Set.of(
+            "jdk.internal.misc.Unsafe", "sun.misc.Unsafe", "java.util.concurrent.locks.LockSupport",
+            "java.util.concurrent.locks.AbstractQueuedSynchronizer", "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
+            "java.util.concurrent.ForkJoinPool", "java.util.concurrent.CompletableFuture$Signaller",
+            "java.lang.VirtualThread", "java.lang.System$2", "jdk.internal.misc.VirtualThreads",
+            "jdk.internal.vm.Continuation", "java.lang.Thread");
+
+    /** Stack frames that mean "waiting for work", with how to say it. */
+    private static final List<String[]> IDLE = List.of(
+            new String[] {"java.util.concurrent.ThreadPoolExecutor", "getTask", "pool worker waiting for a task"},
+            new String[] {"java.util.concurrent.ForkJoinPool", "awaitWork", "ForkJoinPool worker waiting for a task"},
+            new String[] {"java.util.TimerThread", "mainLoop", "Timer waiting for its next task"},
+            new String[] {"java.lang.ref.Reference", "waitForReferencePendingList", "reference handler waiting for references"},
+            new String[] {"java.lang.ref.ReferenceQueue", "remove", "waiting on a reference queue"});
+
+    static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
+        String io = nativeWait(stack);
+        if (io != null) return new WaitReason(io, io.equals("accept") || io.equals("select/epoll wait"));
+        if (state == Thread.State.RUNNABLE || state == Thread.State.NEW || state == Thread.State.TERMINATED) return RUNNING;
+        for (String[] idle : IDLE) {
+            if (has(stack, idle[0], idle[1])) return new WaitReason("idle: " + idle[2], true);
+        }
+        String ownedBy = owner == null ? "" : " owned by \"" + owner + "\"";
+        if (state == Thread.State.BLOCKED) return new WaitReason("monitor enter on " + shortLock(lock) + ownedBy, false);
+        if (stack.length == 0) return new WaitReason(state == Thread.State.TIMED_WAITING ? "timed waiting" : "waiting", false);
+        StackTraceElement top = stack[0];
+        if (top.getClassName().equals("java.lang.Object") && top.getMethodName().startsWith("wait")) {
+            for (StackTraceElement e : stack) {
+                if (e.getClassName().equals("java.lang.Thread") && e.getMethodName().equals("join")) return new WaitReason("Thread.join", false);
+            }
+            return new WaitReason("Object.wait on " + shortLock(lock), false);
+        }
+        if (has(stack, "java.lang.Thread", "sleep") || has(stack, "java.lang.VirtualThread", "sleepNanos")) return new WaitReason("sleeping", false);
+        return new WaitReason("parked on " + parkedOn(stack) + ownedBy, false);
+    }
+
+    /** Blocking calls that leave the thread RUNNABLE in native code. */
+    private static String nativeWait(StackTraceElement[] stack) {
+        int n = Math.min(stack.length, 12);
+        for (int i = 0; i < n; i++) {
+            String cls = stack[i].getClassName(), m = stack[i].getMethodName();
+            if (m.startsWith("accept") && (cls.equals("java.net.ServerSocket") || cls.equals("sun.nio.ch.ServerSocketChannelImpl")
+                    || cls.equals("sun.nio.ch.NioSocketImpl"))) return "accept";
+            if (cls.equals("sun.nio.ch.SelectorImpl") && m.startsWith("select")) return "select/epoll wait";
+            if ((cls.equals("sun.nio.ch.NioSocketImpl") && (m.equals("read") || m.equals("timedRead")))
+                    || (cls.equals("java.net.SocketInputStream") && m.startsWith("socketRead"))
+                    || (cls.equals("sun.nio.ch.SocketChannelImpl") && m.equals("read"))) return "socket read";
+        }
+        return null;
+    }
+
+    /** The first frame past the parking machinery, widened to the outermost frame of its class: {@code CompletableFuture.get}. */
+    private static String parkedOn(StackTraceElement[] stack) {
+        int i = 0;
+        while (i < stack.length && parking(stack[i].getClassName())) i++;
+        if (i == stack.length) return "LockSupport.park";
+        String cls = outer(stack[i].getClassName());
+        while (i + 1 < stack.length && outer(stack[i + 1].getClassName()).equals(cls)) i++;
+        return simple(stack[i].getClassName()) + "." + stack[i].getMethodName();
+    }
+
+    private static boolean parking(String cls) {
+        return PARKING.contains(cls) || PARKING.contains(outer(cls));
+    }
+
+    private static boolean has(StackTraceElement[] stack, String cls, String method) {
+        for (StackTraceElement e : stack) {
+            if (e.getMethodName().equals(method) && e.getClassName().equals(cls)) return true;
+        }
+        return false;
+    }
+
+    private static String outer(String cls) {
+        int d = cls.indexOf('$');
+        return d < 0 ? cls : cls.substring(0, d);
+    }
+
+    private static String simple(String cls) {
+        return cls.substring(cls.lastIndexOf('.') + 1);
+    }
+
+    /** {@code java.util.concurrent.locks.ReentrantLock$NonfairSync@1b2c} → {@code ReentrantLock$NonfairSync@1b2c}. */
+    static String shortLock(String lock) {
+        return lock == null ? "?" : lock.substring(lock.lastIndexOf('.', lock.indexOf('@') < 0 ? lock.length() : lock.indexOf('@')) + 1);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.threadleak.agent.snapshot;
+
+import java.util.List;
+
+/**
+ * A leak verdict: what kind, how bad, which creation site (and so which blame frame) it concerns, how many
+ * threads, since when, and evidence lines a person can check against the dump.
+ *
+ * @param site    creation site id, or -1 when the finding is not about one site
+ * @param threads threads concerned
+ * @param sinceMs epoch ms from which the evidence holds
+ */
+public record Finding(Kind kind, Severity severity, String title, int site, int threads, long sinceMs,
+                      List<String> evidence) {
+
+    public enum Kind {
+        /** the live count of one creation site keeps rising: threads that never end */
+        SITE_GROWTH,
+        /** threads stuck in one wait (not waiting for work) for at least the {@code blocked} threshold */
+        LONG_BLOCKED,
+        /** a lock cycle */
+        DEADLOCK,
+        /** many blocked threads with identical stacks */
+        DUPLICATE_STACKS,
+        /** total live threads above the baseline by more than the threshold, and rising */
+        GROWTH,
+        /** thread names whose pool number keeps growing: whole executors re-created */
+        RECREATED_POOLS
+    }
+
+    public enum Severity { CRITICAL, HIGH, MEDIUM, LOW }
+}
