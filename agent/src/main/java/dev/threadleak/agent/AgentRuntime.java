@@ -1,6 +1,11 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.expose.ThreadLeakBean;
+import dev.threadleak.agent.expose.ThreadLeakMXBean;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.lang.management.ManagementFactory;
+import javax.management.ObjectName;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
@@ -13,9 +18,10 @@ import java.util.concurrent.locks.LockSupport;
  * stacks, drops ended threads and writes a dump every {@code interval}; a shutdown hook writes the last
  * dump. Nothing here may take the host down: every failure is one {@code [threadleak]} line on stderr.
  */
-public final class AgentRuntime {
+public final class AgentRuntime implements ThreadLeakBean.Source {
     /** How often new creation stacks are decoded, bounding the records waiting in memory. */
-    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long DRAIN_MILLIS = 200;
+    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
 
     private final Options options;
     private final Registry registry;
@@ -57,6 +63,7 @@ public final class AgentRuntime {
 
     private void run() {
         if (!init()) return;
+        registerMBean();
         long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
         long nextDump = System.nanoTime() + dumpNanos, nextSample = System.nanoTime();
         while (true) {
@@ -76,6 +83,33 @@ public final class AgentRuntime {
                 Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
             }
         }
+    }
+
+    private void registerMBean() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new ThreadLeakBean(this), new ObjectName(ThreadLeakMXBean.OBJECT_NAME));
+        } catch (Throwable t) {
+            Log.warn("cannot register the JMX MBean " + ThreadLeakMXBean.OBJECT_NAME + ": " + t);
+        }
+    }
+
+    /** The last sample when it is fresh (within one sample interval), else a new one. */
+    @Override
+    public Snapshot latest() {
+        Snapshot last = sampler.last();
+        long maxAgeMs = Math.max(options.sample().toMillis(), DRAIN_MILLIS);
+        return last != null && System.currentTimeMillis() - last.takenAtMs() <= maxAgeMs ? last : sampler.take(false);
+    }
+
+    @Override
+    public Path dump() {
+        return dump("on-demand");
+    }
+
+    @Override
+    public void resetBaseline() {
+        sampler.resetBaseline();
+        sampler.take(false);
     }
 
     /** Writes a dump now; returns its path, or null (after one warning) when it could not be written. */
@@ -99,10 +133,6 @@ public final class AgentRuntime {
         return registry;
     }
 
-    /** The sampler, or null while the agent is still starting. */
-    public Sampler sampler() {
-        return init() ? sampler : null;
-    }
 
     public Options options() {
         return options;

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.snapshot.DumpFormatException;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
@@ -69,7 +70,7 @@ public final class Main {
         }
         if (args.size() != 1) throw new UsageException("report: expected one dump file or directory, got " + args.size());
         Path source = resolve(Path.of(args.get(0)));
-        Report report = new Report(load(source), out);
+        TextReport report = new TextReport(load(source), out);
         report.header(source.toString());
         if (threads) {
             report.threads();
@@ -87,7 +88,7 @@ public final class Main {
         if (args.size() != 1) throw new UsageException("check: expected one dump file or directory, got " + args.size());
         Path source = resolve(Path.of(args.get(0)));
         Snapshot snapshot = load(source);
-        Report report = new Report(snapshot, out);
+        TextReport report = new TextReport(snapshot, out);
         report.header(source.toString());
         report.findings();
         return snapshot.findings().isEmpty() ? 0 : 1;

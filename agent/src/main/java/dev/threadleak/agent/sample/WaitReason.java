@@ -19,7 +19,7 @@ record WaitReason(String reason, boolean idle) {
             "jdk.internal.misc.Unsafe", "sun.misc.Unsafe", "java.util.concurrent.locks.LockSupport",
             "java.util.concurrent.locks.AbstractQueuedSynchronizer", "java.util.concurrent.locks.AbstractQueuedLongSynchronizer",
             "java.util.concurrent.ForkJoinPool", "java.util.concurrent.CompletableFuture$Signaller",
-            "java.lang.VirtualThread", "java.lang.System$2", "jdk.internal.misc.VirtualThreads",
+            "java.lang.VirtualThread", "java.lang.System", "jdk.internal.misc.VirtualThreads",
             "jdk.internal.vm.Continuation", "java.lang.Thread");
 
     /** Stack frames that mean "waiting for work", with how to say it. */

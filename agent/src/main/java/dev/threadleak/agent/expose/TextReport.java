@@ -1,4 +1,4 @@
-package dev.threadleak.agent.cli;
+package dev.threadleak.agent.expose;
 
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
@@ -19,16 +19,16 @@ import java.util.stream.Collectors;
  * The text views of a snapshot: live threads grouped by creation site (like pprof's goroutine profile
  * with {@code debug=1}), or every thread in jstack's layout with where it was created (like {@code debug=2}).
  */
-final class Report {
+public final class TextReport {
     private final Snapshot s;
     private final PrintStream out;
 
-    Report(Snapshot snapshot, PrintStream out) {
+    public TextReport(Snapshot snapshot, PrintStream out) {
         this.s = snapshot;
         this.out = out;
     }
 
-    void header(String source) {
+    public void header(String source) {
         out.println("threadleak report: " + source);
         out.println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()));
         out.println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
@@ -49,7 +49,7 @@ final class Report {
     }
 
     /** Live threads grouped by creation site, largest group first. */
-    void groups() {
+    public void groups() {
         for (SiteGroup g : SiteGroup.of(s)) {
             out.println();
             List<ThreadEntry> threads = g.threads();
@@ -77,7 +77,7 @@ final class Report {
     }
 
     /** The findings, most severe first, each with its evidence and the creation stack it blames. */
-    void findings() {
+    public void findings() {
         List<Finding> findings = s.findings();
         out.println();
         if (findings.isEmpty()) {
@@ -109,7 +109,7 @@ final class Report {
     }
 
     /** Every live thread in jstack's layout, followed by where and when it was created. */
-    void threads() {
+    public void threads() {
         for (ThreadEntry t : s.threads()) {
             out.println();
             out.println("\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "") + (t.daemon() ? " daemon" : "")

@@ -1,0 +1,116 @@
+package dev.threadleak.agent.expose;
+
+import java.util.List;
+import javax.management.ConstructorParameters;
+
+/**
+ * threadleak over JMX, as {@value #OBJECT_NAME}: the counts people alert on, the long-blocked threads, the
+ * findings and the top creation sites, as open types (JConsole, VisualVM and the Prometheus JMX exporter
+ * read them). Values come from the latest sample (at most one {@code sample} interval old).
+ */
+public interface ThreadLeakMXBean {
+    String OBJECT_NAME = "dev.threadleak:type=ThreadLeak";
+
+    int getLiveThreads();
+
+    int getPeakThreads();
+
+    long getTotalStarted();
+
+    int getBaseline();
+
+    int getDelta();
+
+    int getLongBlockedCount();
+
+    int getFindingCount();
+
+    List<BlockedThread> getLongBlocked();
+
+    List<FindingInfo> getFindings();
+
+    /** Creation sites with the most live threads, largest first (at most 20). */
+    List<SiteCount> getTopSites();
+
+    /** Writes a dump file into the agent's dump directory and returns its path. */
+    String dump();
+
+    /** Makes the current live count the baseline that Delta and GROWTH compare against. */
+    void resetBaseline();
+
+    /** The text report: findings, then live threads grouped by creation site. */
+    String report();
+
+    /** A thread stuck in one wait for at least the {@code blocked} threshold. */
+    final class BlockedThread {
+        private final long tid;
+        private final String name;
+        private final String waitReason;
+        private final long waitingForMs;
+        private final String blame;
+
+        @ConstructorParameters({"tid", "name", "waitReason", "waitingForMs", "blame"})
+        public BlockedThread(long tid, String name, String waitReason, long waitingForMs, String blame) {
+            this.tid = tid;
+            this.name = name;
+            this.waitReason = waitReason;
+            this.waitingForMs = waitingForMs;
+            this.blame = blame;
+        }
+
+        public long getTid() { return tid; }
+        public String getName() { return name; }
+        public String getWaitReason() { return waitReason; }
+        public long getWaitingForMs() { return waitingForMs; }
+        /** The blame frame of the thread's creation site, or "" when it was not seen starting. */
+        public String getBlame() { return blame; }
+    }
+
+    /** A finding: kind, severity, one-line title, blame frame, threads, since when, evidence. */
+    final class FindingInfo {
+        private final String kind;
+        private final String severity;
+        private final String title;
+        private final String blame;
+        private final int threads;
+        private final long sinceMs;
+        private final String[] evidence;
+
+        @ConstructorParameters({"kind", "severity", "title", "blame", "threads", "sinceMs", "evidence"})
+        public FindingInfo(String kind, String severity, String title, String blame, int threads, long sinceMs, String[] evidence) {
+            this.kind = kind;
+            this.severity = severity;
+            this.title = title;
+            this.blame = blame;
+            this.threads = threads;
+            this.sinceMs = sinceMs;
+            this.evidence = evidence.clone();
+        }
+
+        public String getKind() { return kind; }
+        public String getSeverity() { return severity; }
+        public String getTitle() { return title; }
+        public String getBlame() { return blame; }
+        public int getThreads() { return threads; }
+        public long getSinceMs() { return sinceMs; }
+        public String[] getEvidence() { return evidence.clone(); }
+    }
+
+    /** A creation site and its thread counts. */
+    final class SiteCount {
+        private final String blame;
+        private final int live;
+        private final long started;
+
+        @ConstructorParameters({"blame", "live", "started"})
+        public SiteCount(String blame, int live, long started) {
+            this.blame = blame;
+            this.live = live;
+            this.started = started;
+        }
+
+        public String getBlame() { return blame; }
+        public int getLive() { return live; }
+        public long getStarted() { return started; }
+    }
+}

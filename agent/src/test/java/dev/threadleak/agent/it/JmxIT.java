@@ -1,0 +1,111 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.tools.attach.VirtualMachine;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The MXBean read the way JConsole does: from another JVM, over the local JMX connector. */
+class JmxIT {
+    private static final String LEAK_SITE = "dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:";
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void mxbeanServesCountsFindingsAndOperations(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-jmx-");
+        String options = "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5";
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.BlockedConsumers", "60");
+             JMXConnector jmx = connect(child.pid())) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
+            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+            ChildJvm.await("long-blocked consumers and findings", Duration.ofSeconds(30),
+                    () -> intAttr(server, name, "LongBlockedCount") >= 3 && intAttr(server, name, "FindingCount") >= 2);
+
+            int live = intAttr(server, name, "LiveThreads");
+            assertThat(live).isGreaterThan(10);
+            assertThat((Integer) server.getAttribute(name, "PeakThreads")).isGreaterThanOrEqualTo(10);
+            assertThat((Long) server.getAttribute(name, "TotalStarted")).isGreaterThanOrEqualTo(10);
+            assertThat(intAttr(server, name, "Delta")).isEqualTo(intAttr(server, name, "LiveThreads") - intAttr(server, name, "Baseline"));
+
+            CompositeData[] blocked = (CompositeData[]) server.getAttribute(name, "LongBlocked");
+            assertThat(blocked).isNotEmpty();
+            assertThat((String) blocked[0].get("name")).startsWith("consumer-");
+            assertThat((String) blocked[0].get("waitReason")).isEqualTo("parked on LinkedBlockingQueue.take");
+            assertThat((Long) blocked[0].get("waitingForMs")).isGreaterThanOrEqualTo(1000);
+            assertThat((String) blocked[0].get("blame")).startsWith(LEAK_SITE);
+
+            CompositeData[] findings = (CompositeData[]) server.getAttribute(name, "Findings");
+            assertThat(findings).extracting(f -> (String) f.get("kind")).contains("SITE_GROWTH", "LONG_BLOCKED");
+            CompositeData growth = java.util.Arrays.stream(findings).filter(f -> f.get("kind").equals("SITE_GROWTH")).findFirst().orElseThrow();
+            assertThat((String) growth.get("blame")).startsWith(LEAK_SITE);
+            assertThat((String[]) growth.get("evidence")).isNotEmpty();
+
+            CompositeData[] top = (CompositeData[]) server.getAttribute(name, "TopSites");
+            assertThat((String) top[0].get("blame")).startsWith(LEAK_SITE);
+            assertThat((Integer) top[0].get("live")).isGreaterThan(3);
+
+            String report = (String) server.invoke(name, "report", null, null);
+            assertThat(report).contains("[HIGH] SITE_GROWTH").contains("@ " + LEAK_SITE);
+
+            String dumped = (String) server.invoke(name, "dump", null, null);
+            assertThat(Path.of(dumped)).exists().hasParent(dir);
+            assertThat(Files.readString(Path.of(dumped))).contains("\"format\" : \"threadleak-dump/1\"");
+
+            server.invoke(name, "resetBaseline", null, null);
+            assertThat(intAttr(server, name, "Baseline")).isGreaterThanOrEqualTo(live);
+            assertThat(intAttr(server, name, "Delta")).isLessThan(live - 10);
+        }
+    }
+
+    /** Attach, start the local management agent, connect: retried while the child JVM is still starting. */
+    private static JMXConnector connect(long pid) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
+                try {
+                    return JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+                } finally {
+                    vm.detach();
+                }
+            } catch (Exception notReadyYet) {
+                if (System.nanoTime() > end) throw notReadyYet;
+                Thread.sleep(50); // poll interval while the child starts
+            }
+        }
+    }
+
+    private static boolean registered(MBeanServerConnection server, ObjectName name) {
+        try {
+            return server.isRegistered(name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static int intAttr(MBeanServerConnection server, ObjectName name, String attribute) {
+        try {
+            return (Integer) server.getAttribute(name, attribute);
+        } catch (Exception e) {
+            throw new AssertionError("reading " + attribute, e);
+        }
+    }
+}
