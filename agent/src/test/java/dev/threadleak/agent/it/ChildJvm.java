@@ -145,8 +145,13 @@ public final class ChildJvm implements AutoCloseable {
     public static Snapshot newestDump(Path dir) throws Exception {
         List<Path> all = dumps(dir);
         if (all.isEmpty()) fail("no dump in " + dir);
-        try (InputStream in = Files.newInputStream(all.get(all.size() - 1))) {
-            return SnapshotCodec.read(in, all.get(all.size() - 1).toString());
+        return readDump(all.get(all.size() - 1));
+    }
+
+    /** Reads one dump file back into the model. */
+    public static Snapshot readDump(Path dump) throws Exception {
+        try (InputStream in = Files.newInputStream(dump)) {
+            return SnapshotCodec.read(in, dump.toString());
         }
     }
 

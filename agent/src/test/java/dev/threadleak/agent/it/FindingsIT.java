@@ -1,0 +1,132 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Finding.Kind;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each finding kind comes out of the sample that has that leak, blamed on the sample's leaking line, and
+ * the healthy service gets none. {@code check} exits 1 with findings, 0 without.
+ */
+class FindingsIT {
+    /** Short sample interval and window so a few seconds of a sample show a trend; thresholds low to match. */
+    private static final String FAST = "sample=200ms,window=2s,blocked=1s,growth=10";
+
+    static Stream<Arguments> leaks() {
+        return ChildJvm.jdks().stream().flatMap(jdk -> Stream.of(
+                Arguments.of(jdk, "ExecutorPerRequest", List.of(Kind.SITE_GROWTH, Kind.RECREATED_POOLS, Kind.GROWTH)),
+                Arguments.of(jdk, "BlockedConsumers", List.of(Kind.SITE_GROWTH, Kind.LONG_BLOCKED, Kind.DUPLICATE_STACKS)),
+                Arguments.of(jdk, "LockOrderDeadlock", List.of(Kind.DEADLOCK, Kind.LONG_BLOCKED)),
+                Arguments.of(jdk, "TimerPerCall", List.of(Kind.SITE_GROWTH, Kind.RECREATED_POOLS))));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("leaks")
+    void leakySampleGetsItsFindingsBlamedOnTheLeakingLine(Jdk jdk, String sample, List<Kind> expected) throws Exception {
+        Path dir = run(jdk, sample);
+        Snapshot dump = ChildJvm.newestDump(dir);
+        List<Kind> kinds = dump.findings().stream().map(Finding::kind).toList();
+        assertThat(kinds).containsAll(expected);
+        String leakLine = sample + ".java:" + ChildJvm.lineOf(sample + ".java", "// LEAK:") + ")";
+        for (Finding f : dump.findings()) {
+            if (f.kind() == Kind.GROWTH) continue; // about the whole JVM, not a site
+            assertThat(dump.site(f.site()).blameFrame().toString()).as("%s blame", f.kind()).endsWith(leakLine);
+            assertThat(f.evidence()).isNotEmpty();
+            assertThat(f.threads()).isPositive();
+        }
+        ChildJvm.Result check = ChildJvm.cli("check", dir.toString());
+        assertThat(check.exitCode()).as(check.stderr()).isEqualTo(1);
+        assertThat(check.stdout()).contains(dump.findings().size() + " findings:").contains(leakLine);
+        ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(report.stdout().indexOf("[" + dump.findings().get(0).severity() + "] " + dump.findings().get(0).kind()))
+                .as("findings come before the groups").isPositive().isLessThan(report.stdout().indexOf(" live, "));
+    }
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void deadlockIsSpelledOutAsACycle(Jdk jdk) throws Exception {
+        Snapshot dump = ChildJvm.newestDump(run(jdk, "LockOrderDeadlock"));
+        assertThat(dump.deadlocks()).hasSize(1);
+        String cycle = dump.deadlocks().get(0).describe();
+        assertThat(cycle).matches("\"transfer-(1|2)\" waits for dev\\.threadleak\\.samples\\.Account@\\p{XDigit}+ held by \"transfer-(1|2)\"; "
+                + "\"transfer-(1|2)\" waits for dev\\.threadleak\\.samples\\.Account@\\p{XDigit}+ held by \"transfer-(1|2)\"");
+        ThreadEntry t = dump.threads().stream().filter(e -> e.name().equals("transfer-1")).findFirst().orElseThrow();
+        assertThat(t.waitReason()).matches("monitor enter on Account@\\p{XDigit}+ owned by \"transfer-2\"");
+        assertThat(t.waitingForMs()).isGreaterThanOrEqualTo(1000);
+        assertThat(dump.longBlocked()).extracting(ThreadEntry::name).contains("transfer-1", "transfer-2");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void consumersShowTheirWaitAndHowLong(Jdk jdk) throws Exception {
+        Snapshot dump = ChildJvm.newestDump(run(jdk, "BlockedConsumers"));
+        ThreadEntry first = dump.threads().stream().filter(e -> e.name().equals("consumer-1")).findFirst().orElseThrow();
+        assertThat(first.waitReason()).isEqualTo("parked on LinkedBlockingQueue.take");
+        assertThat(first.idle()).isFalse();
+        assertThat(first.waitingForMs()).isBetween(1000L, dump.takenAtMs() - first.startedAtMs());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void healthyServiceHasNoFindingsAndIdleWorkersAreIdle(Jdk jdk) throws Exception {
+        Path dir = run(jdk, "HealthyService", "interval=1s");
+        List<Path> dumps = ChildJvm.dumps(dir);
+        assertThat(dumps).hasSizeGreaterThanOrEqualTo(3); // periodic dumps while it runs, then the exit dump
+        boolean sawWorkers = false;
+        for (Path p : dumps) {
+            Snapshot dump = ChildJvm.readDump(p);
+            assertThat(dump.findings()).as("findings in %s", p).isEmpty();
+            assertThat(dump.longBlocked()).as("long-blocked in %s", p).isEmpty();
+            List<ThreadEntry> workers = dump.threads().stream().filter(t -> t.name().startsWith("worker-")).toList();
+            if (workers.size() == 4) sawWorkers = true;
+            // busy or idle, never blocked: the fixed pool's workers wait in getTask between bursts
+            assertThat(workers).allMatch(t -> !t.blocked() || t.waitingForMs() < 1000, "workers are idle or busy");
+        }
+        assertThat(sawWorkers).as("a dump showed the 4 pool workers").isTrue();
+        ChildJvm.Result check = ChildJvm.cli("check", dir.toString());
+        assertThat(check.exitCode()).as(check.stderr()).isZero();
+        assertThat(check.stdout()).contains("no findings");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void virtualThreadsWaitingOnAFutureAreFound(Jdk jdk) throws Exception {
+        if (jdk.feature() < 21) return; // the sample needs virtual threads; JDK 17 has none
+        Snapshot dump = ChildJvm.newestDump(run(jdk, "VirtualFutureWaiters"));
+        assertThat(dump.findings()).extracting(Finding::kind).contains(Kind.SITE_GROWTH, Kind.LONG_BLOCKED);
+        ThreadEntry waiter = dump.threads().stream().filter(t -> t.name().equals("waiter-1")).findFirst().orElseThrow();
+        assertThat(waiter.virtual()).isTrue();
+        assertThat(waiter.waitReason()).isEqualTo("parked on CompletableFuture.get");
+    }
+
+    private static Path run(Jdk jdk, String sample) throws Exception {
+        return run(jdk, sample, "interval=0");
+    }
+
+    /** Runs the sample for 4 s under the agent and returns the dump directory (its exit dump is the newest). */
+    private static Path run(Jdk jdk, String sample, String interval) throws Exception {
+        Path dir = Files.createTempDirectory("tl-find-");
+        String options = "dir=" + dir + "," + interval + "," + FAST;
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples." + sample, "4")) {
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stderr()).isEmpty();
+        }
+        return dir;
+    }
+}
