@@ -11,8 +11,10 @@ import dev.threadleak.agent.snapshot.ThreadEntry;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -76,7 +78,7 @@ public final class TextReport {
         }
     }
 
-    /** The findings, most severe first, each with its evidence and the creation stack it blames. */
+    /** The findings, most severe first, each with its evidence and (once per site) the creation stack it blames. */
     public void findings() {
         List<Finding> findings = s.findings();
         out.println();
@@ -85,6 +87,7 @@ public final class TextReport {
             return;
         }
         out.println(findings.size() + " finding" + (findings.size() == 1 ? "" : "s") + ":");
+        Set<Integer> stackShown = new HashSet<>();
         for (Finding f : findings) {
             out.println();
             out.println("[" + f.severity() + "] " + f.kind() + ": " + f.title());
@@ -92,7 +95,7 @@ public final class TextReport {
             if (site != null) out.println("    @ " + site.blameFrame());
             out.println("    since " + Instant.ofEpochMilli(f.sinceMs()) + " (" + Durations.human(Math.max(0, s.takenAtMs() - f.sinceMs())) + " before the dump)");
             for (String line : f.evidence()) out.println("    - " + line);
-            if (site != null) stack(site);
+            if (site != null && stackShown.add(site.id())) stack(site);
         }
     }
 
