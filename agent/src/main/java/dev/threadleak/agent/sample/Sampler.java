@@ -88,8 +88,8 @@ public final class Sampler {
     /**
      * Samples the threads now.
      *
-     * @param full for dumps: whole stacks, ownable synchronizers (costly: a heap walk) and a larger
-     *             virtual-thread budget; periodic samples read less
+     * @param full for dumps: whole stacks, held monitors and ownable synchronizers (costly: a heap walk)
+     *             and a larger virtual-thread budget; periodic samples read less
      */
     public synchronized Snapshot take(boolean full) {
         long now = System.currentTimeMillis();
@@ -126,10 +126,10 @@ public final class Sampler {
     }
 
     private Map<Long, ThreadInfo> platformInfos(boolean full) {
-        boolean monitors = mx.isObjectMonitorUsageSupported();
-        boolean synchronizers = full && mx.isSynchronizerUsageSupported();
-        ThreadInfo[] all = full ? mx.dumpAllThreads(monitors, synchronizers)
-                : mx.getThreadInfo(mx.getAllThreadIds(), monitors, false, SAMPLE_DEPTH);
+        // Held locks only matter to dumps (jstack's "- locked" lines), and ownable synchronizers cost a heap
+        // walk: periodic samples skip both. What a thread waits for, and who holds it, comes regardless.
+        ThreadInfo[] all = full ? mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported())
+                : mx.getThreadInfo(mx.getAllThreadIds(), false, false, SAMPLE_DEPTH);
         Map<Long, ThreadInfo> infos = new HashMap<>();
         for (ThreadInfo info : all) {
             if (info != null) infos.put(info.getThreadId(), info);
