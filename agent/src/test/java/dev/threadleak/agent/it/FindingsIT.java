@@ -73,6 +73,24 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void javaUtilConcurrentLockCycleIsADeadlockToo(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-juc-");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0," + FAST), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.LockCycle")) {
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stdout()).isEqualTo("deadlocked\n");
+        }
+        Snapshot dump = ChildJvm.newestDump(dir);
+        assertThat(dump.findings()).extracting(Finding::kind).contains(Kind.DEADLOCK);
+        assertThat(dump.deadlocks()).hasSize(1);
+        assertThat(dump.deadlocks().get(0).describe()).contains("java.util.concurrent.locks.ReentrantLock$NonfairSync@");
+        ThreadEntry t = dump.threads().stream().filter(e -> e.name().equals("lock-a-then-b")).findFirst().orElseThrow();
+        assertThat(t.waitReason()).matches("parked on ReentrantLock\\.lock owned by \"lock-b-then-a\"");
+        assertThat(t.synchronizersOwned()).singleElement().asString().startsWith("java.util.concurrent.locks.ReentrantLock$NonfairSync@");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void consumersShowTheirWaitAndHowLong(Jdk jdk) throws Exception {
         Snapshot dump = ChildJvm.newestDump(run(jdk, "BlockedConsumers"));
         ThreadEntry first = dump.threads().stream().filter(e -> e.name().equals("consumer-1")).findFirst().orElseThrow();
