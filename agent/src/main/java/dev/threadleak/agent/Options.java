@@ -24,6 +24,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern PACKAGE = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
     private static final int MAX_DEPTH = 1024;
+    /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
+    private static final Duration MAX_DURATION = Duration.ofDays(365);
 
     /** Thrown for an option the agent cannot accept; its message is the whole line shown to the user. */
     public static final class BadOption extends IllegalArgumentException {
@@ -88,6 +90,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+        if (d.compareTo(MAX_DURATION) > 0) throw new BadOption("bad value for " + key + ": '" + value + "' (at most 365 days, or 0 for off)");
         if (d.toMillis() < 100) throw new BadOption("bad value for " + key + ": '" + value + "' (at least 100ms, or 0 for off)");
         return d;
     }

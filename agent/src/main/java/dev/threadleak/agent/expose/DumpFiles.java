@@ -46,8 +46,12 @@ public final class DumpFiles {
         return dir;
     }
 
-    /** Writes the snapshot as a new dump file and returns its path. */
-    public Path write(Snapshot snapshot) throws IOException {
+    /**
+     * Writes the snapshot as a new dump file and returns its path. Serialized, so the exit dump waits for a
+     * periodic one in progress. The new dump is in place before the oldest goes, so a reader never finds
+     * the directory empty (it may see {@code keep + 1} dumps for a moment).
+     */
+    public synchronized Path write(Snapshot snapshot) throws IOException {
         Files.createDirectories(dir, posix("rwx------"));
         Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + ".json");
         Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", posix("rw-------"));

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -116,7 +117,7 @@ public final class TextReport {
         for (ThreadEntry t : s.threads()) {
             out.println();
             out.println("\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "") + (t.daemon() ? " daemon" : "")
-                    + " prio=" + t.priority() + " elapsed=" + String.format("%.2fs", t.ageMs(s.takenAtMs()) / 1000.0));
+                    + " prio=" + t.priority() + " elapsed=" + String.format(Locale.ROOT, "%.2fs", t.ageMs(s.takenAtMs()) / 1000.0));
             out.println("   java.lang.Thread.State: " + t.state() + qualifier(t));
             List<Frame> stack = t.stack();
             for (int i = 0; i < stack.size(); i++) {

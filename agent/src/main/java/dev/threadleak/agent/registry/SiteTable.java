@@ -22,11 +22,13 @@ public final class SiteTable {
     public synchronized Site intern(Throwable creation) {
         StackTraceElement[] raw = creation.getStackTrace();
         int from = callerOfStart(raw);
-        int to = Math.min(raw.length, from + depth);
+        // blame is judged on the whole stack, and the cut at depth always keeps the blamed frame
+        int blamed = blame.index(Arrays.asList(raw).subList(from, raw.length));
+        int to = Math.min(raw.length, from + Math.max(depth, blamed + 1));
         List<StackTraceElement> stack = List.of(Arrays.copyOfRange(raw, from, to));
         Site site = byStack.get(stack);
         if (site == null) {
-            site = new Site(byId.size(), stack, blame.index(stack), to < raw.length);
+            site = new Site(byId.size(), stack, blamed, to < raw.length);
             byStack.put(stack, site);
             byId.add(site);
         }

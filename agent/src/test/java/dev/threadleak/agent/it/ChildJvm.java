@@ -93,6 +93,26 @@ public final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Starts a child, waits for it to exit and returns what it did; for children that end by themselves. */
+    public static Finished run(Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException, InterruptedException {
+        try (ChildJvm child = start(jdk, jvmArgs, mainAndArgs)) {
+            int code = child.waitFor();
+            return new Finished(code, child.stdout(), child.stderr(), child.pid());
+        }
+    }
+
+    /** A child JVM that has exited: its exit code, output and process id. */
+    public record Finished(int exitCode, String stdout, String stderr, long pid) {}
+
+    /** The lines of some output, without line ends (none for empty output). */
+    public static List<String> lines(String output) {
+        return output.lines().toList();
+    }
+
     public String stdout() {
         return read(stdout);
     }
@@ -148,10 +168,10 @@ public final class ChildJvm implements AutoCloseable {
         return readDump(all.get(all.size() - 1));
     }
 
-    /** Reads one dump file back into the model. */
-    public static Snapshot readDump(Path dump) throws Exception {
-        try (InputStream in = Files.newInputStream(dump)) {
-            return SnapshotCodec.read(in, dump.toString());
+    /** Reads one dump file back into the model (the same reader the CLI uses). */
+    public static Snapshot readDump(Path file) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            return SnapshotCodec.read(in, file.toString());
         }
     }
 

@@ -1,0 +1,92 @@
+package dev.threadleak.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates)";
+
+    @Test
+    void defaults() {
+        Options o = Options.defaults();
+        assertThat(o.dir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toAbsolutePath());
+        assertThat(o.interval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(o.keep()).isEqualTo(20);
+        assertThat(o.depth()).isEqualTo(32);
+        assertThat(o.app()).isEmpty();
+        assertThat(o.periodicDumps()).isTrue();
+        assertThat(Options.parse("")).isEqualTo(o);
+        assertThat(Options.parse("  ")).isEqualTo(o);
+    }
+
+    @Test
+    void everyKey() {
+        Options o = Options.parse("dir=/var/tmp/tl,interval=500ms,keep=7,depth=5,app=com.acme");
+        assertThat(o).isEqualTo(new Options(Path.of("/var/tmp/tl"), Duration.ofMillis(500), 7, 5, List.of("com.acme"),
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20));
+        Options more = Options.parse("sample=200ms,blocked=2s,window=30s,growth=7,duplicates=3");
+        assertThat(more.sample()).isEqualTo(Duration.ofMillis(200));
+        assertThat(more.blocked()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(more.window()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(more.growth()).isEqualTo(7);
+        assertThat(more.duplicates()).isEqualTo(3);
+        assertThat(Options.parse("sample=0").sampling()).isFalse();
+        assertThat(Options.parse("dir=rel").dir()).isEqualTo(Path.of("rel").toAbsolutePath());
+        assertThat(Options.parse("keep=1,depth=1").keep()).isEqualTo(1);
+        assertThat(Options.parse("keep=100000,depth=1024").depth()).isEqualTo(1024);
+    }
+
+    @Test
+    void durations() {
+        assertThat(Options.parse("interval=100ms").interval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(Options.parse("interval=30s").interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Options.parse("interval=5m").interval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Options.parse("interval=1h").interval()).isEqualTo(Duration.ofHours(1));
+        Options off = Options.parse("interval=0");
+        assertThat(off.interval()).isZero();
+        assertThat(off.periodicDumps()).isFalse();
+    }
+
+    @Test
+    void aListValueNeedsNoQuotingBeforeTheNextKey() {
+        Options o = Options.parse("app=com.acme,org.example,interval=30s");
+        assertThat(o.app()).containsExactly("com.acme", "org.example");
+        assertThat(o.interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Options.parse("interval=30s,app=com.acme, org.example ").app()).containsExactly("com.acme", "org.example");
+    }
+
+    @Test
+    void errorMessages() {
+        assertBad("intervl=30s", "unknown option 'intervl' " + KNOWN);
+        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates)");
+        assertBad("keep=1,keep=2", "option 'keep' given twice");
+        assertBad("dir=", "bad value for dir: empty (expected a directory path)");
+        assertBad("dir=a\u0000b", "bad value for dir: 'a\u0000b' (Nul character not allowed: a\u0000b)");
+        assertBad("interval=30", "bad value for interval: '30' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
+        assertBad("interval=-1s", "bad value for interval: '-1s' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
+        assertBad("interval=1d", "bad value for interval: '1d' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
+        assertBad("interval=99ms", "bad value for interval: '99ms' (at least 100ms, or 0 for off)");
+        assertBad("keep=0", "bad value for keep: '0' (expected a whole number from 1 to 100000)");
+        assertBad("keep=100001", "bad value for keep: '100001' (expected a whole number from 1 to 100000)");
+        assertBad("depth=abc", "bad value for depth: 'abc' (expected a whole number from 1 to 1024)");
+        assertBad("depth=1025", "bad value for depth: '1025' (expected a whole number from 1 to 1024)");
+        assertBad("app=com..acme", "bad value for app: 'com..acme' is not a package name (expected e.g. app=com.acme,org.example)");
+        assertBad("app=com.acme,9lives", "bad value for app: '9lives' is not a package name (expected e.g. app=com.acme,org.example)");
+    }
+
+    /** A duration whose nanoseconds overflow a long passes today and then kills the agent's thread (see OptionsIT). */
+    @Test
+    void anIntervalTooLongToCountIsRefused() {
+        assertThatThrownBy(() -> Options.parse("interval=999999999h")).isInstanceOf(Options.BadOption.class)
+                .hasMessageStartingWith("bad value for interval: '999999999h'");
+    }
+
+    private static void assertBad(String text, String message) {
+        assertThatThrownBy(() -> Options.parse(text)).as(text).isInstanceOf(Options.BadOption.class).hasMessage(message);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Finished;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The agent adds nothing to what the application prints, and leaves one exit dump behind. */
+class AgentOutputIT {
+    private static final String HELLO = "dev.threadleak.samples.Hello";
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void withoutOptionsTheAppPrintsOnlyItsOwnOutputAndTheExitDumpGoesToTmpThreadleak(Jdk jdk) throws Exception {
+        Path tmp = Files.createTempDirectory("tl-out-");
+        // java.io.tmpdir points the default dump directory (<tmpdir>/threadleak) into this test's own folder
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.SAMPLES_CP, HELLO);
+        assertThat(run.stderr()).isEmpty();
+        assertThat(run.stdout()).isEqualTo("hello\n");
+        assertThat(run.exitCode()).isZero();
+        assertOneExitDump(tmp.resolve("threadleak"), run, jdk);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void withOptionsTheAppPrintsOnlyItsOwnOutputAndTheExitDumpGoesToDir(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s")), "-cp", ChildJvm.SAMPLES_CP, HELLO);
+        assertThat(run.stderr()).isEmpty();
+        assertThat(run.stdout()).isEqualTo("hello\n");
+        assertThat(run.exitCode()).isZero();
+        assertOneExitDump(dir, run, jdk);
+    }
+
+    private static void assertOneExitDump(Path dir, Finished run, Jdk jdk) throws Exception {
+        List<Path> dumps = ChildJvm.dumps(dir);
+        assertThat(dumps).as("dumps in %s", dir).hasSize(1);
+        assertThat(dumps.get(0).getFileName().toString()).startsWith("threadleak-" + run.pid() + "-");
+        Snapshot dump = ChildJvm.readDump(dumps.get(0));
+        assertThat(dump.pid()).isEqualTo(run.pid());
+        assertThat(dump.command()).isEqualTo(HELLO);
+        assertThat(dump.javaVersion()).startsWith(String.valueOf(jdk.feature()));
+        assertThat(dump.threads()).anyMatch(t -> t.name().equals("threadleak-exit-dump") && t.agent());
+    }
+}

@@ -1,0 +1,135 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Finished;
+import dev.threadleak.agent.it.ChildJvm.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every CLI mistake and every bad dump: exit code 2, nothing on stdout, one line on stderr saying what is wrong. */
+class CliErrorsIT {
+    private static String realDump;
+
+    @TempDir
+    Path tmp;
+
+    /** One real dump (of Hello) to damage. */
+    @BeforeAll
+    static void writeARealDump() throws Exception {
+        Path dir = Files.createTempDirectory("tl-cli-");
+        Finished run = ChildJvm.run(ChildJvm.jdks().get(0), List.of(ChildJvm.agent("dir=" + dir)),
+                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
+        assertThat(run.exitCode()).isZero();
+        realDump = Files.readString(ChildJvm.dumps(dir).get(0));
+        assertThat(realDump).contains("\"threads\"");
+    }
+
+    @Test
+    void missingFile() throws Exception {
+        Path missing = tmp.resolve("nope.json");
+        assertOneLineError(ChildJvm.cli("report", missing.toString()), "threadleak: " + missing + ": no such file or directory");
+    }
+
+    @Test
+    void directoryWithoutDumps() throws Exception {
+        Files.writeString(tmp.resolve("notes.txt"), "not a dump");
+        assertOneLineError(ChildJvm.cli("report", tmp.toString()), "threadleak: " + tmp + ": no threadleak dumps in this directory");
+    }
+
+    @Test
+    void emptyFile() throws Exception {
+        Path f = Files.createFile(tmp.resolve("empty.json"));
+        assertOneLineError(ChildJvm.cli("report", f.toString()), "threadleak: " + f + ": not a threadleak dump (empty, or not a JSON object)");
+    }
+
+    @Test
+    void notJson() throws Exception {
+        Path f = Files.writeString(tmp.resolve("hello.json"), "hello");
+        Result r = ChildJvm.cli("report", f.toString());
+        assertOneLineError(r, null);
+        assertThat(r.stderr()).startsWith("threadleak: " + f + ": not JSON (").contains("'hello'").endsWith(" at line 1)\n");
+    }
+
+    @Test
+    void truncatedDump() throws Exception {
+        Path f = Files.writeString(tmp.resolve("half.json"), realDump.substring(0, realDump.length() / 2));
+        Result r = ChildJvm.cli("report", f.toString());
+        assertOneLineError(r, null);
+        long lines = realDump.substring(0, realDump.length() / 2).lines().count();
+        assertThat(r.stderr()).isEqualTo("threadleak: " + f + ": truncated JSON (input ends at line " + lines + ")\n");
+    }
+
+    @Test
+    void unsupportedFormat() throws Exception {
+        Path f = Files.writeString(tmp.resolve("v99.json"), realDump.replace("\"threadleak-dump/1\"", "\"threadleak-dump/99\""));
+        assertOneLineError(ChildJvm.cli("report", f.toString()),
+                "threadleak: " + f + ": unsupported format 'threadleak-dump/99' (this threadleak reads threadleak-dump/1)");
+    }
+
+    @Test
+    void jsonArray() throws Exception {
+        Path f = Files.writeString(tmp.resolve("array.json"), "[" + realDump + "]");
+        assertOneLineError(ChildJvm.cli("report", f.toString()), "threadleak: " + f + ": not a threadleak dump (empty, or not a JSON object)");
+    }
+
+    @Test
+    void jsonWithoutFormat() throws Exception {
+        Path f = Files.writeString(tmp.resolve("other.json"), "{\"name\": \"something else\"}");
+        assertOneLineError(ChildJvm.cli("report", f.toString()), "threadleak: " + f + ": not a threadleak dump (no \"format\" field)");
+    }
+
+    @Test
+    void dumpWithoutThreads() throws Exception {
+        int threads = realDump.indexOf(",\n  \"threads\"");
+        assertThat(threads).as("threads is the last field").isPositive();
+        Path f = Files.writeString(tmp.resolve("nothreads.json"), realDump.substring(0, threads) + "\n}\n", StandardCharsets.UTF_8);
+        assertOneLineError(ChildJvm.cli("report", f.toString()), "threadleak: " + f + ": missing field 'threads'");
+    }
+
+    @Test
+    void noCommand() throws Exception {
+        assertOneLineError(ChildJvm.cli(), "threadleak: no command given (try: threadleak help)");
+    }
+
+    @Test
+    void unknownCommand() throws Exception {
+        assertOneLineError(ChildJvm.cli("reprot", "x"), "threadleak: unknown command 'reprot' (commands: report, help)");
+    }
+
+    @Test
+    void reportWithoutArguments() throws Exception {
+        assertOneLineError(ChildJvm.cli("report"), "threadleak: report: expected one dump file or directory, got 0");
+    }
+
+    @Test
+    void reportWithTwoArguments() throws Exception {
+        assertOneLineError(ChildJvm.cli("report", "a", "b"), "threadleak: report: expected one dump file or directory, got 2");
+    }
+
+    @Test
+    void unknownFlag() throws Exception {
+        assertOneLineError(ChildJvm.cli("report", "--thread", tmp.toString()), "threadleak: report: unknown option '--thread' (options: --threads)");
+    }
+
+    @Test
+    void helpPrintsUsageAndSucceeds() throws Exception {
+        Result r = ChildJvm.cli("help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.stdout()).startsWith("usage: threadleak <command> [options]\n").contains("  report [--threads] <dump.json|dir>", "  help ");
+    }
+
+    /** Exit 2, empty stdout, exactly one stderr line (equal to {@code line} unless it is null). */
+    private static void assertOneLineError(Result r, String line) {
+        assertThat(r.stdout()).as("stdout").isEmpty();
+        assertThat(ChildJvm.lines(r.stderr())).as("stderr").hasSize(1).allMatch(l -> l.startsWith("threadleak: "));
+        if (line != null) assertThat(r.stderr()).isEqualTo(line + "\n");
+        assertThat(r.exitCode()).as("exit code").isEqualTo(2);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Finished;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad options stop the JVM before main with one line naming the option; good ones take effect. */
+class OptionsIT {
+    private static final String HELLO = "dev.threadleak.samples.Hello";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates)";
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    static Stream<Arguments> badOptions() {
+        List<String[]> cases = List.of(
+                new String[] {"intervl=30s", "threadleak: unknown option 'intervl' " + KNOWN},
+                new String[] {"dir", "threadleak: option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates)"},
+                new String[] {"interval=30", "threadleak: bad value for interval: '30' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)"},
+                new String[] {"interval=50ms", "threadleak: bad value for interval: '50ms' (at least 100ms, or 0 for off)"},
+                new String[] {"keep=0", "threadleak: bad value for keep: '0' (expected a whole number from 1 to 100000)"},
+                new String[] {"depth=abc", "threadleak: bad value for depth: 'abc' (expected a whole number from 1 to 1024)"},
+                new String[] {"app=com..acme", "threadleak: bad value for app: 'com..acme' is not a package name (expected e.g. app=com.acme,org.example)"},
+                new String[] {"keep=3,keep=4", "threadleak: option 'keep' given twice"});
+        List<Arguments> out = new ArrayList<>();
+        for (Jdk jdk : ChildJvm.jdks()) {
+            for (String[] c : cases) out.add(Arguments.of(jdk, c[0], c[1]));
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badOptions")
+    void aBadOptionStopsTheJvmBeforeMainWithOneLine(Jdk jdk, String options, String expectedLine) throws Exception {
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(options)), "-cp", ChildJvm.SAMPLES_CP, HELLO);
+        assertThat(run.stdout()).as("main must not run").isEmpty();
+        assertThat(ChildJvm.lines(run.stderr())).containsExactly(expectedLine);
+        assertThat(run.exitCode()).isNotZero();
+    }
+
+    /**
+     * An interval too long to count in nanoseconds passes the parser today and then kills the agent's
+     * thread with an ArithmeticException stack trace (no more draining or dumps). It must be refused at
+     * launch like any other bad value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anIntervalTooLongToCountIsRefusedAtLaunch(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-opt-");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=999999999h")), "-cp", ChildJvm.SAMPLES_CP, HELLO);
+        assertThat(ChildJvm.lines(run.stderr())).hasSize(1).allMatch(l -> l.startsWith("threadleak: bad value for interval: '999999999h'"));
+        assertThat(run.stdout()).isEmpty();
+        assertThat(run.exitCode()).isNotZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void depthCutsEverySiteStackAndMarksItTruncated(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-depth-");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",depth=3")),
+                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.ExecutorPerRequest", "1");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        Snapshot dump = ChildJvm.newestDump(dir);
+        assertThat(dump.sites()).isNotEmpty().allSatisfy(s -> {
+            assertThat(s.stack()).as("site %d", s.id()).hasSizeLessThanOrEqualTo(3);
+            if (s.stack().size() < 3) assertThat(s.truncated()).as("site %d is whole", s.id()).isFalse();
+        });
+        // the pool workers' creation stack runs from the pool through submit() to handleRequest and main:
+        // more than 3 frames, so it is cut to the 3 innermost
+        ThreadEntry worker = dump.threads().stream().filter(t -> t.name().equals("pool-1-thread-1")).findFirst().orElseThrow();
+        SiteInfo site = dump.site(worker.site());
+        assertThat(site.stack()).hasSize(3);
+        assertThat(site.truncated()).isTrue();
+        assertThat(site.stack().get(0).className()).startsWith("java.");
+    }
+}

@@ -1,0 +1,139 @@
+package dev.threadleak.agent.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
+import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SnapshotCodecTest {
+    private static final Frame PARK = new Frame("jdk.internal.misc.Unsafe", "park", "Unsafe.java", -2);
+    private static final Frame TAKE = new Frame("java.util.concurrent.LinkedBlockingQueue", "take", "LinkedBlockingQueue.java", 435);
+    private static final Frame RUN = new Frame("java.lang.Thread", "run", null, -1);
+    private static final Frame HANDLE = new Frame("com.acme.Service", "handle", "Service.java", 42);
+    private static final Frame MAIN = new Frame("com.acme.Main", "main", "Main.java", 7);
+    private static final Frame TRANSFER = new Frame("com.acme.Bank", "transfer", "Bank.java", 51);
+
+    static Snapshot sample() {
+        List<Frame> waiting = List.of(PARK, TAKE, RUN);
+        SiteInfo pool = new SiteInfo(0, List.of(HANDLE, MAIN), 0, false, 3);
+        SiteInfo bank = new SiteInfo(1, List.of(TRANSFER, HANDLE, MAIN), 0, true, 2);
+        ThreadEntry w1 = new ThreadEntry(21, "pool-1-thread-1", "WAITING", false, false, 5, waiting,
+                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1b6d3586", null, null, null,
+                List.of(), List.of(), Origin.STARTED, 0, 1_000L, new ThreadRef(1, "main"), false, "idle: pool worker waiting for a task", true, 700L);
+        ThreadEntry w2 = new ThreadEntry(22, "pool-2-thread-1", "WAITING", false, false, 5, waiting,
+                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@4554617c", null, null, null,
+                List.of(), List.of(), Origin.STARTED, 0, 1_100L, new ThreadRef(1, "main"), false, null, false, 0L);
+        ThreadEntry t1 = new ThreadEntry(30, "transfer-1", "BLOCKED", false, false, 5, List.of(TRANSFER),
+                null, "com.acme.Account@74a14482", null, new ThreadRef(31, "transfer-2"),
+                List.of(new OwnedMonitor(0, "com.acme.Account@1540e19d")), List.of("java.util.concurrent.locks.ReentrantLock$NonfairSync@677327b6"),
+                Origin.STARTED, 1, 1_200L, new ThreadRef(1, "main"), false, "monitor enter on Account@74a14482 owned by \"transfer-2\"", false, 65_000L);
+        ThreadEntry main = new ThreadEntry(1, "main", "TIMED_WAITING", false, false, 5, List.of(new Frame("java.lang.Thread", "sleep", "Thread.java", -2), MAIN),
+                null, null, null, null, List.of(), List.of(), Origin.BEFORE_AGENT, -1, 900L, null, false, null, false, 0L);
+        ThreadEntry vt = new ThreadEntry(40, "", "WAITING", true, true, 5, List.of(), null, null, "java.lang.Object@6d06d69c", null,
+                List.of(), List.of(), Origin.STARTED, 0, 1_300L, new ThreadRef(21, "pool-1-thread-1"), false, null, false, 0L);
+        ThreadEntry agent = new ThreadEntry(12, "threadleak-agent", "TIMED_WAITING", false, true, 5, List.of(PARK),
+                null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 950L, new ThreadRef(1, "main"), true, null, false, 0L);
+        ThreadEntry jvm = new ThreadEntry(2, "Signal Dispatcher", "RUNNABLE", false, true, 9, List.of(),
+                null, null, null, null, List.of(), List.of(), Origin.BY_JVM, -1, 900L, null, false, null, false, 0L);
+        return new Snapshot(4242, 2_000L, 800L, 900L, "25.0.1", "com.acme.Main --port 8080",
+                new Summary(6, 2, 1, 9, 40, 6, 4, Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1), 12_345_678L, 4L << 20),
+                List.of(pool, bank), List.of(main, w1, w2, t1, vt, agent, jvm), 60_000L,
+                List.of(new Deadlock(List.of(new Deadlock.Link(new ThreadRef(30, "transfer-1"), "com.acme.Account@74a14482", new ThreadRef(31, "transfer-2")),
+                        new Deadlock.Link(new ThreadRef(31, "transfer-2"), "com.acme.Account@1540e19d", new ThreadRef(30, "transfer-1"))))),
+                List.of(new Finding(Finding.Kind.DEADLOCK, Finding.Severity.CRITICAL, "2 threads deadlocked", 1, 2, 1_150L, List.of("cycle: ...")),
+                        new Finding(Finding.Kind.GROWTH, Finding.Severity.HIGH, "6 live threads", -1, 2, 1_000L, List.of("a", "b"))));
+    }
+
+    @Test
+    void roundTripGivesBackTheSameSnapshot() throws Exception {
+        Snapshot s = sample();
+        assertThat(read(write(s))).isEqualTo(s);
+    }
+
+    @Test
+    void framesAndStacksAreStoredOnce() throws Exception {
+        JsonNode root = new ObjectMapper().readTree(write(sample()));
+        assertThat(root.path("format").asText()).isEqualTo("threadleak-dump/1");
+        JsonNode frames = root.path("frames");
+        assertThat(frames.size()).as("distinct frames").isEqualTo(7);
+        HashSet<String> distinct = new HashSet<>();
+        frames.forEach(f -> distinct.add(f.toString()));
+        assertThat(distinct).hasSize(frames.size());
+        // stacks: pool site, bank site, waiting (shared by w1, w2), main's, transfer-1's, empty, [PARK]
+        assertThat(root.path("stacks").size()).isEqualTo(7);
+        JsonNode threads = root.path("threads");
+        assertThat(threads.get(1).path("stack")).isEqualTo(threads.get(2).path("stack"));
+        assertThat(threads.get(0).has("site")).isFalse();
+        assertThat(threads.get(0).has("starter")).isFalse();
+        assertThat(threads.get(1).path("ageMs").asLong()).isEqualTo(1_000L);
+        JsonNode run = frames.get(6);
+        assertThat(run.path("class").asText() + "." + run.path("method").asText()).isEqualTo("java.lang.Thread.run");
+        assertThat(run.has("file")).as("a frame without a file writes none").isFalse();
+    }
+
+    @Test
+    void truncatedDump() throws Exception {
+        String json = write(sample());
+        String half = json.substring(0, json.length() / 2);
+        assertThatThrownBy(() -> read(half)).isInstanceOf(DumpFormatException.class)
+                .hasMessage("d.json: truncated JSON (input ends at line " + half.lines().count() + ")");
+    }
+
+    @Test
+    void wrongFormat() throws Exception {
+        String json = write(sample()).replace("threadleak-dump/1", "threadleak-dump/2");
+        assertThatThrownBy(() -> read(json)).isInstanceOf(DumpFormatException.class)
+                .hasMessage("d.json: unsupported format 'threadleak-dump/2' (this threadleak reads threadleak-dump/1)");
+        assertThatThrownBy(() -> read("{\"threads\": []}")).hasMessage("d.json: not a threadleak dump (no \"format\" field)");
+        assertThatThrownBy(() -> read("[1, 2]")).hasMessage("d.json: not a threadleak dump (empty, or not a JSON object)");
+        assertThatThrownBy(() -> read("")).hasMessage("d.json: not a threadleak dump (empty, or not a JSON object)");
+        assertThatThrownBy(() -> read("hello")).hasMessageStartingWith("d.json: not JSON (Unrecognized token 'hello'").hasMessageEndingWith(" at line 1)");
+    }
+
+    @Test
+    void badIndexes() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode badFrame = (ObjectNode) mapper.readTree(write(sample()));
+        ((com.fasterxml.jackson.databind.node.ArrayNode) badFrame.path("stacks").get(0)).set(0, 99);
+        assertThatThrownBy(() -> read(badFrame.toString())).isInstanceOf(DumpFormatException.class)
+                .hasMessage("d.json: bad frame index 99 (table has 7)");
+
+        ObjectNode badStack = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) badStack.path("threads").get(1)).put("stack", -1);
+        assertThatThrownBy(() -> read(badStack.toString())).hasMessage("d.json: bad stack index -1 (table has 7)");
+
+        ObjectNode badSite = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) badSite.path("threads").get(1)).put("site", 5);
+        assertThatThrownBy(() -> read(badSite.toString())).hasMessage("d.json: thread 21 names site 5, which is not in the sites table");
+
+        ObjectNode noThreads = (ObjectNode) mapper.readTree(write(sample()));
+        noThreads.remove("threads");
+        assertThatThrownBy(() -> read(noThreads.toString())).hasMessage("d.json: missing field 'threads'");
+
+        ObjectNode textLine = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) textLine.path("frames").get(0)).put("line", "12");
+        assertThatThrownBy(() -> read(textLine.toString())).hasMessage("d.json: field 'line' is not a whole number");
+    }
+
+    private static String write(Snapshot s) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SnapshotCodec.write(s, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Snapshot read(String json) throws DumpFormatException {
+        return SnapshotCodec.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "d.json");
+    }
+}
