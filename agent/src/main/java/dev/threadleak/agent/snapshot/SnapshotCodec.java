@@ -209,9 +209,10 @@ public final class SnapshotCodec {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(in);
-        } catch (JsonEOFException e) {
-            throw new DumpFormatException(source + ": truncated JSON (input ends at line " + e.getLocation().getLineNr() + ")");
         } catch (JsonParseException e) {
+            if (e instanceof JsonEOFException || e.getOriginalMessage().startsWith("Unexpected end-of-input")) {
+                throw new DumpFormatException(source + ": truncated JSON (input ends at line " + e.getLocation().getLineNr() + ")");
+            }
             throw new DumpFormatException(source + ": not JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + " at line " + e.getLocation().getLineNr() + ")");
         } catch (IOException e) {
             throw new DumpFormatException(source + ": cannot read: " + e.getMessage());

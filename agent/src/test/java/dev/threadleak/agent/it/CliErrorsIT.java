@@ -99,7 +99,7 @@ class CliErrorsIT {
 
     @Test
     void unknownCommand() throws Exception {
-        assertOneLineError(ChildJvm.cli("reprot", "x"), "threadleak: unknown command 'reprot' (commands: report, help)");
+        assertOneLineError(ChildJvm.cli("reprot", "x"), "threadleak: unknown command 'reprot' (commands: report, check, help)");
     }
 
     @Test

@@ -76,14 +76,16 @@ class OptionsIT {
         assertThat(run.stderr()).isEmpty();
         Snapshot dump = ChildJvm.newestDump(dir);
         assertThat(dump.sites()).isNotEmpty().allSatisfy(s -> {
-            assertThat(s.stack()).as("site %d", s.id()).hasSizeLessThanOrEqualTo(3);
+            // cut at depth, except that the blame frame is always kept
+            assertThat(s.stack()).as("site %d", s.id()).hasSizeLessThanOrEqualTo(Math.max(3, s.blame() + 1));
             if (s.stack().size() < 3) assertThat(s.truncated()).as("site %d is whole", s.id()).isFalse();
         });
         // the pool workers' creation stack runs from the pool through submit() to handleRequest and main:
-        // more than 3 frames, so it is cut to the 3 innermost
+        // cut after handleRequest, the blame frame, which lies deeper than 3 frames
         ThreadEntry worker = dump.threads().stream().filter(t -> t.name().equals("pool-1-thread-1")).findFirst().orElseThrow();
         SiteInfo site = dump.site(worker.site());
-        assertThat(site.stack()).hasSize(3);
+        assertThat(site.blameFrame().method()).isEqualTo("handleRequest");
+        assertThat(site.stack()).hasSize(site.blame() + 1).hasSizeGreaterThan(3);
         assertThat(site.truncated()).isTrue();
         assertThat(site.stack().get(0).className()).startsWith("java.");
     }

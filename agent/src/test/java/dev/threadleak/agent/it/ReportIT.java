@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,17 +88,19 @@ class ReportIT {
         assertThat(group).filteredOn(l -> l.endsWith("<- blame")).containsExactly("\tat " + blame + "   <- blame");
     }
 
-    /**
-     * Summary's contract is that its counts leave out threadleak's own threads; the header's "started since
-     * the agent loaded" today also counts the agent's own two threads (threadleak-agent, threadleak-exit-dump).
-     */
+    /** The header's "started since the agent loaded" counts every site's starts and none of threadleak's own threads. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void startedSinceTheAgentLoadedLeavesOutThreadleaksOwnThreads(Jdk jdk) throws Exception {
-        List<String> lines = ChildJvm.lines(ChildJvm.cli("report", dir("ExecutorPerRequest", jdk).toString()).stdout());
-        String n = firstGroup(lines).get(0).replaceAll(" live, .*", "");
+        Path dir = dir("ExecutorPerRequest", jdk);
+        List<String> lines = ChildJvm.lines(ChildJvm.cli("report", dir.toString()).stdout());
+        Snapshot dump = ChildJvm.newestDump(dir);
+        long sum = dump.sites().stream().mapToLong(SiteInfo::started).sum();
+        assertThat(dump.sites()).noneMatch(site -> site.stack().stream().anyMatch(f -> f.className().startsWith("dev.threadleak.agent.")));
+        assertThat(dump.threads()).filteredOn(ThreadEntry::agent).extracting(ThreadEntry::name)
+                .containsExactlyInAnyOrder("threadleak-agent", "threadleak-exit-dump");
         String profile = lines.stream().filter(l -> l.startsWith("thread profile: total ")).findFirst().orElseThrow();
-        assertThat(profile).as("the app started %s threads", n).contains("; " + n + " started since the agent loaded;");
+        assertThat(profile).contains("; " + sum + " started since the agent loaded;").contains("not counted: 2 threadleak threads");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -193,11 +198,13 @@ class ReportIT {
         return tid;
     }
 
-    /** The first group: from the first line after the blank line that follows "thread profile: total", to the next blank line. */
+    /** The first group (the findings come before the groups): from its "N live, " line to the next blank line. */
     private static List<String> firstGroup(List<String> lines) {
         int profile = indexOf(lines, l -> l.startsWith("thread profile: total "));
-        assertThat(lines.get(profile + 1)).isEmpty();
-        return until(lines, profile + 2);
+        int group = indexOf(lines, l -> l.matches("\\d+ live, .*"));
+        assertThat(group).isGreaterThan(profile);
+        assertThat(lines.get(group - 1)).isEmpty();
+        return until(lines, group);
     }
 
     /** A --threads block: from its header line to the next blank line. */
