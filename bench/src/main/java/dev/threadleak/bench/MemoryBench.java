@@ -74,7 +74,15 @@ public final class MemoryBench {
         MethodHandle startVirtual = VirtualThreadStartBench.startVirtual();
         if (kind.equals("virtual") && startVirtual == null) throw new IllegalStateException("virtual threads need JDK 21+");
         Object registry = Configs.agentLoaded() ? registry() : null;
-        Thread.sleep(1000); // let the agent finish its own start-up (init, unseen threads) before the baseline
+        // A full round first, not measured: loads and compiles the start/park path, so that the measured
+        // round's threads park with the same (compiled) frames in both configurations; a virtual thread's
+        // parked stack chunk is larger when its frames are interpreted.
+        round(kind, n, startVirtual, null, "WARMUP");
+        Thread.sleep(1000); // the agent drops the ended threads and settles before the baseline
+        round(kind, n, startVirtual, registry, "RESULT");
+    }
+
+    private static void round(String kind, int n, MethodHandle startVirtual, Object registry, String label) throws Throwable {
         long before = usedAfterGc();
         int liveBefore = registry == null ? 0 : liveCount(registry);
 
@@ -102,7 +110,7 @@ public final class MemoryBench {
         }
         Thread.sleep(500); // one more drain period in both configurations
         long after = usedAfterGc();
-        System.out.printf("RESULT %.2f before=%d after=%d agentLive=%d%n", (after - before) / (double) n, before, after,
+        System.out.printf(label + " %.2f before=%d after=%d agentLive=%d%n", (after - before) / (double) n, before, after,
                 registry == null ? -1 : liveCount(registry));
         release.countDown();
         for (Thread t : started) t.join();
