@@ -1,0 +1,129 @@
+package dev.threadleak.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a JMH JSON result ({@code -rf json}) of {@link ThreadStartBench} or {@link VirtualThreadStartBench}
+ * and prints, per parameter set, each configuration's score (JMH's mean ± 99.9% error) and the MEDIAN of
+ * its measurement iterations over all forks, with ratios to {@code none}. The verdict uses the median
+ * ratio: on this kind of machine (a small VM) thread creation has bursts several times slower than usual
+ * that land in whichever fork is running, and the mean follows them; both ratios are shown.
+ *
+ * <pre>java -cp benchmarks.jar dev.threadleak.bench.JmhSummary FILE.json TARGET_PERCENT TITLE</pre>
+ */
+public final class JmhSummary {
+    public static void main(String[] args) throws Exception {
+        Object root = new Json(Files.readString(Path.of(args[0]))).value();
+        double target = Double.parseDouble(args[1]);
+        System.out.println(args.length > 2 ? args[2] : args[0]);
+        Map<String, Map<String, double[]>> byParams = new LinkedHashMap<>(); // params -> config -> mean, err, median
+        String unit = "";
+        for (Object o : (List<?>) root) {
+            Map<?, ?> run = (Map<?, ?>) o;
+            String bench = (String) run.get("benchmark");
+            String config = bench.substring(bench.lastIndexOf('.') + 1);
+            Map<?, ?> params = (Map<?, ?>) run.get("params");
+            String p = params == null ? "" : params.toString();
+            Map<?, ?> metric = (Map<?, ?>) run.get("primaryMetric");
+            unit = (String) metric.get("scoreUnit");
+            List<Double> raw = new ArrayList<>();
+            for (Object fork : (List<?>) metric.get("rawData")) for (Object x : (List<?>) fork) raw.add(((Number) x).doubleValue());
+            double[] xs = raw.stream().mapToDouble(Double::doubleValue).toArray();
+            byParams.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(config, new double[] {
+                    num(metric.get("score")), num(metric.get("scoreError")), Stats.of(xs).median(), xs.length});
+        }
+        for (Map.Entry<String, Map<String, double[]>> e : byParams.entrySet()) {
+            double[] none = e.getValue().get("none");
+            System.out.printf("  %s%n    %-11s %22s %9s %12s %12s%n", e.getKey(), "config", "mean ± 99.9% [" + unit + "]",
+                    "median", "mean ratio", "median ratio");
+            for (Map.Entry<String, double[]> c : e.getValue().entrySet()) {
+                double[] s = c.getValue();
+                System.out.printf("    %-11s %11.3f ± %8.3f %9.3f %+11.1f%% %+11.1f%%%n", c.getKey(), s[0], s[1], s[2],
+                        pct(s[0], none[0]), pct(s[2], none[2]));
+            }
+            double[] tl = e.getValue().get("threadleak");
+            System.out.printf("    verdict: threadleak adds %+.1f%% by median (%+.1f%% by mean), target <= %.0f%%: %s%n",
+                    pct(tl[2], none[2]), pct(tl[0], none[0]), target, pct(tl[2], none[2]) <= target ? "MET" : "MISSED");
+        }
+    }
+
+    private static double pct(double x, double base) {
+        return (x / base - 1) * 100;
+    }
+
+    private static double num(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN; // JMH writes "NaN" as a string
+    }
+
+    /** Just enough JSON for JMH's result file: objects, arrays, strings, numbers, literals. */
+    private static final class Json {
+        private final String s;
+        private int i;
+
+        Json(String s) {
+            this.s = s;
+        }
+
+        Object value() {
+            ws();
+            char c = s.charAt(i);
+            if (c == '{') {
+                Map<String, Object> m = new LinkedHashMap<>();
+                i++;
+                ws();
+                if (s.charAt(i) == '}') { i++; return m; }
+                while (true) {
+                    ws();
+                    String k = string();
+                    ws();
+                    i++; // ':'
+                    m.put(k, value());
+                    ws();
+                    if (s.charAt(i++) == '}') return m;
+                }
+            }
+            if (c == '[') {
+                List<Object> l = new ArrayList<>();
+                i++;
+                ws();
+                if (s.charAt(i) == ']') { i++; return l; }
+                while (true) {
+                    l.add(value());
+                    ws();
+                    if (s.charAt(i++) == ']') return l;
+                }
+            }
+            if (c == '"') return string();
+            int start = i;
+            while (i < s.length() && ",}] \n\r\t".indexOf(s.charAt(i)) < 0) i++;
+            String lit = s.substring(start, i);
+            if (Arrays.asList("true", "false", "null").contains(lit)) return lit.equals("null") ? null : Boolean.valueOf(lit);
+            return Double.parseDouble(lit);
+        }
+
+        private String string() {
+            StringBuilder b = new StringBuilder();
+            i++; // opening quote
+            while (s.charAt(i) != '"') {
+                char c = s.charAt(i++);
+                if (c == '\\') {
+                    char e = s.charAt(i++);
+                    if (e == 'u') { b.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
+                    else b.append(switch (e) { case 'n' -> '\n'; case 't' -> '\t'; case 'r' -> '\r'; default -> e; });
+                } else b.append(c);
+            }
+            i++;
+            return b.toString();
+        }
+
+        private void ws() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        }
+    }
+}

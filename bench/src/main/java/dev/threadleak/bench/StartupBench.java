@@ -1,0 +1,75 @@
+package dev.threadleak.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wall time of a hello-world JVM ({@code dev.threadleak.samples.Hello}) launched from this JVM: no agent,
+ * an agent whose premain does nothing, and threadleak ({@code interval=0}). Runs are interleaved (one of
+ * each per round, so drift and caches hit all three alike) after warm-up rounds that are not counted; the
+ * time is from process start to exit, the output is checked to be exactly "hello".
+ *
+ * <pre>java -cp benchmarks.jar dev.threadleak.bench.StartupBench --java BIN --samples JAR --agent JAR
+ *      --empty JAR --dir DIR [--runs 25] [--warmup 3]</pre>
+ */
+public final class StartupBench {
+    /** threadleak may cost at most this many times the empty agent's wall time (median). */
+    static final double TARGET = 1.5;
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = Args.parse(args);
+        String java = a.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        int runs = Integer.parseInt(a.getOrDefault("runs", "25"));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "3"));
+        String cp = Args.require(a, "samples");
+        Path dir = Path.of(Args.require(a, "dir"));
+        Files.createDirectories(dir);
+
+        Map<String, List<String>> configs = new LinkedHashMap<>();
+        configs.put("no agent", List.of(java, "-cp", cp, "dev.threadleak.samples.Hello"));
+        configs.put("empty agent", List.of(java, "-javaagent:" + Args.require(a, "empty"), "-cp", cp, "dev.threadleak.samples.Hello"));
+        configs.put("threadleak", List.of(java, "-javaagent:" + Args.require(a, "agent") + "=interval=0,dir=" + dir,
+                "-cp", cp, "dev.threadleak.samples.Hello"));
+
+        Map<String, double[]> ms = new LinkedHashMap<>();
+        configs.keySet().forEach(k -> ms.put(k, new double[runs]));
+        for (int round = -warmup; round < runs; round++) {
+            for (Map.Entry<String, List<String>> c : configs.entrySet()) {
+                double t = timeOnce(c.getValue());
+                if (round >= 0) ms.get(c.getKey())[round] = t;
+            }
+        }
+
+        System.out.println("start-up, hello world, " + runs + " interleaved runs each (+" + warmup + " warm-up), java=" + java);
+        System.out.printf("  %-12s %9s %9s %9s %8s %14s%n", "config", "median ms", "mean ms", "min ms", "stdev", "vs empty (med)");
+        Stats empty = Stats.of(ms.get("empty agent"));
+        for (Map.Entry<String, double[]> e : ms.entrySet()) {
+            Stats s = Stats.of(e.getValue());
+            System.out.printf("  %-12s %9.1f %9.1f %9.1f %8.1f %13.2fx%n", e.getKey(), s.median(), s.mean(), s.min(), s.stdev(),
+                    s.median() / empty.median());
+        }
+        Stats tl = Stats.of(ms.get("threadleak"));
+        double ratio = tl.median() / empty.median();
+        System.out.printf("  verdict: threadleak/empty = %.2fx median, %.2fx mean (target <= %.1fx): %s%n",
+                ratio, tl.mean() / empty.mean(), TARGET, ratio <= TARGET ? "MET" : "MISSED");
+    }
+
+    private static double timeOnce(List<String> command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        int rc = p.waitFor();
+        long t1 = System.nanoTime();
+        String text = new String(out).trim();
+        if (rc != 0 || !text.equals("hello")) {
+            throw new IllegalStateException("unexpected result of " + command + ": exit " + rc + ", output: " + text);
+        }
+        return (t1 - t0) / 1e6;
+    }
+}
