@@ -22,6 +22,12 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     /** How often new creation stacks are decoded, bounding the records waiting in memory. */
     private static final long DRAIN_MILLIS = 200;
     private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+    /**
+     * For its first second the agent only records thread starts: JMX, the sampler and dumps wait, so that a
+     * short-lived JVM pays nothing for them (they cost more than a hello-world's whole run). A JVM that ends
+     * sooner without having started a thread gets no exit dump either: it has nothing to report.
+     */
+    static final long QUIET_START_MILLIS = 1000;
 
     private final Options options;
     private final Registry registry;
@@ -37,20 +43,30 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
 
     /** Called from premain: registers the exit dump (cheap) and starts the agent thread, which does the rest. */
     void start() {
-        Thread exitDump = new Thread(() -> dump("exit"), "threadleak-exit-dump");
+        // anonymous classes, not lambdas: the first lambda costs premain milliseconds of bootstrapping
+        Thread exitDump = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStarted()) dump("exit");
+            }
+        }, "threadleak-exit-dump");
         registry.markOwn(exitDump);
         Runtime.getRuntime().addShutdownHook(exitDump);
-        Thread loop = new Thread(this::run, "threadleak-agent");
+        Thread loop = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                loop();
+            }
+        }, "threadleak-agent");
         loop.setDaemon(true);
         registry.markOwn(loop);
         loop.start();
     }
 
-    /** The heavy part of start-up, off premain; also run by the exit dump when the JVM ends first. */
+    /** The heavy part of start-up, off premain; run by whoever needs it first (the loop, a dump, JMX). */
     private synchronized boolean init() {
         if (sampler != null) return true;
         try {
-            registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             dumps = new DumpFiles(options.dir(), options.keep());
             sampler = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
                     options.growth(), options.duplicates());
@@ -61,7 +77,13 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         }
     }
 
-    private void run() {
+    private void loop() {
+        registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
+        long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
+        while (System.nanoTime() - quietUntil < 0) {
+            LockSupport.parkNanos(DRAIN_NANOS);
+            registry.drain();
+        }
         if (!init()) return;
         registerMBean();
         long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();

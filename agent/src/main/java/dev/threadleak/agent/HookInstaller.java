@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
+import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +19,6 @@ import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.commons.ClassRemapper;
-import org.objectweb.asm.commons.SimpleRemapper;
 
 /**
  * Puts the start hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap
@@ -78,10 +78,48 @@ final class HookInstaller implements ClassFileTransformer {
             if (in == null) throw new IOException("missing " + resource + " in the agent jar");
             template = in.readAllBytes();
         }
-        ClassWriter out = new ClassWriter(0);
-        new ClassReader(template).accept(new ClassRemapper(out,
-                new SimpleRemapper(ThreadLeakHook.class.getName().replace('.', '/'), HOOK)), 0);
-        return MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(out.toByteArray());
+        byte[] renamed = rename(template, ThreadLeakHook.class.getName().replace('.', '/'), HOOK);
+        return MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(renamed);
+    }
+
+    /**
+     * Renames a class by rewriting the one constant-pool entry that holds its internal name: the template
+     * refers to itself only through that entry (no self-typed descriptors), and constants are addressed by
+     * index, not offset, so the entry may change length. Cheaper at start-up than ASM's ClassRemapper.
+     */
+    static byte[] rename(byte[] classFile, String from, String to) {
+        byte[] old = utf8Entry(from), now = utf8Entry(to);
+        int at = indexOf(classFile, old);
+        if (at < 0 || indexOf(Arrays.copyOfRange(classFile, at + 1, classFile.length), old) >= 0) {
+            throw new IllegalStateException("class name " + from + " not found exactly once in its class file");
+        }
+        byte[] out = new byte[classFile.length - old.length + now.length];
+        System.arraycopy(classFile, 0, out, 0, at);
+        System.arraycopy(now, 0, out, at, now.length);
+        System.arraycopy(classFile, at + old.length, out, at + now.length, classFile.length - at - old.length);
+        return out;
+    }
+
+    /** A CONSTANT_Utf8 entry: tag 1, two-byte length, the (ASCII) text. */
+    private static byte[] utf8Entry(String text) {
+        byte[] chars = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] entry = new byte[3 + chars.length];
+        entry[0] = 1;
+        entry[1] = (byte) (chars.length >> 8);
+        entry[2] = (byte) chars.length;
+        System.arraycopy(chars, 0, entry, 3, chars.length);
+        return entry;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Override

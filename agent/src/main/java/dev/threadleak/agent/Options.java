@@ -2,12 +2,10 @@ package dev.threadleak.agent;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The agent's options, {@code key=value} pairs separated by commas. A comma only separates options when a
@@ -20,9 +18,6 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
             "window", "growth", "duplicates");
 
-    private static final Pattern SEPARATOR = Pattern.compile(",(?=[A-Za-z0-9_\\-]+=)");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-    private static final Pattern PACKAGE = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
     private static final Duration MAX_DURATION = Duration.ofDays(365);
@@ -39,7 +34,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     public static Options parse(String text) {
         Map<String, String> given = new LinkedHashMap<>();
         if (text != null && !text.isBlank()) {
-            for (String pair : SEPARATOR.split(text.trim())) {
+            for (String pair : split(text.trim())) {
                 int eq = pair.indexOf('=');
                 if (eq < 0) throw new BadOption("option '" + pair + "' has no '=' (expected key=value; known: " + String.join(", ", KEYS) + ")");
                 String key = pair.substring(0, eq).trim();
@@ -81,10 +76,14 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
 
     static Duration duration(String key, String value) {
         if (value.equals("0")) return Duration.ZERO;
-        Matcher m = DURATION.matcher(value);
-        if (!m.matches()) throw new BadOption("bad value for " + key + ": '" + value + "' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2)) {
+        int digits = 0;
+        while (digits < value.length() && digits < 10 && Character.isDigit(value.charAt(digits))) digits++;
+        String unit = value.substring(digits);
+        if (digits == 0 || digits > 9 || !(unit.equals("ms") || unit.equals("s") || unit.equals("m") || unit.equals("h"))) {
+            throw new BadOption("bad value for " + key + ": '" + value + "' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
+        }
+        long n = Long.parseLong(value.substring(0, digits));
+        Duration d = switch (unit) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
@@ -107,10 +106,46 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
 
     private static List<String> packages(String value) {
         if (value.isEmpty()) return List.of();
-        List<String> names = Arrays.stream(value.split(",")).map(String::trim).toList();
-        for (String name : names) {
-            if (!PACKAGE.matcher(name).matches()) throw new BadOption("bad value for app: '" + name + "' is not a package name (expected e.g. app=com.acme,org.example)");
+        List<String> names = new ArrayList<>();
+        for (String name : value.split(",")) {
+            name = name.trim();
+            if (!isPackageName(name)) throw new BadOption("bad value for app: '" + name + "' is not a package name (expected e.g. app=com.acme,org.example)");
+            names.add(name);
         }
-        return names;
+        return List.copyOf(names);
+    }
+
+    /**
+     * Splits at the commas that start a new {@code key=}: values may hold commas. Plain loops, no regex or
+     * lambdas: this runs in premain, where every class loaded counts against start-up.
+     */
+    private static List<String> split(String text) {
+        List<String> pairs = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ',' && startsKey(text, i + 1)) {
+                pairs.add(text.substring(start, i));
+                start = i + 1;
+            }
+        }
+        pairs.add(text.substring(start));
+        return pairs;
+    }
+
+    private static boolean startsKey(String text, int from) {
+        int i = from;
+        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_' || text.charAt(i) == '-')) i++;
+        return i > from && i < text.length() && text.charAt(i) == '=';
+    }
+
+    private static boolean isPackageName(String name) {
+        if (name.isEmpty()) return false;
+        for (String part : name.split("\\.", -1)) {
+            if (part.isEmpty() || !Character.isJavaIdentifierStart(part.charAt(0))) return false;
+            for (int i = 1; i < part.length(); i++) {
+                if (!Character.isJavaIdentifierPart(part.charAt(i))) return false;
+            }
+        }
+        return true;
     }
 }

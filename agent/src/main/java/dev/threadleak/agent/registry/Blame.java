@@ -22,7 +22,9 @@ public final class Blame {
 
     /** @param appPackages package names (no trailing dot), e.g. {@code com.acme}; may be empty */
     public Blame(List<String> appPackages) {
-        this.appPackages = appPackages.stream().map(p -> p + ".").toList();
+        List<String> prefixes = new java.util.ArrayList<>();
+        for (String p : appPackages) prefixes.add(p + "."); // a loop, not a stream: this runs in premain
+        this.appPackages = List.copyOf(prefixes);
     }
 
     /**

@@ -100,6 +100,12 @@ public final class Registry implements Consumer<Thread> {
         return new ArrayList<>(live);
     }
 
+    /** True once any thread (other than the agent's own) has been started since the agent loaded. */
+    public synchronized boolean anyStarted() {
+        drain();
+        return !sites.all().isEmpty();
+    }
+
     public synchronized int liveCount() {
         return live.size();
     }

@@ -11,9 +11,14 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The agent adds nothing to what the application prints, and leaves one exit dump behind. */
+/**
+ * The agent adds nothing to what the application prints. A JVM that ends within a second without starting a
+ * thread leaves no dump (nothing to report, and the dump would cost more than its whole run); one that
+ * starts threads leaves one exit dump behind.
+ */
 class AgentOutputIT {
     private static final String HELLO = "dev.threadleak.samples.Hello";
+    private static final String START_PATHS = "dev.threadleak.agent.it.apps.StartPaths";
 
     static List<Jdk> jdks() {
         return ChildJvm.jdks();
@@ -21,12 +26,23 @@ class AgentOutputIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void withoutOptionsTheAppPrintsOnlyItsOwnOutputAndTheExitDumpGoesToTmpThreadleak(Jdk jdk) throws Exception {
+    void helloWorldPrintsOnlyItsOwnOutputAndLeavesNoDump(Jdk jdk) throws Exception {
         Path tmp = Files.createTempDirectory("tl-out-");
         // java.io.tmpdir points the default dump directory (<tmpdir>/threadleak) into this test's own folder
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.SAMPLES_CP, HELLO);
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("hello\n");
+        assertThat(run.exitCode()).isZero();
+        assertThat(ChildJvm.dumps(tmp.resolve("threadleak"))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void withoutOptionsTheExitDumpGoesToTmpThreadleak(Jdk jdk) throws Exception {
+        Path tmp = Files.createTempDirectory("tl-out-");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.TEST_CP, START_PATHS, "plainThread");
+        assertThat(run.stderr()).isEmpty();
+        assertThat(run.stdout()).isEqualTo("started plainThread\n");
         assertThat(run.exitCode()).isZero();
         assertOneExitDump(tmp.resolve("threadleak"), run, jdk);
     }
@@ -35,9 +51,9 @@ class AgentOutputIT {
     @MethodSource("jdks")
     void withOptionsTheAppPrintsOnlyItsOwnOutputAndTheExitDumpGoesToDir(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
-        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s")), "-cp", ChildJvm.SAMPLES_CP, HELLO);
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s")), "-cp", ChildJvm.TEST_CP, START_PATHS, "plainThread");
         assertThat(run.stderr()).isEmpty();
-        assertThat(run.stdout()).isEqualTo("hello\n");
+        assertThat(run.stdout()).isEqualTo("started plainThread\n");
         assertThat(run.exitCode()).isZero();
         assertOneExitDump(dir, run, jdk);
     }
@@ -48,7 +64,7 @@ class AgentOutputIT {
         assertThat(dumps.get(0).getFileName().toString()).startsWith("threadleak-" + run.pid() + "-");
         Snapshot dump = ChildJvm.readDump(dumps.get(0));
         assertThat(dump.pid()).isEqualTo(run.pid());
-        assertThat(dump.command()).isEqualTo(HELLO);
+        assertThat(dump.command()).isEqualTo(START_PATHS + " plainThread");
         assertThat(dump.javaVersion()).startsWith(String.valueOf(jdk.feature()));
         assertThat(dump.threads()).anyMatch(t -> t.name().equals("threadleak-exit-dump") && t.agent());
     }

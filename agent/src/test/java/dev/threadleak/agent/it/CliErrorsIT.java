@@ -19,12 +19,12 @@ class CliErrorsIT {
     @TempDir
     Path tmp;
 
-    /** One real dump (of Hello) to damage. */
+    /** One real dump to damage. */
     @BeforeAll
     static void writeARealDump() throws Exception {
         Path dir = Files.createTempDirectory("tl-cli-");
         Finished run = ChildJvm.run(ChildJvm.jdks().get(0), List.of(ChildJvm.agent("dir=" + dir)),
-                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
         assertThat(run.exitCode()).isZero();
         realDump = Files.readString(ChildJvm.dumps(dir).get(0));
         assertThat(realDump).contains("\"threads\"");
