@@ -49,9 +49,4 @@ public final class Agent {
         runtime = new AgentRuntime(options, registry, startedAtMs);
         runtime.start();
     }
-
-    /** The running agent, or null before premain/agentmain. */
-    public static AgentRuntime runtime() {
-        return runtime;
-    }
 }

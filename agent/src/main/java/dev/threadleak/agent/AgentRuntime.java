@@ -78,11 +78,15 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     }
 
     private void loop() {
-        registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
-        long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
-        while (System.nanoTime() - quietUntil < 0) {
-            LockSupport.parkNanos(DRAIN_NANOS);
-            registry.drain();
+        try {
+            registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
+            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
+            while (System.nanoTime() - quietUntil < 0) {
+                LockSupport.parkNanos(DRAIN_NANOS);
+                registry.drain();
+            }
+        } catch (Throwable t) {
+            Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
         }
         if (!init()) return;
         registerMBean();
@@ -149,14 +153,5 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     + (retried ? " (will retry every " + options.interval().toString().substring(2).toLowerCase() + ")" : ""));
             return null;
         }
-    }
-
-    public Registry registry() {
-        return registry;
-    }
-
-
-    public Options options() {
-        return options;
     }
 }

@@ -10,16 +10,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class BlockedConsumers {
 
-    public static void main(String[] args) throws Exception {
-        int seconds = Samples.seconds(args);
-        System.out.println("BlockedConsumers: one request every 100 ms for " + seconds
-                + " s; each request starts a consumer thread that blocks forever in take()");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            handleRequest(++n);
-            Samples.pause(100, deadline);
-        }
+    public static void main(String[] args) throws Throwable {
+        Samples.serve(args, "BlockedConsumers: one request every 100 ms for %d s;"
+                + " each request starts a consumer thread that blocks forever in take()",
+                BlockedConsumers::handleRequest);
         // The blocked consumers are non-daemon and would keep the JVM alive: exit deliberately.
         System.exit(0);
     }

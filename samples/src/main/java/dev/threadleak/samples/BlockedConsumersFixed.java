@@ -9,16 +9,10 @@ public final class BlockedConsumersFixed {
     /** End marker; compared by identity. */
     private static final String POISON = new String("<end>");
 
-    public static void main(String[] args) throws Exception {
-        int seconds = Samples.seconds(args);
-        System.out.println("BlockedConsumersFixed: one request every 100 ms for " + seconds
-                + " s; each request starts a consumer thread that ends on a poison pill");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            handleRequest(++n);
-            Samples.pause(100, deadline);
-        }
+    public static void main(String[] args) throws Throwable {
+        Samples.serve(args, "BlockedConsumersFixed: one request every 100 ms for %d s;"
+                + " each request starts a consumer thread that ends on a poison pill",
+                BlockedConsumersFixed::handleRequest);
         System.exit(0);
     }
 

@@ -11,16 +11,10 @@ import java.util.concurrent.Future;
  */
 public final class ExecutorPerRequest {
 
-    public static void main(String[] args) throws Exception {
-        int seconds = Samples.seconds(args);
-        System.out.println("ExecutorPerRequest: one request every 100 ms for " + seconds
-                + " s; each request creates an executor and never shuts it down");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            handleRequest(++n);
-            Samples.pause(100, deadline);
-        }
+    public static void main(String[] args) throws Throwable {
+        Samples.serve(args, "ExecutorPerRequest: one request every 100 ms for %d s;"
+                + " each request creates an executor and never shuts it down",
+                ExecutorPerRequest::handleRequest);
         // Leaked non-daemon pool threads would keep the JVM alive: exit deliberately.
         System.exit(0);
     }

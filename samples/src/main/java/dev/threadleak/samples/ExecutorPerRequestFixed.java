@@ -11,16 +11,10 @@ public final class ExecutorPerRequestFixed {
 
     private static final ExecutorService EXECUTOR = Executors.newFixedThreadPool(2);
 
-    public static void main(String[] args) throws Exception {
-        int seconds = Samples.seconds(args);
-        System.out.println("ExecutorPerRequestFixed: one request every 100 ms for " + seconds
-                + " s; all requests share one executor, shut down at the end");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            handleRequest(++n);
-            Samples.pause(100, deadline);
-        }
+    public static void main(String[] args) throws Throwable {
+        Samples.serve(args, "ExecutorPerRequestFixed: one request every 100 ms for %d s;"
+                + " all requests share one executor, shut down at the end",
+                ExecutorPerRequestFixed::handleRequest);
         EXECUTOR.shutdown();
         EXECUTOR.awaitTermination(10, TimeUnit.SECONDS);
         System.exit(0);

@@ -28,6 +28,25 @@ final class Samples {
         }
     }
 
+    /** One request (or call) of a sample's main loop. */
+    interface Request {
+        void handle(int n) throws Throwable;
+    }
+
+    /**
+     * The samples' main loop: prints the banner (its {@code %d} is the run time in seconds, args[0]), then
+     * handles request 1, 2, 3, ... one every 100 ms until the time is up, and returns.
+     */
+    static void serve(String[] args, String banner, Request request) throws Throwable {
+        int seconds = seconds(args);
+        System.out.println(String.format(banner, seconds));
+        long deadline = deadline(seconds);
+        for (int n = 1; before(deadline); n++) {
+            request.handle(n);
+            pause(100, deadline);
+        }
+    }
+
     /** System.nanoTime() value at which a run of the given length ends. */
     static long deadline(int seconds) {
         return System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

@@ -10,16 +10,10 @@ import java.util.Timer;
  */
 public final class TimerPerCall {
 
-    public static void main(String[] args) throws Exception {
-        int seconds = Samples.seconds(args);
-        System.out.println("TimerPerCall: one call every 100 ms for " + seconds
-                + " s; each call creates a non-daemon Timer to schedule a report and never cancels it");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            scheduleReport(++n);
-            Samples.pause(100, deadline);
-        }
+    public static void main(String[] args) throws Throwable {
+        Samples.serve(args, "TimerPerCall: one call every 100 ms for %d s;"
+                + " each call creates a non-daemon Timer to schedule a report and never cancels it",
+                TimerPerCall::scheduleReport);
         // The leaked Timer threads are non-daemon and would keep the JVM alive: exit deliberately.
         System.exit(0);
     }

@@ -10,16 +10,10 @@ public final class TimerPerCallFixed {
 
     private static final Timer TIMER = new Timer("report-timer");
 
-    public static void main(String[] args) throws Exception {
-        int seconds = Samples.seconds(args);
-        System.out.println("TimerPerCallFixed: one call every 100 ms for " + seconds
-                + " s; all calls schedule reports on one shared Timer, cancelled at the end");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            scheduleReport(++n);
-            Samples.pause(100, deadline);
-        }
+    public static void main(String[] args) throws Throwable {
+        Samples.serve(args, "TimerPerCallFixed: one call every 100 ms for %d s;"
+                + " all calls schedule reports on one shared Timer, cancelled at the end",
+                TimerPerCallFixed::scheduleReport);
         TIMER.cancel();
         System.exit(0);
     }

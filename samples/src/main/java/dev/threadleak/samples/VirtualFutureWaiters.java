@@ -13,15 +13,9 @@ public final class VirtualFutureWaiters {
 
     public static void main(String[] args) throws Throwable {
         VirtualThreads.requireOrExit("VirtualFutureWaiters");
-        int seconds = Samples.seconds(args);
-        System.out.println("VirtualFutureWaiters: one request every 100 ms for " + seconds
-                + " s; each request starts a virtual thread waiting on a future that is never completed");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            handleRequest(++n);
-            Samples.pause(100, deadline);
-        }
+        Samples.serve(args, "VirtualFutureWaiters: one request every 100 ms for %d s;"
+                + " each request starts a virtual thread waiting on a future that is never completed",
+                VirtualFutureWaiters::handleRequest);
         System.exit(0);
     }
 

@@ -11,15 +11,9 @@ public final class VirtualFutureWaitersFixed {
 
     public static void main(String[] args) throws Throwable {
         VirtualThreads.requireOrExit("VirtualFutureWaitersFixed");
-        int seconds = Samples.seconds(args);
-        System.out.println("VirtualFutureWaitersFixed: one request every 100 ms for " + seconds
-                + " s; each request starts a virtual thread waiting on a future that is then completed");
-        long deadline = Samples.deadline(seconds);
-        int n = 0;
-        while (Samples.before(deadline)) {
-            handleRequest(++n);
-            Samples.pause(100, deadline);
-        }
+        Samples.serve(args, "VirtualFutureWaitersFixed: one request every 100 ms for %d s;"
+                + " each request starts a virtual thread waiting on a future that is then completed",
+                VirtualFutureWaitersFixed::handleRequest);
         System.exit(0);
     }
 

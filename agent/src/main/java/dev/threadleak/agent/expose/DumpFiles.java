@@ -34,8 +34,12 @@ public final class DumpFiles {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
+    /** Temporary files older than this are the remains of a JVM killed mid-write; the next writer removes them. */
+    private static final long STALE_TMP_MILLIS = 10 * 60 * 1000;
+
     private final Path dir;
     private final int keep;
+    private boolean staleTmpRemoved;
 
     public DumpFiles(Path dir, int keep) {
         this.dir = dir;
@@ -53,6 +57,10 @@ public final class DumpFiles {
      */
     public synchronized Path write(Snapshot snapshot) throws IOException {
         Files.createDirectories(dir, posix("rwx------"));
+        if (!staleTmpRemoved) {
+            removeStaleTmp();
+            staleTmpRemoved = true;
+        }
         Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + ".json");
         Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", posix("rw-------"));
         try {
@@ -77,6 +85,18 @@ public final class DumpFiles {
             if (m.matches() && Long.parseLong(m.group(1)) == pid) mine.add(p);
         }
         for (int i = 0; i < mine.size() - keep; i++) Files.deleteIfExists(mine.get(i));
+    }
+
+    private void removeStaleTmp() throws IOException {
+        long cutoff = System.currentTimeMillis() - STALE_TMP_MILLIS;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".threadleak-") && name.endsWith(".tmp") && Files.getLastModifiedTime(p).toMillis() < cutoff) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** Dump files in {@code dir}, oldest first (by the time in their names). */

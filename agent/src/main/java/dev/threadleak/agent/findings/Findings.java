@@ -123,12 +123,12 @@ public final class Findings {
         if (window.isEmpty()) return;
         Map<String, List<ThreadEntry>> byShape = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
-            String shape = NamePattern.shape(t.name());
-            if (!t.agent() && NamePattern.firstNumber(t.name()) >= 0 && (POOL_WORDS.matcher(shape).matches() || shape.indexOf('#') != shape.lastIndexOf('#'))) {
-                byShape.computeIfAbsent(shape, k -> new ArrayList<>()).add(t);
-            }
+            if (!t.agent() && NamePattern.firstNumber(t.name()) >= 0) byShape.computeIfAbsent(NamePattern.shape(t.name()), k -> new ArrayList<>()).add(t);
         }
         for (Map.Entry<String, List<ThreadEntry>> e : byShape.entrySet()) {
+            String shape = e.getKey();
+            boolean poolLike = POOL_WORDS.matcher(shape).matches() || shape.indexOf('#') != shape.lastIndexOf('#');
+            if (!poolLike) continue;
             TreeSet<Long> ordinals = new TreeSet<>();
             for (ThreadEntry t : e.getValue()) ordinals.add(NamePattern.firstNumber(t.name()));
             long before = window.get(0).poolMaxOrdinal().getOrDefault(e.getKey(), -1L);

@@ -52,11 +52,13 @@ public final class Registry implements Consumer<Thread> {
         return own.contains(thread);
     }
 
-    /** Records threads that were running before the hooks were installed (or that the JVM started natively). */
+    /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */
     public synchronized void addUnseen(Iterable<Thread> threads, long nowMs, Origin origin) {
         drain();
         Set<Thread> known = new HashSet<>();
-        for (ThreadRecord r : live) known.add(r.thread);
+        for (ThreadRecord r : live) {
+            if (!r.thread.getClass().getName().equals("java.lang.VirtualThread")) known.add(r.thread); // callers pass platform threads
+        }
         for (Thread t : threads) {
             if (t.isAlive() && known.add(t)) {
                 live.add(new ThreadRecord(t, nowMs, origin));

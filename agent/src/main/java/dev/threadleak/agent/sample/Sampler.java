@@ -41,6 +41,8 @@ public final class Sampler {
     static final int VIRTUAL_BUDGET_DUMP = 10_000;
     /** Frames read per platform thread in periodic samples (dumps read whole stacks). */
     static final int SAMPLE_DEPTH = 64;
+    /** Platform-thread stacks read per periodic sample: only threads that moved, round-robin beyond this. */
+    static final int PLATFORM_BUDGET_SAMPLE = 2_000;
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
     private final Registry registry;
@@ -54,6 +56,7 @@ public final class Sampler {
     /** Site stacks converted once each; sites never change. */
     private final List<List<Frame>> siteFrames = new ArrayList<>();
     private int virtualCursor;
+    private int platformCursor;
     private int baseline = -1;
     private Snapshot last;
 
@@ -95,24 +98,29 @@ public final class Sampler {
         long now = System.currentTimeMillis();
         registry.addUnseen(platformThreads(), now, Origin.BY_JVM);
         List<ThreadRecord> records = registry.liveRecords();
-        Map<Long, ThreadInfo> infos = platformInfos(full);
-        Set<Long> virtualToRead = virtualToRead(records, full ? VIRTUAL_BUDGET_DUMP : VIRTUAL_BUDGET_SAMPLE);
-
         waits.beginRound();
+        Map<Long, ThreadInfo> infos = new HashMap<>();
+        Set<Long> read = full ? readAllPlatform(infos) : readMovedPlatform(infos);
+        // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time
+        int virtualCount = 0, virtualIndex = 0, budget = full ? VIRTUAL_BUDGET_DUMP : VIRTUAL_BUDGET_SAMPLE;
+        for (ThreadRecord r : records) {
+            if (isVirtual(r.thread())) virtualCount++;
+        }
+        if (virtualCount > 0) virtualCursor %= virtualCount;
+
         List<ThreadEntry> threads = new ArrayList<>(records.size());
         for (ThreadRecord r : records) {
             Thread t = r.thread();
-            ThreadEntry entry;
             if (isVirtual(t)) {
-                entry = virtualEntry(r, virtualToRead.contains(t.getId()), now);
+                boolean readNow = Math.floorMod(virtualIndex++ - virtualCursor, virtualCount) < budget;
+                threads.add(virtualEntry(r, readNow, now));
             } else {
                 ThreadInfo info = infos.get(t.getId());
-                if (info == null) continue; // ended after the registry looked
-                entry = platformEntry(r, info, now);
+                if (info != null) threads.add(platformEntry(r, info, read.contains(t.getId()), now)); // else: it ended meanwhile
             }
-            threads.add(entry);
         }
         waits.endRound();
+        if (virtualCount > budget) virtualCursor = (virtualCursor + budget) % virtualCount;
 
         Summary summary = summary(threads);
         Snapshot s = new Snapshot(ProcessHandle.current().pid(), now, ManagementFactory.getRuntimeMXBean().getStartTime(),
@@ -125,78 +133,102 @@ public final class Sampler {
         return s;
     }
 
-    private Map<Long, ThreadInfo> platformInfos(boolean full) {
-        // Held locks only matter to dumps (jstack's "- locked" lines), and ownable synchronizers cost a heap
-        // walk: periodic samples skip both. What a thread waits for, and who holds it, comes regardless.
-        ThreadInfo[] all = full ? mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported())
-                : mx.getThreadInfo(mx.getAllThreadIds(), false, false, SAMPLE_DEPTH);
-        Map<Long, ThreadInfo> infos = new HashMap<>();
-        for (ThreadInfo info : all) {
+    /** For dumps: every platform thread with its whole stack, held monitors and ownable synchronizers (a heap walk). */
+    private Set<Long> readAllPlatform(Map<Long, ThreadInfo> infos) {
+        for (ThreadInfo info : mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported())) {
             if (info != null) infos.put(info.getThreadId(), info);
         }
-        return infos;
+        return infos.keySet();
     }
 
-    /** The next {@code budget} virtual threads, round-robin across samples, so a million cost bounded time. */
-    private Set<Long> virtualToRead(List<ThreadRecord> records, int budget) {
-        List<Long> virtual = new ArrayList<>();
-        for (ThreadRecord r : records) {
-            if (isVirtual(r.thread())) virtual.add(r.thread().getId());
+    /**
+     * For periodic samples: every platform thread's state, lock and wake-up counts without its stack (cheap),
+     * then the stacks of only those threads that may have moved since their last read, at most
+     * {@link #PLATFORM_BUDGET_SAMPLE} of them, round-robin. Held locks are left to dumps.
+     */
+    private Set<Long> readMovedPlatform(Map<Long, ThreadInfo> infos) {
+        List<Long> moved = new ArrayList<>();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
+            if (info == null) continue;
+            infos.put(info.getThreadId(), info);
+            LockInfo lock = info.getLockInfo();
+            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
+                    info.getWaitedCount() + info.getBlockedCount()) == null) {
+                moved.add(info.getThreadId());
+            }
         }
-        if (virtual.size() <= budget) return new HashSet<>(virtual);
-        Set<Long> chosen = new HashSet<>();
-        for (int i = 0; i < budget; i++) chosen.add(virtual.get((virtualCursor + i) % virtual.size()));
-        virtualCursor = (virtualCursor + budget) % virtual.size();
-        return chosen;
+        List<Long> chosen = moved;
+        if (moved.size() > PLATFORM_BUDGET_SAMPLE) {
+            chosen = new ArrayList<>(PLATFORM_BUDGET_SAMPLE);
+            for (int i = 0; i < PLATFORM_BUDGET_SAMPLE; i++) chosen.add(moved.get((platformCursor + i) % moved.size()));
+            platformCursor = (platformCursor + PLATFORM_BUDGET_SAMPLE) % moved.size();
+        }
+        Set<Long> read = new HashSet<>();
+        if (chosen.isEmpty()) return read;
+        long[] ids = new long[chosen.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = chosen.get(i);
+        for (ThreadInfo info : mx.getThreadInfo(ids, false, false, SAMPLE_DEPTH)) {
+            if (info == null) continue;
+            infos.put(info.getThreadId(), info);
+            read.add(info.getThreadId());
+        }
+        return read;
     }
 
     private ThreadEntry virtualEntry(ThreadRecord r, boolean read, long now) {
         Thread t = r.thread();
         Thread.State state = t.getState();
+        WaitTracker.Track track;
         if (read) {
             StackTraceElement[] raw = t.getStackTrace();
-            WaitReason reason = WaitReason.of(state, raw, null, null);
-            long since = waits.observe(t.getId(), state, raw, null, -1, reason, now);
-            return entry(r, state.name(), true, frames(raw), null, null, null, null, List.of(), List.of(), reason, since, now);
+            track = waits.observe(t.getId(), state, raw, frames(raw), null, -1, WaitReason.of(state, raw, null, null), now);
+        } else {
+            track = waits.keep(t.getId());
         }
-        WaitTracker.Observed seen = waits.keep(t.getId());
-        WaitReason reason = seen == null ? null : seen.reason();
-        return entry(r, state.name(), true, List.of(), null, null, null, null, List.of(), List.of(), reason,
-                seen == null ? now : seen.sinceMs(), now);
+        return entry(r, state.name(), true, track, null, null, null, null, List.of(), List.of(), now);
     }
 
-    private ThreadEntry platformEntry(ThreadRecord r, ThreadInfo info, long now) {
-        StackTraceElement[] raw = info.getStackTrace();
+    /** An entry from a fresh read of the thread ({@code read}), or from its last read when it has not moved. */
+    private ThreadEntry platformEntry(ThreadRecord r, ThreadInfo info, boolean read, long now) {
         LockInfo lock = info.getLockInfo();
         String lockName = lock == null ? null : lock.toString();
+        Thread.State state = info.getThreadState();
+        WaitTracker.Track track;
+        List<OwnedMonitor> monitors = new ArrayList<>();
+        List<String> synchronizers = new ArrayList<>();
+        if (read) {
+            StackTraceElement[] raw = info.getStackTrace();
+            WaitReason reason = WaitReason.of(state, raw, lockName, info.getLockOwnerName());
+            track = waits.observe(info.getThreadId(), state, raw, frames(raw), lockName,
+                    info.getWaitedCount() + info.getBlockedCount(), reason, now);
+            for (MonitorInfo m : info.getLockedMonitors()) monitors.add(new OwnedMonitor(m.getLockedStackDepth(), m.toString()));
+            for (LockInfo s : info.getLockedSynchronizers()) synchronizers.add(s.toString());
+        } else {
+            track = waits.keep(info.getThreadId());
+        }
         String parkBlocker = null, blockedOn = null, waitingOn = null;
         if (lockName != null) {
-            if (info.getThreadState() == Thread.State.BLOCKED) blockedOn = lockName;
-            else if (raw.length > 0 && raw[0].getClassName().equals("java.lang.Object") && raw[0].getMethodName().startsWith("wait")) waitingOn = lockName;
+            List<Frame> stack = track == null ? List.of() : track.stack();
+            if (state == Thread.State.BLOCKED) blockedOn = lockName;
+            else if (!stack.isEmpty() && stack.get(0).className().equals("java.lang.Object") && stack.get(0).method().startsWith("wait")) waitingOn = lockName;
             else parkBlocker = lockName;
         }
         ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
-        List<OwnedMonitor> monitors = new ArrayList<>();
-        for (MonitorInfo m : info.getLockedMonitors()) monitors.add(new OwnedMonitor(m.getLockedStackDepth(), m.toString()));
-        List<String> synchronizers = new ArrayList<>();
-        for (LockInfo s : info.getLockedSynchronizers()) synchronizers.add(s.toString());
-        WaitReason reason = WaitReason.of(info.getThreadState(), raw, lockName, info.getLockOwnerName());
-        long since = waits.observe(info.getThreadId(), info.getThreadState(), raw, lockName,
-                info.getWaitedCount() + info.getBlockedCount(), reason, now);
-        return entry(r, info.getThreadState().name(), false, frames(raw), parkBlocker, blockedOn, waitingOn, owner,
-                monitors, synchronizers, reason, since, now);
+        return entry(r, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers, now);
     }
 
-    private ThreadEntry entry(ThreadRecord r, String state, boolean virtual, List<Frame> stack, String parkBlocker,
+    /** {@code track} is the thread's last read, or null when it has never been read (over the budget so far). */
+    private ThreadEntry entry(ThreadRecord r, String state, boolean virtual, WaitTracker.Track track, String parkBlocker,
                               String blockedOn, String waitingOn, ThreadRef owner, List<OwnedMonitor> monitors,
-                              List<String> synchronizers, WaitReason reason, long sinceMs, long now) {
+                              List<String> synchronizers, long now) {
         Thread t = r.thread();
         ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
+        WaitReason reason = track == null ? null : track.reason();
         boolean waiting = reason != null && reason != WaitReason.RUNNING;
-        return new ThreadEntry(t.getId(), t.getName(), state, virtual, t.isDaemon(), t.getPriority(), stack,
-                parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers, r.origin(), r.siteId(),
-                r.startedAtMs(), starter, registry.isOwn(t), reason == null ? null : reason.reason(),
-                reason != null && reason.idle(), waiting ? Math.max(0, now - sinceMs) : 0);
+        return new ThreadEntry(t.getId(), t.getName(), state, virtual, t.isDaemon(), t.getPriority(),
+                track == null ? List.of() : track.stack(), parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers,
+                r.origin(), r.siteId(), r.startedAtMs(), starter, registry.isOwn(t), reason == null ? null : reason.reason(),
+                reason != null && reason.idle(), waiting ? Math.max(0, now - track.sinceMs()) : 0);
     }
 
     private Summary summary(List<ThreadEntry> threads) {
@@ -219,6 +251,11 @@ public final class Sampler {
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */
     private List<Deadlock> deadlocks(Map<Long, ThreadInfo> infos) {
+        int waitingOnOwnedLocks = 0;
+        for (ThreadInfo info : infos.values()) {
+            if (info.getLockOwnerId() >= 0) waitingOnOwnedLocks++;
+        }
+        if (waitingOnOwnedLocks < 2) return List.of(); // a cycle needs two threads each waiting for a held lock
         long[] ids = mx.findDeadlockedThreads();
         if (ids == null) return List.of();
         List<Deadlock> out = new ArrayList<>();

@@ -84,7 +84,7 @@ class ReportIT {
         assertThat(head.group(3)).isEqualTo(blame);
         assertThat(group).contains("    states: " + n + " WAITING", "    names:  pool-*-thread-1");
         assertThat(group).filteredOn(l -> l.startsWith("\tat ")).last().asString()
-                .isEqualTo("\tat " + PKG + "ExecutorPerRequest.main(ExecutorPerRequest.java:" + ChildJvm.lineOf("ExecutorPerRequest.java", "handleRequest(++n)") + ")");
+                .isEqualTo("\tat " + PKG + "ExecutorPerRequest.main(ExecutorPerRequest.java:" + ChildJvm.lineOf("ExecutorPerRequest.java", "Samples.serve(args") + ")");
         assertThat(group).filteredOn(l -> l.endsWith("<- blame")).containsExactly("\tat " + blame + "   <- blame");
     }
 

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class SnapshotCodecTest {
+public class SnapshotCodecTest {
     private static final Frame PARK = new Frame("jdk.internal.misc.Unsafe", "park", "Unsafe.java", -2);
     private static final Frame TAKE = new Frame("java.util.concurrent.LinkedBlockingQueue", "take", "LinkedBlockingQueue.java", 435);
     private static final Frame RUN = new Frame("java.lang.Thread", "run", null, -1);
@@ -25,7 +25,8 @@ class SnapshotCodecTest {
     private static final Frame MAIN = new Frame("com.acme.Main", "main", "Main.java", 7);
     private static final Frame TRANSFER = new Frame("com.acme.Bank", "transfer", "Bank.java", 51);
 
-    static Snapshot sample() {
+    /** A snapshot with every kind of thread, shared stacks, a deadlock and findings; other tests reuse it. */
+    public static Snapshot sample() {
         List<Frame> waiting = List.of(PARK, TAKE, RUN);
         SiteInfo pool = new SiteInfo(0, List.of(HANDLE, MAIN), 0, false, 3);
         SiteInfo bank = new SiteInfo(1, List.of(TRANSFER, HANDLE, MAIN), 0, true, 2);
