@@ -48,10 +48,6 @@ public final class Registry implements Consumer<Thread> {
         own.add(thread);
     }
 
-    public synchronized boolean isOwn(Thread thread) {
-        return own.contains(thread);
-    }
-
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */
     public synchronized void addUnseen(Iterable<Thread> threads, long nowMs, Origin origin) {
         drain();
@@ -61,7 +57,9 @@ public final class Registry implements Consumer<Thread> {
         }
         for (Thread t : threads) {
             if (t.isAlive() && known.add(t)) {
-                live.add(new ThreadRecord(t, nowMs, origin));
+                ThreadRecord r = new ThreadRecord(t, nowMs, origin);
+                r.own = own.contains(t);
+                live.add(r);
                 notSeenStarting.add(t);
             }
         }
@@ -82,7 +80,8 @@ public final class Registry implements Consumer<Thread> {
             ThreadRecord next = r.next;
             r.next = null;
             // the agent's own threads get no site: site counts are the application's alone
-            if (!own.contains(r.thread)) r.siteId = sites.intern(r.creation).id();
+            r.own = own.contains(r.thread);
+            if (!r.own) r.siteId = sites.intern(r.creation).id();
             r.creation = null;
             if (notSeenStarting.remove(r.thread)) {
                 Thread started = r.thread;

@@ -16,6 +16,8 @@ public final class ThreadRecord {
     /** Raw creation stack, decoded and dropped by {@link Registry#drain()}. */
     Throwable creation;
     int siteId = -1;
+    /** One of threadleak's own threads (set when the record is drained). */
+    boolean own;
     /** Link in the lock-free pending stack. */
     ThreadRecord next;
 
@@ -41,6 +43,7 @@ public final class ThreadRecord {
     public long starterTid() { return starterTid; }
     public String starterName() { return starterName; }
     public Origin origin() { return origin; }
+    public boolean own() { return own; }
     /** Index into the site table, or -1 when the thread was not seen starting. */
     public int siteId() { return siteId; }
 }

@@ -227,7 +227,7 @@ public final class Sampler {
         boolean waiting = reason != null && reason != WaitReason.RUNNING;
         return new ThreadEntry(t.getId(), t.getName(), state, virtual, t.isDaemon(), t.getPriority(),
                 track == null ? List.of() : track.stack(), parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers,
-                r.origin(), r.siteId(), r.startedAtMs(), starter, registry.isOwn(t), reason == null ? null : reason.reason(),
+                r.origin(), r.siteId(), r.startedAtMs(), starter, r.own(), reason == null ? null : reason.reason(),
                 reason != null && reason.idle(), waiting ? Math.max(0, now - track.sinceMs()) : 0);
     }
 
