@@ -37,6 +37,16 @@ class CliErrorsIT {
     }
 
     @Test
+    void checkOnBadInputExitsTwoNotOne() throws Exception {
+        Path missing = tmp.resolve("nope.json");
+        assertOneLineError(ChildJvm.cli("check", missing.toString()), "threadleak: " + missing + ": no such file or directory");
+        Path notJson = Files.writeString(tmp.resolve("hello.json"), "hello");
+        assertOneLineError(ChildJvm.cli("check", notJson.toString()), null);
+        assertOneLineError(ChildJvm.cli("check"), "threadleak: check: expected one dump file or directory, got 0");
+        assertOneLineError(ChildJvm.cli("check", "--quiet", notJson.toString()), "threadleak: check: unknown option '--quiet'");
+    }
+
+    @Test
     void directoryWithoutDumps() throws Exception {
         Files.writeString(tmp.resolve("notes.txt"), "not a dump");
         assertOneLineError(ChildJvm.cli("report", tmp.toString()), "threadleak: " + tmp + ": no threadleak dumps in this directory");
