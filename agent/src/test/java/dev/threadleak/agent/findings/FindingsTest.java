@@ -1,0 +1,82 @@
+package dev.threadleak.agent.findings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Finding.Kind;
+import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.Summary;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The rules on hand-made snapshots: what makes a finding, and what must not. */
+class FindingsTest {
+    private static final Findings.Thresholds TH = new Findings.Thresholds(60_000, 20, 100);
+    private static final List<Frame> SITE_STACK = List.of(new Frame("com.acme.Api", "handle", "Api.java", 42));
+    private static final List<Frame> IDLE_STACK = List.of(new Frame("jdk.internal.misc.Unsafe", "park", null, -2));
+
+    /** A snapshot at {@code t} seconds with {@code n} live threads of site 0, each with the given wait. */
+    private static Snapshot at(long t, int n, String namePattern, String reason, boolean idle, long waitingForMs) {
+        List<ThreadEntry> threads = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            threads.add(new ThreadEntry(100 + i, namePattern.replace("N", String.valueOf(i)), "WAITING", false, false, 5, IDLE_STACK,
+                    null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 0, null, false, reason, idle, waitingForMs));
+        }
+        SiteInfo site = new SiteInfo(0, SITE_STACK, 0, false, 1000);
+        Summary sum = new Summary(n, 0, 0, n, n, 1000, 5, Map.of("WAITING", n), 0, 0);
+        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, List.of(site), threads, TH.blockedMs(), List.of(), List.of());
+    }
+
+    private static List<Kind> run(long[] times, int[] counts, String names, String reason, boolean idle) {
+        History history = new History(60_000);
+        List<Finding> last = List.of();
+        for (int i = 0; i < times.length; i++) {
+            Snapshot s = at(times[i], counts[i], names, reason, idle, 1000);
+            last = Findings.compute(s, history, TH);
+            history.add(s);
+        }
+        return last.stream().map(Finding::kind).toList();
+    }
+
+    @Test
+    void aSiteThatKeepsRisingIsSiteGrowthEvenWithADip() {
+        assertThat(run(new long[] {0, 5, 10, 15, 20}, new int[] {3, 6, 5, 9, 12}, "worker-N", "idle: pool worker waiting for a task", true))
+                .containsExactly(Kind.SITE_GROWTH);
+    }
+
+    @Test
+    void aBurstThatFallsBackOrAStableCountIsNot() {
+        assertThat(run(new long[] {0, 5, 10, 15}, new int[] {2, 12, 3, 2}, "worker-N", "running", false)).isEmpty();
+        assertThat(run(new long[] {0, 5, 10, 15}, new int[] {8, 8, 8, 8}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
+        // risen by less than 5 across the window: a pool filling up to its size
+        assertThat(run(new long[] {0, 5, 10, 15}, new int[] {1, 2, 3, 4}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
+        // one sample is no trend
+        assertThat(run(new long[] {0}, new int[] {50}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
+    }
+
+    @Test
+    void poolNumbersThatKeepGrowingAreRecreatedPools() {
+        assertThat(run(new long[] {0, 5, 10}, new int[] {2, 4, 6}, "pool-N-thread-1", "idle: pool worker waiting for a task", true))
+                .containsExactly(Kind.RECREATED_POOLS);
+        // numbered names that are not pools are left to SITE_GROWTH
+        assertThat(run(new long[] {0, 5, 10}, new int[] {2, 4, 6}, "consumer-N", "idle: x", true)).isEmpty();
+    }
+
+    @Test
+    void longBlockedAndDuplicateStacksCountOnlyThreadsStuckInANonIdleWait() {
+        History history = new History(60_000);
+        Snapshot stuck = at(0, 25, "consumer-N", "parked on LinkedBlockingQueue.take", false, 61_000);
+        assertThat(Findings.compute(stuck, history, TH)).extracting(Finding::kind)
+                .containsExactly(Kind.LONG_BLOCKED, Kind.DUPLICATE_STACKS);
+        Snapshot idle = at(0, 25, "consumer-N", "idle: pool worker waiting for a task", true, 61_000);
+        assertThat(Findings.compute(idle, new History(60_000), TH)).isEmpty();
+        Snapshot shortWait = at(0, 25, "consumer-N", "parked on LinkedBlockingQueue.take", false, 59_000);
+        assertThat(Findings.compute(shortWait, new History(60_000), TH)).extracting(Finding::kind).containsExactly(Kind.DUPLICATE_STACKS);
+    }
+}
