@@ -37,6 +37,11 @@ public final class Registry implements Consumer<Thread> {
         } while (!pending.compareAndSet(head, record));
     }
 
+    /** Thread.isVirtual() exists from JDK 21 only; the class tells on every JDK. */
+    public static boolean isVirtual(Thread t) {
+        return t.getClass().getName().equals("java.lang.VirtualThread");
+    }
+
     /** Runs the hot path once, so that its classes are loaded and linked before any hook calls it. */
     public void warmUp() {
         accept(Thread.currentThread());
@@ -53,7 +58,7 @@ public final class Registry implements Consumer<Thread> {
         drain();
         Set<Thread> known = new HashSet<>();
         for (ThreadRecord r : live) {
-            if (!r.thread.getClass().getName().equals("java.lang.VirtualThread")) known.add(r.thread); // callers pass platform threads
+            if (!isVirtual(r.thread)) known.add(r.thread); // callers pass platform threads
         }
         for (Thread t : threads) {
             if (t.isAlive() && known.add(t)) {

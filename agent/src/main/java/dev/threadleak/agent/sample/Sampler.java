@@ -126,8 +126,7 @@ public final class Sampler {
         Snapshot s = new Snapshot(ProcessHandle.current().pid(), now, ManagementFactory.getRuntimeMXBean().getStartTime(),
                 agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
                 summary, sites(), threads, blockedMs, deadlocks(infos), List.of());
-        s = new Snapshot(s.pid(), s.takenAtMs(), s.jvmStartedAtMs(), s.agentStartedAtMs(), s.javaVersion(), s.command(),
-                s.summary(), s.sites(), s.threads(), s.blockedThresholdMs(), s.deadlocks(), Findings.compute(s, history, thresholds));
+        s = s.withFindings(Findings.compute(s, history, thresholds));
         history.add(s);
         last = s;
         return s;
@@ -304,8 +303,8 @@ public final class Sampler {
         return out;
     }
 
-    static boolean isVirtual(Thread t) {
-        return t.getClass().getName().equals("java.lang.VirtualThread");
+    private static boolean isVirtual(Thread t) {
+        return Registry.isVirtual(t);
     }
 
     /** Bytes reserved per platform thread stack: -Xss / ThreadStackSize, else HotSpot's default of 1 MiB on 64-bit. */

@@ -24,6 +24,12 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
 
     public static final String FORMAT = "threadleak-dump/1";
 
+    /** The same snapshot with its findings. */
+    public Snapshot withFindings(List<Finding> findings) {
+        return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary, sites, threads,
+                blockedThresholdMs, deadlocks, findings);
+    }
+
     /** Threads stuck in one wait (not waiting for work) for at least the threshold. */
     public List<ThreadEntry> longBlocked() {
         return threads.stream().filter(t -> !t.agent() && t.blocked() && t.waitingForMs() >= blockedThresholdMs).toList();
