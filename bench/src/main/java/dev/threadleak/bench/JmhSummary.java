@@ -15,21 +15,26 @@ import java.util.Map;
  * ratio: on this kind of machine (a small VM) thread creation has bursts several times slower than usual
  * that land in whichever fork is running, and the mean follows them; both ratios are shown.
  *
- * <pre>java -cp benchmarks.jar dev.threadleak.bench.JmhSummary FILE.json TARGET_PERCENT TITLE</pre>
+ * <pre>java -cp benchmarks.jar dev.threadleak.bench.JmhSummary FILE.json TARGET_PERCENT TITLE [VIRTUAL_TARGET_PERCENT]</pre>
+ * The optional last argument is the target for parameter sets with {@code kind=virtual} ({@link StartBatchBench}).
  */
 public final class JmhSummary {
     public static void main(String[] args) throws Exception {
         Object root = new Json(Files.readString(Path.of(args[0]))).value();
-        double target = Double.parseDouble(args[1]);
+        double platformTarget = Double.parseDouble(args[1]);
         System.out.println(args.length > 2 ? args[2] : args[0]);
         Map<String, Map<String, double[]>> byParams = new LinkedHashMap<>(); // params -> config -> mean, err, median
+        Map<String, Map<String, double[]>> cpuByParams = new LinkedHashMap<>(); // params -> config -> starter, process (median, mean)
         String unit = "";
         for (Object o : (List<?>) root) {
             Map<?, ?> run = (Map<?, ?>) o;
             String bench = (String) run.get("benchmark");
             String config = bench.substring(bench.lastIndexOf('.') + 1);
             Map<?, ?> params = (Map<?, ?>) run.get("params");
-            String p = params == null ? "" : params.toString();
+            // keyed by class AND params: a JMH regex can select several classes with the same methods
+            // (an unanchored "ThreadStartBench" also matches VirtualThreadStartBench), which must not merge
+            String cls = bench.substring(0, bench.lastIndexOf('.'));
+            String p = cls.substring(cls.lastIndexOf('.') + 1) + " " + (params == null ? "" : params.toString());
             Map<?, ?> metric = (Map<?, ?>) run.get("primaryMetric");
             unit = (String) metric.get("scoreUnit");
             List<Double> raw = new ArrayList<>();
@@ -37,6 +42,14 @@ public final class JmhSummary {
             double[] xs = raw.stream().mapToDouble(Double::doubleValue).toArray();
             byParams.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(config, new double[] {
                     num(metric.get("score")), num(metric.get("scoreError")), Stats.of(xs).median(), xs.length});
+            Map<?, ?> secondary = (Map<?, ?>) run.get("secondaryMetrics");
+            if (secondary != null && secondary.containsKey("starts")) {
+                double[] starts = raw(secondary.get("starts"));
+                double[] starter = perStart(raw(secondary.get("starterCpuNs")), starts);
+                double[] process = perStart(raw(secondary.get("processCpuNs")), starts);
+                cpuByParams.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(config, new double[] {
+                        Stats.of(starter).median(), Stats.of(starter).mean(), Stats.of(process).median(), Stats.of(process).mean()});
+            }
         }
         for (Map.Entry<String, Map<String, double[]>> e : byParams.entrySet()) {
             double[] none = e.getValue().get("none");
@@ -48,9 +61,31 @@ public final class JmhSummary {
                         pct(s[0], none[0]), pct(s[2], none[2]));
             }
             double[] tl = e.getValue().get("threadleak");
+            double target = args.length > 3 && e.getKey().contains("kind=virtual") ? Double.parseDouble(args[3]) : platformTarget;
             System.out.printf("    verdict: threadleak adds %+.1f%% by median (%+.1f%% by mean), target <= %.0f%%: %s%n",
                     pct(tl[2], none[2]), pct(tl[0], none[0]), target, pct(tl[2], none[2]) <= target ? "MET" : "MISSED");
+            Map<String, double[]> cpu = cpuByParams.get(e.getKey());
+            if (cpu == null) continue;
+            double[] cn = cpu.get("none");
+            System.out.printf("    CPU per start [ns], median of iterations (mean): starting thread | whole process%n");
+            for (Map.Entry<String, double[]> c : cpu.entrySet()) {
+                double[] s = c.getValue();
+                System.out.printf("    %-11s %9.0f (%9.0f) %+7.1f%% | %9.0f (%9.0f) %+7.1f%%%n", c.getKey(), s[0], s[1],
+                        pct(s[0], cn[0]), s[2], s[3], pct(s[2], cn[2]));
+            }
         }
+    }
+
+    private static double[] raw(Object metric) {
+        List<Double> raw = new ArrayList<>();
+        for (Object fork : (List<?>) ((Map<?, ?>) metric).get("rawData")) for (Object x : (List<?>) fork) raw.add(((Number) x).doubleValue());
+        return raw.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static double[] perStart(double[] sums, double[] starts) {
+        double[] r = new double[sums.length];
+        for (int i = 0; i < r.length; i++) r[i] = sums[i] / starts[i];
+        return r;
     }
 
     private static double pct(double x, double base) {

@@ -129,8 +129,13 @@ public final class MemoryBench {
 
     private static Object registry() throws ReflectiveOperationException {
         Class<?> agent = Class.forName("dev.threadleak.agent.Agent", true, ClassLoader.getSystemClassLoader());
-        Object runtime = agent.getMethod("runtime").invoke(null);
-        return runtime.getClass().getMethod("registry").invoke(runtime);
+        // private fields (Agent.runtime() and AgentRuntime.registry() went away in f8018b1)
+        java.lang.reflect.Field f = agent.getDeclaredField("runtime");
+        f.setAccessible(true);
+        Object runtime = f.get(null);
+        java.lang.reflect.Field registry = runtime.getClass().getDeclaredField("registry");
+        registry.setAccessible(true);
+        return registry.get(runtime);
     }
 
     private static int liveCount(Object registry) throws ReflectiveOperationException {
