@@ -1,0 +1,45 @@
+package dev.threadleak.agent.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Needs java.lang opened to the test (surefire's argLine), as the agent opens it for itself. */
+class BacktraceTest {
+    private static Throwable here() {
+        return new Throwable();
+    }
+
+    private static Throwable elsewhere() {
+        return new Throwable();
+    }
+
+    @Test
+    void equalRawStacksAreEqualKeysWithoutDecodingAndOthersAreNot() {
+        List<Throwable> same = new ArrayList<>();
+        for (int i = 0; i < 3; i++) same.add(here()); // one call site, three captures
+        Backtrace a = Backtrace.of(same.get(0)), b = Backtrace.of(same.get(1));
+        assertThat(a).as("backtrace readable on this JDK").isNotNull();
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+        assertThat(a.retained()).isEqualTo(Backtrace.of(same.get(2)));
+        assertThat(Backtrace.of(same.get(2))).isEqualTo(a.retained());
+        assertThat(Backtrace.of(elsewhere())).isNotEqualTo(a);
+    }
+
+    @Test
+    void internUsesTheCacheAndGivesTheSameSiteAsDecoding() {
+        SiteTable cached = new SiteTable(32, new Blame(List.of()));
+        Site first = null;
+        for (int i = 0; i < 5; i++) {
+            Site s = cached.intern(here());
+            if (first == null) first = s;
+            assertThat(s).isSameAs(first);
+        }
+        assertThat(first.started()).isEqualTo(5);
+        Site other = cached.intern(elsewhere());
+        assertThat(other).isNotSameAs(first);
+        assertThat(cached.all()).hasSize(2);
+    }
+}
