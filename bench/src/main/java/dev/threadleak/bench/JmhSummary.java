@@ -39,7 +39,7 @@ public final class JmhSummary {
             unit = (String) metric.get("scoreUnit");
             List<Double> raw = new ArrayList<>();
             for (Object fork : (List<?>) metric.get("rawData")) for (Object x : (List<?>) fork) raw.add(((Number) x).doubleValue());
-            double[] xs = raw.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] xs = Stats.unboxed(raw);
             byParams.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(config, new double[] {
                     num(metric.get("score")), num(metric.get("scoreError")), Stats.of(xs).median(), xs.length});
             Map<?, ?> secondary = (Map<?, ?>) run.get("secondaryMetrics");
@@ -79,7 +79,7 @@ public final class JmhSummary {
     private static double[] raw(Object metric) {
         List<Double> raw = new ArrayList<>();
         for (Object fork : (List<?>) ((Map<?, ?>) metric).get("rawData")) for (Object x : (List<?>) fork) raw.add(((Number) x).doubleValue());
-        return raw.stream().mapToDouble(Double::doubleValue).toArray();
+        return Stats.unboxed(raw);
     }
 
     private static double[] perStart(double[] sums, double[] starts) {

@@ -191,7 +191,7 @@ public final class SamplerBench {
 
     private static void pauses(List<Double> all, int skip, String op) {
         if (all.size() <= skip) return;
-        double[] xs = all.subList(skip, all.size()).stream().mapToDouble(Double::doubleValue).toArray();
+        double[] xs = Stats.unboxed(all.subList(skip, all.size()));
         System.out.printf("  safepoint pause per sample, %s: %.2f ms median, max %.2f ms (%d measured)%n",
                 op, Stats.of(xs).median(), java.util.Arrays.stream(xs).max().orElse(Double.NaN), xs.length);
     }

@@ -4,6 +4,13 @@ import java.util.Arrays;
 
 /** Median, mean, min and standard deviation of a sample; enough for timing tables. */
 record Stats(double median, double mean, double min, double stdev, int n) {
+    /** The values as an array (unboxed). */
+    static double[] unboxed(java.util.List<Double> values) {
+        double[] xs = new double[values.size()];
+        for (int i = 0; i < xs.length; i++) xs[i] = values.get(i);
+        return xs;
+    }
+
     static Stats of(double[] xs) {
         double[] s = xs.clone();
         Arrays.sort(s);

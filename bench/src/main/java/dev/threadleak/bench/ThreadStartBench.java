@@ -18,7 +18,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * Platform thread start + join, the same work under three JVM configurations (one per method, each in its
  * own forks): no agent, threadleak, and JFR recording jdk.ThreadStart with stack traces (the JDK's own
  * creation-site recorder). {@code extraFrames} deepens the starter's stack: both recorders capture it, and
- * real applications start threads from far deeper stacks than a JMH stub.
+ * real applications start threads from far deeper stacks than a JMH benchmark method.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
