@@ -68,8 +68,8 @@ class CliErrorsIT {
 
     @Test
     void truncatedDump() throws Exception {
-        // cut inside a field name in the second half, so the input ends mid-line
-        String half = realDump.substring(0, realDump.indexOf('"', realDump.length() / 2) + 3);
+        // cut just before a line's end in the second half, so the input ends mid-line
+        String half = realDump.substring(0, realDump.indexOf('\n', realDump.length() / 2) - 1);
         Path f = Files.writeString(tmp.resolve("half.json"), half);
         Result r = ChildJvm.cli("report", f.toString());
         assertOneLineError(r, null);
