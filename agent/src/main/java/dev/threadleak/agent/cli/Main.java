@@ -1,10 +1,12 @@
 package dev.threadleak.agent.cli;
 
+import dev.threadleak.agent.Options;
 import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.snapshot.DumpFormatException;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -14,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
  * The command line: {@code java -jar threadleak-agent.jar <command> ...}. Exit codes: 0 done, 1 findings
@@ -26,6 +29,7 @@ public final class Main {
             "  report [--threads] <dump.json|dir>   findings, then live threads grouped by creation site (newest",
             "                                        dump of a dir); --threads: every thread in jstack layout",
             "  check <dump.json|dir>                 the findings; exit 0 when there are none, 1 when there are",
+            "  attach <pid> [options]                load the agent into a running JVM (options as for -javaagent)",
             "  help                                  this text");
 
     /** A problem with the command line or its input: one line for the user, exit code 2. */
@@ -50,11 +54,12 @@ public final class Main {
             List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
             switch (args[0]) {
                 case "report" -> report(rest, out);
+                case "attach" -> attach(rest, out);
                 case "check" -> {
                     return check(rest, out);
                 }
                 case "help", "--help", "-h" -> out.println(USAGE);
-                default -> throw new UsageException("unknown command '" + args[0] + "' (commands: report, check, help)");
+                default -> throw new UsageException("unknown command '" + args[0] + "' (commands: report, check, attach, help)");
             }
             return 0;
         } catch (UsageException e) {
@@ -92,6 +97,32 @@ public final class Main {
         report.header(source.toString());
         report.findings();
         return snapshot.findings().isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * Loads this jar as an agent into a running JVM. Options are checked here first, so a bad one is one line
+     * and exit 2 with the target untouched (the attach API would only say the agent failed to start).
+     */
+    private static void attach(List<String> args, PrintStream out) throws UsageException {
+        if (args.isEmpty() || args.size() > 2) throw new UsageException("attach: expected a process id and, optionally, agent options");
+        String pid = args.get(0);
+        if (!pid.matches("\\d{1,10}")) throw new UsageException("attach: '" + pid + "' is not a process id");
+        String options = args.size() == 2 ? args.get(1) : "";
+        Options parsed;
+        try {
+            parsed = Options.parse(options);
+        } catch (Options.BadOption e) {
+            throw new UsageException(e.getMessage());
+        }
+        try {
+            File jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            ByteBuddyAgent.attach(jar, pid, options);
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new UsageException("attach: cannot attach to process " + pid + ": " + root);
+        }
+        out.println("threadleak: attached to process " + pid + "; dumps go to " + parsed.dir());
     }
 
     /** A dump file as given, or the newest dump in a directory. */

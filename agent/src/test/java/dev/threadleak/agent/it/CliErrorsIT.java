@@ -111,7 +111,7 @@ class CliErrorsIT {
 
     @Test
     void unknownCommand() throws Exception {
-        assertOneLineError(ChildJvm.cli("reprot", "x"), "threadleak: unknown command 'reprot' (commands: report, check, help)");
+        assertOneLineError(ChildJvm.cli("reprot", "x"), "threadleak: unknown command 'reprot' (commands: report, check, attach, help)");
     }
 
     @Test

@@ -1,0 +1,76 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.it.ChildJvm.Result;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code threadleak attach <pid>}: the agent loaded into a JVM that is already running, as a user would. */
+class AttachIT {
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void attachToARunningJvmThenItsNewThreadsHaveSitesAndOldOnesAreStartedBeforeAgent(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-attach-").resolve("dumps");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
+            ChildJvm.await("the sample to start consumers", DEADLINE, () -> child.stdout().startsWith("BlockedConsumers:"));
+            Result attach = ChildJvm.cli("attach", String.valueOf(child.pid()), "dir=" + dir + ",interval=300ms,sample=200ms,window=2s");
+            assertThat(attach.stderr()).isEmpty();
+            assertThat(attach.exitCode()).isZero();
+            assertThat(attach.stdout()).isEqualTo("threadleak: attached to process " + child.pid() + "; dumps go to " + dir + "\n");
+
+            ChildJvm.await("a dump with SITE_GROWTH", DEADLINE, () -> siteGrowth(dir));
+            Snapshot dump = ChildJvm.newestDump(dir);
+            String leakLine = "BlockedConsumers.java:" + ChildJvm.lineOf("BlockedConsumers.java", "// LEAK:") + ")";
+            List<ThreadEntry> consumers = dump.threads().stream().filter(t -> t.name().startsWith("consumer-")).toList();
+            assertThat(consumers).filteredOn(t -> t.origin() == ThreadEntry.Origin.BEFORE_AGENT).as("consumers from before the attach").isNotEmpty();
+            assertThat(consumers).filteredOn(t -> t.origin() == ThreadEntry.Origin.STARTED).isNotEmpty()
+                    .allSatisfy(t -> assertThat(dump.site(t.site()).blameFrame().toString()).endsWith(leakLine));
+            assertThat(child.isAlive()).isTrue();
+            assertThat(child.stdout()).startsWith("BlockedConsumers:").hasLineCount(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void badOptionsAreOneLineAndTheTargetIsUntouched(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-attach-bad-").resolve("dumps");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "60")) {
+            ChildJvm.await("the sample to start", DEADLINE, () -> !child.stdout().isEmpty());
+            Result attach = ChildJvm.cli("attach", String.valueOf(child.pid()), "dir=" + dir + ",intervl=1s");
+            assertThat(attach.exitCode()).isEqualTo(2);
+            assertThat(attach.stdout()).isEmpty();
+            assertThat(attach.stderr()).isEqualTo("threadleak: unknown option 'intervl' (known: dir, interval, keep, depth, app, "
+                    + "sample, blocked, window, growth, duplicates)\n");
+            assertThat(child.isAlive()).isTrue();
+            assertThat(child.stderr()).isEmpty(); // not even the JDK's dynamic-agent warning: nothing was loaded
+            assertThat(dir).doesNotExist();
+        }
+        Result noSuchProcess = ChildJvm.cli("attach", "2147483646");
+        assertThat(noSuchProcess.exitCode()).isEqualTo(2);
+        assertThat(noSuchProcess.stderr()).startsWith("threadleak: attach: cannot attach to process 2147483646: ").hasLineCount(1);
+    }
+
+    private static boolean siteGrowth(Path dir) {
+        if (ChildJvm.dumps(dir).isEmpty()) return false;
+        try {
+            return ChildJvm.newestDump(dir).findings().stream().anyMatch(f -> f.kind() == Finding.Kind.SITE_GROWTH);
+        } catch (Exception halfWrittenNever) {
+            throw new AssertionError(halfWrittenNever);
+        }
+    }
+}
