@@ -88,14 +88,16 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         } catch (Throwable t) {
             Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
         }
-        if (!init()) return;
-        registerMBean();
+        // without a sampler (set-up failed, already said) thread starts still queue up: keep draining them
+        boolean ready = init();
+        if (ready) registerMBean();
         long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
         long nextDump = System.nanoTime() + dumpNanos, nextSample = System.nanoTime();
         while (true) {
             LockSupport.parkNanos(DRAIN_NANOS);
             try {
                 registry.drain();
+                if (!ready) continue;
                 long now = System.nanoTime();
                 if (options.periodicDumps() && now - nextDump >= 0) {
                     dump("periodic");
