@@ -37,10 +37,6 @@ public final class History {
         return out;
     }
 
-    long windowMs() {
-        return windowMs;
-    }
-
     static Tick tick(Snapshot s) {
         Map<Integer, Integer> siteAlive = new HashMap<>();
         Map<String, Long> poolMax = new HashMap<>();
