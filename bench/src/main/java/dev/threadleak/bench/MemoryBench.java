@@ -88,14 +88,7 @@ public final class MemoryBench {
 
         CountDownLatch arrived = new CountDownLatch(n);
         CountDownLatch release = new CountDownLatch(1);
-        Runnable park = () -> {
-            arrived.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException ignored) {
-                // end
-            }
-        };
+        Runnable park = Parked.until(arrived, release);
         Thread[] started = new Thread[n];
         for (int i = 0; i < n; i++) {
             started[i] = kind.equals("virtual") ? (Thread) startVirtual.invokeExact(park) : start(park);

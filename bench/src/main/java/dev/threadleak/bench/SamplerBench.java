@@ -69,14 +69,7 @@ public final class SamplerBench {
         if (kind.equals("virtual") && startVirtual == null) throw new IllegalStateException("virtual threads need JDK 21+");
         CountDownLatch arrived = new CountDownLatch(n);
         CountDownLatch release = new CountDownLatch(1);
-        Runnable park = () -> {
-            arrived.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException ignored) {
-                // end
-            }
-        };
+        Runnable park = Parked.until(arrived, release);
         Thread[] started = new Thread[n];
         for (int i = 0; i < n; i++) {
             Thread t;
