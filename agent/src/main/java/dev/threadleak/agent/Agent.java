@@ -16,6 +16,7 @@ public final class Agent {
     private Agent() {}
 
     public static void premain(String args, Instrumentation inst) {
+        if (!permitted()) return;
         Options options;
         try {
             options = Options.parse(args);
@@ -30,7 +31,25 @@ public final class Agent {
 
     /** On attach, bad options go back to the attaching tool as the exception; the target JVM is untouched. */
     public static void agentmain(String args, Instrumentation inst) {
-        start(Options.parse(args), inst);
+        if (permitted()) start(Options.parse(args), inst);
+    }
+
+    /**
+     * Under a SecurityManager (JDK 17 to 23) the agent runs only where the policy grants its jar
+     * {@code AllPermission}: it reads every thread, opens {@code java.lang} and writes files, and a half-started
+     * agent helps nobody. Without the grant, one line, and the application runs without the agent.
+     */
+    @SuppressWarnings("removal")
+    private static boolean permitted() {
+        if (System.getSecurityManager() == null) return true;
+        try {
+            java.security.AccessController.checkPermission(new java.security.AllPermission());
+            return true;
+        } catch (SecurityException e) {
+            Log.warn("not started: the SecurityManager's policy does not grant threadleak-agent.jar java.security.AllPermission ("
+                    + e.getMessage() + ")");
+            return false;
+        }
     }
 
     private static synchronized void start(Options options, Instrumentation inst) {
@@ -39,14 +58,18 @@ public final class Agent {
             return;
         }
         long startedAtMs = System.currentTimeMillis();
-        Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app())));
+        Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()));
         try {
             registry.warmUp();
             HookInstaller.install(inst, registry);
         } catch (Throwable t) {
             Log.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
         }
-        runtime = new AgentRuntime(options, registry, startedAtMs);
-        runtime.start();
+        try {
+            runtime = new AgentRuntime(options, registry, startedAtMs);
+            runtime.start();
+        } catch (Throwable t) {
+            Log.warn("cannot start the agent's thread, no dumps will be written: " + t);
+        }
     }
 }

@@ -28,6 +28,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
      * sooner without having started a thread gets no exit dump either: it has nothing to report.
      */
     static final long QUIET_START_MILLIS = 1000;
+    private static final long INIT_RETRY_MILLIS = 10_000;
 
     private final Options options;
     private final Registry registry;
@@ -47,7 +48,11 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         Thread exitDump = new Thread(new Runnable() {
             @Override
             public void run() {
-                if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStarted()) dump("exit");
+                try {
+                    if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStarted()) dump("exit");
+                } catch (Throwable outOfMemory) {
+                    // dump() says what failed; this is when even saying it failed
+                }
             }
         }, "threadleak-exit-dump");
         registry.markOwn(exitDump);
@@ -72,33 +77,46 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     options.growth(), options.duplicates());
             return true;
         } catch (Throwable t) {
-            Log.warnOnce("init", "agent failed to start, no dumps will be written: " + t);
+            try {
+                Log.warnOnce("init", "agent failed to start, no dumps will be written (will retry): " + t);
+            } catch (Throwable unsaid) {
+                // out of memory: nothing to say it with (see loop)
+            }
             return false;
         }
     }
 
+    /**
+     * The agent thread: drains thread starts every {@link #DRAIN_MILLIS} (sooner when a burst of starts wakes
+     * it), sets up sampling and dumps after the quiet first second, then samples and dumps on schedule. It
+     * survives any Throwable, out-of-memory included: while it lives, thread starts cannot pile up in the host.
+     */
     private void loop() {
-        try {
-            registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
-            long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
-            while (System.nanoTime() - quietUntil < 0) {
+        registry.setDrainer(Thread.currentThread());
+        long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
+        long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
+        long nextDump = 0, nextSample = 0, nextInit = quietUntil;
+        boolean sawEarlierThreads = false, ready = false;
+        while (true) {
+            try {
+                if (!sawEarlierThreads) {
+                    registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
+                    sawEarlierThreads = true;
+                }
                 LockSupport.parkNanos(DRAIN_NANOS);
                 registry.drain();
-            }
-        } catch (Throwable t) {
-            Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
-        }
-        // without a sampler (set-up failed, already said) thread starts still queue up: keep draining them
-        boolean ready = init();
-        if (ready) registerMBean();
-        long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
-        long nextDump = System.nanoTime() + dumpNanos, nextSample = System.nanoTime();
-        while (true) {
-            LockSupport.parkNanos(DRAIN_NANOS);
-            try {
-                registry.drain();
-                if (!ready) continue;
                 long now = System.nanoTime();
+                if (!ready) {
+                    // set-up waits for the quiet second to pass; if it fails (said once), thread starts still
+                    // drain every round, and it is tried again every INIT_RETRY_MILLIS (out of memory passes)
+                    if (now - nextInit < 0) continue;
+                    nextInit = now + TimeUnit.MILLISECONDS.toNanos(INIT_RETRY_MILLIS);
+                    if (!init()) continue;
+                    ready = true;
+                    registerMBean();
+                    nextDump = now + dumpNanos;
+                    nextSample = now;
+                }
                 if (options.periodicDumps() && now - nextDump >= 0) {
                     dump("periodic");
                     nextDump = System.nanoTime() + dumpNanos;
@@ -108,7 +126,13 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     nextSample = System.nanoTime() + sampleNanos;
                 }
             } catch (Throwable t) {
-                Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
+                // the message is built inside a try of its own: out of memory, even a string literal's first use
+                // allocates, and nothing may escape this loop; unsaid now, it is said at the next failure
+                try {
+                    Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
+                } catch (Throwable unsaid) {
+                    // nothing to say it with
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.threadleak.agent;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
@@ -44,18 +45,43 @@ final class HookInstaller implements ClassFileTransformer {
 
     private HookInstaller() {}
 
-    /** Installs the hooks and routes them to {@code sink}. Throws if the JDK cannot be hooked. */
+    /**
+     * Installs the hooks and routes them to {@code sink}. Throws if the JDK cannot be hooked.
+     *
+     * <p>The hooks go in by {@code redefineClasses}, from the class files in the runtime image, and no
+     * transformer is registered: a registered transformer sits on every class load's path for the JVM's whole
+     * life (the JDK keeps its class-load hook on while any is registered, and under memory pressure prints
+     * {@code can't create name string} assertions from it). A redefinition is what any later retransformation
+     * starts from, so the hook survives another agent retransforming {@code Thread}. (Retransforming with a
+     * transformer of ours and then redefining does not do it on JDK 17: the class file cached at the first
+     * retransformation, without the hook, would win.) Where redefinition is not supported, the transformer
+     * is registered and stays.
+     */
     static void install(Instrumentation inst, Consumer<Thread> sink) throws Exception {
         Class<?> hook = defineHookClass(inst);
         hook.getField("onStart").set(null, sink);
-        inst.addTransformer(new HookInstaller(), true);
         List<Class<?>> targets = new ArrayList<>(List.of(Thread.class));
         try {
             targets.add(Class.forName("java.lang.VirtualThread", false, null));
         } catch (ClassNotFoundException beforeJdk19) {
             // JDK 17: platform threads only
         }
-        inst.retransformClasses(targets.toArray(new Class<?>[0]));
+        if (!inst.isRedefineClassesSupported()) {
+            inst.addTransformer(new HookInstaller(), true);
+            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            return;
+        }
+        List<ClassDefinition> definitions = new ArrayList<>();
+        for (Class<?> target : targets) {
+            String name = target.getName().replace('.', '/');
+            byte[] original;
+            try (InputStream in = Object.class.getResourceAsStream("/" + name + ".class")) {
+                if (in == null) throw new IOException("no class file for " + target.getName() + " in the runtime image");
+                original = in.readAllBytes();
+            }
+            definitions.add(new ClassDefinition(target, hook(name, original)));
+        }
+        inst.redefineClasses(definitions.toArray(new ClassDefinition[0]));
     }
 
     /** True when a threadleak agent has already hooked this JVM (for example: -javaagent, then attach). */
@@ -127,20 +153,25 @@ final class HookInstaller implements ClassFileTransformer {
                             ProtectionDomain domain, byte[] bytes) {
         if (loader != null || !(THREAD.equals(className) || VIRTUAL_THREAD.equals(className))) return null;
         try {
-            ClassReader reader = new ClassReader(bytes);
-            ClassWriter writer = new ClassWriter(reader, 0);
-            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-                @Override
-                public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
-                    MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-                    return isHooked(className, name, desc) ? new CallHookOnReturn(mv) : mv;
-                }
-            }, 0);
-            return writer.toByteArray();
+            return hook(className, bytes);
         } catch (Throwable t) {
             Log.warn("cannot hook " + className.replace('/', '.') + ": " + t);
             return null;
         }
+    }
+
+    /** The class file with {@code ThreadLeakHook.started(this)} called before every return of the hooked start methods. */
+    static byte[] hook(String className, byte[] bytes) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
+                return isHooked(className, name, desc) ? new CallHookOnReturn(mv) : mv;
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     static boolean isHooked(String className, String method, String desc) {

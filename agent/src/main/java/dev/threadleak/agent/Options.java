@@ -12,11 +12,11 @@ import java.util.Map;
  * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
-                      Duration blocked, Duration window, int growth, int duplicates) {
+                      Duration blocked, Duration window, int growth, int duplicates, int sites) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates");
+            "window", "growth", "duplicates", "sites");
 
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
@@ -43,7 +43,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
             }
         }
         return new Options(
-                dir(given.getOrDefault("dir", Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toString())),
+                dir(given.containsKey("dir") ? given.get("dir") : defaultDir()),
                 duration("interval", given.getOrDefault("interval", "1m")),
                 integer("keep", given.getOrDefault("keep", "20"), 1, 100_000),
                 integer("depth", given.getOrDefault("depth", "32"), 1, MAX_DEPTH),
@@ -52,7 +52,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 duration("blocked", given.getOrDefault("blocked", "60s")),
                 duration("window", given.getOrDefault("window", "1m")),
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
-                integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000));
+                integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
+                integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000));
     }
 
     /** Periodic dumps are off when the interval is zero. */
@@ -63,6 +64,11 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     /** Sampling (wait tracking, findings) is off when the sample interval is zero; dumps still sample once each. */
     public boolean sampling() {
         return !sample.isZero();
+    }
+
+    /** Read only when {@code dir} is not given: java.io.tmpdir may be unreadable (a SecurityManager's policy). */
+    private static String defaultDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toString();
     }
 
     private static Path dir(String value) {
@@ -132,10 +138,18 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         return pairs;
     }
 
+    /** A key, then '=', with spaces allowed around the key ({@code dir=/tmp/d, interval = 5s}). */
     private static boolean startsKey(String text, int from) {
-        int i = from;
+        int i = skipSpaces(text, from), keyStart = i;
         while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_' || text.charAt(i) == '-')) i++;
-        return i > from && i < text.length() && text.charAt(i) == '=';
+        if (i == keyStart) return false;
+        i = skipSpaces(text, i);
+        return i < text.length() && text.charAt(i) == '=';
+    }
+
+    private static int skipSpaces(String text, int i) {
+        while (i < text.length() && text.charAt(i) == ' ') i++;
+        return i;
     }
 
     private static boolean isPackageName(String name) {

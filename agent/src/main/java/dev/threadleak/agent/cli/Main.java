@@ -65,6 +65,13 @@ public final class Main {
         } catch (UsageException e) {
             System.err.println("threadleak: " + e.getMessage());
             return 2;
+        } catch (OutOfMemoryError e) {
+            System.err.println("threadleak: out of memory (" + e.getMessage() + "): the dump is too large for this heap; give the CLI more with -Xmx");
+            return 2;
+        } catch (RuntimeException e) {
+            // a bug of ours, never a verdict: exit 2, so that `check` users do not read it as "findings"
+            System.err.println("threadleak: internal error: " + e + " (please report it with the dump)");
+            return 2;
         }
     }
 

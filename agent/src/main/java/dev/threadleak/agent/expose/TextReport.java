@@ -31,49 +31,79 @@ public final class TextReport {
         this.out = out;
     }
 
+    /**
+     * Every line goes out through here. Thread names, lock names and evidence come from the application and can
+     * hold anything: control characters (a newline, a terminal escape) and lone surrogates are shown as
+     * Java escapes (backslash, u, four hex digits), so each thread stays on its own lines and the terminal is not driven by a thread name.
+     */
+    private void println(String line) {
+        out.println(printable(line));
+    }
+
+    static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean pairedSurrogate = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
+            boolean escape = c != '\t' && (Character.isISOControl(c) || (Character.isSurrogate(c) && !pairedSurrogate));
+            if (escape && out == null) out = new StringBuilder(text.length() + 16).append(text, 0, i);
+            if (escape) out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            else if (out != null) out.append(c);
+        }
+        return out == null ? text : out.toString();
+    }
+
     public void header(String source) {
-        out.println("threadleak report: " + source);
-        out.println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()));
-        out.println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
+        println("threadleak report: " + source);
+        println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()));
+        println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
                 + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
         Summary sum = s.summary();
         List<SiteGroup> groups = SiteGroup.of(s);
         long sites = groups.stream().filter(g -> g.site() != null).count();
         long own = s.threads().stream().filter(ThreadEntry::agent).count();
-        out.println();
-        out.println("thread profile: total " + sum.live() + " live (" + sum.daemon() + " daemon, " + sum.virtual()
+        println("");
+        println("thread profile: total " + sum.live() + " live (" + sum.daemon() + " daemon, " + sum.virtual()
                 + " virtual) from " + sites + " creation site" + (sites == 1 ? "" : "s") + "; " + sum.agentStarted()
                 + " started since the agent loaded; peak " + sum.peak() + " platform threads"
                 + (own > 0 ? "; not counted: " + own + " threadleak thread" + (own == 1 ? "" : "s") : ""));
-        out.println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
+        println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
                 + s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
                 + s.deadlocks().size() + " deadlock" + (s.deadlocks().size() == 1 ? "" : "s") + ", heap used "
                 + sum.heapUsed() / (1024 * 1024) + " MiB, thread stacks reserved " + sum.stackReserved() / (1024 * 1024) + " MiB");
+        if (sum.startsDropped() > 0) {
+            println("warning: " + sum.startsDropped() + " thread starts not recorded (the agent fell behind or ran out of memory): those threads have no creation site");
+        }
+        if (sum.sitesNotListed() > 0) {
+            println(sum.sitesNotListed() + " more creation site" + (sum.sitesNotListed() == 1 ? "" : "s")
+                    + " seen since the agent loaded, none with a live thread: not listed (their starts are counted above)");
+        }
     }
 
     /** Live threads grouped by creation site, largest group first. */
     public void groups() {
         for (SiteGroup g : SiteGroup.of(s)) {
-            out.println();
+            println("");
             List<ThreadEntry> threads = g.threads();
             long now = s.takenAtMs();
             if (g.site() != null) {
                 SiteInfo site = g.site();
-                out.println(threads.size() + " live, " + g.started() + " started @ " + site.blameFrame());
+                println(threads.size() + " live, " + g.started() + " started @ " + site.blameFrame());
             } else {
-                out.println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
+                println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
                         ? "started before agent (age counted from when the agent first saw them)"
                         : "started by the JVM, not through Thread.start"));
             }
-            out.println("    states: " + counts(g.states()));
+            println("    states: " + counts(g.states()));
             if (!g.waits().isEmpty()) {
-                out.println("    waits:  " + counts(g.waits()) + (g.longestWaitMs() > 0 ? "; longest " + Durations.human(g.longestWaitMs()) : ""));
+                println("    waits:  " + counts(g.waits()) + (g.longestWaitMs() > 0 ? "; longest " + Durations.human(g.longestWaitMs()) : ""));
             }
             long youngest = threads.get(threads.size() - 1).ageMs(now), oldest = threads.get(0).ageMs(now);
-            out.println("    age:    " + (threads.size() == 1 ? Durations.human(oldest)
+            println("    age:    " + (threads.size() == 1 ? Durations.human(oldest)
                     : "youngest " + Durations.human(youngest) + ", oldest " + Durations.human(oldest)));
             List<String> names = g.namePatterns();
-            out.println("    names:  " + (names.size() <= 5 ? String.join(", ", names)
+            println("    names:  " + (names.size() <= 5 ? String.join(", ", names)
                     : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more"));
             if (g.site() != null) stack(g.site());
         }
@@ -82,20 +112,20 @@ public final class TextReport {
     /** The findings, most severe first, each with its evidence and (once per site) the creation stack it blames. */
     public void findings() {
         List<Finding> findings = s.findings();
-        out.println();
+        println("");
         if (findings.isEmpty()) {
-            out.println("no findings");
+            println("no findings");
             return;
         }
-        out.println(findings.size() + " finding" + (findings.size() == 1 ? "" : "s") + ":");
+        println(findings.size() + " finding" + (findings.size() == 1 ? "" : "s") + ":");
         Set<Integer> stackShown = new HashSet<>();
         for (Finding f : findings) {
-            out.println();
-            out.println("[" + f.severity() + "] " + f.kind() + ": " + f.title());
+            println("");
+            println("[" + f.severity() + "] " + f.kind() + ": " + f.title());
             SiteInfo site = s.site(f.site());
-            if (site != null) out.println("    @ " + site.blameFrame());
-            out.println("    since " + Instant.ofEpochMilli(f.sinceMs()) + " (" + Durations.human(Math.max(0, s.takenAtMs() - f.sinceMs())) + " before the dump)");
-            for (String line : f.evidence()) out.println("    - " + line);
+            if (site != null) println("    @ " + site.blameFrame());
+            println("    since " + Instant.ofEpochMilli(f.sinceMs()) + " (" + Durations.human(Math.max(0, s.takenAtMs() - f.sinceMs())) + " before the dump)");
+            for (String line : f.evidence()) println("    - " + line);
             if (site != null && stackShown.add(site.id())) stack(site);
         }
     }
@@ -107,35 +137,35 @@ public final class TextReport {
     private void stack(SiteInfo site) {
         List<Frame> frames = site.stack();
         for (int i = 0; i < frames.size(); i++) {
-            out.println("\tat " + frames.get(i) + (i == site.blame() ? "   <- blame" : ""));
+            println("\tat " + frames.get(i) + (i == site.blame() ? "   <- blame" : ""));
         }
-        if (site.truncated()) out.println("\t... (cut at depth " + frames.size() + ")");
+        if (site.truncated()) println("\t... (cut at depth " + frames.size() + ")");
     }
 
     /** Every live thread in jstack's layout, followed by where and when it was created. */
     public void threads() {
         for (ThreadEntry t : s.threads()) {
-            out.println();
-            out.println("\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "") + (t.daemon() ? " daemon" : "")
+            println("");
+            println("\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "") + (t.daemon() ? " daemon" : "")
                     + " prio=" + t.priority() + " elapsed=" + String.format(Locale.ROOT, "%.2fs", t.ageMs(s.takenAtMs()) / 1000.0));
-            out.println("   java.lang.Thread.State: " + t.state() + qualifier(t));
+            println("   java.lang.Thread.State: " + t.state() + qualifier(t));
             List<Frame> stack = t.stack();
             for (int i = 0; i < stack.size(); i++) {
-                out.println("\tat " + stack.get(i));
+                println("\tat " + stack.get(i));
                 if (i == 0) lockLine(t);
                 for (OwnedMonitor m : t.monitorsOwned()) {
-                    if (m.depth() == i) out.println("\t- locked " + lock(m.lock()));
+                    if (m.depth() == i) println("\t- locked " + lock(m.lock()));
                 }
             }
             if (!t.synchronizersOwned().isEmpty()) {
-                out.println();
-                out.println("   Locked ownable synchronizers:");
-                for (String lock : t.synchronizersOwned()) out.println("\t- " + lock(lock));
+                println("");
+                println("   Locked ownable synchronizers:");
+                for (String lock : t.synchronizersOwned()) println("\t- " + lock(lock));
             }
             if (t.waitReason() != null) {
-                out.println("   " + (t.waitingForMs() > 0 ? "waiting for " + Durations.human(t.waitingForMs()) + ": " : "") + t.waitReason());
+                println("   " + (t.waitingForMs() > 0 ? "waiting for " + Durations.human(t.waitingForMs()) + ": " : "") + t.waitReason());
             }
-            out.println(createdBy(t));
+            println(createdBy(t));
         }
     }
 
@@ -154,9 +184,9 @@ public final class TextReport {
     }
 
     private void lockLine(ThreadEntry t) {
-        if (t.blockedOn() != null) out.println("\t- waiting to lock " + lock(t.blockedOn()) + owner(t));
-        else if (t.waitingOn() != null) out.println("\t- waiting on " + lock(t.waitingOn()));
-        else if (t.parkBlocker() != null) out.println("\t- parking to wait for  " + lock(t.parkBlocker()) + owner(t));
+        if (t.blockedOn() != null) println("\t- waiting to lock " + lock(t.blockedOn()) + owner(t));
+        else if (t.waitingOn() != null) println("\t- waiting on " + lock(t.waitingOn()));
+        else if (t.parkBlocker() != null) println("\t- parking to wait for  " + lock(t.parkBlocker()) + owner(t));
     }
 
     private static String owner(ThreadEntry t) {

@@ -3,38 +3,75 @@ package dev.threadleak.agent.registry;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * Live threads and their creation sites. Starting threads only push a record onto a lock-free stack
  * ({@link #accept}); decoding stacks, interning sites and dropping dead threads happen in {@link #drain()},
  * called from the agent's own thread (and from snapshot takers), under this object's lock, which
- * application code never sees.
+ * application code never sees. Records hold their threads weakly, and the pending stack is bounded: a
+ * stalled or dead agent thread costs the host at most {@link #MAX_PENDING} records, never a thread's life.
  */
 public final class Registry implements Consumer<Thread> {
+    /**
+     * Records waiting for the drain, at most: beyond it starts are counted, not kept. A record weighs up to a
+     * few KiB with its raw creation stack (deep stacks), so the bound follows the heap: 1/64 of it at 4 KiB a
+     * record, between 256 and 10,000 records (32 MiB heap: 256 records, 1 MiB; 2.5 GiB and more: 10,000).
+     */
+    static final int MAX_PENDING = (int) Math.max(256, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 4096));
+    /** The start that makes the pending stack this deep wakes the drainer: bursts are drained by count, not only by time. */
+    static final int WAKE_DRAINER_AT = MAX_PENDING / 4;
+
     private final AtomicReference<ThreadRecord> pending = new AtomicReference<>();
+    /** Starts not recorded: the pending stack was full, or its drain failed (out of memory). */
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile Thread drainer;
     private final SiteTable sites;
-    private final List<ThreadRecord> live = new ArrayList<>();
-    private final Set<Thread> own = new HashSet<>();
-    /** Live threads recorded without a start (before the agent, or by the JVM); a late start record replaces theirs. */
-    private final Set<Thread> notSeenStarting = new HashSet<>();
+    /** Live threads by id (ids are never reused), in the order the agent learned of them. */
+    private final Map<Long, ThreadRecord> live = new LinkedHashMap<>();
+    /** Ids of the agent's own threads. */
+    private final Set<Long> own = new HashSet<>();
 
     public Registry(SiteTable sites) {
         this.sites = sites;
     }
 
-    /** The hot path, run inside Thread.start: one record, one stack capture, one CAS loop. */
+    /** The hot path, run inside Thread.start: one record (which is its own weak reference), one stack capture, one CAS loop. */
     @Override
     public void accept(Thread thread) {
-        ThreadRecord record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new Throwable());
-        ThreadRecord head;
+        ThreadRecord head = pending.get();
+        if (head != null && head.pendingDepth >= MAX_PENDING) {
+            dropped.incrementAndGet(); // checked before the capture: a full stack costs the starter nothing more
+            return;
+        }
+        ThreadRecord record;
+        try {
+            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new Throwable());
+        } catch (OutOfMemoryError e) {
+            dropped.incrementAndGet();
+            return;
+        }
         do {
             head = pending.get();
+            int depth = head == null ? 1 : head.pendingDepth + 1;
+            if (depth > MAX_PENDING) {
+                dropped.incrementAndGet();
+                return;
+            }
+            record.pendingDepth = depth;
             record.next = head;
         } while (!pending.compareAndSet(head, record));
+        if (record.pendingDepth == WAKE_DRAINER_AT) {
+            Thread d = drainer;
+            if (d != null) LockSupport.unpark(d);
+        }
     }
 
     /** Thread.isVirtual() exists from JDK 21 only; the class tells on every JDK. */
@@ -48,31 +85,35 @@ public final class Registry implements Consumer<Thread> {
         pending.set(null);
     }
 
+    /** The thread that calls {@link #drain()} regularly; a burst of starts unparks it. */
+    public void setDrainer(Thread thread) {
+        drainer = thread;
+    }
+
     /** Marks one of the agent's own threads: it is tracked like any other but flagged as the agent's. */
     public synchronized void markOwn(Thread thread) {
-        own.add(thread);
+        own.add(thread.getId());
     }
 
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */
     public synchronized void addUnseen(Iterable<Thread> threads, long nowMs, Origin origin) {
         drain();
-        Set<Thread> known = new HashSet<>();
-        for (ThreadRecord r : live) {
-            if (!isVirtual(r.thread)) known.add(r.thread); // callers pass platform threads
-        }
         for (Thread t : threads) {
-            if (t.isAlive() && known.add(t)) {
+            if (t.isAlive() && !live.containsKey(t.getId())) {
                 ThreadRecord r = new ThreadRecord(t, nowMs, origin);
-                r.own = own.contains(t);
-                live.add(r);
-                notSeenStarting.add(t);
+                r.own = own.contains(r.tid);
+                live.put(r.tid, r);
             }
         }
     }
 
-    /** Decodes pending creation stacks into sites and drops records of threads that have ended. */
+    /**
+     * Decodes pending creation stacks into sites and drops records of threads that have ended. If it fails
+     * part-way (out of memory), the records it had not reached are counted as dropped: never lost silently.
+     */
     public synchronized void drain() {
         ThreadRecord chain = pending.getAndSet(null);
+        int total = chain == null ? 0 : chain.pendingDepth, done = 0;
         // the stack is newest-first; reverse it so live threads stay in start order
         ThreadRecord ordered = null;
         while (chain != null) {
@@ -81,39 +122,50 @@ public final class Registry implements Consumer<Thread> {
             ordered = chain;
             chain = next;
         }
-        for (ThreadRecord r = ordered; r != null; ) {
-            ThreadRecord next = r.next;
-            r.next = null;
-            // the agent's own threads get no site: site counts are the application's alone
-            r.own = own.contains(r.thread);
-            if (!r.own) r.siteId = sites.intern(r.creation).id();
-            r.creation = null;
-            if (notSeenStarting.remove(r.thread)) {
-                Thread started = r.thread;
-                live.removeIf(old -> old.thread == started);
+        try {
+            for (ThreadRecord r = ordered; r != null; done++) {
+                ThreadRecord next = r.next;
+                r.next = null;
+                // the agent's own threads get no site: site counts are the application's alone
+                r.own = own.contains(r.tid);
+                if (!r.own) r.site = sites.intern(r.creation);
+                r.creation = null;
+                live.put(r.tid, r); // replaces the record of a thread first seen without its start
+                if (r.site != null) r.site.live++;
+                r = next;
             }
-            live.add(r);
-            r = next;
+        } catch (Throwable t) {
+            dropped.addAndGet(total - done);
+            throw t;
         }
-        live.removeIf(r -> !r.thread.isAlive());
-        own.removeIf(t -> t.getState() == Thread.State.TERMINATED); // not isAlive: marked before start
-        notSeenStarting.removeIf(t -> !t.isAlive());
+        live.values().removeIf(Registry::ended);
+    }
+
+    private static boolean ended(ThreadRecord r) {
+        if (r.alive()) return false;
+        if (r.site != null) r.site.live--;
+        return true;
     }
 
     /** Drains, then returns the records of live threads in start order. */
     public synchronized List<ThreadRecord> liveRecords() {
         drain();
-        return new ArrayList<>(live);
+        return new ArrayList<>(live.values());
     }
 
     /** True once any thread (other than the agent's own) has been started since the agent loaded. */
     public synchronized boolean anyStarted() {
         drain();
-        return !sites.all().isEmpty();
+        return sites.totalStarted() > 0 || dropped.get() > 0;
     }
 
     public synchronized int liveCount() {
         return live.size();
+    }
+
+    /** Thread starts the agent could not record (pending stack full, or out of memory while draining). */
+    public long droppedStarts() {
+        return dropped.get();
     }
 
     public SiteTable sites() {

@@ -10,6 +10,10 @@ public final class Site {
     private final boolean truncated;
     /** Written under the table's lock, read by snapshot takers without it. */
     private volatile long started;
+    /** Live threads started here; kept by the registry under its lock. A site with none may be folded. */
+    int live;
+    /** The table's start sequence at this site's latest start: which idle site was used least recently. */
+    long lastStart;
 
     Site(int id, List<StackTraceElement> stack, int blame, boolean truncated) {
         this.id = id;
@@ -26,6 +30,11 @@ public final class Site {
     public boolean truncated() { return truncated; }
     /** Threads started from this site since the agent loaded. */
     public long started() { return started; }
+    /** Live threads started here, as of the last drain. */
+    public int live() { return live; }
 
-    void countStart() { started++; }
+    void countStart(long sequence) {
+        started++;
+        lastStart = sequence;
+    }
 }

@@ -2,22 +2,46 @@ package dev.threadleak.agent.registry;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Creation stacks interned once each (like pprof's location table), with a started count per site. */
+/**
+ * Creation stacks interned once each (like pprof's location table), with a started count per site. Bounded:
+ * past {@code maxSites}, the least recently used sites whose threads have all ended are folded (forgotten,
+ * their starts still counted in {@link #totalStarted()} and the fold counted in {@link #folded()}), so a
+ * program that generates call trees cannot grow the table without end. Sites with live threads stay.
+ */
 public final class SiteTable {
+    /** Distinct backtraces remembered (a few hundred bytes each); past it, new ones are decoded every time. */
+    static final int MAX_BACKTRACES = 10_000;
+
     private final int depth;
     private final Blame blame;
+    private final int maxSites;
     private final Map<List<StackTraceElement>, Site> byStack = new HashMap<>();
     /** Sites by raw backtrace: a start from a known stack skips getStackTrace() (about 4-15 us of the drain). */
     private final Map<Backtrace, Site> byBacktrace = new HashMap<>();
-    private final List<Site> byId = new ArrayList<>();
+    /** Kept sites in id order (ids only grow). */
+    private final Map<Integer, Site> byId = new LinkedHashMap<>();
+    private int nextId;
+    private long startSequence;
+    private volatile long totalStarted;
+    private volatile long folded;
 
-    public SiteTable(int depth, Blame blame) {
+    public SiteTable(int depth, Blame blame, int maxSites) {
         this.depth = depth;
         this.blame = blame;
+        this.maxSites = maxSites;
+    }
+
+    /** A table that keeps up to 10,000 sites. */
+    public SiteTable(int depth, Blame blame) {
+        this(depth, blame, 10_000);
     }
 
     /** Interns the stack captured inside Thread.start and counts one start for its site. */
@@ -28,12 +52,10 @@ public final class SiteTable {
             site = decode(creation);
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
-        site.countStart();
+        site.countStart(++startSequence);
+        totalStarted++;
         return site;
     }
-
-    /** Distinct backtraces remembered (a few hundred bytes each); past it, new ones are decoded every time. */
-    static final int MAX_BACKTRACES = 10_000;
 
     private Site decode(Throwable creation) {
         StackTraceElement[] raw = creation.getStackTrace();
@@ -44,16 +66,48 @@ public final class SiteTable {
         List<StackTraceElement> stack = List.of(Arrays.copyOfRange(raw, from, to));
         Site site = byStack.get(stack);
         if (site == null) {
-            site = new Site(byId.size(), stack, blamed, to < raw.length);
+            if (byId.size() >= maxSites) foldIdleSites();
+            site = new Site(nextId++, stack, blamed, to < raw.length);
             byStack.put(stack, site);
-            byId.add(site);
+            byId.put(site.id(), site);
         }
         return site;
     }
 
-    /** All sites in id order; a copy, so callers may read it while threads keep starting. */
+    /**
+     * Forgets the least recently started sites that have no live thread, down to 90% of the bound, so the
+     * next folds are a while off. Their starts stay in {@link #totalStarted()}.
+     */
+    private void foldIdleSites() {
+        List<Site> idle = new ArrayList<>();
+        for (Site s : byId.values()) {
+            if (s.live == 0) idle.add(s);
+        }
+        idle.sort(Comparator.comparingLong(s -> s.lastStart));
+        int excess = byId.size() - maxSites * 9 / 10;
+        Set<Site> gone = new HashSet<>();
+        for (Site s : idle.subList(0, Math.min(excess, idle.size()))) {
+            gone.add(s);
+            byId.remove(s.id());
+            byStack.remove(s.stack());
+        }
+        byBacktrace.values().removeIf(gone::contains);
+        folded += gone.size();
+    }
+
+    /** Kept sites in id order; a copy, so callers may read it while threads keep starting. */
     public synchronized List<Site> all() {
-        return new ArrayList<>(byId);
+        return new ArrayList<>(byId.values());
+    }
+
+    /** Threads started since the agent loaded, at every site, kept or folded. */
+    public long totalStarted() {
+        return totalStarted;
+    }
+
+    /** Sites folded so far to keep the table within its bound. */
+    public long folded() {
+        return folded;
     }
 
     /**

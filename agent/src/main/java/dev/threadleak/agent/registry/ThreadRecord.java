@@ -1,28 +1,33 @@
 package dev.threadleak.agent.registry;
 
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import java.lang.ref.WeakReference;
 
 /**
  * What the agent knows about one started thread. Created on the starting thread (the hot path), so it
  * is one small object plus the not-yet-decoded creation stack; everything else happens on the agent's
- * own thread.
+ * own thread. It refers to its thread weakly (it is the weak reference: no extra object on the hot path),
+ * so neither a pending record nor the registry keeps a finished thread, or what its task holds, reachable.
  */
-public final class ThreadRecord {
-    final Thread thread;
+public final class ThreadRecord extends WeakReference<Thread> {
+    final long tid;
     final long startedAtMs;
     final long starterTid;
     final String starterName;
     final Origin origin;
     /** Raw creation stack, decoded and dropped by {@link Registry#drain()}. */
     Throwable creation;
-    int siteId = -1;
+    /** Creation site, or null when the thread was not seen starting (or is the agent's own). */
+    Site site;
     /** One of threadleak's own threads (set when the record is drained). */
     boolean own;
-    /** Link in the lock-free pending stack. */
+    /** Link in the lock-free pending stack, and how many records that stack holds with this one on top. */
     ThreadRecord next;
+    int pendingDepth;
 
     ThreadRecord(Thread thread, long startedAtMs, Thread starter, Throwable creation) {
-        this.thread = thread;
+        super(thread);
+        this.tid = thread.getId();
         this.startedAtMs = startedAtMs;
         this.starterTid = starter.getId();
         this.starterName = starter.getName();
@@ -31,19 +36,28 @@ public final class ThreadRecord {
     }
 
     ThreadRecord(Thread thread, long firstSeenMs, Origin origin) {
-        this.thread = thread;
+        super(thread);
+        this.tid = thread.getId();
         this.startedAtMs = firstSeenMs;
         this.starterTid = -1;
         this.starterName = null;
         this.origin = origin;
     }
 
-    public Thread thread() { return thread; }
+    /** The thread, or null once it has ended and been collected. */
+    public Thread thread() { return get(); }
+    public long tid() { return tid; }
     public long startedAtMs() { return startedAtMs; }
     public long starterTid() { return starterTid; }
     public String starterName() { return starterName; }
     public Origin origin() { return origin; }
     public boolean own() { return own; }
     /** Index into the site table, or -1 when the thread was not seen starting. */
-    public int siteId() { return siteId; }
+    public int siteId() { return site == null ? -1 : site.id(); }
+
+    /** True while the thread runs; false once it has ended, whether or not it was collected. */
+    boolean alive() {
+        Thread t = get();
+        return t != null && t.isAlive();
+    }
 }

@@ -22,6 +22,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,8 +54,10 @@ public final class Sampler {
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final long stackSizeBytes = threadStackSize();
     private final WaitTracker waits = new WaitTracker();
-    /** Site stacks converted once each; sites never change. */
-    private final List<List<Frame>> siteFrames = new ArrayList<>();
+    /** Site stacks converted once each (sites never change), for the sites the table still keeps. */
+    private final Map<Integer, List<Frame>> siteFrames = new HashMap<>();
+    /** Sites listed in every snapshot besides those of live threads: the most-started, for thread churn. */
+    static final int MOST_STARTED_SITES = 20;
     private int virtualCursor;
     private int platformCursor;
     private int baseline = -1;
@@ -104,28 +107,32 @@ public final class Sampler {
         // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time
         int virtualCount = 0, virtualIndex = 0, budget = full ? VIRTUAL_BUDGET_DUMP : VIRTUAL_BUDGET_SAMPLE;
         for (ThreadRecord r : records) {
-            if (isVirtual(r.thread())) virtualCount++;
+            Thread t = r.thread();
+            if (t != null && isVirtual(t)) virtualCount++;
         }
         if (virtualCount > 0) virtualCursor %= virtualCount;
 
         List<ThreadEntry> threads = new ArrayList<>(records.size());
         for (ThreadRecord r : records) {
             Thread t = r.thread();
+            if (t == null) continue; // ended and collected since the drain
             if (isVirtual(t)) {
                 boolean readNow = Math.floorMod(virtualIndex++ - virtualCursor, virtualCount) < budget;
-                threads.add(virtualEntry(r, readNow, now));
+                threads.add(virtualEntry(r, t, readNow, now));
             } else {
                 ThreadInfo info = infos.get(t.getId());
-                if (info != null) threads.add(platformEntry(r, info, read.contains(t.getId()), now)); // else: it ended meanwhile
+                if (info != null) threads.add(platformEntry(r, t, info, read.contains(t.getId()), now)); // else: it ended meanwhile
             }
         }
         waits.endRound();
         if (virtualCount > budget) virtualCursor = (virtualCursor + budget) % virtualCount;
 
-        Summary summary = summary(threads);
+        List<Site> kept = registry.sites().all();
+        List<SiteInfo> sites = sites(kept, threads);
+        Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
         Snapshot s = new Snapshot(ProcessHandle.current().pid(), now, ManagementFactory.getRuntimeMXBean().getStartTime(),
                 agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
-                summary, sites(), threads, blockedMs, deadlocks(infos), List.of());
+                summary, sites, threads, blockedMs, deadlocks(infos), List.of());
         s = s.withFindings(Findings.compute(s, history, thresholds));
         history.add(s);
         last = s;
@@ -174,8 +181,7 @@ public final class Sampler {
         return read;
     }
 
-    private ThreadEntry virtualEntry(ThreadRecord r, boolean read, long now) {
-        Thread t = r.thread();
+    private ThreadEntry virtualEntry(ThreadRecord r, Thread t, boolean read, long now) {
         Thread.State state = t.getState();
         WaitTracker.Track track;
         if (read) {
@@ -184,11 +190,11 @@ public final class Sampler {
         } else {
             track = waits.keep(t.getId());
         }
-        return entry(r, state.name(), true, track, null, null, null, null, List.of(), List.of(), now);
+        return entry(r, t, state.name(), true, track, null, null, null, null, List.of(), List.of(), now);
     }
 
     /** An entry from a fresh read of the thread ({@code read}), or from its last read when it has not moved. */
-    private ThreadEntry platformEntry(ThreadRecord r, ThreadInfo info, boolean read, long now) {
+    private ThreadEntry platformEntry(ThreadRecord r, Thread t, ThreadInfo info, boolean read, long now) {
         LockInfo lock = info.getLockInfo();
         String lockName = lock == null ? null : lock.toString();
         Thread.State state = info.getThreadState();
@@ -213,14 +219,13 @@ public final class Sampler {
             else parkBlocker = lockName;
         }
         ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
-        return entry(r, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers, now);
+        return entry(r, t, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers, now);
     }
 
     /** {@code track} is the thread's last read, or null when it has never been read (over the budget so far). */
-    private ThreadEntry entry(ThreadRecord r, String state, boolean virtual, WaitTracker.Track track, String parkBlocker,
+    private ThreadEntry entry(ThreadRecord r, Thread t, String state, boolean virtual, WaitTracker.Track track, String parkBlocker,
                               String blockedOn, String waitingOn, ThreadRef owner, List<OwnedMonitor> monitors,
                               List<String> synchronizers, long now) {
-        Thread t = r.thread();
         ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
         WaitReason reason = track == null ? null : track.reason();
         boolean waiting = reason != null && reason != WaitReason.RUNNING;
@@ -230,7 +235,7 @@ public final class Sampler {
                 reason != null && reason.idle(), waiting ? Math.max(0, now - track.sinceMs()) : 0);
     }
 
-    private Summary summary(List<ThreadEntry> threads) {
+    private Summary summary(List<ThreadEntry> threads, long sitesNotListed) {
         int live = 0, daemon = 0, virtual = 0;
         Map<String, Integer> states = new TreeMap<>();
         for (ThreadEntry t : threads) {
@@ -241,11 +246,9 @@ public final class Sampler {
             states.merge(t.state(), 1, Integer::sum);
         }
         if (baseline < 0) baseline = live;
-        long agentStarted = 0;
-        for (Site s : registry.sites().all()) agentStarted += s.started();
-        return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(), agentStarted,
-                baseline, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                (long) (live - virtual) * stackSizeBytes);
+        return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(),
+                registry.sites().totalStarted(), baseline, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+                (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed);
     }
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */
@@ -287,13 +290,30 @@ public final class Sampler {
         return out;
     }
 
-    private List<SiteInfo> sites() {
-        List<Site> all = registry.sites().all();
-        List<SiteInfo> out = new ArrayList<>(all.size());
-        for (Site s : all) {
-            if (s.id() == siteFrames.size()) siteFrames.add(frames(s.stack().toArray(NO_FRAMES)));
-            out.add(new SiteInfo(s.id(), siteFrames.get(s.id()), s.blame(), s.truncated(), s.started()));
+    /**
+     * The sites a snapshot lists, in id order: those of its live threads, and the {@link #MOST_STARTED_SITES}
+     * most-started others (where short-lived threads churn). The rest are counted in {@code sitesNotListed}.
+     */
+    private List<SiteInfo> sites(List<Site> kept, List<ThreadEntry> threads) {
+        Set<Integer> ofLiveThreads = new HashSet<>();
+        for (ThreadEntry t : threads) ofLiveThreads.add(t.site());
+        List<Site> others = new ArrayList<>();
+        for (Site s : kept) {
+            if (!ofLiveThreads.contains(s.id())) others.add(s);
         }
+        others.sort(Comparator.comparingLong(Site::started).reversed());
+        Set<Integer> listed = new HashSet<>(ofLiveThreads);
+        for (Site s : others.subList(0, Math.min(MOST_STARTED_SITES, others.size()))) listed.add(s.id());
+
+        Set<Integer> keptIds = new HashSet<>();
+        List<SiteInfo> out = new ArrayList<>();
+        for (Site s : kept) {
+            keptIds.add(s.id());
+            if (!listed.contains(s.id())) continue;
+            List<Frame> frames = siteFrames.computeIfAbsent(s.id(), id -> frames(s.stack().toArray(NO_FRAMES)));
+            out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started()));
+        }
+        siteFrames.keySet().retainAll(keptIds); // folded sites are gone for good
         return out;
     }
 

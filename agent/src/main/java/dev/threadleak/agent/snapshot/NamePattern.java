@@ -10,9 +10,6 @@ import java.util.Map;
  * {@code *} where the numbers differ ({@code pool-1-thread-1}, {@code pool-2-thread-1} → {@code pool-*-thread-1}).
  */
 public final class NamePattern {
-    /** Marks a number's place while folding (a character thread names do not contain). */
-    private static final char SLOT = '\u0000';
-
     private NamePattern() {}
 
     /** The name with each run of digits replaced by {@code #}: {@code pool-#-thread-#}. Runs per thread per sample: no regex. */
@@ -39,28 +36,44 @@ public final class NamePattern {
         return c >= '0' && c <= '9';
     }
 
+    /** One pattern per shape of the given names, in order of first appearance. Any character may appear in a name. */
     public static List<String> of(List<String> names) {
         // names with the same text around their numbers share a shape; fold each shape separately
-        Map<String, List<List<String>>> byShape = new LinkedHashMap<>();
-        for (String name : names) byShape.computeIfAbsent(fold(name, SLOT), k -> new ArrayList<>()).add(numbers(name));
+        Map<List<String>, List<List<String>>> byShape = new LinkedHashMap<>();
+        for (String name : names) {
+            List<String> texts = new ArrayList<>(), numbers = new ArrayList<>();
+            split(name, texts, numbers);
+            byShape.computeIfAbsent(texts, k -> new ArrayList<>()).add(numbers);
+        }
         List<String> patterns = new ArrayList<>();
-        byShape.forEach((shape, numberLists) -> {
+        byShape.forEach((texts, numberLists) -> {
             List<String> first = numberLists.get(0);
-            StringBuilder out = new StringBuilder();
-            int slot = 0;
-            for (char c : shape.toCharArray()) {
-                if (c != SLOT) {
-                    out.append(c);
-                    continue;
-                }
-                int i = slot++;
+            StringBuilder out = new StringBuilder(texts.get(0));
+            for (int i = 0; i < first.size(); i++) {
                 boolean same = true;
                 for (List<String> n : numberLists) same &= n.get(i).equals(first.get(i));
-                out.append(same ? first.get(i) : "*");
+                out.append(same ? first.get(i) : "*").append(texts.get(i + 1));
             }
             patterns.add(out.toString());
         });
         return patterns;
+    }
+
+    /** Splits a name into the texts around its runs of digits (one more text than numbers) and the numbers. */
+    private static void split(String name, List<String> texts, List<String> numbers) {
+        int textStart = 0;
+        for (int i = 0; i < name.length(); ) {
+            if (!isDigit(name.charAt(i))) {
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end < name.length() && isDigit(name.charAt(end))) end++;
+            texts.add(name.substring(textStart, i));
+            numbers.add(name.substring(i, end));
+            textStart = i = end;
+        }
+        texts.add(name.substring(textStart));
     }
 
     /** The name with each run of digits replaced by one {@code mark}. */
@@ -76,20 +89,5 @@ public final class NamePattern {
             }
         }
         return out == null ? name : out.toString();
-    }
-
-    /** The runs of digits in the name, in order. */
-    private static List<String> numbers(String name) {
-        List<String> out = new ArrayList<>();
-        int start = -1;
-        for (int i = 0; i <= name.length(); i++) {
-            boolean digit = i < name.length() && isDigit(name.charAt(i));
-            if (digit && start < 0) start = i;
-            if (!digit && start >= 0) {
-                out.add(name.substring(start, i));
-                start = -1;
-            }
-        }
-        return out;
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * @param agentStartedAtMs epoch ms the agent loaded
  * @param javaVersion    {@code java.version} of the JVM
  * @param command        the JVM's main class or jar and arguments, as {@code sun.java.command} gives them
- * @param sites          every creation site seen since the agent loaded, by id
+ * @param sites          creation sites in id order: those of live threads and the most-started others
  * @param threads        live threads, in start order
  * @param blockedThresholdMs how long a wait lasts before the thread is long-blocked (the {@code blocked} option)
  * @param deadlocks      lock cycles found at the instant
@@ -30,12 +30,21 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
                 blockedThresholdMs, deadlocks, findings);
     }
 
-    /** Threads stuck in one wait (not waiting for work) for at least the threshold. */
+    /** Threads stuck in one wait (not waiting for work) for at least the threshold; none when the threshold is 0 (off). */
     public List<ThreadEntry> longBlocked() {
+        if (blockedThresholdMs <= 0) return List.of();
         return threads.stream().filter(t -> !t.agent() && t.blocked() && t.waitingForMs() >= blockedThresholdMs).toList();
     }
 
+    /** The site with this id, or null (-1, or a site not listed); {@code sites} is in id order. */
     public SiteInfo site(int id) {
-        return id >= 0 && id < sites.size() ? sites.get(id) : null;
+        int lo = 0, hi = sites.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1, at = sites.get(mid).id();
+            if (at == id) return sites.get(mid);
+            if (at < id) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return null;
     }
 }

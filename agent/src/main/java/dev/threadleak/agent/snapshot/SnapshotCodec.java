@@ -16,8 +16,10 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -67,6 +69,8 @@ public final class SnapshotCodec {
             g.writeEndObject();
             g.writeNumberField("heapUsed", sum.heapUsed());
             g.writeNumberField("stackReserved", sum.stackReserved());
+            g.writeNumberField("startsDropped", sum.startsDropped());
+            g.writeNumberField("sitesNotListed", sum.sitesNotListed());
             g.writeNumberField("longBlocked", s.longBlocked().size());
             g.writeNumberField("findings", s.findings().size());
             g.writeEndObject();
@@ -250,20 +254,25 @@ public final class SnapshotCodec {
                 stacks.add(List.copyOf(stack));
             }
             List<SiteInfo> sites = new ArrayList<>();
+            Set<Integer> siteIds = new HashSet<>();
             for (JsonNode s : array(root, "sites")) {
                 int id = (int) number(s, "id");
-                if (id != sites.size()) throw new IllegalArgumentException("site ids out of order at site " + id);
+                if (id < 0 || (!sites.isEmpty() && id <= sites.get(sites.size() - 1).id())) {
+                    throw new IllegalArgumentException("site ids out of order at site " + id);
+                }
+                siteIds.add(id);
                 sites.add(new SiteInfo(id, element(stacks, s.get("stack"), "stack"), (int) number(s, "blame"),
                         s.path("truncated").asBoolean(false), number(s, "started")));
             }
             List<ThreadEntry> threads = new ArrayList<>();
-            for (JsonNode t : array(root, "threads")) threads.add(thread(t, sites.size()));
+            for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds));
             JsonNode sum = field(root, "summary");
             Map<String, Integer> states = new TreeMap<>();
             field(sum, "states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asInt()));
             Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
                     (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
-                    (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"));
+                    (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
+                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0));
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonNode d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();
@@ -284,14 +293,14 @@ public final class SnapshotCodec {
                     List.copyOf(deadlocks), List.copyOf(findings));
         }
 
-        private ThreadEntry thread(JsonNode t, int siteCount) {
+        private ThreadEntry thread(JsonNode t, Set<Integer> siteIds) {
             List<OwnedMonitor> monitors = new ArrayList<>();
             for (JsonNode m : t.path("monitorsOwned")) monitors.add(new OwnedMonitor((int) number(m, "depth"), text(m, "lock")));
             List<String> synchronizers = new ArrayList<>();
             for (JsonNode s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
             Origin origin = enumValue(Origin.class, t, "origin");
             int site = t.has("site") ? (int) number(t, "site") : -1;
-            if (site >= siteCount) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
+            if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
             return new ThreadEntry(number(t, "tid"), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
                     t.path("daemon").asBoolean(), t.path("priority").asInt(5), element(stacks, t.get("stack"), "stack"),
                     optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),

@@ -17,9 +17,15 @@ import java.util.Map;
  * @param heapUsed      heap bytes in use
  * @param stackReserved bytes of address space reserved for platform thread stacks (live platform threads
  *                      times the thread stack size): an estimate of what the threads cost beyond the heap
+ * @param startsDropped thread starts the agent could not record (its queue of unprocessed starts was full,
+ *                      or it ran out of memory): those threads have no creation site; 0 normally
+ * @param sitesNotListed creation sites seen since the agent loaded but not in this snapshot's sites: none of
+ *                      their threads is alive and they are not among the most-started (their starts still
+ *                      count in {@code agentStarted})
  */
 public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
-                      Map<String, Integer> states, long heapUsed, long stackReserved) {
+                      Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped,
+                      long sitesNotListed) {
 
     /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
     public int delta() {

@@ -29,7 +29,7 @@ class FindingsTest {
                     null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 0, null, false, reason, idle, waitingForMs));
         }
         SiteInfo site = new SiteInfo(0, SITE_STACK, 0, false, 1000);
-        Summary sum = new Summary(n, 0, 0, n, n, 1000, 5, Map.of("WAITING", n), 0, 0);
+        Summary sum = new Summary(n, 0, 0, n, n, 1000, 5, Map.of("WAITING", n), 0, 0, 0, 0);
         return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, List.of(site), threads, TH.blockedMs(), List.of(), List.of());
     }
 

@@ -62,4 +62,44 @@ class SiteTableTest {
     private static StackTraceElement frame(String cls, String method, int line) {
         return new StackTraceElement(cls, method, cls.substring(cls.lastIndexOf('.') + 1).replaceAll("\\$.*", "") + ".java", line);
     }
+
+    @Test
+    void pastItsBoundTheTableFoldsTheLeastRecentlyStartedSitesWithoutLiveThreads() {
+        SiteTable table = new SiteTable(32, new Blame(List.of()), 100);
+        // paths 0..999, then 999 again (recent), then 1 again (folded by then); path 0 has a live thread
+        Site[] sites = new Site[1_002];
+        for (int i = 0; i < sites.length; i++) {
+            sites[i] = table.intern(distinctStack(i < 1_000 ? i : i == 1_000 ? 999 : 1)); // one line: only the path differs
+            if (i == 0) sites[0].live = 1;
+        }
+        Site first = sites[0], recent = sites[1_000], again = sites[1_001];
+
+        List<Site> kept = table.all();
+        assertThat(kept).hasSizeLessThanOrEqualTo(100).contains(first, recent, again);
+        assertThat(recent).isSameAs(sites[999]);
+        assertThat(recent.started()).isEqualTo(2);
+        assertThat(again).as("a folded stack comes back as a new site").isNotSameAs(sites[1]);
+        assertThat(again.id()).isGreaterThan(recent.id());
+        assertThat(again.started()).isEqualTo(1);
+        assertThat(table.folded()).isEqualTo(1_001 - kept.size());
+        assertThat(table.totalStarted()).isEqualTo(1_002);
+    }
+
+    /** A real capture from one of 1,024 distinct call paths (10 levels of left or right). */
+    private static Throwable distinctStack(int path) {
+        return descend(path, 10);
+    }
+
+    private static Throwable descend(int path, int level) {
+        if (level == 0) return new Throwable();
+        return (path >> (level - 1) & 1) == 0 ? left(path, level - 1) : right(path, level - 1);
+    }
+
+    private static Throwable left(int path, int level) {
+        return descend(path, level);
+    }
+
+    private static Throwable right(int path, int level) {
+        return descend(path, level);
+    }
 }

@@ -26,4 +26,10 @@ class NamePatternTest {
         assertThat(NamePattern.of(List.of("main"))).containsExactly("main");
         assertThat(NamePattern.of(List.of())).isEmpty();
     }
+
+    @Test
+    void anyCharacterMayAppearInANameIncludingNul() {
+        assertThat(NamePattern.of(List.of("a\u00001", "a\u00002", "\u0000", "#1", "#2")))
+                .containsExactly("a\u0000*", "\u0000", "#*");
+    }
 }

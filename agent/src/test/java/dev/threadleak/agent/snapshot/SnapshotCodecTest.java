@@ -49,7 +49,7 @@ public class SnapshotCodecTest {
         ThreadEntry jvm = new ThreadEntry(2, "Signal Dispatcher", "RUNNABLE", false, true, 9, List.of(),
                 null, null, null, null, List.of(), List.of(), Origin.BY_JVM, -1, 900L, null, false, null, false, 0L);
         return new Snapshot(4242, 2_000L, 800L, 900L, "25.0.1", "com.acme.Main --port 8080",
-                new Summary(6, 2, 1, 9, 40, 6, 4, Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1), 12_345_678L, 4L << 20),
+                new Summary(6, 2, 1, 9, 40, 6, 4, Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1), 12_345_678L, 4L << 20, 3, 7),
                 List.of(pool, bank), List.of(main, w1, w2, t1, vt, agent, jvm), 60_000L,
                 List.of(new Deadlock(List.of(new Deadlock.Link(new ThreadRef(30, "transfer-1"), "com.acme.Account@74a14482", new ThreadRef(31, "transfer-2")),
                         new Deadlock.Link(new ThreadRef(31, "transfer-2"), "com.acme.Account@1540e19d", new ThreadRef(30, "transfer-1"))))),

@@ -1,0 +1,131 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.threadleak.agent.it.ChildJvm.Finished;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.it.apps.OddThreadNames;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The agent never takes its host down, whatever the host goes through. */
+class HostSafetyIT {
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    /**
+     * Out of memory for 6 s, then 30,000 thread starts from a deep stack: the agent thread survives the OutOfMemoryError (so starts keep
+     * draining), and even without it the records waiting for it are bounded. Before: the host died.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anOutOfMemoryErrorDoesNotMakeThreadStartsPileUp(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-oom-");
+        Finished run = ChildJvm.run(jdk, List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC",
+                        ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.OutOfMemoryThenManyThreads", "3000", "6000", "30000");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("done\n");
+        // the JDK's class-load hook is off once the hooks are in: no "can't create name string" under OOM
+        assertThat(run.stderr()).doesNotContain("ASSERTION FAILED").doesNotContain("Exception in thread");
+        for (String line : ChildJvm.lines(run.stderr())) assertThat(line).startsWith("[threadleak] ");
+
+        Snapshot exit = ChildJvm.newestDump(dir);
+        assertThat(exit.summary().agentStarted() + exit.summary().startsDropped()).isGreaterThanOrEqualTo(33_000);
+        assertThat(exit.summary().agentStarted()).as("the agent kept recording after the OOM").isGreaterThanOrEqualTo(30_000);
+    }
+
+    /** Another agent retransforms Thread after threadleak hooked it: the hook stays, with no transformer of ours. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theHookSurvivesAnotherAgentRetransformingThread(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-retransform-");
+        Finished run = ChildJvm.run(jdk, List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
+                        ChildJvm.agent("dir=" + dir + ",interval=0")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.RetransformsThread");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("started\n");
+        assertThat(run.stderr()).isEmpty();
+        Snapshot exit = ChildJvm.newestDump(dir);
+        ThreadEntry t = exit.threads().stream().filter(e -> e.name().equals("after-retransform")).findFirst().orElseThrow();
+        assertThat(t.origin()).isEqualTo(Origin.STARTED);
+        assertThat(exit.site(t.site()).blameFrame().className()).isEqualTo("dev.threadleak.agent.it.apps.RetransformsThread");
+        assertThat(exit.site(t.site()).blameFrame().line()).isEqualTo(lineOf("RetransformsThread.java", "// SITE:"));
+    }
+
+    /** Any thread name works: NUL, control characters, a lone surrogate, 10,000 characters. Before: no dump at all, and report crashed. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anyThreadNameIsDumpedExactlyAndReportedPrintably(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-names-");
+        // duplicates=2: the six parked threads make a DUPLICATE_STACKS finding, whose evidence folds their names
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,duplicates=2")),
+                "-cp", ChildJvm.TEST_CP, OddThreadNames.class.getName());
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        Snapshot exit = ChildJvm.newestDump(dir);
+        List<String> names = exit.threads().stream().map(ThreadEntry::name).toList();
+        assertThat(names).contains(OddThreadNames.NAMES);
+
+        for (String mode : List.of("--groups", "--threads")) {
+            ChildJvm.Result report = mode.equals("--threads") ? ChildJvm.cli("report", "--threads", dir.toString()) : ChildJvm.cli("report", dir.toString());
+            assertThat(report.exitCode()).as("%s stderr: %s", mode, report.stderr()).isZero();
+            assertThat(report.stdout()).doesNotContain("\u0000", "\u001b", "\ud800");
+            assertThat(report.stdout()).contains("nul\\u0000inside").doesNotContain("\n" + "break");
+        }
+    }
+
+    /** JDK 17 with a SecurityManager: where the policy grants the agent's jar AllPermission the agent works (before: the JVM aborted). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void underASecurityManagerThatGrantsTheAgentItWorks(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() < 24, "the SecurityManager cannot be enabled from JDK 24 on (JEP 486)");
+        Path dir = Files.createTempDirectory("tl-sm-");
+        Path policy = dir.resolve("agent.policy");
+        Files.writeString(policy, "grant codeBase \"" + ChildJvm.AGENT_JAR.toUri() + "\" {\n  permission java.security.AllPermission;\n};\n");
+        Path dumps = dir.resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of("-Djava.security.manager", "-Djava.security.policy=" + policy,
+                ChildJvm.agent("interval=0,dir=" + dumps)), "-cp", ChildJvm.TEST_CP, OddThreadNames.class.getName());
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("started " + OddThreadNames.NAMES.length + "\n");
+        assertThat(withoutJdkWarnings(run.stderr())).isEmpty();
+        assertThat(ChildJvm.newestDump(dumps).threads()).extracting(ThreadEntry::name).contains(OddThreadNames.NAMES);
+    }
+
+    /** ... and where it does not, the application runs without it, after one line (before: the JVM aborted). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void underASecurityManagerThatDeniesTheAgentTheAppRunsAfterOneLine(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() < 24, "the SecurityManager cannot be enabled from JDK 24 on (JEP 486)");
+        Path dir = Files.createTempDirectory("tl-sm-denied-");
+        for (String options : List.of("", "interval=0,dir=" + dir)) {
+            Finished run = ChildJvm.run(jdk, List.of("-Djava.security.manager", ChildJvm.agent(options)),
+                    "-cp", ChildJvm.TEST_CP, OddThreadNames.class.getName());
+            assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+            assertThat(run.stdout()).isEqualTo("started " + OddThreadNames.NAMES.length + "\n");
+            assertThat(withoutJdkWarnings(run.stderr())).hasSize(1).first().asString()
+                    .startsWith("[threadleak] not started: the SecurityManager's policy does not grant threadleak-agent.jar java.security.AllPermission");
+        }
+        assertThat(ChildJvm.dumps(dir)).isEmpty();
+    }
+
+    private static List<String> withoutJdkWarnings(String stderr) {
+        return ChildJvm.lines(stderr).stream().filter(l -> !l.startsWith("WARNING: ")).toList();
+    }
+
+    static int lineOf(String testApp, String marker) throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("src/test/java/dev/threadleak/agent/it/apps", testApp));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(marker)) return i + 1;
+        }
+        throw new AssertionError(marker + " not found in " + testApp);
+    }
+}
