@@ -31,12 +31,22 @@ import java.util.stream.Stream;
  * {@code -Xlog:safepoint:file=F}, pass {@code --safepoint-log F} to get the safepoint pauses of the
  * ThreadDump operations (what the application's threads are stopped for).
  *
+ * <p>For dumps ({@code --full N}) it also reports, per dump, the longest and the total safepoint pause and the
+ * growth of the process's resident memory (VmRSS). {@code --fill-mb M} first fills the heap with M MiB of small
+ * live objects, so that anything walking the heap at a safepoint pays what it would in a real service; run
+ * it with {@code -XX:+AlwaysPreTouch} so the Java heap is resident from the start and RSS growth is native
+ * memory (thread-dump buffers, malloc arenas).
+ *
  * <pre>java -Xss256k -cp benchmarks.jar dev.threadleak.bench.SamplerBench --agent ../agent/target/threadleak-agent.jar
- *      --kind platform|virtual --threads 10000 [--warmup 20] [--samples 60] [--full 3] [--gap-ms 10]</pre>
+ *      --kind platform|virtual --threads 10000 [--warmup 20] [--samples 60] [--full 3] [--gap-ms 10] [--fill-mb 2560]</pre>
  */
 public final class SamplerBench {
     /** The agent's default sample interval. */
     static final double INTERVAL_MS = 5_000;
+    /** Objects of the heap fill: 48 bytes each (a long[4]), in chunks small enough not to be humongous in G1. */
+    private static final int FILL_OBJECT_BYTES = 48, FILL_CHUNK = 16_384;
+    /** Keeps the heap fill alive for the whole run. */
+    static volatile Object[][] heapFill;
 
     public static void main(String[] args) throws Throwable {
         Map<String, String> a = Args.parse(args);
@@ -47,6 +57,8 @@ public final class SamplerBench {
         int full = Integer.parseInt(a.getOrDefault("full", "0"));
         long gapMs = Long.parseLong(a.getOrDefault("gap-ms", "10"));
         String safepointLog = a.get("safepoint-log");
+        long fillMb = Long.parseLong(a.getOrDefault("fill-mb", "0"));
+        if (fillMb > 0) fillHeap(fillMb);
 
         URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(Args.require(a, "agent")).toUri().toURL()},
                 ClassLoader.getPlatformClassLoader());
@@ -129,20 +141,71 @@ public final class SamplerBench {
         pauses(safepoints(safepointLog, "FindDeadlocks"), deadlocksBefore, "FindDeadlocks");
 
         if (full > 0) {
-            double[] fw = new double[full], fc = new double[full];
+            double[] fw = new double[full], fc = new double[full], longest = new double[full], paused = new double[full];
+            long[] rssGrowth = new long[full];
+            int[] safepointsPerDump = new int[full];
+            long rssBefore = rssKb();
             for (int i = 0; i < full; i++) {
                 Thread.sleep(100);
-                long c0 = mx.getCurrentThreadCpuTime(), w0 = System.nanoTime();
+                List<Double> before = safepoints(safepointLog, "ThreadDump");
+                long r0 = rssKb(), c0 = mx.getCurrentThreadCpuTime(), w0 = System.nanoTime();
                 take.invoke(sampler, true);
-                long w1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime();
+                long w1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime(), r1 = rssKb();
+                List<Double> mine = safepoints(safepointLog, "ThreadDump");
+                mine = mine.subList(before.size(), mine.size());
                 fw[i] = (w1 - w0) / 1e6;
                 fc[i] = (c1 - c0) / 1e6;
+                longest[i] = mine.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+                paused[i] = mine.stream().mapToDouble(Double::doubleValue).sum();
+                safepointsPerDump[i] = mine.size();
+                rssGrowth[i] = r1 - r0;
             }
             Stats fW = Stats.of(fw), fC = Stats.of(fc);
             System.out.printf("  take(true) (a dump's sample), %d runs: wall %.1f ms median (min %.1f), CPU %.1f ms median (min %.1f)%n",
                     full, fW.median(), fW.min(), fC.median(), fC.min());
+            if (safepointLog != null) {
+                System.out.printf("  take(true) safepoints (ThreadDump) per dump: longest %.1f ms median (max %.1f), total %.1f ms median"
+                        + " (max %.1f), %s safepoints%n", Stats.of(longest).median(), max(longest), Stats.of(paused).median(),
+                        max(paused), java.util.Arrays.toString(safepointsPerDump));
+            }
+            System.out.printf("  take(true) RSS growth per dump (MiB): %s; RSS %,d MiB before the first dump, %,d MiB after the last%n",
+                    java.util.Arrays.toString(java.util.Arrays.stream(rssGrowth).map(kb -> kb / 1024).toArray()),
+                    rssBefore / 1024, rssKb() / 1024);
         }
         release.countDown();
+    }
+
+    /**
+     * Fills the heap with {@code mb} MiB of small live objects, kept reachable from {@link #heapFill}: a heap
+     * walk then visits ~22,000 objects per MiB, as it would in a service with a full heap.
+     */
+    private static void fillHeap(long mb) {
+        long objects = mb * 1024 * 1024 / FILL_OBJECT_BYTES;
+        Object[][] fill = new Object[(int) ((objects + FILL_CHUNK - 1) / FILL_CHUNK)][];
+        for (int c = 0; c < fill.length; c++) {
+            Object[] chunk = new Object[(int) Math.min(FILL_CHUNK, objects - (long) c * FILL_CHUNK)];
+            for (int i = 0; i < chunk.length; i++) chunk[i] = new long[4];
+            fill[c] = chunk;
+        }
+        heapFill = fill;
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.printf("heap filled: %,d small objects (%,d MiB asked), heap used %,d MiB%n", objects, mb, used >> 20);
+    }
+
+    /** This process's resident set size (VmRSS in /proc/self/status), in KiB; -1 if unknown. */
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static double max(double[] xs) {
+        return java.util.Arrays.stream(xs).max().orElse(Double.NaN);
     }
 
     /** The /proc stat file of this process's task whose name is {@code name}, or null. */

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Samples the JVM's threads into {@link Snapshot}s: the registry's live threads joined with their state,
@@ -44,6 +45,12 @@ public final class Sampler {
     static final int SAMPLE_DEPTH = 64;
     /** Platform-thread stacks read per periodic sample: only threads that moved, round-robin beyond this. */
     static final int PLATFORM_BUDGET_SAMPLE = 2_000;
+    /**
+     * Platform threads read per ThreadMXBean call in a dump. Each call is one safepoint, and HotSpot keeps the
+     * stacks it captures in native memory until the call returns (and the malloc arenas keep the pages): in
+     * batches, a dump of 20,000 threads holds a few hundred stacks at a time, not all of them.
+     */
+    static final int DUMP_BATCH = 256;
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
     private final Registry registry;
@@ -94,8 +101,9 @@ public final class Sampler {
     /**
      * Samples the threads now.
      *
-     * @param full for dumps: whole stacks, held monitors and ownable synchronizers (costly: a heap walk)
-     *             and a larger virtual-thread budget; periodic samples read less
+     * @param full for dumps: whole stacks and held monitors of every platform thread (in batches) and a larger
+     *             virtual-thread budget; periodic samples read less. Neither walks the heap: see
+     *             {@link #readAllPlatform} and {@link #withContendedSynchronizers}
      */
     public synchronized Snapshot take(boolean full) {
         long now = System.currentTimeMillis();
@@ -126,6 +134,7 @@ public final class Sampler {
         }
         waits.endRound();
         if (virtualCount > budget) virtualCursor = (virtualCursor + budget) % virtualCount;
+        threads = withContendedSynchronizers(threads);
 
         List<Site> kept = registry.sites().all();
         List<SiteInfo> sites = sites(kept, threads);
@@ -139,12 +148,49 @@ public final class Sampler {
         return s;
     }
 
-    /** For dumps: every platform thread with its whole stack, held monitors and ownable synchronizers (a heap walk). */
+    /**
+     * For dumps: every platform thread with its whole stack and held monitors (found on its stack, cheap), read
+     * {@link #DUMP_BATCH} at a time so each safepoint is short and the native memory bounded.
+     *
+     * <p>Ownable synchronizers are NOT read: HotSpot has no per-thread list of them and finds them by walking
+     * the whole heap at a safepoint ({@code VM_ThreadDump::doit} → {@code ConcurrentLocksDump::dump_at_safepoint}
+     * → {@code HeapInspection::find_instances_at_safepoint}, JDK 17 to 25), whichever threads are asked for —
+     * hundreds of milliseconds on a heap of a few GB, on every dump. The ones other threads wait for are
+     * filled in without it by {@link #withContendedSynchronizers}.
+     */
     private Set<Long> readAllPlatform(Map<Long, ThreadInfo> infos) {
-        for (ThreadInfo info : mx.dumpAllThreads(mx.isObjectMonitorUsageSupported(), mx.isSynchronizerUsageSupported())) {
-            if (info != null) infos.put(info.getThreadId(), info);
+        boolean monitors = mx.isObjectMonitorUsageSupported();
+        long[] all = mx.getAllThreadIds();
+        for (int from = 0; from < all.length; from += DUMP_BATCH) {
+            long[] batch = Arrays.copyOfRange(all, from, Math.min(all.length, from + DUMP_BATCH));
+            for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, Integer.MAX_VALUE)) {
+                if (info != null) infos.put(info.getThreadId(), info); // null: it ended meanwhile
+            }
         }
         return infos.keySet();
+    }
+
+    /**
+     * Fills each thread's {@code synchronizersOwned} with the ownable synchronizers (java.util.concurrent locks)
+     * that some thread is parked waiting for and that this thread holds: HotSpot reports a parked thread's
+     * blocker and, when the blocker is an ownable synchronizer, its owner. These are the locks that matter for a
+     * stuck thread or a lock cycle; a lock held that nobody waits for is not listed (finding those needs the
+     * heap walk that {@link #readAllPlatform} avoids).
+     */
+    private static List<ThreadEntry> withContendedSynchronizers(List<ThreadEntry> threads) {
+        Map<Long, Set<String>> held = new HashMap<>();
+        for (ThreadEntry t : threads) {
+            if (t.parkBlocker() != null && t.lockOwner() != null) {
+                held.computeIfAbsent(t.lockOwner().tid(), tid -> new TreeSet<>()).add(t.parkBlocker());
+            }
+        }
+        if (held.isEmpty()) return threads;
+        List<ThreadEntry> out = new ArrayList<>(threads.size());
+        for (ThreadEntry t : threads) {
+            Set<String> locks = held.get(t.tid());
+            out.add(locks == null ? t : t.withSynchronizersOwned(List.copyOf(locks)));
+        }
+        return out;
     }
 
     /**
@@ -200,14 +246,12 @@ public final class Sampler {
         Thread.State state = info.getThreadState();
         WaitTracker.Track track;
         List<OwnedMonitor> monitors = new ArrayList<>();
-        List<String> synchronizers = new ArrayList<>();
         if (read) {
             StackTraceElement[] raw = info.getStackTrace();
             WaitReason reason = WaitReason.of(state, raw, lockName, info.getLockOwnerName());
             track = waits.observe(info.getThreadId(), state, raw, frames(raw), lockName,
                     info.getWaitedCount() + info.getBlockedCount(), reason, now);
             for (MonitorInfo m : info.getLockedMonitors()) monitors.add(new OwnedMonitor(m.getLockedStackDepth(), m.toString()));
-            for (LockInfo s : info.getLockedSynchronizers()) synchronizers.add(s.toString());
         } else {
             track = waits.keep(info.getThreadId());
         }
@@ -219,7 +263,7 @@ public final class Sampler {
             else parkBlocker = lockName;
         }
         ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
-        return entry(r, t, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers, now);
+        return entry(r, t, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, List.of(), now);
     }
 
     /** {@code track} is the thread's last read, or null when it has never been read (over the budget so far). */

@@ -13,7 +13,8 @@ import java.util.List;
  * @param waitingOn    the monitor of an {@code Object.wait}, or null
  * @param lockOwner    the thread holding what this one waits for, or null
  * @param monitorsOwned monitors held, each with the stack depth that locked it
- * @param synchronizersOwned ownable synchronizers held ({@code Class@hash})
+ * @param synchronizersOwned ownable synchronizers held ({@code Class@hash}) that another thread is parked
+ *                     waiting for; held ones nobody waits for are not listed (that would take a heap walk)
  * @param origin       how the agent learned of the thread
  * @param site         creation site id, or -1 when the thread was not seen starting (and for the agent's own)
  * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
@@ -52,6 +53,13 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
 
     /** A monitor held, and the depth of the frame that locked it (jstack's "- locked"). */
     public record OwnedMonitor(int depth, String lock) {}
+
+    /** This entry with {@code synchronizersOwned} replaced. */
+    public ThreadEntry withSynchronizersOwned(List<String> synchronizers) {
+        return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
+                lockOwner, monitorsOwned, synchronizers, origin, site, startedAtMs, starter, agent, waitReason, idle,
+                waitingForMs);
+    }
 
     public long ageMs(long atMs) {
         return Math.max(0, atMs - startedAtMs);

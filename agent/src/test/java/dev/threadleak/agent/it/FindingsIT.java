@@ -86,6 +86,9 @@ class FindingsIT {
         assertThat(dump.deadlocks().get(0).describe()).contains("java.util.concurrent.locks.ReentrantLock$NonfairSync@");
         ThreadEntry t = dump.threads().stream().filter(e -> e.name().equals("lock-a-then-b")).findFirst().orElseThrow();
         assertThat(t.waitReason()).matches("parked on ReentrantLock\\.lock owned by \"lock-b-then-a\"");
+        // the lock it holds is listed because the other thread is parked on it (read without a heap walk)
+        ThreadEntry other = dump.threads().stream().filter(e -> e.name().equals("lock-b-then-a")).findFirst().orElseThrow();
+        assertThat(t.synchronizersOwned()).containsExactly(other.parkBlocker());
         assertThat(t.synchronizersOwned()).singleElement().asString().startsWith("java.util.concurrent.locks.ReentrantLock$NonfairSync@");
     }
 
