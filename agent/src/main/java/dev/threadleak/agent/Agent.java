@@ -1,9 +1,15 @@
 package dev.threadleak.agent;
 
+import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.registry.Blame;
+import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
 import java.lang.instrument.Instrumentation;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Entry points: {@code -javaagent:threadleak-agent.jar[=options]} ({@link #premain}) and dynamic attach
@@ -52,16 +58,54 @@ public final class Agent {
         }
     }
 
+    /**
+     * What each field of the hook class is set to. The hook class sees JDK types only, so the sinks are JDK
+     * functional interfaces; anonymous classes, not lambdas: the first lambda costs premain a bootstrap.
+     */
+    private static Map<String, Object> sinks(Registry registry) {
+        Executors executors = registry.executorHooks();
+        Map<String, Object> sinks = new HashMap<>();
+        sinks.put("onStart", registry);
+        sinks.put("onExecutor", new ObjIntConsumer<Object>() {
+            @Override
+            public void accept(Object executor, int event) {
+                if (event == ThreadLeakHook.CREATED) executors.created(executor);
+                else executors.shutdown(executor);
+            }
+        });
+        sinks.put("onWorker", new BiConsumer<Object, Thread>() {
+            @Override
+            public void accept(Object executor, Thread worker) {
+                executors.worker(executor, worker);
+            }
+        });
+        sinks.put("onSubmit", new BiConsumer<Object, Object>() {
+            @Override
+            public void accept(Object executor, Object task) {
+                executors.submitted(executor, task);
+            }
+        });
+        sinks.put("onRun", new BiConsumer<Object, Object>() {
+            @Override
+            public void accept(Object executor, Object task) {
+                executors.running(executor, task);
+            }
+        });
+        return sinks;
+    }
+
     private static synchronized void start(Options options, Instrumentation inst) {
         if (runtime != null || HookInstaller.alreadyInstalled()) {
             Log.warn("agent already loaded in this JVM; ignoring the second load");
             return;
         }
         long startedAtMs = System.currentTimeMillis();
-        Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()));
+        Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
+                new Executors(options.submissions()));
         try {
             registry.warmUp();
-            HookInstaller.install(inst, registry);
+            registry.executorHooks().warmUp();
+            HookInstaller.install(inst, sinks(registry));
         } catch (Throwable t) {
             Log.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
         }

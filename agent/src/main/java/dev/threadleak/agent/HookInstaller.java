@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -22,11 +21,11 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Puts the start hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap
- * class path, so class-data sharing stays on) and retransforms {@code Thread} and {@code VirtualThread} so
- * that every normal return from a start method calls {@code ThreadLeakHook.started(this)}.
+ * Puts the hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap class
+ * path, so class-data sharing stays on) and redefines the classes below so that they call it.
  *
- * <p>Hooked methods, each reached exactly once per started thread:
+ * <p>Thread starts, each reached exactly once per started thread, on normal return (a start that throws is
+ * not recorded):
  * <ul>
  *   <li>{@code Thread.start()}: every platform thread on JDK 17; plain platform threads on 19+.</li>
  *   <li>{@code Thread.start(ThreadContainer)} (JDK 19+): pool workers of ThreadPoolExecutor, ForkJoinPool
@@ -34,37 +33,52 @@ import org.objectweb.asm.Opcodes;
  *   <li>{@code VirtualThread.start(ThreadContainer)} (JDK 19+): every virtual thread;
  *       {@code VirtualThread.start()} only delegates to it, so it is left alone.</li>
  * </ul>
- * Hooking the return, not the entry, means a start that throws (already started, container closed) is not
- * recorded.
+ * Executors ({@code ThreadPoolExecutor} and so {@code ScheduledThreadPoolExecutor}, {@code ForkJoinPool},
+ * and on JDK 21+ {@code ThreadPerTaskExecutor}): the return of each constructor that does not delegate to
+ * another of its class (one event per executor, whatever constructor the caller used), and the entry of
+ * {@code shutdown}, {@code shutdownNow} and {@code close}. ThreadPoolExecutor's tasks: the entry of
+ * {@code execute} and of {@code ScheduledThreadPoolExecutor.delayedExecute} (every submission path ends in
+ * one of them), the return of {@code Worker}'s constructor (a worker and its executor), and the
+ * {@code task.run()} call in {@code runWorker}. No task object is wrapped or replaced.
  */
 final class HookInstaller implements ClassFileTransformer {
     private static final String HOOK = ThreadLeakHook.RUNTIME_NAME.replace('.', '/');
     private static final String THREAD = "java/lang/Thread";
     private static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
+    private static final String TPE = "java/util/concurrent/ThreadPoolExecutor";
+    private static final String WORKER = "java/util/concurrent/ThreadPoolExecutor$Worker";
+    private static final String STPE = "java/util/concurrent/ScheduledThreadPoolExecutor";
+    private static final String FJP = "java/util/concurrent/ForkJoinPool";
+    private static final String PER_TASK = "java/util/concurrent/ThreadPerTaskExecutor";
     private static final String START_IN_CONTAINER = "(Ljdk/internal/vm/ThreadContainer;)V";
+    /** Every class hooked, in the order they are redefined; those this JDK lacks are skipped. */
+    static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, PER_TASK);
 
     private HookInstaller() {}
 
     /**
-     * Installs the hooks and routes them to {@code sink}. Throws if the JDK cannot be hooked.
+     * Installs the hooks and routes them to {@code sinks} (field name of {@link ThreadLeakHook} to sink).
+     * Throws if the JDK cannot be hooked.
      *
      * <p>The hooks go in by {@code redefineClasses}, from the class files in the runtime image, and no
      * transformer is registered: a registered transformer sits on every class load's path for the JVM's whole
      * life (the JDK keeps its class-load hook on while any is registered, and under memory pressure prints
      * {@code can't create name string} assertions from it). A redefinition is what any later retransformation
-     * starts from, so the hook survives another agent retransforming {@code Thread}. (Retransforming with a
+     * starts from, so the hooks survive another agent retransforming {@code Thread}. (Retransforming with a
      * transformer of ours and then redefining does not do it on JDK 17: the class file cached at the first
      * retransformation, without the hook, would win.) Where redefinition is not supported, the transformer
      * is registered and stays.
      */
-    static void install(Instrumentation inst, Consumer<Thread> sink) throws Exception {
+    static void install(Instrumentation inst, Map<String, Object> sinks) throws Exception {
         Class<?> hook = defineHookClass(inst);
-        hook.getField("onStart").set(null, sink);
-        List<Class<?>> targets = new ArrayList<>(List.of(Thread.class));
-        try {
-            targets.add(Class.forName("java.lang.VirtualThread", false, null));
-        } catch (ClassNotFoundException beforeJdk19) {
-            // JDK 17: platform threads only
+        for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());
+        List<Class<?>> targets = new ArrayList<>();
+        for (String name : HOOKED_CLASSES) {
+            try {
+                targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
+            } catch (ClassNotFoundException notInThisJdk) {
+                // VirtualThread before 19, ThreadPerTaskExecutor before 21
+            }
         }
         if (!inst.isRedefineClassesSupported()) {
             inst.addTransformer(new HookInstaller(), true);
@@ -151,7 +165,7 @@ final class HookInstaller implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
-        if (loader != null || !(THREAD.equals(className) || VIRTUAL_THREAD.equals(className))) return null;
+        if (loader != null || !HOOKED_CLASSES.contains(className)) return null;
         try {
             return hook(className, bytes);
         } catch (Throwable t) {
@@ -160,7 +174,7 @@ final class HookInstaller implements ClassFileTransformer {
         }
     }
 
-    /** The class file with {@code ThreadLeakHook.started(this)} called before every return of the hooked start methods. */
+    /** The class file with its hooks in (see the class comment for which). */
     static byte[] hook(String className, byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, 0);
@@ -168,36 +182,138 @@ final class HookInstaller implements ClassFileTransformer {
             @Override
             public MethodVisitor visitMethod(int access, String name, String desc, String signature, String[] exceptions) {
                 MethodVisitor mv = super.visitMethod(access, name, desc, signature, exceptions);
-                return isHooked(className, name, desc) ? new CallHookOnReturn(mv) : mv;
+                return hookMethod(className, name, desc, mv);
             }
         }, 0);
         return writer.toByteArray();
     }
 
-    static boolean isHooked(String className, String method, String desc) {
-        if (!method.equals("start")) return false;
-        if (THREAD.equals(className)) return desc.equals("()V") || desc.equals(START_IN_CONTAINER);
-        return VIRTUAL_THREAD.equals(className) && desc.equals(START_IN_CONTAINER);
+    /** The hook calls, emitted by {@link #emit} (an int, not lambdas: lambdas cost premain a bootstrap). */
+    private static final int STARTED = 0, CREATED = 1, SHUT_DOWN = 2, SUBMITTED = 3, WORKER_MADE = 4;
+
+    /** The hook for one method, or {@code mv} itself when the method is not hooked. */
+    static MethodVisitor hookMethod(String cls, String name, String desc, MethodVisitor mv) {
+        boolean executor = cls.equals(TPE) || cls.equals(FJP) || cls.equals(PER_TASK);
+        if (name.equals("start") && (cls.equals(THREAD) && (desc.equals("()V") || desc.equals(START_IN_CONTAINER))
+                || cls.equals(VIRTUAL_THREAD) && desc.equals(START_IN_CONTAINER))) {
+            return new BeforeReturn(mv, null, STARTED);
+        }
+        if (executor && name.equals("<init>")) return new BeforeReturn(mv, cls, CREATED);
+        if (executor && (name.equals("shutdown") || name.equals("shutdownNow") || name.equals("close")) && desc.startsWith("()")) {
+            return new OnEntry(mv, SHUT_DOWN);
+        }
+        if (cls.equals(TPE) && name.equals("execute") && desc.equals("(Ljava/lang/Runnable;)V")
+                || cls.equals(STPE) && name.equals("delayedExecute")) {
+            return new OnEntry(mv, SUBMITTED);
+        }
+        if (cls.equals(WORKER) && name.equals("<init>")) return new BeforeReturn(mv, null, WORKER_MADE);
+        if (cls.equals(TPE) && name.equals("runWorker")) return new BeforeTaskRun(mv);
+        return mv;
     }
 
-    /** Inserts {@code ThreadLeakHook.started(this)} before every {@code return}. */
-    private static final class CallHookOnReturn extends MethodVisitor {
-        CallHookOnReturn(MethodVisitor mv) {
+    /** Emits one hook call; it needs at most {@link #EXTRA_STACK} more operand stack. */
+    private static void emit(MethodVisitor m, int call) {
+        m.visitVarInsn(Opcodes.ALOAD, 0);
+        switch (call) {
+            case STARTED -> m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "started", "(Ljava/lang/Thread;)V", false);
+            case CREATED, SHUT_DOWN -> {
+                m.visitInsn(Opcodes.ICONST_0 + (call == CREATED ? ThreadLeakHook.CREATED : ThreadLeakHook.SHUT_DOWN));
+                m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "executor", "(Ljava/lang/Object;I)V", false);
+            }
+            case SUBMITTED -> {
+                m.visitVarInsn(Opcodes.ALOAD, 1);
+                m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "submitted", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+            }
+            case WORKER_MADE -> {
+                m.visitFieldInsn(Opcodes.GETFIELD, WORKER, "this$0", "L" + TPE + ";");
+                m.visitVarInsn(Opcodes.ALOAD, 0);
+                m.visitFieldInsn(Opcodes.GETFIELD, WORKER, "thread", "Ljava/lang/Thread;");
+                m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "worker", "(Ljava/lang/Object;Ljava/lang/Thread;)V", false);
+            }
+            default -> throw new IllegalArgumentException("no hook call " + call);
+        }
+    }
+
+    private static final int EXTRA_STACK = 3;
+
+    /**
+     * Emits the call before every {@code return}. With {@code ownClass} set (constructors), only in a
+     * constructor that calls its superclass's constructor, not another of its own class: one call per object.
+     */
+    private static final class BeforeReturn extends MethodVisitor {
+        private final String ownClass;
+        private final int call;
+        private boolean delegates, sawInit;
+
+        BeforeReturn(MethodVisitor mv, String ownClass, int call) {
             super(Opcodes.ASM9, mv);
+            this.ownClass = ownClass;
+            this.call = call;
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            // a constructor's first invokespecial <init> on this object is this(...) or super(...)
+            if (ownClass != null && !sawInit && opcode == Opcodes.INVOKESPECIAL && name.equals("<init>")) {
+                sawInit = true;
+                delegates = owner.equals(ownClass);
+            }
+            super.visitMethodInsn(opcode, owner, name, desc, itf);
         }
 
         @Override
         public void visitInsn(int opcode) {
-            if (opcode == Opcodes.RETURN) {
-                super.visitVarInsn(Opcodes.ALOAD, 0);
-                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "started", "(Ljava/lang/Thread;)V", false);
-            }
+            if (opcode == Opcodes.RETURN && !delegates) emit(mv, call);
             super.visitInsn(opcode);
         }
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(Math.max(maxStack, 1), maxLocals);
+            super.visitMaxs(maxStack + EXTRA_STACK, maxLocals);
+        }
+    }
+
+    /** Emits the call first thing in the method. */
+    private static final class OnEntry extends MethodVisitor {
+        private final int call;
+
+        OnEntry(MethodVisitor mv, int call) {
+            super(Opcodes.ASM9, mv);
+            this.call = call;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            emit(mv, call);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + EXTRA_STACK, maxLocals);
+        }
+    }
+
+    /** In runWorker: {@code ThreadLeakHook.running(this, task)} just before {@code task.run()}. */
+    private static final class BeforeTaskRun extends MethodVisitor {
+        BeforeTaskRun(MethodVisitor mv) {
+            super(Opcodes.ASM9, mv);
+        }
+
+        @Override
+        public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+            if (opcode == Opcodes.INVOKEINTERFACE && owner.equals("java/lang/Runnable") && name.equals("run") && desc.equals("()V")) {
+                super.visitInsn(Opcodes.DUP);                 // task, task
+                super.visitVarInsn(Opcodes.ALOAD, 0);         // task, task, this
+                super.visitInsn(Opcodes.SWAP);                // task, this, task
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "running", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+            }
+            super.visitMethodInsn(opcode, owner, name, desc, itf);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + EXTRA_STACK, maxLocals);
         }
     }
 }

@@ -12,11 +12,11 @@ import java.util.Map;
  * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
-                      Duration blocked, Duration window, int growth, int duplicates, int sites) {
+                      Duration blocked, Duration window, int growth, int duplicates, int sites, int submissions) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates", "sites");
+            "window", "growth", "duplicates", "sites", "submissions");
 
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
@@ -53,7 +53,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 duration("window", given.getOrDefault("window", "1m")),
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
-                integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000));
+                integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
+                submissions(given.getOrDefault("submissions", "64")));
     }
 
     /** Periodic dumps are off when the interval is zero. */
@@ -98,6 +99,19 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         if (d.compareTo(MAX_DURATION) > 0) throw new BadOption("bad value for " + key + ": '" + value + "' (at most 365 days, or 0 for off)");
         if (d.toMillis() < 100) throw new BadOption("bad value for " + key + ": '" + value + "' (at least 100ms, or 0 for off)");
         return d;
+    }
+
+    /** One submission stack captured in how many (after each executor's first few): a number, {@code all} (1) or {@code off} (0). */
+    private static int submissions(String value) {
+        if (value.equals("all")) return 1;
+        if (value.equals("off")) return 0;
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= 1_000_000) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new BadOption("bad value for submissions: '" + value + "' (expected all, off, or capture one in N from 1 to 1000000)");
     }
 
     private static int integer(String key, String value, int min, int max) {

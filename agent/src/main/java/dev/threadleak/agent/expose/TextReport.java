@@ -1,6 +1,7 @@
 package dev.threadleak.agent.expose;
 
 import dev.threadleak.agent.snapshot.Durations;
+import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteGroup;
@@ -89,7 +90,9 @@ public final class TextReport {
             long now = s.takenAtMs();
             if (g.site() != null) {
                 SiteInfo site = g.site();
-                println(threads.size() + " live, " + g.started() + " started @ " + site.blameFrame());
+                println(g.poolWorkers()
+                        ? threads.size() + " live pool workers of executors built @ " + site.blameFrame() + " (" + g.started() + " built there)"
+                        : threads.size() + " live, " + g.started() + " started @ " + site.blameFrame());
             } else {
                 println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
                         ? "started before agent (age counted from when the agent first saw them)"
@@ -163,10 +166,35 @@ public final class TextReport {
                 for (String lock : t.synchronizersOwned()) println("\t- " + lock(lock));
             }
             if (t.waitReason() != null) {
-                println("   " + (t.waitingForMs() > 0 ? "waiting for " + Durations.human(t.waitingForMs()) + ": " : "") + t.waitReason());
+                Frame stuck = t.waitFrameOrNull();
+                println("   " + (t.waitingForMs() > 0 ? "waiting for " + Durations.human(t.waitingForMs()) + ": " : "") + t.waitReason()
+                        + (stuck == null ? "" : " @ " + stuck));
             }
+            String worker = workerOf(t);
+            if (worker != null) println(worker);
             println(createdBy(t));
         }
+    }
+
+    /**
+     * {@code worker of ThreadPoolExecutor "ingest-*" built at Ingest.<init>(Ingest.java:40), running; task submitted
+     * at Ingest.schedule(Ingest.java:88), running for 4m10s}, for pool workers; null for other threads.
+     */
+    private String workerOf(ThreadEntry t) {
+        ExecutorInfo e = t.executor() >= 0 ? s.executor(t.executor()) : null;
+        if (e == null) return null;
+        SiteInfo built = s.site(e.site());
+        StringBuilder line = new StringBuilder("   worker of ").append(e.describe())
+                .append(built == null ? " (built before the agent loaded or by the JDK)" : " built at " + built.blameFrame())
+                .append(", ").append(e.state().toLowerCase(Locale.ROOT));
+        if (t.task() != null) {
+            SiteInfo submitted = s.site(t.task().submittedSite());
+            line.append("; task ").append(submitted == null ? "" : "submitted at " + submitted.blameFrame() + ", ")
+                    .append("running for ").append(Durations.human(t.task().runningForMs(s.takenAtMs())));
+        } else if (t.idle()) {
+            line.append("; waiting for a task");
+        }
+        return line.toString();
     }
 
     private String createdBy(ThreadEntry t) {

@@ -3,11 +3,13 @@ package dev.threadleak.agent.findings;
 import dev.threadleak.agent.findings.History.Tick;
 import dev.threadleak.agent.snapshot.Deadlock;
 import dev.threadleak.agent.snapshot.Durations;
+import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Finding.Kind;
 import dev.threadleak.agent.snapshot.Finding.Severity;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -45,8 +48,11 @@ public final class Findings {
         List<Finding> out = new ArrayList<>();
         deadlocks(s, out);
         siteGrowth(s, window, now, out);
+        unclosedExecutors(s, window, now, out);
         growth(s, window, th, out);
-        longBlocked(s, out);
+        Set<Long> stuckTasks = stuckTasks(s, out);
+        queueStalls(s, out);
+        longBlocked(s, stuckTasks, out);
         recreatedPools(s, window, now, out);
         duplicateStacks(s, th, out);
         out.sort(Comparator.comparing(Finding::severity).thenComparing(Comparator.comparingInt(Finding::threads).reversed()));
@@ -57,8 +63,21 @@ public final class Findings {
         for (Deadlock d : s.deadlocks()) {
             ThreadEntry first = thread(s, d.cycle().get(0).thread().tid());
             long since = s.takenAtMs() - d.cycle().stream().mapToLong(l -> waitingFor(s, l.thread().tid())).min().orElse(0);
-            out.add(new Finding(Kind.DEADLOCK, Severity.CRITICAL, d.cycle().size() + " threads deadlocked", first == null ? -1 : first.site(),
-                    d.cycle().size(), since, List.of("cycle: " + d.describe())));
+            List<String> evidence = new ArrayList<>();
+            evidence.add("cycle: " + d.describe());
+            // each thread's stack down to where it waits, with what it waits for and holds: both lock orders on screen
+            for (Deadlock.Link l : d.cycle()) {
+                ThreadEntry t = thread(s, l.thread().tid());
+                if (t == null) continue;
+                evidence.add("\"" + t.name() + "\" waits for " + l.lock() + " held by \"" + l.owner().name() + "\""
+                        + (t.monitorsOwned().isEmpty() && t.synchronizersOwned().isEmpty() ? "" : "; holds " + held(t)));
+                int last = t.waitFrame() >= 0 ? t.waitFrame() : Math.min(t.stack().size() - 1, 4);
+                for (int i = 0; i <= last && i < t.stack().size(); i++) {
+                    evidence.add("    at " + t.stack().get(i) + (i == t.waitFrame() ? "   <- stuck here" : ""));
+                }
+            }
+            out.add(new Finding(Kind.DEADLOCK, Severity.CRITICAL, d.cycle().size() + " threads deadlocked", first == null ? -1 : s.blameSite(first),
+                    d.cycle().size(), since, evidence));
         }
     }
 
@@ -67,24 +86,18 @@ public final class Findings {
             List<Integer> series = new ArrayList<>();
             for (Tick t : window) series.add(t.siteAlive().getOrDefault(site.getKey(), 0));
             series.add(site.getValue());
-            if (series.size() < 3) continue;
-            // rising, not merely high: mostly up, at its highest now, and clearly above where the window began
             // (a collected java.util.Timer ends its thread, so a leaking site may dip now and then)
-            int rises = 0, falls = 0, current = series.get(series.size() - 1);
-            for (int i = 1; i < series.size(); i++) {
-                if (series.get(i) > series.get(i - 1)) rises++;
-                if (series.get(i) < series.get(i - 1)) falls++;
-            }
-            int gained = current - series.get(0);
-            boolean highest = series.stream().allMatch(v -> v <= current);
-            if (!highest || rises < MIN_RISING_SAMPLES || rises <= falls || gained < MIN_SITE_GROWTH) continue;
+            if (!rising(series)) continue;
+            int gained = series.get(series.size() - 1) - series.get(0);
             long spanMs = s.takenAtMs() - window.get(0).timeMs();
             long started = s.site(site.getKey()).started();
+            boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == site.getKey());
             out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
                     site.getValue() + " live threads from one creation site, +" + gained + " in " + Durations.human(spanMs) + ", now at its highest",
                     site.getKey(), site.getValue(), window.get(0).timeMs(), List.of(
                             "live threads of this site over " + series.size() + " samples: " + series(series),
-                            site.getValue() + " of the " + started + " threads started here since the agent loaded are alive",
+                            executorSite ? site.getValue() + " live workers of the " + started + " executors built here since the agent loaded"
+                                    : site.getValue() + " of the " + started + " threads started here since the agent loaded are alive",
                             "rate: +" + perMinute(gained, spanMs) + " threads/min")));
         }
     }
@@ -101,9 +114,12 @@ public final class Findings {
                         "rate: +" + perMinute(live - first.live(), spanMs) + " threads/min (threshold: " + th.growth() + " above baseline)")));
     }
 
-    private static void longBlocked(Snapshot s, List<Finding> out) {
+    /** Long-blocked threads by site and wait; those running a stuck task are STUCK_TASK's (it says more). */
+    private static void longBlocked(Snapshot s, Set<Long> stuckTasks, List<Finding> out) {
         Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
-        for (ThreadEntry t : s.longBlocked()) groups.computeIfAbsent(t.site() + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
+        for (ThreadEntry t : s.longBlocked()) {
+            if (!stuckTasks.contains(t.tid())) groups.computeIfAbsent(s.blameSite(t) + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
+        }
         for (List<ThreadEntry> group : groups.values()) {
             group.sort(Comparator.comparingLong(ThreadEntry::waitingForMs).reversed());
             ThreadEntry longest = group.get(0);
@@ -112,10 +128,11 @@ public final class Findings {
                 evidence.add("\"" + t.name() + "\" #" + t.tid() + " " + t.waitReason() + " for " + Durations.human(t.waitingForMs()));
             }
             if (group.size() > 5) evidence.add("... and " + (group.size() - 5) + " more");
+            evidence.addAll(stuckAt(group));
             out.add(new Finding(Kind.LONG_BLOCKED, Severity.MEDIUM,
                     group.size() + " thread" + (group.size() == 1 ? "" : "s") + " blocked for at least "
                             + Durations.human(s.blockedThresholdMs()) + ": " + longest.waitReason(),
-                    longest.site(), group.size(), s.takenAtMs() - longest.waitingForMs(), evidence));
+                    s.blameSite(longest), group.size(), s.takenAtMs() - longest.waitingForMs(), evidence));
         }
     }
 
@@ -134,7 +151,7 @@ public final class Findings {
             long before = window.get(0).poolMaxOrdinal().getOrDefault(e.getKey(), -1L);
             long max = now.poolMaxOrdinal().get(e.getKey());
             if (ordinals.size() < MIN_POOLS || max <= before) continue;
-            List<Integer> sites = e.getValue().stream().map(ThreadEntry::site).distinct().toList();
+            List<Integer> sites = e.getValue().stream().map(s::blameSite).distinct().toList();
             String pattern = String.join(", ", NamePattern.of(e.getValue().stream().map(ThreadEntry::name).toList()));
             out.add(new Finding(Kind.RECREATED_POOLS, Severity.MEDIUM,
                     ordinals.size() + " pools of threads named " + pattern + " alive, pool number still growing",
@@ -154,15 +171,126 @@ public final class Findings {
         for (Map.Entry<List<Frame>, List<ThreadEntry>> e : byStack.entrySet()) {
             List<ThreadEntry> group = e.getValue();
             if (group.size() < th.duplicates()) continue;
-            List<Integer> sites = group.stream().map(ThreadEntry::site).distinct().toList();
+            List<Integer> sites = group.stream().map(s::blameSite).distinct().toList();
+            List<String> evidence = new ArrayList<>(List.of(
+                    "stack top: " + e.getKey().stream().limit(3).map(Frame::toString).collect(Collectors.joining(" <- ")),
+                    "names: " + String.join(", ", NamePattern.of(group.stream().map(ThreadEntry::name).toList())),
+                    "threshold: " + th.duplicates() + " threads"));
+            evidence.addAll(stuckAt(group.subList(0, 1)));
             out.add(new Finding(Kind.DUPLICATE_STACKS, Severity.LOW,
                     group.size() + " threads blocked with one identical stack: " + group.get(0).waitReason(),
                     sites.size() == 1 ? sites.get(0) : -1, group.size(),
-                    s.takenAtMs() - group.stream().mapToLong(ThreadEntry::waitingForMs).max().orElse(0), List.of(
-                            "stack top: " + e.getKey().stream().limit(3).map(Frame::toString).collect(Collectors.joining(" <- ")),
-                            "names: " + String.join(", ", NamePattern.of(group.stream().map(ThreadEntry::name).toList())),
-                            "threshold: " + th.duplicates() + " threads")));
+                    s.takenAtMs() - group.stream().mapToLong(ThreadEntry::waitingForMs).max().orElse(0), evidence));
         }
+    }
+
+    /**
+     * Executors from one construction site that keep being built and are never shut down: the per-request or
+     * per-client pool. Same trend rule as SITE_GROWTH, on the count of running (not shut down) executors.
+     */
+    private static void unclosedExecutors(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
+        for (Map.Entry<Integer, Integer> site : now.runningExecutors().entrySet()) {
+            List<Integer> series = new ArrayList<>();
+            for (Tick t : window) series.add(t.runningExecutors().getOrDefault(site.getKey(), 0));
+            series.add(site.getValue());
+            if (!rising(series)) continue;
+            int gained = series.get(series.size() - 1) - series.get(0);
+            List<ExecutorInfo> here = s.executors().stream().filter(e -> e.site() == site.getKey()).toList();
+            long shutDown = here.stream().filter(e -> !e.running()).count();
+            int workers = here.stream().mapToInt(ExecutorInfo::poolSize).sum(), busy = here.stream().mapToInt(ExecutorInfo::active).sum();
+            String kind = here.get(0).kind().substring(here.get(0).kind().lastIndexOf('.') + 1);
+            long spanMs = s.takenAtMs() - window.get(0).timeMs();
+            out.add(new Finding(Kind.UNCLOSED_EXECUTORS, Severity.HIGH,
+                    site.getValue() + " " + kind + "s from one site alive, " + (shutDown == 0 ? "none" : shutDown + " of " + here.size())
+                            + " shut down, +" + gained + " in " + Durations.human(spanMs),
+                    site.getKey(), workers, window.get(0).timeMs(), List.of(
+                            here.size() + " live, " + s.site(site.getKey()).started() + " built here since the agent loaded, " + shutDown
+                                    + " shut down; " + workers + " workers, " + (busy == 0 ? "all idle" : busy + " busy"),
+                            "running executors of this site over " + series.size() + " samples: " + series(series),
+                            "an executor that is never shut down keeps its workers (and everything their tasks hold) forever")));
+        }
+    }
+
+    /** Tasks running for {@code blocked} or longer, grouped by executor, submission site and wait. Returns their threads. */
+    private static Set<Long> stuckTasks(Snapshot s, List<Finding> out) {
+        Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
+        long threshold = s.blockedThresholdMs();
+        for (ThreadEntry t : s.threads()) {
+            if (t.agent() || t.task() == null || threshold <= 0 || t.task().runningForMs(s.takenAtMs()) < threshold) continue;
+            groups.computeIfAbsent(t.executor() + "\u0000" + t.task().submittedSite() + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
+        }
+        Set<Long> tids = new java.util.HashSet<>();
+        for (List<ThreadEntry> group : groups.values()) {
+            group.sort(Comparator.comparingLong((ThreadEntry t) -> t.task().startedAtMs()));
+            ThreadEntry longest = group.get(0);
+            ExecutorInfo executor = s.executor(longest.executor());
+            int submitted = longest.task().submittedSite();
+            SiteInfo submittedAt = s.site(submitted);
+            List<String> evidence = new ArrayList<>();
+            evidence.add(submittedAt != null && submittedAt.blameFrame() != null ? "submitted @ " + submittedAt.blameFrame()
+                    : "submission not captured (submissions are sampled: the agent's submissions option)");
+            evidence.addAll(stuckAt(group));
+            for (ThreadEntry t : group.subList(0, Math.min(5, group.size()))) {
+                evidence.add("\"" + t.name() + "\" #" + t.tid() + " running its task for " + Durations.human(t.task().runningForMs(s.takenAtMs()))
+                        + (t.task().queuedAtMs() >= 0 ? ", queued " + Durations.human(Math.max(0, t.task().startedAtMs() - t.task().queuedAtMs())) + " before" : ""));
+            }
+            if (group.size() > 5) evidence.add("... and " + (group.size() - 5) + " more");
+            String pool = executor == null ? "an executor" : "pool " + executor.describe();
+            out.add(new Finding(Kind.STUCK_TASK, Severity.MEDIUM,
+                    group.size() + " task" + (group.size() == 1 ? "" : "s") + " running for " + Durations.human(longest.task().runningForMs(s.takenAtMs()))
+                            + (group.size() == 1 ? "" : " or more") + " in " + pool + (longest.waitReason() == null ? "" : ": " + longest.waitReason()),
+                    submittedAt != null ? submitted : s.blameSite(longest), group.size(), longest.task().startedAtMs(), evidence));
+            for (ThreadEntry t : group) tids.add(t.tid());
+        }
+        return tids;
+    }
+
+    /** An executor whose oldest queued task has waited {@code blocked} or longer while every worker is busy. */
+    private static void queueStalls(Snapshot s, List<Finding> out) {
+        long threshold = s.blockedThresholdMs();
+        for (ExecutorInfo e : s.executors()) {
+            if (threshold <= 0 || e.oldestQueuedMs() < threshold || e.poolSize() == 0 || e.active() < e.poolSize()) continue;
+            List<ThreadEntry> workers = s.threads().stream().filter(t -> t.executor() == e.id()).toList();
+            List<String> evidence = new ArrayList<>();
+            evidence.add(e.queued() + " queued, the oldest for " + Durations.human(e.oldestQueuedMs()) + "; all " + e.poolSize()
+                    + " workers busy; " + e.submitted() + " submitted since the agent loaded, " + e.completed() + " completed");
+            evidence.addAll(stuckAt(workers));
+            out.add(new Finding(Kind.QUEUE_STALL, Severity.MEDIUM,
+                    e.queued() + " task" + (e.queued() == 1 ? "" : "s") + " queued for up to " + Durations.human(e.oldestQueuedMs())
+                            + " in pool " + e.describe() + ", every worker busy",
+                    e.site(), e.poolSize(), s.takenAtMs() - e.oldestQueuedMs(), evidence));
+        }
+    }
+
+    /** {@code stuck @ Ingest.fetch(Ingest.java:131): socket read}, once per distinct wait frame and reason. */
+    private static List<String> stuckAt(List<ThreadEntry> threads) {
+        Map<String, Integer> lines = new LinkedHashMap<>();
+        for (ThreadEntry t : threads) {
+            Frame f = t.waitFrameOrNull();
+            if (f != null) lines.merge("stuck @ " + f + (t.waitReason() == null ? "" : ": " + t.waitReason()), 1, Integer::sum);
+        }
+        List<String> out = new ArrayList<>();
+        lines.forEach((line, n) -> out.add(line + (threads.size() > 1 ? " (" + n + " thread" + (n == 1 ? "" : "s") + ")" : "")));
+        return out;
+    }
+
+    /** Rising, not merely high: mostly up, at its highest now, and clearly above where the window began. */
+    private static boolean rising(List<Integer> series) {
+        if (series.size() < 3) return false;
+        int rises = 0, falls = 0, current = series.get(series.size() - 1);
+        for (int i = 1; i < series.size(); i++) {
+            if (series.get(i) > series.get(i - 1)) rises++;
+            if (series.get(i) < series.get(i - 1)) falls++;
+        }
+        boolean highest = series.stream().allMatch(v -> v <= current);
+        return highest && rises >= MIN_RISING_SAMPLES && rises > falls && current - series.get(0) >= MIN_SITE_GROWTH;
+    }
+
+    private static String held(ThreadEntry t) {
+        List<String> locks = new ArrayList<>();
+        for (ThreadEntry.OwnedMonitor m : t.monitorsOwned()) locks.add(m.lock());
+        locks.addAll(t.synchronizersOwned());
+        return String.join(", ", locks);
     }
 
     private static ThreadEntry thread(Snapshot s, long tid) {

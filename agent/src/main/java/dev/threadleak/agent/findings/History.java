@@ -1,5 +1,6 @@
 package dev.threadleak.agent.findings;
 
+import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
@@ -13,7 +14,8 @@ import java.util.Map;
 /** What the findings remember of earlier snapshots: a few numbers each, for the last {@code window}. */
 public final class History {
     /** One earlier snapshot, reduced to what growth findings compare. */
-    record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal) {}
+    record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
+                Map<Integer, Integer> runningExecutors) {}
 
     private final long windowMs;
     private final Deque<Tick> ticks = new ArrayDeque<>();
@@ -42,10 +44,15 @@ public final class History {
         Map<String, Long> poolMax = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
             if (t.agent()) continue;
-            if (t.site() >= 0) siteAlive.merge(t.site(), 1, Integer::sum);
+            int site = s.blameSite(t);
+            if (site >= 0) siteAlive.merge(site, 1, Integer::sum);
             long ordinal = NamePattern.firstNumber(t.name());
             if (ordinal >= 0) poolMax.merge(NamePattern.shape(t.name()), ordinal, Math::max);
         }
-        return new Tick(s.takenAtMs(), s.summary().live(), siteAlive, poolMax);
+        Map<Integer, Integer> runningExecutors = new HashMap<>();
+        for (ExecutorInfo e : s.executors()) {
+            if (e.site() >= 0 && e.running()) runningExecutors.merge(e.site(), 1, Integer::sum);
+        }
+        return new Tick(s.takenAtMs(), s.summary().live(), siteAlive, poolMax, runningExecutors);
     }
 }

@@ -1,19 +1,33 @@
 package dev.threadleak.agent.hook;
 
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The one class that hooked JDK methods call. It is never loaded under this name: the agent copies its
  * bytes into {@code java.lang} as {@link #RUNTIME_NAME} (see {@code HookInstaller}), so code inlined into
- * {@code java.lang.Thread} can see it without touching the bootstrap class path. It must therefore refer
- * to JDK types only, and must not throw.
+ * {@code java.lang.Thread} and {@code java.util.concurrent} executors can see it without touching the
+ * bootstrap class path. It must therefore refer to JDK types only, and must not throw: every entry point
+ * reads its sink once, does nothing while it is unset, and swallows whatever the sink throws.
  */
 public final class ThreadLeakHook {
     /** Binary name of the copy defined into java.lang; the inlined calls name this class. */
     public static final String RUNTIME_NAME = "java.lang.ThreadLeakHook";
 
+    /** What {@link #executor} reports. */
+    public static final int CREATED = 0, SHUT_DOWN = 1;
+
     /** Receives every started thread; set once by the agent, null until then. */
     public static volatile Consumer<Thread> onStart;
+    /** Receives executor life-cycle events: the executor and {@link #CREATED} or {@link #SHUT_DOWN}. */
+    public static volatile ObjIntConsumer<Object> onExecutor;
+    /** Receives each pool worker thread with its executor, when the worker is created. */
+    public static volatile BiConsumer<Object, Thread> onWorker;
+    /** Receives each task handed to an executor (the executor, the task object). */
+    public static volatile BiConsumer<Object, Object> onSubmit;
+    /** Receives each task a pool worker is about to run, on the worker's thread (the executor, the task). */
+    public static volatile BiConsumer<Object, Object> onRun;
 
     private ThreadLeakHook() {}
 
@@ -25,6 +39,54 @@ public final class ThreadLeakHook {
                 sink.accept(thread);
             } catch (Throwable ignored) {
                 // never let the agent break Thread.start
+            }
+        }
+    }
+
+    /** Called on return from an executor's constructor ({@link #CREATED}) and on entry to shutdown/shutdownNow/close. */
+    public static void executor(Object executor, int event) {
+        ObjIntConsumer<Object> sink = onExecutor;
+        if (sink != null) {
+            try {
+                sink.accept(executor, event);
+            } catch (Throwable ignored) {
+                // never let the agent break the executor
+            }
+        }
+    }
+
+    /** Called on return from ThreadPoolExecutor.Worker's constructor: its executor and its (not yet started) thread. */
+    public static void worker(Object executor, Thread worker) {
+        BiConsumer<Object, Thread> sink = onWorker;
+        if (sink != null && worker != null) {
+            try {
+                sink.accept(executor, worker);
+            } catch (Throwable ignored) {
+                // never let the agent break the executor
+            }
+        }
+    }
+
+    /** Called on entry to ThreadPoolExecutor.execute and ScheduledThreadPoolExecutor.delayedExecute. */
+    public static void submitted(Object executor, Object task) {
+        BiConsumer<Object, Object> sink = onSubmit;
+        if (sink != null) {
+            try {
+                sink.accept(executor, task);
+            } catch (Throwable ignored) {
+                // never let the agent break the executor
+            }
+        }
+    }
+
+    /** Called in ThreadPoolExecutor.runWorker just before each task runs. */
+    public static void running(Object executor, Object task) {
+        BiConsumer<Object, Object> sink = onRun;
+        if (sink != null) {
+            try {
+                sink.accept(executor, task);
+            } catch (Throwable ignored) {
+                // never let the agent break the executor
             }
         }
     }

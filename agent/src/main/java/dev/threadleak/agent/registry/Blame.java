@@ -45,6 +45,21 @@ public final class Blame {
         return app >= 0 ? app : outside;
     }
 
+    /**
+     * Index of the first application frame of a current stack, by the same rules as the blame frame (an
+     * {@code app} package first, else the first frame outside the JDK and thread-making libraries), or -1:
+     * where a waiting thread is stuck.
+     */
+    public int applicationFrame(List<String> classNames) {
+        int outside = -1;
+        for (int i = 0; i < classNames.size(); i++) {
+            String cls = classNames.get(i);
+            if (startsWithAny(cls, appPackages)) return i;
+            if (outside < 0 && !startsWithAny(cls, NOT_TO_BLAME)) outside = i;
+        }
+        return outside;
+    }
+
     private static boolean startedForTheJdk(StackTraceElement e) {
         return e.getClassName().equals("java.lang.VirtualThread") || e.getMethodName().equals("<clinit>");
     }

@@ -39,8 +39,31 @@ public final class Registry implements Consumer<Thread> {
     /** Ids of the agent's own threads. */
     private final Set<Long> own = new HashSet<>();
 
+    private final Executors executors;
+
     public Registry(SiteTable sites) {
+        this(sites, new Executors(64));
+    }
+
+    public Registry(SiteTable sites, Executors executors) {
         this.sites = sites;
+        this.executors = executors;
+    }
+
+    /** The executor hooks' side: called from hooked executor code, lock-free. */
+    public Executors executorHooks() {
+        return executors;
+    }
+
+    /** Drains, then returns the live executors (construction sites interned, collected ones gone). */
+    public synchronized List<Executors.ExecutorRecord> liveExecutors() {
+        drain();
+        return executors.refresh(sites, live::containsKey);
+    }
+
+    /** The interned site of a sampled task's submission stack. */
+    public synchronized Site submissionSite(Executors.SampledTask task) {
+        return executors.submissionSite(task, sites);
     }
 
     /** The hot path, run inside Thread.start: one record (which is its own weak reference), one stack capture, one CAS loop. */

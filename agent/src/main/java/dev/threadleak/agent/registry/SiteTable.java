@@ -44,8 +44,16 @@ public final class SiteTable {
         this(depth, blame, 10_000);
     }
 
-    /** Interns the stack captured inside Thread.start and counts one start for its site. */
+    /** Interns the stack captured inside Thread.start and counts one thread start for its site. */
     public synchronized Site intern(Throwable creation) {
+        return intern(creation, true);
+    }
+
+    /**
+     * Interns a captured stack and counts one use of its site: a thread start ({@code threadStart}, counted in
+     * {@link #totalStarted()} too), an executor built, a task submission sampled.
+     */
+    public synchronized Site intern(Throwable creation, boolean threadStart) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
         Site site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
@@ -53,7 +61,7 @@ public final class SiteTable {
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
-        totalStarted++;
+        if (threadStart) totalStarted++;
         return site;
     }
 
@@ -95,12 +103,16 @@ public final class SiteTable {
         folded += gone.size();
     }
 
+    public Blame blame() {
+        return blame;
+    }
+
     /** Kept sites in id order; a copy, so callers may read it while threads keep starting. */
     public synchronized List<Site> all() {
         return new ArrayList<>(byId.values());
     }
 
-    /** Threads started since the agent loaded, at every site, kept or folded. */
+    /** Threads started since the agent loaded, at every site, kept or folded (executors and submissions not counted). */
     public long totalStarted() {
         return totalStarted;
     }
@@ -111,20 +123,28 @@ public final class SiteTable {
     }
 
     /**
-     * Index of the first frame below the hook and the start method(s) that called it. Only the innermost
-     * run of start frames is cut: a pool worker started while a virtual thread was being started has the
-     * virtual thread's start further out in its stack, and that part is the worker's creation stack.
+     * Index of the first frame below the hook and the hooked method(s) that called it: Thread.start, an
+     * executor's constructor, ThreadPoolExecutor.execute. Only the innermost run of hooked frames is cut: a pool
+     * worker started while a virtual thread was being started has the virtual thread's start further out in
+     * its stack, and that part is the worker's creation stack.
      */
     static int callerOfStart(StackTraceElement[] raw) {
         int i = 0;
-        while (i < raw.length && !isStart(raw[i])) i++;
+        while (i < raw.length && !isHooked(raw[i])) i++;
         if (i == raw.length) return 0;
-        while (i < raw.length && isStart(raw[i])) i++;
+        while (i < raw.length && isHooked(raw[i])) i++;
         return i;
     }
 
-    private static boolean isStart(StackTraceElement e) {
-        String cls = e.getClassName();
-        return e.getMethodName().equals("start") && (cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread"));
+    private static final java.util.Set<String> EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
+            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
+            "java.util.concurrent.ThreadPerTaskExecutor");
+
+    private static boolean isHooked(StackTraceElement e) {
+        String cls = e.getClassName(), method = e.getMethodName();
+        if (method.equals("start")) return cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread");
+        if (method.equals("<init>")) return EXECUTORS.contains(cls);
+        return method.equals("execute") && cls.equals("java.util.concurrent.ThreadPoolExecutor")
+                || method.equals("delayedExecute") && cls.equals("java.util.concurrent.ScheduledThreadPoolExecutor");
     }
 }

@@ -3,10 +3,15 @@ package dev.threadleak.agent.sample;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.registry.Executors;
+import dev.threadleak.agent.registry.Executors.ExecutorRecord;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.Site;
 import dev.threadleak.agent.registry.ThreadRecord;
 import dev.threadleak.agent.snapshot.Deadlock;
+import dev.threadleak.agent.snapshot.ExecutorInfo;
+import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.RunningTask;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -29,6 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.TreeSet;
 
 /**
@@ -109,6 +118,11 @@ public final class Sampler {
         long now = System.currentTimeMillis();
         registry.addUnseen(platformThreads(), now, Origin.BY_JVM);
         List<ThreadRecord> records = registry.liveRecords();
+        for (ThreadRecord r : records) {
+            // a fork-join worker names its pool: the pool gets a record (the common pool was built before the agent)
+            if (r.thread() instanceof ForkJoinWorkerThread fj) registry.executorHooks().recordFor(fj.getPool());
+        }
+        List<ExecutorRecord> executorRecords = registry.liveExecutors();
         waits.beginRound();
         Map<Long, ThreadInfo> infos = new HashMap<>();
         Set<Long> read = full ? readAllPlatform(infos) : readMovedPlatform(infos);
@@ -135,13 +149,21 @@ public final class Sampler {
         waits.endRound();
         if (virtualCount > budget) virtualCursor = (virtualCursor + budget) % virtualCount;
         threads = withContendedSynchronizers(threads);
+        List<ExecutorInfo> executors = executors(executorRecords, threads, now);
 
         List<Site> kept = registry.sites().all();
-        List<SiteInfo> sites = sites(kept, threads);
+        Set<Integer> siteIds = new HashSet<>();
+        for (ThreadEntry t : threads) {
+            siteIds.add(t.site());
+            if (t.task() != null) siteIds.add(t.task().submittedSite());
+        }
+        for (ExecutorInfo e : executors) siteIds.add(e.site());
+        List<SiteInfo> sites = sites(kept, siteIds);
+        threads = withoutFoldedSubmissions(threads, sites);
         Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
         Snapshot s = new Snapshot(ProcessHandle.current().pid(), now, ManagementFactory.getRuntimeMXBean().getStartTime(),
                 agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
-                summary, sites, threads, blockedMs, deadlocks(infos), List.of());
+                summary, sites, threads, blockedMs, deadlocks(infos), List.of(), executors);
         s = s.withFindings(Findings.compute(s, history, thresholds));
         history.add(s);
         last = s;
@@ -273,10 +295,97 @@ public final class Sampler {
         ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
         WaitReason reason = track == null ? null : track.reason();
         boolean waiting = reason != null && reason != WaitReason.RUNNING;
+        boolean idle = reason != null && reason.idle();
+        List<Frame> stack = track == null ? List.of() : track.stack();
+        int waitFrame = waiting && !idle ? waitFrame(stack) : -1;
+        // a pool worker: its executor, and the task it runs (a worker waiting for work runs none)
+        int executor = -1;
+        RunningTask task = null;
+        Executors.WorkerSlot slot = registry.executorHooks().worker(t.getId());
+        if (slot != null) {
+            executor = slot.executor().id();
+            long began = slot.taskStartedAtMs();
+            if (began > 0 && !idle) {
+                Executors.SampledTask sampled = slot.task();
+                task = sampled == null ? new RunningTask(began, -1, -1)
+                        : new RunningTask(began, sampled.queuedAtMs(), registry.submissionSite(sampled).id());
+            }
+        } else if (t instanceof ForkJoinWorkerThread fj) {
+            executor = registry.executorHooks().recordFor(fj.getPool()).id();
+        }
         return new ThreadEntry(t.getId(), t.getName(), state, virtual, t.isDaemon(), t.getPriority(),
-                track == null ? List.of() : track.stack(), parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers,
+                stack, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers,
                 r.origin(), r.siteId(), r.startedAtMs(), starter, r.own(), reason == null ? null : reason.reason(),
-                reason != null && reason.idle(), waiting ? Math.max(0, now - track.sinceMs()) : 0);
+                idle, waiting ? Math.max(0, now - track.sinceMs()) : 0, waitFrame, executor, task);
+    }
+
+    /**
+     * A submission site is kept only while the table has room (no live thread holds it), so a long-running
+     * task's may have been folded: it then reads as not captured, rather than naming a site the dump lacks.
+     */
+    private static List<ThreadEntry> withoutFoldedSubmissions(List<ThreadEntry> threads, List<SiteInfo> sites) {
+        Set<Integer> listed = new HashSet<>();
+        for (SiteInfo site : sites) listed.add(site.id());
+        List<ThreadEntry> out = new ArrayList<>(threads.size());
+        for (ThreadEntry t : threads) {
+            RunningTask task = t.task();
+            if (task == null || task.submittedSite() < 0 || listed.contains(task.submittedSite())) {
+                out.add(t);
+                continue;
+            }
+            out.add(new ThreadEntry(t.tid(), t.name(), t.state(), t.virtual(), t.daemon(), t.priority(), t.stack(), t.parkBlocker(),
+                    t.blockedOn(), t.waitingOn(), t.lockOwner(), t.monitorsOwned(), t.synchronizersOwned(), t.origin(), t.site(),
+                    t.startedAtMs(), t.starter(), t.agent(), t.waitReason(), t.idle(), t.waitingForMs(), t.waitFrame(), t.executor(),
+                    new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)));
+        }
+        return out;
+    }
+
+    /** Index of the first application frame of a current stack (where a waiting thread is stuck), or -1. */
+    private int waitFrame(List<Frame> stack) {
+        List<String> classes = new ArrayList<>(stack.size());
+        for (Frame f : stack) classes.add(f.className());
+        return registry.sites().blame().applicationFrame(classes);
+    }
+
+    /** JDK executors whose isTerminated() is a lock-free read (a subclass's override is not called). */
+    private static final Set<String> JDK_EXECUTORS = Set.of("java.util.concurrent.ThreadPoolExecutor",
+            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
+            "java.util.concurrent.ThreadPerTaskExecutor");
+
+    /** The live executors as the snapshot shows them: counts from the hooks, workers from this sample's threads. */
+    private static List<ExecutorInfo> executors(List<ExecutorRecord> records, List<ThreadEntry> threads, long now) {
+        Map<Integer, List<ThreadEntry>> workers = new HashMap<>();
+        for (ThreadEntry t : threads) {
+            if (t.executor() >= 0) workers.computeIfAbsent(t.executor(), id -> new ArrayList<>()).add(t);
+        }
+        List<ExecutorInfo> out = new ArrayList<>();
+        for (ExecutorRecord r : records) {
+            Object executor = r.get();
+            if (executor == null) continue;
+            boolean jdk = JDK_EXECUTORS.contains(r.kind());
+            String state = jdk && executor instanceof ExecutorService es && es.isTerminated() ? "TERMINATED"
+                    : r.shutdown() ? "SHUTDOWN" : "RUNNING";
+            List<ThreadEntry> ws = workers.getOrDefault(r.id(), List.of());
+            int active = 0;
+            List<String> names = new ArrayList<>();
+            for (ThreadEntry w : ws) {
+                names.add(w.name());
+                if (w.task() != null || (executor instanceof ForkJoinPool && !w.idle() && w.waitReason() != null)) active++;
+            }
+            long queued = -1, completed = -1;
+            if (r.kind().equals("java.util.concurrent.ThreadPoolExecutor")) {
+                queued = Math.max(0, r.submitted() - r.started());
+            } else if (executor instanceof ForkJoinPool fj && jdk) {
+                queued = fj.getQueuedSubmissionCount() + fj.getQueuedTaskCount(); // lock-free reads
+            }
+            if (executor instanceof ThreadPoolExecutor) completed = Math.max(0, r.started() - active);
+            long oldest = r.oldestQueuedAtMs();
+            out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
+                    state, ws.size(), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
+                    r.createdAtMs()));
+        }
+        return out;
     }
 
     private Summary summary(List<ThreadEntry> threads, long sitesNotListed) {
@@ -338,9 +447,7 @@ public final class Sampler {
      * The sites a snapshot lists, in id order: those of its live threads, and the {@link #MOST_STARTED_SITES}
      * most-started others (where short-lived threads churn). The rest are counted in {@code sitesNotListed}.
      */
-    private List<SiteInfo> sites(List<Site> kept, List<ThreadEntry> threads) {
-        Set<Integer> ofLiveThreads = new HashSet<>();
-        for (ThreadEntry t : threads) ofLiveThreads.add(t.site());
+    private List<SiteInfo> sites(List<Site> kept, Set<Integer> ofLiveThreads) {
         List<Site> others = new ArrayList<>();
         for (Site s : kept) {
             if (!ofLiveThreads.contains(s.id())) others.add(s);

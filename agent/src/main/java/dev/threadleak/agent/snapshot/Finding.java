@@ -25,7 +25,13 @@ public record Finding(Kind kind, Severity severity, String title, int site, int 
         /** total live threads above the baseline by more than the threshold, and rising */
         GROWTH,
         /** thread names whose pool number keeps growing: whole executors re-created */
-        RECREATED_POOLS
+        RECREATED_POOLS,
+        /** executors from one construction site keep being built and are never shut down */
+        UNCLOSED_EXECUTORS,
+        /** a pool task running for at least the {@code blocked} threshold */
+        STUCK_TASK,
+        /** an executor's oldest queued task waiting for at least the {@code blocked} threshold, every worker busy */
+        QUEUE_STALL
     }
 
     public enum Severity { CRITICAL, HIGH, MEDIUM, LOW }

@@ -22,21 +22,27 @@ public record SiteGroup(SiteInfo site, ThreadEntry.Origin origin, List<ThreadEnt
         Map<String, List<ThreadEntry>> byKey = new LinkedHashMap<>();
         for (ThreadEntry t : snapshot.threads()) {
             if (t.agent()) continue;
-            String key = t.site() >= 0 ? "site " + t.site() : t.origin().name();
+            int site = snapshot.blameSite(t); // pool workers: where their executor was built
+            String key = site >= 0 ? "site " + site : t.origin().name();
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
         }
         List<SiteGroup> groups = new ArrayList<>();
         for (List<ThreadEntry> threads : byKey.values()) {
             threads.sort(Comparator.comparingLong(ThreadEntry::startedAtMs));
             ThreadEntry first = threads.get(0);
-            groups.add(new SiteGroup(snapshot.site(first.site()), first.origin(), List.copyOf(threads)));
+            groups.add(new SiteGroup(snapshot.site(snapshot.blameSite(first)), first.origin(), List.copyOf(threads)));
         }
         groups.sort(Comparator.comparingInt((SiteGroup g) -> g.threads.size()).reversed()
                 .thenComparing(Comparator.comparingLong(SiteGroup::started).reversed()));
         return groups;
     }
 
-    /** Threads the site has started since the agent loaded (0 for groups without a site). */
+    /** True when the group is the workers of executors built at its site (its started count is executors built). */
+    public boolean poolWorkers() {
+        return site != null && threads.get(0).site() != site.id();
+    }
+
+    /** Threads the site has started since the agent loaded (executors built, for pool workers; 0 without a site). */
     public long started() {
         return site == null ? 0 : site.started();
     }

@@ -17,17 +17,36 @@ import java.util.List;
  * @param blockedThresholdMs how long a wait lasts before the thread is long-blocked (the {@code blocked} option)
  * @param deadlocks      lock cycles found at the instant
  * @param findings       leak verdicts, most severe first
+ * @param executors      live executors (thread pools), by id
  */
 public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agentStartedAtMs, String javaVersion,
                        String command, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
-                       long blockedThresholdMs, List<Deadlock> deadlocks, List<Finding> findings) {
+                       long blockedThresholdMs, List<Deadlock> deadlocks, List<Finding> findings,
+                       List<ExecutorInfo> executors) {
 
     public static final String FORMAT = "threadleak-dump/1";
 
     /** The same snapshot with its findings. */
     public Snapshot withFindings(List<Finding> findings) {
         return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary, sites, threads,
-                blockedThresholdMs, deadlocks, findings);
+                blockedThresholdMs, deadlocks, findings, executors);
+    }
+
+    /** The executor with this id, or null. */
+    public ExecutorInfo executor(int id) {
+        for (ExecutorInfo e : executors) {
+            if (e.id() == id) return e;
+        }
+        return null;
+    }
+
+    /**
+     * The site a thread's group and findings blame: for a pool worker, where its executor was built (the line
+     * that made the pool, not the JDK code that started the worker); for any other thread, its creation site.
+     */
+    public int blameSite(ThreadEntry t) {
+        ExecutorInfo e = t.executor() >= 0 ? executor(t.executor()) : null;
+        return e != null && e.site() >= 0 ? e.site() : t.site();
     }
 
     /** Threads stuck in one wait (not waiting for work) for at least the threshold; none when the threshold is 0 (off). */

@@ -143,6 +143,25 @@ public final class SnapshotCodec {
             }
             g.writeEndArray();
 
+            g.writeArrayFieldStart("executors");
+            for (ExecutorInfo e : s.executors()) {
+                g.writeStartObject();
+                g.writeNumberField("id", e.id());
+                g.writeStringField("kind", e.kind());
+                g.writeStringField("name", e.name());
+                if (e.site() >= 0) g.writeNumberField("site", e.site());
+                g.writeStringField("state", e.state());
+                g.writeNumberField("poolSize", e.poolSize());
+                g.writeNumberField("active", e.active());
+                g.writeNumberField("queued", e.queued());
+                g.writeNumberField("submitted", e.submitted());
+                g.writeNumberField("completed", e.completed());
+                g.writeNumberField("oldestQueuedMs", e.oldestQueuedMs());
+                g.writeNumberField("createdAtMs", e.createdAtMs());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
             g.writeArrayFieldStart("threads");
             for (ThreadEntry t : s.threads()) writeThread(g, t, stackIds, s.takenAtMs());
             g.writeEndArray();
@@ -188,6 +207,17 @@ public final class SnapshotCodec {
         if (t.waitReason() != null) g.writeStringField("waitReason", t.waitReason());
         if (t.idle()) g.writeBooleanField("idle", true);
         g.writeNumberField("waitingForMs", t.waitingForMs());
+        if (t.waitFrame() >= 0) g.writeNumberField("waitFrame", t.waitFrame());
+        if (t.executor() >= 0) g.writeNumberField("executor", t.executor());
+        RunningTask task = t.task();
+        if (task != null) {
+            g.writeObjectFieldStart("task");
+            g.writeNumberField("startedAtMs", task.startedAtMs());
+            g.writeNumberField("runningForMs", task.runningForMs(takenAtMs));
+            if (task.queuedAtMs() >= 0) g.writeNumberField("queuedAtMs", task.queuedAtMs());
+            if (task.submittedSite() >= 0) g.writeNumberField("submittedSite", task.submittedSite());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 
@@ -264,8 +294,19 @@ public final class SnapshotCodec {
                 sites.add(new SiteInfo(id, element(stacks, s.get("stack"), "stack"), (int) number(s, "blame"),
                         s.path("truncated").asBoolean(false), number(s, "started")));
             }
+            List<ExecutorInfo> executors = new ArrayList<>();
+            Set<Integer> executorIds = new HashSet<>();
+            for (JsonNode e : root.path("executors")) {
+                int id = (int) number(e, "id");
+                int site = e.has("site") ? (int) number(e, "site") : -1;
+                if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("executor " + id + " names site " + site + ", which is not in the sites table");
+                executorIds.add(id);
+                executors.add(new ExecutorInfo(id, text(e, "kind"), e.path("name").asText(""), site, text(e, "state"),
+                        (int) number(e, "poolSize"), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
+                        number(e, "completed"), number(e, "oldestQueuedMs"), number(e, "createdAtMs")));
+            }
             List<ThreadEntry> threads = new ArrayList<>();
-            for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds));
+            for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds, executorIds));
             JsonNode sum = field(root, "summary");
             Map<String, Integer> states = new TreeMap<>();
             field(sum, "states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asInt()));
@@ -290,10 +331,10 @@ public final class SnapshotCodec {
             return new Snapshot(number(root, "pid"), number(root, "takenAtMs"), number(root, "jvmStartedAtMs"),
                     number(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
                     summary, List.copyOf(sites), List.copyOf(threads), number(root, "blockedThresholdMs"),
-                    List.copyOf(deadlocks), List.copyOf(findings));
+                    List.copyOf(deadlocks), List.copyOf(findings), List.copyOf(executors));
         }
 
-        private ThreadEntry thread(JsonNode t, Set<Integer> siteIds) {
+        private ThreadEntry thread(JsonNode t, Set<Integer> siteIds, Set<Integer> executorIds) {
             List<OwnedMonitor> monitors = new ArrayList<>();
             for (JsonNode m : t.path("monitorsOwned")) monitors.add(new OwnedMonitor((int) number(m, "depth"), text(m, "lock")));
             List<String> synchronizers = new ArrayList<>();
@@ -301,12 +342,25 @@ public final class SnapshotCodec {
             Origin origin = enumValue(Origin.class, t, "origin");
             int site = t.has("site") ? (int) number(t, "site") : -1;
             if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
+            String tid = t.path("tid").asText();
+            int executor = t.has("executor") ? (int) number(t, "executor") : -1;
+            if (executor != -1 && !executorIds.contains(executor)) throw new IllegalArgumentException("thread " + tid + " names executor " + executor + ", which is not in the executors table");
+            RunningTask task = null;
+            JsonNode tk = t.get("task");
+            if (tk != null && !tk.isNull()) {
+                int submitted = tk.has("submittedSite") ? (int) number(tk, "submittedSite") : -1;
+                if (submitted != -1 && !siteIds.contains(submitted)) throw new IllegalArgumentException("thread " + tid + "'s task names site " + submitted + ", which is not in the sites table");
+                task = new RunningTask(number(tk, "startedAtMs"), tk.has("queuedAtMs") ? number(tk, "queuedAtMs") : -1, submitted);
+            }
+            List<Frame> stack = element(stacks, t.get("stack"), "stack");
+            int waitFrame = t.has("waitFrame") ? (int) number(t, "waitFrame") : -1;
+            if (waitFrame < -1 || waitFrame >= stack.size()) throw new IllegalArgumentException("thread " + tid + ": waitFrame " + waitFrame + " is outside its stack of " + stack.size());
             return new ThreadEntry(number(t, "tid"), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
-                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), element(stacks, t.get("stack"), "stack"),
+                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), stack,
                     optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
                     List.copyOf(monitors), List.copyOf(synchronizers), origin, site, number(t, "startedAtMs"),
                     ref(t, "starter"), t.path("agent").asBoolean(false), optText(t, "waitReason"),
-                    t.path("idle").asBoolean(false), number(t, "waitingForMs"));
+                    t.path("idle").asBoolean(false), number(t, "waitingForMs"), waitFrame, executor, task);
         }
 
         private static <E extends Enum<E>> E enumValue(Class<E> type, JsonNode node, String name) {

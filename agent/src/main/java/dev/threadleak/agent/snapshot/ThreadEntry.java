@@ -24,12 +24,22 @@ import java.util.List;
  *                     {@code running}); null when it was not sampled
  * @param idle         waiting for work (a pool worker in getTask, a listener in accept): never long-blocked
  * @param waitingForMs how long it has stayed in the same wait, precise to one sample interval; 0 when running
+ * @param waitFrame    index into {@code stack} of the first application frame (the blame rules applied to the
+ *                     current stack): where a waiting thread is stuck; -1 when none or not waiting
+ * @param executor     id of the executor this thread is a worker of, or -1
+ * @param task         the task it is running, for pool workers; null otherwise or when idle
  */
 public record ThreadEntry(long tid, String name, String state, boolean virtual, boolean daemon, int priority,
                           List<Frame> stack, String parkBlocker, String blockedOn, String waitingOn,
                           ThreadRef lockOwner, List<OwnedMonitor> monitorsOwned, List<String> synchronizersOwned,
                           Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agent,
-                          String waitReason, boolean idle, long waitingForMs) {
+                          String waitReason, boolean idle, long waitingForMs, int waitFrame, int executor,
+                          RunningTask task) {
+
+    /** Where a waiting thread is stuck ({@link #waitFrame}), or null. */
+    public Frame waitFrameOrNull() {
+        return waitFrame >= 0 && waitFrame < stack.size() ? stack.get(waitFrame) : null;
+    }
 
     /** What a thread that is not waiting is doing. */
     public static final String RUNNING = "running";
@@ -58,7 +68,7 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
     public ThreadEntry withSynchronizersOwned(List<String> synchronizers) {
         return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
                 lockOwner, monitorsOwned, synchronizers, origin, site, startedAtMs, starter, agent, waitReason, idle,
-                waitingForMs);
+                waitingForMs, waitFrame, executor, task);
     }
 
     public long ageMs(long atMs) {

@@ -40,7 +40,7 @@ class DumpFilesTest {
         Snapshot s = SnapshotCodecTest.sample();
         for (long t = 10; t < 15; t++) {
             files.write(new Snapshot(s.pid(), t, s.jvmStartedAtMs(), s.agentStartedAtMs(), s.javaVersion(), s.command(),
-                    s.summary(), s.sites(), s.threads(), s.blockedThresholdMs(), s.deadlocks(), s.findings()));
+                    s.summary(), s.sites(), s.threads(), s.blockedThresholdMs(), s.deadlocks(), s.findings(), s.executors()));
         }
         assertThat(DumpFiles.dumps(dir)).extracting(p -> p.getFileName().toString()).containsExactly(
                 "threadleak-99-19700101T000000001Z.json",

@@ -26,11 +26,11 @@ class FindingsTest {
         List<ThreadEntry> threads = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             threads.add(new ThreadEntry(100 + i, namePattern.replace("N", String.valueOf(i)), "WAITING", false, false, 5, IDLE_STACK,
-                    null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 0, null, false, reason, idle, waitingForMs));
+                    null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 0, null, false, reason, idle, waitingForMs, -1, -1, null));
         }
         SiteInfo site = new SiteInfo(0, SITE_STACK, 0, false, 1000);
         Summary sum = new Summary(n, 0, 0, n, n, 1000, 5, Map.of("WAITING", n), 0, 0, 0, 0);
-        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, List.of(site), threads, TH.blockedMs(), List.of(), List.of());
+        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, List.of(site), threads, TH.blockedMs(), List.of(), List.of(), List.of());
     }
 
     private static List<Kind> run(long[] times, int[] counts, String names, String reason, boolean idle) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * 100,000 short-lived threads: each is counted at its site, and none stays in the registry after it ends.
+ * 40,000 short-lived threads: each is counted at its site, and none stays in the registry after it ends.
  * Most of its time is the OS starting threads; it runs beside the other ITs (they mostly wait).
  */
 @Execution(ExecutionMode.CONCURRENT)
@@ -31,20 +31,20 @@ class RegistryBoundIT {
     void deadThreadsLeaveTheRegistryButStayCounted(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-many-");
         Finished run = ChildJvm.run(jdk, List.of("-Xmx256m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", ChildJvm.agent("dir=" + dir + ",interval=0")),
-                "-cp", ChildJvm.TEST_CP, APP, "4", "25000");
+                "-cp", ChildJvm.TEST_CP, APP, "4", "10000");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
         assertThat(run.stderr()).isEmpty();
-        assertThat(run.stdout()).isEqualTo("started 100000\n");
+        assertThat(run.stdout()).isEqualTo("started 40000\n");
 
         List<Path> dumps = ChildJvm.dumps(dir);
         assertThat(dumps).as("interval=0: the exit dump only").hasSize(1);
         Snapshot dump = ChildJvm.readDump(dumps.get(0));
-        assertThat(dump.summary().agentStarted()).isGreaterThanOrEqualTo(100_000);
+        assertThat(dump.summary().agentStarted()).isGreaterThanOrEqualTo(40_000);
         List<SiteInfo> sites = dump.sites().stream()
                 .filter(s -> s.blame() >= 0 && s.blameFrame().className().equals(APP) && s.blameFrame().method().equals("startAndJoin"))
                 .toList();
         assertThat(sites).as("one site for the short-lived threads").hasSize(1);
-        assertThat(sites.get(0).started()).isEqualTo(100_000);
+        assertThat(sites.get(0).started()).isEqualTo(40_000);
         assertThat(sites.get(0).blameFrame().line()).isEqualTo(lineOfSite());
         assertThat(dump.threads()).as("live threads listed").hasSizeLessThan(50);
         assertThat(dump.threads()).noneMatch(t -> t.name().equals("short"));

@@ -32,29 +32,29 @@ public class SnapshotCodecTest {
         SiteInfo bank = new SiteInfo(1, List.of(TRANSFER, HANDLE, MAIN), 0, true, 2);
         ThreadEntry w1 = new ThreadEntry(21, "pool-1-thread-1", "WAITING", false, false, 5, waiting,
                 "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1b6d3586", null, null, null,
-                List.of(), List.of(), Origin.STARTED, 0, 1_000L, new ThreadRef(1, "main"), false, "idle: pool worker waiting for a task", true, 700L);
+                List.of(), List.of(), Origin.STARTED, 0, 1_000L, new ThreadRef(1, "main"), false, "idle: pool worker waiting for a task", true, 700L, -1, -1, null);
         ThreadEntry w2 = new ThreadEntry(22, "pool-2-thread-1", "WAITING", false, false, 5, waiting,
                 "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@4554617c", null, null, null,
-                List.of(), List.of(), Origin.STARTED, 0, 1_100L, new ThreadRef(1, "main"), false, null, false, 0L);
+                List.of(), List.of(), Origin.STARTED, 0, 1_100L, new ThreadRef(1, "main"), false, null, false, 0L, -1, -1, null);
         ThreadEntry t1 = new ThreadEntry(30, "transfer-1", "BLOCKED", false, false, 5, List.of(TRANSFER),
                 null, "com.acme.Account@74a14482", null, new ThreadRef(31, "transfer-2"),
                 List.of(new OwnedMonitor(0, "com.acme.Account@1540e19d")), List.of("java.util.concurrent.locks.ReentrantLock$NonfairSync@677327b6"),
-                Origin.STARTED, 1, 1_200L, new ThreadRef(1, "main"), false, "monitor enter on Account@74a14482 owned by \"transfer-2\"", false, 65_000L);
+                Origin.STARTED, 1, 1_200L, new ThreadRef(1, "main"), false, "monitor enter on Account@74a14482 owned by \"transfer-2\"", false, 65_000L, -1, -1, null);
         ThreadEntry main = new ThreadEntry(1, "main", "TIMED_WAITING", false, false, 5, List.of(new Frame("java.lang.Thread", "sleep", "Thread.java", -2), MAIN),
-                null, null, null, null, List.of(), List.of(), Origin.BEFORE_AGENT, -1, 900L, null, false, null, false, 0L);
+                null, null, null, null, List.of(), List.of(), Origin.BEFORE_AGENT, -1, 900L, null, false, null, false, 0L, -1, -1, null);
         ThreadEntry vt = new ThreadEntry(40, "", "WAITING", true, true, 5, List.of(), null, null, "java.lang.Object@6d06d69c", null,
-                List.of(), List.of(), Origin.STARTED, 0, 1_300L, new ThreadRef(21, "pool-1-thread-1"), false, null, false, 0L);
+                List.of(), List.of(), Origin.STARTED, 0, 1_300L, new ThreadRef(21, "pool-1-thread-1"), false, null, false, 0L, -1, -1, null);
         ThreadEntry agent = new ThreadEntry(12, "threadleak-agent", "TIMED_WAITING", false, true, 5, List.of(PARK),
-                null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 950L, new ThreadRef(1, "main"), true, null, false, 0L);
+                null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 950L, new ThreadRef(1, "main"), true, null, false, 0L, -1, -1, null);
         ThreadEntry jvm = new ThreadEntry(2, "Signal Dispatcher", "RUNNABLE", false, true, 9, List.of(),
-                null, null, null, null, List.of(), List.of(), Origin.BY_JVM, -1, 900L, null, false, null, false, 0L);
+                null, null, null, null, List.of(), List.of(), Origin.BY_JVM, -1, 900L, null, false, null, false, 0L, -1, -1, null);
         return new Snapshot(4242, 2_000L, 800L, 900L, "25.0.1", "com.acme.Main --port 8080",
                 new Summary(6, 2, 1, 9, 40, 6, 4, Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1), 12_345_678L, 4L << 20, 3, 7),
                 List.of(pool, bank), List.of(main, w1, w2, t1, vt, agent, jvm), 60_000L,
                 List.of(new Deadlock(List.of(new Deadlock.Link(new ThreadRef(30, "transfer-1"), "com.acme.Account@74a14482", new ThreadRef(31, "transfer-2")),
                         new Deadlock.Link(new ThreadRef(31, "transfer-2"), "com.acme.Account@1540e19d", new ThreadRef(30, "transfer-1"))))),
                 List.of(new Finding(Finding.Kind.DEADLOCK, Finding.Severity.CRITICAL, "2 threads deadlocked", 1, 2, 1_150L, List.of("cycle: ...")),
-                        new Finding(Finding.Kind.GROWTH, Finding.Severity.HIGH, "6 live threads", -1, 2, 1_000L, List.of("a", "b"))));
+                        new Finding(Finding.Kind.GROWTH, Finding.Severity.HIGH, "6 live threads", -1, 2, 1_000L, List.of("a", "b"))), List.of());
     }
 
     @Test

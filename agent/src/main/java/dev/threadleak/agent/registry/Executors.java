@@ -1,0 +1,257 @@
+package dev.threadleak.agent.registry;
+
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongPredicate;
+
+/**
+ * Executors and their tasks, as the executor hooks report them. Executors are held weakly (a collected one
+ * leaves; one with live workers is not collectable, which is the leak). Hot paths (a task handed over, a
+ * task about to run) are lock-free and allocate nothing, except for the sampled submissions whose stack is
+ * captured: the first {@link #FIRST_CAPTURED} of each executor, then one in {@code every}.
+ */
+public final class Executors {
+    /** Submissions captured per executor before sampling one in {@code every}. */
+    static final int FIRST_CAPTURED = 8;
+    /** Submission times kept per FIFO executor, for the age of its oldest queued task. */
+    static final int RING = 32;
+    private static final int BUCKETS = 1 << 10, SAMPLED = 1 << 10;
+
+    /** One executor, by identity, held weakly. */
+    public static final class ExecutorRecord extends WeakReference<Object> {
+        final int id;
+        final int hash;
+        final String kind;
+        final long createdAtMs;
+        /** Raw construction stack (null when built before the agent), interned by {@link #refresh}. */
+        Throwable construction;
+        Site site;
+        volatile boolean shutdown;
+        final AtomicLong submitted = new AtomicLong(), started = new AtomicLong();
+        /** Submission times by sequence (FIFO executors only): the oldest queued task is number {@code started}. */
+        final long[] queuedAtMs;
+        ExecutorRecord next;
+
+        ExecutorRecord(Object executor, int id, Throwable construction, long nowMs) {
+            super(executor);
+            this.id = id;
+            this.hash = System.identityHashCode(executor);
+            this.kind = executor.getClass().getName();
+            this.construction = construction;
+            this.createdAtMs = nowMs;
+            // a plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker
+            this.queuedAtMs = kind.equals("java.util.concurrent.ThreadPoolExecutor") ? new long[RING] : null;
+        }
+
+        public int id() { return id; }
+        public String kind() { return kind; }
+        public long createdAtMs() { return createdAtMs; }
+        /** Construction site, or null when the executor was built before the agent loaded (or is the JDK's). */
+        public Site site() { return site; }
+        public boolean shutdown() { return shutdown; }
+        public long submitted() { return submitted.get(); }
+        public long started() { return started.get(); }
+
+        /** Epoch ms at which the oldest task still queued was handed over, or -1 (none queued, or not a FIFO executor). */
+        public long oldestQueuedAtMs() {
+            if (queuedAtMs == null) return -1;
+            long s = submitted.get(), t = started.get();
+            if (s <= t) return -1;
+            // past the ring, the oldest kept is younger than the oldest queued: a lower bound on its age
+            long oldest = Math.max(t, s - RING);
+            return queuedAtMs[(int) (oldest % RING)];
+        }
+    }
+
+    /** What a pool worker is doing: the executor it serves and the task it last began. Written by that worker only. */
+    public static final class WorkerSlot {
+        final long tid;
+        volatile ExecutorRecord executor;
+        volatile SampledTask task;
+        volatile long taskStartedAtMs;
+
+        WorkerSlot(long tid, ExecutorRecord executor) {
+            this.tid = tid;
+            this.executor = executor;
+        }
+
+        public ExecutorRecord executor() { return executor; }
+        /** When the worker began its latest task, or 0 before its first. */
+        public long taskStartedAtMs() { return taskStartedAtMs; }
+        /** The submission of the latest task when it was captured, else null. */
+        public SampledTask task() { return task; }
+    }
+
+    /** A task whose submission stack was captured, held weakly, until its slot is reused. */
+    public static final class SampledTask extends WeakReference<Object> {
+        final Throwable submission;
+        final long queuedAtMs;
+        Site site;
+
+        SampledTask(Object task, Throwable submission, long queuedAtMs) {
+            super(task);
+            this.submission = submission;
+            this.queuedAtMs = queuedAtMs;
+        }
+
+        public long queuedAtMs() { return queuedAtMs; }
+    }
+
+    private final AtomicReferenceArray<ExecutorRecord> buckets = new AtomicReferenceArray<>(BUCKETS);
+    private final AtomicReferenceArray<SampledTask> sampled = new AtomicReferenceArray<>(SAMPLED);
+    private final ConcurrentHashMap<Long, WorkerSlot> workers = new ConcurrentHashMap<>();
+    private final ThreadLocal<WorkerSlot> current = new ThreadLocal<>();
+    private final AtomicLong nextId = new AtomicLong();
+    private final int every;
+
+    /** @param every capture one submission in this many after the first few of each executor; 1 = all, 0 = none */
+    public Executors(int every) {
+        this.every = every;
+    }
+
+    /** Runs every hot path once on a stand-in executor, so their classes are loaded before any hook calls them. */
+    public void warmUp() {
+        Object executor = new Object(), task = new Object();
+        created(executor);
+        worker(executor, Thread.currentThread());
+        submitted(executor, task);
+        running(executor, task);
+        shutdown(executor);
+        workers.clear();
+        current.remove();
+        for (int i = 0; i < SAMPLED; i++) sampled.set(i, null);
+        for (int b = 0; b < BUCKETS; b++) buckets.set(b, null);
+    }
+
+    /** An executor was built (the hook runs at the end of its constructor). */
+    public void created(Object executor) {
+        insert(executor, new Throwable());
+    }
+
+    /** shutdown, shutdownNow or close was called. */
+    public void shutdown(Object executor) {
+        recordFor(executor).shutdown = true;
+    }
+
+    /** A ThreadPoolExecutor made a worker thread (not yet started). */
+    public void worker(Object executor, Thread worker) {
+        workers.put(worker.getId(), new WorkerSlot(worker.getId(), recordFor(executor)));
+    }
+
+    /** A task was handed to the executor: counted, its time kept for queue ages, its stack captured if sampled. */
+    public void submitted(Object executor, Object task) {
+        ExecutorRecord r = recordFor(executor);
+        long now = System.currentTimeMillis();
+        long n = r.submitted.getAndIncrement();
+        if (r.queuedAtMs != null) r.queuedAtMs[(int) (n % RING)] = now;
+        if (task != null && every > 0 && (n < FIRST_CAPTURED || n % every == 0)) {
+            sampled.set(System.identityHashCode(task) & (SAMPLED - 1), new SampledTask(task, new Throwable(), now));
+        }
+    }
+
+    /** On the worker's thread, just before it runs the task. */
+    public void running(Object executor, Object task) {
+        WorkerSlot slot = current.get();
+        if (slot == null || slot.executor.get() != executor) {
+            long tid = Thread.currentThread().getId();
+            slot = workers.get(tid);
+            if (slot == null) {
+                slot = new WorkerSlot(tid, recordFor(executor));
+                workers.put(tid, slot);
+            } else if (slot.executor.get() != executor) {
+                slot.executor = recordFor(executor);
+            }
+            current.set(slot);
+        }
+        slot.executor.started.incrementAndGet();
+        SampledTask s = task == null ? null : sampled.get(System.identityHashCode(task) & (SAMPLED - 1));
+        slot.task = s != null && s.get() == task ? s : null;
+        slot.taskStartedAtMs = System.currentTimeMillis();
+    }
+
+    /** The record of an executor, made on first sight for one built before the agent (no construction site). */
+    public ExecutorRecord recordFor(Object executor) {
+        int hash = System.identityHashCode(executor);
+        for (ExecutorRecord r = buckets.get(hash & (BUCKETS - 1)); r != null; r = r.next) {
+            if (r.get() == executor) return r;
+        }
+        return insert(executor, null);
+    }
+
+    private ExecutorRecord insert(Object executor, Throwable construction) {
+        ExecutorRecord r = new ExecutorRecord(executor, (int) nextId.getAndIncrement(), construction, System.currentTimeMillis());
+        int b = r.hash & (BUCKETS - 1);
+        ExecutorRecord head;
+        do {
+            head = buckets.get(b);
+            for (ExecutorRecord o = head; o != null; o = o.next) {
+                if (o.get() == executor) return o; // made meanwhile by another thread
+            }
+            r.next = head;
+        } while (!buckets.compareAndSet(b, head, r));
+        return r;
+    }
+
+    /**
+     * Interns new construction stacks into {@code sites} (each executor counts as one "start" of its site, and
+     * one live user of it while it lives), drops collected executors and ended workers, and returns the live
+     * executors. Called by the registry under its lock.
+     */
+    List<ExecutorRecord> refresh(SiteTable sites, LongPredicate alive) {
+        List<ExecutorRecord> live = new ArrayList<>();
+        for (int b = 0; b < BUCKETS; b++) {
+            unlinkCollected(b, sites);
+            for (ExecutorRecord r = buckets.get(b); r != null; r = r.next) {
+                if (r.get() == null) continue; // collected since
+                if (r.construction != null) {
+                    r.site = sites.intern(r.construction, false);
+                    r.site.live++;
+                    r.construction = null;
+                }
+                live.add(r);
+            }
+        }
+        workers.values().removeIf(w -> !alive.test(w.tid));
+        return live;
+    }
+
+    /**
+     * Relinks a bucket without its collected executors. Lookups walk it meanwhile without a lock: an unlinked
+     * record keeps its own link, so a walker standing on it still reaches the rest. Inserts race only for the
+     * head, so a lost race retries.
+     */
+    private void unlinkCollected(int bucket, SiteTable sites) {
+        while (true) {
+            ExecutorRecord head = buckets.get(bucket);
+            List<ExecutorRecord> stay = new ArrayList<>(), gone = new ArrayList<>();
+            for (ExecutorRecord r = head; r != null; r = r.next) (r.get() != null ? stay : gone).add(r);
+            if (gone.isEmpty()) return;
+            ExecutorRecord kept = null;
+            for (int i = stay.size() - 1; i >= 0; i--) {
+                stay.get(i).next = kept;
+                kept = stay.get(i);
+            }
+            if (buckets.compareAndSet(bucket, head, kept)) {
+                for (ExecutorRecord r : gone) {
+                    if (r.site != null) r.site.live--;
+                }
+                return;
+            }
+        }
+    }
+
+    /** The worker slot of a thread, or null when it is not a ThreadPoolExecutor worker. */
+    public WorkerSlot worker(long tid) {
+        return workers.get(tid);
+    }
+
+    /** The construction-stack site of a sampled task's submission, interned on first use (counted once). */
+    Site submissionSite(SampledTask t, SiteTable sites) {
+        if (t.site == null) t.site = sites.intern(t.submission, false);
+        return t.site;
+    }
+}

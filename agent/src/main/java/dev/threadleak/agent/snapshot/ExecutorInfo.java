@@ -1,0 +1,31 @@
+package dev.threadleak.agent.snapshot;
+
+/**
+ * One live executor at the snapshot instant.
+ *
+ * @param id             the agent's id for it (threads name it in {@code executor})
+ * @param kind           its class, e.g. {@code java.util.concurrent.ThreadPoolExecutor}
+ * @param name           its workers' names folded into patterns ({@code ingest-*}), empty before it has any
+ * @param site           construction site id, or -1 when built before the agent loaded (or by the JDK itself)
+ * @param state          {@code RUNNING}, {@code SHUTDOWN} (shutdown, shutdownNow or close called) or {@code TERMINATED}
+ * @param poolSize       live worker threads
+ * @param active         workers running a task
+ * @param queued         tasks waiting for a worker, or -1 where unknown (scheduled and fork-join pools)
+ * @param submitted      tasks handed to it since the agent loaded
+ * @param completed      tasks that ran and finished since the agent loaded (where known, else -1)
+ * @param oldestQueuedMs how long the oldest queued task has waited, or -1 (none, or unknown)
+ * @param createdAtMs    epoch ms it was built, or first seen
+ */
+public record ExecutorInfo(int id, String kind, String name, int site, String state, int poolSize, int active, long queued,
+                           long submitted, long completed, long oldestQueuedMs, long createdAtMs) {
+
+    public boolean running() {
+        return state.equals("RUNNING");
+    }
+
+    /** {@code ThreadPoolExecutor "ingest-*"}, or {@code ThreadPoolExecutor#3} for one with no worker yet. */
+    public String describe() {
+        String simple = kind.substring(kind.lastIndexOf('.') + 1);
+        return name.isEmpty() ? simple + "#" + id : simple + " \"" + name + "\"";
+    }
+}
