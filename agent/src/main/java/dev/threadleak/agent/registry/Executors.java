@@ -19,6 +19,8 @@ public final class Executors {
     static final int FIRST_CAPTURED = 8;
     /** Submission times kept per FIFO executor, for the age of its oldest queued task. */
     static final int RING = 32;
+    /** Samples remembered per executor whose queue outgrew the ring. */
+    static final int CHECKPOINTS = 64;
     private static final int BUCKETS = 1 << 10, SAMPLED = 1 << 10;
 
     /** One executor, by identity, held weakly. */
@@ -56,14 +58,39 @@ public final class Executors {
         public long submitted() { return submitted.get(); }
         public long started() { return started.get(); }
 
-        /** Epoch ms at which the oldest task still queued was handed over, or -1 (none queued, or not a FIFO executor). */
-        public long oldestQueuedAtMs() {
+        /** Sampler-side checkpoints, (submitted count, epoch ms) at each sample, for queues longer than the ring. */
+        private long[] checkpointCount, checkpointAtMs;
+        private int checkpoints;
+
+        /**
+         * Epoch ms at which the oldest task still queued was handed over, or -1 (none queued, or not a FIFO
+         * executor). Tasks start in submission order, so the oldest queued is submission number {@code started}:
+         * exact while the queue fits the ring of recent submission times; past it, the time of the first sample
+         * that had counted that submission (precise to one sample interval, never younger than the truth).
+         * Called by the sampler only, once per sample.
+         */
+        public long oldestQueuedAtMs(long nowMs) {
             if (queuedAtMs == null) return -1;
-            long s = submitted.get(), t = started.get();
+            long t = started.get(), s = submitted.get();
             if (s <= t) return -1;
-            // past the ring, the oldest kept is younger than the oldest queued: a lower bound on its age
-            long oldest = Math.max(t, s - RING);
-            return queuedAtMs[(int) (oldest % RING)];
+            if (checkpointCount == null) { // the first time a queue forms
+                checkpointCount = new long[CHECKPOINTS];
+                checkpointAtMs = new long[CHECKPOINTS];
+            }
+            checkpointCount[checkpoints % CHECKPOINTS] = s;
+            checkpointAtMs[checkpoints % CHECKPOINTS] = nowMs;
+            checkpoints++;
+            if (s - t <= RING) return queuedAtMs[(int) (t % RING)];
+            long at = -1;
+            for (int i = Math.max(0, checkpoints - CHECKPOINTS); i < checkpoints; i++) {
+                if (checkpointCount[i % CHECKPOINTS] > t) {
+                    at = checkpointAtMs[i % CHECKPOINTS];
+                    break; // the earliest sample that had seen it submitted
+                }
+            }
+            // older than every checkpoint kept: at least as old as the oldest of them (or of the ring)
+            long ring = queuedAtMs[(int) ((s - RING) % RING)];
+            return at < 0 ? ring : Math.min(at, ring);
         }
     }
 

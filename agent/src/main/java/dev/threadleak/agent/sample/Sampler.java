@@ -62,6 +62,9 @@ public final class Sampler {
     static final int DUMP_BATCH = 256;
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
+    /** Not ProcessHandle.current(): its class initializer starts the JDK's process-reaper executor. */
+    private static final long PID = ManagementFactory.getRuntimeMXBean().getPid();
+
     private final Registry registry;
     private final long agentStartedAtMs;
     private final long blockedMs;
@@ -161,7 +164,7 @@ public final class Sampler {
         List<SiteInfo> sites = sites(kept, siteIds);
         threads = withoutFoldedSubmissions(threads, sites);
         Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
-        Snapshot s = new Snapshot(ProcessHandle.current().pid(), now, ManagementFactory.getRuntimeMXBean().getStartTime(),
+        Snapshot s = new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
                 agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
                 summary, sites, threads, blockedMs, deadlocks(infos), List.of(), executors);
         s = s.withFindings(Findings.compute(s, history, thresholds));
@@ -380,7 +383,7 @@ public final class Sampler {
                 queued = fj.getQueuedSubmissionCount() + fj.getQueuedTaskCount(); // lock-free reads
             }
             if (executor instanceof ThreadPoolExecutor) completed = Math.max(0, r.started() - active);
-            long oldest = r.oldestQueuedAtMs();
+            long oldest = r.oldestQueuedAtMs(now);
             out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
                     state, ws.size(), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
                     r.createdAtMs()));

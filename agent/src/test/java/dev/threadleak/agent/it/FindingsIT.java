@@ -28,7 +28,22 @@ class FindingsIT {
                 Arguments.of(jdk, "ExecutorPerRequest", List.of(Kind.SITE_GROWTH, Kind.RECREATED_POOLS, Kind.GROWTH)),
                 Arguments.of(jdk, "BlockedConsumers", List.of(Kind.SITE_GROWTH, Kind.LONG_BLOCKED, Kind.DUPLICATE_STACKS)),
                 Arguments.of(jdk, "LockOrderDeadlock", List.of(Kind.DEADLOCK, Kind.LONG_BLOCKED)),
-                Arguments.of(jdk, "TimerPerCall", List.of(Kind.SITE_GROWTH, Kind.RECREATED_POOLS))));
+                Arguments.of(jdk, "TimerPerCall", List.of(Kind.SITE_GROWTH, Kind.RECREATED_POOLS)),
+                Arguments.of(jdk, "ClientPerCall", List.of(Kind.UNCLOSED_EXECUTORS, Kind.SITE_GROWTH, Kind.RECREATED_POOLS))));
+    }
+
+    /** Every fixed twin does the same work without the leak: no finding at all. */
+    static Stream<Arguments> fixedTwins() {
+        return ChildJvm.jdks().stream().flatMap(jdk -> Stream.of("ExecutorPerRequestFixed", "BlockedConsumersFixed",
+                "LockOrderDeadlockFixed", "TimerPerCallFixed", "ClientPerCallFixed", "StuckTasksFixed").map(s -> Arguments.of(jdk, s)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("fixedTwins")
+    void fixedTwinHasNoFinding(Jdk jdk, String sample) throws Exception {
+        Snapshot dump = ChildJvm.newestDump(run(jdk, sample));
+        assertThat(dump.findings()).as("findings of %s", sample).isEmpty();
+        assertThat(dump.summary().agentStarted()).as("the sample did its work").isPositive();
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -69,6 +84,14 @@ class FindingsIT {
         assertThat(t.waitReason()).matches("monitor enter on Account@\\p{XDigit}+ owned by \"transfer-2\"");
         assertThat(t.waitingForMs()).isGreaterThanOrEqualTo(1000);
         assertThat(dump.longBlocked()).extracting(ThreadEntry::name).contains("transfer-1", "transfer-2");
+        // both threads' stacks down to the line where each waits: the two lock orders on one screen
+        // (javac puts the monitor enter of `synchronized (to) {` on the block's first line: the marker's next line)
+        int deadlockLine = ChildJvm.lineOf("LockOrderDeadlock.java", "// DEADLOCK:") + 1;
+        String stuck = "    at dev.threadleak.samples.LockOrderDeadlock.transfer(LockOrderDeadlock.java:" + deadlockLine + ")   <- stuck here";
+        Finding deadlock = dump.findings().stream().filter(f -> f.kind() == Kind.DEADLOCK).findFirst().orElseThrow();
+        assertThat(deadlock.evidence().stream().filter(stuck::equals)).hasSize(2);
+        assertThat(deadlock.evidence()).anyMatch(l -> l.matches("\"transfer-1\" waits for .*Account@\\p{XDigit}+ held by \"transfer-2\"; holds .*Account@.*"));
+        assertThat(t.waitFrameOrNull().toString()).endsWith("LockOrderDeadlock.java:" + deadlockLine + ")");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -100,6 +123,12 @@ class FindingsIT {
         assertThat(first.waitReason()).isEqualTo("parked on LinkedBlockingQueue.take");
         assertThat(first.idle()).isFalse();
         assertThat(first.waitingForMs()).isBetween(1000L, dump.takenAtMs() - first.startedAtMs());
+        String waits = "BlockedConsumers.java:" + ChildJvm.lineOf("BlockedConsumers.java", "// WAITS:") + ")";
+        assertThat(first.waitFrameOrNull().toString()).endsWith(waits);
+        Finding longBlocked = dump.findings().stream().filter(f -> f.kind() == Kind.LONG_BLOCKED).findFirst().orElseThrow();
+        assertThat(longBlocked.evidence()).anyMatch(l -> l.startsWith("stuck @ dev.threadleak.samples.BlockedConsumers.consume(" + waits));
+        Finding duplicates = dump.findings().stream().filter(f -> f.kind() == Kind.DUPLICATE_STACKS).findFirst().orElseThrow();
+        assertThat(duplicates.evidence()).anyMatch(l -> l.startsWith("stuck @ dev.threadleak.samples.BlockedConsumers.consume(" + waits));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,123 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Finished;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.ExecutorInfo;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Finding.Kind;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Executors and their tasks: who built each pool, who submitted each stuck task, whether anyone shut it down. */
+class ExecutorsIT {
+    private static final String FAST = "sample=200ms,window=2s,blocked=1s,growth=10";
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void everyExecutorKindIsListedWithItsConstructionSiteStateAndWorkers(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-kinds-");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ExecutorKinds");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        Snapshot dump = ChildJvm.newestDump(dir);
+
+        ExecutorInfo fixed = builtAt(dump, "fixed");
+        assertThat(fixed.kind()).isEqualTo("java.util.concurrent.ThreadPoolExecutor");
+        assertThat(fixed.state()).isEqualTo("RUNNING");
+        assertThat(fixed.poolSize()).isEqualTo(2);
+        assertThat(fixed.submitted()).isEqualTo(2);
+        assertThat(fixed.completed()).isEqualTo(2);
+        assertThat(fixed.queued()).isZero();
+        assertThat(fixed.name()).isEqualTo("pool-1-thread-*");
+        ExecutorInfo scheduled = builtAt(dump, "scheduled");
+        assertThat(scheduled.kind()).isEqualTo("java.util.concurrent.ScheduledThreadPoolExecutor");
+        assertThat(scheduled.poolSize()).isEqualTo(1);
+        assertThat(scheduled.submitted()).isEqualTo(1);
+        ExecutorInfo forkJoin = builtAt(dump, "forkjoin");
+        assertThat(forkJoin.kind()).isEqualTo("java.util.concurrent.ForkJoinPool");
+        assertThat(forkJoin.poolSize()).isPositive();
+        ExecutorInfo cached = builtAt(dump, "cached");
+        assertThat(cached.state()).isEqualTo("TERMINATED");
+        assertThat(dump.executors()).as("the common pool: built by the JDK (in a class initializer), blamed on no one")
+                .anyMatch(e -> e.kind().equals("java.util.concurrent.ForkJoinPool") && (e.site() < 0 || dump.site(e.site()).blame() < 0));
+        if (jdk.feature() >= 21) assertThat(builtAt(dump, "virtual").kind()).isEqualTo("java.util.concurrent.ThreadPerTaskExecutor");
+
+        // workers name their executor, and their group blames the line that built it
+        List<ThreadEntry> fixedWorkers = dump.threads().stream().filter(t -> t.executor() == fixed.id()).toList();
+        assertThat(fixedWorkers).extracting(ThreadEntry::name).containsExactlyInAnyOrder("pool-1-thread-1", "pool-1-thread-2");
+        ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(report.stdout()).contains("2 live pool workers of executors built @ dev.threadleak.agent.it.apps.ExecutorKinds.main(ExecutorKinds.java:"
+                + HostSafetyIT.lineOf("ExecutorKinds.java", "// KIND: fixed") + ") (1 built there)");
+    }
+
+    private static ExecutorInfo builtAt(Snapshot dump, String kind) throws Exception {
+        String line = "ExecutorKinds.java:" + HostSafetyIT.lineOf("ExecutorKinds.java", "// KIND: " + kind) + ")";
+        return dump.executors().stream()
+                .filter(e -> e.site() >= 0 && dump.site(e.site()).blameFrame().toString().endsWith(line))
+                .findFirst().orElseThrow(() -> new AssertionError("no executor built at " + line + " in " + dump.executors()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void stuckTasksNameWhereTheyWereSubmittedAndWhereTheyWaitAndTheQueueStalls(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-stuck-");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0," + FAST), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.StuckTasks", "4")) {
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stderr()).isEmpty();
+        }
+        Snapshot dump = ChildJvm.newestDump(dir);
+        String submitted = "dev.threadleak.samples.StuckTasks.handle(StuckTasks.java:" + ChildJvm.lineOf("StuckTasks.java", "// LEAK:") + ")";
+        String waits = "dev.threadleak.samples.StuckTasks.fetch(StuckTasks.java:" + ChildJvm.lineOf("StuckTasks.java", "// WAITS:") + ")";
+        String built = "dev.threadleak.samples.StuckTasks.<clinit>(StuckTasks.java:" + ChildJvm.lineOf("StuckTasks.java", "// POOL:") + ")";
+
+        Finding stuck = only(dump, Kind.STUCK_TASK);
+        assertThat(stuck.title()).matches("2 tasks running for .* or more in pool ThreadPoolExecutor \"ingest-\\*\": parked on CountDownLatch.await");
+        assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(submitted);
+        assertThat(stuck.evidence()).contains("submitted @ " + submitted, "stuck @ " + waits + ": parked on CountDownLatch.await (2 threads)");
+        Finding stall = only(dump, Kind.QUEUE_STALL);
+        assertThat(dump.site(stall.site()).blameFrame().toString()).isEqualTo(built);
+        assertThat(stall.title()).matches("\\d+ tasks queued for up to .* in pool ThreadPoolExecutor \"ingest-\\*\", every worker busy");
+        assertThat(dump.findings()).extracting(Finding::kind).as("the stuck workers are STUCK_TASK's, not LONG_BLOCKED's")
+                .doesNotContain(Kind.LONG_BLOCKED);
+
+        ExecutorInfo ingest = dump.executors().stream().filter(e -> e.name().equals("ingest-*")).findFirst().orElseThrow();
+        assertThat(ingest.active()).isEqualTo(2);
+        assertThat(ingest.queued()).isEqualTo(ingest.submitted() - 2);
+        assertThat(ingest.oldestQueuedMs()).isGreaterThanOrEqualTo(1000);
+
+        ChildJvm.Result threads = ChildJvm.cli("report", "--threads", dir.toString());
+        assertThat(threads.stdout()).containsPattern("   worker of ThreadPoolExecutor \"ingest-\\*\" built at " + java.util.regex.Pattern.quote(built)
+                + ", running; task submitted at " + java.util.regex.Pattern.quote(submitted) + ", running for \\d");
+    }
+
+    private static Finding only(Snapshot dump, Kind kind) {
+        List<Finding> found = dump.findings().stream().filter(f -> f.kind() == kind).toList();
+        assertThat(found).as("%s findings in %s", kind, dump.findings()).hasSize(1);
+        return found.get(0);
+    }
+
+    /** Task objects are never wrapped or replaced: the app checks what users rely on, with every submission captured. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void taskObjectsKeepTheirIdentity(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-identity-");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,submissions=all")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.TaskIdentity");
+        assertThat(run.stdout()).isEqualTo("identity ok\n");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stderr()).isEmpty();
+    }
+}
