@@ -14,6 +14,8 @@ public final class Configs {
     /** The real agent: no periodic dumps, dumps (only the exit one) under target/. */
     public static final String AGENT =
             "-javaagent:../agent/target/threadleak-agent.jar=interval=0,dir=target/threadleak-bench-dumps";
+    /** The real agent capturing every task submission's stack ({@code submissions=all}). */
+    public static final String AGENT_ALL_SUBMISSIONS = AGENT + ",submissions=all";
     /** JFR recording thread starts with stack traces, nothing else (see jfr/threadstart.jfc). */
     public static final String JFR =
             "-XX:StartFlightRecording=settings=jfr/threadstart.jfc,filename=target/threadleak-bench.jfr";
@@ -28,12 +30,13 @@ public final class Configs {
         boolean agent = agentLoaded();
         boolean jfr = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .anyMatch(a -> a.startsWith("-XX:StartFlightRecording")) && jfrRecording();
-        boolean ok = switch (method) {
-            case "threadleak" -> agent && !jfr;
-            case "jfr" -> jfr && !agent;
-            case "none" -> !agent && !jfr;
-            default -> true;
-        };
+        // a method's configuration is the end of its name: none, threadleak, jfr, batchNone, batchThreadleakAll, ...
+        String lower = method.toLowerCase(java.util.Locale.ROOT);
+        boolean ok;
+        if (lower.endsWith("threadleak") || lower.endsWith("threadleakall")) ok = agent && !jfr;
+        else if (lower.endsWith("jfr")) ok = jfr && !agent;
+        else if (lower.endsWith("none")) ok = !agent && !jfr;
+        else ok = true;
         if (!ok) {
             throw new IllegalStateException("fork of " + method + " runs with agent=" + agent + " jfr=" + jfr
                     + "; run JMH from the bench/ directory after building the agent (scripts/bench does both)");

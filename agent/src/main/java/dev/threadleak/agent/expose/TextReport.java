@@ -90,9 +90,8 @@ public final class TextReport {
             long now = s.takenAtMs();
             if (g.site() != null) {
                 SiteInfo site = g.site();
-                println(g.poolWorkers()
-                        ? threads.size() + " live pool workers of executors built @ " + site.blameFrame() + " (" + g.started() + " built there)"
-                        : threads.size() + " live, " + g.started() + " started @ " + site.blameFrame());
+                // pool workers are grouped where their executors were built: how many executors were built there
+                println(threads.size() + " live, " + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
                 println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
                         ? "started before agent (age counted from when the agent first saw them)"

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.expose;
 
 import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -49,7 +50,9 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
         Snapshot s = s();
         List<BlockedThread> out = new ArrayList<>();
         for (ThreadEntry t : s.longBlocked()) {
-            out.add(new BlockedThread(t.tid(), t.name(), t.waitReason(), t.waitingForMs(), blame(s, t.site())));
+            Frame stuck = t.waitFrameOrNull();
+            out.add(new BlockedThread(t.tid(), t.name(), t.waitReason(), t.waitingForMs(), blame(s, s.blameSite(t)),
+                    stuck == null ? "" : stuck.toString()));
         }
         return out;
     }
@@ -60,7 +63,7 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
         List<FindingInfo> out = new ArrayList<>();
         for (Finding f : s.findings()) {
             out.add(new FindingInfo(f.kind().name(), f.severity().name(), f.title(), blame(s, f.site()), f.threads(),
-                    f.sinceMs(), f.evidence().toArray(new String[0])));
+                    f.sinceMs(), f.evidence().toArray(new String[0]), f.waitFrame() == null ? "" : f.waitFrame()));
         }
         return out;
     }

@@ -48,15 +48,20 @@ public interface ThreadLeakMXBean {
         private final String waitReason;
         private final long waitingForMs;
         private final String blame;
+        private final String waitFrame;
 
-        @ConstructorParameters({"tid", "name", "waitReason", "waitingForMs", "blame"})
-        public BlockedThread(long tid, String name, String waitReason, long waitingForMs, String blame) {
+        @ConstructorParameters({"tid", "name", "waitReason", "waitingForMs", "blame", "waitFrame"})
+        public BlockedThread(long tid, String name, String waitReason, long waitingForMs, String blame, String waitFrame) {
             this.tid = tid;
             this.name = name;
             this.waitReason = waitReason;
             this.waitingForMs = waitingForMs;
             this.blame = blame;
+            this.waitFrame = waitFrame;
         }
+
+        /** Where it is stuck: the first application frame of its current stack, or "". */
+        public String getWaitFrame() { return waitFrame; }
 
         public long getTid() { return tid; }
         public String getName() { return name; }
@@ -76,8 +81,12 @@ public interface ThreadLeakMXBean {
         private final long sinceMs;
         private final String[] evidence;
 
-        @ConstructorParameters({"kind", "severity", "title", "blame", "threads", "sinceMs", "evidence"})
-        public FindingInfo(String kind, String severity, String title, String blame, int threads, long sinceMs, String[] evidence) {
+        private final String waitFrame;
+
+        @ConstructorParameters({"kind", "severity", "title", "blame", "threads", "sinceMs", "evidence", "waitFrame"})
+        public FindingInfo(String kind, String severity, String title, String blame, int threads, long sinceMs, String[] evidence,
+                           String waitFrame) {
+            this.waitFrame = waitFrame;
             this.kind = kind;
             this.severity = severity;
             this.title = title;
@@ -94,6 +103,8 @@ public interface ThreadLeakMXBean {
         public int getThreads() { return threads; }
         public long getSinceMs() { return sinceMs; }
         public String[] getEvidence() { return evidence.clone(); }
+        /** Where the (first) waiting thread it concerns is stuck, or "" for findings not about waits. */
+        public String getWaitFrame() { return waitFrame; }
     }
 
     /** A creation site and its thread counts. */

@@ -77,7 +77,7 @@ public final class Findings {
                 }
             }
             out.add(new Finding(Kind.DEADLOCK, Severity.CRITICAL, d.cycle().size() + " threads deadlocked", first == null ? -1 : s.blameSite(first),
-                    d.cycle().size(), since, evidence));
+                    d.cycle().size(), since, evidence, first == null ? null : waitFrame(first)));
         }
     }
 
@@ -132,7 +132,7 @@ public final class Findings {
             out.add(new Finding(Kind.LONG_BLOCKED, Severity.MEDIUM,
                     group.size() + " thread" + (group.size() == 1 ? "" : "s") + " blocked for at least "
                             + Durations.human(s.blockedThresholdMs()) + ": " + longest.waitReason(),
-                    s.blameSite(longest), group.size(), s.takenAtMs() - longest.waitingForMs(), evidence));
+                    s.blameSite(longest), group.size(), s.takenAtMs() - longest.waitingForMs(), evidence, waitFrame(longest)));
         }
     }
 
@@ -180,7 +180,7 @@ public final class Findings {
             out.add(new Finding(Kind.DUPLICATE_STACKS, Severity.LOW,
                     group.size() + " threads blocked with one identical stack: " + group.get(0).waitReason(),
                     sites.size() == 1 ? sites.get(0) : -1, group.size(),
-                    s.takenAtMs() - group.stream().mapToLong(ThreadEntry::waitingForMs).max().orElse(0), evidence));
+                    s.takenAtMs() - group.stream().mapToLong(ThreadEntry::waitingForMs).max().orElse(0), evidence, waitFrame(group.get(0))));
         }
     }
 
@@ -239,7 +239,8 @@ public final class Findings {
             out.add(new Finding(Kind.STUCK_TASK, Severity.MEDIUM,
                     group.size() + " task" + (group.size() == 1 ? "" : "s") + " running for " + Durations.human(longest.task().runningForMs(s.takenAtMs()))
                             + (group.size() == 1 ? "" : " or more") + " in " + pool + (longest.waitReason() == null ? "" : ": " + longest.waitReason()),
-                    submittedAt != null ? submitted : s.blameSite(longest), group.size(), longest.task().startedAtMs(), evidence));
+                    submittedAt != null ? submitted : s.blameSite(longest), group.size(), longest.task().startedAtMs(), evidence,
+                    waitFrame(longest)));
             for (ThreadEntry t : group) tids.add(t.tid());
         }
         return tids;
@@ -258,7 +259,7 @@ public final class Findings {
             out.add(new Finding(Kind.QUEUE_STALL, Severity.MEDIUM,
                     e.queued() + " task" + (e.queued() == 1 ? "" : "s") + " queued for up to " + Durations.human(e.oldestQueuedMs())
                             + " in pool " + e.describe() + ", every worker busy",
-                    e.site(), e.poolSize(), s.takenAtMs() - e.oldestQueuedMs(), evidence));
+                    e.site(), e.poolSize(), s.takenAtMs() - e.oldestQueuedMs(), evidence, workers.isEmpty() ? null : waitFrame(workers.get(0))));
         }
     }
 
@@ -284,6 +285,11 @@ public final class Findings {
         }
         boolean highest = series.stream().allMatch(v -> v <= current);
         return highest && rises >= MIN_RISING_SAMPLES && rises > falls && current - series.get(0) >= MIN_SITE_GROWTH;
+    }
+
+    private static String waitFrame(ThreadEntry t) {
+        Frame f = t.waitFrameOrNull();
+        return f == null ? null : f.toString();
     }
 
     private static String held(ThreadEntry t) {

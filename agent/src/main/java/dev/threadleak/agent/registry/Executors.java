@@ -235,7 +235,7 @@ public final class Executors {
             for (ExecutorRecord r = buckets.get(b); r != null; r = r.next) {
                 if (r.get() == null) continue; // collected since
                 if (r.construction != null) {
-                    r.site = sites.intern(r.construction, false);
+                    r.site = sites.intern(r.construction, Site.EXECUTOR);
                     r.site.live++;
                     r.construction = null;
                 }
@@ -278,7 +278,7 @@ public final class Executors {
 
     /** The construction-stack site of a sampled task's submission, interned on first use (counted once). */
     Site submissionSite(SampledTask t, SiteTable sites) {
-        if (t.site == null) t.site = sites.intern(t.submission, false);
+        if (t.site == null) t.site = sites.intern(t.submission, Site.SUBMISSION);
         return t.site;
     }
 }

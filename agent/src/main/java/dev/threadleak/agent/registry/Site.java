@@ -8,6 +8,9 @@ public final class Site {
     private final List<StackTraceElement> stack;
     private final int blame;
     private final boolean truncated;
+    /** {@link #THREAD}, {@link #EXECUTOR} or {@link #SUBMISSION}: what was started, built or submitted here. */
+    private final int kind;
+    public static final int THREAD = 0, EXECUTOR = 1, SUBMISSION = 2;
     /** Written under the table's lock, read by snapshot takers without it. */
     private volatile long started;
     /** Live threads started here; kept by the registry under its lock. A site with none may be folded. */
@@ -15,14 +18,16 @@ public final class Site {
     /** The table's start sequence at this site's latest start: which idle site was used least recently. */
     long lastStart;
 
-    Site(int id, List<StackTraceElement> stack, int blame, boolean truncated) {
+    Site(int id, List<StackTraceElement> stack, int blame, boolean truncated, int kind) {
         this.id = id;
+        this.kind = kind;
         this.stack = stack;
         this.blame = blame;
         this.truncated = truncated;
     }
 
     public int id() { return id; }
+    public int kind() { return kind; }
     public List<StackTraceElement> stack() { return stack; }
     /** Index into {@link #stack()} of the frame to blame, or -1 when every frame is JDK or library code. */
     public int blame() { return blame; }

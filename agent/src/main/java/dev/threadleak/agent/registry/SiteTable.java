@@ -23,7 +23,10 @@ public final class SiteTable {
     private final int depth;
     private final Blame blame;
     private final int maxSites;
-    private final Map<List<StackTraceElement>, Site> byStack = new HashMap<>();
+    /** Sites by kind and stack (a thread start and an executor built on one line are two sites). */
+    private final Map<StackKey, Site> byStack = new HashMap<>();
+
+    private record StackKey(int kind, List<StackTraceElement> stack) {}
     /** Sites by raw backtrace: a start from a known stack skips getStackTrace() (about 4-15 us of the drain). */
     private final Map<Backtrace, Site> byBacktrace = new HashMap<>();
     /** Kept sites in id order (ids only grow). */
@@ -46,37 +49,39 @@ public final class SiteTable {
 
     /** Interns the stack captured inside Thread.start and counts one thread start for its site. */
     public synchronized Site intern(Throwable creation) {
-        return intern(creation, true);
+        return intern(creation, Site.THREAD);
     }
 
     /**
-     * Interns a captured stack and counts one use of its site: a thread start ({@code threadStart}, counted in
-     * {@link #totalStarted()} too), an executor built, a task submission sampled.
+     * Interns a captured stack and counts one use of its site: a thread start ({@link Site#THREAD}, counted in
+     * {@link #totalStarted()} too), an executor built ({@link Site#EXECUTOR}), a task submission sampled
+     * ({@link Site#SUBMISSION}).
      */
-    public synchronized Site intern(Throwable creation, boolean threadStart) {
+    public synchronized Site intern(Throwable creation, int kind) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
         Site site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
-            site = decode(creation);
+            site = decode(creation, kind);
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
-        if (threadStart) totalStarted++;
+        if (kind == Site.THREAD) totalStarted++;
         return site;
     }
 
-    private Site decode(Throwable creation) {
+    private Site decode(Throwable creation, int kind) {
         StackTraceElement[] raw = creation.getStackTrace();
         int from = callerOfStart(raw);
         // blame is judged on the whole stack, and the cut at depth always keeps the blamed frame
         int blamed = blame.index(Arrays.asList(raw).subList(from, raw.length));
         int to = Math.min(raw.length, from + Math.max(depth, blamed + 1));
         List<StackTraceElement> stack = List.of(Arrays.copyOfRange(raw, from, to));
-        Site site = byStack.get(stack);
+        StackKey key = new StackKey(kind, stack);
+        Site site = byStack.get(key);
         if (site == null) {
             if (byId.size() >= maxSites) foldIdleSites();
-            site = new Site(nextId++, stack, blamed, to < raw.length);
-            byStack.put(stack, site);
+            site = new Site(nextId++, stack, blamed, to < raw.length, kind);
+            byStack.put(key, site);
             byId.put(site.id(), site);
         }
         return site;
@@ -97,7 +102,7 @@ public final class SiteTable {
         for (Site s : idle.subList(0, Math.min(excess, idle.size()))) {
             gone.add(s);
             byId.remove(s.id());
-            byStack.remove(s.stack());
+            byStack.remove(new StackKey(s.kind(), s.stack()));
         }
         byBacktrace.values().removeIf(gone::contains);
         folded += gone.size();

@@ -62,8 +62,25 @@ public final class Sampler {
     static final int DUMP_BATCH = 256;
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
-    /** Not ProcessHandle.current(): its class initializer starts the JDK's process-reaper executor. */
-    private static final long PID = ManagementFactory.getRuntimeMXBean().getPid();
+    /**
+     * Not ProcessHandle.current() nor RuntimeMXBean.getPid() (which calls it): ProcessHandleImpl's class
+     * initializer starts the JDK's process-reaper pool in the host. Linux tells through /proc/self; elsewhere
+     * the runtime's name is {@code pid@host}.
+     */
+    private static final long PID = pid();
+
+    private static long pid() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self")).toString());
+        } catch (Exception notLinux) {
+            String name = ManagementFactory.getRuntimeMXBean().getName();
+            try {
+                return Long.parseLong(name.substring(0, name.indexOf('@')));
+            } catch (RuntimeException notPidAtHost) {
+                return -1;
+            }
+        }
+    }
 
     private final Registry registry;
     private final long agentStartedAtMs;
@@ -465,7 +482,8 @@ public final class Sampler {
             keptIds.add(s.id());
             if (!listed.contains(s.id())) continue;
             List<Frame> frames = siteFrames.computeIfAbsent(s.id(), id -> frames(s.stack().toArray(NO_FRAMES)));
-            out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started()));
+            String kind = s.kind() == Site.EXECUTOR ? SiteInfo.EXECUTOR : s.kind() == Site.SUBMISSION ? SiteInfo.SUBMISSION : SiteInfo.THREAD;
+            out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started(), kind));
         }
         siteFrames.keySet().retainAll(keptIds); // folded sites are gone for good
         return out;

@@ -9,9 +9,16 @@ import java.util.List;
  * @param site    creation site id, or -1 when the finding is not about one site
  * @param threads threads concerned
  * @param sinceMs epoch ms from which the evidence holds
+ * @param waitFrame for findings about waiting threads, where (the first of) them is stuck:
+ *                  {@code Class.method(File.java:LINE)}; null otherwise
  */
 public record Finding(Kind kind, Severity severity, String title, int site, int threads, long sinceMs,
-                      List<String> evidence) {
+                      List<String> evidence, String waitFrame) {
+
+    /** A finding that is not about waiting threads: no wait frame. */
+    public Finding(Kind kind, Severity severity, String title, int site, int threads, long sinceMs, List<String> evidence) {
+        this(kind, severity, title, site, threads, sinceMs, evidence, null);
+    }
 
     public enum Kind {
         /** the live count of one creation site keeps rising: threads that never end */

@@ -5,9 +5,18 @@ import java.util.List;
 /**
  * A creation site: the stack from the caller of {@code Thread.start} outwards, the frame to blame
  * ({@code blame} indexes {@code stack}, -1 when every frame is JDK or library code), and how many threads
- * it has started since the agent loaded.
+ * it has started since the agent loaded ({@code kind} thread); or, with the same rules, where executors were built
+ * ({@code started}: executors built) or tasks submitted ({@code started}: submissions captured).
  */
-public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {
+public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind) {
+
+    /** What a site is where: a thread started, an executor built, a task submitted (sampled). */
+    public static final String THREAD = "thread", EXECUTOR = "executor", SUBMISSION = "submission";
+
+    /** A thread creation site. */
+    public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {
+        this(id, stack, blame, truncated, started, THREAD);
+    }
 
     /** The frame to blame, or the innermost frame when there is none (JDK or library code started it). */
     public Frame blameFrame() {

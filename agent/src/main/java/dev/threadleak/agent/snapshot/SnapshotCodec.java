@@ -90,6 +90,7 @@ public final class SnapshotCodec {
                 g.writeArrayFieldStart("evidence");
                 for (String line : f.evidence()) g.writeString(line);
                 g.writeEndArray();
+                if (f.waitFrame() != null) g.writeStringField("waitFrame", f.waitFrame());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -139,6 +140,7 @@ public final class SnapshotCodec {
                 g.writeNumberField("blame", site.blame());
                 g.writeBooleanField("truncated", site.truncated());
                 g.writeNumberField("started", site.started());
+                g.writeStringField("kind", site.kind());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -292,7 +294,7 @@ public final class SnapshotCodec {
                 }
                 siteIds.add(id);
                 sites.add(new SiteInfo(id, element(stacks, s.get("stack"), "stack"), (int) number(s, "blame"),
-                        s.path("truncated").asBoolean(false), number(s, "started")));
+                        s.path("truncated").asBoolean(false), number(s, "started"), s.path("kind").asText(SiteInfo.THREAD)));
             }
             List<ExecutorInfo> executors = new ArrayList<>();
             Set<Integer> executorIds = new HashSet<>();
@@ -326,7 +328,7 @@ public final class SnapshotCodec {
                 for (JsonNode e : array(f, "evidence")) evidence.add(e.asText());
                 findings.add(new Finding(enumValue(Finding.Kind.class, f, "kind"), enumValue(Finding.Severity.class, f, "severity"),
                         text(f, "title"), f.has("site") ? (int) number(f, "site") : -1, (int) number(f, "threads"),
-                        number(f, "sinceMs"), List.copyOf(evidence)));
+                        number(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame")));
             }
             return new Snapshot(number(root, "pid"), number(root, "takenAtMs"), number(root, "jvmStartedAtMs"),
                     number(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),

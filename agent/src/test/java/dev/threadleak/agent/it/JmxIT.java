@@ -51,12 +51,17 @@ class JmxIT {
             assertThat((String) blocked[0].get("waitReason")).isEqualTo("parked on LinkedBlockingQueue.take");
             assertThat((Long) blocked[0].get("waitingForMs")).isGreaterThanOrEqualTo(1000);
             assertThat((String) blocked[0].get("blame")).startsWith(LEAK_SITE);
+            String waits = "dev.threadleak.samples.BlockedConsumers.consume(BlockedConsumers.java:" + ChildJvm.lineOf("BlockedConsumers.java", "// WAITS:") + ")";
+            assertThat((String) blocked[0].get("waitFrame")).isEqualTo(waits);
 
             CompositeData[] findings = (CompositeData[]) server.getAttribute(name, "Findings");
             assertThat(findings).extracting(f -> (String) f.get("kind")).contains("SITE_GROWTH", "LONG_BLOCKED");
             CompositeData growth = java.util.Arrays.stream(findings).filter(f -> f.get("kind").equals("SITE_GROWTH")).findFirst().orElseThrow();
             assertThat((String) growth.get("blame")).startsWith(LEAK_SITE);
             assertThat((String[]) growth.get("evidence")).isNotEmpty();
+            assertThat((String) growth.get("waitFrame")).as("not about waiting threads").isEmpty();
+            CompositeData longBlocked = java.util.Arrays.stream(findings).filter(f -> f.get("kind").equals("LONG_BLOCKED")).findFirst().orElseThrow();
+            assertThat((String) longBlocked.get("waitFrame")).isEqualTo(waits);
 
             CompositeData[] top = (CompositeData[]) server.getAttribute(name, "TopSites");
             assertThat((String) top[0].get("blame")).startsWith(LEAK_SITE);
