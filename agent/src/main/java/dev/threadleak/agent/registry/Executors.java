@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.LongPredicate;
 
 /**
  * Executors and their tasks, as the executor hooks report them. Executors are held weakly (a collected one
@@ -94,16 +93,26 @@ public final class Executors {
         }
     }
 
-    /** What a pool worker is doing: the executor it serves and the task it last began. Written by that worker only. */
-    public static final class WorkerSlot {
+    /**
+     * What a pool worker is doing: the executor it serves and the task it last began. Written by that worker
+     * only (and by the executor's Worker constructor before it starts). Holds its thread weakly: a slot is
+     * dropped once its thread has ended, never before it has started.
+     */
+    public static final class WorkerSlot extends WeakReference<Thread> {
         final long tid;
         volatile ExecutorRecord executor;
         volatile SampledTask task;
         volatile long taskStartedAtMs;
 
-        WorkerSlot(long tid, ExecutorRecord executor) {
-            this.tid = tid;
+        WorkerSlot(Thread worker, ExecutorRecord executor) {
+            super(worker);
+            this.tid = worker.getId();
             this.executor = executor;
+        }
+
+        boolean ended() {
+            Thread t = get();
+            return t == null || t.getState() == Thread.State.TERMINATED;
         }
 
         public ExecutorRecord executor() { return executor; }
@@ -166,7 +175,7 @@ public final class Executors {
 
     /** A ThreadPoolExecutor made a worker thread (not yet started). */
     public void worker(Object executor, Thread worker) {
-        workers.put(worker.getId(), new WorkerSlot(worker.getId(), recordFor(executor)));
+        workers.put(worker.getId(), new WorkerSlot(worker, recordFor(executor)));
     }
 
     /** A task was handed to the executor: counted, its time kept for queue ages, its stack captured if sampled. */
@@ -184,11 +193,11 @@ public final class Executors {
     public void running(Object executor, Object task) {
         WorkerSlot slot = current.get();
         if (slot == null || slot.executor.get() != executor) {
-            long tid = Thread.currentThread().getId();
-            slot = workers.get(tid);
+            Thread me = Thread.currentThread();
+            slot = workers.get(me.getId());
             if (slot == null) {
-                slot = new WorkerSlot(tid, recordFor(executor));
-                workers.put(tid, slot);
+                slot = new WorkerSlot(me, recordFor(executor));
+                workers.put(me.getId(), slot);
             } else if (slot.executor.get() != executor) {
                 slot.executor = recordFor(executor);
             }
@@ -228,7 +237,7 @@ public final class Executors {
      * one live user of it while it lives), drops collected executors and ended workers, and returns the live
      * executors. Called by the registry under its lock.
      */
-    List<ExecutorRecord> refresh(SiteTable sites, LongPredicate alive) {
+    List<ExecutorRecord> refresh(SiteTable sites) {
         List<ExecutorRecord> live = new ArrayList<>();
         for (int b = 0; b < BUCKETS; b++) {
             unlinkCollected(b, sites);
@@ -242,7 +251,7 @@ public final class Executors {
                 live.add(r);
             }
         }
-        workers.values().removeIf(w -> !alive.test(w.tid));
+        workers.values().removeIf(WorkerSlot::ended);
         return live;
     }
 

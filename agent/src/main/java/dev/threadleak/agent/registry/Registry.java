@@ -58,7 +58,7 @@ public final class Registry implements Consumer<Thread> {
     /** Drains, then returns the live executors (construction sites interned, collected ones gone). */
     public synchronized List<Executors.ExecutorRecord> liveExecutors() {
         drain();
-        return executors.refresh(sites, live::containsKey);
+        return executors.refresh(sites);
     }
 
     /** The interned site of a sampled task's submission stack. */
