@@ -1,6 +1,11 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.expose.TextReport;
+import dev.threadleak.agent.findings.Findings;
+import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.agent.expose.ThreadLeakBean;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -72,6 +77,12 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     private synchronized boolean init() {
         if (sampler != null) return true;
         try {
+            // initialize now every class the loop needs later: a class whose initializer fails (out of memory
+            // in the host, later) is unusable for the JVM's life; set-up that fails here is retried instead
+            for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class,
+                    TextReport.class, DumpFiles.class, Sampler.class}) {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            }
             dumps = new DumpFiles(options.dir(), options.keep());
             sampler = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
                     options.growth(), options.duplicates());

@@ -39,7 +39,10 @@ import org.objectweb.asm.Opcodes;
  * {@code shutdown}, {@code shutdownNow} and {@code close}. ThreadPoolExecutor's tasks: the entry of
  * {@code execute} and of {@code ScheduledThreadPoolExecutor.delayedExecute} (every submission path ends in
  * one of them), the return of {@code Worker}'s constructor (a worker and its executor), and the
- * {@code task.run()} call in {@code runWorker}. No task object is wrapped or replaced.
+ * {@code task.run()} call in {@code runWorker}. ForkJoinPool's tasks: the entry of {@code externalPush} (17)
+ * or {@code poolSubmit} (19+), a task handed over from outside the pool, and of
+ * {@code WorkQueue.topLevelExec}, a top-level task a worker is about to run. No task object is wrapped or
+ * replaced.
  */
 final class HookInstaller implements ClassFileTransformer {
     private static final String HOOK = ThreadLeakHook.RUNTIME_NAME.replace('.', '/');
@@ -49,10 +52,11 @@ final class HookInstaller implements ClassFileTransformer {
     private static final String WORKER = "java/util/concurrent/ThreadPoolExecutor$Worker";
     private static final String STPE = "java/util/concurrent/ScheduledThreadPoolExecutor";
     private static final String FJP = "java/util/concurrent/ForkJoinPool";
+    private static final String FJP_QUEUE = "java/util/concurrent/ForkJoinPool$WorkQueue";
     private static final String PER_TASK = "java/util/concurrent/ThreadPerTaskExecutor";
     private static final String START_IN_CONTAINER = "(Ljdk/internal/vm/ThreadContainer;)V";
     /** Every class hooked, in the order they are redefined; those this JDK lacks are skipped. */
-    static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, PER_TASK);
+    static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, FJP_QUEUE, PER_TASK);
 
     private HookInstaller() {}
 
@@ -189,7 +193,8 @@ final class HookInstaller implements ClassFileTransformer {
     }
 
     /** The hook calls, emitted by {@link #emit} (an int, not lambdas: lambdas cost premain a bootstrap). */
-    private static final int STARTED = 0, CREATED = 1, SHUT_DOWN = 2, SUBMITTED = 3, WORKER_MADE = 4;
+    private static final int STARTED = 0, CREATED = 1, SHUT_DOWN = 2, SUBMITTED = 3, WORKER_MADE = 4,
+            FJ_SUBMITTED_1 = 5, FJ_SUBMITTED_2 = 6, FJ_RUNNING = 7;
 
     /** The hook for one method, or {@code mv} itself when the method is not hooked. */
     static MethodVisitor hookMethod(String cls, String name, String desc, MethodVisitor mv) {
@@ -206,6 +211,17 @@ final class HookInstaller implements ClassFileTransformer {
                 || cls.equals(STPE) && name.equals("delayedExecute")) {
             return new OnEntry(mv, SUBMITTED);
         }
+        // ForkJoinPool: a task handed over from outside the pool (externalPush on 17, poolSubmit on 19+), and a
+        // top-level task a worker is about to run (WorkQueue.topLevelExec; the pool is the worker's)
+        if (cls.equals(FJP) && name.equals("externalPush") && desc.startsWith("(Ljava/util/concurrent/ForkJoinTask;")) {
+            return new OnEntry(mv, FJ_SUBMITTED_1);
+        }
+        if (cls.equals(FJP) && name.equals("poolSubmit") && desc.startsWith("(ZLjava/util/concurrent/ForkJoinTask;")) {
+            return new OnEntry(mv, FJ_SUBMITTED_2);
+        }
+        if (cls.equals(FJP_QUEUE) && name.equals("topLevelExec") && desc.startsWith("(Ljava/util/concurrent/ForkJoinTask;")) {
+            return new OnEntry(mv, FJ_RUNNING);
+        }
         if (cls.equals(WORKER) && name.equals("<init>")) return new BeforeReturn(mv, null, WORKER_MADE);
         if (cls.equals(TPE) && name.equals("runWorker")) return new BeforeTaskRun(mv);
         return mv;
@@ -213,8 +229,18 @@ final class HookInstaller implements ClassFileTransformer {
 
     /** Emits one hook call; it needs at most {@link #EXTRA_STACK} more operand stack. */
     private static void emit(MethodVisitor m, int call) {
+        if (call == FJ_RUNNING) {
+            m.visitInsn(Opcodes.ACONST_NULL); // the executor: the running worker's pool, found by the agent
+            m.visitVarInsn(Opcodes.ALOAD, 1);
+            m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "running", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+            return;
+        }
         m.visitVarInsn(Opcodes.ALOAD, 0);
         switch (call) {
+            case FJ_SUBMITTED_1, FJ_SUBMITTED_2 -> {
+                m.visitVarInsn(Opcodes.ALOAD, call == FJ_SUBMITTED_1 ? 1 : 2);
+                m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "submitted", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+            }
             case STARTED -> m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "started", "(Ljava/lang/Thread;)V", false);
             case CREATED, SHUT_DOWN -> {
                 m.visitInsn(Opcodes.ICONST_0 + (call == CREATED ? ThreadLeakHook.CREATED : ThreadLeakHook.SHUT_DOWN));

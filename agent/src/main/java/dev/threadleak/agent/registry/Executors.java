@@ -4,6 +4,7 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -156,6 +157,7 @@ public final class Executors {
         worker(executor, Thread.currentThread());
         submitted(executor, task);
         running(executor, task);
+        running(null, task);
         shutdown(executor);
         workers.clear();
         current.remove();
@@ -189,8 +191,12 @@ public final class Executors {
         }
     }
 
-    /** On the worker's thread, just before it runs the task. */
+    /** On the worker's thread, just before it runs the task; a null executor is the running fork-join worker's pool. */
     public void running(Object executor, Object task) {
+        if (executor == null) {
+            if (!(Thread.currentThread() instanceof ForkJoinWorkerThread worker)) return;
+            executor = worker.getPool();
+        }
         WorkerSlot slot = current.get();
         if (slot == null || slot.executor.get() != executor) {
             Thread me = Thread.currentThread();

@@ -150,6 +150,7 @@ public final class SiteTable {
         if (method.equals("start")) return cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread");
         if (method.equals("<init>")) return EXECUTORS.contains(cls);
         return method.equals("execute") && cls.equals("java.util.concurrent.ThreadPoolExecutor")
-                || method.equals("delayedExecute") && cls.equals("java.util.concurrent.ScheduledThreadPoolExecutor");
+                || method.equals("delayedExecute") && cls.equals("java.util.concurrent.ScheduledThreadPoolExecutor")
+                || (method.equals("externalPush") || method.equals("poolSubmit")) && cls.equals("java.util.concurrent.ForkJoinPool");
     }
 }

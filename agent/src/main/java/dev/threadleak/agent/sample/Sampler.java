@@ -105,6 +105,7 @@ public final class Sampler {
         this.blockedMs = blockedMs;
         this.thresholds = new Findings.Thresholds(blockedMs, duplicates, growth);
         this.history = new History(windowMs);
+        WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
     }
 
     /** Every live platform thread, including those the JVM started without Thread.start. */

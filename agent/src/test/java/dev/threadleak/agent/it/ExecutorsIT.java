@@ -103,6 +103,39 @@ class ExecutorsIT {
                 + ", running; task submitted at " + java.util.regex.Pattern.quote(submitted) + ", running for \\d");
     }
 
+    /** CompletableFuture stages on a ForkJoinPool: their tasks' ages and submission site too. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void stuckForkJoinTasksNameWhereTheyWereSubmitted(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-async-");
+        Path stop = dir.resolve("stop");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.StuckAsync", stop.toString())) {
+            ChildJvm.await("a dump with the stuck stages", java.time.Duration.ofSeconds(30), () -> hasStuckTask(dir));
+            Files.createFile(stop);
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stdout()).isEqualTo("stuck\n");
+            assertThat(child.stderr()).isEmpty();
+        }
+        Snapshot dump = ChildJvm.newestDump(dir);
+        Finding stuck = only(dump, Kind.STUCK_TASK);
+        String submitted = "dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// ASYNC:") + ")";
+        String waits = "dev.threadleak.agent.it.apps.StuckAsync.awaitReply(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// WAITS:") + ")";
+        assertThat(stuck.title()).matches("2 tasks running for .* in pool ForkJoinPool \"ForkJoinPool-\\d+-worker-\\*\": parked on CountDownLatch.await");
+        assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(submitted);
+        assertThat(stuck.evidence()).contains("submitted @ " + submitted);
+        assertThat(stuck.waitFrame()).isEqualTo(waits);
+    }
+
+    /** True once the newest dump in {@code dir} has a STUCK_TASK finding (a dump rotated away meanwhile reads as not yet). */
+    private static boolean hasStuckTask(Path dir) {
+        try {
+            return ChildJvm.newestDump(dir).findings().stream().anyMatch(f -> f.kind() == Kind.STUCK_TASK);
+        } catch (Exception | AssertionError notYet) {
+            return false;
+        }
+    }
+
     private static Finding only(Snapshot dump, Kind kind) {
         List<Finding> found = dump.findings().stream().filter(f -> f.kind() == kind).toList();
         assertThat(found).as("%s findings in %s", kind, dump.findings()).hasSize(1);

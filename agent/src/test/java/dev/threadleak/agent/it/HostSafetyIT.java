@@ -36,7 +36,8 @@ class HostSafetyIT {
         assertThat(run.stdout()).isEqualTo("done\n");
         // the JDK's class-load hook is off once the hooks are in: no "can't create name string" under OOM
         assertThat(run.stderr()).doesNotContain("ASSERTION FAILED").doesNotContain("Exception in thread");
-        for (String line : ChildJvm.lines(run.stderr())) assertThat(line).startsWith("[threadleak] ");
+        // the agent says at most what failed; the JVM's own log lines (JFR on JDK 25 under OOM: "[3.0s][error][jfr...") may appear
+        for (String line : ChildJvm.lines(run.stderr())) assertThat(line).matches("\\[threadleak\\] .*|\\[[0-9.]+s\\]\\[\\w+\\]\\[.*");
 
         Snapshot exit = ChildJvm.newestDump(dir);
         assertThat(exit.summary().agentStarted() + exit.summary().startsDropped()).isGreaterThanOrEqualTo(33_000);

@@ -3,9 +3,10 @@ package dev.threadleak.agent.it.apps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * An unlucky host: {@code parked} threads wait, the heap stays full for {@code fullMillis} (every allocation
+ * An unlucky host: {@code parked} threads wait, the agent is up, the heap stays full for {@code fullMillis} (every allocation
  * in the JVM, the agent's included, may fail), then the heap is released and {@code starts} threads are
  * started and joined one after another, from a deep stack. Prints {@code done} and exits 0 if the JVM survived.
  */
@@ -22,6 +23,7 @@ public final class OutOfMemoryThenManyThreads {
             t.setDaemon(true);
             t.start();
         }
+        awaitAgent();
         keepHeapFull(fullMillis);
         release.countDown();
         startAndJoin(starts, STACK_DEPTH);
@@ -41,6 +43,18 @@ public final class OutOfMemoryThenManyThreads {
             Thread t = new Thread(nothing, "short");
             t.start();
             t.join();
+        }
+    }
+
+    /** Out of memory strikes a running service, not its first second: wait (10 s at most) for the agent's MBean. */
+    private static void awaitAgent() throws InterruptedException {
+        try {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName agent = new javax.management.ObjectName("dev.threadleak:type=ThreadLeak");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!server.isRegistered(agent) && System.nanoTime() - end < 0) Thread.sleep(10); // polling
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
         }
     }
 
