@@ -389,10 +389,12 @@ public final class Sampler {
                     : r.shutdown() ? "SHUTDOWN" : "RUNNING";
             List<ThreadEntry> ws = workers.getOrDefault(r.id(), List.of());
             int active = 0;
+            long idleSince = ws.isEmpty() ? -1 : 0;
             List<String> names = new ArrayList<>();
             for (ThreadEntry w : ws) {
                 names.add(w.name());
                 if (w.task() != null || (executor instanceof ForkJoinPool && !w.idle() && w.waitReason() != null)) active++;
+                if (idleSince >= 0) idleSince = w.idle() ? Math.max(idleSince, now - w.waitingForMs()) : -1;
             }
             long queued = -1, completed = -1;
             if (r.kind().equals("java.util.concurrent.ThreadPoolExecutor")) {
@@ -404,7 +406,7 @@ public final class Sampler {
             long oldest = r.oldestQueuedAtMs(now);
             out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
                     state, ws.size(), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
-                    r.createdAtMs()));
+                    r.createdAtMs(), idleSince));
         }
         return out;
     }

@@ -15,9 +15,11 @@ package dev.threadleak.agent.snapshot;
  * @param completed      tasks that ran and finished since the agent loaded (where known, else -1)
  * @param oldestQueuedMs how long the oldest queued task has waited, or -1 (none, or unknown)
  * @param createdAtMs    epoch ms it was built, or first seen
+ * @param idleSinceMs    epoch ms since which every worker has waited for work (the latest of their waits'
+ *                       starts, precise to one sample), or -1 when a worker is busy or there is none
  */
 public record ExecutorInfo(int id, String kind, String name, int site, String state, int poolSize, int active, long queued,
-                           long submitted, long completed, long oldestQueuedMs, long createdAtMs) {
+                           long submitted, long completed, long oldestQueuedMs, long createdAtMs, long idleSinceMs) {
 
     public boolean running() {
         return state.equals("RUNNING");

@@ -160,6 +160,7 @@ public final class SnapshotCodec {
                 g.writeNumberField("completed", e.completed());
                 g.writeNumberField("oldestQueuedMs", e.oldestQueuedMs());
                 g.writeNumberField("createdAtMs", e.createdAtMs());
+                g.writeNumberField("idleSinceMs", e.idleSinceMs());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -305,7 +306,7 @@ public final class SnapshotCodec {
                 executorIds.add(id);
                 executors.add(new ExecutorInfo(id, text(e, "kind"), e.path("name").asText(""), site, text(e, "state"),
                         (int) number(e, "poolSize"), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
-                        number(e, "completed"), number(e, "oldestQueuedMs"), number(e, "createdAtMs")));
+                        number(e, "completed"), number(e, "oldestQueuedMs"), number(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
             }
             List<ThreadEntry> threads = new ArrayList<>();
             for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds, executorIds));

@@ -41,6 +41,7 @@ class ExecutorsIT {
         assertThat(fixed.completed()).isEqualTo(2);
         assertThat(fixed.queued()).isZero();
         assertThat(fixed.name()).isEqualTo("pool-1-thread-*");
+        assertThat(fixed.idleSinceMs()).as("both workers wait for work").isBetween(fixed.createdAtMs(), dump.takenAtMs());
         ExecutorInfo scheduled = builtAt(dump, "scheduled");
         assertThat(scheduled.kind()).isEqualTo("java.util.concurrent.ScheduledThreadPoolExecutor");
         assertThat(scheduled.poolSize()).isEqualTo(1);
@@ -97,6 +98,7 @@ class ExecutorsIT {
         assertThat(ingest.active()).isEqualTo(2);
         assertThat(ingest.queued()).isEqualTo(ingest.submitted() - 2);
         assertThat(ingest.oldestQueuedMs()).isGreaterThanOrEqualTo(1000);
+        assertThat(ingest.idleSinceMs()).as("its workers are busy").isEqualTo(-1);
 
         ChildJvm.Result threads = ChildJvm.cli("report", "--threads", dir.toString());
         assertThat(threads.stdout()).containsPattern("   worker of ThreadPoolExecutor \"ingest-\\*\" built at " + java.util.regex.Pattern.quote(built)

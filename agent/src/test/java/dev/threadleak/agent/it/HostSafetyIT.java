@@ -62,6 +62,29 @@ class HostSafetyIT {
         assertThat(exit.site(t.site()).blameFrame().line()).isEqualTo(lineOf("RetransformsThread.java", "// SITE:"));
     }
 
+    /**
+     * 5,000 distinct creation stacks: the site table keeps at most {@code sites} (idle ones folded, their starts
+     * still counted) and a dump lists only the sites of live threads and the most-started others. Before: every
+     * site ever seen stayed in memory and in every dump (100,000 of them killed a 128 MiB host).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void distinctCreationStacksAreBoundedInMemoryAndInDumps(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-sites-");
+        Finished run = ChildJvm.run(jdk, List.of("-Xmx64m", ChildJvm.agent("dir=" + dir + ",interval=0,sites=1000")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManySites", "5000");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("started 5000\n");
+        assertThat(run.stderr()).isEmpty();
+        Snapshot exit = ChildJvm.newestDump(dir);
+        assertThat(exit.summary().agentStarted()).isGreaterThanOrEqualTo(5000);
+        long listed = exit.sites().size();
+        assertThat(listed).as("sites listed: live threads' and the 20 most-started").isLessThanOrEqualTo(20 + exit.threads().size());
+        assertThat(exit.summary().sitesNotListed()).isGreaterThanOrEqualTo(5000 - listed);
+        ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(report.stdout()).containsPattern("\\d+ more creation sites seen since the agent loaded, none with a live thread: not listed");
+    }
+
     /** Any thread name works: NUL, control characters, a lone surrogate, 10,000 characters. Before: no dump at all, and report crashed. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
