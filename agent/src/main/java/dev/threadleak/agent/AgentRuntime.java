@@ -72,7 +72,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     private synchronized boolean init() {
         if (sampler != null) return true;
         try {
-            dumps = new DumpFiles(options.dir(), options.keep());
+            dumps = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
             sampler = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
                     options.growth(), options.duplicates());
             return true;

@@ -37,7 +37,7 @@ class DumpFilesIT {
         Path stop = base.resolve("stop");
         try (ChildJvm child = ChildJvm.start(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms,keep=3")),
                 "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stop.toString(), "60")) {
-            Pattern name = Pattern.compile("threadleak-" + child.pid() + "-\\d{8}T\\d{9}Z\\.json");
+            Pattern name = Pattern.compile("threadleak-" + child.pid() + "-[0-9a-f]{8}-\\d{8}T\\d{9}Z-\\d{6}\\.json");
             ChildJvm.await("3 dumps", DEADLINE, () -> mine(dir, child.pid()).size() >= 3);
             Set<String> initial = new LinkedHashSet<>(names(mine(dir, child.pid())));
             Set<String> seen = new LinkedHashSet<>(initial);
