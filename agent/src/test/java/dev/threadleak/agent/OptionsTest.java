@@ -14,7 +14,7 @@ class OptionsTest {
     @Test
     void defaults() {
         Options o = Options.defaults();
-        assertThat(o.dir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toAbsolutePath());
+        assertThat(o.dir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "threadleak-" + System.getProperty("user.name")).toAbsolutePath());
         assertThat(o.interval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(o.keep()).isEqualTo(20);
         assertThat(o.depth()).isEqualTo(32);
