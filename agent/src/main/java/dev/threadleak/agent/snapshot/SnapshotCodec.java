@@ -236,6 +236,8 @@ public final class SnapshotCodec {
 
     /** Turns a validated tree into the model; every lookup names the field it wanted when it is missing. */
     private static final class Reader {
+        /** Bound of every time in a dump, in ms: 10^15 (about 31,700 years either side of 1970). */
+        private static final long MAX_MS = 1_000_000_000_000_000L;
         private final JsonNode root;
         private final List<Frame> frames = new ArrayList<>();
         private final List<List<Frame>> stacks = new ArrayList<>();
@@ -261,8 +263,13 @@ public final class SnapshotCodec {
                     throw new IllegalArgumentException("site ids out of order at site " + id);
                 }
                 siteIds.add(id);
-                sites.add(new SiteInfo(id, element(stacks, s.get("stack"), "stack"), (int) number(s, "blame"),
-                        s.path("truncated").asBoolean(false), number(s, "started")));
+                List<Frame> stack = element(stacks, s.get("stack"), "stack");
+                long blame = number(s, "blame");
+                if (blame < -1 || blame >= stack.size()) {
+                    throw new IllegalArgumentException("site " + id + ": blame index " + blame + " is outside its stack of "
+                            + stack.size() + " frame" + (stack.size() == 1 ? "" : "s"));
+                }
+                sites.add(new SiteInfo(id, stack, (int) blame, s.path("truncated").asBoolean(false), number(s, "started")));
             }
             List<ThreadEntry> threads = new ArrayList<>();
             for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds));
@@ -283,30 +290,61 @@ public final class SnapshotCodec {
             for (JsonNode f : array(root, "findings")) {
                 List<String> evidence = new ArrayList<>();
                 for (JsonNode e : array(f, "evidence")) evidence.add(e.asText());
+                long site = f.has("site") ? number(f, "site") : -1;
+                if (site != -1 && !siteIds.contains((int) site) || site != (int) site) {
+                    throw new IllegalArgumentException("finding '" + f.path("title").asText() + "' names site " + site + ", which is not in the sites table");
+                }
                 findings.add(new Finding(enumValue(Finding.Kind.class, f, "kind"), enumValue(Finding.Severity.class, f, "severity"),
-                        text(f, "title"), f.has("site") ? (int) number(f, "site") : -1, (int) number(f, "threads"),
-                        number(f, "sinceMs"), List.copyOf(evidence)));
+                        text(f, "title"), (int) site, (int) number(f, "threads"),
+                        instant(f, "sinceMs"), List.copyOf(evidence)));
             }
-            return new Snapshot(number(root, "pid"), number(root, "takenAtMs"), number(root, "jvmStartedAtMs"),
-                    number(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
-                    summary, List.copyOf(sites), List.copyOf(threads), number(root, "blockedThresholdMs"),
+            return new Snapshot(number(root, "pid"), instant(root, "takenAtMs"), instant(root, "jvmStartedAtMs"),
+                    instant(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
+                    summary, List.copyOf(sites), List.copyOf(threads), duration(root, "blockedThresholdMs"),
                     List.copyOf(deadlocks), List.copyOf(findings));
         }
 
         private ThreadEntry thread(JsonNode t, Set<Integer> siteIds) {
+            List<Frame> stack = element(stacks, t.get("stack"), "stack");
             List<OwnedMonitor> monitors = new ArrayList<>();
-            for (JsonNode m : t.path("monitorsOwned")) monitors.add(new OwnedMonitor((int) number(m, "depth"), text(m, "lock")));
+            for (JsonNode m : t.path("monitorsOwned")) {
+                long depth = number(m, "depth");
+                // -1: held, but at no known frame (the JDK's MonitorInfo says so for locks taken by native code)
+                if (depth < -1 || depth >= stack.size()) {
+                    throw new IllegalArgumentException("thread " + t.path("tid").asText() + ": monitor depth " + depth + " is outside its stack of " + stack.size() + " frames");
+                }
+                monitors.add(new OwnedMonitor((int) depth, text(m, "lock")));
+            }
             List<String> synchronizers = new ArrayList<>();
             for (JsonNode s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
             Origin origin = enumValue(Origin.class, t, "origin");
             int site = t.has("site") ? (int) number(t, "site") : -1;
             if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
-            return new ThreadEntry(number(t, "tid"), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
-                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), element(stacks, t.get("stack"), "stack"),
+            return new ThreadEntry(tid(t), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
+                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), stack,
                     optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
-                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, number(t, "startedAtMs"),
+                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, instant(t, "startedAtMs"),
                     ref(t, "starter"), t.path("agent").asBoolean(false), optText(t, "waitReason"),
-                    t.path("idle").asBoolean(false), number(t, "waitingForMs"));
+                    t.path("idle").asBoolean(false), duration(t, "waitingForMs"));
+        }
+
+        /** Epoch milliseconds within what {@link Instant} (and the report's arithmetic) can hold: year -29,700 to 33,658. */
+        private static long instant(JsonNode node, String name) {
+            long v = number(node, name);
+            if (v < -MAX_MS || v > MAX_MS) throw new IllegalArgumentException("field '" + name + "' is out of range: " + v);
+            return v;
+        }
+
+        private static long duration(JsonNode node, String name) {
+            long v = number(node, name);
+            if (v < 0 || v > MAX_MS) throw new IllegalArgumentException("field '" + name + "' is out of range: " + v + " (expected 0 to " + MAX_MS + ")");
+            return v;
+        }
+
+        private static long tid(JsonNode node) {
+            long v = number(node, "tid");
+            if (v < 0) throw new IllegalArgumentException("field 'tid' is negative: " + v);
+            return v;
         }
 
         private static <E extends Enum<E>> E enumValue(Class<E> type, JsonNode node, String name) {
@@ -320,7 +358,7 @@ public final class SnapshotCodec {
 
         private ThreadRef ref(JsonNode node, String name) {
             JsonNode r = node.get(name);
-            return r == null || r.isNull() ? null : new ThreadRef(number(r, "tid"), text(r, "name"));
+            return r == null || r.isNull() ? null : new ThreadRef(tid(r), text(r, "name"));
         }
 
         private static <T> T element(List<T> table, JsonNode index, String what) {
@@ -355,7 +393,7 @@ public final class SnapshotCodec {
 
         private static long number(JsonNode node, String name) {
             JsonNode v = field(node, name);
-            if (!v.isIntegralNumber()) throw new IllegalArgumentException("field '" + name + "' is not a whole number");
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new IllegalArgumentException("field '" + name + "' is not a whole number");
             return v.asLong();
         }
     }
