@@ -45,11 +45,21 @@ public final class SiteTable {
     }
 
     /** Interns the stack captured inside Thread.start and counts one start for its site. */
-    public synchronized Site intern(Throwable creation) {
+    public Site intern(Throwable creation) {
+        return intern(creation, Thread.class);
+    }
+
+    /**
+     * Interns the stack captured inside Thread.start of a thread of class {@code threadClass} (whose overrides
+     * of {@code start} are not the creation site) and counts one start for its site. A backtrace decodes the
+     * same for every thread it starts: a frame of an overriding {@code start} only calls {@code super.start()}
+     * on its own thread, so the thread's class is one that inherits that override.
+     */
+    public synchronized Site intern(Throwable creation, Class<?> threadClass) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
         Site site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
-            site = decode(creation);
+            site = decode(creation, threadClass);
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
@@ -57,9 +67,9 @@ public final class SiteTable {
         return site;
     }
 
-    private Site decode(Throwable creation) {
+    private Site decode(Throwable creation, Class<?> threadClass) {
         StackTraceElement[] raw = creation.getStackTrace();
-        int from = callerOfStart(raw);
+        int from = callerOfStart(raw, threadClass);
         // blame is judged on the whole stack, and the cut at depth always keeps the blamed frame
         int blamed = blame.index(Arrays.asList(raw).subList(from, raw.length));
         int to = Math.min(raw.length, from + Math.max(depth, blamed + 1));
@@ -116,11 +126,30 @@ public final class SiteTable {
      * virtual thread's start further out in its stack, and that part is the worker's creation stack.
      */
     static int callerOfStart(StackTraceElement[] raw) {
+        return callerOfStart(raw, Thread.class);
+    }
+
+    /**
+     * As {@link #callerOfStart(StackTraceElement[])}, and then past the {@code start} frames of the thread's own
+     * class and its superclasses below {@code Thread} (a subclass overriding {@code start} to call
+     * {@code super.start()}): the creation site is who started the thread, not its override. A {@code start}
+     * frame of any other class ({@code Server.start()} calling {@code new Thread(..).start()}) is kept.
+     */
+    static int callerOfStart(StackTraceElement[] raw, Class<?> threadClass) {
         int i = 0;
         while (i < raw.length && !isStart(raw[i])) i++;
         if (i == raw.length) return 0;
         while (i < raw.length && isStart(raw[i])) i++;
+        while (i < raw.length && raw[i].getMethodName().equals("start") && overridesStart(threadClass, raw[i].getClassName())) i++;
         return i;
+    }
+
+    /** True when {@code className} is {@code threadClass} or one of its superclasses below java.lang.Thread. */
+    private static boolean overridesStart(Class<?> threadClass, String className) {
+        for (Class<?> c = threadClass; c != null && c != Thread.class; c = c.getSuperclass()) {
+            if (c.getName().equals(className)) return true;
+        }
+        return false;
     }
 
     private static boolean isStart(StackTraceElement e) {
