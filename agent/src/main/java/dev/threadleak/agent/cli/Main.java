@@ -165,8 +165,9 @@ public final class Main {
             if (!Files.isRegularFile(given)) throw new UsageException(given + ": not a regular file or directory");
             return given;
         }
-        List<Path> candidates;
+        List<Path> candidates, named;
         try {
+            named = DumpFiles.dumps(given);
             candidates = DumpFiles.newestFirst(given);
         } catch (IOException e) {
             throw new UsageException(given + ": cannot list directory: " + e.getMessage());
@@ -181,6 +182,10 @@ public final class Main {
             }
         }
         if (first != null) throw new UsageException(given + ": no readable threadleak dump in this directory (newest: " + first.getMessage() + ")");
+        if (!named.isEmpty()) {
+            throw new UsageException(given + ": no readable threadleak dump in this directory (" + named.size() + " file"
+                    + (named.size() == 1 ? " named like a dump does not start" : "s named like dumps do not start") + " like one)");
+        }
         throw new UsageException(given + ": no threadleak dumps in this directory");
     }
 

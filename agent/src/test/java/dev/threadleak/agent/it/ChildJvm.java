@@ -63,7 +63,12 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code java <jvmArgs> <mainAndArgs>} with the given JDK. */
     public static ChildJvm start(Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), jdk, jvmArgs, mainAndArgs);
+    }
+
+    /** Starts {@code <prefix> java <jvmArgs> <mainAndArgs>}: a prefix such as {@code unshare --pid} runs the JVM inside another command. */
+    public static ChildJvm start(List<String> prefix, Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(jdk.java().toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(Arrays.asList(mainAndArgs));
@@ -137,11 +142,16 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Runs {@code java -jar threadleak-agent.jar <args>} on the test's own JDK. */
     public static Result cli(String... args) throws IOException, InterruptedException {
+        return cliIn(null, args);
+    }
+
+    /** As {@link #cli}, in working directory {@code cwd} (null: this JVM's). */
+    public static Result cliIn(Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", AGENT_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
         Path dir = Files.createTempDirectory("threadleak-cli-");
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        Process p = new ProcessBuilder(cmd).directory(cwd == null ? null : cwd.toFile()).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
         if (!p.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("threadleak CLI did not exit: " + cmd);
