@@ -28,8 +28,11 @@ public final class ChildJvm implements AutoCloseable {
     public static final Path AGENT_JAR = Path.of(required("threadleak.agentJar"));
     /** Class path of the samples module: its jar and its own dependencies. */
     public static final String SAMPLES_CP = required("threadleak.samplesClasspath");
-    /** Class path of these tests, for test programs under {@code dev.threadleak.agent.it.apps}. */
-    public static final String TEST_CP = System.getProperty("java.class.path");
+    /**
+     * Class path of these tests, for test programs under {@code dev.threadleak.agent.it.apps}; without the
+     * agent's own compiled classes (target/classes), which would shadow the agent jar's: a child runs the jar's code.
+     */
+    public static final String TEST_CP = withoutAgentClasses(System.getProperty("java.class.path"));
     private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
     private final Process process;
@@ -215,6 +218,15 @@ public final class ChildJvm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String withoutAgentClasses(String classPath) {
+        Path classes = Path.of("target", "classes").toAbsolutePath();
+        List<String> kept = new ArrayList<>();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (!Path.of(entry).toAbsolutePath().normalize().equals(classes.normalize())) kept.add(entry);
+        }
+        return String.join(java.io.File.pathSeparator, kept);
     }
 
     private static String required(String property) {
