@@ -138,12 +138,16 @@ public final class DumpFiles {
      */
     static void checkPrivate(Path dir) throws IOException {
         if (!POSIX) return;
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
-        Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         Object me = ownUid();
-        if (me != null && !me.equals(owner)) {
-            throw new IOException("directory is owned by another user (uid " + owner + "), not used: dumps there could be read or replaced by them");
+        // a symbolic link must be this user's too (or another user could point it elsewhere), and so must its target
+        Object linkOwner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object owner = Files.getAttribute(dir, "unix:uid");
+        for (Object o : new Object[] {linkOwner, owner}) {
+            if (me != null && !me.equals(o)) {
+                throw new IOException("directory is owned by another user (uid " + o + "), not used: dumps there could be read or replaced by them");
+            }
         }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
         if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new IOException("directory is writable by other users (" + PosixFilePermissions.toString(perms)
                     + "), not used: dumps there could be replaced or deleted (chmod go-w it, or choose another dir)");

@@ -114,6 +114,15 @@ class DumpFilesTest {
     }
 
     @Test
+    void aSymbolicLinkIsFollowedWhenItAndItsTargetAreThisUsers() throws Exception {
+        Path target = Files.createDirectory(dir.resolve("real"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        assertThat(new DumpFiles(link, 3).write(at(1))).exists();
+        Files.setAttribute(link, "unix:uid", 65534, java.nio.file.LinkOption.NOFOLLOW_LINKS); // the link is another user's
+        assertThatThrownBy(() -> new DumpFiles(link, 3).write(at(2))).hasMessageContaining("owned by another user (uid 65534)");
+    }
+
+    @Test
     void newestIsByTheDumpsOwnTimeNotItsName() throws Exception {
         DumpFiles files = new DumpFiles(dir, 5);
         files.write(at(1_000));
