@@ -105,4 +105,13 @@ class OptionsTest {
                 .hasMessageStartingWith("unknown option 'dir\\nrel' (known: ");
         assertThatThrownBy(() -> Options.parse("keep=1\u0000x")).hasMessageStartingWith("bad value for keep: '1\\u0000x' (expected");
     }
+
+    @Test
+    void forTargetMakesAGivenDirAbsoluteAndLeavesAMissingOneToTheTarget() {
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertThat(Options.forTarget("dir=rel, interval=30s")).isEqualTo("dir=" + cwd + "/rel,interval=30s");
+        assertThat(Options.forTarget("interval=30s,app=com.acme,org.example")).isEqualTo("interval=30s,app=com.acme,org.example");
+        assertThat(Options.forTarget("")).isEmpty();
+        assertThatThrownBy(() -> Options.forTarget("dir=/tmp/a,b,keep=3,keep=4")).isInstanceOf(Options.BadOption.class);
+    }
 }
