@@ -53,7 +53,7 @@ public final class Registry implements Consumer<Thread> {
         }
         ThreadRecord record;
         try {
-            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new Throwable());
+            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new CreationStack(thread.getClass()));
         } catch (OutOfMemoryError e) {
             dropped.incrementAndGet();
             return;
@@ -128,9 +128,8 @@ public final class Registry implements Consumer<Thread> {
                 r.next = null;
                 // the agent's own threads get no site: site counts are the application's alone
                 r.own = own.contains(r.tid);
-                if (!r.own) r.site = sites.intern(r.creation, r.threadClass);
+                if (!r.own) r.site = sites.intern(r.creation);
                 r.creation = null;
-                r.threadClass = null;
                 live.put(r.tid, r); // replaces the record of a thread first seen without its start
                 if (r.site != null) r.site.live++;
                 r = next;

@@ -44,9 +44,12 @@ public final class SiteTable {
         this(depth, blame, 10_000);
     }
 
-    /** Interns the stack captured inside Thread.start and counts one start for its site. */
+    /**
+     * Interns the stack captured inside Thread.start and counts one start for its site. A {@link CreationStack}
+     * also names the thread's class, whose overrides of {@code start} are not the creation site.
+     */
     public Site intern(Throwable creation) {
-        return intern(creation, Thread.class);
+        return intern(creation, creation instanceof CreationStack c ? c.threadClass : Thread.class);
     }
 
     /**
@@ -55,7 +58,7 @@ public final class SiteTable {
      * same for every thread it starts: a frame of an overriding {@code start} only calls {@code super.start()}
      * on its own thread, so the thread's class is one that inherits that override.
      */
-    public synchronized Site intern(Throwable creation, Class<?> threadClass) {
+    synchronized Site intern(Throwable creation, Class<?> threadClass) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
         Site site = key == null ? null : byBacktrace.get(key);
         if (site == null) {

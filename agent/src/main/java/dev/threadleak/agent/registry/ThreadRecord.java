@@ -17,8 +17,6 @@ public final class ThreadRecord extends WeakReference<Thread> {
     final Origin origin;
     /** Raw creation stack, decoded and dropped by {@link Registry#drain()}. */
     Throwable creation;
-    /** The thread's class (a subclass may override start), read with the creation stack; dropped with it. */
-    Class<?> threadClass;
     /** Creation site, or null when the thread was not seen starting (or is the agent's own). */
     Site site;
     /** One of threadleak's own threads (set when the record is drained). */
@@ -35,7 +33,6 @@ public final class ThreadRecord extends WeakReference<Thread> {
         this.starterName = starter.getName();
         this.origin = Origin.STARTED;
         this.creation = creation;
-        this.threadClass = thread.getClass();
     }
 
     ThreadRecord(Thread thread, long firstSeenMs, Origin origin) {

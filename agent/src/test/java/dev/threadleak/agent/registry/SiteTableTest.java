@@ -49,7 +49,9 @@ class SiteTableTest {
                 .as("a Worker.start that starts some other, plain thread is its creation site").isEqualTo(2);
         assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, server, MAIN}, Thread.class))
                 .as("Server.start() calling new Thread(..).start()").isEqualTo(2);
-        Site site = new SiteTable(32, new Blame(List.of())).intern(creation(HOOK, START, worker, HANDLE, MAIN), Worker.class);
+        CreationStack captured = new CreationStack(Worker.class); // what Registry.accept captures
+        captured.setStackTrace(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN});
+        Site site = new SiteTable(32, new Blame(List.of())).intern(captured);
         assertThat(site.stack()).containsExactly(HANDLE, MAIN);
         assertThat(site.blame()).isZero();
     }
