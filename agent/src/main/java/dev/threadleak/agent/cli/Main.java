@@ -82,9 +82,9 @@ public final class Main {
             if (a.startsWith("-")) throw new UsageException("report: unknown option '" + a + "' (options: --threads)");
         }
         if (args.size() != 1) throw new UsageException("report: expected one dump file or directory, got " + args.size());
-        Path source = resolve(Path.of(args.get(0)));
-        TextReport report = new TextReport(load(source), out);
-        report.header(source.toString());
+        Dump dump = resolve(Path.of(args.get(0)));
+        TextReport report = new TextReport(dump.snapshot(), out);
+        report.header(dump.file().toString());
         if (threads) {
             report.threads();
         } else {
@@ -99,10 +99,10 @@ public final class Main {
             if (a.startsWith("-")) throw new UsageException("check: unknown option '" + a + "'");
         }
         if (args.size() != 1) throw new UsageException("check: expected one dump file or directory, got " + args.size());
-        Path source = resolve(Path.of(args.get(0)));
-        Snapshot snapshot = load(source);
+        Dump dump = resolve(Path.of(args.get(0)));
+        Snapshot snapshot = dump.snapshot();
         TextReport report = new TextReport(snapshot, out);
-        report.header(source.toString());
+        report.header(dump.file().toString());
         report.findings();
         return snapshot.findings().isEmpty() ? 0 : 1;
     }
@@ -159,11 +159,11 @@ public final class Main {
      * was taken, among the files that read as dumps (a file's name proves nothing). Only regular files are
      * read: a FIFO or device named like a dump would block or never end.
      */
-    static Path resolve(Path given) throws UsageException {
+    static Dump resolve(Path given) throws UsageException {
         if (!Files.exists(given)) throw new UsageException(given + ": no such file or directory");
         if (!Files.isDirectory(given)) {
             if (!Files.isRegularFile(given)) throw new UsageException(given + ": not a regular file or directory");
-            return given;
+            return new Dump(given, load(given));
         }
         List<Path> candidates, named;
         try {
@@ -175,8 +175,7 @@ public final class Main {
         UsageException first = null;
         for (Path p : candidates) {
             try {
-                load(p);
-                return p;
+                return new Dump(p, load(p));
             } catch (UsageException e) {
                 if (first == null) first = e;
             }
@@ -188,6 +187,9 @@ public final class Main {
         }
         throw new UsageException(given + ": no threadleak dumps in this directory");
     }
+
+    /** A dump file and what it holds. */
+    record Dump(Path file, Snapshot snapshot) {}
 
     static Snapshot load(Path file) throws UsageException {
         if (!Files.isRegularFile(file)) throw new UsageException(file + ": not a regular file");
