@@ -19,7 +19,7 @@ import java.io.PrintStream;
 class DumpReaderFuzzTest {
     private static final PrintStream NOWHERE = new PrintStream(OutputStream.nullOutputStream());
 
-    @FuzzTest(maxDuration = "15s")
+    @FuzzTest(maxDuration = "10s")
     @DictionaryEntries({"\"format\"", "\"threadleak-dump/1\"", "\"takenAtMs\"", "\"frames\"", "\"stacks\"", "\"sites\"",
             "\"threads\"", "\"findings\"", "\"deadlocks\"", "\"summary\"", "\"states\"", "\"blame\"", "\"site\"", "\"stack\"",
             "\"tid\"", "\"lockOwner\"", "\"starter\"", "\"monitorsOwned\"", "\"depth\"", "\"origin\"", "\"STARTED\"",

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * {@code src/test/resources/dev/threadleak/agent/fuzz/OptionsFuzzTestInputs/}; {@code JAZZER_FUZZ=1} fuzzes.
  */
 class OptionsFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "5s")
     @DictionaryEntries({"dir=", "interval=", "keep=", "depth=", "app=", "sample=", "blocked=", "window=", "growth=",
             "duplicates=", "sites=", ",", "ms", "s", "m", "h", "0", "2147483648", "999999999", "/tmp/x", "com.acme"})
     void parseGivesOptionsOrBadOption(byte[] input) {
