@@ -35,9 +35,23 @@ public final class Agent {
         start(options, inst);
     }
 
-    /** On attach, bad options go back to the attaching tool as the exception; the target JVM is untouched. */
+    /**
+     * System property naming the dump directory of the agent loaded in this JVM: {@code threadleak attach}
+     * reads it to tell where dumps go (the target picks the default directory), or that the agent is there already.
+     */
+    public static final String DIR_PROPERTY = "threadleak.dir";
+
+    /**
+     * On attach, bad options go back to the attaching tool as the exception; the target JVM is untouched. So
+     * does a second load: the attaching tool must not report an agent that the target ignored.
+     */
     public static void agentmain(String args, Instrumentation inst) {
-        if (permitted()) start(Options.parse(args), inst);
+        if (!permitted()) throw new IllegalStateException("threadleak not started: the SecurityManager's policy does not grant it AllPermission");
+        Options options = Options.parse(args);
+        if (!start(options, inst)) {
+            throw new IllegalStateException("threadleak is already loaded in this JVM (dumps go to "
+                    + System.getProperty(DIR_PROPERTY, "its dir") + "); not loaded again");
+        }
     }
 
     /**
@@ -94,10 +108,11 @@ public final class Agent {
         return sinks;
     }
 
-    private static synchronized void start(Options options, Instrumentation inst) {
+    /** Starts the agent; false (and nothing done) when it is loaded already. */
+    private static synchronized boolean start(Options options, Instrumentation inst) {
         if (runtime != null || HookInstaller.alreadyInstalled()) {
             Log.warn("agent already loaded in this JVM; ignoring the second load");
-            return;
+            return false;
         }
         long startedAtMs = System.currentTimeMillis();
         Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
@@ -115,5 +130,11 @@ public final class Agent {
         } catch (Throwable t) {
             Log.warn("cannot start the agent's thread, no dumps will be written: " + t);
         }
+        try {
+            System.setProperty(DIR_PROPERTY, options.dir().toString());
+        } catch (Throwable t) {
+            // only the attach tool's message is poorer for it
+        }
+        return true;
     }
 }

@@ -83,7 +83,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
-            dumps = new DumpFiles(options.dir(), options.keep());
+            dumps = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
             sampler = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
                     options.growth(), options.duplicates());
             return true;

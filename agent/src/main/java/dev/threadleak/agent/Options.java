@@ -24,7 +24,21 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
 
     /** Thrown for an option the agent cannot accept; its message is the whole line shown to the user. */
     public static final class BadOption extends IllegalArgumentException {
-        BadOption(String message) { super(message); }
+        BadOption(String message) { super(oneLine(message)); }
+
+        /** Control characters from the option text (a line break, a NUL) written as escapes: the message stays one line. */
+        private static String oneLine(String message) {
+            StringBuilder out = new StringBuilder(message.length());
+            for (int i = 0; i < message.length(); i++) {
+                char c = message.charAt(i);
+                if (c == '\n') out.append("\\n");
+                else if (c == '\r') out.append("\\r");
+                else if (c == '\t') out.append("\\t");
+                else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') out.append(String.format("\\u%04x", (int) c));
+                else out.append(c);
+            }
+            return out.toString();
+        }
     }
 
     public static Options defaults() {
@@ -32,6 +46,32 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     }
 
     public static Options parse(String text) {
+        return of(given(text));
+    }
+
+    /**
+     * The options text to hand to another JVM (attach): the same options, checked, with a given {@code dir}
+     * made absolute here, where a relative one was meant; a {@code dir} not given stays out, so the target
+     * picks its own default (its own temporary directory and user).
+     */
+    public static String forTarget(String text) {
+        Map<String, String> given = given(text);
+        Options parsed = of(given);
+        if (given.containsKey("dir")) given.put("dir", parsed.dir().toString());
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            if (out.length() > 0) out.append(',');
+            out.append(e.getKey()).append('=').append(e.getValue());
+        }
+        String serialized = out.toString();
+        if (!of(given(serialized)).equals(parsed)) {
+            // a dir holding ",key=" would be split apart by the target
+            throw new BadOption("bad value for dir: '" + given.get("dir") + "' (cannot be passed on: it holds ',<option>=')");
+        }
+        return serialized;
+    }
+
+    private static Map<String, String> given(String text) {
         Map<String, String> given = new LinkedHashMap<>();
         if (text != null && !text.isBlank()) {
             for (String pair : split(text.trim())) {
@@ -42,6 +82,10 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 if (given.put(key, pair.substring(eq + 1).trim()) != null) throw new BadOption("option '" + key + "' given twice");
             }
         }
+        return given;
+    }
+
+    private static Options of(Map<String, String> given) {
         return new Options(
                 dir(given.containsKey("dir") ? given.get("dir") : defaultDir()),
                 duration("interval", given.getOrDefault("interval", "1m")),
@@ -67,9 +111,21 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         return !sample.isZero();
     }
 
-    /** Read only when {@code dir} is not given: java.io.tmpdir may be unreadable (a SecurityManager's policy). */
-    private static String defaultDir() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toString();
+    /**
+     * {@code ${java.io.tmpdir}/threadleak-<user.name>}: one directory per user, so that one user's directory
+     * never stops another's dumps (nor holds them where that user can replace them). Characters other than
+     * letters, digits, '.', '_' and '-' in the user name become '_'. Read only when {@code dir} is not given:
+     * java.io.tmpdir may be unreadable (a SecurityManager's policy).
+     */
+    public static String defaultDir() {
+        String user = System.getProperty("user.name", "");
+        StringBuilder safe = new StringBuilder(user.length());
+        for (int i = 0; i < user.length(); i++) {
+            char c = user.charAt(i);
+            safe.append(c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-') ? c : '_');
+        }
+        if (safe.length() == 0) safe.append("user");
+        return Path.of(System.getProperty("java.io.tmpdir"), "threadleak-" + safe).toString();
     }
 
     private static Path dir(String value) {

@@ -14,7 +14,7 @@ class OptionsTest {
     @Test
     void defaults() {
         Options o = Options.defaults();
-        assertThat(o.dir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "threadleak").toAbsolutePath());
+        assertThat(o.dir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "threadleak-" + System.getProperty("user.name")).toAbsolutePath());
         assertThat(o.interval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(o.keep()).isEqualTo(20);
         assertThat(o.depth()).isEqualTo(32);
@@ -75,7 +75,7 @@ class OptionsTest {
         assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions)");
         assertBad("keep=1,keep=2", "option 'keep' given twice");
         assertBad("dir=", "bad value for dir: empty (expected a directory path)");
-        assertBad("dir=a\u0000b", "bad value for dir: 'a\u0000b' (Nul character not allowed: a\u0000b)");
+        assertBad("dir=a\u0000b", "bad value for dir: 'a\\u0000b' (Nul character not allowed: a\\u0000b)");
         assertBad("interval=30", "bad value for interval: '30' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
         assertBad("interval=-1s", "bad value for interval: '-1s' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
         assertBad("interval=1d", "bad value for interval: '1d' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");
@@ -97,5 +97,21 @@ class OptionsTest {
 
     private static void assertBad(String text, String message) {
         assertThatThrownBy(() -> Options.parse(text)).as(text).isInstanceOf(Options.BadOption.class).hasMessage(message);
+    }
+
+    @Test
+    void aBadOptionIsOneLineWhateverItHolds() {
+        assertThatThrownBy(() -> Options.parse("dir\nrel=1")).isInstanceOf(Options.BadOption.class)
+                .hasMessageStartingWith("unknown option 'dir\\nrel' (known: ");
+        assertThatThrownBy(() -> Options.parse("keep=1\u0000x")).hasMessageStartingWith("bad value for keep: '1\\u0000x' (expected");
+    }
+
+    @Test
+    void forTargetMakesAGivenDirAbsoluteAndLeavesAMissingOneToTheTarget() {
+        String cwd = Path.of("").toAbsolutePath().toString();
+        assertThat(Options.forTarget("dir=rel, interval=30s")).isEqualTo("dir=" + cwd + "/rel,interval=30s");
+        assertThat(Options.forTarget("interval=30s,app=com.acme,org.example")).isEqualTo("interval=30s,app=com.acme,org.example");
+        assertThat(Options.forTarget("")).isEmpty();
+        assertThatThrownBy(() -> Options.forTarget("dir=/tmp/a,b,keep=3,keep=4")).isInstanceOf(Options.BadOption.class);
     }
 }

@@ -1,5 +1,6 @@
 package dev.threadleak.agent.cli;
 
+import dev.threadleak.agent.Agent;
 import dev.threadleak.agent.Options;
 import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.expose.TextReport;
@@ -81,9 +82,9 @@ public final class Main {
             if (a.startsWith("-")) throw new UsageException("report: unknown option '" + a + "' (options: --threads)");
         }
         if (args.size() != 1) throw new UsageException("report: expected one dump file or directory, got " + args.size());
-        Path source = resolve(Path.of(args.get(0)));
-        TextReport report = new TextReport(load(source), out);
-        report.header(source.toString());
+        Dump dump = resolve(Path.of(args.get(0)));
+        TextReport report = new TextReport(dump.snapshot(), out);
+        report.header(dump.file().toString());
         if (threads) {
             report.threads();
         } else {
@@ -98,28 +99,34 @@ public final class Main {
             if (a.startsWith("-")) throw new UsageException("check: unknown option '" + a + "'");
         }
         if (args.size() != 1) throw new UsageException("check: expected one dump file or directory, got " + args.size());
-        Path source = resolve(Path.of(args.get(0)));
-        Snapshot snapshot = load(source);
+        Dump dump = resolve(Path.of(args.get(0)));
+        Snapshot snapshot = dump.snapshot();
         TextReport report = new TextReport(snapshot, out);
-        report.header(source.toString());
+        report.header(dump.file().toString());
         report.findings();
         return snapshot.findings().isEmpty() ? 0 : 1;
     }
 
     /**
      * Loads this jar as an agent into a running JVM. Options are checked here first, so a bad one is one line
-     * and exit 2 with the target untouched (the attach API would only say the agent failed to start).
+     * and exit 2 with the target untouched (the attach API would only say the agent failed to start). A
+     * relative {@code dir} is made absolute here, where it was meant; without {@code dir} the target picks its
+     * default, and the directory announced is the one the target reports. A target that has the agent already
+     * is left alone: one line, exit 2.
      */
     private static void attach(List<String> args, PrintStream out) throws UsageException {
         if (args.isEmpty() || args.size() > 2) throw new UsageException("attach: expected a process id and, optionally, agent options");
         String pid = args.get(0);
         if (!pid.matches("\\d{1,10}")) throw new UsageException("attach: '" + pid + "' is not a process id");
-        String options = args.size() == 2 ? args.get(1) : "";
-        Options parsed;
+        String options;
         try {
-            parsed = Options.parse(options);
+            options = Options.forTarget(args.size() == 2 ? args.get(1) : "");
         } catch (Options.BadOption e) {
             throw new UsageException(e.getMessage());
+        }
+        String already = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        if (already != null && already != TargetProperties.UNKNOWN) {
+            throw new UsageException("attach: process " + pid + " already has the threadleak agent (dumps go to " + already + "); not attached again");
         }
         try {
             File jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -127,23 +134,65 @@ public final class Main {
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
+            String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+            if (dir != null && dir != TargetProperties.UNKNOWN) {
+                // loaded meanwhile by someone else: the target refused the second load
+                throw new UsageException("attach: process " + pid + " already has the threadleak agent (dumps go to " + dir + "); not attached again");
+            }
             throw new UsageException("attach: cannot attach to process " + pid + ": " + root);
         }
-        out.println("threadleak: attached to process " + pid + "; dumps go to " + parsed.dir());
+        String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        if (dir == null) {
+            // the agent class that ran is not this one: an older threadleak already loaded there ignores a second load
+            throw new UsageException("attach: process " + pid + " did not start the agent (an older threadleak already loaded"
+                    + " there ignores a second load; see the process's stderr)");
+        }
+        if (dir == TargetProperties.UNKNOWN) {
+            Options parsed = Options.parse(options);
+            dir = (options.startsWith("dir=") || options.contains(",dir=")) ? parsed.dir().toString() : "the target's default directory (its ${java.io.tmpdir}/threadleak-<user.name>)";
+        }
+        out.println("threadleak: attached to process " + pid + "; dumps go to " + dir);
     }
 
-    /** A dump file as given, or the newest dump in a directory. */
-    static Path resolve(Path given) throws UsageException {
+    /**
+     * A dump file as given, or the newest dump of a directory: the newest by the time the dump itself says it
+     * was taken, among the files that read as dumps (a file's name proves nothing). Only regular files are
+     * read: a FIFO or device named like a dump would block or never end.
+     */
+    static Dump resolve(Path given) throws UsageException {
         if (!Files.exists(given)) throw new UsageException(given + ": no such file or directory");
-        if (!Files.isDirectory(given)) return given;
+        if (!Files.isDirectory(given)) {
+            if (!Files.isRegularFile(given)) throw new UsageException(given + ": not a regular file or directory");
+            return new Dump(given, load(given));
+        }
+        List<Path> candidates, named;
         try {
-            return DumpFiles.newest(given).orElseThrow(() -> new UsageException(given + ": no threadleak dumps in this directory"));
+            named = DumpFiles.dumps(given);
+            candidates = DumpFiles.newestFirst(given);
         } catch (IOException e) {
             throw new UsageException(given + ": cannot list directory: " + e.getMessage());
         }
+        UsageException first = null;
+        for (Path p : candidates) {
+            try {
+                return new Dump(p, load(p));
+            } catch (UsageException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw new UsageException(given + ": no readable threadleak dump in this directory (newest: " + first.getMessage() + ")");
+        if (!named.isEmpty()) {
+            throw new UsageException(given + ": no readable threadleak dump in this directory (" + named.size() + " file"
+                    + (named.size() == 1 ? " named like a dump does not start" : "s named like dumps do not start") + " like one)");
+        }
+        throw new UsageException(given + ": no threadleak dumps in this directory");
     }
 
+    /** A dump file and what it holds. */
+    record Dump(Path file, Snapshot snapshot) {}
+
     static Snapshot load(Path file) throws UsageException {
+        if (!Files.isRegularFile(file)) throw new UsageException(file + ": not a regular file");
         try (InputStream in = Files.newInputStream(file)) {
             return SnapshotCodec.read(in, file.toString());
         } catch (NoSuchFileException e) {

@@ -1,17 +1,23 @@
 package dev.threadleak.agent.expose;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,49 +25,90 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Dump files in one directory: {@code threadleak-<pid>-<UTC time>.json}. Each is written to a temporary
- * file and renamed, so no reader ever sees half a dump; the directory is created {@code 0700} and files
- * {@code 0600} (thread names and stacks can say more than their owner wants). Only the newest {@code keep}
- * dumps of this process are kept.
+ * Dump files in one directory: {@code threadleak-<pid>-<jvm id>-<UTC time>-<sequence>.json}. The JVM id is
+ * random per JVM, so JVMs that share a pid (containers: each JVM is pid 1) and a directory never take each
+ * other's dumps for their own. Each dump is written to a temporary file and renamed, so no reader ever sees
+ * half a dump; the directory is created {@code 0700}, and an existing one is used only if this user owns it
+ * and nobody else may write it; files are {@code 0600} (thread names and stacks can say more than their
+ * owner wants). Only the newest {@code keep} dumps of this JVM are kept, by its own sequence number (a
+ * clock stepped backwards changes nothing), and the dump just written is never deleted. When the file
+ * system is short of space, this JVM's oldest dumps go first, so the newest state still fits.
  */
 public final class DumpFiles {
-    private static final Pattern NAME = Pattern.compile("threadleak-(\\d+)-(\\d{8}T\\d{9}Z)\\.json");
+    /** {@code threadleak-<pid>-<jvmid>-<stamp>-<seq>.json}, and the older {@code threadleak-<pid>-<stamp>.json}. */
+    private static final Pattern NAME = Pattern.compile("threadleak-(\\d+)-(?:([0-9a-f]{8})-)?(\\d{8}T\\d{9}Z)(?:-(\\d{1,18}))?\\.json");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** Temporary files older than this are the remains of a JVM killed mid-write; the next writer removes them. */
     private static final long STALE_TMP_MILLIS = 10 * 60 * 1000;
+    /** Space is short when the file system has less than this many times the last dump's size left. */
+    static final int SPACE_FACTOR = 2;
 
     private final Path dir;
     private final int keep;
+    private final String jvmId;
+    private final BiConsumer<String, String> warnOnce;
     private boolean staleTmpRemoved;
+    private long sequence;
+    /** Size of the last dump written (or the part of one written before the disk filled up); 0 before any. */
+    private long lastSize;
 
-    public DumpFiles(Path dir, int keep) {
+    /**
+     * @param warnOnce says a problem that is not a failed write (a dump that could not be deleted) once per key
+     */
+    public DumpFiles(Path dir, int keep, BiConsumer<String, String> warnOnce) {
         this.dir = dir;
         this.keep = keep;
+        this.warnOnce = warnOnce;
+        // not the pid alone, not the start time alone: two containers' JVMs can match on both
+        Random random = new Random(System.nanoTime() ^ System.identityHashCode(this) ^ System.currentTimeMillis());
+        this.jvmId = String.format("%08x", random.nextInt());
+    }
+
+    public DumpFiles(Path dir, int keep) {
+        this(dir, keep, (key, message) -> { });
     }
 
     public Path dir() {
         return dir;
     }
 
+    /** The random id in this JVM's dump names. */
+    public String jvmId() {
+        return jvmId;
+    }
+
     /**
      * Writes the snapshot as a new dump file and returns its path. Serialized, so the exit dump waits for a
      * periodic one in progress. The new dump is in place before the oldest goes, so a reader never finds
-     * the directory empty (it may see {@code keep + 1} dumps for a moment).
+     * the directory empty (it may see {@code keep + 1} dumps for a moment). Throws only when the dump was not
+     * written; a dump that cannot be pruned is a warning.
      */
     public synchronized Path write(Snapshot snapshot) throws IOException {
         Files.createDirectories(dir, posix("rwx------"));
+        checkPrivate(dir);
         if (!staleTmpRemoved) {
-            removeStaleTmp();
             staleTmpRemoved = true;
+            try {
+                removeStaleTmp();
+            } catch (IOException e) {
+                warnOnce.accept("prune", "cannot remove old temporary files in " + dir + ": " + e);
+            }
         }
-        Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + ".json");
+        if (lastSize > 0 && spaceShort()) makeRoom();
+        long seq = ++sequence;
+        Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + jvmId + "-"
+                + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + "-" + String.format("%06d", seq) + ".json");
         Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", posix("rw-------"));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -69,22 +116,97 @@ public final class DumpFiles {
                 SnapshotCodec.write(snapshot, out);
                 ch.force(true);
             }
+            lastSize = Files.size(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            try {
+                lastSize = Math.max(lastSize, Files.size(tmp)); // what fitted: at least that much is needed next time
+            } catch (IOException gone) {
+                // no estimate
+            }
+            throw e;
         } finally {
             Files.deleteIfExists(tmp);
         }
-        prune(snapshot.pid());
+        prune(target);
         return target;
     }
 
-    /** Deletes this process's oldest dumps beyond {@code keep}. */
-    private void prune(long pid) throws IOException {
-        List<Path> mine = new ArrayList<>();
-        for (Path p : dumps(dir)) {
-            Matcher m = NAME.matcher(p.getFileName().toString());
-            if (m.matches() && Long.parseLong(m.group(1)) == pid) mine.add(p);
+    /**
+     * Refuses a directory that another user owns, or that group or others may write: dumps there could be
+     * read, replaced or deleted by them. (A directory this JVM just created is {@code 0700} and its own.)
+     */
+    static void checkPrivate(Path dir) throws IOException {
+        if (!POSIX) return;
+        Object me = ownUid();
+        // a symbolic link must be this user's too (or another user could point it elsewhere), and so must its target
+        Object linkOwner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object owner = Files.getAttribute(dir, "unix:uid");
+        for (Object o : new Object[] {linkOwner, owner}) {
+            if (me != null && !me.equals(o)) {
+                throw new IOException("directory is owned by another user (uid " + o + "), not used: dumps there could be read or replaced by them");
+            }
         }
-        for (int i = 0; i < mine.size() - keep; i++) Files.deleteIfExists(mine.get(i));
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException("directory is writable by other users (" + PosixFilePermissions.toString(perms)
+                    + "), not used: dumps there could be replaced or deleted (chmod go-w it, or choose another dir)");
+        }
+    }
+
+    /** This process's user id: the owner of /proc/self (Linux); null where there is none (then only permissions are checked). */
+    private static Object ownUid() {
+        try {
+            Path self = Path.of("/proc/self");
+            return Files.exists(self) ? Files.getAttribute(self, "unix:uid") : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private boolean spaceShort() {
+        try {
+            return Files.getFileStore(dir).getUsableSpace() < SPACE_FACTOR * lastSize;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deletes this JVM's oldest dumps, one by one, until the space is no longer short; the newest one stays. */
+    private void makeRoom() {
+        List<Path> mine = mine();
+        for (int i = 0; i < mine.size() - 1 && spaceShort(); i++) delete(mine.get(i));
+    }
+
+    /** Deletes this JVM's oldest dumps beyond {@code keep}; never {@code justWritten}. */
+    private void prune(Path justWritten) {
+        List<Path> mine = mine();
+        for (int i = 0; i < mine.size() - keep; i++) {
+            if (!mine.get(i).equals(justWritten)) delete(mine.get(i));
+        }
+    }
+
+    private void delete(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            warnOnce.accept("prune", "cannot delete old dump " + p + " (dumps are still written): " + e);
+        }
+    }
+
+    /** This JVM's dumps, oldest first by its own sequence number. */
+    private List<Path> mine() {
+        List<Path> mine = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Matcher m = NAME.matcher(p.getFileName().toString());
+                if (m.matches() && jvmId.equals(m.group(2))) mine.add(p);
+            }
+        } catch (IOException e) {
+            warnOnce.accept("prune", "cannot list " + dir + " to delete old dumps (dumps are still written): " + e);
+        }
+        mine.sort(Comparator.comparingLong(DumpFiles::sequence));
+        return mine;
     }
 
     private void removeStaleTmp() throws IOException {
@@ -99,24 +221,77 @@ public final class DumpFiles {
         }
     }
 
-    /** Dump files in {@code dir}, oldest first (by the time in their names). */
+    /** Dump files (regular files named like dumps, of any JVM, in either name form) in {@code dir}, oldest first by the time in their names. */
     public static List<Path> dumps(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-                    .sorted(Comparator.comparing((Path p) -> stamp(p)).thenComparing(Path::toString))
+            return files.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p))
+                    .sorted(Comparator.comparing((Path p) -> stamp(p)).thenComparingLong(DumpFiles::sequence).thenComparing(Path::toString))
                     .toList();
         }
     }
 
-    /** The newest dump in {@code dir}, from any process. */
+    /**
+     * The newest dump in {@code dir}, from any JVM: the one whose own {@code takenAtMs} is latest, among the
+     * files that start like a dump. A file's name is not trusted for this: one foreign file stamped 2099 must
+     * not hide every real dump. The caller still validates the whole file.
+     */
     public static Optional<Path> newest(Path dir) throws IOException {
-        List<Path> all = dumps(dir);
-        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+        Path best = null;
+        long bestAt = Long.MIN_VALUE;
+        for (Path p : dumps(dir)) {
+            long at = takenAtMs(p);
+            if (at != Long.MIN_VALUE && at >= bestAt) {
+                best = p;
+                bestAt = at;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Dumps in {@code dir} newest first by their own {@code takenAtMs}; files that do not start like a dump are left out. */
+    public static List<Path> newestFirst(Path dir) throws IOException {
+        List<Path> all = new ArrayList<>(dumps(dir));
+        java.util.Map<Path, Long> at = new java.util.HashMap<>();
+        for (Path p : all) at.put(p, takenAtMs(p));
+        all.removeIf(p -> at.get(p) == Long.MIN_VALUE);
+        all.sort(Comparator.comparing((Path p) -> at.get(p)).reversed());
+        return all;
+    }
+
+    /**
+     * Reads {@code takenAtMs} from the top of a dump without reading the rest (it is written before the
+     * tables); {@link Long#MIN_VALUE} when the file is not a dump of this format or cannot be read.
+     */
+    static long takenAtMs(Path p) {
+        try (InputStream in = Files.newInputStream(p); JsonParser parser = JSON.createParser(in)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) return Long.MIN_VALUE;
+            boolean formatOk = false;
+            for (int fields = 0; fields < 32 && parser.nextToken() == JsonToken.FIELD_NAME; fields++) {
+                String name = parser.getCurrentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("format")) {
+                    formatOk = value == JsonToken.VALUE_STRING && Snapshot.FORMAT.equals(parser.getText());
+                    if (!formatOk) return Long.MIN_VALUE;
+                } else if (name.equals("takenAtMs")) {
+                    return formatOk && value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : Long.MIN_VALUE;
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return Long.MIN_VALUE;
+        } catch (IOException | RuntimeException e) {
+            return Long.MIN_VALUE;
+        }
     }
 
     private static String stamp(Path p) {
         Matcher m = NAME.matcher(p.getFileName().toString());
-        return m.matches() ? m.group(2) : "";
+        return m.matches() ? m.group(3) : "";
+    }
+
+    private static long sequence(Path p) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        return m.matches() && m.group(4) != null ? Long.parseLong(m.group(4)) : -1;
     }
 
     private static FileAttribute<?>[] posix(String perms) {

@@ -76,7 +76,7 @@ public final class Registry implements Consumer<Thread> {
         }
         ThreadRecord record;
         try {
-            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new Throwable());
+            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new CreationStack(thread.getClass()));
         } catch (OutOfMemoryError e) {
             dropped.incrementAndGet();
             return;

@@ -47,21 +47,34 @@ public final class SiteTable {
         this(depth, blame, 10_000);
     }
 
-    /** Interns the stack captured inside Thread.start and counts one thread start for its site. */
-    public synchronized Site intern(Throwable creation) {
-        return intern(creation, Site.THREAD);
+    /**
+     * Interns the stack captured inside Thread.start and counts one thread start for its site. A
+     * {@link CreationStack} also names the thread's class, whose overrides of {@code start} are not the creation site.
+     */
+    public Site intern(Throwable creation) {
+        return intern(creation, Site.THREAD, creation instanceof CreationStack c ? c.threadClass : Thread.class);
     }
 
     /**
-     * Interns a captured stack and counts one use of its site: a thread start ({@link Site#THREAD}, counted in
-     * {@link #totalStarted()} too), an executor built ({@link Site#EXECUTOR}), a task submission sampled
-     * ({@link Site#SUBMISSION}).
+     * Interns a captured stack and counts one use of its site: an executor built ({@link Site#EXECUTOR}), a task
+     * submission sampled ({@link Site#SUBMISSION}).
      */
-    public synchronized Site intern(Throwable creation, int kind) {
+    public Site intern(Throwable creation, int kind) {
+        return intern(creation, kind, Thread.class);
+    }
+
+    /**
+     * Interns a captured stack of {@code kind}; thread starts ({@link Site#THREAD}) are counted in
+     * {@link #totalStarted()} too. For a thread start, {@code threadClass} is the started thread's class (whose
+     * overrides of {@code start} are not the creation site). A backtrace decodes the same for every thread it
+     * starts: a frame of an overriding {@code start} only calls {@code super.start()} on its own thread, so the
+     * thread's class is one that inherits that override.
+     */
+    synchronized Site intern(Throwable creation, int kind, Class<?> threadClass) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
         Site site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
-            site = decode(creation, kind);
+            site = decode(creation, kind, threadClass);
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
@@ -69,9 +82,9 @@ public final class SiteTable {
         return site;
     }
 
-    private Site decode(Throwable creation, int kind) {
+    private Site decode(Throwable creation, int kind, Class<?> threadClass) {
         StackTraceElement[] raw = creation.getStackTrace();
-        int from = callerOfStart(raw);
+        int from = callerOfStart(raw, threadClass);
         // blame is judged on the whole stack, and the cut at depth always keeps the blamed frame
         int blamed = blame.index(Arrays.asList(raw).subList(from, raw.length));
         int to = Math.min(raw.length, from + Math.max(depth, blamed + 1));
@@ -134,17 +147,37 @@ public final class SiteTable {
      * its stack, and that part is the worker's creation stack.
      */
     static int callerOfStart(StackTraceElement[] raw) {
+        return callerOfStart(raw, Thread.class);
+    }
+
+    /**
+     * As {@link #callerOfStart(StackTraceElement[])}, and then past the {@code start} frames of the thread's own
+     * class and its superclasses below {@code Thread} (a subclass overriding {@code start} to call
+     * {@code super.start()}): the creation site is who started the thread, not its override. A {@code start}
+     * frame of any other class ({@code Server.start()} calling {@code new Thread(..).start()}) is kept.
+     */
+    static int callerOfStart(StackTraceElement[] raw, Class<?> threadClass) {
         int i = 0;
         while (i < raw.length && !isHooked(raw[i])) i++;
         if (i == raw.length) return 0;
         while (i < raw.length && isHooked(raw[i])) i++;
+        while (i < raw.length && raw[i].getMethodName().equals("start") && overridesStart(threadClass, raw[i].getClassName())) i++;
         return i;
+    }
+
+    /** True when {@code className} is {@code threadClass} or one of its superclasses below java.lang.Thread. */
+    private static boolean overridesStart(Class<?> threadClass, String className) {
+        for (Class<?> c = threadClass; c != null && c != Thread.class; c = c.getSuperclass()) {
+            if (c.getName().equals(className)) return true;
+        }
+        return false;
     }
 
     private static final java.util.Set<String> EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
             "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
             "java.util.concurrent.ThreadPerTaskExecutor");
 
+    /** A frame of a hooked method: Thread.start, an executor's constructor, a task handed to an executor. */
     private static boolean isHooked(StackTraceElement e) {
         String cls = e.getClassName(), method = e.getMethodName();
         if (method.equals("start")) return cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread");

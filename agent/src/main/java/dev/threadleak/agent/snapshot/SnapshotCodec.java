@@ -269,6 +269,8 @@ public final class SnapshotCodec {
 
     /** Turns a validated tree into the model; every lookup names the field it wanted when it is missing. */
     private static final class Reader {
+        /** Bound of every time in a dump, in ms: 10^15 (about 31,700 years either side of 1970). */
+        private static final long MAX_MS = 1_000_000_000_000_000L;
         private final JsonNode root;
         private final List<Frame> frames = new ArrayList<>();
         private final List<List<Frame>> stacks = new ArrayList<>();
@@ -294,8 +296,14 @@ public final class SnapshotCodec {
                     throw new IllegalArgumentException("site ids out of order at site " + id);
                 }
                 siteIds.add(id);
-                sites.add(new SiteInfo(id, element(stacks, s.get("stack"), "stack"), (int) number(s, "blame"),
-                        s.path("truncated").asBoolean(false), number(s, "started"), s.path("kind").asText(SiteInfo.THREAD)));
+                List<Frame> stack = element(stacks, s.get("stack"), "stack");
+                long blame = number(s, "blame");
+                if (blame < -1 || blame >= stack.size()) {
+                    throw new IllegalArgumentException("site " + id + ": blame index " + blame + " is outside its stack of "
+                            + stack.size() + " frame" + (stack.size() == 1 ? "" : "s"));
+                }
+                sites.add(new SiteInfo(id, stack, (int) blame, s.path("truncated").asBoolean(false), number(s, "started"),
+                        s.path("kind").asText(SiteInfo.THREAD)));
             }
             List<ExecutorInfo> executors = new ArrayList<>();
             Set<Integer> executorIds = new HashSet<>();
@@ -306,7 +314,7 @@ public final class SnapshotCodec {
                 executorIds.add(id);
                 executors.add(new ExecutorInfo(id, text(e, "kind"), e.path("name").asText(""), site, text(e, "state"),
                         (int) number(e, "poolSize"), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
-                        number(e, "completed"), number(e, "oldestQueuedMs"), number(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
+                        number(e, "completed"), number(e, "oldestQueuedMs"), instant(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
             }
             List<ThreadEntry> threads = new ArrayList<>();
             for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds, executorIds));
@@ -327,25 +335,37 @@ public final class SnapshotCodec {
             for (JsonNode f : array(root, "findings")) {
                 List<String> evidence = new ArrayList<>();
                 for (JsonNode e : array(f, "evidence")) evidence.add(e.asText());
+                long site = f.has("site") ? number(f, "site") : -1;
+                if (site != -1 && !siteIds.contains((int) site) || site != (int) site) {
+                    throw new IllegalArgumentException("finding '" + f.path("title").asText() + "' names site " + site + ", which is not in the sites table");
+                }
                 findings.add(new Finding(enumValue(Finding.Kind.class, f, "kind"), enumValue(Finding.Severity.class, f, "severity"),
-                        text(f, "title"), f.has("site") ? (int) number(f, "site") : -1, (int) number(f, "threads"),
-                        number(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame")));
+                        text(f, "title"), (int) site, (int) number(f, "threads"),
+                        instant(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame")));
             }
-            return new Snapshot(number(root, "pid"), number(root, "takenAtMs"), number(root, "jvmStartedAtMs"),
-                    number(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
-                    summary, List.copyOf(sites), List.copyOf(threads), number(root, "blockedThresholdMs"),
+            return new Snapshot(number(root, "pid"), instant(root, "takenAtMs"), instant(root, "jvmStartedAtMs"),
+                    instant(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
+                    summary, List.copyOf(sites), List.copyOf(threads), duration(root, "blockedThresholdMs"),
                     List.copyOf(deadlocks), List.copyOf(findings), List.copyOf(executors));
         }
 
         private ThreadEntry thread(JsonNode t, Set<Integer> siteIds, Set<Integer> executorIds) {
+            String tid = t.path("tid").asText();
+            List<Frame> stack = element(stacks, t.get("stack"), "stack");
             List<OwnedMonitor> monitors = new ArrayList<>();
-            for (JsonNode m : t.path("monitorsOwned")) monitors.add(new OwnedMonitor((int) number(m, "depth"), text(m, "lock")));
+            for (JsonNode m : t.path("monitorsOwned")) {
+                long depth = number(m, "depth");
+                // -1: held, but at no known frame (the JDK's MonitorInfo says so for locks taken by native code)
+                if (depth < -1 || depth >= stack.size()) {
+                    throw new IllegalArgumentException("thread " + tid + ": monitor depth " + depth + " is outside its stack of " + stack.size() + " frames");
+                }
+                monitors.add(new OwnedMonitor((int) depth, text(m, "lock")));
+            }
             List<String> synchronizers = new ArrayList<>();
             for (JsonNode s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
             Origin origin = enumValue(Origin.class, t, "origin");
             int site = t.has("site") ? (int) number(t, "site") : -1;
-            if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("thread " + t.path("tid").asText() + " names site " + site + ", which is not in the sites table");
-            String tid = t.path("tid").asText();
+            if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("thread " + tid + " names site " + site + ", which is not in the sites table");
             int executor = t.has("executor") ? (int) number(t, "executor") : -1;
             if (executor != -1 && !executorIds.contains(executor)) throw new IllegalArgumentException("thread " + tid + " names executor " + executor + ", which is not in the executors table");
             RunningTask task = null;
@@ -353,17 +373,35 @@ public final class SnapshotCodec {
             if (tk != null && !tk.isNull()) {
                 int submitted = tk.has("submittedSite") ? (int) number(tk, "submittedSite") : -1;
                 if (submitted != -1 && !siteIds.contains(submitted)) throw new IllegalArgumentException("thread " + tid + "'s task names site " + submitted + ", which is not in the sites table");
-                task = new RunningTask(number(tk, "startedAtMs"), tk.has("queuedAtMs") ? number(tk, "queuedAtMs") : -1, submitted);
+                task = new RunningTask(instant(tk, "startedAtMs"), tk.has("queuedAtMs") ? instant(tk, "queuedAtMs") : -1, submitted);
             }
-            List<Frame> stack = element(stacks, t.get("stack"), "stack");
             int waitFrame = t.has("waitFrame") ? (int) number(t, "waitFrame") : -1;
             if (waitFrame < -1 || waitFrame >= stack.size()) throw new IllegalArgumentException("thread " + tid + ": waitFrame " + waitFrame + " is outside its stack of " + stack.size());
-            return new ThreadEntry(number(t, "tid"), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
+            return new ThreadEntry(tid(t), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
                     t.path("daemon").asBoolean(), t.path("priority").asInt(5), stack,
                     optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
-                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, number(t, "startedAtMs"),
+                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, instant(t, "startedAtMs"),
                     ref(t, "starter"), t.path("agent").asBoolean(false), optText(t, "waitReason"),
-                    t.path("idle").asBoolean(false), number(t, "waitingForMs"), waitFrame, executor, task);
+                    t.path("idle").asBoolean(false), duration(t, "waitingForMs"), waitFrame, executor, task);
+        }
+
+        /** Epoch milliseconds within what {@link Instant} (and the report's arithmetic) can hold: year -29,700 to 33,658. */
+        private static long instant(JsonNode node, String name) {
+            long v = number(node, name);
+            if (v < -MAX_MS || v > MAX_MS) throw new IllegalArgumentException("field '" + name + "' is out of range: " + v);
+            return v;
+        }
+
+        private static long duration(JsonNode node, String name) {
+            long v = number(node, name);
+            if (v < 0 || v > MAX_MS) throw new IllegalArgumentException("field '" + name + "' is out of range: " + v + " (expected 0 to " + MAX_MS + ")");
+            return v;
+        }
+
+        private static long tid(JsonNode node) {
+            long v = number(node, "tid");
+            if (v < 0) throw new IllegalArgumentException("field 'tid' is negative: " + v);
+            return v;
         }
 
         private static <E extends Enum<E>> E enumValue(Class<E> type, JsonNode node, String name) {
@@ -377,7 +415,7 @@ public final class SnapshotCodec {
 
         private ThreadRef ref(JsonNode node, String name) {
             JsonNode r = node.get(name);
-            return r == null || r.isNull() ? null : new ThreadRef(number(r, "tid"), text(r, "name"));
+            return r == null || r.isNull() ? null : new ThreadRef(tid(r), text(r, "name"));
         }
 
         private static <T> T element(List<T> table, JsonNode index, String what) {
@@ -412,7 +450,7 @@ public final class SnapshotCodec {
 
         private static long number(JsonNode node, String name) {
             JsonNode v = field(node, name);
-            if (!v.isIntegralNumber()) throw new IllegalArgumentException("field '" + name + "' is not a whole number");
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new IllegalArgumentException("field '" + name + "' is not a whole number");
             return v.asLong();
         }
     }

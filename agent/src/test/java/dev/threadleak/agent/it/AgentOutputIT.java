@@ -28,12 +28,12 @@ class AgentOutputIT {
     @MethodSource("jdks")
     void helloWorldPrintsOnlyItsOwnOutputAndLeavesNoDump(Jdk jdk) throws Exception {
         Path tmp = Files.createTempDirectory("tl-out-");
-        // java.io.tmpdir points the default dump directory (<tmpdir>/threadleak) into this test's own folder
+        // java.io.tmpdir points the default dump directory (<tmpdir>/threadleak-<user>) into this test's own folder
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.SAMPLES_CP, HELLO);
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("hello\n");
         assertThat(run.exitCode()).isZero();
-        assertThat(ChildJvm.dumps(tmp.resolve("threadleak"))).isEmpty();
+        assertThat(ChildJvm.dumps(tmp.resolve("threadleak-" + System.getProperty("user.name")))).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +44,7 @@ class AgentOutputIT {
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("started plainThread\n");
         assertThat(run.exitCode()).isZero();
-        assertOneExitDump(tmp.resolve("threadleak"), run, jdk);
+        assertOneExitDump(tmp.resolve("threadleak-" + System.getProperty("user.name")), run, jdk);
     }
 
     @ParameterizedTest(name = "{0}")

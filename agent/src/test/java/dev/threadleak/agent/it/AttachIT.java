@@ -65,6 +65,43 @@ class AttachIT {
         assertThat(noSuchProcess.stderr()).startsWith("threadleak: attach: cannot attach to process 2147483646: ").hasLineCount(1);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void attachToAJvmThatHasTheAgentAlreadyIsOneLineAndExitTwo(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-attach-twice-").resolve("dumps");
+        Path other = dir.resolveSibling("other");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.HealthyService", "60")) {
+            ChildJvm.await("the sample to start", DEADLINE, () -> !child.stdout().isEmpty());
+            Result attach = ChildJvm.cli("attach", String.valueOf(child.pid()), "dir=" + other);
+            assertThat(attach.stdout()).isEmpty();
+            assertThat(attach.stderr()).isEqualTo("threadleak: attach: process " + child.pid()
+                    + " already has the threadleak agent (dumps go to " + dir + "); not attached again\n");
+            assertThat(attach.exitCode()).isEqualTo(2);
+            assertThat(child.isAlive()).isTrue();
+            assertThat(other).doesNotExist();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aRelativeDirIsTheCliDirsAndTheDefaultDirIsTheTargetsAsAnnounced(Jdk jdk) throws Exception {
+        Path cliCwd = Files.createTempDirectory("tl-attach-cwd-");
+        Path targetTmp = Files.createTempDirectory("tl-attach-tmp-");
+        for (boolean relative : List.of(true, false)) {
+            try (ChildJvm child = ChildJvm.start(jdk, List.of("-Djava.io.tmpdir=" + targetTmp, "-cp", ChildJvm.SAMPLES_CP),
+                    "dev.threadleak.samples.HealthyService", "60")) {
+                ChildJvm.await("the sample to start", DEADLINE, () -> !child.stdout().isEmpty());
+                Result attach = ChildJvm.cliIn(cliCwd, "attach", String.valueOf(child.pid()), (relative ? "dir=rel," : "") + "interval=300ms");
+                Path expected = relative ? cliCwd.resolve("rel") : targetTmp.resolve("threadleak-" + System.getProperty("user.name"));
+                assertThat(attach.stderr()).isEmpty();
+                assertThat(attach.stdout()).isEqualTo("threadleak: attached to process " + child.pid() + "; dumps go to " + expected + "\n");
+                assertThat(attach.exitCode()).isZero();
+                ChildJvm.await("a dump in " + expected, DEADLINE, () -> !ChildJvm.dumps(expected).isEmpty());
+            }
+        }
+    }
+
     private static boolean siteGrowth(Path dir) {
         if (ChildJvm.dumps(dir).isEmpty()) return false;
         try {

@@ -28,8 +28,11 @@ public final class ChildJvm implements AutoCloseable {
     public static final Path AGENT_JAR = Path.of(required("threadleak.agentJar"));
     /** Class path of the samples module: its jar and its own dependencies. */
     public static final String SAMPLES_CP = required("threadleak.samplesClasspath");
-    /** Class path of these tests, for test programs under {@code dev.threadleak.agent.it.apps}. */
-    public static final String TEST_CP = System.getProperty("java.class.path");
+    /**
+     * Class path of these tests, for test programs under {@code dev.threadleak.agent.it.apps}; without the
+     * agent's own compiled classes (target/classes), which would shadow the agent jar's: a child runs the jar's code.
+     */
+    public static final String TEST_CP = withoutAgentClasses(System.getProperty("java.class.path"));
     private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
     private final Process process;
@@ -63,7 +66,12 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code java <jvmArgs> <mainAndArgs>} with the given JDK. */
     public static ChildJvm start(Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), jdk, jvmArgs, mainAndArgs);
+    }
+
+    /** Starts {@code <prefix> java <jvmArgs> <mainAndArgs>}: a prefix such as {@code unshare --pid} runs the JVM inside another command. */
+    public static ChildJvm start(List<String> prefix, Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(jdk.java().toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(Arrays.asList(mainAndArgs));
@@ -137,11 +145,16 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Runs {@code java -jar threadleak-agent.jar <args>} on the test's own JDK. */
     public static Result cli(String... args) throws IOException, InterruptedException {
+        return cliIn(null, args);
+    }
+
+    /** As {@link #cli}, in working directory {@code cwd} (null: this JVM's). */
+    public static Result cliIn(Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", AGENT_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
         Path dir = Files.createTempDirectory("threadleak-cli-");
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        Process p = new ProcessBuilder(cmd).directory(cwd == null ? null : cwd.toFile()).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
         if (!p.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("threadleak CLI did not exit: " + cmd);
@@ -205,6 +218,15 @@ public final class ChildJvm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String withoutAgentClasses(String classPath) {
+        Path classes = Path.of("target", "classes").toAbsolutePath();
+        List<String> kept = new ArrayList<>();
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (!Path.of(entry).toAbsolutePath().normalize().equals(classes.normalize())) kept.add(entry);
+        }
+        return String.join(java.io.File.pathSeparator, kept);
     }
 
     private static String required(String property) {

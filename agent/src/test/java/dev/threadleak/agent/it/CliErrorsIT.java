@@ -137,6 +137,45 @@ class CliErrorsIT {
         assertThat(r.stdout()).startsWith("usage: threadleak <command> [options]\n").contains("  report [--threads] <dump.json|dir>", "  help ");
     }
 
+    @Test
+    void aFifoNamedLikeADumpIsNotReadAndDoesNotHang() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("dumps"));
+        Files.writeString(dir.resolve("threadleak-7-20260101T000000000Z.json"), realDump);
+        Path fifo = dir.resolve("threadleak-8-20991231T235959999Z.json"); // newest by name: the one the old CLI opened, forever
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Result check = ChildJvm.cli("check", dir.toString());
+        assertThat(check.stderr()).isEmpty();
+        assertThat(check.stdout()).startsWith("threadleak report: " + dir.resolve("threadleak-7-20260101T000000000Z.json") + "\n");
+        assertThat(check.exitCode()).as("0 or 1: findings or none, not bad input").isIn(0, 1);
+        assertOneLineError(ChildJvm.cli("check", fifo.toString()), "threadleak: " + fifo + ": not a regular file or directory");
+    }
+
+    @Test
+    void aForeignFileStampedLaterDoesNotHideTheNewestDump() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("dumps"));
+        Path real = Files.writeString(dir.resolve("threadleak-7-20260101T000000000Z.json"), realDump);
+        Files.writeString(dir.resolve("threadleak-9-20991231T235959999Z.json"), "not a dump at all");
+        // named later and starts like a dump, but breaks further on: the newest that reads wins
+        Files.writeString(dir.resolve("threadleak-9-20991231T235959998Z.json"), realDump.substring(0, realDump.length() / 2));
+        Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(report.stderr()).isEmpty();
+        assertThat(report.exitCode()).isZero();
+        assertThat(report.stdout()).startsWith("threadleak report: " + real + "\n");
+    }
+
+    @Test
+    void aBlameIndexOutsideItsStackIsOneLine() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(realDump);
+        com.fasterxml.jackson.databind.node.ObjectNode site = (com.fasterxml.jackson.databind.node.ObjectNode) root.path("sites").get(0);
+        site.put("blame", 1000);
+        Path f = Files.writeString(tmp.resolve("blame.json"), root.toString());
+        Result r = ChildJvm.cli("report", f.toString());
+        assertOneLineError(r, null);
+        assertThat(r.stderr()).startsWith("threadleak: " + f + ": site " + site.path("id").asInt() + ": blame index 1000 is outside its stack of ");
+    }
+
     /** Exit 2, empty stdout, exactly one stderr line (equal to {@code line} unless it is null). */
     private static void assertOneLineError(Result r, String line) {
         assertThat(r.stdout()).as("stdout").isEmpty();

@@ -37,7 +37,7 @@ class DumpFilesIT {
         Path stop = base.resolve("stop");
         try (ChildJvm child = ChildJvm.start(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms,keep=3")),
                 "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stop.toString(), "60")) {
-            Pattern name = Pattern.compile("threadleak-" + child.pid() + "-\\d{8}T\\d{9}Z\\.json");
+            Pattern name = Pattern.compile("threadleak-" + child.pid() + "-[0-9a-f]{8}-\\d{8}T\\d{9}Z-\\d{6}\\.json");
             ChildJvm.await("3 dumps", DEADLINE, () -> mine(dir, child.pid()).size() >= 3);
             Set<String> initial = new LinkedHashSet<>(names(mine(dir, child.pid())));
             Set<String> seen = new LinkedHashSet<>(initial);
@@ -117,6 +117,115 @@ class DumpFilesIT {
             assertThat(child.stdout()).isEqualTo("running\nstopped\n");
             assertThat(ChildJvm.lines(child.stderr())).singleElement().asString().startsWith("[threadleak] cannot write periodic dump to " + dir);
         }
+    }
+
+    @Test
+    void twoJvmsThatAreBothPid1InOneDirKeepTheirOwnDumps() throws Exception {
+        // two containers, each JVM pid 1, sharing a volume: here two pid namespaces (unshare; the tests run as root)
+        Path base = Files.createTempDirectory("tl-pid1-");
+        Path dir = base.resolve("dumps");
+        List<String> pid1 = List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc");
+        List<String> agent = List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms,keep=2"));
+        Path stopA = base.resolve("stop-a"), stopB = base.resolve("stop-b");
+        try (ChildJvm a = ChildJvm.start(pid1, jdk(), agent, "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stopA.toString(), "60");
+             ChildJvm b = ChildJvm.start(pid1, jdk(), agent, "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stopB.toString(), "60")) {
+            ChildJvm.await("2 dumps of each JVM at once", DEADLINE,
+                    () -> byRun(dir, stopA).size() >= 2 && byRun(dir, stopB).size() >= 2);
+            Files.createFile(stopA);
+            Files.createFile(stopB);
+            assertThat(a.waitFor()).isZero();
+            assertThat(b.waitFor()).isZero();
+            assertThat(a.stderr()).isEmpty();
+            assertThat(b.stderr()).isEmpty();
+            for (Path stop : List.of(stopA, stopB)) {
+                List<Path> left = byRun(dir, stop);
+                assertThat(left).as("dumps of the JVM stopped by %s", stop).hasSize(2)
+                        .allSatisfy(p -> assertThat(p.getFileName().toString()).startsWith("threadleak-1-"));
+            }
+        }
+    }
+
+    @Test
+    void onAFullDiskTheOldestDumpsGoAndTheExitDumpIsWritten() throws Exception {
+        Path base = Files.createTempDirectory("tl-full-");
+        Path mnt = Files.createDirectory(base.resolve("small"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()).inheritIO().start();
+        assertThat(mount.waitFor()).as("mount a 1 MiB tmpfs (the tests run as root)").isZero();
+        try {
+            Path dir = mnt.resolve("dumps");
+            Path stop = base.resolve("stop");
+            // leave room for a few dumps only; keep=1000: only the space check can make room
+            long room = 160 * 1024;
+            Files.write(mnt.resolve("filler"), new byte[(int) (Files.getFileStore(mnt).getUsableSpace() - room)]);
+            try (ChildJvm child = ChildJvm.start(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=100ms,keep=1000")),
+                    "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stop.toString(), "60")) {
+                Set<String> seen = new LinkedHashSet<>();
+                ChildJvm.await("30 dumps written on a disk with room for a few", DEADLINE, () -> {
+                    names(mine(dir, child.pid())).forEach(seen::add);
+                    return seen.size() >= 30 || !child.stderr().isEmpty();
+                });
+                assertThat(child.stderr()).isEmpty();
+                long stoppedAt = System.currentTimeMillis();
+                Files.createFile(stop);
+                assertThat(child.waitFor()).isZero();
+                assertThat(child.stderr()).isEmpty();
+                List<Path> left = mine(dir, child.pid());
+                assertThat(left).as("dumps left, of %d seen", seen.size()).isNotEmpty().hasSizeLessThan(seen.size());
+                assertThat(ChildJvm.readDump(left.get(left.size() - 1)).takenAtMs()).as("the exit dump is the newest").isGreaterThanOrEqualTo(stoppedAt);
+            }
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
+    void aDirOthersMayWriteOrAnotherUserOwnsIsOneWarningAndNoDumps() throws Exception {
+        Path base = Files.createTempDirectory("tl-shared-");
+        Path open = Files.createDirectory(base.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path theirs = Files.createDirectory(base.resolve("theirs"));
+        Files.setAttribute(theirs, "unix:uid", 65534); // nobody's; the tests run as root
+        for (Path dir : List.of(open, theirs)) {
+            Finished run = ChildJvm.run(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms")),
+                    "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.HealthyService", "2");
+            assertThat(run.exitCode()).isZero();
+            assertThat(ChildJvm.lines(run.stderr())).singleElement().asString()
+                    .startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
+                    .contains(dir == open ? "writable by other users (rwxrwxrwx), not used" : "owned by another user (uid 65534), not used");
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files).as("files in %s", dir).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void theDefaultDirIsPerUserSoAnotherUsersDirStopsNothing() throws Exception {
+        Path tmp = Files.createTempDirectory("tl-default-");
+        Path shared = Files.createDirectory(tmp.resolve("threadleak")); // the old shared default, another user's
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setAttribute(shared, "unix:uid", 65534);
+        Finished run = ChildJvm.run(jdk(), List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.TEST_CP,
+                "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        Path mine = tmp.resolve("threadleak-" + System.getProperty("user.name"));
+        assertThat(mine(mine, run.pid())).as("exit dump in %s", mine).hasSize(1);
+        try (Stream<Path> files = Files.list(shared)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    /** Dumps in {@code dir} of the RunUntil JVM stopped by {@code stop} (its command line names it); dumps pruned meanwhile are skipped. */
+    private static List<Path> byRun(Path dir, Path stop) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (Path p : ChildJvm.dumps(dir)) {
+            try {
+                if (ChildJvm.readDump(p).command().contains(stop.toString())) out.add(p);
+            } catch (Exception gone) {
+                // pruned while listed, or being renamed
+            }
+        }
+        return out;
     }
 
     /** This pid's dumps in {@code dir}, oldest first; none while the directory does not exist. */

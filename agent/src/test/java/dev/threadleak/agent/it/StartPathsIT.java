@@ -66,6 +66,25 @@ class StartPathsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void aThreadSubclassOverridingStartIsNotTheCreationSiteButAServerStartIs(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-subclass-");
+        String app = "dev.threadleak.agent.it.apps.SubclassStart";
+        ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir)), "-cp", ChildJvm.TEST_CP, app);
+        assertThat(run.stderr()).isEmpty();
+        assertThat(run.exitCode()).isZero();
+        Snapshot dump = ChildJvm.newestDump(dir);
+        Map<String, String> blame = new java.util.TreeMap<>();
+        for (ThreadEntry t : dump.threads()) {
+            SiteInfo site = dump.site(t.site());
+            if (site != null) blame.put(t.name(), site.blameFrame().className() + "." + site.blameFrame().method());
+        }
+        assertThat(blame).containsEntry("worker", app + ".startWorker")
+                .containsEntry("special", app + ".startSpecialWorker")
+                .containsEntry("server", app + "$Server.start");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void blameSkipsThreadMakingLibrariesUnlessAppPackagesSayOtherwise(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-blame-");
         Snapshot dump = run(jdk, "dir=" + dir, dir, List.of("viaLibrary"));

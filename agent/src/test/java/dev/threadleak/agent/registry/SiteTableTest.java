@@ -23,6 +23,39 @@ class SiteTableTest {
         assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START})).isEqualTo(2);
     }
 
+    /** Thread subclasses, one overriding start and one overriding that. */
+    static class Worker extends Thread {
+        @Override
+        public void start() {
+            super.start();
+        }
+    }
+
+    static class SpecialWorker extends Worker {
+        @Override
+        public void start() {
+            super.start();
+        }
+    }
+
+    @Test
+    void startOverridesOfTheThreadsOwnClassesAreCutButOtherStartFramesStay() {
+        StackTraceElement worker = frame(Worker.class.getName(), "start", 70);
+        StackTraceElement special = frame(SpecialWorker.class.getName(), "start", 77);
+        StackTraceElement server = frame("com.acme.Server", "start", 12);
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN}, Worker.class)).isEqualTo(3);
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, special, HANDLE}, SpecialWorker.class)).isEqualTo(4);
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, HANDLE}, Thread.class))
+                .as("a Worker.start that starts some other, plain thread is its creation site").isEqualTo(2);
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, server, MAIN}, Thread.class))
+                .as("Server.start() calling new Thread(..).start()").isEqualTo(2);
+        CreationStack captured = new CreationStack(Worker.class); // what Registry.accept captures
+        captured.setStackTrace(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN});
+        Site site = new SiteTable(32, new Blame(List.of())).intern(captured);
+        assertThat(site.stack()).containsExactly(HANDLE, MAIN);
+        assertThat(site.blame()).isZero();
+    }
+
     @Test
     void identicalStacksAreInternedOnceAndCounted() {
         SiteTable table = new SiteTable(32, new Blame(List.of()));

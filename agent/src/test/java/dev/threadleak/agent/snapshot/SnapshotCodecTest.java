@@ -128,6 +128,37 @@ public class SnapshotCodecTest {
         assertThatThrownBy(() -> read(textLine.toString())).hasMessage("d.json: field 'line' is not a whole number");
     }
 
+    @Test
+    void indexesThatPointOutsideTheirTablesAreOneLine() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode blame = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) blame.path("sites").get(0)).put("blame", 7); // its stack has 2 frames
+        assertThatThrownBy(() -> read(blame.toString())).isInstanceOf(DumpFormatException.class)
+                .hasMessage("d.json: site 0: blame index 7 is outside its stack of 2 frames");
+        ((ObjectNode) blame.path("sites").get(0)).put("blame", -2);
+        assertThatThrownBy(() -> read(blame.toString())).hasMessage("d.json: site 0: blame index -2 is outside its stack of 2 frames");
+
+        ObjectNode finding = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) finding.path("findings").get(0)).put("site", 9);
+        assertThatThrownBy(() -> read(finding.toString())).hasMessage("d.json: finding '2 threads deadlocked' names site 9, which is not in the sites table");
+
+        ObjectNode monitor = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) monitor.path("threads").get(3).path("monitorsOwned").get(0)).put("depth", 3);
+        assertThatThrownBy(() -> read(monitor.toString())).hasMessage("d.json: thread 30: monitor depth 3 is outside its stack of 1 frames");
+
+        ObjectNode owner = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) owner.path("threads").get(3).path("lockOwner")).put("tid", -5);
+        assertThatThrownBy(() -> read(owner.toString())).hasMessage("d.json: field 'tid' is negative: -5");
+
+        ObjectNode time = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) time.path("findings").get(1)).put("sinceMs", Long.MAX_VALUE); // Instant cannot hold it
+        assertThatThrownBy(() -> read(time.toString())).hasMessage("d.json: field 'sinceMs' is out of range: " + Long.MAX_VALUE);
+
+        ObjectNode wait = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) wait.path("threads").get(1)).put("waitingForMs", -1);
+        assertThatThrownBy(() -> read(wait.toString())).hasMessageStartingWith("d.json: field 'waitingForMs' is out of range: -1");
+    }
+
     private static String write(Snapshot s) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SnapshotCodec.write(s, out);

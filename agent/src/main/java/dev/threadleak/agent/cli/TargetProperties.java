@@ -1,0 +1,28 @@
+package dev.threadleak.agent.cli;
+
+import com.sun.tools.attach.VirtualMachine;
+import java.util.Properties;
+
+/** Reads a system property of another JVM through the attach API (module jdk.attach). */
+final class TargetProperties {
+    /** Not known: the target's properties could not be read. */
+    static final String UNKNOWN = new String("?");
+
+    private TargetProperties() {}
+
+    /** The property's value, null when the target has no such property, {@link #UNKNOWN} (compare by identity) when it cannot be read. */
+    static String read(String pid, String name) {
+        try {
+            VirtualMachine vm = VirtualMachine.attach(pid);
+            try {
+                Properties props = vm.getSystemProperties();
+                return props.getProperty(name);
+            } finally {
+                vm.detach();
+            }
+        } catch (Throwable t) {
+            // no jdk.attach (a JRE), another user's JVM, or gone: the caller says less, nothing more
+            return UNKNOWN;
+        }
+    }
+}
