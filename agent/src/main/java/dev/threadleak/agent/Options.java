@@ -98,7 +98,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
                 integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
-                submissions(given.getOrDefault("submissions", "64")));
+                submissions(given.getOrDefault("submissions", "256")));
     }
 
     /** Periodic dumps are off when the interval is zero. */

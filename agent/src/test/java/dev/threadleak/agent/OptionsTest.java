@@ -28,7 +28,7 @@ class OptionsTest {
     void everyKey() {
         Options o = Options.parse("dir=/var/tmp/tl,interval=500ms,keep=7,depth=5,app=com.acme");
         assertThat(o).isEqualTo(new Options(Path.of("/var/tmp/tl"), Duration.ofMillis(500), 7, 5, List.of("com.acme"),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 64));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 256));
         Options more = Options.parse("sample=200ms,blocked=2s,window=30s,growth=7,duplicates=3");
         assertThat(more.sample()).isEqualTo(Duration.ofMillis(200));
         assertThat(more.blocked()).isEqualTo(Duration.ofSeconds(2));

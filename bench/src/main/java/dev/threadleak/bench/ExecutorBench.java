@@ -27,7 +27,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * What the executor hooks cost: a batch of {@link #BATCH} tasks through a 2-worker ThreadPoolExecutor
  * (execute, run, count down), a {@code CompletableFuture.supplyAsync(..).join()} on the common pool, and
  * building and shutting down an executor. Each {@code mode} runs in its own forks: {@code none} (no agent),
- * {@code threadleak} (defaults: submission stacks sampled one in 64 after each executor's first 8) and
+ * {@code threadleak} (defaults: submission stacks captured for each executor's first 8, then one in 256) and
  * {@code all} (every submission's stack captured). {@code workNanos}: 0 = no-op tasks, ~10,000 = ~10 us tasks.
  */
 @State(Scope.Benchmark)

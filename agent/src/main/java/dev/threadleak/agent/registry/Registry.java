@@ -42,7 +42,7 @@ public final class Registry implements Consumer<Thread> {
     private final Executors executors;
 
     public Registry(SiteTable sites) {
-        this(sites, new Executors(64));
+        this(sites, new Executors(256));
     }
 
     public Registry(SiteTable sites, Executors executors) {
@@ -135,6 +135,7 @@ public final class Registry implements Consumer<Thread> {
      * part-way (out of memory), the records it had not reached are counted as dropped: never lost silently.
      */
     public synchronized void drain() {
+        executors.tick(System.currentTimeMillis());
         ThreadRecord chain = pending.getAndSet(null);
         int total = chain == null ? 0 : chain.pendingDepth, done = 0;
         // the stack is newest-first; reverse it so live threads stay in start order
