@@ -34,7 +34,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 if (c == '\n') out.append("\\n");
                 else if (c == '\r') out.append("\\r");
                 else if (c == '\t') out.append("\\t");
-                else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') out.append(String.format("\\u%04x", (int) c));
+                else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                 else out.append(c);
             }
             return out.toString();

@@ -72,7 +72,7 @@ public final class DumpFiles {
         this.warnOnce = warnOnce;
         // not the pid alone, not the start time alone: two containers' JVMs can match on both
         Random random = new Random(System.nanoTime() ^ System.identityHashCode(this) ^ System.currentTimeMillis());
-        this.jvmId = String.format("%08x", random.nextInt());
+        this.jvmId = String.format(java.util.Locale.ROOT, "%08x", random.nextInt());
     }
 
     public DumpFiles(Path dir, int keep) {
@@ -108,7 +108,7 @@ public final class DumpFiles {
         if (lastSize > 0 && spaceShort()) makeRoom();
         long seq = ++sequence;
         Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + jvmId + "-"
-                + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + "-" + String.format("%06d", seq) + ".json");
+                + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + "-" + String.format(java.util.Locale.ROOT, "%06d", seq) + ".json");
         Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", posix("rw-------"));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -317,7 +317,8 @@ public final class Findings {
         return values.subList(0, 3).stream().map(String::valueOf).collect(Collectors.joining(", ")) + ", …, " + values.get(values.size() - 1);
     }
 
-    private static String perMinute(long count, long spanMs) {
-        return String.format("%.1f", spanMs <= 0 ? 0.0 : count * 60_000.0 / spanMs);
+    static String perMinute(long count, long spanMs) {
+        // Locale.ROOT: a number people and scripts read is "607.0" under every default locale, never "607,0"
+        return String.format(java.util.Locale.ROOT, "%.1f", spanMs <= 0 ? 0.0 : count * 60_000.0 / spanMs);
     }
 }

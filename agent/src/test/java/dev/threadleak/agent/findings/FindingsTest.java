@@ -79,4 +79,15 @@ class FindingsTest {
         Snapshot shortWait = at(0, 25, "consumer-N", "parked on LinkedBlockingQueue.take", false, 59_000);
         assertThat(Findings.compute(shortWait, new History(60_000), TH)).extracting(Finding::kind).containsExactly(Kind.DUPLICATE_STACKS);
     }
+
+    @Test
+    void ratesReadTheSameUnderEveryDefaultLocale() {
+        java.util.Locale before = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.GERMANY);
+            assertThat(Findings.perMinute(607, 60_000)).isEqualTo("607.0");
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
 }

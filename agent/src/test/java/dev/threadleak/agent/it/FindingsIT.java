@@ -1,6 +1,7 @@
 package dev.threadleak.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Finding;
@@ -156,7 +157,7 @@ class FindingsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void virtualThreadsWaitingOnAFutureAreFound(Jdk jdk) throws Exception {
-        if (jdk.feature() < 21) return; // the sample needs virtual threads; JDK 17 has none
+        assumeTrue(jdk.feature() >= 21, "the sample needs virtual threads; JDK 17 has none");
         Snapshot dump = ChildJvm.newestDump(run(jdk, "VirtualFutureWaiters"));
         assertThat(dump.findings()).extracting(Finding::kind).contains(Kind.SITE_GROWTH, Kind.LONG_BLOCKED);
         ThreadEntry waiter = dump.threads().stream().filter(t -> t.name().equals("waiter-1")).findFirst().orElseThrow();
