@@ -181,7 +181,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         Sampler s = sampler;
         DumpFiles d = dumps;
         try {
-            Path written = d.write(s.take(true));
+            Path written = d.write(s.take(true).withThreadsListed(options.threads()));
             Log.clear("dump");
             return written;
         } catch (Throwable t) {

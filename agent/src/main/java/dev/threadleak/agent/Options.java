@@ -12,11 +12,11 @@ import java.util.Map;
  * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
-                      Duration blocked, Duration window, int growth, int duplicates, int sites, int submissions) {
+                      Duration blocked, Duration window, int growth, int duplicates, int sites, int submissions, int threads) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates", "sites", "submissions");
+            "window", "growth", "duplicates", "sites", "submissions", "threads");
 
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
@@ -98,7 +98,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
                 integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
-                submissions(given.getOrDefault("submissions", "256")));
+                submissions(given.getOrDefault("submissions", "256")),
+                integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000));
     }
 
     /** Periodic dumps are off when the interval is zero. */

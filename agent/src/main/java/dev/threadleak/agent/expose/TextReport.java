@@ -76,6 +76,10 @@ public final class TextReport {
         if (sum.startsDropped() > 0) {
             println("warning: " + sum.startsDropped() + " thread starts not recorded (the agent fell behind or ran out of memory): those threads have no creation site");
         }
+        if (sum.threadsNotListed() > 0) {
+            println(sum.threadsNotListed() + " live threads counted but not listed in this dump (at most " + s.threads().size()
+                    + " are: the agent's threads option); each group says how many of its own");
+        }
         if (sum.sitesNotListed() > 0) {
             println(sum.sitesNotListed() + " more creation site" + (sum.sitesNotListed() == 1 ? "" : "s")
                     + " seen since the agent loaded, none with a live thread: not listed (their starts are counted above)");
@@ -91,7 +95,8 @@ public final class TextReport {
             if (g.site() != null) {
                 SiteInfo site = g.site();
                 // pool workers are grouped where their executors were built: how many executors were built there
-                println(threads.size() + " live, " + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
+                println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
+                        + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
                 println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
                         ? "started before agent (age counted from when the agent first saw them)"

@@ -21,11 +21,12 @@ import java.util.function.Consumer;
  */
 public final class Registry implements Consumer<Thread> {
     /**
-     * Records waiting for the drain, at most: beyond it starts are counted, not kept. A record weighs up to a
-     * few KiB with its raw creation stack (deep stacks), so the bound follows the heap: 1/64 of it at 4 KiB a
-     * record, between 256 and 10,000 records (32 MiB heap: 256 records, 1 MiB; 2.5 GiB and more: 10,000).
+     * Records waiting for the drain, at most: beyond it starts are counted, not kept. A record weighs about
+     * 1 KiB with its raw creation stack (up to a few KiB for deep stacks), so the bound follows the heap: 1/64 of
+     * it at 1 KiB a record, between 1,024 and 10,000 records (256 MiB heap: 4,096; 640 MiB and more: 10,000).
+     * Reached only when the agent thread cannot keep up (it is woken at a quarter of it).
      */
-    static final int MAX_PENDING = (int) Math.max(256, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 4096));
+    static final int MAX_PENDING = (int) Math.max(1_024, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 1024));
     /** The start that makes the pending stack this deep wakes the drainer: bursts are drained by count, not only by time. */
     static final int WAKE_DRAINER_AT = MAX_PENDING / 4;
 

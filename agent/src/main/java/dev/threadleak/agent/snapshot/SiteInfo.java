@@ -8,14 +8,19 @@ import java.util.List;
  * it has started since the agent loaded ({@code kind} thread); or, with the same rules, where executors were built
  * ({@code started}: executors built) or tasks submitted ({@code started}: submissions captured).
  */
-public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind) {
+public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind, long notListed) {
+
+    /** A site all of whose live threads are listed. */
+    public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind) {
+        this(id, stack, blame, truncated, started, kind, 0);
+    }
 
     /** What a site is where: a thread started, an executor built, a task submitted (sampled). */
     public static final String THREAD = "thread", EXECUTOR = "executor", SUBMISSION = "submission";
 
     /** A thread creation site. */
     public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {
-        this(id, stack, blame, truncated, started, THREAD);
+        this(id, stack, blame, truncated, started, THREAD, 0);
     }
 
     /** The frame to blame, or the innermost frame when there is none (JDK or library code started it). */

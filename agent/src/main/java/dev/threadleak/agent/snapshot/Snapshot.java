@@ -32,6 +32,54 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
                 blockedThresholdMs, deadlocks, findings, executors);
     }
 
+    /**
+     * The snapshot a dump file holds: at most {@code max} threads listed, so a million virtual threads do not
+     * make a dump of hundreds of MB. Kept first: threadleak's own, and every thread a finding or a deadlock
+     * names by being long-blocked, deadlocked or running a stuck task; then, in start order, turns across the
+     * groups (blame sites), so every group keeps examples. The rest are counted per blame site
+     * ({@link SiteInfo#notListed}) and in {@link Summary#threadsNotListed}; totals and findings, computed
+     * from every thread, are unchanged.
+     */
+    public Snapshot withThreadsListed(int max) {
+        if (threads.size() <= max) return this;
+        java.util.Set<Long> named = new java.util.HashSet<>();
+        for (ThreadEntry t : longBlocked()) named.add(t.tid());
+        for (Deadlock d : deadlocks) {
+            for (Deadlock.Link l : d.cycle()) named.add(l.thread().tid());
+        }
+        java.util.Set<ThreadEntry> kept = new java.util.LinkedHashSet<>();
+        java.util.Map<Integer, java.util.ArrayDeque<ThreadEntry>> byGroup = new java.util.LinkedHashMap<>();
+        for (ThreadEntry t : threads) {
+            if (t.agent() || named.contains(t.tid()) || t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs) {
+                kept.add(t);
+            } else {
+                byGroup.computeIfAbsent(blameSite(t), k -> new java.util.ArrayDeque<>()).add(t);
+            }
+        }
+        while (kept.size() < max && !byGroup.isEmpty()) {
+            for (java.util.Iterator<java.util.ArrayDeque<ThreadEntry>> it = byGroup.values().iterator(); it.hasNext() && kept.size() < max; ) {
+                java.util.ArrayDeque<ThreadEntry> group = it.next();
+                kept.add(group.poll());
+                if (group.isEmpty()) it.remove();
+            }
+        }
+        java.util.Map<Integer, Long> notListed = new java.util.HashMap<>();
+        long total = 0;
+        for (java.util.ArrayDeque<ThreadEntry> group : byGroup.values()) {
+            for (ThreadEntry t : group) {
+                notListed.merge(blameSite(t), 1L, Long::sum);
+                total++;
+            }
+        }
+        List<SiteInfo> counted = new java.util.ArrayList<>(sites.size());
+        for (SiteInfo s : sites) {
+            counted.add(new SiteInfo(s.id(), s.stack(), s.blame(), s.truncated(), s.started(), s.kind(), notListed.getOrDefault(s.id(), 0L)));
+        }
+        List<ThreadEntry> listed = threads.stream().filter(kept::contains).toList(); // start order, as before
+        return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary.withThreadsNotListed(total),
+                List.copyOf(counted), listed, blockedThresholdMs, deadlocks, findings, executors);
+    }
+
     /** The executor with this id, or null. */
     public ExecutorInfo executor(int id) {
         for (ExecutorInfo e : executors) {

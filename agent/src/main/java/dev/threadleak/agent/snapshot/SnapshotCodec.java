@@ -71,6 +71,7 @@ public final class SnapshotCodec {
             g.writeNumberField("stackReserved", sum.stackReserved());
             g.writeNumberField("startsDropped", sum.startsDropped());
             g.writeNumberField("sitesNotListed", sum.sitesNotListed());
+            g.writeNumberField("threadsNotListed", sum.threadsNotListed());
             g.writeNumberField("longBlocked", s.longBlocked().size());
             g.writeNumberField("findings", s.findings().size());
             g.writeEndObject();
@@ -141,6 +142,7 @@ public final class SnapshotCodec {
                 g.writeBooleanField("truncated", site.truncated());
                 g.writeNumberField("started", site.started());
                 g.writeStringField("kind", site.kind());
+                if (site.notListed() > 0) g.writeNumberField("notListed", site.notListed());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -303,7 +305,7 @@ public final class SnapshotCodec {
                             + stack.size() + " frame" + (stack.size() == 1 ? "" : "s"));
                 }
                 sites.add(new SiteInfo(id, stack, (int) blame, s.path("truncated").asBoolean(false), number(s, "started"),
-                        s.path("kind").asText(SiteInfo.THREAD)));
+                        s.path("kind").asText(SiteInfo.THREAD), Math.max(0, s.path("notListed").asLong(0))));
             }
             List<ExecutorInfo> executors = new ArrayList<>();
             Set<Integer> executorIds = new HashSet<>();
@@ -324,7 +326,7 @@ public final class SnapshotCodec {
             Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
                     (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
                     (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
-                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0));
+                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)));
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonNode d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();

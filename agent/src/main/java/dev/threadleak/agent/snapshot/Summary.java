@@ -22,13 +22,27 @@ import java.util.Map;
  * @param sitesNotListed creation sites seen since the agent loaded but not in this snapshot's sites: none of
  *                      their threads is alive and they are not among the most-started (their starts still
  *                      count in {@code agentStarted})
+ * @param threadsNotListed live threads counted here but not listed in {@code threads}: a dump lists at most the
+ *                      {@code threads} option's number (each site's count of them is its {@code notListed})
  */
 public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                       Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped,
-                      long sitesNotListed) {
+                      long sitesNotListed, long threadsNotListed) {
+
+    /** Totals of a snapshot that lists every live thread. */
+    public Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
+                   Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped, long sitesNotListed) {
+        this(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved, startsDropped,
+                sitesNotListed, 0);
+    }
 
     /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
     public int delta() {
         return live - baseline;
+    }
+
+    public Summary withThreadsNotListed(long n) {
+        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
+                startsDropped, sitesNotListed, n);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.apps.OddThreadNames;
+import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
@@ -83,6 +84,32 @@ class HostSafetyIT {
         assertThat(exit.summary().sitesNotListed()).isGreaterThanOrEqualTo(5000 - listed);
         ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
         assertThat(report.stdout()).containsPattern("\\d+ more creation sites seen since the agent loaded, none with a live thread: not listed");
+    }
+
+    /**
+     * A dump lists at most {@code threads} threads and counts the rest per group: 3,000 parked threads with
+     * threads=1000. Before: every thread was listed (a million virtual threads made dumps of 320-344 MB).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aDumpListsAtMostItsThreadBudgetAndCountsTheRest(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-budget-");
+        Finished run = ChildJvm.run(jdk, List.of("-Xss256k", ChildJvm.agent("dir=" + dir + ",interval=0,threads=1000")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManyParked", "3000");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("parked 3000\n");
+        assertThat(run.stderr()).isEmpty();
+        Snapshot exit = ChildJvm.newestDump(dir);
+        assertThat(exit.threads()).hasSize(1000);
+        assertThat(exit.summary().live()).isGreaterThanOrEqualTo(3000);
+        long parkedListed = exit.threads().stream().filter(t -> t.name().startsWith("parked-")).count();
+        SiteInfo site = exit.sites().stream().filter(s -> s.notListed() > 0).findFirst().orElseThrow();
+        assertThat(parkedListed + site.notListed()).isEqualTo(3000);
+        assertThat(exit.summary().threadsNotListed()).isEqualTo(site.notListed());
+        ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(report.stdout()).contains(site.notListed() + " live threads counted but not listed in this dump (at most 1000 are")
+                .contains(parkedListed + " live (+" + site.notListed() + " not listed), 3000 started @ dev.threadleak.agent.it.apps.ManyParked.main(ManyParked.java:"
+                        + lineOf("ManyParked.java", "// SITE:") + ")");
     }
 
     /** Any thread name works: NUL, control characters, a lone surrogate, 10,000 characters. Before: no dump at all, and report crashed. */

@@ -39,12 +39,15 @@ class RegistryBoundIT {
         List<Path> dumps = ChildJvm.dumps(dir);
         assertThat(dumps).as("interval=0: the exit dump only").hasSize(1);
         Snapshot dump = ChildJvm.readDump(dumps.get(0));
-        assertThat(dump.summary().agentStarted()).isGreaterThanOrEqualTo(40_000);
+        // a start is counted at its site, or (only when the agent thread could not keep up) as dropped
+        long dropped = dump.summary().startsDropped();
+        assertThat(dropped).as("dropped starts").isLessThanOrEqualTo(400);
+        assertThat(dump.summary().agentStarted() + dropped).isGreaterThanOrEqualTo(40_000);
         List<SiteInfo> sites = dump.sites().stream()
                 .filter(s -> s.blame() >= 0 && s.blameFrame().className().equals(APP) && s.blameFrame().method().equals("startAndJoin"))
                 .toList();
         assertThat(sites).as("one site for the short-lived threads").hasSize(1);
-        assertThat(sites.get(0).started()).isEqualTo(40_000);
+        assertThat(sites.get(0).started() + dropped).isEqualTo(40_000);
         assertThat(sites.get(0).blameFrame().line()).isEqualTo(lineOfSite());
         assertThat(dump.threads()).as("live threads listed").hasSizeLessThan(50);
         assertThat(dump.threads()).noneMatch(t -> t.name().equals("short"));
