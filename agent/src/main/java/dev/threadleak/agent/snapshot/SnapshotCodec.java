@@ -4,9 +4,13 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
@@ -245,9 +249,32 @@ public final class SnapshotCodec {
 
     /** Reads a dump; {@code source} names it in error messages. */
     public static Snapshot read(InputStream in, String source) throws DumpFormatException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(in);
+        // Streams: every field but "threads" is read as a tree (tables, findings: small), the threads one at a
+        // time, each turned into the model and its tree dropped, so reading takes about the model's memory, not
+        // the several times the file's size a whole tree costs. The writer puts the threads last.
+        try (JsonParser p = READER.createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new DumpFormatException(source + ": not a threadleak dump (empty, or not a JSON object)");
+            ObjectNode root = JsonNodeFactory.instance.objectNode();
+            Reader reader = null;
+            List<ThreadEntry> threads = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (!name.equals("threads")) {
+                    root.set(name, p.readValueAsTree());
+                    if (name.equals("format")) checkFormat(root, source);
+                    continue;
+                }
+                checkFormat(root, source); // a dump says what it is before its threads
+                if (value != JsonToken.START_ARRAY) throw new IllegalArgumentException(value == JsonToken.VALUE_NULL ? "missing field 'threads'" : "field 'threads' is not an array");
+                reader = new Reader(root);
+                reader.tables(); // frames, stacks, sites and executors come before the threads that name them
+                threads = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) threads.add(reader.thread(p.readValueAsTree()));
+            }
+            checkFormat(root, source);
+            if (reader == null) throw new IllegalArgumentException("missing field 'threads'");
+            return reader.finish(threads);
         } catch (JsonParseException e) {
             if (e instanceof JsonEOFException || e.getOriginalMessage().startsWith("Unexpected end-of-input")) {
                 throw new DumpFormatException(source + ": truncated JSON (input ends at line " + e.getLocation().getLineNr() + ")");
@@ -255,17 +282,19 @@ public final class SnapshotCodec {
             throw new DumpFormatException(source + ": not JSON (" + e.getOriginalMessage().lines().findFirst().orElse("") + " at line " + e.getLocation().getLineNr() + ")");
         } catch (IOException e) {
             throw new DumpFormatException(source + ": cannot read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new DumpFormatException(source + ": " + e.getMessage());
         }
-        if (root == null || !root.isObject()) throw new DumpFormatException(source + ": not a threadleak dump (empty, or not a JSON object)");
+    }
+
+    /** Reads trees for the fields around the threads. */
+    private static final ObjectMapper READER = new ObjectMapper();
+
+    private static void checkFormat(ObjectNode root, String source) throws DumpFormatException {
         JsonNode format = root.get("format");
         if (format == null || !format.isTextual()) throw new DumpFormatException(source + ": not a threadleak dump (no \"format\" field)");
         if (!format.asText().equals(Snapshot.FORMAT)) {
             throw new DumpFormatException(source + ": unsupported format '" + format.asText() + "' (this threadleak reads " + Snapshot.FORMAT + ")");
-        }
-        try {
-            return new Reader(root).snapshot();
-        } catch (IllegalArgumentException e) {
-            throw new DumpFormatException(source + ": " + e.getMessage());
         }
     }
 
@@ -281,7 +310,13 @@ public final class SnapshotCodec {
             this.root = root;
         }
 
-        Snapshot snapshot() {
+        private final List<SiteInfo> sites = new ArrayList<>();
+        private final Set<Integer> siteIds = new HashSet<>();
+        private final List<ExecutorInfo> executors = new ArrayList<>();
+        private final Set<Integer> executorIds = new HashSet<>();
+
+        /** The tables the threads refer to: frames, stacks, sites, executors. */
+        void tables() {
             for (JsonNode f : array(root, "frames")) {
                 frames.add(new Frame(text(f, "class"), text(f, "method"), optText(f, "file"), (int) number(f, "line")));
             }
@@ -290,8 +325,6 @@ public final class SnapshotCodec {
                 for (JsonNode i : s) stack.add(element(frames, i, "frame"));
                 stacks.add(List.copyOf(stack));
             }
-            List<SiteInfo> sites = new ArrayList<>();
-            Set<Integer> siteIds = new HashSet<>();
             for (JsonNode s : array(root, "sites")) {
                 int id = (int) number(s, "id");
                 if (id < 0 || (!sites.isEmpty() && id <= sites.get(sites.size() - 1).id())) {
@@ -307,8 +340,6 @@ public final class SnapshotCodec {
                 sites.add(new SiteInfo(id, stack, (int) blame, s.path("truncated").asBoolean(false), number(s, "started"),
                         s.path("kind").asText(SiteInfo.THREAD), Math.max(0, s.path("notListed").asLong(0))));
             }
-            List<ExecutorInfo> executors = new ArrayList<>();
-            Set<Integer> executorIds = new HashSet<>();
             for (JsonNode e : root.path("executors")) {
                 int id = (int) number(e, "id");
                 int site = e.has("site") ? (int) number(e, "site") : -1;
@@ -318,8 +349,10 @@ public final class SnapshotCodec {
                         (int) number(e, "poolSize"), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
                         number(e, "completed"), number(e, "oldestQueuedMs"), instant(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
             }
-            List<ThreadEntry> threads = new ArrayList<>();
-            for (JsonNode t : array(root, "threads")) threads.add(thread(t, siteIds, executorIds));
+        }
+
+        /** The snapshot, from the threads (read one at a time with {@link #thread}) and the rest of the fields. */
+        Snapshot finish(List<ThreadEntry> threads) {
             JsonNode sum = field(root, "summary");
             Map<String, Integer> states = new TreeMap<>();
             field(sum, "states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asInt()));
@@ -351,7 +384,7 @@ public final class SnapshotCodec {
                     List.copyOf(deadlocks), List.copyOf(findings), List.copyOf(executors));
         }
 
-        private ThreadEntry thread(JsonNode t, Set<Integer> siteIds, Set<Integer> executorIds) {
+        ThreadEntry thread(JsonNode t) {
             String tid = t.path("tid").asText();
             List<Frame> stack = element(stacks, t.get("stack"), "stack");
             List<OwnedMonitor> monitors = new ArrayList<>();

@@ -183,4 +183,36 @@ class CliErrorsIT {
         if (line != null) assertThat(r.stderr()).isEqualTo(line + "\n");
         assertThat(r.exitCode()).as("exit code").isEqualTo(2);
     }
+
+    /**
+     * A dump of 200,000 threads (about 100 MB) reads in a 128 MiB heap: the reader streams the threads, one at a time,
+     * instead of building a tree of the whole file (several times its size). Before: out of memory below 512 MiB.
+     */
+    @Test
+    void aLargeDumpIsReadInBoundedMemory() throws Exception {
+        dev.threadleak.agent.snapshot.Snapshot s = dev.threadleak.agent.snapshot.SnapshotCodecTest.sample();
+        dev.threadleak.agent.snapshot.ThreadEntry t = s.threads().get(1);
+        List<dev.threadleak.agent.snapshot.ThreadEntry> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 200_000; i++) {
+            many.add(new dev.threadleak.agent.snapshot.ThreadEntry(100_000 + i, "worker-" + i, t.state(), t.virtual(), t.daemon(), t.priority(),
+                    t.stack(), t.parkBlocker(), t.blockedOn(), t.waitingOn(), t.lockOwner(), t.monitorsOwned(), t.synchronizersOwned(),
+                    t.origin(), t.site(), t.startedAtMs(), t.starter(), false, t.waitReason(), t.idle(), t.waitingForMs(), t.waitFrame(),
+                    -1, null));
+        }
+        dev.threadleak.agent.snapshot.Snapshot big = new dev.threadleak.agent.snapshot.Snapshot(s.pid(), s.takenAtMs(), s.jvmStartedAtMs(),
+                s.agentStartedAtMs(), s.javaVersion(), s.command(), s.summary(), s.sites(), many, s.blockedThresholdMs(), s.deadlocks(),
+                s.findings(), s.executors());
+        Path file = Files.createTempDirectory("tl-big-").resolve("big.json");
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            dev.threadleak.agent.snapshot.SnapshotCodec.write(big, out);
+        }
+        assertThat(Files.size(file)).isGreaterThan(80L << 20);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-jar", ChildJvm.AGENT_JAR.toString(), "report", file.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("stderr: %s", err).isZero();
+        assertThat(err).isEmpty();
+    }
 }
