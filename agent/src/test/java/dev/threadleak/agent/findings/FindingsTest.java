@@ -90,4 +90,15 @@ class FindingsTest {
             java.util.Locale.setDefault(before);
         }
     }
+
+    @Test
+    void blockedZeroTurnsTheWaitFindingsOff() {
+        Snapshot waiting = at(100, 3, "consumer-N", "parked on LinkedBlockingQueue.take", false, 3_600_000);
+        assertThat(Findings.compute(waiting, new History(60_000), TH)).extracting(Finding::kind).contains(Kind.LONG_BLOCKED);
+        Snapshot off = new Snapshot(waiting.pid(), waiting.takenAtMs(), 0, 0, "17", "", waiting.summary(), waiting.sites(),
+                waiting.threads(), 0, List.of(), List.of(), List.of());
+        assertThat(off.longBlocked()).as("blocked=0: nothing is long-blocked").isEmpty();
+        assertThat(Findings.compute(off, new History(60_000), new Findings.Thresholds(0, 20, 100))).extracting(Finding::kind)
+                .doesNotContain(Kind.LONG_BLOCKED, Kind.STUCK_TASK, Kind.QUEUE_STALL);
+    }
 }

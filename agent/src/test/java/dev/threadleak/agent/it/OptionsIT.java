@@ -51,6 +51,19 @@ class OptionsIT {
         assertThat(run.exitCode()).isNotZero();
     }
 
+    /** {@code dir=/tmp/d, interval = 0}: spaces around ',' and '=' belong to no key or value. Before: a directory named "d, interval = 0". */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void spacesAroundCommasAndEqualsSignsAreNotPartOfTheDirectory(Jdk jdk) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tl-spaces-").resolve("d");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ", interval = 0")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManyParked", "1");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        assertThat(ChildJvm.dumps(dir)).as("the exit dump, in the dir as given").hasSize(1);
+        assertThat(java.nio.file.Files.list(dir.getParent()).map(p -> p.getFileName().toString()).toList()).containsExactly("d");
+    }
+
     /**
      * An interval too long to count in nanoseconds passes the parser today and then kills the agent's
      * thread with an ArithmeticException stack trace (no more draining or dumps). It must be refused at

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 public final class ExecutorKinds {
     private ExecutorKinds() {}
 
+    /** Every executor made, kept as a service keeps its pools: an unreachable one may be collected before the dump. */
+    private static final java.util.List<Object> KEPT = new java.util.ArrayList<>();
+
     public static void main(String[] args) throws Exception {
         ExecutorService fixed = Executors.newFixedThreadPool(2); // KIND: fixed
         ScheduledExecutorService scheduled = Executors.newScheduledThreadPool(1); // KIND: scheduled
@@ -24,12 +27,14 @@ public final class ExecutorKinds {
         scheduled.schedule(() -> "c", 1, TimeUnit.MILLISECONDS).get();
         forkJoin.submit(() -> "d").get();
         cached.submit(() -> "e").get();
+        KEPT.addAll(java.util.List.of(fixed, scheduled, forkJoin, cached));
         cached.shutdown();
         cached.awaitTermination(10, TimeUnit.SECONDS);
         CompletableFuture.supplyAsync(() -> "f").get(); // the common pool
         if (Runtime.version().feature() >= 21) {
             ExecutorService perTask = (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null); // KIND: virtual
             perTask.submit(() -> "g").get();
+            KEPT.add(perTask);
         }
         System.out.println("ready");
         System.exit(0); // the pools' workers are not daemons
