@@ -1,5 +1,6 @@
 package dev.threadleak.agent;
 
+import dev.threadleak.agent.registry.Executors;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
                 integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
-                submissions(given.getOrDefault("submissions", "256")),
+                submissions(given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
                 integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000));
     }
 

@@ -155,6 +155,7 @@ public final class SamplerBench {
                 mine = mine.subList(before.size(), mine.size());
                 fw[i] = (w1 - w0) / 1e6;
                 fc[i] = (c1 - c0) / 1e6;
+                // no safepoint log (--safepoint-log not given): no pauses to read, NaN, and they are not printed below
                 longest[i] = mine.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
                 paused[i] = mine.stream().mapToDouble(Double::doubleValue).sum();
                 safepointsPerDump[i] = mine.size();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -83,9 +84,7 @@ public final class Findings {
 
     private static void siteGrowth(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
         for (Map.Entry<Integer, Integer> site : now.siteAlive().entrySet()) {
-            List<Integer> series = new ArrayList<>();
-            for (Tick t : window) series.add(t.siteAlive().getOrDefault(site.getKey(), 0));
-            series.add(site.getValue());
+            List<Integer> series = seriesOf(window, Tick::siteAlive, site);
             // (a collected java.util.Timer ends its thread, so a leaking site may dip now and then)
             if (!rising(series)) continue;
             int gained = series.get(series.size() - 1) - series.get(0);
@@ -190,9 +189,7 @@ public final class Findings {
      */
     private static void unclosedExecutors(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
         for (Map.Entry<Integer, Integer> site : now.runningExecutors().entrySet()) {
-            List<Integer> series = new ArrayList<>();
-            for (Tick t : window) series.add(t.runningExecutors().getOrDefault(site.getKey(), 0));
-            series.add(site.getValue());
+            List<Integer> series = seriesOf(window, Tick::runningExecutors, site);
             if (!rising(series)) continue;
             int gained = series.get(series.size() - 1) - series.get(0);
             List<ExecutorInfo> here = s.executors().stream().filter(e -> e.site() == site.getKey()).toList();
@@ -273,6 +270,15 @@ public final class Findings {
         List<String> out = new ArrayList<>();
         lines.forEach((line, n) -> out.add(line + (threads.size() > 1 ? " (" + n + " thread" + (n == 1 ? "" : "s") + ")" : "")));
         return out;
+    }
+
+    /** One site's count across the window's ticks, then now. */
+    private static List<Integer> seriesOf(List<Tick> window, Function<Tick, Map<Integer, Integer>> counts,
+                                          Map.Entry<Integer, Integer> now) {
+        List<Integer> series = new ArrayList<>();
+        for (Tick t : window) series.add(counts.apply(t).getOrDefault(now.getKey(), 0));
+        series.add(now.getValue());
+        return series;
     }
 
     /** Rising, not merely high: mostly up, at its highest now, and clearly above where the window began. */

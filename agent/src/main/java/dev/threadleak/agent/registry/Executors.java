@@ -16,6 +16,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * captured: the first {@link #FIRST_CAPTURED} of each executor, then one in {@code every}.
  */
 public final class Executors {
+    /** The JDK's executor classes the agent hooks; their isTerminated() is a lock-free read. */
+    public static final java.util.Set<String> JDK_EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
+            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
+            "java.util.concurrent.ThreadPerTaskExecutor");
+    /** The default of the {@code submissions} option: one submission stack in this many (after each executor's first few). */
+    public static final int DEFAULT_EVERY = 256;
     /** Submissions captured per executor before sampling one in {@code every}. */
     static final int FIRST_CAPTURED = 8;
     /** Submission times kept per FIFO executor, for the age of its oldest queued task. */
@@ -60,6 +66,8 @@ public final class Executors {
         public Site site() { return site; }
         public boolean shutdown() { return shutdown; }
         public long submitted() { return submitted.get(); }
+        /** A plain ThreadPoolExecutor: its queue is FIFO, so its queued count and oldest queued age are known. */
+        public boolean fifo() { return queuedAtMs != null; }
         /** Tasks its workers began; read by the sampler (a sum of counters each worker keeps alone). */
         public long started() {
             long n = retiredStarted;

@@ -43,7 +43,7 @@ public final class Registry implements Consumer<Thread> {
     private final Executors executors;
 
     public Registry(SiteTable sites) {
-        this(sites, new Executors(256));
+        this(sites, new Executors(Executors.DEFAULT_EVERY));
     }
 
     public Registry(SiteTable sites, Executors executors) {

@@ -173,15 +173,11 @@ public final class SiteTable {
         return false;
     }
 
-    private static final java.util.Set<String> EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
-            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
-            "java.util.concurrent.ThreadPerTaskExecutor");
-
     /** A frame of a hooked method: Thread.start, an executor's constructor, a task handed to an executor. */
     private static boolean isHooked(StackTraceElement e) {
         String cls = e.getClassName(), method = e.getMethodName();
         if (method.equals("start")) return cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread");
-        if (method.equals("<init>")) return EXECUTORS.contains(cls);
+        if (method.equals("<init>")) return Executors.JDK_EXECUTORS.contains(cls);
         return method.equals("execute") && cls.equals("java.util.concurrent.ThreadPoolExecutor")
                 || method.equals("delayedExecute") && cls.equals("java.util.concurrent.ScheduledThreadPoolExecutor")
                 || (method.equals("externalPush") || method.equals("poolSubmit")) && cls.equals("java.util.concurrent.ForkJoinPool");

@@ -354,10 +354,7 @@ public final class Sampler {
                 out.add(t);
                 continue;
             }
-            out.add(new ThreadEntry(t.tid(), t.name(), t.state(), t.virtual(), t.daemon(), t.priority(), t.stack(), t.parkBlocker(),
-                    t.blockedOn(), t.waitingOn(), t.lockOwner(), t.monitorsOwned(), t.synchronizersOwned(), t.origin(), t.site(),
-                    t.startedAtMs(), t.starter(), t.agent(), t.waitReason(), t.idle(), t.waitingForMs(), t.waitFrame(), t.executor(),
-                    new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)));
+            out.add(t.withTask(new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)));
         }
         return out;
     }
@@ -369,11 +366,6 @@ public final class Sampler {
         return registry.sites().blame().applicationFrame(classes);
     }
 
-    /** JDK executors whose isTerminated() is a lock-free read (a subclass's override is not called). */
-    private static final Set<String> JDK_EXECUTORS = Set.of("java.util.concurrent.ThreadPoolExecutor",
-            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
-            "java.util.concurrent.ThreadPerTaskExecutor");
-
     /** The live executors as the snapshot shows them: counts from the hooks, workers from this sample's threads. */
     private static List<ExecutorInfo> executors(List<ExecutorRecord> records, List<ThreadEntry> threads, long now) {
         Map<Integer, List<ThreadEntry>> workers = new HashMap<>();
@@ -384,7 +376,7 @@ public final class Sampler {
         for (ExecutorRecord r : records) {
             Object executor = r.get();
             if (executor == null) continue;
-            boolean jdk = JDK_EXECUTORS.contains(r.kind());
+            boolean jdk = Executors.JDK_EXECUTORS.contains(r.kind()); // a subclass's isTerminated() is not called
             String state = jdk && executor instanceof ExecutorService es && es.isTerminated() ? "TERMINATED"
                     : r.shutdown() ? "SHUTDOWN" : "RUNNING";
             List<ThreadEntry> ws = workers.getOrDefault(r.id(), List.of());
@@ -397,7 +389,7 @@ public final class Sampler {
                 if (idleSince >= 0) idleSince = w.idle() ? Math.max(idleSince, now - w.waitingForMs()) : -1;
             }
             long queued = -1, completed = -1;
-            if (r.kind().equals("java.util.concurrent.ThreadPoolExecutor")) {
+            if (r.fifo()) {
                 queued = Math.max(0, r.submitted() - r.started());
             } else if (executor instanceof ForkJoinPool fj && jdk) {
                 queued = fj.getQueuedSubmissionCount() + fj.getQueuedTaskCount(); // lock-free reads

@@ -1,6 +1,15 @@
 package dev.threadleak.agent.snapshot;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The one model of a JVM's threads at an instant: what the agent captures, what dump files hold, what the
@@ -42,36 +51,36 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
      */
     public Snapshot withThreadsListed(int max) {
         if (threads.size() <= max) return this;
-        java.util.Set<Long> named = new java.util.HashSet<>();
+        Set<Long> named = new HashSet<>();
         for (ThreadEntry t : longBlocked()) named.add(t.tid());
         for (Deadlock d : deadlocks) {
             for (Deadlock.Link l : d.cycle()) named.add(l.thread().tid());
         }
-        java.util.Set<ThreadEntry> kept = new java.util.LinkedHashSet<>();
-        java.util.Map<Integer, java.util.ArrayDeque<ThreadEntry>> byGroup = new java.util.LinkedHashMap<>();
+        Set<ThreadEntry> kept = new LinkedHashSet<>();
+        Map<Integer, ArrayDeque<ThreadEntry>> byGroup = new LinkedHashMap<>();
         for (ThreadEntry t : threads) {
             if (t.agent() || named.contains(t.tid()) || t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs) {
                 kept.add(t);
             } else {
-                byGroup.computeIfAbsent(blameSite(t), k -> new java.util.ArrayDeque<>()).add(t);
+                byGroup.computeIfAbsent(blameSite(t), k -> new ArrayDeque<>()).add(t);
             }
         }
         while (kept.size() < max && !byGroup.isEmpty()) {
-            for (java.util.Iterator<java.util.ArrayDeque<ThreadEntry>> it = byGroup.values().iterator(); it.hasNext() && kept.size() < max; ) {
-                java.util.ArrayDeque<ThreadEntry> group = it.next();
+            for (Iterator<ArrayDeque<ThreadEntry>> it = byGroup.values().iterator(); it.hasNext() && kept.size() < max; ) {
+                ArrayDeque<ThreadEntry> group = it.next();
                 kept.add(group.poll());
                 if (group.isEmpty()) it.remove();
             }
         }
-        java.util.Map<Integer, Long> notListed = new java.util.HashMap<>();
+        Map<Integer, Long> notListed = new HashMap<>();
         long total = 0;
-        for (java.util.ArrayDeque<ThreadEntry> group : byGroup.values()) {
+        for (ArrayDeque<ThreadEntry> group : byGroup.values()) {
             for (ThreadEntry t : group) {
                 notListed.merge(blameSite(t), 1L, Long::sum);
                 total++;
             }
         }
-        List<SiteInfo> counted = new java.util.ArrayList<>(sites.size());
+        List<SiteInfo> counted = new ArrayList<>(sites.size());
         for (SiteInfo s : sites) {
             counted.add(new SiteInfo(s.id(), s.stack(), s.blame(), s.truncated(), s.started(), s.kind(), notListed.getOrDefault(s.id(), 0L)));
         }

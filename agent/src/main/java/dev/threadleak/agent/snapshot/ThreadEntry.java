@@ -65,6 +65,12 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
     public record OwnedMonitor(int depth, String lock) {}
 
     /** This entry with {@code synchronizersOwned} replaced. */
+    public ThreadEntry withTask(RunningTask running) {
+        return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
+                lockOwner, monitorsOwned, synchronizersOwned, origin, site, startedAtMs, starter, agent, waitReason, idle,
+                waitingForMs, waitFrame, executor, running);
+    }
+
     public ThreadEntry withSynchronizersOwned(List<String> synchronizers) {
         return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
                 lockOwner, monitorsOwned, synchronizers, origin, site, startedAtMs, starter, agent, waitReason, idle,
