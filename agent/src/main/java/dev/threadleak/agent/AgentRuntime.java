@@ -73,19 +73,27 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         loop.start();
     }
 
-    /** The heavy part of start-up, off premain; run by whoever needs it first (the loop, a dump, JMX). */
-    private synchronized boolean init() {
+    /**
+     * The heavy part of start-up, off premain: run by the loop after the quiet second (or by whoever needs it
+     * first: the exit dump, JMX).
+     *
+     * @param rehearse write the first sample to a file that is then deleted ({@link DumpFiles#rehearse}): a
+     *                 class whose initializer runs out of memory is unusable for the JVM's life, so every class
+     *                 a dump needs is initialized now, while the host has memory, not at the first dump
+     */
+    private synchronized boolean init(boolean rehearse) {
         if (sampler != null) return true;
         try {
-            // initialize now every class the loop needs later: a class whose initializer fails (out of memory
-            // in the host, later) is unusable for the JVM's life; set-up that fails here is retried instead
             for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class,
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
-            dumps = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
-            sampler = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
+            DumpFiles d = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
+            Sampler s = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
                     options.growth(), options.duplicates());
+            if (rehearse) d.rehearse(s.take(true).withThreadsListed(options.threads()));
+            dumps = d;
+            sampler = s; // last: set-up that fails (out of memory) is tried again
             return true;
         } catch (Throwable t) {
             try {
@@ -122,11 +130,11 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     // drain every round, and it is tried again every INIT_RETRY_MILLIS (out of memory passes)
                     if (now - nextInit < 0) continue;
                     nextInit = now + TimeUnit.MILLISECONDS.toNanos(INIT_RETRY_MILLIS);
-                    if (!init()) continue;
+                    if (!init(true)) continue;
                     ready = true;
                     registerMBean();
                     nextDump = now + dumpNanos;
-                    nextSample = now;
+                    nextSample = now + sampleNanos; // the rehearsal was the first sample
                 }
                 if (options.periodicDumps() && now - nextDump >= 0) {
                     dump("periodic");
@@ -177,7 +185,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
 
     /** Writes a dump now; returns its path, or null (after one warning) when it could not be written. */
     public Path dump(String why) {
-        if (!init()) return null;
+        if (!init(false)) return null; // no rehearsal: this dump is the real one
         Sampler s = sampler;
         DumpFiles d = dumps;
         try {

@@ -95,6 +95,24 @@ public final class DumpFiles {
      * written; a dump that cannot be pruned is a warning.
      */
     public synchronized Path write(Snapshot snapshot) throws IOException {
+        return write(snapshot, true);
+    }
+
+    /**
+     * Writes the snapshot as {@link #write} does, to a temporary file that is then deleted: every class a write
+     * needs (the JSON writer's, the file system's) is initialized now, while the host has memory. A class whose
+     * initializer runs out of memory later is unusable for the JVM's life, and dumps would stop for good.
+     * Silent about I/O problems: the first real write says them.
+     */
+    public synchronized void rehearse(Snapshot snapshot) {
+        try {
+            write(snapshot, false);
+        } catch (IOException e) {
+            // said by the first write
+        }
+    }
+
+    private Path write(Snapshot snapshot, boolean keep) throws IOException {
         Files.createDirectories(dir, posix("rwx------"));
         checkPrivate(dir);
         if (!staleTmpRemoved) {
@@ -106,7 +124,7 @@ public final class DumpFiles {
             }
         }
         if (lastSize > 0 && spaceShort()) makeRoom();
-        long seq = ++sequence;
+        long seq = keep ? ++sequence : sequence + 1;
         Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + jvmId + "-"
                 + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + "-" + String.format(java.util.Locale.ROOT, "%06d", seq) + ".json");
         Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", posix("rw-------"));
@@ -117,6 +135,7 @@ public final class DumpFiles {
                 ch.force(true);
             }
             lastSize = Files.size(tmp);
+            if (!keep) target = tmp.resolveSibling(".threadleak-" + snapshot.pid() + "-rehearsal.tmp"); // stale .tmp files are removed
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             try {
@@ -127,6 +146,12 @@ public final class DumpFiles {
             throw e;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        if (!keep) {
+            spaceShort(); // what the next writes do besides: the free-space check and the listing that pruning does
+            mine();
+            Files.deleteIfExists(target);
+            return null;
         }
         prune(target);
         return target;

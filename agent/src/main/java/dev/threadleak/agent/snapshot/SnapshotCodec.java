@@ -252,7 +252,7 @@ public final class SnapshotCodec {
         // Streams: every field but "threads" is read as a tree (tables, findings: small), the threads one at a
         // time, each turned into the model and its tree dropped, so reading takes about the model's memory, not
         // the several times the file's size a whole tree costs. The writer puts the threads last.
-        try (JsonParser p = READER.createParser(in)) {
+        try (JsonParser p = Trees.READER.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new DumpFormatException(source + ": not a threadleak dump (empty, or not a JSON object)");
             ObjectNode root = JsonNodeFactory.instance.objectNode();
             Reader reader = null;
@@ -287,8 +287,13 @@ public final class SnapshotCodec {
         }
     }
 
-    /** Reads trees for the fields around the threads. */
-    private static final ObjectMapper READER = new ObjectMapper();
+    /**
+     * Reads trees for the fields around the threads. In a holder: the agent only writes, and a class
+     * initialized in the host (under its memory pressure) should carry no more than writing needs.
+     */
+    private static final class Trees {
+        static final ObjectMapper READER = new ObjectMapper();
+    }
 
     private static void checkFormat(ObjectNode root, String source) throws DumpFormatException {
         JsonNode format = root.get("format");

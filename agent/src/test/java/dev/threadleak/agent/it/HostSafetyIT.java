@@ -45,6 +45,26 @@ class HostSafetyIT {
         assertThat(exit.summary().agentStarted()).as("the agent kept recording after the OOM").isGreaterThanOrEqualTo(30_000);
     }
 
+    /**
+     * After set-up, dumps load no class: out of memory, a class whose initializer fails is unusable for the JVM's
+     * life, so a dump that needed a new one then would fail for good. Before: the first periodic dump loaded
+     * Jackson's writer and file-system classes, and an OutOfMemoryError in the host at that moment stopped every
+     * dump (CI: the test above found no dump at all).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void dumpsAfterSetUpLoadNoClass(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-setup-");
+        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout", ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.DumpsAfterSetUp", dir.toString(), "2");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        List<String> out = ChildJvm.lines(run.stdout());
+        assertThat(out).contains("set up", "dumped");
+        assertThat(ChildJvm.dumps(dir)).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(out.subList(out.indexOf("set up") + 1, out.indexOf("dumped"))).as("classes loaded by the first dumps").isEmpty();
+    }
+
     /** Another agent retransforms Thread after threadleak hooked it: the hook stays, with no transformer of ours. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")

@@ -23,7 +23,7 @@ public final class OutOfMemoryThenManyThreads {
             t.setDaemon(true);
             t.start();
         }
-        awaitAgent();
+        AgentReady.await(); // out of memory strikes a running service, not its first second
         keepHeapFull(fullMillis);
         release.countDown();
         startAndJoin(starts, STACK_DEPTH);
@@ -43,18 +43,6 @@ public final class OutOfMemoryThenManyThreads {
             Thread t = new Thread(nothing, "short");
             t.start();
             t.join();
-        }
-    }
-
-    /** Out of memory strikes a running service, not its first second: wait (10 s at most) for the agent's MBean. */
-    private static void awaitAgent() throws InterruptedException {
-        try {
-            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            javax.management.ObjectName agent = new javax.management.ObjectName("dev.threadleak:type=ThreadLeak");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!server.isRegistered(agent) && System.nanoTime() - end < 0) Thread.sleep(10); // polling
-        } catch (javax.management.MalformedObjectNameException e) {
-            throw new IllegalStateException(e);
         }
     }
 
