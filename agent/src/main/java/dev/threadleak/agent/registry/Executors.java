@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -41,6 +44,11 @@ public final class Executors {
         Site site;
         volatile boolean shutdown;
         final AtomicLong submitted = new AtomicLong();
+        /**
+         * Its captured submissions not yet seen running (a periodic task's until its capture is replaced): while
+         * none, a task begun is not looked up in the captured ones, so the common task costs no identity hash.
+         */
+        final AtomicInteger capturedWaiting = new AtomicInteger();
         /** Its workers' slots (each counts the tasks it began, uncontended), and the counts of ended ones. */
         final List<WorkerSlot> slots = new CopyOnWriteArrayList<>();
         long retiredStarted;
@@ -154,14 +162,26 @@ public final class Executors {
 
     /** A task whose submission stack was captured, held weakly, until its slot is reused. */
     public static final class SampledTask extends WeakReference<Object> {
+        private static final AtomicIntegerFieldUpdater<SampledTask> SETTLED = AtomicIntegerFieldUpdater.newUpdater(SampledTask.class, "settled");
         final Throwable submission;
         final long queuedAtMs;
+        final ExecutorRecord executor;
+        /** Runs more than once: stays waiting (see {@link ExecutorRecord#capturedWaiting}) until replaced. */
+        final boolean periodic;
+        private volatile int settled;
         Site site;
 
-        SampledTask(Object task, Throwable submission, long queuedAtMs) {
+        SampledTask(Object task, ExecutorRecord executor, Throwable submission, long queuedAtMs) {
             super(task);
+            this.executor = executor;
             this.submission = submission;
             this.queuedAtMs = queuedAtMs;
+            this.periodic = task instanceof RunnableScheduledFuture<?> f && f.isPeriodic();
+        }
+
+        /** No longer waiting to be seen running (it ran, or its slot was reused): counted once, whoever comes first. */
+        void settle() {
+            if (SETTLED.compareAndSet(this, 0, 1)) executor.capturedWaiting.decrementAndGet();
         }
 
         public long queuedAtMs() { return queuedAtMs; }
@@ -190,6 +210,7 @@ public final class Executors {
         created(executor);
         worker(executor, Thread.currentThread());
         submitted(executor, task);
+        submitted(executor, task); // replaces the first capture
         running(executor, task);
         running(null, task);
         shutdown(executor);
@@ -226,7 +247,9 @@ public final class Executors {
         long n = r.submitted.getAndIncrement();
         if (r.queuedAtMs != null) r.queuedAtMs[(int) (n % RING)] = now;
         if (task != null && every > 0 && (n < FIRST_CAPTURED || n % every == 0)) {
-            sampled.set(System.identityHashCode(task) & (SAMPLED - 1), new SampledTask(task, new Throwable(), now));
+            r.capturedWaiting.incrementAndGet(); // before the task is queued: a worker that takes it sees the count
+            SampledTask replaced = sampled.getAndSet(slotOf(task), new SampledTask(task, r, new Throwable(), now));
+            if (replaced != null) replaced.settle();
         }
     }
 
@@ -251,9 +274,20 @@ public final class Executors {
             current.set(slot);
         }
         slot.started++;
-        SampledTask s = task == null ? null : sampled.get(System.identityHashCode(task) & (SAMPLED - 1));
-        slot.task = s != null && s.get() == task ? s : null;
+        slot.task = task != null && slot.executor.capturedWaiting.get() > 0 ? captured(task) : null;
         slot.taskStartedAtMs = nowMs;
+    }
+
+    /** The task's captured submission, or null when it was not captured (or its capture was replaced). */
+    private SampledTask captured(Object task) {
+        SampledTask s = sampled.get(slotOf(task));
+        if (s == null || s.get() != task) return null;
+        if (!s.periodic) s.settle();
+        return s;
+    }
+
+    private static int slotOf(Object task) {
+        return System.identityHashCode(task) & (SAMPLED - 1);
     }
 
     /** The record of an executor, made on first sight for one built before the agent (no construction site). */

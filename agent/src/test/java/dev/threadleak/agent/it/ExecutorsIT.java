@@ -129,6 +129,34 @@ class ExecutorsIT {
         assertThat(stuck.waitFrame()).isEqualTo(waits);
     }
 
+    /**
+     * A periodic task stuck on a later run still names where it was scheduled (it runs many times from one
+     * submission), beside a pool whose 10,000 tasks were mostly not captured.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPeriodicTaskStuckOnALaterRunNamesWhereItWasScheduled(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-periodic-");
+        Path stop = dir.resolve("stop");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.StuckPeriodic", stop.toString())) {
+            ChildJvm.await("a dump with the stuck poller", java.time.Duration.ofSeconds(30), () -> hasStuckTask(dir));
+            Files.createFile(stop);
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stdout()).isEqualTo("stuck\n");
+            assertThat(child.stderr()).isEmpty();
+        }
+        Snapshot dump = ChildJvm.newestDump(dir);
+        Finding stuck = only(dump, Kind.STUCK_TASK);
+        String scheduled = "dev.threadleak.agent.it.apps.StuckPeriodic.main(StuckPeriodic.java:" + HostSafetyIT.lineOf("StuckPeriodic.java", "// PERIODIC:") + ")";
+        assertThat(stuck.title()).startsWith("1 task running for ");
+        assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(scheduled);
+        assertThat(stuck.waitFrame()).isEqualTo("dev.threadleak.agent.it.apps.StuckPeriodic.poll(StuckPeriodic.java:"
+                + HostSafetyIT.lineOf("StuckPeriodic.java", "// WAITS:") + ")");
+        ExecutorInfo busy = dump.executors().stream().filter(e -> e.submitted() == 10_000).findFirst().orElseThrow();
+        assertThat(busy.completed()).isEqualTo(10_000);
+    }
+
     /** True once the newest dump in {@code dir} has a STUCK_TASK finding (a dump rotated away meanwhile reads as not yet). */
     private static boolean hasStuckTask(Path dir) {
         try {
