@@ -48,7 +48,7 @@ public final class Findings {
         Tick now = History.tick(s);
         List<Finding> out = new ArrayList<>();
         deadlocks(s, out);
-        siteGrowth(s, window, now, out);
+        siteGrowth(s, history, window, now, out);
         unclosedExecutors(s, window, now, out);
         growth(s, window, th, out);
         Set<Long> stuckTasks = stuckTasks(s, out);
@@ -82,23 +82,54 @@ public final class Findings {
         }
     }
 
-    private static void siteGrowth(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
+    /**
+     * A site whose live count rises: fast across the window ({@link #rising}), or slowly over its whole history
+     * ({@link Climb#leaking}: however slow, once it has gained a few threads in steady new highs).
+     */
+    private static void siteGrowth(Snapshot s, History history, List<Tick> window, Tick now, List<Finding> out) {
         for (Map.Entry<Integer, Integer> site : now.siteAlive().entrySet()) {
+            int id = site.getKey(), live = site.getValue();
             List<Integer> series = seriesOf(window, Tick::siteAlive, site);
             // (a collected java.util.Timer ends its thread, so a leaking site may dip now and then)
-            if (!rising(series)) continue;
-            int gained = series.get(series.size() - 1) - series.get(0);
-            long spanMs = s.takenAtMs() - window.get(0).timeMs();
-            long started = s.site(site.getKey()).started();
-            boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == site.getKey());
-            out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
-                    site.getValue() + " live threads from one creation site, +" + gained + " in " + Durations.human(spanMs) + ", now at its highest",
-                    site.getKey(), site.getValue(), window.get(0).timeMs(), List.of(
-                            "live threads of this site over " + series.size() + " samples: " + series(series),
-                            executorSite ? site.getValue() + " live workers of the " + started + " executors built here since the agent loaded"
-                                    : site.getValue() + " of the " + started + " threads started here since the agent loaded are alive",
-                            "rate: +" + perMinute(gained, spanMs) + " threads/min")));
+            boolean fast = rising(series);
+            Climb climb = history.climbWith(id, now);
+            if (!fast && !climb.leaking(s.takenAtMs(), now.runningExecutors().getOrDefault(id, 0))) continue;
+            long started = s.site(id).started();
+            boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == id);
+            String alive = executorSite ? live + " live workers of the " + started + " executors built here since the agent loaded"
+                    : live + " of the " + started + " threads started here since the agent loaded are alive" + (started == live ? ": none has ended" : "");
+            if (fast) {
+                int gained = series.get(series.size() - 1) - series.get(0);
+                long spanMs = s.takenAtMs() - window.get(0).timeMs();
+                out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
+                        live + " live threads from one creation site, +" + gained + " in " + Durations.human(spanMs) + ", now at its highest",
+                        id, live, window.get(0).timeMs(), List.of(
+                                "live threads of this site over " + series.size() + " samples: " + series(series),
+                                alive,
+                                "rate: +" + perMinute(gained, spanMs) + " threads/min")));
+            } else {
+                long spanMs = s.takenAtMs() - climb.startMs();
+                out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
+                        live + " live threads from one creation site, +" + climb.gain() + " in " + Durations.human(spanMs) + ", still reaching new highs",
+                        id, live, climb.startMs(), List.of(
+                                "live threads of this site: " + climbPoints(climb, s.takenAtMs()),
+                                alive,
+                                "rate: +" + (climb.gain() * 3_600_000L >= 60L * spanMs ? perMinute(climb.gain(), spanMs) + " threads/min"
+                                        : perHour(climb.gain(), spanMs) + " threads/hour"))));
+            }
         }
+    }
+
+    /** {@code 1 (2h ago), 3 (1h20m ago), …, 14 (now)}: the climb's kept points. */
+    private static String climbPoints(Climb c, long nowMs) {
+        long[] at = c.pointMs();
+        int[] live = c.points();
+        List<String> points = new ArrayList<>();
+        for (int i = 0; i < live.length; i++) {
+            points.add(live[i] + (at[i] >= nowMs ? " (now)" : " (" + Durations.human(nowMs - at[i]) + " ago)"));
+        }
+        if (at.length == 0 || at[at.length - 1] < nowMs) points.add(c.live() + " (now)");
+        return series(points);
     }
 
     private static void growth(Snapshot s, List<Tick> window, Thresholds th, List<Finding> out) {
@@ -135,14 +166,18 @@ public final class Findings {
         }
     }
 
+    /** Pools named alike from one site (the executor's construction site, for pool workers) whose pool number keeps growing. */
     private static void recreatedPools(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
         if (window.isEmpty()) return;
-        Map<String, List<ThreadEntry>> byShape = new LinkedHashMap<>();
+        Map<String, List<ThreadEntry>> byFamily = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (!t.agent() && NamePattern.firstNumber(t.name()) >= 0) byShape.computeIfAbsent(NamePattern.shape(t.name()), k -> new ArrayList<>()).add(t);
+            int site = s.blameSite(t);
+            if (!t.agent() && site >= 0 && NamePattern.firstNumber(t.name()) >= 0) {
+                byFamily.computeIfAbsent(History.poolFamily(t, site), k -> new ArrayList<>()).add(t);
+            }
         }
-        for (Map.Entry<String, List<ThreadEntry>> e : byShape.entrySet()) {
-            String shape = e.getKey();
+        for (Map.Entry<String, List<ThreadEntry>> e : byFamily.entrySet()) {
+            String shape = NamePattern.shape(e.getValue().get(0).name());
             boolean poolLike = POOL_WORDS.matcher(shape).matches() || shape.indexOf('#') != shape.lastIndexOf('#');
             if (!poolLike) continue;
             TreeSet<Long> ordinals = new TreeSet<>();
@@ -150,11 +185,10 @@ public final class Findings {
             long before = window.get(0).poolMaxOrdinal().getOrDefault(e.getKey(), -1L);
             long max = now.poolMaxOrdinal().get(e.getKey());
             if (ordinals.size() < MIN_POOLS || max <= before) continue;
-            List<Integer> sites = e.getValue().stream().map(s::blameSite).distinct().toList();
             String pattern = String.join(", ", NamePattern.of(e.getValue().stream().map(ThreadEntry::name).toList()));
             out.add(new Finding(Kind.RECREATED_POOLS, Severity.MEDIUM,
-                    ordinals.size() + " pools of threads named " + pattern + " alive, pool number still growing",
-                    sites.size() == 1 ? sites.get(0) : -1, e.getValue().size(),
+                    ordinals.size() + " pools of threads named " + pattern + " alive from one site, pool number still growing",
+                    s.blameSite(e.getValue().get(0)), e.getValue().size(),
                     e.getValue().stream().mapToLong(ThreadEntry::startedAtMs).min().orElse(s.takenAtMs()), List.of(
                             "pool numbers alive: " + series(new ArrayList<>(ordinals)),
                             "highest pool number " + (before < 0 ? "none" : before) + " " + Durations.human(s.takenAtMs() - window.get(0).timeMs())
@@ -318,13 +352,21 @@ public final class Findings {
     }
 
     /** {@code 3, 8, 13, …, 31}: the first three and the last of a long series. */
-    static String series(List<? extends Number> values) {
+    static String series(List<?> values) {
         if (values.size() <= 6) return values.stream().map(String::valueOf).collect(Collectors.joining(", "));
         return values.subList(0, 3).stream().map(String::valueOf).collect(Collectors.joining(", ")) + ", …, " + values.get(values.size() - 1);
     }
 
     static String perMinute(long count, long spanMs) {
+        return per(count, spanMs, 60_000);
+    }
+
+    static String perHour(long count, long spanMs) {
+        return per(count, spanMs, 3_600_000);
+    }
+
+    private static String per(long count, long spanMs, long unitMs) {
         // Locale.ROOT: a number people and scripts read is "607.0" under every default locale, never "607,0"
-        return String.format(java.util.Locale.ROOT, "%.1f", spanMs <= 0 ? 0.0 : count * 60_000.0 / spanMs);
+        return String.format(java.util.Locale.ROOT, "%.1f", spanMs <= 0 ? 0.0 : count * (double) unitMs / spanMs);
     }
 }

@@ -11,7 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the findings remember of earlier snapshots: a few numbers each, for the last {@code window}. */
+/**
+ * What the findings remember of earlier snapshots: a few numbers each for the last {@code window}, and for each
+ * site with live threads its {@link Climb} over the whole history (bounded: a dozen points a site).
+ */
 public final class History {
     /** One earlier snapshot, reduced to what growth findings compare. */
     record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
@@ -19,6 +22,7 @@ public final class History {
 
     private final long windowMs;
     private final Deque<Tick> ticks = new ArrayDeque<>();
+    private final Map<Integer, Climb> climbs = new HashMap<>();
 
     public History(long windowMs) {
         this.windowMs = windowMs;
@@ -26,8 +30,20 @@ public final class History {
 
     /** Remembers the snapshot and forgets what fell out of the window. */
     public synchronized void add(Snapshot s) {
-        ticks.addLast(tick(s));
+        Tick now = tick(s);
+        ticks.addLast(now);
         while (ticks.size() > 1 && ticks.peekFirst().timeMs() < s.takenAtMs() - windowMs) ticks.removeFirst();
+        climbs.keySet().retainAll(now.siteAlive().keySet()); // a site with no live thread climbs again from where it reappears
+        now.siteAlive().forEach((site, live) -> climbs.computeIfAbsent(site, k -> new Climb())
+                .add(now.timeMs(), live, now.runningExecutors().getOrDefault(site, 0)));
+    }
+
+    /** The site's climb with the sample {@code now} added, not kept: findings judge a snapshot before it joins the history. */
+    synchronized Climb climbWith(int site, Tick now) {
+        Climb kept = climbs.get(site);
+        Climb c = kept == null ? new Climb() : kept.copy();
+        c.add(now.timeMs(), now.siteAlive().getOrDefault(site, 0), now.runningExecutors().getOrDefault(site, 0));
+        return c;
     }
 
     /** Ticks within the window before {@code nowMs}, oldest first. */
@@ -39,6 +55,11 @@ public final class History {
         return out;
     }
 
+    /** Threads named alike (pool number aside) from one site: one site's pools, told apart from same-named others. */
+    static String poolFamily(ThreadEntry t, int site) {
+        return NamePattern.shape(t.name()) + '\u0000' + site;
+    }
+
     static Tick tick(Snapshot s) {
         Map<Integer, Integer> siteAlive = new HashMap<>();
         Map<String, Long> poolMax = new HashMap<>();
@@ -47,7 +68,7 @@ public final class History {
             int site = s.blameSite(t);
             if (site >= 0) siteAlive.merge(site, 1, Integer::sum);
             long ordinal = NamePattern.firstNumber(t.name());
-            if (ordinal >= 0) poolMax.merge(NamePattern.shape(t.name()), ordinal, Math::max);
+            if (ordinal >= 0) poolMax.merge(poolFamily(t, site), ordinal, Math::max);
         }
         Map<Integer, Integer> runningExecutors = new HashMap<>();
         for (ExecutorInfo e : s.executors()) {

@@ -51,6 +51,21 @@ class FindingsTest {
     }
 
     @Test
+    void aLeakOfAThreadEveryHalfHourIsSiteGrowthWithItsRatePerHour() {
+        History history = new History(60_000);
+        List<Finding> last = List.of();
+        for (int i = 0; i <= 6 * 10; i++) { // a sample every 10 minutes for 10 hours
+            Snapshot s = at(i * 600L, 1 + i / 3, "client-N", "idle: pool worker waiting for a task", true, 1000);
+            last = Findings.compute(s, history, TH);
+            history.add(s);
+        }
+        assertThat(last).extracting(Finding::kind).containsExactly(Kind.SITE_GROWTH);
+        assertThat(last.get(0).title()).isEqualTo("21 live threads from one creation site, +20 in 10h00m, still reaching new highs");
+        assertThat(last.get(0).evidence()).contains("rate: +2.0 threads/hour")
+                .anyMatch(e -> e.startsWith("live threads of this site: 1 (10h00m ago), "));
+    }
+
+    @Test
     void aBurstThatFallsBackOrAStableCountIsNot() {
         assertThat(run(new long[] {0, 5, 10, 15}, new int[] {2, 12, 3, 2}, "worker-N", "running", false)).isEmpty();
         assertThat(run(new long[] {0, 5, 10, 15}, new int[] {8, 8, 8, 8}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
