@@ -110,7 +110,7 @@ public final class ServerBench {
 
     public static void main(String[] args) throws Exception {
         ServerBench bench;
-        try {
+        try { // bad input: exit 2; a bench that cannot run here: exit 1
             Map<String, String> a = Args.parse(args);
             if (a.containsKey("help")) {
                 System.out.println("usage: " + USAGE);
@@ -119,9 +119,12 @@ public final class ServerBench {
             bench = new ServerBench(a);
             bench.checkPortFree();
         } catch (IllegalArgumentException e) {
-            System.err.println("scripts/bench server: " + e.getMessage());
-            System.err.println("usage: " + USAGE);
+            System.err.println("scripts/bench server: " + e.getMessage() + " (--help lists the options)");
             System.exit(2);
+            return;
+        } catch (BenchFailure e) {
+            System.err.println("scripts/bench server: " + e.getMessage());
+            System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -150,8 +153,9 @@ public final class ServerBench {
         System.out.printf("   server JVM: %s (%s), -Xms%s -Xmx%s%s; wrk -t%d -c%d, %ds warm-up + %ds measured%s%n", java,
                 javaVersion(), heap, heap, pinServer.isEmpty() ? "" : ", pinned to CPU " + pinServer.get(2), threads, connections,
                 warmup, duration, pinWrk.isEmpty() ? "" : ", wrk pinned to CPU " + pinWrk.get(2));
-        System.out.printf("   %d runs (%d rounds x %d server setups x %d configs), about %d minutes; configs interleaved%n", total, rounds,
-                cells.size(), configs.size(), Math.round(total * (warmup + duration + 3) / 60.0));
+        long seconds = total * (warmup + duration + 3L); // + about 3 s to start and stop each server JVM
+        System.out.printf("   %d runs (%d rounds x %d server setups x %d configs), about %s; configs interleaved%n", total, rounds,
+                cells.size(), configs.size(), seconds < 120 ? seconds + " s" : Math.round(seconds / 60.0) + " min");
         Path runsTsv = out.resolve("server-runs.tsv");
         List<Run> runs = new ArrayList<>();
         try (PrintWriter tsv = new PrintWriter(Files.newBufferedWriter(runsTsv))) {
@@ -309,7 +313,7 @@ public final class ServerBench {
             s.setReuseAddress(true); // as the servers bind: a port in TIME_WAIT only is free for them too
             s.bind(new InetSocketAddress("127.0.0.1", port));
         } catch (IOException e) {
-            throw new IllegalArgumentException("port " + port + " on 127.0.0.1 is busy (" + e.getMessage() + "); pass --port N");
+            throw new BenchFailure("port " + port + " on 127.0.0.1 is busy (" + e.getMessage() + "); pass --port N");
         }
     }
 
@@ -319,7 +323,7 @@ public final class ServerBench {
             tsv.println("server\tmode\thandler\tconfig\trounds\treq_per_s\treq_ratio\tp99_ms\tp99_ratio\tyoung_gc_ms\tyoung_gc_max_ms"
                     + "\theap_after_max_mb\tfirst_response_ms\terrors");
             for (Cell cell : cells) {
-                System.out.printf("%n%s (medians of %d rounds)%n", cell.title(), rounds);
+                System.out.printf("%n%s (%s)%n", cell.title(), rounds == 1 ? "1 round" : "medians of " + rounds + " rounds");
                 System.out.printf("  %-14s %9s %7s %8s %7s %11s %10s %10s %10s %7s%n", "config", "req/s", "ratio", "p99 ms",
                         "ratio", "young GC ms", "longest ms", "heap MB", "1st resp", "errors");
                 Map<String, List<Run>> byConfig = new LinkedHashMap<>();
