@@ -94,7 +94,7 @@ public final class ServerBench {
         List<String> handlers = list("handlers", quick ? List.of("trivial") : HANDLERS, HANDLERS);
         configs = list("configs", CONFIGS, CONFIGS);
         rounds = positive("rounds", quick ? 2 : 3);
-        duration = positive("duration", quick ? 5 : 10);
+        duration = positive("duration", quick ? 4 : 10);
         warmup = number("warmup", quick ? 2 : 5, 0);
         threads = positive("threads", 2);
         connections = positive("connections", 64);

@@ -11,10 +11,11 @@ record Wrk(double requestsPerSecond, double p50Ms, double p99Ms, long requests, 
             Pattern.compile("(?m)^\\s*Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON_2XX = Pattern.compile("(?m)^\\s*Non-2xx or 3xx responses: (\\d+)");
 
-    /** Parses wrk's report; throws with the output when it is not one (wrk failed, or printed only an error). */
+    /** Parses wrk's report; throws with the output when it is none (wrk failed or printed only an error) or counts no request. */
     static Wrk parse(String out) {
         Matcher rps = RPS.matcher(out), requests = REQUESTS.matcher(out);
         if (!rps.find() || !requests.find()) throw new IllegalStateException("wrk printed no result:\n" + out);
+        if (Long.parseLong(requests.group(1)) == 0) throw new IllegalStateException("wrk completed no request:\n" + out);
         long socketErrors = 0;
         Matcher e = SOCKET_ERRORS.matcher(out);
         if (e.find()) for (int g = 1; g <= 4; g++) socketErrors += Long.parseLong(e.group(g));
