@@ -43,10 +43,11 @@ import java.util.stream.Stream;
 public final class ServerBench {
     static final String USAGE = "scripts/bench server [--quick] [--no-build] [--servers jdk,jetty] [--modes pool,virtual,thread]"
             + " [--handlers trivial,work] [--configs none,empty,threadleak,threadleak-1s,jfr] [--rounds N] [--duration SECONDS]"
-            + " [--warmup SECONDS] [--threads N] [--connections N] [--pin-server CPUS] [--pin-wrk CPUS] [--port N] [--heap SIZE]";
+            + " [--warmup SECONDS] [--threads N] [--connections N] [--pin-server CPUS] [--pin-wrk CPUS] [--port N] [--heap SIZE]"
+            + " [--java BIN (the server JVM; default JDK 25's java)]";
     private static final List<String> SERVERS = List.of("jdk", "jetty"), MODES = List.of("pool", "virtual", "thread"),
             HANDLERS = List.of("trivial", "work"), CONFIGS = List.of("none", "empty", "threadleak", "threadleak-1s", "jfr");
-    /** Given by scripts/bench, not by the user. */
+    /** Given by scripts/bench (a user's --java, later on the command line, wins). */
     private static final Set<String> PATHS = Set.of("java", "agent", "empty", "jfc", "out");
     private static final Set<String> OPTIONS = Set.of("quick", "servers", "modes", "handlers", "configs", "rounds", "duration",
             "warmup", "threads", "connections", "pin-server", "pin-wrk", "port", "heap");
