@@ -99,6 +99,7 @@ public final class ServerBench {
         warmup = number("warmup", quick ? 2 : 5, 0);
         threads = positive("threads", 2);
         connections = positive("connections", 64);
+        if (connections < threads) throw new IllegalArgumentException("--connections " + connections + " is below --threads " + threads);
         port = number("port", 18080, 1);
         heap = a.getOrDefault("heap", "512m");
         if (!heap.matches("\\d+[kmgKMG]?")) throw new IllegalArgumentException("--heap " + heap + ": expected a size like 512m");
@@ -401,6 +402,10 @@ public final class ServerBench {
         String cpus = a.get(key);
         if (cpus == null) return List.of();
         if (!cpus.matches("\\d+([-,]\\d+)*")) throw new IllegalArgumentException("--" + key + " " + cpus + ": expected CPUs like 1 or 0-1");
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (String n : cpus.split("[-,]")) {
+            if (Integer.parseInt(n) >= cores) throw new IllegalArgumentException("--" + key + " " + cpus + ": CPUs are 0-" + (cores - 1) + " here");
+        }
         return List.of("taskset", "-c", cpus);
     }
 
