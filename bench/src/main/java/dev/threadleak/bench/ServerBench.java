@@ -36,9 +36,7 @@ import java.util.stream.Stream;
  * {@code server-summary.tsv}, both under {@code --out}.
  *
  * <pre>java -cp benchmarks.jar dev.threadleak.bench.ServerBench --java BIN --agent JAR --empty JAR --jfc FILE
- *      --out DIR [--quick] [--servers jdk,jetty] [--modes pool,virtual,thread] [--handlers trivial,work]
- *      [--configs none,empty,threadleak,threadleak-1s,jfr] [--rounds 3] [--duration 10] [--warmup 5]
- *      [--threads 2] [--connections 64] [--pin-server CPUS] [--pin-wrk CPUS] [--port 18080] [--heap 512m]</pre>
+ *      --out DIR [options of {@link #USAGE}]</pre>
  */
 public final class ServerBench {
     static final String USAGE = "scripts/bench server [--quick] [--no-build] [--servers jdk,jetty] [--modes pool,virtual,thread]"
@@ -75,7 +73,8 @@ public final class ServerBench {
     private final int rounds, duration, warmup, threads, connections, port;
     private final List<Cell> cells = new ArrayList<>();
     private final List<String> configs;
-    private final Path out, tmp;
+    private final Path out;
+    private Path tmp; // a directory per run: server log, GC log, dumps, recording; kept only for a failed run
 
     private ServerBench(Map<String, String> a) throws IOException {
         this.a = a;
@@ -107,7 +106,6 @@ public final class ServerBench {
         pinWrk = pin("pin-wrk");
         for (String s : servers) for (String m : modes) for (String h : handlers) cells.add(new Cell(s, m, h));
         Files.createDirectories(out);
-        tmp = Files.createTempDirectory("threadleak-serverbench");
     }
 
     public static void main(String[] args) throws Exception {
@@ -149,6 +147,7 @@ public final class ServerBench {
     }
 
     private void run() throws Exception {
+        tmp = Files.createTempDirectory("threadleak-serverbench");
         int total = rounds * cells.size() * configs.size();
         System.out.printf("== server benchmark, %d cores, %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
                 Instant.now().toString().replaceAll("\\.\\d+", ""), loadAverage());
@@ -207,9 +206,12 @@ public final class ServerBench {
             long from = System.currentTimeMillis();
             Wrk w = wrk(duration, what);
             long to = System.currentTimeMillis();
+            double load = load1();
             if (!server.isAlive()) throw failure(what, "the server died during the load run", serverLog);
             stop(server);
-            return new Run(round, cell, config, w, GcLog.read(gcLog, from, to), firstResponseMs, load1());
+            Run run = new Run(round, cell, config, w, GcLog.read(gcLog, from, to), firstResponseMs, load);
+            deleteTree(dir); // its dumps and recordings; a failed run's directory stays for its logs
+            return run;
         } finally {
             if (server.isAlive()) stop(server);
             current = null;
