@@ -324,34 +324,39 @@ public final class ServerBench {
     private void summarize(List<Run> runs, Path runsTsv) throws IOException {
         Path summaryTsv = out.resolve("server-summary.tsv");
         try (PrintWriter tsv = new PrintWriter(Files.newBufferedWriter(summaryTsv))) {
-            tsv.println("server\tmode\thandler\tconfig\trounds\treq_per_s\treq_ratio\tp99_ms\tp99_ratio\tyoung_gc_ms\tyoung_gc_max_ms"
-                    + "\theap_after_max_mb\tfirst_response_ms\terrors");
+            tsv.println("server\tmode\thandler\tconfig\trounds\treq_per_s\treq_min\treq_max\treq_ratio\tp99_ms\tp99_ratio"
+                    + "\tyoung_gc_ms\tyoung_gc_max_ms\theap_after_max_mb\tfirst_response_ms\terrors");
             for (Cell cell : cells) {
                 System.out.printf("%n%s (%s)%n", cell.title(), rounds == 1 ? "1 round" : "medians of " + rounds + " rounds");
-                System.out.printf("  %-14s %9s %7s %8s %7s %11s %10s %10s %10s %7s%n", "config", "req/s", "ratio", "p99 ms",
+                System.out.printf("  %-14s %9s %6s %7s %8s %7s %11s %10s %10s %10s %7s%n", "config", "req/s", "+/-", "ratio", "p99 ms",
                         "ratio", "young GC ms", "longest ms", "heap MB", "1st resp", "errors");
                 Map<String, List<Run>> byConfig = new LinkedHashMap<>();
                 for (String c : configs) byConfig.put(c, runs.stream().filter(r -> r.cell.equals(cell) && r.config.equals(c)).toList());
                 List<Run> none = byConfig.get("none");
                 for (Map.Entry<String, List<Run>> e : byConfig.entrySet()) {
                     List<Run> rs = e.getValue();
-                    double rps = median(rs, r -> r.wrk.requestsPerSecond()), p99 = median(rs, r -> r.wrk.p99Ms());
+                    Stats rpsStats = Stats.of(rs.stream().mapToDouble(r -> r.wrk.requestsPerSecond()).toArray());
+                    double rps = rpsStats.median(), p99 = median(rs, r -> r.wrk.p99Ms());
+                    // half the range over rounds, relative to the median: how far apart the rounds were (noise)
+                    String spread = rs.size() < 2 ? "-"
+                            : String.format(Locale.ROOT, "%.0f%%", (rpsStats.max() - rpsStats.min()) / 2 / rps * 100);
                     double rpsRatio = none == null ? Double.NaN : rps / median(none, r -> r.wrk.requestsPerSecond());
                     double p99Ratio = none == null ? Double.NaN : p99 / median(none, r -> r.wrk.p99Ms());
                     double young = median(rs, r -> r.gc.youngMs()), youngMax = median(rs, r -> r.gc.youngMaxMs());
                     double heapAfter = median(rs, r -> r.gc.heapAfterMaxMb()), first = median(rs, r -> r.firstResponseMs);
                     long errors = rs.stream().mapToLong(ServerBench::errors).sum();
-                    System.out.printf(Locale.ROOT, "  %-14s %9.0f %7s %8.2f %7s %11.1f %10.1f %10.0f %10.0f %7d%n", e.getKey(), rps,
-                            ratio(rpsRatio), p99, ratio(p99Ratio), young, youngMax, heapAfter, first, errors);
-                    tsv.printf(Locale.ROOT, "%s\t%s\t%s\t%s\t%d\t%.1f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.0f\t%d%n", cell.server,
-                            cell.mode, cell.handler, e.getKey(), rs.size(), rps, rpsRatio, p99, p99Ratio, young, youngMax, heapAfter,
-                            first, errors);
+                    System.out.printf(Locale.ROOT, "  %-14s %9.0f %6s %7s %8.2f %7s %11.1f %10.1f %10.0f %10.0f %7d%n", e.getKey(), rps,
+                            spread, ratio(rpsRatio), p99, ratio(p99Ratio), young, youngMax, heapAfter, first, errors);
+                    tsv.printf(Locale.ROOT, "%s\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.0f\t%d%n",
+                            cell.server, cell.mode, cell.handler, e.getKey(), rs.size(), rps, rpsStats.min(), rpsStats.max(), rpsRatio,
+                            p99, p99Ratio, young, youngMax, heapAfter, first, errors);
                 }
             }
         }
-        System.out.printf("%nratio: to no agent (medians); young GC: pause total and longest pause within the measured run;"
-                + " heap MB: largest heap after a young GC;%n1st resp: ms from launching the server JVM to its first 200;"
-                + " errors: wrk socket errors + non-2xx, all rounds. Load average at the end: %s%n", loadAverage());
+        System.out.printf("%n+/-: half the range of req/s over rounds, relative to the median; ratio: to no agent (medians);"
+                + "%nyoung GC: pause total and longest pause within the measured run; heap MB: largest heap after a young GC;"
+                + "%n1st resp: ms from launching the server JVM to its first 200; errors: wrk socket errors + non-2xx, all rounds."
+                + "%nLoad average at the end: %s%n", loadAverage());
         System.out.println("runs: " + runsTsv + "\nmedians: " + summaryTsv);
     }
 
