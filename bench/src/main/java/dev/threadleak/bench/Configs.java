@@ -53,7 +53,7 @@ public final class Configs {
         }
     }
 
-    private static boolean jfrRecording() {
+    static boolean jfrRecording() {
         try {
             Class<?> fr = Class.forName("jdk.jfr.FlightRecorder");
             Object recorder = fr.getMethod("getFlightRecorder").invoke(null);

@@ -2,8 +2,8 @@ package dev.threadleak.bench;
 
 import java.util.Arrays;
 
-/** Median, mean, min and standard deviation of a sample; enough for timing tables. */
-record Stats(double median, double mean, double min, double stdev, int n) {
+/** Median, mean, min, max and standard deviation of a sample; enough for timing tables. */
+record Stats(double median, double mean, double min, double max, double stdev, int n) {
     /** The values as an array (unboxed). */
     static double[] unboxed(java.util.List<Double> values) {
         double[] xs = new double[values.size()];
@@ -18,6 +18,6 @@ record Stats(double median, double mean, double min, double stdev, int n) {
         double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
         double mean = Arrays.stream(s).average().orElse(Double.NaN);
         double var = Arrays.stream(s).map(x -> (x - mean) * (x - mean)).sum() / Math.max(1, n - 1);
-        return new Stats(median, mean, s[0], Math.sqrt(var), n);
+        return new Stats(median, mean, s[0], s[n - 1], Math.sqrt(var), n);
     }
 }
