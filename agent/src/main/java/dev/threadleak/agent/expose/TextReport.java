@@ -70,7 +70,8 @@ public final class TextReport {
                 + " started since the agent loaded; peak " + sum.peak() + " platform threads"
                 + (own > 0 ? "; not counted: " + own + " threadleak thread" + (own == 1 ? "" : "s") : ""));
         println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
-                + s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
+                + (s.blockedThresholdMs() > 0 ? s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
+                        : "long-blocked threads not judged (blocked=0), ")
                 + s.deadlocks().size() + " deadlock" + (s.deadlocks().size() == 1 ? "" : "s") + ", heap used "
                 + sum.heapUsed() / (1024 * 1024) + " MiB, thread stacks reserved " + sum.stackReserved() / (1024 * 1024) + " MiB");
         if (sum.startsDropped() > 0) {

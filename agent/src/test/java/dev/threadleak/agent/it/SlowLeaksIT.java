@@ -47,6 +47,9 @@ class SlowLeaksIT {
         assertThat(exit.findings()).filteredOn(f -> f.kind() == Kind.RECREATED_POOLS)
                 .allMatch(f -> exit.site(f.site()).blameFrame().toString().equals(line));
         assertThat(exit.findings()).extracting(Finding::kind).doesNotContain(Kind.GROWTH, Kind.LONG_BLOCKED);
+        ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(report.stdout()).contains("still reaching new highs", "@ " + line, "long-blocked threads not judged (blocked=0)")
+                .doesNotContain("waiting 0ms or more");
     }
 
     @ParameterizedTest(name = "{0} {1}")
