@@ -35,19 +35,29 @@ class SlowLeaksIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aSlowSteadyLeakBesideABusyPoolIsSiteGrowthWithItsLine(Jdk jdk) throws Exception {
-        Path dir = run(jdk, "leak");
-        Snapshot exit = ChildJvm.newestDump(dir);
+        // it leaks until a dump has the finding: how soon depends on when the agent's first sample sees the site
+        Path dir = Files.createTempDirectory("tl-slow-leak-"), stop = dir.resolve("stop");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + "," + SCALED), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.SlowLeaks", "leak", STEP_MS, stop.toString())) {
+            ChildJvm.await("a dump with SITE_GROWTH", java.time.Duration.ofSeconds(60), () -> withSiteGrowth(dir) != null);
+            Files.createFile(stop);
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stdout()).isEqualTo("leak done\n");
+            assertThat(child.stderr()).isEmpty();
+        }
+        Path found = withSiteGrowth(dir);
+        Snapshot dump = ChildJvm.readDump(found);
         String line = "dev.threadleak.agent.it.apps.SlowLeaks.main(SlowLeaks.java:" + HostSafetyIT.lineOf("SlowLeaks.java", "// LEAK:") + ")";
-        Finding growth = exit.findings().stream().filter(f -> f.kind() == Kind.SITE_GROWTH).findFirst()
-                .orElseThrow(() -> new AssertionError("no SITE_GROWTH in " + exit.findings()));
-        assertThat(exit.site(growth.site()).blameFrame().toString()).isEqualTo(line);
+        Finding growth = dump.findings().stream().filter(f -> f.kind() == Kind.SITE_GROWTH).findFirst()
+                .orElseThrow(() -> new AssertionError("no SITE_GROWTH in " + dump.findings()));
+        assertThat(dump.site(growth.site()).blameFrame().toString()).isEqualTo(line);
         assertThat(growth.title()).as("found by the whole-history rule").matches("\\d+ live threads from one creation site, \\+\\d+ in .*, still reaching new highs");
         assertThat(growth.evidence()).anyMatch(e -> e.matches("live threads of this site: \\d+ \\(\\d.* ago\\), .*, \\d+ \\(now\\)"))
                 .anyMatch(e -> e.matches("rate: \\+[0-9.]+ threads/(min|hour)"));
-        assertThat(exit.findings()).filteredOn(f -> f.kind() == Kind.RECREATED_POOLS)
-                .allMatch(f -> exit.site(f.site()).blameFrame().toString().equals(line));
-        assertThat(exit.findings()).extracting(Finding::kind).doesNotContain(Kind.GROWTH, Kind.LONG_BLOCKED);
-        ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
+        assertThat(dump.findings()).filteredOn(f -> f.kind() == Kind.RECREATED_POOLS)
+                .allMatch(f -> dump.site(f.site()).blameFrame().toString().equals(line));
+        assertThat(dump.findings()).extracting(Finding::kind).doesNotContain(Kind.GROWTH, Kind.LONG_BLOCKED);
+        ChildJvm.Result report = ChildJvm.cli("report", found.toString());
         assertThat(report.stdout()).contains("still reaching new highs", "@ " + line, "long-blocked threads not judged (blocked=0)")
                 .doesNotContain("waiting 0ms or more");
     }
@@ -59,6 +69,19 @@ class SlowLeaksIT {
         List<Path> dumps = ChildJvm.dumps(dir);
         assertThat(dumps).as("periodic dumps through the run").hasSizeGreaterThanOrEqualTo(5);
         for (Path dump : dumps) assertThat(ChildJvm.readDump(dump).findings()).as("findings in %s", dump).isEmpty();
+    }
+
+    /** The newest dump in {@code dir} with a SITE_GROWTH finding, or null. */
+    private static Path withSiteGrowth(Path dir) {
+        List<Path> dumps = ChildJvm.dumps(dir);
+        for (int i = dumps.size() - 1; i >= 0; i--) {
+            try {
+                if (ChildJvm.readDump(dumps.get(i)).findings().stream().anyMatch(f -> f.kind() == Kind.SITE_GROWTH)) return dumps.get(i);
+            } catch (Exception | AssertionError notThere) {
+                // being written or pruned meanwhile: look at the others
+            }
+        }
+        return null;
     }
 
     private static Path run(Jdk jdk, String mode) throws Exception {

@@ -1,5 +1,7 @@
 package dev.threadleak.agent.it.apps;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -9,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Thread counts that rise slowly, one step every {@code args[1]} ms, beside a busy healthy pool; then a plateau of
- * as many steps (none for the leak), and exit. {@code args[0]}: {@code leak} (a single-thread executor per step, never shut down: 12
- * steps, a few of them before the agent's first sample), {@code fill} (a fixed pool of 12 gaining a worker per step), {@code burst} (10 threads at once that end a
- * step later, every third step) or {@code cache} (8 clients, each with a thread of its own, one per step).
+ * as many steps, and exit. {@code args[0]}: {@code leak} (a single-thread executor per step, never shut down, until
+ * the file {@code args[2]} exists; no plateau), {@code fill} (a fixed pool of 12 gaining a worker per step),
+ * {@code burst} (10 threads at once that end a step later, every third step) or {@code cache} (8 clients, each with
+ * a thread of its own, one per step).
  */
 public final class SlowLeaks {
     private SlowLeaks() {}
@@ -38,8 +41,9 @@ public final class SlowLeaks {
         feeder.start();
         ExecutorService pool = mode.equals("fill") ? Executors.newFixedThreadPool(12) : null;
         CountDownLatch never = new CountDownLatch(1);
-        int steps = mode.equals("cache") ? 8 : mode.equals("leak") ? 16 : 12;
-        for (int step = 0; step < steps; step++) {
+        int steps = mode.equals("cache") ? 8 : mode.equals("leak") ? 1000 : 12;
+        Path stop = args.length > 2 ? Path.of(args[2]) : null;
+        for (int step = 0; step < steps && (stop == null || !Files.exists(stop)); step++) {
             switch (mode) {
                 case "leak" -> {
                     ExecutorService client = Executors.newSingleThreadExecutor(); // LEAK: one per step, never shut down
