@@ -13,8 +13,8 @@ import java.util.Map;
 
 /** What the findings remember of earlier snapshots: a few numbers each, for the last {@code window}. */
 public final class History {
-    /** One earlier snapshot, reduced to what growth findings compare. */
-    record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
+    /** One snapshot, reduced to what growth findings compare: made once ({@link #tick}), judged, then remembered. */
+    public record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
                 Map<Integer, Integer> runningExecutors) {}
 
     private final long windowMs;
@@ -24,10 +24,10 @@ public final class History {
         this.windowMs = windowMs;
     }
 
-    /** Remembers the snapshot and forgets what fell out of the window. */
-    public synchronized void add(Snapshot s) {
-        ticks.addLast(tick(s));
-        while (ticks.size() > 1 && ticks.peekFirst().timeMs() < s.takenAtMs() - windowMs) ticks.removeFirst();
+    /** Remembers a snapshot's tick and forgets what fell out of the window. */
+    public synchronized void add(Tick tick) {
+        ticks.addLast(tick);
+        while (ticks.size() > 1 && ticks.peekFirst().timeMs() < tick.timeMs() - windowMs) ticks.removeFirst();
     }
 
     /** Ticks within the window before {@code nowMs}, oldest first. */
@@ -39,7 +39,7 @@ public final class History {
         return out;
     }
 
-    static Tick tick(Snapshot s) {
+    public static Tick tick(Snapshot s) {
         Map<Integer, Integer> siteAlive = new HashMap<>();
         Map<String, Long> poolMax = new HashMap<>();
         for (ThreadEntry t : s.threads()) {

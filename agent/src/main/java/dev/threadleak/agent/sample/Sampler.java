@@ -1,8 +1,6 @@
 package dev.threadleak.agent.sample;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.threadleak.agent.findings.Findings;
-import dev.threadleak.agent.findings.History;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Executors.ExecutorRecord;
 import dev.threadleak.agent.registry.Registry;
@@ -41,10 +39,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.TreeSet;
 
 /**
- * Samples the JVM's threads into {@link Snapshot}s: the registry's live threads joined with their state,
- * stack and locks (ThreadMXBean for platform threads; Thread.getStackTrace for virtual threads, which
- * ThreadMXBean cannot see, round-robin within a budget per sample), what each waits for and since when,
- * deadlocks, and the findings. Called on the agent's thread every {@code sample} interval, and for dumps.
+ * Reads the JVM's threads: the registry's live threads joined with their state, stack and locks (ThreadMXBean
+ * for platform threads; Thread.getStackTrace for virtual threads, which ThreadMXBean cannot see, round-robin
+ * within a budget per sample), what each waits for and since when, deadlocks and executors. What it returns
+ * is a reading, not yet a verdict: no baseline and no findings ({@code Pipeline} adds them). Not thread-safe:
+ * one caller at a time (the pipeline's lock).
  */
 public final class Sampler {
     /** Virtual-thread stacks read per periodic sample and per dump; the rest keep their last observed wait. */
@@ -85,8 +84,6 @@ public final class Sampler {
     private final Registry registry;
     private final long agentStartedAtMs;
     private final long blockedMs;
-    private final Findings.Thresholds thresholds;
-    private final History history;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final long stackSizeBytes = threadStackSize();
     private final WaitTracker waits = new WaitTracker();
@@ -96,15 +93,19 @@ public final class Sampler {
     static final int MOST_STARTED_SITES = 20;
     private int virtualCursor;
     private int platformCursor;
-    private int baseline = -1;
-    private Snapshot last;
 
-    public Sampler(Registry registry, long agentStartedAtMs, long blockedMs, long windowMs, int growth, int duplicates) {
+    /** How much a read covers. */
+    public enum Depth {
+        /** Periodic samples: stacks of the threads that moved, within budgets; held locks left out. */
+        PERIODIC,
+        /** Dumps: whole stacks and held monitors of every platform thread (in batches), a larger virtual budget. */
+        DUMP
+    }
+
+    public Sampler(Registry registry, long agentStartedAtMs, long blockedMs) {
         this.registry = registry;
         this.agentStartedAtMs = agentStartedAtMs;
         this.blockedMs = blockedMs;
-        this.thresholds = new Findings.Thresholds(blockedMs, duplicates, growth);
-        this.history = new History(windowMs);
         WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
     }
 
@@ -118,24 +119,12 @@ public final class Sampler {
         return Arrays.asList(all).subList(0, n);
     }
 
-    /** The most recent snapshot, or null before the first. */
-    public synchronized Snapshot last() {
-        return last;
-    }
-
-    /** Makes the next snapshot's live count the baseline that GROWTH and {@code delta} compare against. */
-    public synchronized void resetBaseline() {
-        baseline = -1;
-    }
-
     /**
-     * Samples the threads now.
-     *
-     * @param full for dumps: whole stacks and held monitors of every platform thread (in batches) and a larger
-     *             virtual-thread budget; periodic samples read less. Neither walks the heap: see
-     *             {@link #readAllPlatform} and {@link #withContendedSynchronizers}
+     * Reads the threads now: a snapshot without findings, whose summary has no baseline yet (-1). Neither depth
+     * walks the heap: see {@link #readAllPlatform} and {@link #withContendedSynchronizers}.
      */
-    public synchronized Snapshot take(boolean full) {
+    public Snapshot read(Depth depth) {
+        boolean full = depth == Depth.DUMP;
         long now = System.currentTimeMillis();
         registry.addUnseen(platformThreads(), now, Origin.BY_JVM);
         List<ThreadRecord> records = registry.liveRecords();
@@ -182,13 +171,9 @@ public final class Sampler {
         List<SiteInfo> sites = sites(kept, siteIds);
         threads = withoutFoldedSubmissions(threads, sites);
         Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
-        Snapshot s = new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
+        return new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
                 agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
                 summary, sites, threads, blockedMs, deadlocks(infos), List.of(), executors);
-        s = s.withFindings(Findings.compute(s, history, thresholds));
-        history.add(s);
-        last = s;
-        return s;
     }
 
     /**
@@ -302,7 +287,7 @@ public final class Sampler {
         if (lockName != null) {
             List<Frame> stack = track == null ? List.of() : track.stack();
             if (state == Thread.State.BLOCKED) blockedOn = lockName;
-            else if (!stack.isEmpty() && stack.get(0).className().equals("java.lang.Object") && stack.get(0).method().startsWith("wait")) waitingOn = lockName;
+            else if (!stack.isEmpty() && stack.get(0).objectWait()) waitingOn = lockName;
             else parkBlocker = lockName;
         }
         ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
@@ -413,9 +398,8 @@ public final class Sampler {
             if (t.virtual()) virtual++;
             states.merge(t.state(), 1, Integer::sum);
         }
-        if (baseline < 0) baseline = live;
         return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(),
-                registry.sites().totalStarted(), baseline, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+                registry.sites().totalStarted(), -1, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
                 (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed);
     }
 

@@ -1,5 +1,6 @@
 package dev.threadleak.agent.sample;
 
+import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +42,7 @@ record WaitReason(String reason, boolean idle) {
         if (state == Thread.State.BLOCKED) return new WaitReason("monitor enter on " + shortLock(lock) + ownedBy, false);
         if (stack.length == 0) return new WaitReason(state == Thread.State.TIMED_WAITING ? "timed waiting" : "waiting", false);
         StackTraceElement top = stack[0];
-        if (top.getClassName().equals("java.lang.Object") && top.getMethodName().startsWith("wait")) {
+        if (Frame.isObjectWait(top.getClassName(), top.getMethodName())) {
             for (StackTraceElement e : stack) {
                 if (e.getClassName().equals("java.lang.Thread") && e.getMethodName().equals("join")) return new WaitReason("Thread.join", false);
             }

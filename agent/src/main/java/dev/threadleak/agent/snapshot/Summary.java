@@ -41,6 +41,12 @@ public record Summary(int live, int daemon, int virtual, int peak, long jvmStart
         return live - baseline;
     }
 
+    /** The same totals measured against {@code baseline}. */
+    public Summary withBaseline(int baseline) {
+        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
+                startsDropped, sitesNotListed, threadsNotListed);
+    }
+
     public Summary withThreadsNotListed(long n) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
                 startsDropped, sitesNotListed, n);

@@ -80,6 +80,52 @@ class JmxIT {
         }
     }
 
+    /**
+     * A view never changes what findings see: JMX reads in a tight loop, with sampling off so each read past
+     * 200 ms takes a sample of its own, must not add those samples to the history the dumps' findings are
+     * judged on. Each dump's SITE_GROWTH series has one value per scheduled sample: the set-up's first sample,
+     * every dump before it, and itself.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void jmxReadsDoNotChangeTheFindingsOfDumps(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-jmx-history-");
+        String options = "dir=" + dir + ",interval=1s,sample=0,window=1m,blocked=1h,keep=100";
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.BlockedConsumers", "60");
+             JMXConnector jmx = connect(child.pid())) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
+            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+            int reads = 0;
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (ChildJvm.dumps(dir).size() < 6 && System.nanoTime() < end) {
+                intAttr(server, name, "LiveThreads");
+                reads++;
+            }
+            assertThat(ChildJvm.dumps(dir)).as("six periodic dumps within 60 s").hasSizeGreaterThanOrEqualTo(6);
+            assertThat(reads).as("JMX reads while the dumps were written").isGreaterThan(100);
+
+            List<Long> takenAt = new java.util.ArrayList<>();
+            List<Integer> samplesSeen = new java.util.ArrayList<>();
+            for (Path file : ChildJvm.dumps(dir)) {
+                var dump = ChildJvm.readDump(file);
+                takenAt.add(dump.takenAtMs());
+                for (var f : dump.findings()) {
+                    if (f.kind().name().equals("SITE_GROWTH")) {
+                        String series = f.evidence().stream().filter(e -> e.startsWith("live threads of this site over ")).findFirst().orElseThrow();
+                        int n = Integer.parseInt(series.substring("live threads of this site over ".length(), series.indexOf(" samples")));
+                        long earlier = takenAt.stream().filter(t -> t < dump.takenAtMs()).count();
+                        samplesSeen.add(n);
+                        assertThat(n).as("samples in the series of the dump taken after %d others: %s", earlier, series)
+                                .isEqualTo((int) earlier + 2);
+                    }
+                }
+            }
+            assertThat(samplesSeen).as("dumps with a SITE_GROWTH finding").hasSizeGreaterThanOrEqualTo(3);
+        }
+    }
+
     /** Attach, start the local management agent, connect: retried while the child JVM is still starting. */
     private static JMXConnector connect(long pid) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
