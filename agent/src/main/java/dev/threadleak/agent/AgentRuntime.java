@@ -4,6 +4,7 @@ import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.agent.expose.ThreadLeakBean;
@@ -87,7 +88,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     private synchronized boolean init(boolean rehearse) {
         if (pipeline != null) return true;
         try {
-            for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class,
+            for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
@@ -201,7 +202,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         } catch (Throwable t) {
             boolean retried = options.periodicDumps() && !why.equals(EXIT);
             Log.warnOnce("dump", "cannot write " + why + " dump to " + d.dir() + ": " + t
-                    + (retried ? " (will retry every " + options.interval().toString().substring(2).toLowerCase() + ")" : ""));
+                    + (retried ? " (will retry every " + Durations.human(options.interval().toMillis()) + ")" : ""));
             return null;
         }
     }

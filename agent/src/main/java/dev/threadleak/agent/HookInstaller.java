@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.threadleak.agent.registry.StartMethods;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -199,8 +200,8 @@ final class HookInstaller implements ClassFileTransformer {
     /** The hook for one method, or {@code mv} itself when the method is not hooked. */
     static MethodVisitor hookMethod(String cls, String name, String desc, MethodVisitor mv) {
         boolean executor = cls.equals(TPE) || cls.equals(FJP) || cls.equals(PER_TASK);
-        if (name.equals("start") && (cls.equals(THREAD) && (desc.equals("()V") || desc.equals(START_IN_CONTAINER))
-                || cls.equals(VIRTUAL_THREAD) && desc.equals(START_IN_CONTAINER))) {
+        // Thread.start() and, on 19+, Thread.start(ThreadContainer) and VirtualThread.start(ThreadContainer)
+        if (StartMethods.isHooked(cls.replace('/', '.'), name) && (desc.equals(START_IN_CONTAINER) || cls.equals(THREAD) && desc.equals("()V"))) {
             return new BeforeReturn(mv, null, STARTED);
         }
         if (executor && name.equals("<init>")) return new BeforeReturn(mv, cls, CREATED);

@@ -412,34 +412,12 @@ public final class Sampler {
         if (waitingOnOwnedLocks < 2) return List.of(); // a cycle needs two threads each waiting for a held lock
         long[] ids = mx.findDeadlockedThreads();
         if (ids == null) return List.of();
-        List<Deadlock> out = new ArrayList<>();
-        Set<Long> done = new HashSet<>();
-        for (long id : ids) {
-            if (done.contains(id)) continue;
-            List<Deadlock.Link> cycle = new ArrayList<>();
-            Set<Long> path = new HashSet<>();
-            long cur = id;
-            // walk owners until a thread repeats; threads that only lead into a cycle are skipped
-            while (path.add(cur)) {
-                ThreadInfo info = infos.get(cur);
-                if (info == null) info = mx.getThreadInfo(cur);
-                if (info == null || info.getLockOwnerId() < 0) break;
-                cur = info.getLockOwnerId();
-            }
-            long start = cur;
-            do {
-                ThreadInfo info = infos.get(cur);
-                if (info == null) info = mx.getThreadInfo(cur);
-                if (info == null || info.getLockOwnerId() < 0) break;
-                cycle.add(new Deadlock.Link(new ThreadRef(cur, info.getThreadName()), info.getLockName(),
-                        new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName())));
-                done.add(cur);
-                cur = info.getLockOwnerId();
-            } while (cur != start);
-            for (long p : path) done.add(p);
-            if (cycle.size() > 1 && cur == start) out.add(new Deadlock(List.copyOf(cycle)));
-        }
-        return out;
+        return LockCycles.of(ids, tid -> {
+            ThreadInfo info = infos.get(tid);
+            if (info == null) info = mx.getThreadInfo(tid); // not read in this sample (a periodic one reads few stacks)
+            return info == null ? null
+                    : new LockCycles.Waiter(tid, info.getThreadName(), info.getLockName(), info.getLockOwnerId(), info.getLockOwnerName());
+        });
     }
 
     /**

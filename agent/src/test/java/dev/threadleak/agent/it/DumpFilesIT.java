@@ -95,7 +95,7 @@ class DumpFilesIT {
         assertThat(ChildJvm.lines(run.stderr())).singleElement().asString()
                 .startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
                 .contains("Not a directory")
-                .endsWith("(will retry every 0.2s)");
+                .endsWith("(will retry every 200ms)");
     }
 
     @Test
