@@ -3,6 +3,7 @@ package dev.threadleak.agent;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.registry.Blame;
 import dev.threadleak.agent.registry.Executors;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
 import java.lang.instrument.Instrumentation;
@@ -117,15 +118,16 @@ public final class Agent {
         long startedAtMs = System.currentTimeMillis();
         Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
                 new Executors(options.submissions()));
+        HookFailures hookFailures = HookFailures.NONE;
         try {
             registry.warmUp();
             registry.executorHooks().warmUp();
-            HookInstaller.install(inst, sinks(registry));
+            hookFailures = HookInstaller.install(inst, sinks(registry));
         } catch (Throwable t) {
             Log.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
         }
         try {
-            runtime = new AgentRuntime(options, registry, startedAtMs);
+            runtime = new AgentRuntime(options, registry, hookFailures, startedAtMs);
             runtime.start();
         } catch (Throwable t) {
             Log.warn("cannot start the agent's thread, no dumps will be written: " + t);

@@ -12,6 +12,7 @@ import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import dev.threadleak.agent.snapshot.Snapshot;
 import java.lang.management.ManagementFactory;
 import javax.management.ObjectName;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.sample.Sampler.Depth;
@@ -41,13 +42,15 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
 
     private final Options options;
     private final Registry registry;
+    private final HookFailures hookFailures;
     private final long startedAtMs;
     private volatile Pipeline pipeline;
     private volatile DumpFiles dumps;
 
-    AgentRuntime(Options options, Registry registry, long startedAtMs) {
+    AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs) {
         this.options = options;
         this.registry = registry;
+        this.hookFailures = hookFailures;
         this.startedAtMs = startedAtMs;
     }
 
@@ -93,7 +96,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             DumpFiles d = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
-            Pipeline p = new Pipeline(new Sampler(registry, startedAtMs, options.blocked().toMillis()),
+            Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis()),
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
                     Math.max(options.sample().toMillis(), DRAIN_MILLIS));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.StartMethods;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -62,7 +63,8 @@ final class HookInstaller implements ClassFileTransformer {
     private HookInstaller() {}
 
     /**
-     * Installs the hooks and routes them to {@code sinks} (field name of {@link ThreadLeakHook} to sink).
+     * Installs the hooks and routes them to {@code sinks} (field name of {@link ThreadLeakHook} to sink); returns
+     * what reads the Throwables the hook swallows.
      * Throws if the JDK cannot be hooked.
      *
      * <p>The hooks go in by {@code redefineClasses}, from the class files in the runtime image, and no
@@ -74,8 +76,9 @@ final class HookInstaller implements ClassFileTransformer {
      * retransformation, without the hook, would win.) Where redefinition is not supported, the transformer
      * is registered and stays.
      */
-    static void install(Instrumentation inst, Map<String, Object> sinks) throws Exception {
+    static HookFailures install(Instrumentation inst, Map<String, Object> sinks) throws Exception {
         Class<?> hook = defineHookClass(inst);
+        HookFailures failures = HookFailures.of(hook);
         for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());
         List<Class<?>> targets = new ArrayList<>();
         for (String name : HOOKED_CLASSES) {
@@ -88,7 +91,7 @@ final class HookInstaller implements ClassFileTransformer {
         if (!inst.isRedefineClassesSupported()) {
             inst.addTransformer(new HookInstaller(), true);
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
-            return;
+            return failures;
         }
         List<ClassDefinition> definitions = new ArrayList<>();
         for (Class<?> target : targets) {
@@ -101,6 +104,7 @@ final class HookInstaller implements ClassFileTransformer {
             definitions.add(new ClassDefinition(target, hook(name, original)));
         }
         inst.redefineClasses(definitions.toArray(new ClassDefinition[0]));
+        return failures;
     }
 
     /** True when a threadleak agent has already hooked this JVM (for example: -javaagent, then attach). */

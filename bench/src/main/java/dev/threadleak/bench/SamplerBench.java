@@ -71,8 +71,9 @@ public final class SamplerBench {
         Object registry = registryC.getConstructor(sitesC).newInstance(sites);
         @SuppressWarnings("unchecked")
         java.util.function.Consumer<Thread> accept = (java.util.function.Consumer<Thread>) registry;
-        Object sampler = samplerC.getConstructor(registryC, long.class, long.class)
-                .newInstance(registry, System.currentTimeMillis(), 60_000L);
+        Class<?> hookFailuresC = loader.loadClass("dev.threadleak.agent.registry.HookFailures");
+        Object sampler = samplerC.getConstructor(registryC, hookFailuresC, long.class, long.class)
+                .newInstance(registry, hookFailuresC.getField("NONE").get(null), System.currentTimeMillis(), 60_000L);
         @SuppressWarnings({"unchecked", "rawtypes"})
         Class<Enum> depthC = (Class<Enum>) loader.loadClass("dev.threadleak.agent.sample.Sampler$Depth");
         @SuppressWarnings("unchecked")

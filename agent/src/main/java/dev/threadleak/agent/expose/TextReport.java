@@ -78,6 +78,10 @@ public final class TextReport {
         if (sum.startsDropped() > 0) {
             println("warning: " + sum.startsDropped() + " thread starts not recorded (the agent fell behind or ran out of memory): those threads have no creation site");
         }
+        if (sum.hookFailures() > 0) {
+            println("warning: the agent's hook failed " + sum.hookFailures() + " time" + (sum.hookFailures() == 1 ? "" : "s")
+                    + " (the application went on; those events are not recorded), first: " + sum.firstHookFailure());
+        }
         if (sum.threadsNotListed() > 0) {
             println(sum.threadsNotListed() + " live threads counted but not listed in this dump (at most " + s.threads().size()
                     + " are: the agent's threads option); each group says how many of its own");

@@ -3,6 +3,7 @@ package dev.threadleak.agent.sample;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Executors.ExecutorRecord;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.Site;
 import dev.threadleak.agent.registry.ThreadRecord;
@@ -82,6 +83,7 @@ public final class Sampler {
     }
 
     private final Registry registry;
+    private final HookFailures hookFailures;
     private final long agentStartedAtMs;
     private final long blockedMs;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
@@ -102,8 +104,9 @@ public final class Sampler {
         DUMP
     }
 
-    public Sampler(Registry registry, long agentStartedAtMs, long blockedMs) {
+    public Sampler(Registry registry, HookFailures hookFailures, long agentStartedAtMs, long blockedMs) {
         this.registry = registry;
+        this.hookFailures = hookFailures;
         this.agentStartedAtMs = agentStartedAtMs;
         this.blockedMs = blockedMs;
         WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
@@ -400,7 +403,8 @@ public final class Sampler {
         }
         return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(),
                 registry.sites().totalStarted(), -1, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed);
+                (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed)
+                .withHookFailures(hookFailures.count(), hookFailures.first());
     }
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */

@@ -43,7 +43,12 @@ class JmxIT {
             assertThat(live).isGreaterThan(10);
             assertThat((Integer) server.getAttribute(name, "PeakThreads")).isGreaterThanOrEqualTo(10);
             assertThat((Long) server.getAttribute(name, "TotalStarted")).isGreaterThanOrEqualTo(10);
-            assertThat(intAttr(server, name, "Delta")).isEqualTo(intAttr(server, name, "LiveThreads") - intAttr(server, name, "Baseline"));
+            CompositeData counts = (CompositeData) server.getAttribute(name, "Counts"); // one snapshot's counts
+            assertThat((Integer) counts.get("delta")).isEqualTo((Integer) counts.get("liveThreads") - (Integer) counts.get("baseline"));
+            assertThat((Integer) counts.get("liveThreads")).isGreaterThan(10);
+            assertThat((Long) counts.get("takenAtMs")).isGreaterThan(0);
+            assertThat((Long) counts.get("hookFailures")).isZero();
+            assertThat((Long) server.getAttribute(name, "HookFailures")).isZero();
 
             CompositeData[] blocked = (CompositeData[]) server.getAttribute(name, "LongBlocked");
             assertThat(blocked).isNotEmpty();
@@ -75,8 +80,9 @@ class JmxIT {
             assertThat(Files.readString(Path.of(dumped))).contains("\"format\" : \"threadleak-dump/1\"");
 
             server.invoke(name, "resetBaseline", null, null);
-            assertThat(intAttr(server, name, "Baseline")).isGreaterThanOrEqualTo(live);
-            assertThat(intAttr(server, name, "Delta")).isLessThan(live - 10);
+            CompositeData reset = (CompositeData) server.getAttribute(name, "Counts");
+            assertThat((Integer) reset.get("baseline")).isGreaterThanOrEqualTo(live);
+            assertThat((Integer) reset.get("delta")).isLessThan(live - 10);
         }
     }
 
