@@ -43,11 +43,13 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     private final Options options;
     private final Registry registry;
     private final HookFailures hookFailures;
+    private final Log log;
     private final long startedAtMs;
     private volatile Pipeline pipeline;
     private volatile DumpFiles dumps;
 
-    AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs) {
+    AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs, Log log) {
+        this.log = log;
         this.options = options;
         this.registry = registry;
         this.hookFailures = hookFailures;
@@ -95,7 +97,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
-            DumpFiles d = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
+            DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis()),
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
@@ -106,7 +108,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
             return true;
         } catch (Throwable t) {
             try {
-                Log.warnOnce("init", "agent failed to start, no dumps will be written (will retry): " + t);
+                log.warnOnce("init", "agent failed to start, no dumps will be written (will retry): " + t);
             } catch (Throwable unsaid) {
                 // out of memory: nothing to say it with (see loop)
             }
@@ -157,7 +159,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                 // the message is built inside a try of its own: out of memory, even a string literal's first use
                 // allocates, and nothing may escape this loop; unsaid now, it is said at the next failure
                 try {
-                    Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
+                    log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
                 } catch (Throwable unsaid) {
                     // nothing to say it with
                 }
@@ -169,7 +171,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         try {
             ManagementFactory.getPlatformMBeanServer().registerMBean(new ThreadLeakBean(this), new ObjectName(ThreadLeakMXBean.OBJECT_NAME));
         } catch (Throwable t) {
-            Log.warn("cannot register the JMX MBean " + ThreadLeakMXBean.OBJECT_NAME + ": " + t);
+            log.warn("cannot register the JMX MBean " + ThreadLeakMXBean.OBJECT_NAME + ": " + t);
         }
     }
 
@@ -200,11 +202,11 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         try {
             Snapshot s = why.equals(PERIODIC) ? p.scheduled(Depth.DUMP) : p.onDemand(Depth.DUMP);
             Path written = d.write(s.withThreadsListed(options.threads()));
-            Log.clear("dump");
+            log.clear("dump");
             return written;
         } catch (Throwable t) {
             boolean retried = options.periodicDumps() && !why.equals(EXIT);
-            Log.warnOnce("dump", "cannot write " + why + " dump to " + d.dir() + ": " + t
+            log.warnOnce("dump", "cannot write " + why + " dump to " + d.dir() + ": " + t
                     + (retried ? " (will retry every " + Durations.human(options.interval().toMillis()) + ")" : ""));
             return null;
         }

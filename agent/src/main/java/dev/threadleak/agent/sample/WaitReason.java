@@ -25,10 +25,15 @@ record WaitReason(String reason, boolean idle) {
 
     /** Stack frames that mean "waiting for work", with how to say it. */
     private static final List<String[]> IDLE = List.of(
+            // ThreadPoolExecutor.getTask (JDK 17 to 25): a worker between tasks, queue.take() or poll(keepAlive)
             new String[] {"java.util.concurrent.ThreadPoolExecutor", "getTask", "pool worker waiting for a task"},
+            // ForkJoinPool.awaitWork (JDK 17 to 25): a worker with nothing to steal, parked until signalled
             new String[] {"java.util.concurrent.ForkJoinPool", "awaitWork", "ForkJoinPool worker waiting for a task"},
+            // java.util.Timer's thread, TimerThread.mainLoop (JDK 1.3 to 25): queue.wait() until the next task is due
             new String[] {"java.util.TimerThread", "mainLoop", "Timer waiting for its next task"},
+            // the "Reference Handler" thread, Reference.waitForReferencePendingList (JDK 9 to 25)
             new String[] {"java.lang.ref.Reference", "waitForReferencePendingList", "reference handler waiting for references"},
+            // ReferenceQueue.remove (JDK 17 to 25): the "Finalizer" and "Common-Cleaner" threads (jdk.internal.ref.CleanerImpl.run)
             new String[] {"java.lang.ref.ReferenceQueue", "remove", "waiting on a reference queue"});
 
     static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
