@@ -50,16 +50,6 @@ public final class Sampler {
     /** Virtual-thread stacks read per periodic sample and per dump; the rest keep their last observed wait. */
     static final int VIRTUAL_BUDGET_SAMPLE = 1_000;
     static final int VIRTUAL_BUDGET_DUMP = 10_000;
-    /** Frames read per platform thread in periodic samples (dumps read whole stacks). */
-    static final int SAMPLE_DEPTH = 64;
-    /** Platform-thread stacks read per periodic sample: only threads that moved, round-robin beyond this. */
-    static final int PLATFORM_BUDGET_SAMPLE = 2_000;
-    /**
-     * Platform threads read per ThreadMXBean call in a dump. Each call is one safepoint, and HotSpot keeps the
-     * stacks it captures in native memory until the call returns (and the malloc arenas keep the pages): in
-     * batches, a dump of 20,000 threads holds a few hundred stacks at a time, not all of them.
-     */
-    static final int DUMP_BATCH = 256;
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
     /**
@@ -89,12 +79,12 @@ public final class Sampler {
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final long stackSizeBytes = threadStackSize();
     private final WaitTracker waits = new WaitTracker();
+    private final PlatformThreads platform = new PlatformThreads(mx, PlatformThreads.BUDGET_SAMPLE);
     /** Site stacks converted once each (sites never change), for the sites the table still keeps. */
     private final Map<Integer, List<Frame>> siteFrames = new HashMap<>();
     /** Sites listed in every snapshot besides those of live threads: the most-started, for thread churn. */
     static final int MOST_STARTED_SITES = 20;
     private int virtualCursor;
-    private int platformCursor;
 
     /** How much a read covers. */
     public enum Depth {
@@ -124,7 +114,7 @@ public final class Sampler {
 
     /**
      * Reads the threads now: a snapshot without findings, whose summary has no baseline yet (-1). Neither depth
-     * walks the heap: see {@link #readAllPlatform} and {@link #withContendedSynchronizers}.
+     * walks the heap: see {@link PlatformThreads#readAll} and {@link #withContendedSynchronizers}.
      */
     public Snapshot read(Depth depth) {
         boolean full = depth == Depth.DUMP;
@@ -138,7 +128,7 @@ public final class Sampler {
         List<ExecutorRecord> executorRecords = registry.liveExecutors();
         waits.beginRound();
         Map<Long, ThreadInfo> infos = new HashMap<>();
-        Set<Long> read = full ? readAllPlatform(infos) : readMovedPlatform(infos);
+        Set<Long> read = full ? platform.readAll(infos) : platform.readMoved(infos, waits);
         // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time
         int virtualCount = 0, virtualIndex = 0, budget = full ? VIRTUAL_BUDGET_DUMP : VIRTUAL_BUDGET_SAMPLE;
         for (ThreadRecord r : records) {
@@ -180,33 +170,11 @@ public final class Sampler {
     }
 
     /**
-     * For dumps: every platform thread with its whole stack and held monitors (found on its stack, cheap), read
-     * {@link #DUMP_BATCH} at a time so each safepoint is short and the native memory bounded.
-     *
-     * <p>Ownable synchronizers are NOT read: HotSpot has no per-thread list of them and finds them by walking
-     * the whole heap at a safepoint ({@code VM_ThreadDump::doit} → {@code ConcurrentLocksDump::dump_at_safepoint}
-     * → {@code HeapInspection::find_instances_at_safepoint}, JDK 17 to 25), whichever threads are asked for —
-     * hundreds of milliseconds on a heap of a few GB, on every dump. The ones other threads wait for are
-     * filled in without it by {@link #withContendedSynchronizers}.
-     */
-    private Set<Long> readAllPlatform(Map<Long, ThreadInfo> infos) {
-        boolean monitors = mx.isObjectMonitorUsageSupported();
-        long[] all = mx.getAllThreadIds();
-        for (int from = 0; from < all.length; from += DUMP_BATCH) {
-            long[] batch = Arrays.copyOfRange(all, from, Math.min(all.length, from + DUMP_BATCH));
-            for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, Integer.MAX_VALUE)) {
-                if (info != null) infos.put(info.getThreadId(), info); // null: it ended meanwhile
-            }
-        }
-        return infos.keySet();
-    }
-
-    /**
      * Fills each thread's {@code synchronizersOwned} with the ownable synchronizers (java.util.concurrent locks)
      * that some thread is parked waiting for and that this thread holds: HotSpot reports a parked thread's
      * blocker and, when the blocker is an ownable synchronizer, its owner. These are the locks that matter for a
      * stuck thread or a lock cycle; a lock held that nobody waits for is not listed (finding those needs the
-     * heap walk that {@link #readAllPlatform} avoids).
+     * heap walk that {@link PlatformThreads#readAll} avoids).
      */
     private static List<ThreadEntry> withContendedSynchronizers(List<ThreadEntry> threads) {
         Map<Long, Set<String>> held = new HashMap<>();
@@ -222,40 +190,6 @@ public final class Sampler {
             out.add(locks == null ? t : t.withSynchronizersOwned(List.copyOf(locks)));
         }
         return out;
-    }
-
-    /**
-     * For periodic samples: every platform thread's state, lock and wake-up counts without its stack (cheap),
-     * then the stacks of only those threads that may have moved since their last read, at most
-     * {@link #PLATFORM_BUDGET_SAMPLE} of them, round-robin. Held locks are left to dumps.
-     */
-    private Set<Long> readMovedPlatform(Map<Long, ThreadInfo> infos) {
-        List<Long> moved = new ArrayList<>();
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
-            if (info == null) continue;
-            infos.put(info.getThreadId(), info);
-            LockInfo lock = info.getLockInfo();
-            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
-                    info.getWaitedCount() + info.getBlockedCount()) == null) {
-                moved.add(info.getThreadId());
-            }
-        }
-        List<Long> chosen = moved;
-        if (moved.size() > PLATFORM_BUDGET_SAMPLE) {
-            chosen = new ArrayList<>(PLATFORM_BUDGET_SAMPLE);
-            for (int i = 0; i < PLATFORM_BUDGET_SAMPLE; i++) chosen.add(moved.get((platformCursor + i) % moved.size()));
-            platformCursor = (platformCursor + PLATFORM_BUDGET_SAMPLE) % moved.size();
-        }
-        Set<Long> read = new HashSet<>();
-        if (chosen.isEmpty()) return read;
-        long[] ids = new long[chosen.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = chosen.get(i);
-        for (ThreadInfo info : mx.getThreadInfo(ids, false, false, SAMPLE_DEPTH)) {
-            if (info == null) continue;
-            infos.put(info.getThreadId(), info);
-            read.add(info.getThreadId());
-        }
-        return read;
     }
 
     private ThreadEntry virtualEntry(ThreadRecord r, Thread t, boolean read, long now) {

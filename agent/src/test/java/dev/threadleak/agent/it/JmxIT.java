@@ -29,13 +29,7 @@ class JmxIT {
     @MethodSource("jdks")
     void mxbeanServesCountsFindingsAndOperations(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-jmx-");
-        String options = "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5";
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
-                "dev.threadleak.samples.BlockedConsumers", "60");
-             JMXConnector jmx = connect(child.pid())) {
-            MBeanServerConnection server = jmx.getMBeanServerConnection();
-            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
-            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+        withBlockedConsumers(jdk, "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5", (server, name) -> {
             ChildJvm.await("long-blocked consumers and findings", Duration.ofSeconds(30),
                     () -> intAttr(server, name, "LongBlockedCount") >= 3 && intAttr(server, name, "FindingCount") >= 2);
 
@@ -83,7 +77,7 @@ class JmxIT {
             CompositeData reset = (CompositeData) server.getAttribute(name, "Counts");
             assertThat((Integer) reset.get("baseline")).isGreaterThanOrEqualTo(live);
             assertThat((Integer) reset.get("delta")).isLessThan(live - 10);
-        }
+        });
     }
 
     /**
@@ -96,13 +90,7 @@ class JmxIT {
     @MethodSource("jdks")
     void jmxReadsDoNotChangeTheFindingsOfDumps(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-jmx-history-");
-        String options = "dir=" + dir + ",interval=1s,sample=0,window=1m,blocked=1h,keep=100";
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
-                "dev.threadleak.samples.BlockedConsumers", "60");
-             JMXConnector jmx = connect(child.pid())) {
-            MBeanServerConnection server = jmx.getMBeanServerConnection();
-            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
-            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+        withBlockedConsumers(jdk, "dir=" + dir + ",interval=1s,sample=0,window=1m,blocked=1h,keep=100", (server, name) -> {
             int reads = 0;
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (ChildJvm.dumps(dir).size() < 6 && System.nanoTime() < end) {
@@ -129,6 +117,23 @@ class JmxIT {
                 }
             }
             assertThat(samplesSeen).as("dumps with a SITE_GROWTH finding").hasSizeGreaterThanOrEqualTo(3);
+        });
+    }
+
+    /** What a test does with the MXBean of a running child. */
+    private interface MxBeanUse {
+        void use(MBeanServerConnection server, ObjectName name) throws Exception;
+    }
+
+    /** Runs BlockedConsumers under the agent with {@code options}, connects over JMX and waits for the MXBean. */
+    private static void withBlockedConsumers(Jdk jdk, String options, MxBeanUse test) throws Exception {
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.BlockedConsumers", "60");
+             JMXConnector jmx = connect(child.pid())) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
+            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+            test.use(server, name);
         }
     }
 
