@@ -98,6 +98,12 @@ public final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Stops the child as a service manager does (SIGTERM: shutdown hooks run) and returns its exit code (143). */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        return waitFor();
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -44,9 +44,11 @@ class FindingsIT {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("fixedTwins")
     void fixedTwinHasNoFinding(Jdk jdk, String sample) throws Exception {
-        Path dir = run(jdk, sample, FOUR_SECONDS);
-        for (Path file : ChildJvm.dumps(dir)) assertThat(ChildJvm.readDump(file).findings()).as("findings of %s in %s", sample, file).isEmpty();
-        assertThat(ChildJvm.newestDump(dir).summary().agentStarted()).as("the sample did its work").isPositive();
+        // the newest dump only: with blocked=1s, a machine busy enough to stall a 50 ms wait for a second would
+        // make an earlier one show a stuck task
+        Snapshot dump = ChildJvm.newestDump(run(jdk, sample, FOUR_SECONDS));
+        assertThat(dump.findings()).as("findings of %s", sample).isEmpty();
+        assertThat(dump.summary().agentStarted()).as("the sample did its work").isPositive();
     }
 
     @ParameterizedTest(name = "{0} {1}")

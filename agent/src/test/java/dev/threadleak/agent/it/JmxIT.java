@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
@@ -30,8 +31,16 @@ class JmxIT {
     void mxbeanServesCountsFindingsAndOperations(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-jmx-");
         withBlockedConsumers(jdk, "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5", (server, name) -> {
-            ChildJvm.await("long-blocked consumers and findings", Duration.ofSeconds(30),
-                    () -> intAttr(server, name, "LongBlockedCount") >= 3 && intAttr(server, name, "FindingCount") >= 2);
+            // each check reads one attribute once and asserts on what that one read returned: one snapshot each
+            AtomicReference<CompositeData[]> seen = new AtomicReference<>();
+            ChildJvm.await("SITE_GROWTH and LONG_BLOCKED findings", Duration.ofSeconds(30), () -> {
+                seen.set((CompositeData[]) attr(server, name, "Findings"));
+                List<String> kinds = java.util.Arrays.stream(seen.get()).map(f -> (String) f.get("kind")).toList();
+                return kinds.contains("SITE_GROWTH") && kinds.contains("LONG_BLOCKED");
+            });
+            CompositeData[] findings = seen.get();
+            ChildJvm.await("3 long-blocked consumers", Duration.ofSeconds(30),
+                    () -> ((CompositeData[]) attr(server, name, "LongBlocked")).length >= 3);
 
             int live = intAttr(server, name, "LiveThreads");
             assertThat(live).isGreaterThan(10);
@@ -41,6 +50,9 @@ class JmxIT {
             assertThat((Integer) counts.get("delta")).isEqualTo((Integer) counts.get("liveThreads") - (Integer) counts.get("baseline"));
             assertThat((Integer) counts.get("liveThreads")).isGreaterThan(10);
             assertThat((Long) counts.get("takenAtMs")).isGreaterThan(0);
+            assertThat((Integer) counts.get("longBlockedCount")).isGreaterThanOrEqualTo(3);
+            assertThat((Integer) counts.get("findingCount")).isGreaterThanOrEqualTo(2);
+            assertThat(intAttr(server, name, "LongBlockedCount")).isGreaterThanOrEqualTo(3);
             assertThat((Long) counts.get("hookFailures")).isZero();
             assertThat((Long) server.getAttribute(name, "HookFailures")).isZero();
 
@@ -53,7 +65,6 @@ class JmxIT {
             String waits = "dev.threadleak.samples.BlockedConsumers.consume(BlockedConsumers.java:" + ChildJvm.lineOf("BlockedConsumers.java", "// WAITS:") + ")";
             assertThat((String) blocked[0].get("waitFrame")).isEqualTo(waits);
 
-            CompositeData[] findings = (CompositeData[]) server.getAttribute(name, "Findings");
             assertThat(findings).extracting(f -> (String) f.get("kind")).contains("SITE_GROWTH", "LONG_BLOCKED");
             CompositeData growth = java.util.Arrays.stream(findings).filter(f -> f.get("kind").equals("SITE_GROWTH")).findFirst().orElseThrow();
             assertThat((String) growth.get("blame")).startsWith(LEAK_SITE);
@@ -164,8 +175,12 @@ class JmxIT {
     }
 
     private static int intAttr(MBeanServerConnection server, ObjectName name, String attribute) {
+        return (Integer) attr(server, name, attribute);
+    }
+
+    private static Object attr(MBeanServerConnection server, ObjectName name, String attribute) {
         try {
-            return (Integer) server.getAttribute(name, attribute);
+            return server.getAttribute(name, attribute);
         } catch (Exception e) {
             throw new AssertionError("reading " + attribute, e);
         }
