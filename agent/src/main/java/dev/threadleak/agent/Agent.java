@@ -3,6 +3,7 @@ package dev.threadleak.agent;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.registry.Blame;
 import dev.threadleak.agent.registry.Executors;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
 import java.lang.instrument.Instrumentation;
@@ -18,6 +19,8 @@ import java.util.function.ObjIntConsumer;
  */
 public final class Agent {
     private static volatile AgentRuntime runtime;
+    /** Where the agent's lines go (the only Log: what it has said once is per agent, not per process). */
+    private static final Log LOG = Log.to(System.err);
 
     private Agent() {}
 
@@ -66,7 +69,7 @@ public final class Agent {
             java.security.AccessController.checkPermission(new java.security.AllPermission());
             return true;
         } catch (SecurityException e) {
-            Log.warn("not started: the SecurityManager's policy does not grant threadleak-agent.jar java.security.AllPermission ("
+            LOG.warn("not started: the SecurityManager's policy does not grant threadleak-agent.jar java.security.AllPermission ("
                     + e.getMessage() + ")");
             return false;
         }
@@ -111,24 +114,27 @@ public final class Agent {
     /** Starts the agent; false (and nothing done) when it is loaded already. */
     private static synchronized boolean start(Options options, Instrumentation inst) {
         if (runtime != null || HookInstaller.alreadyInstalled()) {
-            Log.warn("agent already loaded in this JVM; ignoring the second load");
+            LOG.warn("agent already loaded in this JVM; ignoring the second load");
             return false;
         }
         long startedAtMs = System.currentTimeMillis();
         Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
                 new Executors(options.submissions()));
+        HookFailures hookFailures = HookFailures.NONE;
         try {
             registry.warmUp();
             registry.executorHooks().warmUp();
-            HookInstaller.install(inst, sinks(registry));
+            hookFailures = HookInstaller.install(inst, sinks(registry), LOG);
+        } catch (HookInstaller.JdkTooNew e) {
+            LOG.warn(e.getMessage());
         } catch (Throwable t) {
-            Log.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
+            LOG.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
         }
         try {
-            runtime = new AgentRuntime(options, registry, startedAtMs);
+            runtime = new AgentRuntime(options, registry, hookFailures, startedAtMs, LOG);
             runtime.start();
         } catch (Throwable t) {
-            Log.warn("cannot start the agent's thread, no dumps will be written: " + t);
+            LOG.warn("cannot start the agent's thread, no dumps will be written: " + t);
         }
         try {
             System.setProperty(DIR_PROPERTY, options.dir().toString());

@@ -4,6 +4,7 @@ import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.agent.expose.ThreadLeakBean;
@@ -11,8 +12,10 @@ import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import dev.threadleak.agent.snapshot.Snapshot;
 import java.lang.management.ManagementFactory;
 import javax.management.ObjectName;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.sample.Sampler;
+import dev.threadleak.agent.sample.Sampler.Depth;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +37,22 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
      */
     static final long QUIET_START_MILLIS = 1000;
     private static final long INIT_RETRY_MILLIS = 10_000;
+    /** Why a dump is written (said in its warning when it cannot be). */
+    private static final String PERIODIC = "periodic", EXIT = "exit", ON_DEMAND = "on-demand";
 
     private final Options options;
     private final Registry registry;
+    private final HookFailures hookFailures;
+    private final Log log;
     private final long startedAtMs;
-    private volatile Sampler sampler;
+    private volatile Pipeline pipeline;
     private volatile DumpFiles dumps;
 
-    AgentRuntime(Options options, Registry registry, long startedAtMs) {
+    AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs, Log log) {
+        this.log = log;
         this.options = options;
         this.registry = registry;
+        this.hookFailures = hookFailures;
         this.startedAtMs = startedAtMs;
     }
 
@@ -54,7 +63,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
             @Override
             public void run() {
                 try {
-                    if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStarted()) dump("exit");
+                    if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStarted()) dump(EXIT);
                 } catch (Throwable outOfMemory) {
                     // dump() says what failed; this is when even saying it failed
                 }
@@ -82,22 +91,24 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
      *                 a dump needs is initialized now, while the host has memory, not at the first dump
      */
     private synchronized boolean init(boolean rehearse) {
-        if (sampler != null) return true;
+        if (pipeline != null) return true;
         try {
-            for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class,
+            for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
-            DumpFiles d = new DumpFiles(options.dir(), options.keep(), Log::warnOnce);
-            Sampler s = new Sampler(registry, startedAtMs, options.blocked().toMillis(), options.window().toMillis(),
-                    options.growth(), options.duplicates());
-            if (rehearse) d.rehearse(s.take(true).withThreadsListed(options.threads()));
+            DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
+            Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis()),
+                    new History(options.window().toMillis()),
+                    new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
+                    Math.max(options.sample().toMillis(), DRAIN_MILLIS));
+            if (rehearse) d.rehearse(p.scheduled(Depth.DUMP).withThreadsListed(options.threads())); // the first sample
             dumps = d;
-            sampler = s; // last: set-up that fails (out of memory) is tried again
+            pipeline = p; // last: set-up that fails (out of memory) is tried again
             return true;
         } catch (Throwable t) {
             try {
-                Log.warnOnce("init", "agent failed to start, no dumps will be written (will retry): " + t);
+                log.warnOnce("init", "agent failed to start, no dumps will be written (will retry): " + t);
             } catch (Throwable unsaid) {
                 // out of memory: nothing to say it with (see loop)
             }
@@ -137,18 +148,18 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     nextSample = now + sampleNanos; // the rehearsal was the first sample
                 }
                 if (options.periodicDumps() && now - nextDump >= 0) {
-                    dump("periodic");
+                    dump(PERIODIC);
                     nextDump = System.nanoTime() + dumpNanos;
                     nextSample = System.nanoTime() + sampleNanos; // a dump is a sample too
                 } else if (options.sampling() && now - nextSample >= 0) {
-                    sampler.take(false);
+                    pipeline.scheduled(Depth.PERIODIC);
                     nextSample = System.nanoTime() + sampleNanos;
                 }
             } catch (Throwable t) {
                 // the message is built inside a try of its own: out of memory, even a string literal's first use
                 // allocates, and nothing may escape this loop; unsaid now, it is said at the next failure
                 try {
-                    Log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
+                    log.warnOnce("loop", "agent loop failed (will keep trying): " + t);
                 } catch (Throwable unsaid) {
                     // nothing to say it with
                 }
@@ -160,42 +171,43 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         try {
             ManagementFactory.getPlatformMBeanServer().registerMBean(new ThreadLeakBean(this), new ObjectName(ThreadLeakMXBean.OBJECT_NAME));
         } catch (Throwable t) {
-            Log.warn("cannot register the JMX MBean " + ThreadLeakMXBean.OBJECT_NAME + ": " + t);
+            log.warn("cannot register the JMX MBean " + ThreadLeakMXBean.OBJECT_NAME + ": " + t);
         }
     }
 
-    /** The last sample when it is fresh (within one sample interval), else a new one. */
+    /** The last sample when it is fresh (within one sample interval), else a new one that the history does not keep. */
     @Override
     public Snapshot latest() {
-        Snapshot last = sampler.last();
-        long maxAgeMs = Math.max(options.sample().toMillis(), DRAIN_MILLIS);
-        return last != null && System.currentTimeMillis() - last.takenAtMs() <= maxAgeMs ? last : sampler.take(false);
+        return pipeline.latest();
     }
 
     @Override
     public Path dump() {
-        return dump("on-demand");
+        return dump(ON_DEMAND);
     }
 
     @Override
     public void resetBaseline() {
-        sampler.resetBaseline();
-        sampler.take(false);
+        pipeline.resetBaseline();
     }
 
-    /** Writes a dump now; returns its path, or null (after one warning) when it could not be written. */
-    public Path dump(String why) {
+    /**
+     * Writes a dump now; returns its path, or null (after one warning) when it could not be written. Only
+     * {@link #PERIODIC} dumps are samples of the schedule that the history keeps.
+     */
+    private Path dump(String why) {
         if (!init(false)) return null; // no rehearsal: this dump is the real one
-        Sampler s = sampler;
+        Pipeline p = pipeline;
         DumpFiles d = dumps;
         try {
-            Path written = d.write(s.take(true).withThreadsListed(options.threads()));
-            Log.clear("dump");
+            Snapshot s = why.equals(PERIODIC) ? p.scheduled(Depth.DUMP) : p.onDemand(Depth.DUMP);
+            Path written = d.write(s.withThreadsListed(options.threads()));
+            log.clear("dump");
             return written;
         } catch (Throwable t) {
-            boolean retried = options.periodicDumps() && !why.equals("exit");
-            Log.warnOnce("dump", "cannot write " + why + " dump to " + d.dir() + ": " + t
-                    + (retried ? " (will retry every " + options.interval().toString().substring(2).toLowerCase() + ")" : ""));
+            boolean retried = options.periodicDumps() && !why.equals(EXIT);
+            log.warnOnce("dump", "cannot write " + why + " dump to " + d.dir() + ": " + t
+                    + (retried ? " (will retry every " + Durations.human(options.interval().toMillis()) + ")" : ""));
             return null;
         }
     }

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.threadleak.agent.registry.HookFailures;
+import dev.threadleak.agent.registry.StartMethods;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -58,10 +60,16 @@ final class HookInstaller implements ClassFileTransformer {
     /** Every class hooked, in the order they are redefined; those this JDK lacks are skipped. */
     static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, FJP_QUEUE, PER_TASK);
 
-    private HookInstaller() {}
+    /** Says a class it could not hook (the transformer's only output). */
+    private final Log log;
+
+    private HookInstaller(Log log) {
+        this.log = log;
+    }
 
     /**
-     * Installs the hooks and routes them to {@code sinks} (field name of {@link ThreadLeakHook} to sink).
+     * Installs the hooks and routes them to {@code sinks} (field name of {@link ThreadLeakHook} to sink); returns
+     * what reads the Throwables the hook swallows.
      * Throws if the JDK cannot be hooked.
      *
      * <p>The hooks go in by {@code redefineClasses}, from the class files in the runtime image, and no
@@ -73,8 +81,10 @@ final class HookInstaller implements ClassFileTransformer {
      * retransformation, without the hook, would win.) Where redefinition is not supported, the transformer
      * is registered and stays.
      */
-    static void install(Instrumentation inst, Map<String, Object> sinks) throws Exception {
+    static HookFailures install(Instrumentation inst, Map<String, Object> sinks, Log log) throws Exception {
+        checkReadable(classFile(THREAD), Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1));
         Class<?> hook = defineHookClass(inst);
+        HookFailures failures = HookFailures.of(hook);
         for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());
         List<Class<?>> targets = new ArrayList<>();
         for (String name : HOOKED_CLASSES) {
@@ -85,21 +95,60 @@ final class HookInstaller implements ClassFileTransformer {
             }
         }
         if (!inst.isRedefineClassesSupported()) {
-            inst.addTransformer(new HookInstaller(), true);
+            inst.addTransformer(new HookInstaller(log), true);
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
-            return;
+            return failures;
         }
         List<ClassDefinition> definitions = new ArrayList<>();
         for (Class<?> target : targets) {
             String name = target.getName().replace('.', '/');
-            byte[] original;
-            try (InputStream in = Object.class.getResourceAsStream("/" + name + ".class")) {
-                if (in == null) throw new IOException("no class file for " + target.getName() + " in the runtime image");
-                original = in.readAllBytes();
-            }
-            definitions.add(new ClassDefinition(target, hook(name, original)));
+            definitions.add(new ClassDefinition(target, hook(name, classFile(name))));
         }
         inst.redefineClasses(definitions.toArray(new ClassDefinition[0]));
+        return failures;
+    }
+
+    /** The class file of a JDK class ({@code java/lang/Thread}) from the runtime image. */
+    private static byte[] classFile(String internalName) throws IOException {
+        try (InputStream in = Object.class.getResourceAsStream("/" + internalName + ".class")) {
+            if (in == null) throw new IOException("no class file for " + internalName.replace('/', '.') + " in the runtime image");
+            return in.readAllBytes();
+        }
+    }
+
+    /**
+     * System property for tests: the class file version to pretend this JDK's classes have, so that "a JDK newer
+     * than our ASM" can be tried on the JDKs at hand. The check itself is ASM's own.
+     */
+    static final String FAKE_CLASS_FILE_VERSION = "threadleak.test.classFileVersion";
+
+    /** This JDK's class files are newer than the ASM inside the agent reads: nothing can be hooked. */
+    static final class JdkTooNew extends Exception {
+        JdkTooNew(int classFileVersion) {
+            super("JDK " + Runtime.version().feature() + " (class file version " + classFileVersion + ") is newer than this threadleak"
+                    + " can hook: the application runs without the agent's hooks (no creation sites, no executor data);"
+                    + " a newer threadleak supports it");
+        }
+    }
+
+    /**
+     * Throws {@link JdkTooNew} when ASM refuses the class file's version (it checks before reading anything
+     * else), before any class is defined or redefined.
+     *
+     * @param fakeVersion the version to pretend {@code classFile} has, or -1
+     */
+    static void checkReadable(byte[] classFile, int fakeVersion) throws JdkTooNew {
+        byte[] bytes = classFile;
+        if (fakeVersion >= 0) {
+            bytes = classFile.clone();
+            bytes[6] = (byte) (fakeVersion >> 8); // major_version, after magic and minor_version
+            bytes[7] = (byte) fakeVersion;
+        }
+        try {
+            new ClassReader(bytes);
+        } catch (IllegalArgumentException unsupportedVersion) {
+            throw new JdkTooNew((bytes[6] & 0xff) << 8 | bytes[7] & 0xff);
+        }
     }
 
     /** True when a threadleak agent has already hooked this JVM (for example: -javaagent, then attach). */
@@ -173,7 +222,7 @@ final class HookInstaller implements ClassFileTransformer {
         try {
             return hook(className, bytes);
         } catch (Throwable t) {
-            Log.warn("cannot hook " + className.replace('/', '.') + ": " + t);
+            log.warn("cannot hook " + className.replace('/', '.') + ": " + t);
             return null;
         }
     }
@@ -199,8 +248,8 @@ final class HookInstaller implements ClassFileTransformer {
     /** The hook for one method, or {@code mv} itself when the method is not hooked. */
     static MethodVisitor hookMethod(String cls, String name, String desc, MethodVisitor mv) {
         boolean executor = cls.equals(TPE) || cls.equals(FJP) || cls.equals(PER_TASK);
-        if (name.equals("start") && (cls.equals(THREAD) && (desc.equals("()V") || desc.equals(START_IN_CONTAINER))
-                || cls.equals(VIRTUAL_THREAD) && desc.equals(START_IN_CONTAINER))) {
+        // Thread.start() and, on 19+, Thread.start(ThreadContainer) and VirtualThread.start(ThreadContainer)
+        if (StartMethods.isHooked(cls.replace('/', '.'), name) && (desc.equals(START_IN_CONTAINER) || cls.equals(THREAD) && desc.equals("()V"))) {
             return new BeforeReturn(mv, null, STARTED);
         }
         if (executor && name.equals("<init>")) return new BeforeReturn(mv, cls, CREATED);

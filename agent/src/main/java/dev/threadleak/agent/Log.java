@@ -1,24 +1,45 @@
 package dev.threadleak.agent;
 
+import java.io.PrintStream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
-/** The agent's only output: one line on stderr, prefixed, and each distinct problem once. */
+/**
+ * The agent's only output: one line each, prefixed, and each distinct problem once (per key, until
+ * {@link #clear}). One instance per agent, handed to what warns, so what was said is the agent's own state
+ * and tests can see the lines.
+ */
 public final class Log {
-    private static final Set<String> SAID = ConcurrentHashMap.newKeySet();
+    private final Consumer<String> out;
+    private final Set<String> said = ConcurrentHashMap.newKeySet();
 
-    private Log() {}
+    /** @param out receives each line, prefix included */
+    Log(Consumer<String> out) {
+        this.out = out;
+    }
 
-    public static void warn(String message) {
-        System.err.println("[threadleak] " + message);
+    /** Lines to {@code err} (the agent's: System.err). An anonymous class: the first lambda costs premain a bootstrap. */
+    static Log to(PrintStream err) {
+        return new Log(new Consumer<String>() {
+            @Override
+            public void accept(String line) {
+                err.println(line);
+            }
+        });
+    }
+
+    public void warn(String message) {
+        out.accept("[threadleak] " + message);
     }
 
     /** Warns the first time {@code key} comes up; later calls with the same key are silent until {@link #clear}. */
-    public static void warnOnce(String key, String message) {
-        if (SAID.add(key)) warn(message);
+    public void warnOnce(String key, String message) {
+        if (said.add(key)) warn(message);
     }
 
-    public static void clear(String key) {
-        SAID.remove(key);
+    /** The problem of {@code key} is over: the next one is said again. */
+    public void clear(String key) {
+        said.remove(key);
     }
 }

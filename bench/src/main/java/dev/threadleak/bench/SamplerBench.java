@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The cost of one periodic sample ({@code Sampler.take(false)}) and of a dump's sample ({@code take(true)})
+ * The cost of one periodic read ({@code Sampler.read(PERIODIC)}) and of a dump's read ({@code read(DUMP)}), findings not included,
  * with N parked threads, in-process: Registry, SiteTable, Blame and Sampler come from the built agent jar in
  * their own class loader (like {@link HookBench}); the agent itself is not installed, so each started thread
  * is registered with {@code registry.accept(thread)} right after {@code start()}, as the hook would.
@@ -71,9 +71,14 @@ public final class SamplerBench {
         Object registry = registryC.getConstructor(sitesC).newInstance(sites);
         @SuppressWarnings("unchecked")
         java.util.function.Consumer<Thread> accept = (java.util.function.Consumer<Thread>) registry;
-        Object sampler = samplerC.getConstructor(registryC, long.class, long.class, long.class, int.class, int.class)
-                .newInstance(registry, System.currentTimeMillis(), 60_000L, 60_000L, 100, 20);
-        Method take = samplerC.getMethod("take", boolean.class);
+        Class<?> hookFailuresC = loader.loadClass("dev.threadleak.agent.registry.HookFailures");
+        Object sampler = samplerC.getConstructor(registryC, hookFailuresC, long.class, long.class)
+                .newInstance(registry, hookFailuresC.getField("NONE").get(null), System.currentTimeMillis(), 60_000L);
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Class<Enum> depthC = (Class<Enum>) loader.loadClass("dev.threadleak.agent.sample.Sampler$Depth");
+        @SuppressWarnings("unchecked")
+        Object periodic = Enum.valueOf(depthC, "PERIODIC"), dump = Enum.valueOf(depthC, "DUMP");
+        Method take = samplerC.getMethod("read", depthC);
 
         String vmThreadStat = taskStat("VM Thread"); // found before the N threads exist
 
@@ -103,7 +108,7 @@ public final class SamplerBench {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         Object snapshot = null;
         for (int i = 0; i < warmup; i++) {
-            snapshot = take.invoke(sampler, false);
+            snapshot = take.invoke(sampler, periodic);
             Thread.sleep(gapMs);
         }
         double[] wall = new double[samples];
@@ -113,7 +118,7 @@ public final class SamplerBench {
         long vm0 = ticks(vmThreadStat), proc0 = os.getProcessCpuTime();
         for (int i = 0; i < samples; i++) {
             long c0 = mx.getCurrentThreadCpuTime(), w0 = System.nanoTime();
-            snapshot = take.invoke(sampler, false);
+            snapshot = take.invoke(sampler, periodic);
             long w1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime();
             wall[i] = (w1 - w0) / 1e6;
             cpu[i] = (c1 - c0) / 1e6;
@@ -125,7 +130,7 @@ public final class SamplerBench {
         Stats w = Stats.of(wall), c = Stats.of(cpu);
         double vmMs = vm0 < 0 || vm1 < 0 ? Double.NaN : (vm1 - vm0) * 1000.0 / clockTicks() / samples;
         double procMs = (proc1 - proc0) / 1e6 / samples;
-        System.out.printf("sampler, %,d parked %s threads, java %s: take(false), %d samples after %d warm-up%n",
+        System.out.printf("sampler, %,d parked %s threads, java %s: read(PERIODIC), %d samples after %d warm-up%n",
                 n, kind, System.getProperty("java.version"), samples, warmup);
         System.out.printf("  wall  %8.2f ms median (mean %.2f, min %.2f)   %6.1f us/thread%n", w.median(), w.mean(), w.min(),
                 w.median() * 1000 / n);
@@ -149,7 +154,7 @@ public final class SamplerBench {
                 Thread.sleep(100);
                 List<Double> before = safepoints(safepointLog, "ThreadDump");
                 long r0 = rssKb(), c0 = mx.getCurrentThreadCpuTime(), w0 = System.nanoTime();
-                take.invoke(sampler, true);
+                take.invoke(sampler, dump);
                 long w1 = System.nanoTime(), c1 = mx.getCurrentThreadCpuTime(), r1 = rssKb();
                 List<Double> mine = safepoints(safepointLog, "ThreadDump");
                 mine = mine.subList(before.size(), mine.size());
@@ -162,14 +167,14 @@ public final class SamplerBench {
                 rssGrowth[i] = r1 - r0;
             }
             Stats fW = Stats.of(fw), fC = Stats.of(fc);
-            System.out.printf("  take(true) (a dump's sample), %d runs: wall %.1f ms median (min %.1f), CPU %.1f ms median (min %.1f)%n",
+            System.out.printf("  read(DUMP) (a dump's sample), %d runs: wall %.1f ms median (min %.1f), CPU %.1f ms median (min %.1f)%n",
                     full, fW.median(), fW.min(), fC.median(), fC.min());
             if (safepointLog != null) {
-                System.out.printf("  take(true) safepoints (ThreadDump) per dump: longest %.1f ms median (max %.1f), total %.1f ms median"
+                System.out.printf("  read(DUMP) safepoints (ThreadDump) per dump: longest %.1f ms median (max %.1f), total %.1f ms median"
                         + " (max %.1f), %s safepoints%n", Stats.of(longest).median(), max(longest), Stats.of(paused).median(),
                         max(paused), java.util.Arrays.toString(safepointsPerDump));
             }
-            System.out.printf("  take(true) RSS growth per dump (MiB): %s; RSS %,d MiB before the first dump, %,d MiB after the last%n",
+            System.out.printf("  read(DUMP) RSS growth per dump (MiB): %s; RSS %,d MiB before the first dump, %,d MiB after the last%n",
                     java.util.Arrays.toString(java.util.Arrays.stream(rssGrowth).map(kb -> kb / 1024).toArray()),
                     rssBefore / 1024, rssKb() / 1024);
         }

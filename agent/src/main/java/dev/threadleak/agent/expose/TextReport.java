@@ -26,10 +26,13 @@ import java.util.stream.Collectors;
 public final class TextReport {
     private final Snapshot s;
     private final PrintStream out;
+    /** The snapshot's groups, made once for the header and the groups. */
+    private final List<SiteGroup> groups;
 
     public TextReport(Snapshot snapshot, PrintStream out) {
         this.s = snapshot;
         this.out = out;
+        this.groups = SiteGroup.of(snapshot);
     }
 
     /**
@@ -61,7 +64,6 @@ public final class TextReport {
         println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
                 + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
         Summary sum = s.summary();
-        List<SiteGroup> groups = SiteGroup.of(s);
         long sites = groups.stream().filter(g -> g.site() != null).count();
         long own = s.threads().stream().filter(ThreadEntry::agent).count();
         println("");
@@ -77,6 +79,10 @@ public final class TextReport {
         if (sum.startsDropped() > 0) {
             println("warning: " + sum.startsDropped() + " thread starts not recorded (the agent fell behind or ran out of memory): those threads have no creation site");
         }
+        if (sum.hookFailures() > 0) {
+            println("warning: the agent's hook failed " + sum.hookFailures() + " time" + (sum.hookFailures() == 1 ? "" : "s")
+                    + " (the application went on; those events are not recorded), first: " + sum.firstHookFailure());
+        }
         if (sum.threadsNotListed() > 0) {
             println(sum.threadsNotListed() + " live threads counted but not listed in this dump (at most " + s.threads().size()
                     + " are: the agent's threads option); each group says how many of its own");
@@ -89,7 +95,7 @@ public final class TextReport {
 
     /** Live threads grouped by creation site, largest group first. */
     public void groups() {
-        for (SiteGroup g : SiteGroup.of(s)) {
+        for (SiteGroup g : groups) {
             println("");
             List<ThreadEntry> threads = g.threads();
             long now = s.takenAtMs();
@@ -238,7 +244,7 @@ public final class TextReport {
         if (t.stack().isEmpty()) return "";
         Frame top = t.stack().get(0);
         if (top.method().equals("park") && top.className().endsWith("Unsafe")) return " (parking)";
-        if (top.className().equals("java.lang.Object") && top.method().startsWith("wait")) return " (on object monitor)";
+        if (top.objectWait()) return " (on object monitor)";
         if (top.className().equals("java.lang.Thread") && top.method().startsWith("sleep")) return " (sleeping)";
         return "";
     }

@@ -44,6 +44,14 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
     @Override public int getDelta() { return s().summary().delta(); }
     @Override public int getLongBlockedCount() { return s().longBlocked().size(); }
     @Override public int getFindingCount() { return s().findings().size(); }
+    @Override public long getHookFailures() { return s().summary().hookFailures(); }
+
+    @Override
+    public Counts getCounts() {
+        Snapshot s = s();
+        return new Counts(s.takenAtMs(), s.summary().live(), s.summary().baseline(), s.summary().delta(), s.longBlocked().size(),
+                s.findings().size(), s.summary().hookFailures());
+    }
 
     @Override
     public List<BlockedThread> getLongBlocked() {

@@ -27,6 +27,12 @@ public interface ThreadLeakMXBean {
 
     List<BlockedThread> getLongBlocked();
 
+    /** Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally). */
+    long getHookFailures();
+
+    /** The counts above from one snapshot, read together (separate attributes may come from two samples). */
+    Counts getCounts();
+
     List<FindingInfo> getFindings();
 
     /** Creation sites with the most live threads, largest first (at most 20). */
@@ -105,6 +111,36 @@ public interface ThreadLeakMXBean {
         public String[] getEvidence() { return evidence.clone(); }
         /** Where the (first) waiting thread it concerns is stuck, or "" for findings not about waits. */
         public String getWaitFrame() { return waitFrame; }
+    }
+
+    /** The counts of one snapshot, taken at {@code takenAtMs}. */
+    final class Counts {
+        private final long takenAtMs;
+        private final int liveThreads;
+        private final int baseline;
+        private final int delta;
+        private final int longBlockedCount;
+        private final int findingCount;
+        private final long hookFailures;
+
+        @ConstructorParameters({"takenAtMs", "liveThreads", "baseline", "delta", "longBlockedCount", "findingCount", "hookFailures"})
+        public Counts(long takenAtMs, int liveThreads, int baseline, int delta, int longBlockedCount, int findingCount, long hookFailures) {
+            this.takenAtMs = takenAtMs;
+            this.liveThreads = liveThreads;
+            this.baseline = baseline;
+            this.delta = delta;
+            this.longBlockedCount = longBlockedCount;
+            this.findingCount = findingCount;
+            this.hookFailures = hookFailures;
+        }
+
+        public long getTakenAtMs() { return takenAtMs; }
+        public int getLiveThreads() { return liveThreads; }
+        public int getBaseline() { return baseline; }
+        public int getDelta() { return delta; }
+        public int getLongBlockedCount() { return longBlockedCount; }
+        public int getFindingCount() { return findingCount; }
+        public long getHookFailures() { return hookFailures; }
     }
 
     /** A creation site and its thread counts. */

@@ -42,10 +42,12 @@ public final class Findings {
 
     private Findings() {}
 
-    /** Findings for {@code s}, most severe first; {@code history} holds the snapshots before it. */
-    public static List<Finding> compute(Snapshot s, History history, Thresholds th) {
+    /**
+     * Findings for {@code s}, most severe first; {@code history} holds the snapshots before it, and {@code now} is
+     * {@code s} reduced by {@link History#tick} (made once: the caller may then remember it).
+     */
+    public static List<Finding> compute(Snapshot s, Tick now, History history, Thresholds th) {
         List<Tick> window = history.window(s.takenAtMs());
-        Tick now = History.tick(s);
         List<Finding> out = new ArrayList<>();
         deadlocks(s, out);
         siteGrowth(s, history, window, now, out);

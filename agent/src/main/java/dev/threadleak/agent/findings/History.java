@@ -16,8 +16,8 @@ import java.util.Map;
  * site with live threads its {@link Climb} over the whole history (bounded: a dozen points a site).
  */
 public final class History {
-    /** One earlier snapshot, reduced to what growth findings compare. */
-    record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
+    /** One snapshot, reduced to what growth findings compare: made once ({@link #tick}), judged, then remembered. */
+    public record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
                 Map<Integer, Integer> runningExecutors) {}
 
     private final long windowMs;
@@ -28,14 +28,13 @@ public final class History {
         this.windowMs = windowMs;
     }
 
-    /** Remembers the snapshot and forgets what fell out of the window. */
-    public synchronized void add(Snapshot s) {
-        Tick now = tick(s);
-        ticks.addLast(now);
-        while (ticks.size() > 1 && ticks.peekFirst().timeMs() < s.takenAtMs() - windowMs) ticks.removeFirst();
-        climbs.keySet().retainAll(now.siteAlive().keySet()); // a site with no live thread climbs again from where it reappears
-        now.siteAlive().forEach((site, live) -> climbs.computeIfAbsent(site, k -> new Climb())
-                .add(now.timeMs(), live, now.runningExecutors().getOrDefault(site, 0)));
+    /** Remembers a snapshot's tick, forgets what fell out of the window, and follows each site's climb. */
+    public synchronized void add(Tick tick) {
+        ticks.addLast(tick);
+        while (ticks.size() > 1 && ticks.peekFirst().timeMs() < tick.timeMs() - windowMs) ticks.removeFirst();
+        climbs.keySet().retainAll(tick.siteAlive().keySet()); // a site with no live thread climbs again from where it reappears
+        tick.siteAlive().forEach((site, live) -> climbs.computeIfAbsent(site, k -> new Climb())
+                .add(tick.timeMs(), live, tick.runningExecutors().getOrDefault(site, 0)));
     }
 
     /** The site's climb with the sample {@code now} added, not kept: findings judge a snapshot before it joins the history. */
@@ -60,7 +59,7 @@ public final class History {
         return NamePattern.shape(t.name()) + '\u0000' + site;
     }
 
-    static Tick tick(Snapshot s) {
+    public static Tick tick(Snapshot s) {
         Map<Integer, Integer> siteAlive = new HashMap<>();
         Map<String, Long> poolMax = new HashMap<>();
         for (ThreadEntry t : s.threads()) {

@@ -1,5 +1,6 @@
 package dev.threadleak.agent.hook;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
@@ -9,7 +10,8 @@ import java.util.function.ObjIntConsumer;
  * bytes into {@code java.lang} as {@link #RUNTIME_NAME} (see {@code HookInstaller}), so code inlined into
  * {@code java.lang.Thread} and {@code java.util.concurrent} executors can see it without touching the
  * bootstrap class path. It must therefore refer to JDK types only, and must not throw: every entry point
- * reads its sink once, does nothing while it is unset, and swallows whatever the sink throws.
+ * reads its sink once, does nothing while it is unset, and swallows whatever the sink throws: counted in
+ * {@link #FAILURES} (the first one kept in {@link #firstFailure}), so dumps and JMX can say it happened.
  */
 public final class ThreadLeakHook {
     /** Binary name of the copy defined into java.lang; the inlined calls name this class. */
@@ -29,7 +31,20 @@ public final class ThreadLeakHook {
     /** Receives each task a pool worker is about to run, on the worker's thread (the executor, the task). */
     public static volatile BiConsumer<Object, Object> onRun;
 
+    /** Throwables the sinks threw, each swallowed (the host's call went on, unrecorded). Lock-free, allocation-free. */
+    public static final AtomicLong FAILURES = new AtomicLong();
+    /** The first of them, as {@code Throwable.toString()}; null until then. */
+    public static volatile String firstFailure;
+
     private ThreadLeakHook() {}
+
+    private static void failed(Throwable t) {
+        try {
+            if (FAILURES.getAndIncrement() == 0) firstFailure = String.valueOf(t);
+        } catch (Throwable ignored) {
+            // out of memory, or a toString() that throws: the count is what matters
+        }
+    }
 
     /** Called on normal return from Thread.start(), Thread.start(ThreadContainer) and VirtualThread.start(ThreadContainer). */
     public static void started(Thread thread) {
@@ -37,8 +52,8 @@ public final class ThreadLeakHook {
         if (sink != null) {
             try {
                 sink.accept(thread);
-            } catch (Throwable ignored) {
-                // never let the agent break Thread.start
+            } catch (Throwable t) {
+                failed(t); // never let the agent break Thread.start
             }
         }
     }
@@ -49,8 +64,8 @@ public final class ThreadLeakHook {
         if (sink != null) {
             try {
                 sink.accept(executor, event);
-            } catch (Throwable ignored) {
-                // never let the agent break the executor
+            } catch (Throwable t) {
+                failed(t); // never let the agent break the executor
             }
         }
     }
@@ -61,8 +76,8 @@ public final class ThreadLeakHook {
         if (sink != null && worker != null) {
             try {
                 sink.accept(executor, worker);
-            } catch (Throwable ignored) {
-                // never let the agent break the executor
+            } catch (Throwable t) {
+                failed(t); // never let the agent break the executor
             }
         }
     }
@@ -73,8 +88,8 @@ public final class ThreadLeakHook {
         if (sink != null) {
             try {
                 sink.accept(executor, task);
-            } catch (Throwable ignored) {
-                // never let the agent break the executor
+            } catch (Throwable t) {
+                failed(t); // never let the agent break the executor
             }
         }
     }
@@ -85,8 +100,8 @@ public final class ThreadLeakHook {
         if (sink != null) {
             try {
                 sink.accept(executor, task);
-            } catch (Throwable ignored) {
-                // never let the agent break the executor
+            } catch (Throwable t) {
+                failed(t); // never let the agent break the executor
             }
         }
     }

@@ -9,14 +9,24 @@ import java.util.List;
 public final class Blame {
     /** Code that starts threads on someone else's behalf: never the frame to blame. */
     static final List<String> NOT_TO_BLAME = List.of(
+            // the JDK (17 to 25): Thread, executors, Timer, HttpClient, the JDK's own thread factories
             "java.", "javax.", "jdk.", "sun.", "com.sun.",
-            "kotlin.concurrent.", "kotlinx.coroutines.", "scala.concurrent.", "akka.dispatch.",
-            "com.google.common.util.concurrent.", "org.apache.commons.lang3.concurrent.",
-            "io.netty.util.concurrent.", "io.netty.util.internal.ThreadExecutorMap",
-            "org.springframework.scheduling.", "org.springframework.core.task.",
-            "reactor.core.scheduler.", "io.reactivex.rxjava3.internal.schedulers.",
-            "org.eclipse.jetty.util.thread.", "org.apache.tomcat.util.threads.",
-            "okhttp3.internal.concurrent.", "com.zaxxer.hikari.util.");
+            "kotlin.concurrent.",                       // Kotlin stdlib: thread { } (kotlin.concurrent.ThreadsKt, 1.x)
+            "kotlinx.coroutines.",                      // kotlinx-coroutines 1.x: CoroutineScheduler workers, newSingleThreadContext
+            "scala.concurrent.",                        // Scala 2.12/2.13: ExecutionContext.global (impl.ExecutionContextImpl)
+            "akka.dispatch.",                           // Akka 2.6: MonitorableThreadFactory of its dispatchers
+            "com.google.common.util.concurrent.",       // Guava 33: ThreadFactoryBuilder, MoreExecutors
+            "org.apache.commons.lang3.concurrent.",     // commons-lang3 3.x: BasicThreadFactory
+            "io.netty.util.concurrent.",                // Netty 4.1: DefaultThreadFactory, SingleThreadEventExecutor
+            "io.netty.util.internal.ThreadExecutorMap", // Netty 4.1: ThreadExecutorMap.apply wraps every event-loop start
+            "org.springframework.scheduling.",          // Spring Framework 6: ThreadPoolTaskExecutor, ThreadPoolTaskScheduler
+            "org.springframework.core.task.",           // Spring Framework 6: SimpleAsyncTaskExecutor
+            "reactor.core.scheduler.",                  // Reactor Core 3.x: Schedulers, ReactorThreadFactory
+            "io.reactivex.rxjava3.internal.schedulers.", // RxJava 3: RxThreadFactory
+            "org.eclipse.jetty.util.thread.",           // Jetty 9 to 12: QueuedThreadPool
+            "org.apache.tomcat.util.threads.",          // Tomcat 9/10: TaskThreadFactory
+            "okhttp3.internal.concurrent.",             // OkHttp 4: TaskRunner
+            "com.zaxxer.hikari.util.");                 // HikariCP 5: UtilityElf.DefaultThreadFactory
 
     private final List<String> appPackages;
 

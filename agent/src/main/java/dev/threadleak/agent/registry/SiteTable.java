@@ -176,7 +176,7 @@ public final class SiteTable {
     /** A frame of a hooked method: Thread.start, an executor's constructor, a task handed to an executor. */
     private static boolean isHooked(StackTraceElement e) {
         String cls = e.getClassName(), method = e.getMethodName();
-        if (method.equals("start")) return cls.equals("java.lang.Thread") || cls.equals("java.lang.VirtualThread");
+        if (method.equals(StartMethods.NAME)) return StartMethods.isHooked(cls, method);
         if (method.equals("<init>")) return Executors.JDK_EXECUTORS.contains(cls);
         return method.equals("execute") && cls.equals("java.util.concurrent.ThreadPoolExecutor")
                 || method.equals("delayedExecute") && cls.equals("java.util.concurrent.ScheduledThreadPoolExecutor")

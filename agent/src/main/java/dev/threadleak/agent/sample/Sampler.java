@@ -1,10 +1,9 @@
 package dev.threadleak.agent.sample;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.threadleak.agent.findings.Findings;
-import dev.threadleak.agent.findings.History;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Executors.ExecutorRecord;
+import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.Site;
 import dev.threadleak.agent.registry.ThreadRecord;
@@ -41,25 +40,16 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.TreeSet;
 
 /**
- * Samples the JVM's threads into {@link Snapshot}s: the registry's live threads joined with their state,
- * stack and locks (ThreadMXBean for platform threads; Thread.getStackTrace for virtual threads, which
- * ThreadMXBean cannot see, round-robin within a budget per sample), what each waits for and since when,
- * deadlocks, and the findings. Called on the agent's thread every {@code sample} interval, and for dumps.
+ * Reads the JVM's threads: the registry's live threads joined with their state, stack and locks (ThreadMXBean
+ * for platform threads; Thread.getStackTrace for virtual threads, which ThreadMXBean cannot see, round-robin
+ * within a budget per sample), what each waits for and since when, deadlocks and executors. What it returns
+ * is a reading, not yet a verdict: no baseline and no findings ({@code Pipeline} adds them). Not thread-safe:
+ * one caller at a time (the pipeline's lock).
  */
 public final class Sampler {
     /** Virtual-thread stacks read per periodic sample and per dump; the rest keep their last observed wait. */
     static final int VIRTUAL_BUDGET_SAMPLE = 1_000;
     static final int VIRTUAL_BUDGET_DUMP = 10_000;
-    /** Frames read per platform thread in periodic samples (dumps read whole stacks). */
-    static final int SAMPLE_DEPTH = 64;
-    /** Platform-thread stacks read per periodic sample: only threads that moved, round-robin beyond this. */
-    static final int PLATFORM_BUDGET_SAMPLE = 2_000;
-    /**
-     * Platform threads read per ThreadMXBean call in a dump. Each call is one safepoint, and HotSpot keeps the
-     * stacks it captures in native memory until the call returns (and the malloc arenas keep the pages): in
-     * batches, a dump of 20,000 threads holds a few hundred stacks at a time, not all of them.
-     */
-    static final int DUMP_BATCH = 256;
     private static final StackTraceElement[] NO_FRAMES = new StackTraceElement[0];
 
     /**
@@ -83,28 +73,32 @@ public final class Sampler {
     }
 
     private final Registry registry;
+    private final HookFailures hookFailures;
     private final long agentStartedAtMs;
     private final long blockedMs;
-    private final Findings.Thresholds thresholds;
-    private final History history;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final long stackSizeBytes = threadStackSize();
     private final WaitTracker waits = new WaitTracker();
+    private final PlatformThreads platform = new PlatformThreads(mx, PlatformThreads.BUDGET_SAMPLE);
     /** Site stacks converted once each (sites never change), for the sites the table still keeps. */
     private final Map<Integer, List<Frame>> siteFrames = new HashMap<>();
     /** Sites listed in every snapshot besides those of live threads: the most-started, for thread churn. */
     static final int MOST_STARTED_SITES = 20;
     private int virtualCursor;
-    private int platformCursor;
-    private int baseline = -1;
-    private Snapshot last;
 
-    public Sampler(Registry registry, long agentStartedAtMs, long blockedMs, long windowMs, int growth, int duplicates) {
+    /** How much a read covers. */
+    public enum Depth {
+        /** Periodic samples: stacks of the threads that moved, within budgets; held locks left out. */
+        PERIODIC,
+        /** Dumps: whole stacks and held monitors of every platform thread (in batches), a larger virtual budget. */
+        DUMP
+    }
+
+    public Sampler(Registry registry, HookFailures hookFailures, long agentStartedAtMs, long blockedMs) {
         this.registry = registry;
+        this.hookFailures = hookFailures;
         this.agentStartedAtMs = agentStartedAtMs;
         this.blockedMs = blockedMs;
-        this.thresholds = new Findings.Thresholds(blockedMs, duplicates, growth);
-        this.history = new History(windowMs);
         WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
     }
 
@@ -118,24 +112,12 @@ public final class Sampler {
         return Arrays.asList(all).subList(0, n);
     }
 
-    /** The most recent snapshot, or null before the first. */
-    public synchronized Snapshot last() {
-        return last;
-    }
-
-    /** Makes the next snapshot's live count the baseline that GROWTH and {@code delta} compare against. */
-    public synchronized void resetBaseline() {
-        baseline = -1;
-    }
-
     /**
-     * Samples the threads now.
-     *
-     * @param full for dumps: whole stacks and held monitors of every platform thread (in batches) and a larger
-     *             virtual-thread budget; periodic samples read less. Neither walks the heap: see
-     *             {@link #readAllPlatform} and {@link #withContendedSynchronizers}
+     * Reads the threads now: a snapshot without findings, whose summary has no baseline yet (-1). Neither depth
+     * walks the heap: see {@link PlatformThreads#readAll} and {@link #withContendedSynchronizers}.
      */
-    public synchronized Snapshot take(boolean full) {
+    public Snapshot read(Depth depth) {
+        boolean full = depth == Depth.DUMP;
         long now = System.currentTimeMillis();
         registry.addUnseen(platformThreads(), now, Origin.BY_JVM);
         List<ThreadRecord> records = registry.liveRecords();
@@ -146,7 +128,7 @@ public final class Sampler {
         List<ExecutorRecord> executorRecords = registry.liveExecutors();
         waits.beginRound();
         Map<Long, ThreadInfo> infos = new HashMap<>();
-        Set<Long> read = full ? readAllPlatform(infos) : readMovedPlatform(infos);
+        Set<Long> read = full ? platform.readAll(infos) : platform.readMoved(infos, waits);
         // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time
         int virtualCount = 0, virtualIndex = 0, budget = full ? VIRTUAL_BUDGET_DUMP : VIRTUAL_BUDGET_SAMPLE;
         for (ThreadRecord r : records) {
@@ -182,35 +164,9 @@ public final class Sampler {
         List<SiteInfo> sites = sites(kept, siteIds);
         threads = withoutFoldedSubmissions(threads, sites);
         Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
-        Snapshot s = new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
+        return new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
                 agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
                 summary, sites, threads, blockedMs, deadlocks(infos), List.of(), executors);
-        s = s.withFindings(Findings.compute(s, history, thresholds));
-        history.add(s);
-        last = s;
-        return s;
-    }
-
-    /**
-     * For dumps: every platform thread with its whole stack and held monitors (found on its stack, cheap), read
-     * {@link #DUMP_BATCH} at a time so each safepoint is short and the native memory bounded.
-     *
-     * <p>Ownable synchronizers are NOT read: HotSpot has no per-thread list of them and finds them by walking
-     * the whole heap at a safepoint ({@code VM_ThreadDump::doit} → {@code ConcurrentLocksDump::dump_at_safepoint}
-     * → {@code HeapInspection::find_instances_at_safepoint}, JDK 17 to 25), whichever threads are asked for —
-     * hundreds of milliseconds on a heap of a few GB, on every dump. The ones other threads wait for are
-     * filled in without it by {@link #withContendedSynchronizers}.
-     */
-    private Set<Long> readAllPlatform(Map<Long, ThreadInfo> infos) {
-        boolean monitors = mx.isObjectMonitorUsageSupported();
-        long[] all = mx.getAllThreadIds();
-        for (int from = 0; from < all.length; from += DUMP_BATCH) {
-            long[] batch = Arrays.copyOfRange(all, from, Math.min(all.length, from + DUMP_BATCH));
-            for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, Integer.MAX_VALUE)) {
-                if (info != null) infos.put(info.getThreadId(), info); // null: it ended meanwhile
-            }
-        }
-        return infos.keySet();
     }
 
     /**
@@ -218,7 +174,7 @@ public final class Sampler {
      * that some thread is parked waiting for and that this thread holds: HotSpot reports a parked thread's
      * blocker and, when the blocker is an ownable synchronizer, its owner. These are the locks that matter for a
      * stuck thread or a lock cycle; a lock held that nobody waits for is not listed (finding those needs the
-     * heap walk that {@link #readAllPlatform} avoids).
+     * heap walk that {@link PlatformThreads#readAll} avoids).
      */
     private static List<ThreadEntry> withContendedSynchronizers(List<ThreadEntry> threads) {
         Map<Long, Set<String>> held = new HashMap<>();
@@ -234,40 +190,6 @@ public final class Sampler {
             out.add(locks == null ? t : t.withSynchronizersOwned(List.copyOf(locks)));
         }
         return out;
-    }
-
-    /**
-     * For periodic samples: every platform thread's state, lock and wake-up counts without its stack (cheap),
-     * then the stacks of only those threads that may have moved since their last read, at most
-     * {@link #PLATFORM_BUDGET_SAMPLE} of them, round-robin. Held locks are left to dumps.
-     */
-    private Set<Long> readMovedPlatform(Map<Long, ThreadInfo> infos) {
-        List<Long> moved = new ArrayList<>();
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
-            if (info == null) continue;
-            infos.put(info.getThreadId(), info);
-            LockInfo lock = info.getLockInfo();
-            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
-                    info.getWaitedCount() + info.getBlockedCount()) == null) {
-                moved.add(info.getThreadId());
-            }
-        }
-        List<Long> chosen = moved;
-        if (moved.size() > PLATFORM_BUDGET_SAMPLE) {
-            chosen = new ArrayList<>(PLATFORM_BUDGET_SAMPLE);
-            for (int i = 0; i < PLATFORM_BUDGET_SAMPLE; i++) chosen.add(moved.get((platformCursor + i) % moved.size()));
-            platformCursor = (platformCursor + PLATFORM_BUDGET_SAMPLE) % moved.size();
-        }
-        Set<Long> read = new HashSet<>();
-        if (chosen.isEmpty()) return read;
-        long[] ids = new long[chosen.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = chosen.get(i);
-        for (ThreadInfo info : mx.getThreadInfo(ids, false, false, SAMPLE_DEPTH)) {
-            if (info == null) continue;
-            infos.put(info.getThreadId(), info);
-            read.add(info.getThreadId());
-        }
-        return read;
     }
 
     private ThreadEntry virtualEntry(ThreadRecord r, Thread t, boolean read, long now) {
@@ -302,7 +224,7 @@ public final class Sampler {
         if (lockName != null) {
             List<Frame> stack = track == null ? List.of() : track.stack();
             if (state == Thread.State.BLOCKED) blockedOn = lockName;
-            else if (!stack.isEmpty() && stack.get(0).className().equals("java.lang.Object") && stack.get(0).method().startsWith("wait")) waitingOn = lockName;
+            else if (!stack.isEmpty() && stack.get(0).objectWait()) waitingOn = lockName;
             else parkBlocker = lockName;
         }
         ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
@@ -413,10 +335,10 @@ public final class Sampler {
             if (t.virtual()) virtual++;
             states.merge(t.state(), 1, Integer::sum);
         }
-        if (baseline < 0) baseline = live;
         return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(),
-                registry.sites().totalStarted(), baseline, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed);
+                registry.sites().totalStarted(), -1, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+                (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed)
+                .withHookFailures(hookFailures.count(), hookFailures.first());
     }
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */
@@ -428,34 +350,12 @@ public final class Sampler {
         if (waitingOnOwnedLocks < 2) return List.of(); // a cycle needs two threads each waiting for a held lock
         long[] ids = mx.findDeadlockedThreads();
         if (ids == null) return List.of();
-        List<Deadlock> out = new ArrayList<>();
-        Set<Long> done = new HashSet<>();
-        for (long id : ids) {
-            if (done.contains(id)) continue;
-            List<Deadlock.Link> cycle = new ArrayList<>();
-            Set<Long> path = new HashSet<>();
-            long cur = id;
-            // walk owners until a thread repeats; threads that only lead into a cycle are skipped
-            while (path.add(cur)) {
-                ThreadInfo info = infos.get(cur);
-                if (info == null) info = mx.getThreadInfo(cur);
-                if (info == null || info.getLockOwnerId() < 0) break;
-                cur = info.getLockOwnerId();
-            }
-            long start = cur;
-            do {
-                ThreadInfo info = infos.get(cur);
-                if (info == null) info = mx.getThreadInfo(cur);
-                if (info == null || info.getLockOwnerId() < 0) break;
-                cycle.add(new Deadlock.Link(new ThreadRef(cur, info.getThreadName()), info.getLockName(),
-                        new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName())));
-                done.add(cur);
-                cur = info.getLockOwnerId();
-            } while (cur != start);
-            for (long p : path) done.add(p);
-            if (cycle.size() > 1 && cur == start) out.add(new Deadlock(List.copyOf(cycle)));
-        }
-        return out;
+        return LockCycles.of(ids, tid -> {
+            ThreadInfo info = infos.get(tid);
+            if (info == null) info = mx.getThreadInfo(tid); // not read in this sample (a periodic one reads few stacks)
+            return info == null ? null
+                    : new LockCycles.Waiter(tid, info.getThreadName(), info.getLockName(), info.getLockOwnerId(), info.getLockOwnerName());
+        });
     }
 
     /**

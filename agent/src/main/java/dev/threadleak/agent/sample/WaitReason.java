@@ -1,5 +1,6 @@
 package dev.threadleak.agent.sample;
 
+import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.List;
 import java.util.Set;
@@ -24,10 +25,15 @@ record WaitReason(String reason, boolean idle) {
 
     /** Stack frames that mean "waiting for work", with how to say it. */
     private static final List<String[]> IDLE = List.of(
+            // ThreadPoolExecutor.getTask (JDK 17 to 25): a worker between tasks, queue.take() or poll(keepAlive)
             new String[] {"java.util.concurrent.ThreadPoolExecutor", "getTask", "pool worker waiting for a task"},
+            // ForkJoinPool.awaitWork (JDK 17 to 25): a worker with nothing to steal, parked until signalled
             new String[] {"java.util.concurrent.ForkJoinPool", "awaitWork", "ForkJoinPool worker waiting for a task"},
+            // java.util.Timer's thread, TimerThread.mainLoop (JDK 1.3 to 25): queue.wait() until the next task is due
             new String[] {"java.util.TimerThread", "mainLoop", "Timer waiting for its next task"},
+            // the "Reference Handler" thread, Reference.waitForReferencePendingList (JDK 9 to 25)
             new String[] {"java.lang.ref.Reference", "waitForReferencePendingList", "reference handler waiting for references"},
+            // ReferenceQueue.remove (JDK 17 to 25): the "Finalizer" and "Common-Cleaner" threads (jdk.internal.ref.CleanerImpl.run)
             new String[] {"java.lang.ref.ReferenceQueue", "remove", "waiting on a reference queue"});
 
     static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
@@ -41,7 +47,7 @@ record WaitReason(String reason, boolean idle) {
         if (state == Thread.State.BLOCKED) return new WaitReason("monitor enter on " + shortLock(lock) + ownedBy, false);
         if (stack.length == 0) return new WaitReason(state == Thread.State.TIMED_WAITING ? "timed waiting" : "waiting", false);
         StackTraceElement top = stack[0];
-        if (top.getClassName().equals("java.lang.Object") && top.getMethodName().startsWith("wait")) {
+        if (Frame.isObjectWait(top.getClassName(), top.getMethodName())) {
             for (StackTraceElement e : stack) {
                 if (e.getClassName().equals("java.lang.Thread") && e.getMethodName().equals("join")) return new WaitReason("Thread.join", false);
             }

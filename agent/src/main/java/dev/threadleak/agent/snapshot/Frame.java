@@ -7,6 +7,16 @@ public record Frame(String className, String method, String file, int line) {
         return new Frame(e.getClassName(), e.getMethodName(), e.getFileName(), e.getLineNumber());
     }
 
+    /** True for a frame of {@code Object.wait} (wait, wait0): the thread waits on the monitor it names. */
+    public boolean objectWait() {
+        return isObjectWait(className, method);
+    }
+
+    /** The one test of "Object.wait on top", for frames and for raw StackTraceElements alike. */
+    public static boolean isObjectWait(String className, String method) {
+        return className.equals("java.lang.Object") && method.startsWith("wait");
+    }
+
     /** {@code Class.method(File.java:LINE)}, the way jstack and stack traces print a frame. */
     @Override
     public String toString() {

@@ -41,6 +41,12 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
                 blockedThresholdMs, deadlocks, findings, executors);
     }
 
+    /** The same snapshot, its totals measured against {@code baseline}. */
+    public Snapshot withBaseline(int baseline) {
+        return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary.withBaseline(baseline),
+                sites, threads, blockedThresholdMs, deadlocks, findings, executors);
+    }
+
     /**
      * The snapshot a dump file holds: at most {@code max} threads listed, so a million virtual threads do not
      * make a dump of hundreds of MB. Kept first: threadleak's own, and every thread a finding or a deadlock

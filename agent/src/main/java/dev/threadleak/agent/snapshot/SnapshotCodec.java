@@ -76,6 +76,8 @@ public final class SnapshotCodec {
             g.writeNumberField("startsDropped", sum.startsDropped());
             g.writeNumberField("sitesNotListed", sum.sitesNotListed());
             g.writeNumberField("threadsNotListed", sum.threadsNotListed());
+            g.writeNumberField("hookFailures", sum.hookFailures());
+            if (sum.firstHookFailure() != null) g.writeStringField("firstHookFailure", sum.firstHookFailure());
             g.writeNumberField("longBlocked", s.longBlocked().size());
             g.writeNumberField("findings", s.findings().size());
             g.writeEndObject();
@@ -364,7 +366,8 @@ public final class SnapshotCodec {
             Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
                     (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
                     (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
-                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)));
+                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)),
+                    Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null);
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonNode d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();

@@ -24,16 +24,19 @@ import java.util.Map;
  *                      count in {@code agentStarted})
  * @param threadsNotListed live threads counted here but not listed in {@code threads}: a dump lists at most the
  *                      {@code threads} option's number (each site's count of them is its {@code notListed})
+ * @param hookFailures  Throwables the hook swallowed inside Thread.start or an executor method (the call went on,
+ *                      unrecorded); 0 normally, and in dumps written before the field existed
+ * @param firstHookFailure the first of them, as {@code Throwable.toString()}, or null
  */
 public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                       Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped,
-                      long sitesNotListed, long threadsNotListed) {
+                      long sitesNotListed, long threadsNotListed, long hookFailures, String firstHookFailure) {
 
     /** Totals of a snapshot that lists every live thread. */
     public Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                    Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped, long sitesNotListed) {
         this(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved, startsDropped,
-                sitesNotListed, 0);
+                sitesNotListed, 0, 0, null);
     }
 
     /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
@@ -41,8 +44,20 @@ public record Summary(int live, int daemon, int virtual, int peak, long jvmStart
         return live - baseline;
     }
 
+    /** The same totals measured against {@code baseline}. */
+    public Summary withBaseline(int baseline) {
+        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
+                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure);
+    }
+
+    /** The same totals with the hook's swallowed Throwables. */
+    public Summary withHookFailures(long count, String first) {
+        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
+                startsDropped, sitesNotListed, threadsNotListed, count, first);
+    }
+
     public Summary withThreadsNotListed(long n) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, n);
+                startsDropped, sitesNotListed, n, hookFailures, firstHookFailure);
     }
 }

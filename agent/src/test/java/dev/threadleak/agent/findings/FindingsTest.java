@@ -38,8 +38,9 @@ class FindingsTest {
         List<Finding> last = List.of();
         for (int i = 0; i < times.length; i++) {
             Snapshot s = at(times[i], counts[i], names, reason, idle, 1000);
-            last = Findings.compute(s, history, TH);
-            history.add(s);
+            History.Tick tick = History.tick(s);
+            last = Findings.compute(s, tick, history, TH);
+            history.add(tick);
         }
         return last.stream().map(Finding::kind).toList();
     }
@@ -56,8 +57,9 @@ class FindingsTest {
         List<Finding> last = List.of();
         for (int i = 0; i <= 6 * 10; i++) { // a sample every 10 minutes for 10 hours
             Snapshot s = at(i * 600L, 1 + i / 3, "client-N", "idle: pool worker waiting for a task", true, 1000);
-            last = Findings.compute(s, history, TH);
-            history.add(s);
+            History.Tick tick = History.tick(s);
+            last = Findings.compute(s, tick, history, TH);
+            history.add(tick);
         }
         assertThat(last).extracting(Finding::kind).containsExactly(Kind.SITE_GROWTH);
         assertThat(last.get(0).title()).isEqualTo("21 live threads from one creation site, +20 in 10h00m, still reaching new highs");
@@ -87,12 +89,12 @@ class FindingsTest {
     void longBlockedAndDuplicateStacksCountOnlyThreadsStuckInANonIdleWait() {
         History history = new History(60_000);
         Snapshot stuck = at(0, 25, "consumer-N", "parked on LinkedBlockingQueue.take", false, 61_000);
-        assertThat(Findings.compute(stuck, history, TH)).extracting(Finding::kind)
+        assertThat(Findings.compute(stuck, History.tick(stuck), history, TH)).extracting(Finding::kind)
                 .containsExactly(Kind.LONG_BLOCKED, Kind.DUPLICATE_STACKS);
         Snapshot idle = at(0, 25, "consumer-N", "idle: pool worker waiting for a task", true, 61_000);
-        assertThat(Findings.compute(idle, new History(60_000), TH)).isEmpty();
+        assertThat(Findings.compute(idle, History.tick(idle), new History(60_000), TH)).isEmpty();
         Snapshot shortWait = at(0, 25, "consumer-N", "parked on LinkedBlockingQueue.take", false, 59_000);
-        assertThat(Findings.compute(shortWait, new History(60_000), TH)).extracting(Finding::kind).containsExactly(Kind.DUPLICATE_STACKS);
+        assertThat(Findings.compute(shortWait, History.tick(shortWait), new History(60_000), TH)).extracting(Finding::kind).containsExactly(Kind.DUPLICATE_STACKS);
     }
 
     @Test
@@ -109,11 +111,11 @@ class FindingsTest {
     @Test
     void blockedZeroTurnsTheWaitFindingsOff() {
         Snapshot waiting = at(100, 3, "consumer-N", "parked on LinkedBlockingQueue.take", false, 3_600_000);
-        assertThat(Findings.compute(waiting, new History(60_000), TH)).extracting(Finding::kind).contains(Kind.LONG_BLOCKED);
+        assertThat(Findings.compute(waiting, History.tick(waiting), new History(60_000), TH)).extracting(Finding::kind).contains(Kind.LONG_BLOCKED);
         Snapshot off = new Snapshot(waiting.pid(), waiting.takenAtMs(), 0, 0, "17", "", waiting.summary(), waiting.sites(),
                 waiting.threads(), 0, List.of(), List.of(), List.of());
         assertThat(off.longBlocked()).as("blocked=0: nothing is long-blocked").isEmpty();
-        assertThat(Findings.compute(off, new History(60_000), new Findings.Thresholds(0, 20, 100))).extracting(Finding::kind)
+        assertThat(Findings.compute(off, History.tick(off), new History(60_000), new Findings.Thresholds(0, 20, 100))).extracting(Finding::kind)
                 .doesNotContain(Kind.LONG_BLOCKED, Kind.STUCK_TASK, Kind.QUEUE_STALL);
     }
 }

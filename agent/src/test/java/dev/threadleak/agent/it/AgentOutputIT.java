@@ -58,6 +58,24 @@ class AgentOutputIT {
         assertOneExitDump(dir, run, jdk);
     }
 
+    /**
+     * On a JDK whose class files are newer than the ASM inside the agent reads (faked: the agent pretends
+     * Thread.class has version 255 and lets ASM judge), one line says so and the application runs as if
+     * unhooked, its own output untouched.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void onAJdkNewerThanItsAsmTheAgentSaysOneLineAndTheAppRunsUnhooked(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0"), "-Dthreadleak.test.classFileVersion=255"),
+                "-cp", ChildJvm.TEST_CP, START_PATHS, "plainThread");
+        assertThat(run.stdout()).isEqualTo("started plainThread\n");
+        assertThat(run.exitCode()).isZero();
+        assertThat(ChildJvm.lines(run.stderr())).containsExactly("[threadleak] JDK " + jdk.feature() + " (class file version 255) is newer than"
+                + " this threadleak can hook: the application runs without the agent's hooks (no creation sites, no executor data);"
+                + " a newer threadleak supports it");
+    }
+
     private static void assertOneExitDump(Path dir, Finished run, Jdk jdk) throws Exception {
         List<Path> dumps = ChildJvm.dumps(dir);
         assertThat(dumps).as("dumps in %s", dir).hasSize(1);

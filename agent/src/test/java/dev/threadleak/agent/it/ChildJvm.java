@@ -1,5 +1,6 @@
 package dev.threadleak.agent.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.threadleak.agent.expose.DumpFiles;
@@ -97,6 +98,12 @@ public final class ChildJvm implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Stops the child as a service manager does (SIGTERM: shutdown hooks run) and returns its exit code (143). */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        return waitFor();
+    }
+
     public long pid() {
         return process.pid();
     }
@@ -181,11 +188,17 @@ public final class ChildJvm implements AutoCloseable {
         return readDump(all.get(all.size() - 1));
     }
 
-    /** Reads one dump file back into the model (the same reader the CLI uses). */
+    /** Reads one dump file back into the model (the same reader the CLI uses), and checks the hook never failed. */
     public static Snapshot readDump(Path file) throws Exception {
         try (InputStream in = Files.newInputStream(file)) {
-            return SnapshotCodec.read(in, file.toString());
+            return assertHookNeverFailed(SnapshotCodec.read(in, file.toString()));
         }
+    }
+
+    /** Every dump a test reads: the agent's hook swallowed no Throwable (a swallowed one is a bug of ours). */
+    public static Snapshot assertHookNeverFailed(Snapshot dump) {
+        assertThat(dump.summary().hookFailures()).as("Throwables the hook swallowed, first: %s", dump.summary().firstHookFailure()).isZero();
+        return dump;
     }
 
     /** The 1-based line number of the first line of {@code sample} (a samples source file) containing {@code marker}. */

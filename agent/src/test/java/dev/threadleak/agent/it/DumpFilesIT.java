@@ -86,16 +86,27 @@ class DumpFilesIT {
         Path base = Files.createTempDirectory("tl-unwritable-");
         Files.createFile(base.resolve("file"));
         Path dir = base.resolve("file").resolve("dumps"); // its parent is a regular file: cannot be created, even by root
-        // HealthyService runs 2 s: about 10 intervals of 200 ms, plus the exit dump, all failing
-        Finished run = ChildJvm.run(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms")),
-                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.HealthyService", "2");
-        assertThat(run.exitCode()).isZero();
-        assertThat(run.stdout()).isEqualTo("HealthyService: runs for 2 s with 4 pooled workers doing bursts of tasks,"
-                + " a few short-lived threads and a 200 ms ticker; no leak\n");
-        assertThat(ChildJvm.lines(run.stderr())).singleElement().asString()
-                .startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
+        assertThat(runUntilThePeriodicDumpFails(dir)).startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
                 .contains("Not a directory")
-                .endsWith("(will retry every 0.2s)");
+                .endsWith("(will retry every 200ms)");
+    }
+
+    /**
+     * Runs an app with dumps every 200 ms into {@code dir} until the first periodic dump has failed, then lets it
+     * end (its exit dump fails too) and returns the one line it printed on stderr: the failures said once.
+     */
+    private static String runUntilThePeriodicDumpFails(Path dir) throws Exception {
+        Path stop = Files.createTempDirectory("tl-stop-").resolve("stop");
+        try (ChildJvm child = ChildJvm.start(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms")),
+                "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stop.toString(), "60")) {
+            ChildJvm.await("the periodic dump's warning", DEADLINE, () -> child.stderr().contains("cannot write periodic dump"));
+            Files.createFile(stop);
+            assertThat(child.waitFor()).isZero();
+            assertThat(child.stdout()).as("the app ran on").isEqualTo("running\nstopped\n");
+            List<String> lines = ChildJvm.lines(child.stderr());
+            assertThat(lines).as("periodic and exit dumps failed, said once").hasSize(1);
+            return lines.get(0);
+        }
     }
 
     @Test
@@ -186,11 +197,7 @@ class DumpFilesIT {
         Path theirs = Files.createDirectory(base.resolve("theirs"));
         Files.setAttribute(theirs, "unix:uid", 65534); // nobody's; the tests run as root
         for (Path dir : List.of(open, theirs)) {
-            Finished run = ChildJvm.run(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms")),
-                    "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.HealthyService", "2");
-            assertThat(run.exitCode()).isZero();
-            assertThat(ChildJvm.lines(run.stderr())).singleElement().asString()
-                    .startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
+            assertThat(runUntilThePeriodicDumpFails(dir)).startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
                     .contains(dir == open ? "writable by other users (rwxrwxrwx), not used" : "owned by another user (uid 65534), not used");
             try (Stream<Path> files = Files.list(dir)) {
                 assertThat(files).as("files in %s", dir).isEmpty();

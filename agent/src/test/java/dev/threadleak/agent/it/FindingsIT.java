@@ -10,7 +10,9 @@ import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -42,7 +44,9 @@ class FindingsIT {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("fixedTwins")
     void fixedTwinHasNoFinding(Jdk jdk, String sample) throws Exception {
-        Snapshot dump = ChildJvm.newestDump(run(jdk, sample));
+        // the newest dump only: with blocked=1s, a machine busy enough to stall a 50 ms wait for a second would
+        // make an earlier one show a stuck task
+        Snapshot dump = ChildJvm.newestDump(run(jdk, sample, FOUR_SECONDS));
         assertThat(dump.findings()).as("findings of %s", sample).isEmpty();
         assertThat(dump.summary().agentStarted()).as("the sample did its work").isPositive();
     }
@@ -50,7 +54,7 @@ class FindingsIT {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("leaks")
     void leakySampleGetsItsFindingsBlamedOnTheLeakingLine(Jdk jdk, String sample, List<Kind> expected) throws Exception {
-        Path dir = run(jdk, sample);
+        Path dir = run(jdk, sample, d -> kinds(d).containsAll(expected));
         Snapshot dump = ChildJvm.newestDump(dir);
         List<Kind> kinds = dump.findings().stream().map(Finding::kind).toList();
         assertThat(kinds).containsAll(expected);
@@ -76,7 +80,8 @@ class FindingsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void deadlockIsSpelledOutAsACycle(Jdk jdk) throws Exception {
-        Snapshot dump = ChildJvm.newestDump(run(jdk, "LockOrderDeadlock"));
+        Snapshot dump = ChildJvm.newestDump(run(jdk, "LockOrderDeadlock",
+                d -> kinds(d).contains(Kind.DEADLOCK) && d.longBlocked().size() >= 2));
         assertThat(dump.deadlocks()).hasSize(1);
         String cycle = dump.deadlocks().get(0).describe();
         assertThat(cycle).matches("\"transfer-(1|2)\" waits for dev\\.threadleak\\.samples\\.Account@\\p{XDigit}+ held by \"transfer-(1|2)\"; "
@@ -119,7 +124,8 @@ class FindingsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void consumersShowTheirWaitAndHowLong(Jdk jdk) throws Exception {
-        Snapshot dump = ChildJvm.newestDump(run(jdk, "BlockedConsumers"));
+        Snapshot dump = ChildJvm.newestDump(run(jdk, "BlockedConsumers",
+                d -> kinds(d).containsAll(List.of(Kind.LONG_BLOCKED, Kind.DUPLICATE_STACKS))));
         ThreadEntry first = dump.threads().stream().filter(e -> e.name().equals("consumer-1")).findFirst().orElseThrow();
         assertThat(first.waitReason()).isEqualTo("parked on LinkedBlockingQueue.take");
         assertThat(first.idle()).isFalse();
@@ -135,9 +141,9 @@ class FindingsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void healthyServiceHasNoFindingsAndIdleWorkersAreIdle(Jdk jdk) throws Exception {
-        Path dir = run(jdk, "HealthyService", "interval=1s");
+        Path dir = run(jdk, "HealthyService", FOUR_SECONDS);
         List<Path> dumps = ChildJvm.dumps(dir);
-        assertThat(dumps).hasSizeGreaterThanOrEqualTo(3); // periodic dumps while it runs, then the exit dump
+        assertThat(dumps).hasSizeGreaterThanOrEqualTo(3); // periodic dumps while it runs
         boolean sawWorkers = false;
         for (Path p : dumps) {
             Snapshot dump = ChildJvm.readDump(p);
@@ -158,26 +164,43 @@ class FindingsIT {
     @MethodSource("jdks")
     void virtualThreadsWaitingOnAFutureAreFound(Jdk jdk) throws Exception {
         assumeTrue(jdk.feature() >= 21, "the sample needs virtual threads; JDK 17 has none");
-        Snapshot dump = ChildJvm.newestDump(run(jdk, "VirtualFutureWaiters"));
+        Snapshot dump = ChildJvm.newestDump(run(jdk, "VirtualFutureWaiters",
+                d -> kinds(d).containsAll(List.of(Kind.SITE_GROWTH, Kind.LONG_BLOCKED))));
         assertThat(dump.findings()).extracting(Finding::kind).contains(Kind.SITE_GROWTH, Kind.LONG_BLOCKED);
         ThreadEntry waiter = dump.threads().stream().filter(t -> t.name().equals("waiter-1")).findFirst().orElseThrow();
         assertThat(waiter.virtual()).isTrue();
         assertThat(waiter.waitReason()).isEqualTo("parked on CompletableFuture.get");
     }
 
-    private static Path run(Jdk jdk, String sample) throws Exception {
-        return run(jdk, sample, "interval=0");
+    /** A dump taken 4 s or more after the agent loaded: long enough for each leaky sample's findings to show. */
+    private static final Predicate<Snapshot> FOUR_SECONDS = d -> d.takenAtMs() - d.agentStartedAtMs() >= 4_000;
+
+    private static List<Kind> kinds(Snapshot dump) {
+        return dump.findings().stream().map(Finding::kind).toList();
     }
 
-    /** Runs the sample for 4 s under the agent and returns the dump directory (its exit dump is the newest). */
-    private static Path run(Jdk jdk, String sample, String interval) throws Exception {
+    /**
+     * Runs the sample under the agent, a dump every 500 ms, until its newest dump satisfies {@code done} (however
+     * long the busy machine makes that take, up to a minute), then stops it; returns the dump directory.
+     */
+    private static Path run(Jdk jdk, String sample, Predicate<Snapshot> done) throws Exception {
         Path dir = Files.createTempDirectory("tl-find-");
-        String options = "dir=" + dir + "," + interval + "," + FAST;
+        String options = "dir=" + dir + ",interval=500ms," + FAST;
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
-                "dev.threadleak.samples." + sample, "4")) {
-            assertThat(child.waitFor()).as(child.stderr()).isZero();
+                "dev.threadleak.samples." + sample, "60")) {
+            ChildJvm.await(sample + "'s dumps to show what the test reads", Duration.ofSeconds(60),
+                    () -> !ChildJvm.dumps(dir).isEmpty() && done.test(newest(dir)));
+            assertThat(child.isAlive()).as("%s still running; stderr: %s", sample, child.stderr()).isTrue();
             assertThat(child.stderr()).isEmpty();
         }
         return dir;
+    }
+
+    private static Snapshot newest(Path dir) {
+        try {
+            return ChildJvm.newestDump(dir);
+        } catch (Exception e) {
+            throw new AssertionError("reading the newest dump in " + dir, e);
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
@@ -29,21 +30,31 @@ class JmxIT {
     @MethodSource("jdks")
     void mxbeanServesCountsFindingsAndOperations(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-jmx-");
-        String options = "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5";
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
-                "dev.threadleak.samples.BlockedConsumers", "60");
-             JMXConnector jmx = connect(child.pid())) {
-            MBeanServerConnection server = jmx.getMBeanServerConnection();
-            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
-            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
-            ChildJvm.await("long-blocked consumers and findings", Duration.ofSeconds(30),
-                    () -> intAttr(server, name, "LongBlockedCount") >= 3 && intAttr(server, name, "FindingCount") >= 2);
+        withBlockedConsumers(jdk, "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5", (server, name) -> {
+            // each check reads one attribute once and asserts on what that one read returned: one snapshot each
+            AtomicReference<CompositeData[]> seen = new AtomicReference<>();
+            ChildJvm.await("SITE_GROWTH and LONG_BLOCKED findings", Duration.ofSeconds(30), () -> {
+                seen.set((CompositeData[]) attr(server, name, "Findings"));
+                List<String> kinds = java.util.Arrays.stream(seen.get()).map(f -> (String) f.get("kind")).toList();
+                return kinds.contains("SITE_GROWTH") && kinds.contains("LONG_BLOCKED");
+            });
+            CompositeData[] findings = seen.get();
+            ChildJvm.await("3 long-blocked consumers", Duration.ofSeconds(30),
+                    () -> ((CompositeData[]) attr(server, name, "LongBlocked")).length >= 3);
 
             int live = intAttr(server, name, "LiveThreads");
             assertThat(live).isGreaterThan(10);
             assertThat((Integer) server.getAttribute(name, "PeakThreads")).isGreaterThanOrEqualTo(10);
             assertThat((Long) server.getAttribute(name, "TotalStarted")).isGreaterThanOrEqualTo(10);
-            assertThat(intAttr(server, name, "Delta")).isEqualTo(intAttr(server, name, "LiveThreads") - intAttr(server, name, "Baseline"));
+            CompositeData counts = (CompositeData) server.getAttribute(name, "Counts"); // one snapshot's counts
+            assertThat((Integer) counts.get("delta")).isEqualTo((Integer) counts.get("liveThreads") - (Integer) counts.get("baseline"));
+            assertThat((Integer) counts.get("liveThreads")).isGreaterThan(10);
+            assertThat((Long) counts.get("takenAtMs")).isGreaterThan(0);
+            assertThat((Integer) counts.get("longBlockedCount")).isGreaterThanOrEqualTo(3);
+            assertThat((Integer) counts.get("findingCount")).isGreaterThanOrEqualTo(2);
+            assertThat(intAttr(server, name, "LongBlockedCount")).isGreaterThanOrEqualTo(3);
+            assertThat((Long) counts.get("hookFailures")).isZero();
+            assertThat((Long) server.getAttribute(name, "HookFailures")).isZero();
 
             CompositeData[] blocked = (CompositeData[]) server.getAttribute(name, "LongBlocked");
             assertThat(blocked).isNotEmpty();
@@ -54,7 +65,6 @@ class JmxIT {
             String waits = "dev.threadleak.samples.BlockedConsumers.consume(BlockedConsumers.java:" + ChildJvm.lineOf("BlockedConsumers.java", "// WAITS:") + ")";
             assertThat((String) blocked[0].get("waitFrame")).isEqualTo(waits);
 
-            CompositeData[] findings = (CompositeData[]) server.getAttribute(name, "Findings");
             assertThat(findings).extracting(f -> (String) f.get("kind")).contains("SITE_GROWTH", "LONG_BLOCKED");
             CompositeData growth = java.util.Arrays.stream(findings).filter(f -> f.get("kind").equals("SITE_GROWTH")).findFirst().orElseThrow();
             assertThat((String) growth.get("blame")).startsWith(LEAK_SITE);
@@ -75,8 +85,66 @@ class JmxIT {
             assertThat(Files.readString(Path.of(dumped))).contains("\"format\" : \"threadleak-dump/1\"");
 
             server.invoke(name, "resetBaseline", null, null);
-            assertThat(intAttr(server, name, "Baseline")).isGreaterThanOrEqualTo(live);
-            assertThat(intAttr(server, name, "Delta")).isLessThan(live - 10);
+            CompositeData reset = (CompositeData) server.getAttribute(name, "Counts");
+            assertThat((Integer) reset.get("baseline")).isGreaterThanOrEqualTo(live);
+            assertThat((Integer) reset.get("delta")).isLessThan(live - 10);
+        });
+    }
+
+    /**
+     * A view never changes what findings see: JMX reads in a tight loop, with sampling off so each read past
+     * 200 ms takes a sample of its own, must not add those samples to the history the dumps' findings are
+     * judged on. Each dump's SITE_GROWTH series has one value per scheduled sample: the set-up's first sample,
+     * every dump before it, and itself.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void jmxReadsDoNotChangeTheFindingsOfDumps(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-jmx-history-");
+        withBlockedConsumers(jdk, "dir=" + dir + ",interval=1s,sample=0,window=1m,blocked=1h,keep=100", (server, name) -> {
+            int reads = 0;
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (ChildJvm.dumps(dir).size() < 6 && System.nanoTime() < end) {
+                intAttr(server, name, "LiveThreads");
+                reads++;
+            }
+            assertThat(ChildJvm.dumps(dir)).as("six periodic dumps within 60 s").hasSizeGreaterThanOrEqualTo(6);
+            assertThat(reads).as("JMX reads while the dumps were written").isGreaterThan(100);
+
+            List<Long> takenAt = new java.util.ArrayList<>();
+            List<Integer> samplesSeen = new java.util.ArrayList<>();
+            for (Path file : ChildJvm.dumps(dir)) {
+                var dump = ChildJvm.readDump(file);
+                takenAt.add(dump.takenAtMs());
+                for (var f : dump.findings()) {
+                    if (f.kind().name().equals("SITE_GROWTH")) {
+                        String series = f.evidence().stream().filter(e -> e.startsWith("live threads of this site over ")).findFirst().orElseThrow();
+                        int n = Integer.parseInt(series.substring("live threads of this site over ".length(), series.indexOf(" samples")));
+                        long earlier = takenAt.stream().filter(t -> t < dump.takenAtMs()).count();
+                        samplesSeen.add(n);
+                        assertThat(n).as("samples in the series of the dump taken after %d others: %s", earlier, series)
+                                .isEqualTo((int) earlier + 2);
+                    }
+                }
+            }
+            assertThat(samplesSeen).as("dumps with a SITE_GROWTH finding").hasSizeGreaterThanOrEqualTo(3);
+        });
+    }
+
+    /** What a test does with the MXBean of a running child. */
+    private interface MxBeanUse {
+        void use(MBeanServerConnection server, ObjectName name) throws Exception;
+    }
+
+    /** Runs BlockedConsumers under the agent with {@code options}, connects over JMX and waits for the MXBean. */
+    private static void withBlockedConsumers(Jdk jdk, String options, MxBeanUse test) throws Exception {
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.BlockedConsumers", "60");
+             JMXConnector jmx = connect(child.pid())) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
+            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+            test.use(server, name);
         }
     }
 
@@ -107,8 +175,12 @@ class JmxIT {
     }
 
     private static int intAttr(MBeanServerConnection server, ObjectName name, String attribute) {
+        return (Integer) attr(server, name, attribute);
+    }
+
+    private static Object attr(MBeanServerConnection server, ObjectName name, String attribute) {
         try {
-            return (Integer) server.getAttribute(name, attribute);
+            return server.getAttribute(name, attribute);
         } catch (Exception e) {
             throw new AssertionError("reading " + attribute, e);
         }

@@ -7,12 +7,15 @@ import dev.threadleak.agent.it.ChildJvm.Result;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
+import dev.threadleak.agent.snapshot.SiteGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,35 +25,64 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** {@code threadleak report} on dumps of the leaky samples, as a user reads it. */
 class ReportIT {
     private static final String PKG = "dev.threadleak.samples.";
-    /** Sample → its run length in seconds. */
-    private static final Map<String, String> SAMPLES = Map.of("ExecutorPerRequest", "2", "LockOrderDeadlock", "1",
-            "TimerPerCall", "1", "BlockedConsumers", "1");
+    /**
+     * Sample → what its dumps must show before it is stopped: enough of its leak for the report to read (the
+     * largest group's size, or a deadlock), however long the machine takes to get there.
+     */
+    private static final Map<String, Predicate<Snapshot>> SAMPLES = Map.of(
+            "ExecutorPerRequest", d -> largestGroup(d) >= 10,
+            "LockOrderDeadlock", d -> !d.deadlocks().isEmpty(),
+            "TimerPerCall", d -> largestGroup(d) >= 5,
+            "BlockedConsumers", d -> largestGroup(d) >= 5);
     private static final Map<String, Path> DUMP_DIRS = new HashMap<>();
 
     static List<Jdk> jdks() {
         return ChildJvm.jdks();
     }
 
-    /** Runs every sample on every JDK at once (they mostly sleep), each with its own dump directory. */
+    private static int largestGroup(Snapshot dump) {
+        return SiteGroup.of(dump).stream().mapToInt(g -> g.threads().size()).max().orElse(0);
+    }
+
+    /**
+     * Runs every sample on every JDK at once (they mostly sleep), each with its own dump directory, a dump every
+     * 500 ms; stops each (SIGTERM, as a service is stopped) once its newest dump shows its leak: its exit dump is
+     * then the only one kept ({@code keep=1}) and what the tests read.
+     */
     @BeforeAll
     static void runSamples() throws Exception {
         Map<String, ChildJvm> running = new HashMap<>();
         try {
             for (Jdk jdk : jdks()) {
-                for (Map.Entry<String, String> s : SAMPLES.entrySet()) {
-                    Path dir = Files.createTempDirectory("tl-report-" + s.getKey() + "-");
-                    DUMP_DIRS.put(key(s.getKey(), jdk), dir);
-                    running.put(key(s.getKey(), jdk), ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir)),
-                            "-cp", ChildJvm.SAMPLES_CP, PKG + s.getKey(), s.getValue()));
+                for (String sample : SAMPLES.keySet()) {
+                    Path dir = Files.createTempDirectory("tl-report-" + sample + "-");
+                    DUMP_DIRS.put(key(sample, jdk), dir);
+                    running.put(key(sample, jdk), ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms,keep=1")),
+                            "-cp", ChildJvm.SAMPLES_CP, PKG + sample, "60"));
                 }
             }
             for (Map.Entry<String, ChildJvm> r : running.entrySet()) {
+                String sample = r.getKey().substring(0, r.getKey().indexOf('@'));
+                Path dir = DUMP_DIRS.get(r.getKey());
                 ChildJvm child = r.getValue();
-                assertThat(child.waitFor()).as("%s exit code; stderr: %s", r.getKey(), child.stderr()).isZero();
+                ChildJvm.await(r.getKey() + "'s leak in its dumps", Duration.ofSeconds(60), () -> {
+                    List<Path> dumps = ChildJvm.dumps(dir);
+                    return !dumps.isEmpty() && SAMPLES.get(sample).test(read(dumps.get(dumps.size() - 1)));
+                });
+                assertThat(child.stop()).as("%s stopped by SIGTERM; stderr: %s", r.getKey(), child.stderr()).isEqualTo(143);
                 assertThat(child.stderr()).as(r.getKey()).isEmpty();
+                assertThat(ChildJvm.dumps(dir)).as("the exit dump, the only one kept").hasSize(1);
             }
         } finally {
             running.values().forEach(ChildJvm::close);
+        }
+    }
+
+    private static Snapshot read(Path dump) {
+        try {
+            return ChildJvm.readDump(dump);
+        } catch (Exception e) {
+            throw new AssertionError("reading " + dump, e);
         }
     }
 
@@ -72,7 +104,7 @@ class ReportIT {
         assertThat(r.stderr()).isEmpty();
         List<String> lines = ChildJvm.lines(r.stdout());
         assertThat(lines.get(0)).startsWith("threadleak report: " + dir("ExecutorPerRequest", jdk) + "/threadleak-");
-        assertThat(lines.get(1)).matches("pid \\d+, java " + jdk.feature() + "[.\\d]*, dev.threadleak.samples.ExecutorPerRequest 2");
+        assertThat(lines.get(1)).matches("pid \\d+, java " + jdk.feature() + "[.\\d]*, dev.threadleak.samples.ExecutorPerRequest 60");
         assertThat(lines).anyMatch(l -> l.startsWith("thread profile: total "));
 
         List<String> group = firstGroup(lines);

@@ -67,7 +67,7 @@ class SlowLeaksIT {
     void aFillingPoolADrainedBurstAndASmallCacheAreNeverFindings(Jdk jdk, String mode) throws Exception {
         Path dir = run(jdk, mode);
         List<Path> dumps = ChildJvm.dumps(dir);
-        assertThat(dumps).as("periodic dumps through the run").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(dumps).as("periodic dumps and the exit dump, each judged on the history so far").hasSizeGreaterThanOrEqualTo(2);
         for (Path dump : dumps) assertThat(ChildJvm.readDump(dump).findings()).as("findings in %s", dump).isEmpty();
     }
 

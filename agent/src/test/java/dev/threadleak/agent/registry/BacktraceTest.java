@@ -42,4 +42,22 @@ class BacktraceTest {
         assertThat(other).isNotSameAs(first);
         assertThat(cached.all()).hasSize(2);
     }
+
+    /**
+     * A capture from a known backtrace is not decoded: its site comes from the cache. Told apart by a throwable
+     * whose raw backtrace is that of {@link #here} while getStackTrace() (set afterwards) says elsewhere: only a
+     * table that looked the backtrace up gives it here()'s site.
+     */
+    @Test
+    void aKnownBacktraceIsNotDecodedAgain() {
+        SiteTable table = new SiteTable(32, new Blame(List.of()));
+        List<Throwable> captures = new ArrayList<>();
+        for (int i = 0; i < 2; i++) captures.add(here()); // one call site: equal backtraces
+        Site first = table.intern(captures.get(0));
+        Throwable relabelled = captures.get(1);
+        relabelled.setStackTrace(new StackTraceElement[] {new StackTraceElement("com.acme.Elsewhere", "run", "Elsewhere.java", 9)});
+        assertThat(table.intern(relabelled)).as("found by its backtrace, not decoded").isSameAs(first);
+        assertThat(first.started()).isEqualTo(2);
+        assertThat(table.all()).hasSize(1);
+    }
 }

@@ -56,40 +56,47 @@ class SiteTableTest {
         assertThat(site.blame()).isZero();
     }
 
+    /** Real captures, as the hook makes them (the table keys on the raw backtrace, so stacks set by hand would not do). */
+    private static Throwable inHandle() {
+        return new Throwable();
+    }
+
+    private static Throwable inOther() {
+        return new Throwable();
+    }
+
     @Test
     void identicalStacksAreInternedOnceAndCounted() {
-        SiteTable table = new SiteTable(32, new Blame(List.of()));
-        Site a = table.intern(creation(HOOK, START, HANDLE, MAIN));
-        Site b = table.intern(creation(HOOK, START, HANDLE, MAIN));
-        Site other = table.intern(creation(HOOK, START, frame("com.acme.Service", "handle", 43), MAIN));
-        table.intern(creation(HOOK, START, HANDLE, MAIN));
+        SiteTable table = new SiteTable(1_000, new Blame(List.of())); // deep enough for JUnit's frames
+        List<Site> handled = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) handled.add(table.intern(inHandle())); // one line: equal backtraces
+        Site other = table.intern(inOther());
+        handled.add(table.intern(inHandle())); // another line of this test: another stack
+        Site a = handled.get(0);
 
-        assertThat(b).isSameAs(a);
+        assertThat(handled.get(1)).isSameAs(a);
         assertThat(a.id()).isZero();
         assertThat(other.id()).isEqualTo(1);
-        assertThat(a.started()).isEqualTo(3);
-        assertThat(other.started()).isEqualTo(1);
-        assertThat(a.stack()).containsExactly(HANDLE, MAIN);
-        assertThat(a.blame()).isZero();
+        assertThat(other).isNotSameAs(a);
+        assertThat(a.stack().get(0).getMethodName()).isEqualTo("inHandle");
+        assertThat(other.stack().get(0).getMethodName()).isEqualTo("inOther");
+        assertThat(a.blame()).as("the first frame outside the JDK: the capture's own").isZero();
         assertThat(a.truncated()).isFalse();
-        assertThat(table.all()).containsExactly(a, other);
+        assertThat(handled.get(2)).as("called from another line: another stack").isNotSameAs(a);
+        assertThat(a.started()).isEqualTo(2);
+        assertThat(other.started()).isEqualTo(1);
+        assertThat(table.all()).containsExactly(a, other, handled.get(2));
+        assertThat(table.totalStarted()).isEqualTo(4);
     }
 
     @Test
-    void depthCutsTheStackAfterTheStartFrames() {
-        SiteTable table = new SiteTable(1, new Blame(List.of()));
-        Site s = table.intern(creation(HOOK, START, HANDLE, MAIN));
-        assertThat(s.stack()).containsExactly(HANDLE);
+    void depthKeepsThatManyFramesOfTheCreationStack() {
+        Site s = new SiteTable(1, new Blame(List.of())).intern(inHandle());
+        assertThat(s.stack()).extracting(StackTraceElement::getMethodName).containsExactly("inHandle");
         assertThat(s.truncated()).isTrue();
-        Site whole = new SiteTable(2, new Blame(List.of())).intern(creation(HOOK, START, HANDLE, MAIN));
-        assertThat(whole.stack()).containsExactly(HANDLE, MAIN);
+        Site whole = new SiteTable(1_000, new Blame(List.of())).intern(inHandle());
+        assertThat(whole.stack().get(1).getMethodName()).isEqualTo("depthKeepsThatManyFramesOfTheCreationStack");
         assertThat(whole.truncated()).isFalse();
-    }
-
-    private static Throwable creation(StackTraceElement... frames) {
-        Throwable t = new Throwable();
-        t.setStackTrace(frames);
-        return t;
     }
 
     private static StackTraceElement frame(String cls, String method, int line) {

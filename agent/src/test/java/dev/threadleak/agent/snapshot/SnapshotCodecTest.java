@@ -64,6 +64,20 @@ public class SnapshotCodecTest {
     }
 
     @Test
+    void hookFailuresRoundTripAndADumpWithoutThemReadsAsNone() throws Exception {
+        Snapshot s = sample();
+        Snapshot failed = new Snapshot(s.pid(), s.takenAtMs(), s.jvmStartedAtMs(), s.agentStartedAtMs(), s.javaVersion(), s.command(),
+                s.summary().withHookFailures(3, "java.lang.IllegalStateException: boom"), s.sites(), s.threads(), s.blockedThresholdMs(),
+                s.deadlocks(), s.findings(), s.executors());
+        assertThat(read(write(failed)).summary()).extracting(Summary::hookFailures, Summary::firstHookFailure)
+                .containsExactly(3L, "java.lang.IllegalStateException: boom");
+        String older = write(s).replaceAll("\\s*\"hookFailures\" ?: ?0,", "");
+        assertThat(older).doesNotContain("hookFailures");
+        assertThat(read(older).summary())
+                .extracting(Summary::hookFailures, Summary::firstHookFailure).containsExactly(0L, null);
+    }
+
+    @Test
     void framesAndStacksAreStoredOnce() throws Exception {
         JsonNode root = new ObjectMapper().readTree(write(sample()));
         assertThat(root.path("format").asText()).isEqualTo("threadleak-dump/1");

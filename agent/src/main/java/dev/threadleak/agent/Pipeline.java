@@ -1,0 +1,63 @@
+package dev.threadleak.agent;
+
+import dev.threadleak.agent.findings.Findings;
+import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.sample.Sampler;
+import dev.threadleak.agent.sample.Sampler.Depth;
+import dev.threadleak.agent.snapshot.Snapshot;
+
+/**
+ * From threads to verdicts, in one place: the {@link Sampler} reads the threads; this adds the baseline, judges
+ * the reading against the {@link History} ({@link Findings#compute}) and hands the snapshot to the views (dumps,
+ * JMX). Only the agent's schedule ({@link #scheduled}) adds to the history, so the findings of a sample never
+ * depend on how often a view asked for one: a JMX client polling in a tight loop sees fresh snapshots judged
+ * against the same history as the dumps, and changes nothing those judge.
+ */
+final class Pipeline {
+    private final Sampler sampler;
+    private final History history;
+    private final Findings.Thresholds thresholds;
+    /** How old the last snapshot may be for a view to be served it instead of a new read. */
+    private final long freshMs;
+    private int baseline = -1;
+    private Snapshot last;
+
+    Pipeline(Sampler sampler, History history, Findings.Thresholds thresholds, long freshMs) {
+        this.sampler = sampler;
+        this.history = history;
+        this.thresholds = thresholds;
+        this.freshMs = freshMs;
+    }
+
+    /** A sample of the agent's schedule (periodic samples and dumps): judged, then remembered in the history. */
+    synchronized Snapshot scheduled(Depth depth) {
+        return take(depth, true);
+    }
+
+    /** A sample a view asked for (an on-demand or exit dump): judged against the history, never added to it. */
+    synchronized Snapshot onDemand(Depth depth) {
+        return take(depth, false);
+    }
+
+    /** For views that read often (JMX): the last snapshot while it is fresh, else an {@link #onDemand} sample. */
+    synchronized Snapshot latest() {
+        return last != null && System.currentTimeMillis() - last.takenAtMs() <= freshMs ? last : onDemand(Depth.PERIODIC);
+    }
+
+    /** Makes a new sample's live count the baseline that GROWTH and {@code delta} compare against; returns it. */
+    synchronized Snapshot resetBaseline() {
+        baseline = -1;
+        return onDemand(Depth.PERIODIC);
+    }
+
+    private Snapshot take(Depth depth, boolean remember) {
+        Snapshot read = sampler.read(depth);
+        if (baseline < 0) baseline = read.summary().live();
+        Snapshot s = read.withBaseline(baseline);
+        History.Tick tick = History.tick(s);
+        s = s.withFindings(Findings.compute(s, tick, history, thresholds));
+        if (remember) history.add(tick);
+        last = s;
+        return s;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.threadleak.agent.sample;
+
+import java.lang.management.LockInfo;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads platform threads through ThreadMXBean: every stack for a dump, in batches; for a periodic sample only
+ * the stacks of threads that may have moved, within a budget, round-robin. Virtual threads are the
+ * {@link Sampler}'s (ThreadMXBean cannot see them).
+ */
+final class PlatformThreads {
+    /** Frames read per platform thread in periodic samples (dumps read whole stacks). */
+    static final int SAMPLE_DEPTH = 64;
+    /** Platform-thread stacks read per periodic sample: only threads that moved, round-robin beyond this. */
+    static final int BUDGET_SAMPLE = 2_000;
+    /**
+     * Platform threads read per ThreadMXBean call in a dump. Each call is one safepoint, and HotSpot keeps the
+     * stacks it captures in native memory until the call returns (and the malloc arenas keep the pages): in
+     * batches, a dump of 20,000 threads holds a few hundred stacks at a time, not all of them.
+     */
+    static final int DUMP_BATCH = 256;
+
+    private final ThreadMXBean mx;
+    private final int budget;
+    private int cursor;
+
+    /** @param budget stacks read per periodic sample ({@link #BUDGET_SAMPLE}; smaller in tests) */
+    PlatformThreads(ThreadMXBean mx, int budget) {
+        this.mx = mx;
+        this.budget = budget;
+    }
+
+    /**
+     * For dumps: every platform thread with its whole stack and held monitors (found on its stack, cheap), read
+     * {@link #DUMP_BATCH} at a time so each safepoint is short and the native memory bounded.
+     *
+     * <p>Ownable synchronizers are NOT read: HotSpot has no per-thread list of them and finds them by walking
+     * the whole heap at a safepoint ({@code VM_ThreadDump::doit} → {@code ConcurrentLocksDump::dump_at_safepoint}
+     * → {@code HeapInspection::find_instances_at_safepoint}, JDK 17 to 25), whichever threads are asked for —
+     * hundreds of milliseconds on a heap of a few GB, on every dump. The ones other threads wait for are
+     * filled in without it by {@code Sampler.withContendedSynchronizers}.
+     */
+    Set<Long> readAll(Map<Long, ThreadInfo> infos) {
+        boolean monitors = mx.isObjectMonitorUsageSupported();
+        long[] all = mx.getAllThreadIds();
+        for (int from = 0; from < all.length; from += DUMP_BATCH) {
+            long[] batch = Arrays.copyOfRange(all, from, Math.min(all.length, from + DUMP_BATCH));
+            for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, Integer.MAX_VALUE)) {
+                if (info != null) infos.put(info.getThreadId(), info); // null: it ended meanwhile
+            }
+        }
+        return infos.keySet();
+    }
+
+    /**
+     * For periodic samples: every platform thread's state, lock and wake-up counts without its stack (cheap),
+     * then the stacks of only those threads that may have moved since their last read, at most
+     * {@code budget} of them, round-robin. Held locks are left to dumps.
+     */
+    Set<Long> readMoved(Map<Long, ThreadInfo> infos, WaitTracker waits) {
+        List<Long> moved = new ArrayList<>();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
+            if (info == null) continue;
+            infos.put(info.getThreadId(), info);
+            LockInfo lock = info.getLockInfo();
+            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
+                    info.getWaitedCount() + info.getBlockedCount()) == null) {
+                moved.add(info.getThreadId());
+            }
+        }
+        List<Long> chosen = moved;
+        if (moved.size() > budget) {
+            chosen = new ArrayList<>(budget);
+            for (int i = 0; i < budget; i++) chosen.add(moved.get((cursor + i) % moved.size()));
+            cursor = (cursor + budget) % moved.size();
+        }
+        Set<Long> read = new HashSet<>();
+        if (chosen.isEmpty()) return read;
+        long[] ids = new long[chosen.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = chosen.get(i);
+        for (ThreadInfo info : mx.getThreadInfo(ids, false, false, SAMPLE_DEPTH)) {
+            if (info == null) continue;
+            infos.put(info.getThreadId(), info);
+            read.add(info.getThreadId());
+        }
+        return read;
+    }
+}

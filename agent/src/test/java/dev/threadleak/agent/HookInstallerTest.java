@@ -1,0 +1,30 @@
+package dev.threadleak.agent;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+
+class HookInstallerTest {
+    private static byte[] threadClass() throws Exception {
+        try (InputStream in = Object.class.getResourceAsStream("/java/lang/Thread.class")) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void theRunningJdksClassFilesAreReadable() throws Exception {
+        byte[] thread = threadClass();
+        assertThatCode(() -> HookInstaller.checkReadable(thread, -1)).doesNotThrowAnyException();
+        int major = (thread[6] & 0xff) << 8 | thread[7] & 0xff;
+        assertThatCode(() -> HookInstaller.checkReadable(thread, major)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aClassFileVersionNewerThanAsmKnowsIsOneClearMessage() throws Exception {
+        assertThatThrownBy(() -> HookInstaller.checkReadable(threadClass(), 255)).isInstanceOf(HookInstaller.JdkTooNew.class)
+                .hasMessageContaining("(class file version 255) is newer than this threadleak can hook")
+                .hasMessageContaining("the application runs without the agent's hooks");
+    }
+}

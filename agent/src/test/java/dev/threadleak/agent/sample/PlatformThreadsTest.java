@@ -1,0 +1,101 @@
+package dev.threadleak.agent.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.LockInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Reads the threads of this JVM: three parked on a latch, the test's own, the JVM's. */
+class PlatformThreadsTest {
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final List<Thread> parked = new ArrayList<>();
+
+    @BeforeEach
+    void park() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            Thread t = new Thread(this::waitForRelease, "parked-" + i);
+            t.setDaemon(true);
+            t.start();
+            parked.add(t);
+        }
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (parked.stream().anyMatch(t -> t.getState() != Thread.State.WAITING) && System.nanoTime() < end) Thread.sleep(5);
+    }
+
+    private void waitForRelease() {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @AfterEach
+    void release() {
+        release.countDown();
+    }
+
+    private Set<Long> parkedIds() {
+        Set<Long> ids = new HashSet<>();
+        for (Thread t : parked) ids.add(t.getId());
+        return ids;
+    }
+
+    @Test
+    void aDumpReadsEveryThreadWithItsWholeStack() {
+        Map<Long, ThreadInfo> infos = new HashMap<>();
+        Set<Long> read = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE).readAll(infos);
+        assertThat(read).containsAll(parkedIds()).contains(Thread.currentThread().getId());
+        ThreadInfo one = infos.get(parked.get(0).getId());
+        assertThat(one.getStackTrace()).extracting(StackTraceElement::getMethodName).contains("await", "waitForRelease", "run");
+    }
+
+    @Test
+    void aPeriodicSampleRereadsOnlyThreadsThatMayHaveMovedWithinItsBudgetRoundRobin() {
+        PlatformThreads platform = new PlatformThreads(ManagementFactory.getThreadMXBean(), 2);
+        WaitTracker waits = new WaitTracker();
+        Set<Long> readOverall = new HashSet<>();
+        int rounds = 0;
+        // nothing observed yet: every thread may have moved; 2 stacks a sample, each sample the next 2
+        while (!readOverall.containsAll(parkedIds()) && rounds++ < 100) {
+            Map<Long, ThreadInfo> infos = new HashMap<>();
+            waits.beginRound();
+            Set<Long> read = platform.readMoved(infos, waits);
+            waits.endRound();
+            assertThat(read).hasSizeLessThanOrEqualTo(2);
+            assertThat(infos.keySet()).as("every thread's state, read or not").containsAll(parkedIds());
+            readOverall.addAll(read);
+        }
+        assertThat(readOverall).as("round-robin reaches every parked thread").containsAll(parkedIds());
+
+        // once observed in their wait, the parked threads are not read again while their wait lasts
+        PlatformThreads fresh = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE);
+        Map<Long, ThreadInfo> first = new HashMap<>();
+        waits.beginRound();
+        fresh.readAll(first);
+        for (long id : parkedIds()) {
+            ThreadInfo info = first.get(id);
+            LockInfo lock = info.getLockInfo();
+            waits.observe(id, info.getThreadState(), info.getStackTrace(), Sampler.frames(info.getStackTrace()),
+                    lock == null ? null : lock.toString(), info.getWaitedCount() + info.getBlockedCount(), WaitReason.RUNNING, 0);
+        }
+        waits.endRound();
+        Map<Long, ThreadInfo> infos = new HashMap<>();
+        waits.beginRound();
+        Set<Long> read = fresh.readMoved(infos, waits);
+        waits.endRound();
+        assertThat(read).as("still in the same wait: no stack read").doesNotContainAnyElementsOf(parkedIds());
+        assertThat(read).as("this thread runs: read").contains(Thread.currentThread().getId());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.threadleak.agent.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WaitTrackerTest {
+    private static final StackTraceElement[] TAKE = {
+            new StackTraceElement("jdk.internal.misc.Unsafe", "park", null, -2),
+            new StackTraceElement("java.util.concurrent.LinkedBlockingQueue", "take", null, 435)};
+    private static final StackTraceElement[] SLEEP = {new StackTraceElement("java.lang.Thread", "sleep", null, -2)};
+    private static final String LOCK = "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1";
+    private static final WaitReason PARKED = new WaitReason("parked on LinkedBlockingQueue.take", false);
+
+    private final WaitTracker tracker = new WaitTracker();
+
+    private WaitTracker.Track read(long tid, StackTraceElement[] stack, String lock, long wakeups, long now) {
+        tracker.beginRound();
+        WaitTracker.Track t = tracker.observe(tid, Thread.State.WAITING, stack, Sampler.frames(stack), lock, wakeups, PARKED, now);
+        tracker.endRound();
+        return t;
+    }
+
+    @Test
+    void theSameWaitKeepsItsStartAndAWakeUpOrAnotherStackStartsANewOne() {
+        assertThat(read(1, TAKE, LOCK, 7, 1_000).sinceMs()).isEqualTo(1_000);
+        assertThat(read(1, TAKE, LOCK, 7, 6_000).sinceMs()).as("same wait, no wake-up").isEqualTo(1_000);
+        assertThat(read(1, TAKE, LOCK, 8, 11_000).sinceMs()).as("woke and waited again").isEqualTo(11_000);
+        assertThat(read(1, SLEEP, null, 8, 16_000).sinceMs()).as("another wait").isEqualTo(16_000);
+        assertThat(read(1, SLEEP, null, 8, 21_000).stack()).extracting(f -> f.method()).isEqualTo(List.of("sleep"));
+    }
+
+    @Test
+    void aThreadProvablyStillInItsWaitNeedsNoNewReadButARunningOneDoes() {
+        read(1, TAKE, LOCK, 7, 1_000);
+        tracker.beginRound();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7)).isNotNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 8)).as("a wake-up").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, "other@2", 7)).as("another lock").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.RUNNABLE, LOCK, 7)).as("running: its stack moves unseen").isNull();
+        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK, 7)).as("never read").isNull();
+        tracker.endRound();
+    }
+
+    @Test
+    void aThreadNotSeenInARoundIsForgottenAndOneKeptIsNot() {
+        read(1, TAKE, LOCK, 7, 1_000);
+        tracker.beginRound();
+        assertThat(tracker.keep(1)).isNotNull();
+        tracker.endRound();
+        tracker.beginRound();
+        tracker.endRound(); // thread 1 not seen: it ended
+        tracker.beginRound();
+        assertThat(tracker.keep(1)).isNull();
+        tracker.endRound();
+        assertThat(read(1, TAKE, LOCK, 7, 9_000).sinceMs()).as("a new thread with a reused id starts afresh").isEqualTo(9_000);
+    }
+}
