@@ -100,7 +100,7 @@ class HostSafetyIT {
         Snapshot exit = ChildJvm.newestDump(dir);
         // on a busy machine the agent's thread may fall behind: starts past its bounded queue are counted as dropped
         assertThat(exit.summary().agentStarted() + exit.summary().startsDropped()).isGreaterThanOrEqualTo(5000);
-        assertThat(exit.summary().agentStarted()).as("most starts recorded").isGreaterThanOrEqualTo(2500);
+        assertThat(exit.summary().agentStarted()).as("more starts recorded than the table keeps sites").isGreaterThan(1000);
         long listed = exit.sites().size();
         assertThat(listed).as("sites listed: live threads' and the 20 most-started").isLessThanOrEqualTo(20 + exit.threads().size());
         assertThat(exit.summary().sitesNotListed()).isGreaterThanOrEqualTo(exit.summary().agentStarted() - listed);
