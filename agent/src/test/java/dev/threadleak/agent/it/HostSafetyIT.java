@@ -98,10 +98,12 @@ class HostSafetyIT {
         assertThat(run.stdout()).isEqualTo("started 5000\n");
         assertThat(run.stderr()).isEmpty();
         Snapshot exit = ChildJvm.newestDump(dir);
-        assertThat(exit.summary().agentStarted()).isGreaterThanOrEqualTo(5000);
+        // on a busy machine the agent's thread may fall behind: starts past its bounded queue are counted as dropped
+        assertThat(exit.summary().agentStarted() + exit.summary().startsDropped()).isGreaterThanOrEqualTo(5000);
+        assertThat(exit.summary().agentStarted()).as("more starts recorded than the table keeps sites").isGreaterThan(1000);
         long listed = exit.sites().size();
         assertThat(listed).as("sites listed: live threads' and the 20 most-started").isLessThanOrEqualTo(20 + exit.threads().size());
-        assertThat(exit.summary().sitesNotListed()).isGreaterThanOrEqualTo(5000 - listed);
+        assertThat(exit.summary().sitesNotListed()).isGreaterThanOrEqualTo(exit.summary().agentStarted() - listed);
         ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
         assertThat(report.stdout()).containsPattern("\\d+ more creation sites seen since the agent loaded, none with a live thread: not listed");
     }
