@@ -82,22 +82,7 @@ public final class SnapshotCodec {
             g.writeNumberField("blockedThresholdMs", s.blockedThresholdMs());
 
             g.writeArrayFieldStart("findings");
-            for (Finding f : s.findings()) {
-                g.writeStartObject();
-                g.writeStringField("kind", f.kind().name());
-                g.writeStringField("severity", f.severity().name());
-                g.writeStringField("title", f.title());
-                if (f.site() >= 0) g.writeNumberField("site", f.site());
-                SiteInfo site = s.site(f.site());
-                if (site != null && site.blameFrame() != null) g.writeStringField("blame", site.blameFrame().toString());
-                g.writeNumberField("threads", f.threads());
-                g.writeNumberField("sinceMs", f.sinceMs());
-                g.writeArrayFieldStart("evidence");
-                for (String line : f.evidence()) g.writeString(line);
-                g.writeEndArray();
-                if (f.waitFrame() != null) g.writeStringField("waitFrame", f.waitFrame());
-                g.writeEndObject();
-            }
+            for (Finding f : s.findings()) writeFinding(g, s, f);
             g.writeEndArray();
 
             g.writeArrayFieldStart("deadlocks");
@@ -176,6 +161,24 @@ public final class SnapshotCodec {
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    /** One finding as JSON, with its blame frame spelled out: what dumps and {@code report --format json} hold. */
+    public static void writeFinding(JsonGenerator g, Snapshot s, Finding f) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("kind", f.kind().name());
+        g.writeStringField("severity", f.severity().name());
+        g.writeStringField("title", f.title());
+        if (f.site() >= 0) g.writeNumberField("site", f.site());
+        SiteInfo site = s.site(f.site());
+        if (site != null && site.blameFrame() != null) g.writeStringField("blame", site.blameFrame().toString());
+        g.writeNumberField("threads", f.threads());
+        g.writeNumberField("sinceMs", f.sinceMs());
+        g.writeArrayFieldStart("evidence");
+        for (String line : f.evidence()) g.writeString(line);
+        g.writeEndArray();
+        if (f.waitFrame() != null) g.writeStringField("waitFrame", f.waitFrame());
+        g.writeEndObject();
     }
 
     private static void writeThread(JsonGenerator g, ThreadEntry t, Map<List<Frame>, Integer> stackIds, long takenAtMs)
