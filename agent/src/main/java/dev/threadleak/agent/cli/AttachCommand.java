@@ -17,7 +17,7 @@ import picocli.CommandLine.ParentCommand;
  * default, and the directory announced is the one the target reports. A target that has the agent already
  * is left alone: one line, exit 2.
  */
-@Command(name = "attach", header = "Loads the agent into a running JVM.", description = "Loads the agent into a running JVM of this user (options as for -javaagent).",
+@Command(name = "attach", mixinStandardHelpOptions = true, header = "Loads the agent into a running JVM.", description = "Loads the agent into a running JVM of this user (options as for -javaagent).",
         footer = {"", "Example:", "  threadleak attach 4242 dir=/var/tmp/tl,interval=30s"})
 final class AttachCommand implements Callable<Integer> {
     @ParentCommand

@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Exit 0 when the dump has no findings, 1 when it has: for cron jobs, CI and alert scripts. */
-@Command(name = "check", header = "Prints the findings of a dump; exit 1 when there are any.", description = "Prints the findings of a dump (or of the newest dump of a directory); exits 0 when there are none, 1 when there are.",
+@Command(name = "check", mixinStandardHelpOptions = true, header = "Prints the findings of a dump; exit 1 when there are any.", description = "Prints the findings of a dump (or of the newest dump of a directory); exits 0 when there are none, 1 when there are.",
         footer = {"", "Example:", "  threadleak check /var/tmp/tl || page-the-on-call"})
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** Two moments compared, like {@code go tool pprof -base} for goroutines. */
-@Command(name = "diff", header = "Compares two dumps: +N/-N live threads per site and stack, new findings.", description = {"Compares two dumps: live threads per creation site (pool workers: per executor site) and per",
+@Command(name = "diff", mixinStandardHelpOptions = true, header = "Compares two dumps: +N/-N live threads per site and stack, new findings.", description = {"Compares two dumps: live threads per creation site (pool workers: per executor site) and per",
         "group of identical stacks, +N/-N, new and vanished sites, largest growth first; and the findings new in the later dump.",
         "Given one directory: its oldest and newest dumps."},
         footer = {"", "Exit codes: 0 no site grew by --threshold threads, 1 one did, 2 bad input.",

@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
  * local JMX connector (started in the target with {@code startLocalManagementAgent} if it is not running).
  * The agent writes the dump into its own directory; this prints its report, or copies it to {@code -o}.
  */
-@Command(name = "dump", header = "Takes a dump now in a running JVM that has the agent.", description = "Takes a dump now in a running JVM that has the agent, and prints its report (or writes the dump to a file).",
+@Command(name = "dump", mixinStandardHelpOptions = true, header = "Takes a dump now in a running JVM that has the agent.", description = "Takes a dump now in a running JVM that has the agent, and prints its report (or writes the dump to a file).",
         footer = {"", "Examples:", "  threadleak dump 4242", "  threadleak dump 4242 -o before.json"})
 final class DumpCommand implements Callable<Integer> {
     @ParentCommand

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /** The local JVMs of this user, one line each: pid, main class or jar, uptime, whether threadleak is loaded and where its dumps go. */
-@Command(name = "list", header = "Lists the running JVMs of this user and whether threadleak is loaded.", description = "Lists the running JVMs of this user: pid, main class or jar, uptime, whether threadleak is loaded, its dump directory.",
+@Command(name = "list", mixinStandardHelpOptions = true, header = "Lists the running JVMs of this user and whether threadleak is loaded.", description = "Lists the running JVMs of this user: pid, main class or jar, uptime, whether threadleak is loaded, its dump directory.",
         footer = {"", "Example:", "  threadleak list"})
 final class ListCommand implements Callable<Integer> {
     @ParentCommand

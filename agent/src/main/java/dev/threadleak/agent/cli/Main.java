@@ -57,6 +57,7 @@ public final class Main implements Callable<Integer> {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setUsageHelpWidth(100);
         cli.setParameterExceptionHandler((e, a) -> {
             err.println("threadleak: " + prefix(e.getCommandLine()) + describe(e));
             return BAD_INPUT;
@@ -93,7 +94,8 @@ public final class Main implements Callable<Integer> {
     private static String describe(ParameterException e) {
         if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
-            List<String> suggestions = u.getSuggestions();
+            // picocli suggests anything close; a suggestion that does not even start like the typo misleads
+            List<String> suggestions = u.getSuggestions().stream().filter(c -> firstLetter(c) == firstLetter(arg)).toList();
             boolean command = e.getCommandLine().getParent() == null && !arg.startsWith("-");
             String what = arg.startsWith("-") ? "unknown option '" + arg + "'"
                     : command ? "unknown command '" + arg + "'" : "unexpected argument '" + arg + "'";
@@ -103,6 +105,11 @@ public final class Main implements Callable<Integer> {
         }
         String message = e.getMessage().replaceAll("\\s+", " ").trim();
         return message.isEmpty() ? "bad usage" : message.substring(0, 1).toLowerCase(Locale.ROOT) + message.substring(1);
+    }
+
+    private static char firstLetter(String word) {
+        String bare = word.replaceFirst("^-+", "");
+        return bare.isEmpty() ? 0 : Character.toLowerCase(bare.charAt(0));
     }
 
     /** {@code threadleak 0.1.0}: the jar's Implementation-Version. */

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "report", header = "Prints a dump as text, threads, json, collapsed stacks or a pprof profile.", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "report", mixinStandardHelpOptions = true, header = "Prints a dump as text, threads, json, collapsed stacks or a pprof profile.", sortOptions = false,
         description = {"Reads a dump (or the newest dump of a directory) and prints it in one format:",
                 "  text       findings, then live threads grouped by creation site (the default)",
                 "  threads    every thread in jstack's layout, with where it was created",

@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
  * A directory of periodic dumps followed over time: per JVM, the live-thread series and its growth per minute,
  * the sites whose live count kept rising, and each finding when it first appears and when it clears.
  */
-@Command(name = "watch", header = "Follows a directory of dumps over time; exit 1 on an open finding.", description = {"Reads every dump of a directory in time order (all JVMs, or --pid): per JVM, its live threads",
+@Command(name = "watch", mixinStandardHelpOptions = true, header = "Follows a directory of dumps over time; exit 1 on an open finding.", description = {"Reads every dump of a directory in time order (all JVMs, or --pid): per JVM, its live threads",
         "over time with the growth per minute, the sites whose live count kept rising, and each finding when it first",
         "appears and when it clears. With --follow, keeps reading new dumps as they are written."},
         footer = {"", "Exit codes: 0 no finding of the --fail-on kinds open in the newest dump, 1 one is, 2 bad input.",
