@@ -88,7 +88,11 @@ final class DiffCommand implements Callable<Integer> {
         out.println("");
         out.println(fresh.isEmpty() ? "no new findings" : fresh.size() + " new finding" + (fresh.size() == 1 ? "" : "s") + " in the later dump:");
         for (Finding f : fresh) out.println("  [" + f.severity() + "] " + f.kind() + ": " + f.title() + keyAt(l, f));
-        return sites.stream().anyMatch(c -> c.delta() >= threshold);
+        long grown = sites.stream().filter(c -> c.delta() >= threshold).count();
+        out.println("");
+        out.println(grown == 0 ? "no growth: no site gained " + threshold + " or more live threads"
+                : "growth: " + grown + " site" + (grown == 1 ? "" : "s") + " gained " + threshold + " or more live threads");
+        return grown > 0;
     }
 
     private static String keyAt(Snapshot s, Finding f) {

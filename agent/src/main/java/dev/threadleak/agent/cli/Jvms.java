@@ -12,10 +12,18 @@ import java.util.Optional;
 final class Jvms {
     private Jvms() {}
 
-    /** The attachable JVMs of this user (the attach API lists no others), this CLI left out. */
+    /** The attachable JVMs of this user, this CLI left out (root's attach API also lists other users' JVMs, which it cannot attach to). */
     static List<VirtualMachineDescriptor> list() {
         String self = String.valueOf(ProcessHandle.current().pid());
-        return VirtualMachine.list().stream().filter(d -> !d.id().equals(self)).toList();
+        return VirtualMachine.list().stream().filter(d -> !d.id().equals(self) && ownedByMe(d.id())).toList();
+    }
+
+    private static boolean ownedByMe(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).flatMap(p -> p.info().user()).map(u -> u.equals(System.getProperty("user.name"))).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /**
@@ -24,7 +32,6 @@ final class Jvms {
      */
     static void checkAttachable(String command, String pid) throws UsageException {
         if (!pid.matches("\\d{1,10}")) throw new UsageException(command + ": '" + pid + "' is not a process id");
-        if (list().stream().anyMatch(d -> d.id().equals(pid))) return;
         Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(pid));
         if (process.isEmpty()) throw new UsageException(command + ": no process " + pid);
         ProcessHandle.Info info = process.get().info();
@@ -34,6 +41,7 @@ final class Jvms {
             throw new UsageException(command + ": process " + pid + " belongs to user " + user.get() + ", not " + me
                     + "; the attach API only reaches JVMs of the same user (run as that user: sudo -u " + user.get() + " ...)");
         }
+        if (list().stream().anyMatch(d -> d.id().equals(pid))) return;
         String executable = info.command().map(c -> Path.of(c).getFileName().toString()).orElse("");
         boolean jvm = executable.equals("java") || Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + me, pid));
         if (jvm) {
