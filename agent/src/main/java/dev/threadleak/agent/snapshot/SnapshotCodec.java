@@ -50,35 +50,7 @@ public final class SnapshotCodec {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("format", Snapshot.FORMAT);
-            g.writeNumberField("pid", s.pid());
-            g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
-            g.writeNumberField("takenAtMs", s.takenAtMs());
-            g.writeNumberField("jvmStartedAtMs", s.jvmStartedAtMs());
-            g.writeNumberField("agentStartedAtMs", s.agentStartedAtMs());
-            g.writeStringField("javaVersion", s.javaVersion());
-            g.writeStringField("command", s.command());
-
-            Summary sum = s.summary();
-            g.writeObjectFieldStart("summary");
-            g.writeNumberField("live", sum.live());
-            g.writeNumberField("daemon", sum.daemon());
-            g.writeNumberField("virtual", sum.virtual());
-            g.writeNumberField("peak", sum.peak());
-            g.writeNumberField("jvmStarted", sum.jvmStarted());
-            g.writeNumberField("agentStarted", sum.agentStarted());
-            g.writeNumberField("baseline", sum.baseline());
-            g.writeNumberField("delta", sum.delta());
-            g.writeObjectFieldStart("states");
-            for (Map.Entry<String, Integer> e : sum.states().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
-            g.writeEndObject();
-            g.writeNumberField("heapUsed", sum.heapUsed());
-            g.writeNumberField("stackReserved", sum.stackReserved());
-            g.writeNumberField("startsDropped", sum.startsDropped());
-            g.writeNumberField("sitesNotListed", sum.sitesNotListed());
-            g.writeNumberField("threadsNotListed", sum.threadsNotListed());
-            g.writeNumberField("longBlocked", s.longBlocked().size());
-            g.writeNumberField("findings", s.findings().size());
-            g.writeEndObject();
+            writeHeader(g, s);
             g.writeNumberField("blockedThresholdMs", s.blockedThresholdMs());
 
             g.writeArrayFieldStart("findings");
@@ -161,6 +133,39 @@ public final class SnapshotCodec {
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    /** Who, when, and the totals: what dumps and {@code report --format json} begin with. */
+    public static void writeHeader(JsonGenerator g, Snapshot s) throws IOException {
+        g.writeNumberField("pid", s.pid());
+        g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
+        g.writeNumberField("takenAtMs", s.takenAtMs());
+        g.writeNumberField("jvmStartedAtMs", s.jvmStartedAtMs());
+        g.writeNumberField("agentStartedAtMs", s.agentStartedAtMs());
+        g.writeStringField("javaVersion", s.javaVersion());
+        g.writeStringField("command", s.command());
+
+        Summary sum = s.summary();
+        g.writeObjectFieldStart("summary");
+        g.writeNumberField("live", sum.live());
+        g.writeNumberField("daemon", sum.daemon());
+        g.writeNumberField("virtual", sum.virtual());
+        g.writeNumberField("peak", sum.peak());
+        g.writeNumberField("jvmStarted", sum.jvmStarted());
+        g.writeNumberField("agentStarted", sum.agentStarted());
+        g.writeNumberField("baseline", sum.baseline());
+        g.writeNumberField("delta", sum.delta());
+        g.writeObjectFieldStart("states");
+        for (Map.Entry<String, Integer> e : sum.states().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+        g.writeEndObject();
+        g.writeNumberField("heapUsed", sum.heapUsed());
+        g.writeNumberField("stackReserved", sum.stackReserved());
+        g.writeNumberField("startsDropped", sum.startsDropped());
+        g.writeNumberField("sitesNotListed", sum.sitesNotListed());
+        g.writeNumberField("threadsNotListed", sum.threadsNotListed());
+        g.writeNumberField("longBlocked", s.longBlocked().size());
+        g.writeNumberField("findings", s.findings().size());
+        g.writeEndObject();
     }
 
     /** One finding as JSON, with its blame frame spelled out: what dumps and {@code report --format json} hold. */

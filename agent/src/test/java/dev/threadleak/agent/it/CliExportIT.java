@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
-import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.Snapshot;
 import java.io.File;
 import java.io.IOException;
@@ -58,9 +57,7 @@ class CliExportIT {
 
     /** Live pool workers of executors built at the leaking line, as the dump holds them. */
     private static int leakingWorkers(Snapshot s) throws IOException {
-        String line = leakLine() + ")";
-        return SiteGroup.of(s).stream().filter(g -> g.site() != null && g.site().blameFrame().toString().endsWith(line))
-                .mapToInt(g -> g.threads().size()).sum();
+        return ChildJvm.liveAt(s, leakLine() + ")");
     }
 
     @ParameterizedTest(name = "{0}")

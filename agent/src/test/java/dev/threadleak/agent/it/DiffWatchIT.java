@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
-import dev.threadleak.agent.snapshot.SiteGroup;
-import dev.threadleak.agent.snapshot.Snapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +33,7 @@ class DiffWatchIT {
     }
 
     private static int leakingWorkers(Path dump) throws Exception {
-        Snapshot s = ChildJvm.readDump(dump);
-        String line = leakLine();
-        return SiteGroup.of(s).stream().filter(g -> g.site() != null && g.site().blameFrame().toString().endsWith(line))
-                .mapToInt(g -> g.threads().size()).sum();
+        return ChildJvm.liveAt(ChildJvm.readDump(dump), leakLine());
     }
 
     @ParameterizedTest(name = "{0}")
