@@ -162,13 +162,14 @@ final class WatchCommand implements Callable<Integer> {
                     : "  open in its newest dump: " + String.join(", ", openFindings.keySet()));
         }
 
-        /** Rose over the series and never fell between two dumps: over at least three dumps. */
+        /** Never fell between two dumps and rose between at least two pairs of them: one step up (a thread pool starting) is not a trend. */
         private static boolean keptRising(List<Long> counts) {
-            if (counts.size() < 3 || counts.get(counts.size() - 1) <= counts.get(0)) return false;
+            int rises = 0;
             for (int i = 1; i < counts.size(); i++) {
                 if (counts.get(i) < counts.get(i - 1)) return false;
+                if (counts.get(i) > counts.get(i - 1)) rises++;
             }
-            return true;
+            return rises >= 2;
         }
     }
 }
