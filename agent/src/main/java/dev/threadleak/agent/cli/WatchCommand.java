@@ -1,9 +1,11 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,8 +71,15 @@ final class WatchCommand implements Callable<Integer> {
         for (Path f : files) seen.put(f, true);
         while (true) {
             Thread.sleep(pollMs); // a directory poll: dumps arrive every interval, seconds apart
-            for (Path f : Dumps.oldestFirst(dir)) {
-                if (seen.putIfAbsent(f, true) == null) read(f);
+            List<Path> now;
+            try {
+                now = DumpFiles.newestFirst(dir);
+            } catch (IOException e) {
+                throw new UsageException("watch: " + dir + ": cannot list directory: " + e.getMessage());
+            }
+            // oldest first; a directory emptied meanwhile (every JVM's dumps pruned) is waited on, not an error
+            for (int i = now.size() - 1; i >= 0; i--) {
+                if (seen.putIfAbsent(now.get(i), true) == null) read(now.get(i));
             }
             main.out.flush();
         }
