@@ -64,8 +64,7 @@ final class DiffCommand implements Callable<Integer> {
                 + " (pid " + l.pid() + "), " + (apart >= 0 ? Durations.human(apart) + " apart" : Durations.human(-apart) + " earlier: the later dump is older"));
         out.println("live threads: " + b.summary().live() + " -> " + l.summary().live() + " (" + signed(l.summary().live() - b.summary().live()) + ")");
 
-        SiteCounts before = SiteCounts.of(b), after = SiteCounts.of(l);
-        List<Change> sites = changes(before.bySite(), after.bySite());
+        List<Change> sites = changes(SiteCounts.bySite(b), SiteCounts.bySite(l));
         out.println("");
         out.println("creation sites, largest growth first:");
         if (sites.isEmpty()) out.println("  no change");
@@ -73,7 +72,7 @@ final class DiffCommand implements Callable<Integer> {
             String was = c.before() == 0 ? "new" : c.after() == 0 ? "gone" : "was " + c.before();
             out.println(String.format(Locale.ROOT, "  %6s  %6d live  %-10s  %s", signed(c.delta()), c.after(), was, c.label()));
         }
-        List<Change> stacks = changes(before.byStack(), after.byStack());
+        List<Change> stacks = changes(SiteCounts.byStack(b), SiteCounts.byStack(l));
         out.println("");
         out.println("identical stacks, largest growth first:");
         if (stacks.isEmpty()) out.println("  no change");

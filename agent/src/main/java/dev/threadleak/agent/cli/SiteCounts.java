@@ -6,20 +6,24 @@ import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Live threads per group of a snapshot, keyed so that two dumps (of one JVM or of two runs) can be compared:
- * a creation site by its whole stack and kind, not by its id; threads the agent did not see start by origin.
+ * a creation site by its whole stack and kind, not by its id; threads the agent did not see start by origin;
+ * identical stacks by their frames.
  */
-record SiteCounts(Map<String, Count> bySite, Map<List<Frame>, Count> byStack) {
+final class SiteCounts {
+    private SiteCounts() {}
 
     /** A group's live threads and how to name it to a person. */
     record Count(String label, long live) {}
 
-    static SiteCounts of(Snapshot s) {
+    /** Live threads per creation site (pool workers: per site where their executor was built), largest first. */
+    static Map<String, Count> bySite(Snapshot s) {
         Map<String, Count> bySite = new LinkedHashMap<>();
         for (SiteGroup g : SiteGroup.of(s)) {
             SiteInfo site = g.site();
@@ -31,16 +35,27 @@ record SiteCounts(Map<String, Count> bySite, Map<List<Frame>, Count> byStack) {
                 bySite.put(site.kind() + " " + site.stack(), new Count(label, g.threads().size() + site.notListed()));
             }
         }
-        Map<List<Frame>, Count> byStack = new LinkedHashMap<>();
+        return bySite;
+    }
+
+    /** Live threads per identical current stack. */
+    static Map<List<Frame>, Count> byStack(Snapshot s) {
+        Map<List<Frame>, long[]> counts = new LinkedHashMap<>();
+        Map<List<Frame>, ThreadEntry> first = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
             if (t.agent() || t.stack().isEmpty()) continue;
-            // the top frame alone is ambiguous (every parked thread is in Unsafe.park): add what it waits for and where
-            Frame stuck = t.waitFrameOrNull();
-            String label = t.stack().get(0) + (stuck == null ? "" : " … " + stuck) + (t.waitReason() == null ? "" : " (" + t.waitReason() + ")");
-            byStack.merge(t.stack(), new Count(label, 1),
-                    (a, b) -> new Count(a.label(), a.live() + b.live()));
+            counts.computeIfAbsent(t.stack(), k -> new long[1])[0]++;
+            first.putIfAbsent(t.stack(), t);
         }
-        return new SiteCounts(bySite, byStack);
+        Map<List<Frame>, Count> byStack = new LinkedHashMap<>();
+        counts.forEach((stack, n) -> byStack.put(stack, new Count(label(first.get(stack)), n[0])));
+        return byStack;
+    }
+
+    /** The top frame alone is ambiguous (every parked thread is in Unsafe.park): what it waits for, and where. */
+    private static String label(ThreadEntry t) {
+        Frame stuck = t.waitFrameOrNull();
+        return t.stack().get(0) + (stuck == null ? "" : " … " + stuck) + (t.waitReason() == null ? "" : " (" + t.waitReason() + ")");
     }
 
     /** A finding's identity across dumps: its kind and the line it blames. */

@@ -120,7 +120,7 @@ final class WatchCommand implements Callable<Integer> {
         void add(Snapshot s, PrintStream out) {
             int index = live.size();
             live.add(new long[] {s.takenAtMs(), s.summary().live()});
-            SiteCounts.of(s).bySite().forEach((key, count) -> {
+            SiteCounts.bySite(s).forEach((key, count) -> {
                 List<Long> counts = sites.computeIfAbsent(key, k -> new ArrayList<>());
                 while (counts.size() < index) counts.add(0L); // a site first seen now had no live thread before
                 counts.add(count.live());
