@@ -63,7 +63,7 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws UsageException, InterruptedException {
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
-        for (Path f : files) read(f);
+        for (Path f : files) read(f, false);
         if (newest == null) throw new UsageException("watch: " + dir + ": no dump of process " + pid);
         for (Series s : jvms.values()) s.summary(main.out);
         if (!follow) return open() ? Main.FOUND : Main.OK;
@@ -79,14 +79,14 @@ final class WatchCommand implements Callable<Integer> {
             }
             // oldest first; a directory emptied meanwhile (every JVM's dumps pruned) is waited on, not an error
             for (int i = now.size() - 1; i >= 0; i--) {
-                if (seen.putIfAbsent(now.get(i), true) == null) read(now.get(i));
+                if (seen.putIfAbsent(now.get(i), true) == null) read(now.get(i), true);
             }
             main.out.flush();
         }
     }
 
-    /** Reads one dump into its JVM's series, unless it is another pid's or unreadable. */
-    private void read(Path file) {
+    /** Reads one dump into its JVM's series, unless it is another pid's or unreadable; {@code status}: say so in a line (--follow). */
+    private void read(Path file, boolean status) {
         Snapshot s;
         try {
             s = Dumps.load(file);
@@ -97,6 +97,7 @@ final class WatchCommand implements Callable<Integer> {
         if (pid != null && s.pid() != pid) return;
         Series series = jvms.computeIfAbsent(s.pid() + " " + s.jvmStartedAtMs(), k -> new Series(s));
         series.add(s, main.out);
+        if (status) series.status(main.out);
         if (newest == null || s.takenAtMs() >= newest.takenAtMs()) newest = s;
     }
 
@@ -139,6 +140,14 @@ final class WatchCommand implements Callable<Integer> {
                 if (!now.containsKey(key)) out.println(at + " " + name + ": clear [" + f.severity() + "] " + key);
             });
             openFindings = now;
+        }
+
+        /** {@code 2026-11-30T02:12:43.412Z pid 4242 (Main): 285 live threads (+8)}: the newest dump, as --follow reads it. */
+        void status(PrintStream out) {
+            long[] last = live.get(live.size() - 1);
+            String change = live.size() < 2 ? "" : " (" + DiffCommand.signed(last[1] - live.get(live.size() - 2)[1]) + ")";
+            out.println(Instant.ofEpochMilli(last[0]) + " " + name + ": " + last[1] + " live threads" + change
+                    + (openFindings.isEmpty() ? "" : ", " + openFindings.size() + " finding" + (openFindings.size() == 1 ? "" : "s") + " open"));
         }
 
         private static String at(String key) {

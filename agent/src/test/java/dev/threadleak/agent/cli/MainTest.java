@@ -78,6 +78,18 @@ class MainTest {
     }
 
     @Test
+    void watchSkipsADumpItCannotReadWithOneLineAndReadsTheRest() throws Exception {
+        Path good = dump(SnapshotCodecTest.sample());
+        String text = Files.readString(good);
+        Path half = Files.writeString(tmp.resolve("threadleak-4242-20261130T000001000Z.json"), text.substring(0, text.length() / 2));
+        Run r = run("watch", tmp.toString());
+        assertThat(r.err()).startsWith("threadleak: watch: skipped " + half + ": truncated JSON (input ends at line ").endsWith(")\n").hasLineCount(1);
+        assertThat(r.out()).contains("pid 4242 (com.acme.Main): 1 dump from ", "open in its newest dump: DEADLOCK @ com.acme.Bank.transfer(Bank.java:51), GROWTH");
+        assertThat(r.exit()).as("findings open in the newest dump read").isEqualTo(1);
+        assertThat(run("watch", "--fail-on", "SITE_GROWTH", tmp.toString()).exit()).isZero();
+    }
+
+    @Test
     void everyCommandHasHelpWithAnExampleAndThereIsAVersion() {
         for (String command : List.of("report", "check", "diff", "watch", "list", "dump", "attach")) {
             Run r = run(command, "--help");
