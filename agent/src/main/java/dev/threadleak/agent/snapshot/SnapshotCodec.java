@@ -50,56 +50,11 @@ public final class SnapshotCodec {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("format", Snapshot.FORMAT);
-            g.writeNumberField("pid", s.pid());
-            g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
-            g.writeNumberField("takenAtMs", s.takenAtMs());
-            g.writeNumberField("jvmStartedAtMs", s.jvmStartedAtMs());
-            g.writeNumberField("agentStartedAtMs", s.agentStartedAtMs());
-            g.writeStringField("javaVersion", s.javaVersion());
-            g.writeStringField("command", s.command());
-
-            Summary sum = s.summary();
-            g.writeObjectFieldStart("summary");
-            g.writeNumberField("live", sum.live());
-            g.writeNumberField("daemon", sum.daemon());
-            g.writeNumberField("virtual", sum.virtual());
-            g.writeNumberField("peak", sum.peak());
-            g.writeNumberField("jvmStarted", sum.jvmStarted());
-            g.writeNumberField("agentStarted", sum.agentStarted());
-            g.writeNumberField("baseline", sum.baseline());
-            g.writeNumberField("delta", sum.delta());
-            g.writeObjectFieldStart("states");
-            for (Map.Entry<String, Integer> e : sum.states().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
-            g.writeEndObject();
-            g.writeNumberField("heapUsed", sum.heapUsed());
-            g.writeNumberField("stackReserved", sum.stackReserved());
-            g.writeNumberField("startsDropped", sum.startsDropped());
-            g.writeNumberField("sitesNotListed", sum.sitesNotListed());
-            g.writeNumberField("threadsNotListed", sum.threadsNotListed());
-            g.writeNumberField("hookFailures", sum.hookFailures());
-            if (sum.firstHookFailure() != null) g.writeStringField("firstHookFailure", sum.firstHookFailure());
-            g.writeNumberField("longBlocked", s.longBlocked().size());
-            g.writeNumberField("findings", s.findings().size());
-            g.writeEndObject();
+            writeHeader(g, s);
             g.writeNumberField("blockedThresholdMs", s.blockedThresholdMs());
 
             g.writeArrayFieldStart("findings");
-            for (Finding f : s.findings()) {
-                g.writeStartObject();
-                g.writeStringField("kind", f.kind().name());
-                g.writeStringField("severity", f.severity().name());
-                g.writeStringField("title", f.title());
-                if (f.site() >= 0) g.writeNumberField("site", f.site());
-                SiteInfo site = s.site(f.site());
-                if (site != null && site.blameFrame() != null) g.writeStringField("blame", site.blameFrame().toString());
-                g.writeNumberField("threads", f.threads());
-                g.writeNumberField("sinceMs", f.sinceMs());
-                g.writeArrayFieldStart("evidence");
-                for (String line : f.evidence()) g.writeString(line);
-                g.writeEndArray();
-                if (f.waitFrame() != null) g.writeStringField("waitFrame", f.waitFrame());
-                g.writeEndObject();
-            }
+            for (Finding f : s.findings()) writeFinding(g, s, f);
             g.writeEndArray();
 
             g.writeArrayFieldStart("deadlocks");
@@ -178,6 +133,59 @@ public final class SnapshotCodec {
             g.writeEndArray();
             g.writeEndObject();
         }
+    }
+
+    /** Who, when, and the totals: what dumps and {@code report --format json} begin with. */
+    public static void writeHeader(JsonGenerator g, Snapshot s) throws IOException {
+        g.writeNumberField("pid", s.pid());
+        g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
+        g.writeNumberField("takenAtMs", s.takenAtMs());
+        g.writeNumberField("jvmStartedAtMs", s.jvmStartedAtMs());
+        g.writeNumberField("agentStartedAtMs", s.agentStartedAtMs());
+        g.writeStringField("javaVersion", s.javaVersion());
+        g.writeStringField("command", s.command());
+
+        Summary sum = s.summary();
+        g.writeObjectFieldStart("summary");
+        g.writeNumberField("live", sum.live());
+        g.writeNumberField("daemon", sum.daemon());
+        g.writeNumberField("virtual", sum.virtual());
+        g.writeNumberField("peak", sum.peak());
+        g.writeNumberField("jvmStarted", sum.jvmStarted());
+        g.writeNumberField("agentStarted", sum.agentStarted());
+        g.writeNumberField("baseline", sum.baseline());
+        g.writeNumberField("delta", sum.delta());
+        g.writeObjectFieldStart("states");
+        for (Map.Entry<String, Integer> e : sum.states().entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+        g.writeEndObject();
+        g.writeNumberField("heapUsed", sum.heapUsed());
+        g.writeNumberField("stackReserved", sum.stackReserved());
+        g.writeNumberField("startsDropped", sum.startsDropped());
+        g.writeNumberField("sitesNotListed", sum.sitesNotListed());
+        g.writeNumberField("threadsNotListed", sum.threadsNotListed());
+        g.writeNumberField("hookFailures", sum.hookFailures());
+        if (sum.firstHookFailure() != null) g.writeStringField("firstHookFailure", sum.firstHookFailure());
+        g.writeNumberField("longBlocked", s.longBlocked().size());
+        g.writeNumberField("findings", s.findings().size());
+        g.writeEndObject();
+    }
+
+    /** One finding as JSON, with its blame frame spelled out: what dumps and {@code report --format json} hold. */
+    public static void writeFinding(JsonGenerator g, Snapshot s, Finding f) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("kind", f.kind().name());
+        g.writeStringField("severity", f.severity().name());
+        g.writeStringField("title", f.title());
+        if (f.site() >= 0) g.writeNumberField("site", f.site());
+        SiteInfo site = s.site(f.site());
+        if (site != null && site.blameFrame() != null) g.writeStringField("blame", site.blameFrame().toString());
+        g.writeNumberField("threads", f.threads());
+        g.writeNumberField("sinceMs", f.sinceMs());
+        g.writeArrayFieldStart("evidence");
+        for (String line : f.evidence()) g.writeString(line);
+        g.writeEndArray();
+        if (f.waitFrame() != null) g.writeStringField("waitFrame", f.waitFrame());
+        g.writeEndObject();
     }
 
     private static void writeThread(JsonGenerator g, ThreadEntry t, Map<List<Frame>, Integer> stackIds, long takenAtMs)

@@ -201,6 +201,13 @@ public final class ChildJvm implements AutoCloseable {
         return dump;
     }
 
+    /** Live threads of the groups whose blame frame ends with {@code frameEnding} ({@code Foo.java:12)}), as the report counts them. */
+    public static int liveAt(Snapshot s, String frameEnding) {
+        return dev.threadleak.agent.snapshot.SiteGroup.of(s).stream()
+                .filter(g -> g.site() != null && g.site().blameFrame().toString().endsWith(frameEnding))
+                .mapToInt(g -> g.threads().size()).sum();
+    }
+
     /** The 1-based line number of the first line of {@code sample} (a samples source file) containing {@code marker}. */
     public static int lineOf(String sourceFile, String marker) throws IOException {
         Path src = Path.of(required("threadleak.samplesSource"), sourceFile);

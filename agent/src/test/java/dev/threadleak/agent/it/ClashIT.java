@@ -46,7 +46,7 @@ class ClashIT {
             assertThat(classes).filteredOn(n -> !n.startsWith("dev/threadleak/agent/"))
                     .allMatch(n -> n.startsWith("dev/threadleak/shaded/"), "relocated under dev/threadleak/shaded/");
             for (String dep : List.of("dev/threadleak/shaded/asm/ClassReader.class", "dev/threadleak/shaded/jackson/databind/ObjectMapper.class",
-                    "dev/threadleak/shaded/bytebuddy/agent/ByteBuddyAgent.class")) {
+                    "dev/threadleak/shaded/bytebuddy/agent/ByteBuddyAgent.class", "dev/threadleak/shaded/picocli/CommandLine.class")) {
                 assertThat(names).contains(dep);
             }
             Attributes main = jar.getManifest().getMainAttributes();

@@ -1,0 +1,72 @@
+package dev.threadleak.agent.cli;
+
+import dev.threadleak.agent.Agent;
+import dev.threadleak.agent.Options;
+import dev.threadleak.agent.cli.Main.UsageException;
+import java.io.File;
+import java.util.concurrent.Callable;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * Loads this jar as an agent into a running JVM. Options are checked here first, so a bad one is one line
+ * and exit 2 with the target untouched (the attach API would only say the agent failed to start). A
+ * relative {@code dir} is made absolute here, where it was meant; without {@code dir} the target picks its
+ * default, and the directory announced is the one the target reports. A target that has the agent already
+ * is left alone: one line, exit 2.
+ */
+@Command(name = "attach", mixinStandardHelpOptions = true, header = "Loads the agent into a running JVM.", description = "Loads the agent into a running JVM of this user (options as for -javaagent).",
+        footer = {"", "Example:", "  threadleak attach 4242 dir=/var/tmp/tl,interval=30s"})
+final class AttachCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Parameters(index = "0", paramLabel = "<pid>", description = "the JVM's process id (threadleak list shows them)")
+    private String pid;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "<options>", description = "agent options, e.g. dir=/var/tmp/tl,interval=30s")
+    private String agentOptions = "";
+
+    @Override
+    public Integer call() throws UsageException {
+        if (!pid.matches("\\d{1,10}")) throw new UsageException("attach: '" + pid + "' is not a process id");
+        String options;
+        try {
+            options = Options.forTarget(agentOptions);
+        } catch (Options.BadOption e) {
+            throw new UsageException(e.getMessage());
+        }
+        Jvms.checkAttachable("attach", pid);
+        String already = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        if (already != null && already != TargetProperties.UNKNOWN) throw alreadyLoaded(already);
+        try {
+            File jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            ByteBuddyAgent.attach(jar, pid, options);
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+            // loaded meanwhile by someone else: the target refused the second load
+            if (dir != null && dir != TargetProperties.UNKNOWN) throw alreadyLoaded(dir);
+            throw new UsageException("attach: cannot attach to process " + pid + ": " + root);
+        }
+        String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        if (dir == null) {
+            // the agent class that ran is not this one: an older threadleak already loaded there ignores a second load
+            throw new UsageException("attach: process " + pid + " did not start the agent (an older threadleak already loaded"
+                    + " there ignores a second load; see the process's stderr)");
+        }
+        if (dir == TargetProperties.UNKNOWN) {
+            Options parsed = Options.parse(options);
+            dir = (options.startsWith("dir=") || options.contains(",dir=")) ? parsed.dir().toString() : "the target's default directory (its ${java.io.tmpdir}/threadleak-<user.name>)";
+        }
+        main.out.println("threadleak: attached to process " + pid + "; dumps go to " + dir);
+        return Main.OK;
+    }
+
+    private UsageException alreadyLoaded(String dir) {
+        return new UsageException("attach: process " + pid + " already has the threadleak agent (dumps go to " + dir + "); not attached again");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.threadleak.agent.cli;
+
+import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.snapshot.Durations;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** Two moments compared, like {@code go tool pprof -base} for goroutines. */
+@Command(name = "diff", mixinStandardHelpOptions = true, header = "Compares two dumps: +N/-N live threads per site and stack, new findings.", description = {"Compares two dumps: live threads per creation site (pool workers: per executor site) and per",
+        "group of identical stacks, +N/-N, new and vanished sites, largest growth first; and the findings new in the later dump.",
+        "Given one directory: its oldest and newest dumps."},
+        footer = {"", "Exit codes: 0 no site grew by --threshold threads, 1 one did, 2 bad input.",
+                "Examples:", "  threadleak diff before.json after.json", "  threadleak diff /var/tmp/tl"})
+final class DiffCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Parameters(arity = "1..2", paramLabel = "<base> <later>", description = "two dumps (a directory: its newest), or one directory (its oldest and newest)")
+    private List<Path> inputs;
+
+    @Option(names = "--threshold", paramLabel = "N", description = "a site that gained at least N live threads is growth: exit 1 (default: ${DEFAULT-VALUE})")
+    private long threshold = 1;
+
+    @Override
+    public Integer call() throws UsageException {
+        if (threshold < 1) throw new UsageException("diff: --threshold must be at least 1, got " + threshold);
+        Dumps.Dump base, later;
+        if (inputs.size() == 1) {
+            Path dir = inputs.get(0);
+            if (!Files.isDirectory(dir)) throw new UsageException("diff: give two dumps, or one directory (" + dir + " is not one)");
+            List<Path> all = Dumps.oldestFirst(dir);
+            if (all.size() < 2) throw new UsageException("diff: " + dir + " holds one dump; nothing to compare it with");
+            base = new Dumps.Dump(all.get(0), Dumps.load(all.get(0)));
+            later = new Dumps.Dump(all.get(all.size() - 1), Dumps.load(all.get(all.size() - 1)));
+        } else {
+            base = Dumps.resolve(inputs.get(0));
+            later = Dumps.resolve(inputs.get(1));
+        }
+        return print(base, later, threshold, main.out) ? Main.FOUND : Main.OK;
+    }
+
+    /** Prints the comparison; true when a site grew by at least {@code threshold}. */
+    static boolean print(Dumps.Dump base, Dumps.Dump later, long threshold, PrintStream out) {
+        Snapshot b = base.snapshot(), l = later.snapshot();
+        out.println("threadleak diff: " + base.file() + " -> " + later.file());
+        long apart = l.takenAtMs() - b.takenAtMs();
+        out.println("taken " + Instant.ofEpochMilli(b.takenAtMs()) + " (pid " + b.pid() + ") and " + Instant.ofEpochMilli(l.takenAtMs())
+                + " (pid " + l.pid() + "), " + (apart >= 0 ? Durations.human(apart) + " apart" : Durations.human(-apart) + " earlier: the later dump is older"));
+        out.println("live threads: " + b.summary().live() + " -> " + l.summary().live() + " (" + signed(l.summary().live() - b.summary().live()) + ")");
+
+        List<Change> sites = changes(SiteCounts.bySite(b), SiteCounts.bySite(l));
+        out.println("");
+        out.println("creation sites, largest growth first:");
+        if (sites.isEmpty()) out.println("  no change");
+        for (Change c : sites) {
+            String was = c.before() == 0 ? "new" : c.after() == 0 ? "gone" : "was " + c.before();
+            out.println(String.format(Locale.ROOT, "  %6s  %6d live  %-10s  %s", signed(c.delta()), c.after(), was, c.label()));
+        }
+        List<Change> stacks = changes(SiteCounts.byStack(b), SiteCounts.byStack(l));
+        out.println("");
+        out.println("identical stacks, largest growth first:");
+        if (stacks.isEmpty()) out.println("  no change");
+        for (Change c : stacks.subList(0, Math.min(stacks.size(), 20))) {
+            out.println(String.format(Locale.ROOT, "  %6s  %6d threads  %s", signed(c.delta()), c.after(), c.label()));
+        }
+        if (stacks.size() > 20) out.println("  and " + (stacks.size() - 20) + " more changed stacks");
+
+        Set<String> old = new HashSet<>();
+        for (Finding f : b.findings()) old.add(SiteCounts.key(b, f));
+        List<Finding> fresh = l.findings().stream().filter(f -> !old.contains(SiteCounts.key(l, f))).toList();
+        out.println("");
+        out.println(fresh.isEmpty() ? "no new findings" : fresh.size() + " new finding" + (fresh.size() == 1 ? "" : "s") + " in the later dump:");
+        for (Finding f : fresh) out.println("  [" + f.severity() + "] " + f.kind() + ": " + f.title() + keyAt(l, f));
+        long grown = sites.stream().filter(c -> c.delta() >= threshold).count();
+        out.println("");
+        out.println(grown == 0 ? "no growth: no site gained " + threshold + " or more live threads"
+                : "growth: " + grown + " site" + (grown == 1 ? "" : "s") + " gained " + threshold + " or more live threads");
+        return grown > 0;
+    }
+
+    private static String keyAt(Snapshot s, Finding f) {
+        String key = SiteCounts.key(s, f);
+        int at = key.indexOf(" @ ");
+        return at < 0 ? "" : key.substring(at);
+    }
+
+    record Change(String label, long before, long after) {
+        long delta() {
+            return after - before;
+        }
+    }
+
+    /** Groups whose count changed (new, gone, up or down), largest growth first, then largest loss last. */
+    static <K> List<Change> changes(Map<K, SiteCounts.Count> before, Map<K, SiteCounts.Count> after) {
+        List<Change> out = new ArrayList<>();
+        after.forEach((k, a) -> {
+            SiteCounts.Count b = before.get(k);
+            long was = b == null ? 0 : b.live();
+            if (a.live() != was) out.add(new Change(a.label(), was, a.live()));
+        });
+        before.forEach((k, b) -> {
+            if (!after.containsKey(k)) out.add(new Change(b.label(), b.live(), 0));
+        });
+        out.sort(Comparator.comparingLong(Change::delta).reversed().thenComparing(Change::label));
+        return out;
+    }
+
+    static String signed(long n) {
+        return n > 0 ? "+" + n : String.valueOf(n);
+    }
+}

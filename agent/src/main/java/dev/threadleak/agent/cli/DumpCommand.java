@@ -1,0 +1,90 @@
+package dev.threadleak.agent.cli;
+
+import com.sun.tools.attach.VirtualMachine;
+import dev.threadleak.agent.Agent;
+import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.expose.ThreadLeakMXBean;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * A dump taken now in a running JVM that carries the agent: its MXBean's {@code dump()} operation over the
+ * local JMX connector (started in the target with {@code startLocalManagementAgent} if it is not running).
+ * The agent writes the dump into its own directory; this prints its report, or copies it to {@code -o}.
+ */
+@Command(name = "dump", mixinStandardHelpOptions = true, header = "Takes a dump now in a running JVM that has the agent.", description = "Takes a dump now in a running JVM that has the agent, and prints its report (or writes the dump to a file).",
+        footer = {"", "Examples:", "  threadleak dump 4242", "  threadleak dump 4242 -o before.json"})
+final class DumpCommand implements Callable<Integer> {
+    @ParentCommand
+    private Main main;
+
+    @Parameters(paramLabel = "<pid>", description = "the JVM's process id (threadleak list shows them)")
+    private String pid;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the dump (JSON, the format report reads) to FILE instead of printing its report")
+    private Path output;
+
+    @Override
+    public Integer call() throws UsageException {
+        Jvms.checkAttachable("dump", pid);
+        String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        if (dir == TargetProperties.UNKNOWN) throw new UsageException("dump: cannot read the properties of process " + pid);
+        if (dir == null) {
+            throw new UsageException("dump: process " + pid + " does not have the threadleak agent; load it with: threadleak attach " + pid);
+        }
+        Path written = Path.of(dumpNow());
+        if (output != null) {
+            try {
+                Files.copy(written, output, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UsageException("dump: cannot write " + output + ": " + e);
+            }
+            main.out.println("threadleak: dump of process " + pid + " written to " + output);
+            return Main.OK;
+        }
+        ReportCommand.text(new Dumps.Dump(written, Dumps.load(written)), false, main.out);
+        return Main.OK;
+    }
+
+    /** Calls the agent's {@code dump()} over JMX; the path of the file it wrote. */
+    private String dumpNow() throws UsageException {
+        String address;
+        try {
+            VirtualMachine vm = VirtualMachine.attach(pid);
+            try {
+                address = vm.startLocalManagementAgent(); // the running one's address if it is started already
+            } finally {
+                vm.detach();
+            }
+        } catch (Exception e) {
+            throw new UsageException("dump: cannot start the local JMX connector in process " + pid + ": " + e);
+        }
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
+            if (!server.isRegistered(bean)) {
+                throw new UsageException("dump: process " + pid + " has the agent but no " + ThreadLeakMXBean.OBJECT_NAME
+                        + " MXBean yet (it registers one second after loading, or could not: see the process's stderr)");
+            }
+            return (String) server.invoke(bean, "dump", null, null);
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new UsageException("dump: process " + pid + " could not write a dump: " + root.getMessage());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.threadleak.agent.cli;
+
+import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.snapshot.DumpFormatException;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Reading dumps the CLI is given: a file, or a directory of them. Every problem is one line ({@link UsageException}). */
+final class Dumps {
+    private Dumps() {}
+
+    /** A dump file and what it holds. */
+    record Dump(Path file, Snapshot snapshot) {}
+
+    /**
+     * A dump file as given, or the newest dump of a directory: the newest by the time the dump itself says it
+     * was taken, among the files that read as dumps (a file's name proves nothing). Only regular files are
+     * read: a FIFO or device named like a dump would block or never end.
+     */
+    static Dump resolve(Path given) throws UsageException {
+        if (!Files.isDirectory(given)) return new Dump(given, load(given));
+        List<Path> candidates = newestFirst(given);
+        UsageException first = null;
+        for (Path p : candidates) {
+            try {
+                return new Dump(p, load(p));
+            } catch (UsageException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw new UsageException(given + ": no readable threadleak dump in this directory (newest: " + first.getMessage() + ")");
+        throw noDumps(given);
+    }
+
+    /** The dumps of a directory, oldest first by the time each says it was taken; at least one. */
+    static List<Path> oldestFirst(Path dir) throws UsageException {
+        if (!Files.exists(dir)) throw new UsageException(dir + ": no such file or directory");
+        if (!Files.isDirectory(dir)) throw new UsageException(dir + ": not a directory");
+        List<Path> all = new ArrayList<>(newestFirst(dir));
+        if (all.isEmpty()) throw noDumps(dir);
+        Collections.reverse(all);
+        return all;
+    }
+
+    private static List<Path> newestFirst(Path dir) throws UsageException {
+        try {
+            return DumpFiles.newestFirst(dir);
+        } catch (IOException e) {
+            throw new UsageException(dir + ": cannot list directory: " + e.getMessage());
+        }
+    }
+
+    private static UsageException noDumps(Path dir) throws UsageException {
+        List<Path> named;
+        try {
+            named = DumpFiles.dumps(dir);
+        } catch (IOException e) {
+            throw new UsageException(dir + ": cannot list directory: " + e.getMessage());
+        }
+        if (!named.isEmpty()) {
+            return new UsageException(dir + ": no readable threadleak dump in this directory (" + named.size() + " file"
+                    + (named.size() == 1 ? " named like a dump does not start" : "s named like dumps do not start") + " like one)");
+        }
+        return new UsageException(dir + ": no threadleak dumps in this directory");
+    }
+
+    static Snapshot load(Path file) throws UsageException {
+        if (!Files.exists(file)) throw new UsageException(file + ": no such file or directory");
+        if (!Files.isRegularFile(file)) throw new UsageException(file + ": not a regular file or directory");
+        try (InputStream in = Files.newInputStream(file)) {
+            return SnapshotCodec.read(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new UsageException(file + ": no such file");
+        } catch (IOException e) {
+            throw new UsageException(file + ": cannot read: " + e.getMessage());
+        } catch (DumpFormatException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

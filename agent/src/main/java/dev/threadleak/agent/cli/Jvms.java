@@ -1,0 +1,53 @@
+package dev.threadleak.agent.cli;
+
+import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
+import dev.threadleak.agent.cli.Main.UsageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Local JVMs through the attach API (module jdk.attach): which there are, and why one cannot be attached to. */
+final class Jvms {
+    private Jvms() {}
+
+    /** The attachable JVMs of this user, this CLI left out (root's attach API also lists other users' JVMs, which it cannot attach to). */
+    static List<VirtualMachineDescriptor> list() {
+        String self = String.valueOf(ProcessHandle.current().pid());
+        return VirtualMachine.list().stream().filter(d -> !d.id().equals(self) && ownedByMe(d.id())).toList();
+    }
+
+    private static boolean ownedByMe(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).flatMap(p -> p.info().user()).map(u -> u.equals(System.getProperty("user.name"))).orElse(true);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks that {@code pid} is a JVM this user can attach to; otherwise a one-line reason: no such process,
+     * another user's, not a JVM, or a JVM that refuses attaching.
+     */
+    static void checkAttachable(String command, String pid) throws UsageException {
+        if (!pid.matches("\\d{1,10}")) throw new UsageException(command + ": '" + pid + "' is not a process id");
+        Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(pid));
+        if (process.isEmpty()) throw new UsageException(command + ": no process " + pid);
+        ProcessHandle.Info info = process.get().info();
+        String me = System.getProperty("user.name");
+        Optional<String> user = info.user();
+        if (user.isPresent() && !user.get().equals(me)) {
+            throw new UsageException(command + ": process " + pid + " belongs to user " + user.get() + ", not " + me
+                    + "; the attach API only reaches JVMs of the same user (run as that user: sudo -u " + user.get() + " ...)");
+        }
+        if (list().stream().anyMatch(d -> d.id().equals(pid))) return;
+        String executable = info.command().map(c -> Path.of(c).getFileName().toString()).orElse("");
+        boolean jvm = executable.equals("java") || Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + me, pid));
+        if (jvm) {
+            throw new UsageException(command + ": process " + pid + " is a JVM that does not accept attaching (started with"
+                    + " -XX:+DisableAttachMechanism, or not yet ready); restart it with -javaagent instead");
+        }
+        throw new UsageException(command + ": process " + pid + (executable.isEmpty() ? "" : " (" + executable + ")") + " is not a Java virtual machine");
+    }
+}

@@ -1,0 +1,97 @@
+package dev.threadleak.agent.cli;
+
+import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.expose.Collapsed;
+import dev.threadleak.agent.expose.JsonReport;
+import dev.threadleak.agent.expose.Pprof;
+import dev.threadleak.agent.expose.TextReport;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "report", mixinStandardHelpOptions = true, header = "Prints a dump as text, threads, json, collapsed stacks or a pprof profile.", sortOptions = false,
+        description = {"Reads a dump (or the newest dump of a directory) and prints it in one format:",
+                "  text       findings, then live threads grouped by creation site (the default)",
+                "  threads    every thread in jstack's layout, with where it was created",
+                "  json       totals, findings and groups as JSON, for scripts",
+                "  collapsed  one line per distinct stack, 'frame;frame;frame COUNT', outermost first,",
+                "             for flamegraph.pl, speedscope and Pyroscope",
+                "  pprof      gzipped profile.proto (sample type threads/count, labels state, wait, site,",
+                "             name, thread, executor and age in seconds) for go tool pprof"},
+        footer = {"", "Examples:", "  threadleak report /var/tmp/tl",
+                "  threadleak report --format collapsed --creation /var/tmp/tl | flamegraph.pl > threads.svg",
+                "  threadleak report --format pprof -o threads.pb.gz /var/tmp/tl && go tool pprof -top threads.pb.gz"})
+final class ReportCommand implements Callable<Integer> {
+    enum Format { TEXT, THREADS, JSON, COLLAPSED, PPROF }
+
+    @ParentCommand
+    private Main main;
+
+    @Parameters(paramLabel = "<dump|dir>", description = "a dump file, or a directory of dumps (its newest is read)")
+    private Path dump;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text, threads, json, collapsed or pprof (default: text)")
+    private Format format;
+
+    @Option(names = "--threads", description = "the same as --format threads")
+    private boolean threads;
+
+    @Option(names = "--creation", negatable = true, paramLabel = "",
+            description = "collapsed and pprof: put each thread's creation stack (for a pool worker: where its executor "
+                    + "was built) at the root of its current stack (default: on for pprof, off for collapsed)")
+    private Boolean creation;
+
+    @Option(names = "--weight", paramLabel = "count|age",
+            description = "collapsed: weigh each thread as 1 (count, the default) or by its age in seconds (age)")
+    private Collapsed.Weight weight = Collapsed.Weight.COUNT;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write to FILE instead of standard output")
+    private Path output;
+
+    @Override
+    public Integer call() throws UsageException {
+        if (threads && format != null && format != Format.THREADS) throw new UsageException("report: --threads and --format " + format.name().toLowerCase() + " contradict each other");
+        Format f = threads ? Format.THREADS : format == null ? Format.TEXT : format;
+        Dumps.Dump d = Dumps.resolve(dump);
+        try (OutputStream to = output == null ? null : Files.newOutputStream(output)) {
+            render(d, f, to == null ? main.out : to);
+        } catch (IOException e) {
+            throw new UsageException("report: cannot write " + (output == null ? "to standard output" : output) + ": " + e.getMessage());
+        }
+        return Main.OK;
+    }
+
+    private void render(Dumps.Dump d, Format f, OutputStream to) throws UsageException, IOException {
+        Snapshot s = d.snapshot();
+        PrintStream out = to instanceof PrintStream p ? p : new PrintStream(to, false, StandardCharsets.UTF_8);
+        switch (f) {
+            case TEXT, THREADS -> text(d, f == Format.THREADS, out);
+            case JSON -> JsonReport.write(s, d.file().toString(), out);
+            case COLLAPSED -> Collapsed.write(s, creation != null && creation, weight, out);
+            case PPROF -> Pprof.write(s, creation == null || creation, out);
+        }
+        out.flush();
+        if (out.checkError() && output != null) throw new IOException("write failed");
+    }
+
+    /** The text report (or with {@code threads}, every thread in jstack's layout) of one dump. */
+    static void text(Dumps.Dump d, boolean threads, PrintStream out) {
+        TextReport report = new TextReport(d.snapshot(), out);
+        report.header(d.file().toString());
+        if (threads) {
+            report.threads();
+        } else {
+            report.findings();
+            report.groups();
+        }
+    }
+}

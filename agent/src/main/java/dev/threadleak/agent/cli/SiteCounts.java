@@ -1,0 +1,67 @@
+package dev.threadleak.agent.cli;
+
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.SiteGroup;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Live threads per group of a snapshot, keyed so that two dumps (of one JVM or of two runs) can be compared:
+ * a creation site by its whole stack and kind, not by its id; threads the agent did not see start by origin;
+ * identical stacks by their frames.
+ */
+final class SiteCounts {
+    private SiteCounts() {}
+
+    /** A group's live threads and how to name it to a person. */
+    record Count(String label, long live) {}
+
+    /** Live threads per creation site (pool workers: per site where their executor was built), largest first. */
+    static Map<String, Count> bySite(Snapshot s) {
+        Map<String, Count> bySite = new LinkedHashMap<>();
+        for (SiteGroup g : SiteGroup.of(s)) {
+            SiteInfo site = g.site();
+            if (site == null) {
+                String label = g.origin() == ThreadEntry.Origin.BEFORE_AGENT ? "(started before agent)" : "(started by the JVM)";
+                bySite.put(g.origin().name(), new Count(label, g.threads().size()));
+            } else {
+                String label = (g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
+                bySite.put(site.kind() + " " + site.stack(), new Count(label, g.threads().size() + site.notListed()));
+            }
+        }
+        return bySite;
+    }
+
+    /** Live threads per identical current stack. */
+    static Map<List<Frame>, Count> byStack(Snapshot s) {
+        Map<List<Frame>, long[]> counts = new LinkedHashMap<>();
+        Map<List<Frame>, ThreadEntry> first = new HashMap<>();
+        for (ThreadEntry t : s.threads()) {
+            if (t.agent() || t.stack().isEmpty()) continue;
+            counts.computeIfAbsent(t.stack(), k -> new long[1])[0]++;
+            first.putIfAbsent(t.stack(), t);
+        }
+        Map<List<Frame>, Count> byStack = new LinkedHashMap<>();
+        counts.forEach((stack, n) -> byStack.put(stack, new Count(label(first.get(stack)), n[0])));
+        return byStack;
+    }
+
+    /** The top frame alone is ambiguous (every parked thread is in Unsafe.park): what it waits for, and where. */
+    private static String label(ThreadEntry t) {
+        Frame stuck = t.waitFrameOrNull();
+        return t.stack().get(0) + (stuck == null ? "" : " … " + stuck) + (t.waitReason() == null ? "" : " (" + t.waitReason() + ")");
+    }
+
+    /** A finding's identity across dumps: its kind and the line it blames. */
+    static String key(Snapshot s, Finding f) {
+        SiteInfo site = s.site(f.site());
+        if (site != null && site.blameFrame() != null) return f.kind() + " @ " + site.blameFrame();
+        return f.waitFrame() != null ? f.kind() + " @ " + f.waitFrame() : f.kind().toString();
+    }
+}

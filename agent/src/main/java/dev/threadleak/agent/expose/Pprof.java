@@ -1,0 +1,139 @@
+package dev.threadleak.agent.expose;
+
+import dev.threadleak.agent.snapshot.ExecutorInfo;
+import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A snapshot as a gzipped pprof {@code profile.proto} (github.com/google/pprof, proto/profile.proto): one
+ * sample of type {@code threads/count} per live thread, its stack (and below it, unless left out, the stack
+ * that created it), string labels {@code state}, {@code wait}, {@code site}, {@code name} (the thread-name
+ * pattern), {@code thread} and {@code executor}, and a numeric label {@code age} in seconds. So
+ * {@code go tool pprof -top}, {@code -traces}, {@code -tagfocus=age=600:} and {@code -base} work on JVM threads.
+ */
+public final class Pprof {
+    // field numbers of profile.proto
+    private static final int SAMPLE_TYPE = 1, SAMPLE = 2, LOCATION = 4, FUNCTION = 5, STRING_TABLE = 6, TIME_NANOS = 9,
+            PERIOD_TYPE = 11, PERIOD = 12, COMMENT = 13;
+    private static final int VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2;
+    private static final int SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3;
+    private static final int LABEL_KEY = 1, LABEL_STR = 2, LABEL_NUM = 3, LABEL_NUM_UNIT = 4;
+    private static final int LOCATION_ID = 1, LOCATION_LINE = 4, LINE_FUNCTION_ID = 1, LINE_LINE = 2;
+    private static final int FUNCTION_ID = 1, FUNCTION_NAME = 2, FUNCTION_SYSTEM_NAME = 3, FUNCTION_FILENAME = 4;
+
+    private final Map<String, Integer> strings = new LinkedHashMap<>();
+    private final Map<String, Integer> functions = new HashMap<>();
+    private final Map<Frame, Integer> locations = new HashMap<>();
+    private final Protobuf profile = new Protobuf();
+
+    private Pprof() {
+        string(""); // string_table[0] is always ""
+    }
+
+    public static void write(Snapshot s, boolean creation, OutputStream out) throws IOException {
+        Pprof p = new Pprof();
+        p.profile.message(SAMPLE_TYPE, p.valueType("threads", "count"));
+        Map<ThreadEntry, String> names = namePatterns(s);
+        for (ThreadEntry t : s.threads()) {
+            if (!t.agent()) p.sample(s, t, creation, names.get(t));
+        }
+        p.profile.varint(TIME_NANOS, s.takenAtMs() * 1_000_000);
+        p.profile.message(PERIOD_TYPE, p.valueType("threads", "count"));
+        p.profile.varint(PERIOD, 1);
+        p.profile.varint(COMMENT, p.string("threadleak dump of pid " + s.pid() + (s.command().isEmpty() ? "" : ": " + s.command())));
+        byte[] tables = p.tables(); // protobuf fields may come in any order: the tables after the samples that fill them
+        GZIPOutputStream gz = new GZIPOutputStream(out);
+        gz.write(p.profile.toByteArray());
+        gz.write(tables);
+        gz.finish();
+        gz.flush();
+    }
+
+    private void sample(Snapshot s, ThreadEntry t, boolean creation, String namePattern) {
+        List<Frame> frames = ExportStacks.of(s, t, creation);
+        long[] ids = new long[frames.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = location(frames.get(i));
+        Protobuf sample = new Protobuf().packed(SAMPLE_LOCATION_ID, ids).packed(SAMPLE_VALUE, new long[] {1});
+        label(sample, "state", t.state());
+        if (t.waitReason() != null) label(sample, "wait", t.waitReason());
+        SiteInfo site = s.site(s.blameSite(t));
+        if (site != null && site.blameFrame() != null) label(sample, "site", site.blameFrame().toString());
+        label(sample, "name", namePattern);
+        label(sample, "thread", t.name());
+        ExecutorInfo e = t.executor() >= 0 ? s.executor(t.executor()) : null;
+        if (e != null) label(sample, "executor", e.describe());
+        sample.message(SAMPLE_LABEL, new Protobuf().varint(LABEL_KEY, string("age"))
+                .varint(LABEL_NUM, t.ageMs(s.takenAtMs()) / 1000).varint(LABEL_NUM_UNIT, string("seconds")));
+        profile.message(SAMPLE, sample);
+    }
+
+    private void label(Protobuf sample, String key, String value) {
+        sample.message(SAMPLE_LABEL, new Protobuf().varint(LABEL_KEY, string(key)).varint(LABEL_STR, string(value)));
+    }
+
+    private Protobuf valueType(String type, String unit) {
+        return new Protobuf().varint(VALUE_TYPE_TYPE, string(type)).varint(VALUE_TYPE_UNIT, string(unit));
+    }
+
+    /** Location ids are 1-based, one per distinct frame; each has one line of one function. */
+    private int location(Frame f) {
+        return locations.computeIfAbsent(f, k -> locations.size() + 1);
+    }
+
+    private int function(Frame f) {
+        return functions.computeIfAbsent(ExportStacks.function(f) + "\0" + (f.file() == null ? "" : f.file()), k -> functions.size() + 1);
+    }
+
+    private int string(String s) {
+        return strings.computeIfAbsent(s, k -> strings.size());
+    }
+
+    /** Locations, functions, then the string table (which they add to): written after the samples. */
+    private byte[] tables() {
+        Protobuf t = new Protobuf();
+        Map<Integer, Frame> functionFrames = new LinkedHashMap<>();
+        List<Map.Entry<Frame, Integer>> locs = new ArrayList<>(locations.entrySet());
+        locs.sort(Map.Entry.comparingByValue());
+        for (Map.Entry<Frame, Integer> l : locs) {
+            Frame f = l.getKey();
+            int fn = function(f);
+            functionFrames.putIfAbsent(fn, f);
+            Protobuf line = new Protobuf().varint(LINE_FUNCTION_ID, fn).varint(LINE_LINE, Math.max(0, f.line()));
+            t.message(LOCATION, new Protobuf().varint(LOCATION_ID, l.getValue()).message(LOCATION_LINE, line));
+        }
+        for (Map.Entry<Integer, Frame> fn : functionFrames.entrySet()) {
+            Frame f = fn.getValue();
+            int name = string(ExportStacks.function(f));
+            t.message(FUNCTION, new Protobuf().varint(FUNCTION_ID, fn.getKey()).varint(FUNCTION_NAME, name)
+                    .varint(FUNCTION_SYSTEM_NAME, name).varint(FUNCTION_FILENAME, string(f.file() == null ? "" : f.file())));
+        }
+        for (String s : strings.keySet()) t.string(STRING_TABLE, s);
+        return t.toByteArray();
+    }
+
+    /** Each thread's name folded with the others of its group and shape: {@code pool-*-thread-1}. */
+    private static Map<ThreadEntry, String> namePatterns(Snapshot s) {
+        Map<String, List<ThreadEntry>> byGroupAndShape = new HashMap<>();
+        for (ThreadEntry t : s.threads()) {
+            byGroupAndShape.computeIfAbsent(s.blameSite(t) + " " + NamePattern.shape(t.name()), k -> new ArrayList<>()).add(t);
+        }
+        Map<ThreadEntry, String> out = new IdentityHashMap<>();
+        for (List<ThreadEntry> same : byGroupAndShape.values()) {
+            String pattern = NamePattern.of(same.stream().map(ThreadEntry::name).toList()).get(0);
+            for (ThreadEntry t : same) out.put(t, pattern);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.it.ChildJvm.Result;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code report --format pprof|collapsed|json} of a leaking sample's dumps, read by the tools people use: the real
+ * {@code go tool pprof} (skipped only when {@code go} is not installed; CI installs it) and Brendan Gregg's
+ * {@code flamegraph.pl}. Each must show the leaking line with the number of threads the dump holds there.
+ */
+class CliExportIT {
+    private static final String SAMPLE = "ExecutorPerRequest";
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    /** Dump directories of the leaking sample, one run per JDK shared by the tests. */
+    private static final Map<Integer, Path> RUNS = new HashMap<>();
+
+    /** A leaking sample's dump directory (a dump a second, the last one at exit). */
+    private static synchronized Path leakingDumps(Jdk jdk) throws Exception {
+        Path done = RUNS.get(jdk.feature());
+        if (done != null) return done;
+        Path dir = Files.createTempDirectory("tl-export-");
+        ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples." + SAMPLE, "6");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(ChildJvm.dumps(dir)).hasSizeGreaterThanOrEqualTo(2);
+        RUNS.put(jdk.feature(), dir);
+        return dir;
+    }
+
+    private static String leakLine() throws IOException {
+        return "ExecutorPerRequest.java:" + ChildJvm.lineOf("ExecutorPerRequest.java", "// LEAK:");
+    }
+
+    /** Live pool workers of executors built at the leaking line, as the dump holds them. */
+    private static int leakingWorkers(Snapshot s) throws IOException {
+        return ChildJvm.liveAt(s, leakLine() + ")");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void goToolPprofReadsTheProfileAndShowsTheLeakingSite(Jdk jdk) throws Exception {
+        assumeTrue(commandWorks("go", "version"), "go is not installed (Debian: apt-get install golang-go)");
+        Path dir = leakingDumps(jdk);
+        List<Path> dumps = ChildJvm.dumps(dir);
+        Path newest = dumps.get(dumps.size() - 1), oldest = dumps.get(0);
+        Snapshot later = ChildJvm.readDump(newest), base = ChildJvm.readDump(oldest);
+        int workers = leakingWorkers(later);
+        assertThat(workers).isGreaterThan(leakingWorkers(base));
+
+        Path profile = dir.resolveSibling(dir.getFileName() + ".pb.gz"), baseProfile = dir.resolveSibling(dir.getFileName() + "-base.pb.gz");
+        Result export = ChildJvm.cli("report", "--format", "pprof", "-o", profile.toString(), newest.toString());
+        assertThat(export.stderr()).isEmpty();
+        assertThat(export.exitCode()).isZero();
+        assertThat(ChildJvm.cli("report", "--format", "pprof", "-o", baseProfile.toString(), oldest.toString()).exitCode()).isZero();
+
+        String handleRequest = "dev.threadleak.samples.ExecutorPerRequest.handleRequest " + leakLine();
+        String top = go("tool", "pprof", "-top", "-lines", profile.toString());
+        assertThat(top).contains("Type: threads", "of " + later.summary().live() + " total");
+        assertThat(top).containsPattern(Pattern.compile("\\s0\\s+0%\\s+\\S+%\\s+" + workers + "\\s+\\S+%\\s+" + Pattern.quote(handleRequest) + "\n"));
+
+        String traces = go("tool", "pprof", "-traces", profile.toString());
+        assertThat(traces).contains("site:  dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine() + ")",
+                "executor:  ThreadPoolExecutor \"pool-", "[pool worker of an executor built here]", "age:  ");
+
+        // -base: only what the later dump added, like goroutines between two curl /debug/pprof/goroutine
+        String added = go("tool", "pprof", "-top", "-lines", "-base", baseProfile.toString(), profile.toString());
+        assertThat(added).containsPattern(Pattern.compile("\\s" + (workers - leakingWorkers(base)) + "\\s+\\S+%\\s+" + Pattern.quote(handleRequest) + "\n"));
+
+        // numeric label age, in seconds: no thread of a 6 s run is an hour old, every one is 0 s or older
+        assertThat(go("tool", "pprof", "-top", "-tagfocus=age=3600:", profile.toString())).contains("matched no samples");
+        assertThat(go("tool", "pprof", "-top", "-tagfocus=age=0:", profile.toString())).contains("of " + later.summary().live() + " total");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void collapsedStacksMakeAFlameGraphRootedAtTheLeakingSite(Jdk jdk) throws Exception {
+        Path dir = leakingDumps(jdk);
+        Snapshot newest = ChildJvm.newestDump(dir);
+        int workers = leakingWorkers(newest);
+        Result collapsed = ChildJvm.cli("report", "--format", "collapsed", "--creation", dir.toString());
+        assertThat(collapsed.stderr()).isEmpty();
+        assertThat(collapsed.exitCode()).isZero();
+        List<String> lines = ChildJvm.lines(collapsed.stdout());
+        assertThat(lines).allMatch(l -> l.matches("[^ ;][^;]*(;[^;]+)* \\d+"), "frame;frame;... COUNT");
+        assertThat(lines.stream().mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum()).isEqualTo(newest.summary().live());
+
+        Path folded = Files.writeString(dir.resolveSibling(dir.getFileName() + ".folded"), collapsed.stdout());
+        Path script = Path.of(CliExportIT.class.getResource("/flamegraph/flamegraph.pl").toURI());
+        Process p = new ProcessBuilder("perl", script.toString(), "--title", "threads", folded.toString()).redirectErrorStream(false).start();
+        byte[] svg = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        String text = new String(svg, StandardCharsets.UTF_8);
+        assertThat(text).startsWith("<?xml").contains("<svg")
+                .contains("<title>dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine() + ") (" + workers + " samples");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void jsonHasTheFindingsAndTheLeakingGroupFirst(Jdk jdk) throws Exception {
+        Path dir = leakingDumps(jdk);
+        Snapshot newest = ChildJvm.newestDump(dir);
+        Result r = ChildJvm.cli("report", "--format", "json", dir.toString());
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.exitCode()).isZero();
+        JsonNode json = new ObjectMapper().readTree(r.stdout());
+        assertThat(json.get("summary").get("live").asInt()).isEqualTo(newest.summary().live());
+        assertThat(json.get("findings").size()).isEqualTo(newest.findings().size()).isPositive();
+        assertThat(json.get("findings").get(0).get("blame").asText()).endsWith(leakLine() + ")");
+        JsonNode top = json.get("groups").get(0);
+        assertThat(top.get("blame").asText()).endsWith(leakLine() + ")");
+        assertThat(top.get("site").asText()).isEqualTo("executor");
+        assertThat(top.get("live").asInt()).isEqualTo(leakingWorkers(newest));
+    }
+
+    private static String go(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("go"));
+        cmd.addAll(Arrays.asList(args));
+        Path out = Files.createTempFile("tl-go-", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("go " + String.join(" ", args)).isTrue();
+        String text = Files.readString(out);
+        assertThat(p.exitValue()).as(text).isZero();
+        return text;
+    }
+
+    static boolean commandWorks(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}

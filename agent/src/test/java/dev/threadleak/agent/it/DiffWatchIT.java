@@ -1,0 +1,125 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.it.ChildJvm.Result;
+import dev.threadleak.agent.snapshot.Finding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code diff} and {@code watch} on the dump directories of a leaking and of a healthy sample, as a user runs them. */
+class DiffWatchIT {
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    /** The sample run under the agent for 6 s with a dump a second (the last one at exit). */
+    private static Path dumpsOf(Jdk jdk, String sample) throws Exception {
+        Path dir = Files.createTempDirectory("tl-diff-" + sample + "-");
+        ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples." + sample, "6");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(ChildJvm.dumps(dir)).hasSizeGreaterThanOrEqualTo(3);
+        return dir;
+    }
+
+    private static String takenAt(Path dump) {
+        try {
+            return java.time.Instant.ofEpochMilli(ChildJvm.readDump(dump).takenAtMs()).toString();
+        } catch (Exception e) {
+            return "(unreadable " + dump + ")"; // a dump being replaced: matches nothing, the poll goes on
+        }
+    }
+
+    private static String leakLine() throws IOException {
+        return "ExecutorPerRequest.java:" + ChildJvm.lineOf("ExecutorPerRequest.java", "// LEAK:") + ")";
+    }
+
+    private static int leakingWorkers(Path dump) throws Exception {
+        return ChildJvm.liveAt(ChildJvm.readDump(dump), leakLine());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aLeakingSamplesDiffPutsTheLeakingSiteOnTopAndItsWatchExitsOne(Jdk jdk) throws Exception {
+        Path dir = dumpsOf(jdk, "ExecutorPerRequest");
+        List<Path> dumps = ChildJvm.dumps(dir);
+        int grown = leakingWorkers(dumps.get(dumps.size() - 1)) - leakingWorkers(dumps.get(0));
+        assertThat(grown).isPositive();
+
+        Result diff = ChildJvm.cli("diff", dir.toString());
+        assertThat(diff.stderr()).isEmpty();
+        assertThat(diff.exitCode()).isEqualTo(1);
+        List<String> lines = ChildJvm.lines(diff.stdout());
+        String top = lines.get(lines.indexOf("creation sites, largest growth first:") + 1);
+        assertThat(top).startsWith(String.format("  %6s", "+" + grown)).contains("executors built @ dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine());
+        assertThat(diff.stdout()).endsWith("growth: 1 site gained 1 or more live threads\n");
+        // SITE_GROWTH is listed as new exactly when the first dump did not have it yet (how soon depends on the machine)
+        boolean growthAtFirst = ChildJvm.readDump(dumps.get(0)).findings().stream().anyMatch(f -> f.kind() == Finding.Kind.SITE_GROWTH);
+        boolean growthAtLast = ChildJvm.readDump(dumps.get(dumps.size() - 1)).findings().stream().anyMatch(f -> f.kind() == Finding.Kind.SITE_GROWTH);
+        assertThat(growthAtLast).isTrue();
+        assertThat(diff.stdout().contains("\n  [HIGH] SITE_GROWTH: ")).isEqualTo(!growthAtFirst);
+        // the same two files named one by one: the same comparison
+        assertThat(ChildJvm.cli("diff", dumps.get(0).toString(), dumps.get(dumps.size() - 1).toString()).stdout()).isEqualTo(diff.stdout());
+        // a threshold above the growth: no growth
+        assertThat(ChildJvm.cli("diff", "--threshold", String.valueOf(grown + 1), dir.toString()).exitCode()).isZero();
+
+        Result watch = ChildJvm.cli("watch", dir.toString());
+        assertThat(watch.stderr()).isEmpty();
+        assertThat(watch.exitCode()).isEqualTo(1);
+        List<String> w = ChildJvm.lines(watch.stdout());
+        String leakFrame = " @ dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine();
+        assertThat(w).anyMatch(l -> l.contains(": new   [HIGH] SITE_GROWTH: ") && l.endsWith(leakFrame));
+        assertThat(w).contains("  sites whose live count kept rising:");
+        assertThat(w.get(w.indexOf("  sites whose live count kept rising:") + 1))
+                .startsWith("    +" + grown + " (" + leakingWorkers(dumps.get(0)) + " -> ").endsWith(leakLine());
+        assertThat(w).anyMatch(l -> l.startsWith("  live threads: ") && l.contains("/min)"));
+        // only the kinds asked for: a leak of executors is not a deadlock
+        assertThat(ChildJvm.cli("watch", "--fail-on", "DEADLOCK,LONG_BLOCKED", dir.toString()).exitCode()).isZero();
+        assertThat(ChildJvm.cli("watch", "--pid", "1", dir.toString()).stderr()).isEqualTo("threadleak: watch: " + dir + ": no dump of process 1\n");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aHealthySamplesDiffShowsNoGrowthAndItsWatchExitsZero(Jdk jdk) throws Exception {
+        Path dir = dumpsOf(jdk, "HealthyService");
+        List<Path> dumps = ChildJvm.dumps(dir);
+        // the first and the last periodic dump (the exit dump comes after the pools are shut down)
+        Result diff = ChildJvm.cli("diff", dumps.get(0).toString(), dumps.get(dumps.size() - 2).toString());
+        assertThat(diff.stderr()).isEmpty();
+        assertThat(diff.stdout()).contains("creation sites, largest growth first:\n  no change\n", "no new findings")
+                .endsWith("no growth: no site gained 1 or more live threads\n");
+        assertThat(diff.exitCode()).isZero();
+
+        Result watch = ChildJvm.cli("watch", dir.toString());
+        assertThat(watch.stderr()).isEmpty();
+        assertThat(watch.stdout()).contains("  no site kept rising\n", "  no finding open in its newest dump\n").doesNotContain(": new ");
+        assertThat(watch.exitCode()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void watchFollowReadsDumpsAsTheyAreWritten(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-follow-");
+        try (ChildJvm app = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.ExecutorPerRequest", "60")) {
+            ChildJvm.await("a first dump", Duration.ofSeconds(30), () -> !ChildJvm.dumps(dir).isEmpty());
+            List<Path> before = ChildJvm.dumps(dir);
+            try (ChildJvm watch = ChildJvm.start(jdk, List.of("-jar", ChildJvm.AGENT_JAR.toString()), "watch", "--follow", "--poll", "200", dir.toString())) {
+                // a status line for a dump written after watch started: it was read as it came
+                ChildJvm.await("watch --follow to read a dump written after it started", Duration.ofSeconds(45), () -> ChildJvm.dumps(dir).stream()
+                        .filter(d -> !before.contains(d)).anyMatch(d -> ChildJvm.lines(watch.stdout()).stream()
+                                .anyMatch(l -> l.startsWith(takenAt(d) + " pid " + app.pid() + " (dev.threadleak.samples.ExecutorPerRequest): ")
+                                        && l.matches(".*\\): \\d+ live threads \\([+-]?\\d+\\)(, \\d+ findings? open)?"))));
+                assertThat(watch.isAlive()).isTrue();
+                assertThat(watch.stderr()).isEmpty();
+            }
+        }
+    }
+}
