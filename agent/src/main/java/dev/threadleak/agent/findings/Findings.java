@@ -99,7 +99,7 @@ public final class Findings {
             long started = s.site(id).started();
             boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == id);
             String alive = executorSite ? live + " live workers of the " + started + " executors built here since the agent loaded"
-                    : live + " of the " + started + " threads started here since the agent loaded are alive" + (started == live ? ": none has ended" : "");
+                    : live + " of the " + started + " threads started here since the agent loaded are alive" + ended(s, id, started == live);
             if (fast) {
                 int gained = series.get(series.size() - 1) - series.get(0);
                 long spanMs = s.takenAtMs() - window.get(0).timeMs();
@@ -120,6 +120,13 @@ public final class Findings {
                                         : perHour(climb.gain(), spanMs) + " threads/hour"))));
             }
         }
+    }
+
+    /** When the site's last thread ended: a leak's never do (unknown in dumps written before the field). */
+    private static String ended(Snapshot s, int site, boolean noneEnded) {
+        long at = s.site(site).lastEndedAtMs();
+        if (noneEnded) return ": none has ended";
+        return at > 0 ? "; the last one ended " + Durations.human(Math.max(0, s.takenAtMs() - at)) + " ago" : "";
     }
 
     /** {@code 1 (2h ago), 3 (1h20m ago), …, 14 (now)}: the climb's kept points. */

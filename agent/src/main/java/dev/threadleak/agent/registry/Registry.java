@@ -168,7 +168,10 @@ public final class Registry implements Consumer<Thread> {
 
     private static boolean ended(ThreadRecord r) {
         if (r.alive()) return false;
-        if (r.site != null) r.site.live--;
+        if (r.site != null) {
+            r.site.live--;
+            r.site.lastEndedAtMs = System.currentTimeMillis();
+        }
         return true;
     }
 

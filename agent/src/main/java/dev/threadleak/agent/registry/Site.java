@@ -15,6 +15,8 @@ public final class Site {
     private volatile long started;
     /** Live threads started here; kept by the registry under its lock. A site with none may be folded. */
     int live;
+    /** When a thread started here was last seen ended (epoch ms, at the drain), or 0: none has since the agent loaded. */
+    volatile long lastEndedAtMs;
     /** The table's start sequence at this site's latest start: which idle site was used least recently. */
     long lastStart;
 
@@ -37,6 +39,7 @@ public final class Site {
     public long started() { return started; }
     /** Live threads started here, as of the last drain. */
     public int live() { return live; }
+    public long lastEndedAtMs() { return lastEndedAtMs; }
 
     void countStart(long sequence) {
         started++;

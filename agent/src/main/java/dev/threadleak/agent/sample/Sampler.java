@@ -378,7 +378,7 @@ public final class Sampler {
             if (!listed.contains(s.id())) continue;
             List<Frame> frames = siteFrames.computeIfAbsent(s.id(), id -> frames(s.stack().toArray(NO_FRAMES)));
             String kind = s.kind() == Site.EXECUTOR ? SiteInfo.EXECUTOR : s.kind() == Site.SUBMISSION ? SiteInfo.SUBMISSION : SiteInfo.THREAD;
-            out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started(), kind));
+            out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started(), kind, s.lastEndedAtMs()));
         }
         siteFrames.keySet().retainAll(keptIds); // folded sites are gone for good
         return out;

@@ -7,12 +7,14 @@ import java.util.List;
  * ({@code blame} indexes {@code stack}, -1 when every frame is JDK or library code), and how many threads
  * it has started since the agent loaded ({@code kind} thread); or, with the same rules, where executors were built
  * ({@code started}: executors built) or tasks submitted ({@code started}: submissions captured).
+ * {@code lastEndedAtMs}: when a thread of the site was last seen ended, 0 when none has since the agent loaded.
  */
-public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind, long notListed) {
+public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind, long notListed,
+                       long lastEndedAtMs) {
 
     /** A site all of whose live threads are listed. */
-    public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind) {
-        this(id, stack, blame, truncated, started, kind, 0);
+    public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind, long lastEndedAtMs) {
+        this(id, stack, blame, truncated, started, kind, 0, lastEndedAtMs);
     }
 
     /** What a site is where: a thread started, an executor built, a task submitted (sampled). */
@@ -20,7 +22,7 @@ public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, 
 
     /** A thread creation site. */
     public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {
-        this(id, stack, blame, truncated, started, THREAD, 0);
+        this(id, stack, blame, truncated, started, THREAD, 0, 0);
     }
 
     /** The frame to blame, or the innermost frame when there is none (JDK or library code started it). */

@@ -88,7 +88,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         }
         List<SiteInfo> counted = new ArrayList<>(sites.size());
         for (SiteInfo s : sites) {
-            counted.add(new SiteInfo(s.id(), s.stack(), s.blame(), s.truncated(), s.started(), s.kind(), notListed.getOrDefault(s.id(), 0L)));
+            counted.add(new SiteInfo(s.id(), s.stack(), s.blame(), s.truncated(), s.started(), s.kind(), notListed.getOrDefault(s.id(), 0L), s.lastEndedAtMs()));
         }
         List<ThreadEntry> listed = threads.stream().filter(kept::contains).toList(); // start order, as before
         return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary.withThreadsNotListed(total),

@@ -104,6 +104,7 @@ public final class SnapshotCodec {
                 g.writeNumberField("started", site.started());
                 g.writeStringField("kind", site.kind());
                 if (site.notListed() > 0) g.writeNumberField("notListed", site.notListed());
+                if (site.lastEndedAtMs() > 0) g.writeNumberField("lastEndedAtMs", site.lastEndedAtMs());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -353,7 +354,8 @@ public final class SnapshotCodec {
                             + stack.size() + " frame" + (stack.size() == 1 ? "" : "s"));
                 }
                 sites.add(new SiteInfo(id, stack, (int) blame, s.path("truncated").asBoolean(false), number(s, "started"),
-                        s.path("kind").asText(SiteInfo.THREAD), Math.max(0, s.path("notListed").asLong(0))));
+                        s.path("kind").asText(SiteInfo.THREAD), Math.max(0, s.path("notListed").asLong(0)),
+                        Math.max(0, s.path("lastEndedAtMs").asLong(0))));
             }
             for (JsonNode e : root.path("executors")) {
                 int id = (int) number(e, "id");

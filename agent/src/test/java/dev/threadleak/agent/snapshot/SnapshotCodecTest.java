@@ -29,7 +29,7 @@ public class SnapshotCodecTest {
     public static Snapshot sample() {
         List<Frame> waiting = List.of(PARK, TAKE, RUN);
         SiteInfo pool = new SiteInfo(0, List.of(HANDLE, MAIN), 0, false, 3);
-        SiteInfo bank = new SiteInfo(1, List.of(TRANSFER, HANDLE, MAIN), 0, true, 2);
+        SiteInfo bank = new SiteInfo(1, List.of(TRANSFER, HANDLE, MAIN), 0, true, 2, SiteInfo.THREAD, 1_500L);
         ThreadEntry w1 = new ThreadEntry(21, "pool-1-thread-1", "WAITING", false, false, 5, waiting,
                 "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1b6d3586", null, null, null,
                 List.of(), List.of(), Origin.STARTED, 0, 1_000L, new ThreadRef(1, "main"), false, "idle: pool worker waiting for a task", true, 700L, -1, -1, null);
