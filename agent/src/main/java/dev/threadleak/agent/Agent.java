@@ -5,6 +5,7 @@ import dev.threadleak.agent.registry.Blame;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
+import dev.threadleak.agent.registry.ThreadFacts;
 import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
 import java.util.Map;
@@ -80,6 +81,7 @@ public final class Agent {
         Executors executors = registry.executorHooks();
         Map<String, Object> sinks = new HashMap<>();
         sinks.put("onStart", registry);
+        sinks.put("threads", new ThreadFacts(registry));
         sinks.put("onExecutor", new ObjIntConsumer<Object>() {
             @Override
             public void accept(Object executor, int event) {
