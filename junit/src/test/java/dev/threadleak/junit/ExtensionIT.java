@@ -7,7 +7,9 @@ import dev.threadleak.junit.Child.Result;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -26,7 +28,8 @@ class ExtensionIT {
             "junit.jupiter.execution.parallel.mode.default=concurrent", "junit.jupiter.execution.parallel.mode.classes.default=concurrent",
             "junit.jupiter.execution.parallel.config.strategy=fixed", "junit.jupiter.execution.parallel.config.fixed.parallelism=4",
             "ParallelLeakyFixture", "ParallelCleanFixture");
-    private static final Map<String, Child> RUNS = new ConcurrentHashMap<>();
+    /** Runs shared by several tests, each run once (tests run concurrently). */
+    private static final Map<String, CompletableFuture<Child>> RUNS = new ConcurrentHashMap<>();
 
     static Stream<Arguments> runs() {
         List<Arguments> out = new ArrayList<>();
@@ -41,9 +44,28 @@ class ExtensionIT {
         return Child.jdks().stream();
     }
 
-    /** One child JVM per JDK and agent setting runs every serial fixture; each test reads its part. */
+    /**
+     * One child JVM per JDK and agent setting runs every serial fixture; each test reads its part. With the agent,
+     * extension autodetection is on (AutoDetectedFixture fails only then); without it, self-attach is asked for with
+     * no agent jar there (the check goes on without the agent).
+     */
     private static Child serial(Jdk jdk, boolean agent) {
-        return RUNS.computeIfAbsent(jdk + " " + agent, k -> Child.fixtures(jdk, agent, List.of(), SERIAL_FIXTURES.split(" ")));
+        List<String> args = new ArrayList<>(List.of(SERIAL_FIXTURES.split(" ")));
+        if (agent) args.addAll(List.of("junit.jupiter.extensions.autodetection.enabled=true", "threadleak.settle.millis=200"));
+        List<String> jvm = agent ? List.of() : List.of("-Dthreadleak.attach=true", "-Dthreadleak.agentJar=/nonexistent/threadleak-agent.jar");
+        return once("serial " + jdk + " " + agent, () -> Child.fixtures(jdk, agent, jvm, args.toArray(String[]::new)));
+    }
+
+    private static Child once(String key, Supplier<Child> run) {
+        CompletableFuture<Child> mine = new CompletableFuture<>();
+        CompletableFuture<Child> first = RUNS.putIfAbsent(key, mine);
+        if (first != null) return first.join();
+        try {
+            mine.complete(run.get());
+        } catch (Throwable t) {
+            mine.completeExceptionally(t);
+        }
+        return mine.join();
     }
 
     @ParameterizedTest(name = "{0}, agent {1}")
@@ -164,19 +186,20 @@ class ExtensionIT {
                 .contains("\n    started by: test VirtualFixture.leaksAVirtualThread() (thread \"main\" #");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void autodetectionChecksEveryClassOnce(Jdk jdk) {
-        assertThat(serial(jdk, true).result("AutoDetectedFixture").status()).isEqualTo("SUCCESSFUL"); // not registered
-        Child child = Child.fixtures(jdk, true, List.of(), "junit.jupiter.extensions.autodetection.enabled=true",
-                "threadleak.settle.millis=200", "AutoDetectedFixture", "ClassScopeFixture");
+    @ParameterizedTest(name = "{0}, agent {1}")
+    @MethodSource("runs")
+    void autodetectionChecksEveryClassOnce(Jdk jdk, boolean agent) {
+        Child child = serial(jdk, agent);
         Result auto = child.result("AutoDetectedFixture");
+        if (!agent) {
+            assertThat(auto.status()).isEqualTo("SUCCESSFUL"); // autodetection is off in this run: not registered
+            return;
+        }
         assertThat(auto.status()).isEqualTo("FAILED");
         assertThat(auto.text()).startsWith("dev.threadleak.junit.ThreadLeakError: 1 thread leaked by class AutoDetectedFixture"
                 + " (alive after it, not before it; still running after 200 ms)").contains("\"auto-leak\" #");
         // registered twice (annotation and autodetection), the extension still checks once
-        Result annotated = child.result("ClassScopeFixture");
-        assertThat(annotated.text()).contains("1 thread leaked by class ClassScopeFixture").doesNotContain("suppressed");
+        assertThat(child.result("ClassScopeFixture").text()).contains("1 thread leaked by class ClassScopeFixture").doesNotContain("suppressed");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -222,9 +245,8 @@ class ExtensionIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void selfAttachWithoutAnAgentJarSaysSoAndStillChecks(Jdk jdk) {
-        Child child = Child.fixtures(jdk, false, List.of("-Dthreadleak.attach=true", "-Dthreadleak.agentJar=/nonexistent/threadleak-agent.jar"),
-                "ClassScopeFixture");
+    void selfAttachWithoutAnAgentJarSaysSoOnceAndStillChecks(Jdk jdk) {
+        Child child = serial(jdk, false);
         assertThat(child.result("ClassScopeFixture").text()).contains("\"class-leak\" #").contains(LeakReport.NO_AGENT);
         assertThat(child.stderr()).containsOnlyOnce("[threadleak] cannot self-attach: no agent jar at /nonexistent/threadleak-agent.jar"
                 + " (set -Dthreadleak.agentJar=path/to/threadleak-agent.jar)\n");
