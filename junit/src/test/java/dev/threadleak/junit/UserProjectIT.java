@@ -28,8 +28,7 @@ class UserProjectIT {
     @CsvSource({"5.10.2, 17", "6.1.3, 25"})
     void surefireRunFailsTheLeakyClassNamingTheLineThatStartedTheWorker(String junit, int feature) throws IOException {
         Path repo = Path.of(Child.required("threadleak.localRepository"));
-        install(repo, "threadleak-agent", Child.AGENT_JAR);
-        install(repo, "threadleak-junit", Path.of(Child.required("threadleak.junitJar")));
+        installOnce(repo);
         Path project = copyOfUserProject("user-project-" + junit);
         Jdk jdk = Child.jdks().stream().filter(j -> j.feature() == feature).findFirst().orElseThrow();
 
@@ -53,6 +52,16 @@ class UserProjectIT {
                         + " never shut down\n")
                 .doesNotContain("CleanTest -- Time elapsed");
         Files.writeString(project.resolve("build-output.txt"), out); // README's example message comes from here
+    }
+
+    private static boolean installed;
+
+    /** Both builds share the local repository (and may run side by side): install once. */
+    private static synchronized void installOnce(Path repo) throws IOException {
+        if (installed) return;
+        install(repo, "threadleak-agent", Child.AGENT_JAR);
+        install(repo, "threadleak-junit", Path.of(Child.required("threadleak.junitJar")));
+        installed = true;
     }
 
     /** Puts a built jar into the local repository with a pom of its own (no parent, no dependencies). */
