@@ -28,13 +28,15 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * The JUnit Jupiter side of {@link DetectThreadLeaks}; also registered for a whole suite by extension
  * autodetection ({@code junit.jupiter.extensions.autodetection.enabled=true}), with class scope unless a class says
- * otherwise. Each scope (class, test) takes a baseline when it begins; after each test the threads that appeared are
- * attributed to that test, and the check at the end of a scope fails with those still alive after the settle time.
+ * otherwise. Each scope (class, test) takes a baseline when it begins; the check at its end fails with the threads
+ * that appeared and are still alive after the settle time. A thread already reported is not reported again.
  *
- * <p>Under parallel execution ({@code junit.jupiter.execution.parallel.enabled=true}) a thread belongs to the test
- * whose thread started it, directly or through threads that thread started: the agent says who started each thread.
- * Without the agent, parallel runs are checked per class only, and a class that ran while another class ran
- * only warns: its new threads may be the other class's.
+ * <p>Which test started a thread: in a serial run, whatever appeared during a test is that test's. Under parallel
+ * execution ({@code junit.jupiter.execution.parallel.enabled=true}) the agent says which thread started each
+ * thread; a thread belongs to the test running on the thread that started it (directly or through threads it
+ * started). Tests can nest on one worker thread (work-stealing while a test blocks), so each worker keeps a stack of
+ * the tests it runs, and threads are charged to the innermost one whenever a test begins or ends on it. Without the
+ * agent, parallel runs are checked per class only, and a class that ran alongside another only warns.
  */
 public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
     /** Configuration parameters (junit-platform.properties, or -D system properties) for classes that do not say. */

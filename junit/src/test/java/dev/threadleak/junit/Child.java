@@ -27,15 +27,19 @@ record Child(int exit, String stdout, String stderr) {
     /** These tests' class path without this module's main classes: the child loads them from the built jar. */
     static final String TEST_CP = testClassPath();
 
+    private static List<Jdk> jdks;
+
     /** The JDKs the tests run on: JDK 17 and JDK 25. A missing JDK fails, never skips. */
-    static List<Jdk> jdks() {
+    static synchronized List<Jdk> jdks() {
+        if (jdks != null) return jdks;
         List<Jdk> out = new ArrayList<>();
         for (String home : required("threadleak.jdks").split(File.pathSeparator)) {
             Path java = Path.of(home, "bin", "java");
             if (!Files.isExecutable(java)) fail("JDK for these tests not found: " + java + " (set -Djdk25.home=...)");
             out.add(new Jdk(Path.of(home), feature(java)));
         }
-        return out;
+        jdks = List.copyOf(out);
+        return jdks;
     }
 
     record Jdk(Path home, int feature) {
