@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a child JVM, on JDK 17 and 25, with the real agent jar and without it; assertions on the failures JUnit reports.
  */
 class ExtensionIT {
-    private static final String SERIAL_FIXTURES = "ClassScopeFixture TestScopeFixture WarnFixture InterruptFixture IgnoresFixture"
+    private static final String SERIAL_FIXTURES = "ClassScopeFixture PerTestFixture WarnFixture InterruptFixture IgnoresFixture"
             + " ExecutorFixture VirtualFixture AutoDetectedFixture";
     private static final List<String> PARALLEL = List.of("junit.jupiter.execution.parallel.enabled=true",
             "junit.jupiter.execution.parallel.mode.default=concurrent", "junit.jupiter.execution.parallel.mode.classes.default=concurrent",
@@ -97,20 +97,20 @@ class ExtensionIT {
     @MethodSource("runs")
     void testScopeFailsTheTestThatLeakedEvenWhenItFailedItself(Jdk jdk, boolean agent) {
         Child child = serial(jdk, agent);
-        Result leaks = child.result("TestScopeFixture.leaks");
+        Result leaks = child.result("PerTestFixture.leaks");
         assertThat(leaks.status()).isEqualTo("FAILED");
-        assertThat(leaks.text()).startsWith("dev.threadleak.junit.ThreadLeakError: 1 thread leaked by test TestScopeFixture.leaks()")
+        assertThat(leaks.text()).startsWith("dev.threadleak.junit.ThreadLeakError: 1 thread leaked by test PerTestFixture.leaks()")
                 .contains("\"test-leak\" #");
-        if (agent) assertThat(leaks.text()).contains("created at: " + Child.site("TestScopeFixture", "leaks", "test-leak"));
-        assertThat(child.result("TestScopeFixture.clean").status()).isEqualTo("SUCCESSFUL");
+        if (agent) assertThat(leaks.text()).contains("created at: " + Child.site("PerTestFixture", "leaks", "test-leak"));
+        assertThat(child.result("PerTestFixture.clean").status()).isEqualTo("SUCCESSFUL");
 
-        Result fails = child.result("TestScopeFixture.failsAndLeaks");
+        Result fails = child.result("PerTestFixture.failsAndLeaks");
         assertThat(fails.status()).isEqualTo("FAILED");
         assertThat(fails.text()).startsWith("org.opentest4j.AssertionFailedError: the test's own failure\n"
-                + "suppressed dev.threadleak.junit.ThreadLeakError: 1 thread leaked by test TestScopeFixture.failsAndLeaks()")
+                + "suppressed dev.threadleak.junit.ThreadLeakError: 1 thread leaked by test PerTestFixture.failsAndLeaks()")
                 .contains("\"failing-leak\" #");
         // each leak is reported once: the class's own check does not repeat the tests'
-        assertThat(child.result("TestScopeFixture").status()).isEqualTo("SUCCESSFUL");
+        assertThat(child.result("PerTestFixture").status()).isEqualTo("SUCCESSFUL");
     }
 
     @ParameterizedTest(name = "{0}, agent {1}")
