@@ -6,6 +6,7 @@ import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
+import dev.threadleak.agent.registry.ThreadFacts;
 import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
 import java.util.Map;
@@ -83,6 +84,7 @@ public final class Agent {
         Executors executors = registry.executorHooks();
         Map<String, Object> sinks = new HashMap<>();
         sinks.put("onStart", registry);
+        sinks.put("threads", new ThreadFacts(registry));
         sinks.put("onExecutor", new ObjIntConsumer<Object>() {
             @Override
             public void accept(Object executor, int event) {

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.ObjIntConsumer;
+import java.util.function.Supplier;
 
 /**
  * The one class that hooked JDK methods call. It is never loaded under this name: the agent copies its
@@ -30,6 +31,11 @@ public final class ThreadLeakHook {
     public static volatile BiConsumer<Object, Object> onSubmit;
     /** Receives each task a pool worker is about to run, on the worker's thread (the executor, the task). */
     public static volatile BiConsumer<Object, Object> onRun;
+    /**
+     * Not a hook: the agent's in-process view of live threads for test libraries (threadleak-junit), which read
+     * it by reflection from any class loader. Documented in {@code dev.threadleak.agent.registry.ThreadFacts}.
+     */
+    public static volatile Supplier<java.util.Map<Thread, java.util.Map<String, Object>>> threads;
 
     /** Throwables the sinks threw, each swallowed (the host's call went on, unrecorded). Lock-free, allocation-free. */
     public static final AtomicLong FAILURES = new AtomicLong();

@@ -1,0 +1,80 @@
+package dev.threadleak.junit;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Who started which thread, and which test (or class) each thread is charged to, by thread id (ids are never
+ * reused). The starters come from the agent at every look and are kept here because the agent forgets a thread
+ * once it ends, while a thread it started may live on (a test starts A, A starts B, A ends). Bounded: the oldest
+ * entries go first.
+ */
+final class Ancestry {
+    private static final int MAX = 100_000;
+    private static final int MAX_DEPTH = 64;
+    private static final Map<Long, Long> STARTER = bounded();
+    private static final Map<Long, Object> OWNER = bounded();
+    private static final Map<Long, Boolean> REPORTED = bounded();
+    /** Threads that run tests (parallel runs with the agent). */
+    private static final Map<Long, Boolean> RUNNERS = bounded();
+
+    private Ancestry() {}
+
+    static synchronized void learn(Map<Thread, Map<String, Object>> facts) {
+        for (Map<String, Object> f : facts.values()) {
+            if (f.get("starterTid") instanceof Long starter && f.get("tid") instanceof Long tid) STARTER.put(tid, starter);
+        }
+    }
+
+    /**
+     * Charges each of {@code tids} not charged yet that {@code runner} started, directly or through threads it
+     * started, to {@code owner}; one started through a thread already charged goes with that thread. The walk up
+     * the starters stops at another thread that runs tests: what that thread starts is its own tests'.
+     */
+    static synchronized void claim(Collection<Long> tids, long runner, Object owner) {
+        for (Long tid : tids) {
+            if (OWNER.containsKey(tid)) continue;
+            Long at = STARTER.get(tid);
+            for (int depth = 0; depth < MAX_DEPTH && at != null && (at == runner || !RUNNERS.containsKey(at)); depth++, at = STARTER.get(at)) {
+                Object before = at == runner ? owner : OWNER.get(at);
+                if (before != null) {
+                    OWNER.put(tid, before);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Marks a thread that runs tests. */
+    static synchronized void runsTests(long tid) {
+        RUNNERS.put(tid, true);
+    }
+
+    /** Charges a thread to {@code owner} unless it is charged already (serial runs: whatever appeared during a test is its). */
+    static synchronized void own(long tid, Object owner) {
+        OWNER.putIfAbsent(tid, owner);
+    }
+
+    static synchronized Object owner(long tid) {
+        return OWNER.get(tid);
+    }
+
+    /** Marks a thread as reported leaked; true the first time. */
+    static synchronized boolean report(long tid) {
+        return REPORTED.put(tid, true) == null;
+    }
+
+    static synchronized boolean reported(long tid) {
+        return REPORTED.containsKey(tid);
+    }
+
+    private static <V> Map<Long, V> bounded() {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, V> eldest) {
+                return size() > MAX;
+            }
+        };
+    }
+}
