@@ -1,30 +1,56 @@
 package dev.threadleak.agent.registry;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Picks the frame to blame in a creation stack: the first frame in an application package named by the
- * {@code app} option, else the first frame outside the JDK and outside well-known thread-making libraries.
+ * {@code app} option; else the first frame of the application's own code ({@link OwnCode}: classes from a
+ * class-path directory or from the main class's jar), outside the JDK and the thread-making libraries; else
+ * the first frame outside the JDK and those libraries.
  */
 public final class Blame {
-    /** Code that starts threads on someone else's behalf: never the frame to blame. */
+    /**
+     * Code that starts threads on someone else's behalf, by package prefix: never the frame to blame. A
+     * library is listed whole (its threads are made deep inside it, from packages that change between versions).
+     */
     static final List<String> NOT_TO_BLAME = List.of(
-            "java.", "javax.", "jdk.", "sun.", "com.sun.",
-            "kotlin.concurrent.", "kotlinx.coroutines.", "scala.concurrent.", "akka.dispatch.",
-            "com.google.common.util.concurrent.", "org.apache.commons.lang3.concurrent.",
-            "io.netty.util.concurrent.", "io.netty.util.internal.ThreadExecutorMap",
-            "org.springframework.scheduling.", "org.springframework.core.task.",
-            "reactor.core.scheduler.", "io.reactivex.rxjava3.internal.schedulers.",
-            "org.eclipse.jetty.util.thread.", "org.apache.tomcat.util.threads.",
-            "okhttp3.internal.concurrent.", "com.zaxxer.hikari.util.");
+            "java.", "javax.", "jdk.", "sun.", "com.sun.", // the JDK
+            "kotlin.concurrent.", "kotlinx.coroutines.", // Kotlin's thread helpers and coroutines
+            "scala.concurrent.", "akka.", "org.apache.pekko.", // Scala futures, Akka, Pekko
+            "com.google.common.", // Guava (MoreExecutors, ThreadFactoryBuilder, ...)
+            "org.apache.commons.lang3.concurrent.", // Commons Lang (BasicThreadFactory)
+            "io.netty.", // Netty
+            "io.grpc.", // gRPC Java
+            "okhttp3.", "okio.", // OkHttp
+            "org.apache.hc.", // Apache HttpClient 5 and HttpCore 5
+            "org.apache.http.", // Apache HttpClient 4
+            "org.eclipse.jetty.", // Jetty (server and client)
+            "org.apache.tomcat.", "org.apache.catalina.", "org.apache.coyote.", // Tomcat
+            "io.undertow.", "org.xnio.", // Undertow
+            "io.vertx.", // Vert.x
+            "org.springframework.", // Spring
+            "reactor.", // Project Reactor (reactor-core, reactor-netty)
+            "io.reactivex.", "rx.", // RxJava 2 and 3, RxJava 1
+            "com.github.benmanes.caffeine.", // Caffeine
+            "org.quartz.", // Quartz
+            "com.zaxxer.hikari.", // HikariCP
+            "org.h2."); // H2 database
 
     private final List<String> appPackages;
+    private final Predicate<String> ownCode;
 
     /** @param appPackages package names (no trailing dot), e.g. {@code com.acme}; may be empty */
     public Blame(List<String> appPackages) {
+        this(appPackages, OwnCode.ofThisJvm());
+    }
+
+    /** @param ownCode tells the application's own classes by name (see {@link OwnCode}) */
+    Blame(List<String> appPackages, Predicate<String> ownCode) {
         List<String> prefixes = new java.util.ArrayList<>();
         for (String p : appPackages) prefixes.add(p + "."); // a loop, not a stream: this runs in premain
         this.appPackages = List.copyOf(prefixes);
+        this.ownCode = ownCode;
     }
 
     /**
@@ -33,31 +59,40 @@ public final class Blame {
      * thread, a thread started by a JDK class initializer). Those are not the caller's threads to leak.
      */
     public int index(List<StackTraceElement> stack) {
-        int outside = -1, app = -1;
-        for (int i = 0; i < stack.size() && app < 0; i++) {
-            String cls = stack.get(i).getClassName();
-            if (outside < 0 && !startsWithAny(cls, NOT_TO_BLAME)) outside = i;
-            if (startsWithAny(cls, appPackages)) app = i;
-        }
+        List<String> classNames = new java.util.ArrayList<>(stack.size());
+        for (StackTraceElement e : stack) classNames.add(e.getClassName());
+        int outside = firstOutside(classNames);
         for (int i = 0; i < (outside < 0 ? stack.size() : outside); i++) {
             if (startedForTheJdk(stack.get(i))) return -1;
         }
-        return app >= 0 ? app : outside;
+        return applicationFrame(classNames);
     }
 
     /**
-     * Index of the first application frame of a current stack, by the same rules as the blame frame (an
-     * {@code app} package first, else the first frame outside the JDK and thread-making libraries), or -1:
-     * where a waiting thread is stuck.
+     * Index of the first application frame of a stack, by the blame rules (an {@code app} package first, else
+     * the application's own code, else the first frame outside the JDK and thread-making libraries), or -1:
+     * the blame frame of a creation stack, where a waiting thread is stuck in a current stack.
      */
     public int applicationFrame(List<String> classNames) {
-        int outside = -1;
+        int outside = -1, own = -1;
         for (int i = 0; i < classNames.size(); i++) {
             String cls = classNames.get(i);
             if (startsWithAny(cls, appPackages)) return i;
-            if (outside < 0 && !startsWithAny(cls, NOT_TO_BLAME)) outside = i;
+            if (startsWithAny(cls, NOT_TO_BLAME)) continue;
+            if (outside < 0) outside = i;
+            if (own < 0 && ownCode.test(cls)) {
+                own = i;
+                if (appPackages.isEmpty()) break; // nothing later can win
+            }
         }
-        return outside;
+        return own >= 0 ? own : outside;
+    }
+
+    private static int firstOutside(List<String> classNames) {
+        for (int i = 0; i < classNames.size(); i++) {
+            if (!startsWithAny(classNames.get(i), NOT_TO_BLAME)) return i;
+        }
+        return -1;
     }
 
     private static boolean startedForTheJdk(StackTraceElement e) {
