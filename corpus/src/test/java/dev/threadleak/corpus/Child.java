@@ -61,7 +61,7 @@ record Child(int exitCode, String stdout, String stderr) {
         throw new AssertionError(marker + " not found in " + sourceFile);
     }
 
-    private static String required(String property) {
+    static String required(String property) {
         String v = System.getProperty(property);
         if (v == null) throw new IllegalStateException("system property " + property + " is not set (run through mvn verify)");
         return v;

@@ -16,8 +16,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * finding (exit 0). One child JVM per program and JDK, run in parallel (junit-platform settings in the pom).
  */
 class CorpusIT {
-    /** Short sampling and window so 3 s of calls show a trend (as the agent's FindingsIT), no periodic dump. */
-    private static final String OPTIONS = "interval=0,sample=200ms,window=2s,growth=10";
+    /**
+     * Short sampling (as the agent's FindingsIT), a window as long as a whole run (the first sample may come
+     * seconds late on a loaded machine), no periodic dump.
+     */
+    private static final String OPTIONS = "interval=0,sample=200ms,window=10s,growth=10";
+    /** Calls per run: a leak's 50 (one every 100 ms) span enough samples to rise; a correct use's 30 show it stays flat. */
+    private static final int LEAK_CALLS = 50, CORRECT_CALLS = 30;
 
     /** The corpus programs, one per library. */
     static final List<String> PROGRAMS = List.of("NettyClient", "OkHttp", "JdkHttpClient", "ReactorParallel", "GuavaExecutor",
@@ -31,7 +36,7 @@ class CorpusIT {
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
     void leakyUseIsFlaggedAndBlamedOnTheLeakingLine(Path java, String program) throws Exception {
-        Path dumps = runUnderAgent(java, program, "leak");
+        Path dumps = runUnderAgent(java, program, "leak", LEAK_CALLS);
         Child check = Child.cli("check", dumps.toString());
         assertThat(check.exitCode()).as("check exit code; stdout:\n%s", check.stdout()).isEqualTo(1);
         String leakLine = program + ".java:" + Child.lineOf(program + ".java", "// LEAK:") + ")";
@@ -42,17 +47,17 @@ class CorpusIT {
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
     void correctUseHasNoFinding(Path java, String program) throws Exception {
-        Path dumps = runUnderAgent(java, program, "correct");
+        Path dumps = runUnderAgent(java, program, "correct", CORRECT_CALLS);
         Child check = Child.cli("check", dumps.toString());
         assertThat(check.stdout()).contains("no findings");
         assertThat(check.exitCode()).isZero();
     }
 
-    /** Runs {@code program leak|correct} under the agent to its end; its exit dump is in the returned directory. */
-    private static Path runUnderAgent(Path java, String program, String use) throws Exception {
+    /** Runs {@code program leak|correct calls} under the agent to its end; its exit dump is in the returned directory. */
+    private static Path runUnderAgent(Path java, String program, String use, int calls) throws Exception {
         Path dumps = Files.createTempDirectory("tl-corpus-");
         Child child = Child.run(List.of(java.toString(), "-javaagent:" + Child.AGENT_JAR + "=dir=" + dumps + "," + OPTIONS,
-                "-cp", System.getProperty("java.class.path"), "dev.threadleak.corpus." + program, use));
+                "-cp", Child.required("threadleak.corpusClasspath"), "dev.threadleak.corpus." + program, use, Integer.toString(calls)));
         assertThat(child.exitCode()).as(child.stderr()).isZero();
         assertThat(child.stdout()).isEqualTo("calls done\n");
         return dumps;
