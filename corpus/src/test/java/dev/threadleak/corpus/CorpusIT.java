@@ -25,7 +25,7 @@ class CorpusIT {
     private static final int LEAK_CALLS = 50, CORRECT_CALLS = 30;
 
     /** The corpus programs, one per library. */
-    static final List<String> PROGRAMS = List.of("NettyClient", "OkHttp", "JdkHttpClient", "ReactorParallel", "GuavaExecutor",
+    static final List<String> PROGRAMS = List.of("NettyClient", "NettyServer", "OkHttp", "JdkHttpClient", "ReactorParallel", "GuavaExecutor",
             "JettyClient", "ApacheHttpClient", "CaffeineCache", "QuartzScheduler", "SpringTaskScheduler", "Hikari", "RxJavaNewThread",
             "TimerPerCall", "ScheduledPool", "CompletableFutureExecutor");
 
