@@ -1,40 +1,56 @@
 package dev.threadleak.agent.registry;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Picks the frame to blame in a creation stack: the first frame in an application package named by the
- * {@code app} option, else the first frame outside the JDK and outside well-known thread-making libraries.
+ * {@code app} option; else the first frame of the application's own code ({@link OwnCode}: classes from a
+ * class-path directory or from the main class's jar), outside the JDK and the thread-making libraries; else
+ * the first frame outside the JDK and those libraries.
  */
 public final class Blame {
-    /** Code that starts threads on someone else's behalf: never the frame to blame. */
+    /**
+     * Code that starts threads on someone else's behalf, by package prefix: never the frame to blame. A
+     * library is listed whole (its threads are made deep inside it, from packages that change between versions).
+     */
     static final List<String> NOT_TO_BLAME = List.of(
-            // the JDK (17 to 25): Thread, executors, Timer, HttpClient, the JDK's own thread factories
-            "java.", "javax.", "jdk.", "sun.", "com.sun.",
-            "kotlin.concurrent.",                       // Kotlin stdlib: thread { } (kotlin.concurrent.ThreadsKt, 1.x)
-            "kotlinx.coroutines.",                      // kotlinx-coroutines 1.x: CoroutineScheduler workers, newSingleThreadContext
-            "scala.concurrent.",                        // Scala 2.12/2.13: ExecutionContext.global (impl.ExecutionContextImpl)
-            "akka.dispatch.",                           // Akka 2.6: MonitorableThreadFactory of its dispatchers
-            "com.google.common.util.concurrent.",       // Guava 33: ThreadFactoryBuilder, MoreExecutors
-            "org.apache.commons.lang3.concurrent.",     // commons-lang3 3.x: BasicThreadFactory
-            "io.netty.util.concurrent.",                // Netty 4.1: DefaultThreadFactory, SingleThreadEventExecutor
-            "io.netty.util.internal.ThreadExecutorMap", // Netty 4.1: ThreadExecutorMap.apply wraps every event-loop start
-            "org.springframework.scheduling.",          // Spring Framework 6: ThreadPoolTaskExecutor, ThreadPoolTaskScheduler
-            "org.springframework.core.task.",           // Spring Framework 6: SimpleAsyncTaskExecutor
-            "reactor.core.scheduler.",                  // Reactor Core 3.x: Schedulers, ReactorThreadFactory
-            "io.reactivex.rxjava3.internal.schedulers.", // RxJava 3: RxThreadFactory
-            "org.eclipse.jetty.util.thread.",           // Jetty 9 to 12: QueuedThreadPool
-            "org.apache.tomcat.util.threads.",          // Tomcat 9/10: TaskThreadFactory
-            "okhttp3.internal.concurrent.",             // OkHttp 4: TaskRunner
-            "com.zaxxer.hikari.util.");                 // HikariCP 5: UtilityElf.DefaultThreadFactory
+            "java.", "javax.", "jdk.", "sun.", "com.sun.", // the JDK (17 to 25): Thread, executors, Timer, HttpClient, its thread factories
+            "kotlin.concurrent.", "kotlinx.coroutines.", // Kotlin's thread helpers and coroutines
+            "scala.concurrent.", "akka.", "org.apache.pekko.", // Scala futures, Akka, Pekko
+            "com.google.common.", // Guava (MoreExecutors, ThreadFactoryBuilder, ...)
+            "org.apache.commons.lang3.concurrent.", // Commons Lang (BasicThreadFactory)
+            "io.netty.", // Netty
+            "io.grpc.", // gRPC Java
+            "okhttp3.", "okio.", // OkHttp
+            "org.apache.hc.", // Apache HttpClient 5 and HttpCore 5
+            "org.apache.http.", // Apache HttpClient 4
+            "org.eclipse.jetty.", // Jetty (server and client)
+            "org.apache.tomcat.", "org.apache.catalina.", "org.apache.coyote.", // Tomcat
+            "io.undertow.", "org.xnio.", // Undertow
+            "io.vertx.", // Vert.x
+            "org.springframework.", // Spring
+            "reactor.", // Project Reactor (reactor-core, reactor-netty)
+            "io.reactivex.", "rx.", // RxJava 2 and 3, RxJava 1
+            "com.github.benmanes.caffeine.", // Caffeine
+            "org.quartz.", // Quartz
+            "com.zaxxer.hikari.", // HikariCP
+            "org.h2."); // H2 database
 
     private final List<String> appPackages;
+    private final Predicate<String> ownCode;
 
     /** @param appPackages package names (no trailing dot), e.g. {@code com.acme}; may be empty */
     public Blame(List<String> appPackages) {
+        this(appPackages, OwnCode.ofThisJvm());
+    }
+
+    /** @param ownCode tells the application's own classes by name (see {@link OwnCode}) */
+    Blame(List<String> appPackages, Predicate<String> ownCode) {
         List<String> prefixes = new java.util.ArrayList<>();
         for (String p : appPackages) prefixes.add(p + "."); // a loop, not a stream: this runs in premain
         this.appPackages = List.copyOf(prefixes);
+        this.ownCode = ownCode;
     }
 
     /**
@@ -43,31 +59,40 @@ public final class Blame {
      * thread, a thread started by a JDK class initializer). Those are not the caller's threads to leak.
      */
     public int index(List<StackTraceElement> stack) {
-        int outside = -1, app = -1;
-        for (int i = 0; i < stack.size() && app < 0; i++) {
-            String cls = stack.get(i).getClassName();
-            if (outside < 0 && !startsWithAny(cls, NOT_TO_BLAME)) outside = i;
-            if (startsWithAny(cls, appPackages)) app = i;
-        }
+        List<String> classNames = new java.util.ArrayList<>(stack.size());
+        for (StackTraceElement e : stack) classNames.add(e.getClassName());
+        int outside = firstOutside(classNames);
         for (int i = 0; i < (outside < 0 ? stack.size() : outside); i++) {
             if (startedForTheJdk(stack.get(i))) return -1;
         }
-        return app >= 0 ? app : outside;
+        return applicationFrame(classNames);
     }
 
     /**
-     * Index of the first application frame of a current stack, by the same rules as the blame frame (an
-     * {@code app} package first, else the first frame outside the JDK and thread-making libraries), or -1:
-     * where a waiting thread is stuck.
+     * Index of the first application frame of a stack, by the blame rules (an {@code app} package first, else
+     * the application's own code, else the first frame outside the JDK and thread-making libraries), or -1:
+     * the blame frame of a creation stack, where a waiting thread is stuck in a current stack.
      */
     public int applicationFrame(List<String> classNames) {
-        int outside = -1;
+        int outside = -1, own = -1;
         for (int i = 0; i < classNames.size(); i++) {
             String cls = classNames.get(i);
             if (startsWithAny(cls, appPackages)) return i;
-            if (outside < 0 && !startsWithAny(cls, NOT_TO_BLAME)) outside = i;
+            if (startsWithAny(cls, NOT_TO_BLAME)) continue;
+            if (outside < 0) outside = i;
+            if (own < 0 && ownCode.test(cls)) {
+                own = i;
+                if (appPackages.isEmpty()) break; // nothing later can win
+            }
         }
-        return outside;
+        return own >= 0 ? own : outside;
+    }
+
+    private static int firstOutside(List<String> classNames) {
+        for (int i = 0; i < classNames.size(); i++) {
+            if (!startsWithAny(classNames.get(i), NOT_TO_BLAME)) return i;
+        }
+        return -1;
     }
 
     private static boolean startedForTheJdk(StackTraceElement e) {

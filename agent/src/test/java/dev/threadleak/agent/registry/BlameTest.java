@@ -35,6 +35,39 @@ class BlameTest {
     }
 
     @Test
+    void theApplicationsOwnCodeIsPreferredToAnUnknownLibraryButAppPackagesWin() {
+        Blame inferred = new Blame(List.of(), cls -> cls.startsWith("com.acme."));
+        List<StackTraceElement> stack = stack("java.lang.Thread.start", "org.lib.Spawner.spawn", "com.acme.Service.handle", "com.acme.Main.main");
+        assertThat(inferred.index(stack)).isEqualTo(2);
+        assertThat(new Blame(List.of("org.lib"), cls -> cls.startsWith("com.acme.")).index(stack)).isEqualTo(1);
+        assertThat(inferred.index(stack("java.lang.Thread.start", "org.lib.Spawner.spawn", "org.other.Caller.call")))
+                .as("no own code: the first frame outside the libraries").isEqualTo(1);
+        assertThat(inferred.applicationFrame(List.of("jdk.internal.misc.Unsafe", "org.lib.Pool", "com.acme.Worker"))).isEqualTo(2);
+    }
+
+    @Test
+    void aWholeLibraryIsSkippedEvenWhereItsOwnCodeStartsTheThread() {
+        Blame inferred = new Blame(List.of(), cls -> cls.startsWith("com.acme."));
+        // a thread-making library listed whole is skipped even when the application's code is not recognised
+        assertThat(noApp.index(stack("java.lang.Thread.start", "io.netty.util.concurrent.SingleThreadEventExecutor.startThread",
+                "io.netty.channel.AbstractChannel$AbstractUnsafe.register", "io.netty.bootstrap.Bootstrap.connect", "com.acme.Client.call")))
+                .isEqualTo(4);
+        // below a library listed whole, the application's own frame
+        assertThat(inferred.index(stack("java.lang.Thread.start", "okhttp3.internal.connection.RealConnectionPool.put", "com.acme.Client.call")))
+                .isEqualTo(2);
+    }
+
+    @Test
+    void ownCodeIsWhatTheClassPathHoldsInADirectory() {
+        // in this test JVM, this test class comes from target/test-classes (a directory); JUnit and AssertJ from jars
+        OwnCode own = OwnCode.ofThisJvm();
+        assertThat(own.test(BlameTest.class.getName())).isTrue();
+        assertThat(own.test(Test.class.getName())).as("JUnit's jar").isFalse();
+        assertThat(own.test("com.acme.NoSuchClass")).isFalse();
+        assertThat(own.test(String.class.getName())).as("the JDK").isFalse();
+    }
+
+    @Test
     void anAppPackageMatchesWholeNamesOnly() {
         List<StackTraceElement> stack = stack("org.lib.Spawner.spawn", "com.acmex.Other.call", "com.acme.Service.handle");
         assertThat(new Blame(List.of("com.acme")).index(stack)).isEqualTo(2);
