@@ -89,16 +89,21 @@ public final class HttpEndpoint {
             for (Thread t : Sampler.platformThreads()) {
                 if (!before.contains(t)) registry.markOwn(t); // the dispatcher and its timers, started by the JDK for us
             }
-            InetSocketAddress bound = endpoint.server.getAddress();
-            if (!bound.getAddress().isLoopbackAddress()) {
-                log.warn("HTTP endpoint on " + bound + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
+            if (!address.getAddress().isLoopbackAddress()) {
+                log.warn("HTTP endpoint on " + show(address) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
                         + (token == null ? " (set token=<file> to require a token, or listen on 127.0.0.1)" : " (with the token)"));
             }
             return endpoint;
         } catch (Throwable t) {
-            log.warn("cannot start the HTTP endpoint on " + address + ": " + t + "; /metrics, /health and /debug/threads are off");
+            log.warn("cannot start the HTTP endpoint on " + show(address) + ": " + t + "; /metrics, /health and /debug/threads are off");
             return null;
         }
+    }
+
+    /** {@code 127.0.0.1:9464}, {@code [::1]:9464}: the address as the {@code http} option writes it. */
+    static String show(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /** Interrupts requests running past {@link #REQUEST_TIMEOUT_MS} (their connection closes); called by the agent's loop. */

@@ -108,7 +108,7 @@ class HttpIT {
             String every = get(base + "/debug/threads?debug=2").body();
             assertThat(every).contains("\"consumer-1\" #").contains("java.lang.Thread.State: WAITING")
                     .contains("at dev.threadleak.samples.BlockedConsumers.consume(BlockedConsumers.java:")
-                    .contains("created by dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:").contains(" in thread \"main\" #1, age ");
+                    .contains("created by dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:").contains(" in thread \"main\" #");
         }
     }
 
@@ -153,7 +153,8 @@ class HttpIT {
                 "dev.threadleak.samples.HealthyService", "90")) {
             String base = "http://127.0.0.1:" + port;
             ChildJvm.await("the endpoint", Duration.ofSeconds(30), () -> getOrNull(base + "/health") != null);
-            assertThat(child.stderr()).isEqualTo("[threadleak] HTTP endpoint on /0.0.0.0:" + port + " is reachable beyond this host: whoever reaches it"
+            ChildJvm.await("the warning", Duration.ofSeconds(10), () -> !child.stderr().isEmpty()); // said just after the server starts
+            assertThat(child.stderr()).isEqualTo("[threadleak] HTTP endpoint on 0.0.0.0:" + port + " is reachable beyond this host: whoever reaches it"
                     + " reads thread names and stacks (with the token)\n");
             HttpResponse<String> none = get(base + "/metrics");
             assertOneLine(none, 401, "threadleak: this endpoint needs 'Authorization: Bearer <token>' (the token file given by the token option)");
@@ -193,13 +194,14 @@ class HttpIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aPortInUseIsOneLineAndTheApplicationRuns(Jdk jdk) throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("interval=0,http=" + taken.getLocalPort()), "-cp", ChildJvm.SAMPLES_CP),
-                    "dev.threadleak.samples.HealthyService", "3");
-            assertThat(run.exitCode()).isZero();
-            assertThat(ChildJvm.lines(run.stderr())).singleElement().asString()
-                    .startsWith("[threadleak] cannot start the HTTP endpoint on /127.0.0.1:" + taken.getLocalPort() + ": java.net.BindException")
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=" + taken.getLocalPort()), "-cp", ChildJvm.SAMPLES_CP),
+                     "dev.threadleak.samples.HealthyService", "60")) {
+            ChildJvm.await("the warning", Duration.ofSeconds(30), () -> !child.stderr().isEmpty());
+            assertThat(ChildJvm.lines(child.stderr())).singleElement().asString()
+                    .startsWith("[threadleak] cannot start the HTTP endpoint on 127.0.0.1:" + taken.getLocalPort() + ": java.net.BindException")
                     .endsWith("; /metrics, /health and /debug/threads are off");
+            assertThat(child.isAlive()).isTrue();
         }
     }
 
