@@ -27,8 +27,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,13 +39,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a DEADLOCK or SITE_GROWTH finding is open), {@code /debug/threads} (the text report; {@code ?debug=2}: every
  * thread) and {@code /debug/threads.json} (a dump). Every page reads the latest sample: a request never samples,
  * so a scrape never walks stacks and never changes what findings see. The JDK's HttpServer runs on the agent's
- * own daemon threads: its dispatcher, and {@link #WORKERS} workers with a bounded queue; a request that takes
- * longer than {@link #REQUEST_TIMEOUT_MS} (a client that sends or reads slowly) is interrupted, which closes its
- * connection, so a slow client holds a worker for seconds at most and never touches the agent or the application.
+ * own daemon threads: its dispatcher and {@link #WORKERS} workers. A client that takes longer than
+ * {@link #REQUEST_TIMEOUT_MS} to send its request, or {@link #RESPONSE_TIMEOUT_MS} to read the response, is
+ * interrupted, which closes its connection: a slow client holds a worker for seconds, never the agent or the application.
  */
 public final class HttpEndpoint {
-    static final int WORKERS = 2, QUEUED = 32;
-    static final long REQUEST_TIMEOUT_MS = 10_000;
+    static final int WORKERS = 2;
+    /** How long a client may take to send its request line and headers, and then to read the response. */
+    static final long REQUEST_TIMEOUT_MS = 2_000, RESPONSE_TIMEOUT_MS = 10_000;
     private static final String METRICS = "/metrics", HEALTH = "/health", THREADS = "/debug/threads", THREADS_JSON = "/debug/threads.json";
     private static final List<String> PATHS = List.of(METRICS, HEALTH, THREADS, THREADS_JSON);
     private static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -106,9 +107,9 @@ public final class HttpEndpoint {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    /** Interrupts requests running past {@link #REQUEST_TIMEOUT_MS} (their connection closes); called by the agent's loop. */
+    /** Interrupts requests past their deadline (their connection closes); called by the agent's loop. */
     public void interruptSlowRequests() {
-        workers.interruptSlow(System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS));
+        workers.interruptSlow(System.nanoTime());
     }
 
     /** A response: status, content type, body (the body of a 4xx or 5xx is one line). */
@@ -123,6 +124,7 @@ public final class HttpEndpoint {
     }
 
     private void serve(HttpExchange exchange) {
+        workers.deadline(RESPONSE_TIMEOUT_MS); // the request is in: from now on the client has to read the response
         try {
             Response r;
             try {
@@ -245,15 +247,16 @@ public final class HttpEndpoint {
     }
 
     /**
-     * The server's workers: the agent's own daemon threads, a bounded queue (a flood beyond it is dropped, not
-     * queued without end), and the start of each running request, so that {@link #interruptSlow} can end one
-     * that a slow client drags out: an interrupt closes the connection's channel, freeing the worker.
+     * The server's workers: the agent's own daemon threads, and each one's deadline, so that {@link #interruptSlow} can
+     * end a request that a slow client drags out (an interrupt closes the connection's channel, freeing the worker).
+     * The queue is not capped: each entry is an open connection (the OS bounds them), and a request the executor
+     * refused would leave its connection open for the server's life, as the JDK's server does not close it.
      */
     private static final class Workers extends ThreadPoolExecutor {
-        private final Map<Thread, Long> busySince = new ConcurrentHashMap<>();
+        private final Map<Thread, Long> deadlines = new ConcurrentHashMap<>();
 
         Workers(Registry registry) {
-            super(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUED), new ThreadFactory() {
+            super(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), new ThreadFactory() {
                 private final AtomicInteger n = new AtomicInteger();
 
                 @Override
@@ -263,22 +266,27 @@ public final class HttpEndpoint {
                     registry.markOwn(t);
                     return t;
                 }
-            }, new ThreadPoolExecutor.DiscardPolicy());
+            });
+        }
+
+        /** The current worker's request must be done within {@code ms} from now. */
+        void deadline(long ms) {
+            deadlines.put(Thread.currentThread(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms));
         }
 
         @Override
         protected void beforeExecute(Thread t, Runnable r) {
-            busySince.put(t, System.nanoTime());
+            deadlines.put(t, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_TIMEOUT_MS)); // to read the request
         }
 
         @Override
         protected void afterExecute(Runnable r, Throwable t) {
-            busySince.remove(Thread.currentThread());
+            deadlines.remove(Thread.currentThread());
         }
 
-        void interruptSlow(long startedBefore) {
-            for (Map.Entry<Thread, Long> e : busySince.entrySet()) {
-                if (e.getValue() - startedBefore < 0) e.getKey().interrupt();
+        void interruptSlow(long now) {
+            for (Map.Entry<Thread, Long> e : deadlines.entrySet()) {
+                if (now - e.getValue() > 0) e.getKey().interrupt();
             }
         }
     }
