@@ -84,11 +84,12 @@ public final class HttpEndpoint {
      */
     public static HttpEndpoint start(Source source, InetSocketAddress address, String token, int threadsListed, Log log, Registry registry) {
         try {
-            HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, log, registry, address);
             Set<Thread> before = new HashSet<>(Sampler.platformThreads());
+            HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, log, registry, address);
             endpoint.server.start();
             for (Thread t : Sampler.platformThreads()) {
-                if (!before.contains(t)) registry.markOwn(t); // the dispatcher and its timers, started by the JDK for us
+                // started by the JDK for us: its timers (when the server is made) and the dispatcher (when it starts)
+                if (!before.contains(t)) registry.markOwn(t);
             }
             if (!address.getAddress().isLoopbackAddress()) {
                 log.warn("HTTP endpoint on " + show(address) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"

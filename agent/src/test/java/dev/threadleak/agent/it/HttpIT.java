@@ -99,6 +99,10 @@ class HttpIT {
                 if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agent() ? "" : " NOT OWN"));
             }
             assertThat(serverThreads).contains("HTTP-Dispatcher", "threadleak-http-1").allMatch(n -> !n.endsWith("NOT OWN"));
+            assertThat(dump.threads()).as("every thread the JDK's server started (its timers too) is the agent's own")
+                    .filteredOn(t -> !t.agent() && dump.site(t.site()) != null && dump.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
+                    .isEmpty();
+            assertThat(metrics).doesNotContain("site=\"dev.threadleak.agent");
 
             HttpResponse<String> grouped = get(base + "/debug/threads?debug=1");
             assertThat(grouped.statusCode()).isEqualTo(200);
