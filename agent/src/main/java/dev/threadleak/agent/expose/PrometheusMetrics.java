@@ -152,7 +152,7 @@ public final class PrometheusMetrics {
         if (!labels.isEmpty()) out.append('{').append(labels).append('}');
         out.append(' ');
         if (value == Math.rint(value) && Math.abs(value) < 1e15) out.append((long) value);
-        else out.append(value);
+        else out.append(java.math.BigDecimal.valueOf(value).toPlainString()); // 1796007097.94, not 1.79600709794E9
         out.append('\n');
     }
 
