@@ -83,14 +83,10 @@ public final class HttpEndpoint {
      * threads the server starts as the agent's own; returns null after one warning line when it cannot start.
      */
     public static HttpEndpoint start(Source source, InetSocketAddress address, String token, int threadsListed, Log log, Registry registry) {
+        Set<Thread> before = new HashSet<>(Sampler.platformThreads());
         try {
-            Set<Thread> before = new HashSet<>(Sampler.platformThreads());
             HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, log, registry, address);
             endpoint.server.start();
-            for (Thread t : Sampler.platformThreads()) {
-                // started by the JDK for us: its timers (when the server is made) and the dispatcher (when it starts)
-                if (!before.contains(t)) registry.markOwn(t);
-            }
             if (!address.getAddress().isLoopbackAddress()) {
                 log.warn("HTTP endpoint on " + show(address) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
                         + (token == null ? " (set token=<file> to require a token, or listen on 127.0.0.1)" : " (with the token)"));
@@ -99,6 +95,11 @@ public final class HttpEndpoint {
         } catch (Throwable t) {
             log.warn("cannot start the HTTP endpoint on " + show(address) + ": " + t + "; /metrics, /health and /debug/threads are off");
             return null;
+        } finally {
+            for (Thread t : Sampler.platformThreads()) {
+                // started by the JDK for us: its timers (when the server is made) and the dispatcher (when it starts)
+                if (!before.contains(t)) registry.markOwn(t);
+            }
         }
     }
 

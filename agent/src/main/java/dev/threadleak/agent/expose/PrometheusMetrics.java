@@ -39,17 +39,11 @@ public final class PrometheusMetrics {
     }
 
     private void jvm(Snapshot s, JvmThreads jvm) {
-        family("jvm_threads_current", "gauge", "Current thread count of a JVM");
-        sample("jvm_threads_current", "", jvm.current());
-        family("jvm_threads_daemon", "gauge", "Daemon thread count of a JVM");
-        sample("jvm_threads_daemon", "", jvm.daemon());
-        family("jvm_threads_peak", "gauge", "Peak thread count of a JVM");
-        sample("jvm_threads_peak", "", jvm.peak());
-        family("jvm_threads_started_total", "counter", "Started thread count of a JVM");
-        sample("jvm_threads_started_total", "", jvm.started());
-        family("jvm_threads_deadlocked", "gauge",
-                "Cycles of JVM-threads that are in deadlock waiting to acquire object monitors or ownable synchronizers (at the latest sample)");
-        sample("jvm_threads_deadlocked", "", deadlocked(s));
+        one("jvm_threads_current", "gauge", "Current thread count of a JVM", jvm.current());
+        one("jvm_threads_daemon", "gauge", "Daemon thread count of a JVM", jvm.daemon());
+        one("jvm_threads_peak", "gauge", "Peak thread count of a JVM", jvm.peak());
+        one("jvm_threads_started_total", "counter", "Started thread count of a JVM", jvm.started());
+        one("jvm_threads_deadlocked", "gauge", "Cycles of JVM-threads that are in deadlock waiting to acquire object monitors or ownable synchronizers (at the latest sample)", deadlocked(s));
         // client_java counts platform threads by ThreadMXBean: the agent's own included, virtual threads not
         Map<String, Integer> states = new LinkedHashMap<>();
         for (Thread.State st : Thread.State.values()) states.put(st.name(), 0);
@@ -62,54 +56,45 @@ public final class PrometheusMetrics {
 
     private void threadleak(Snapshot s, AgentCost cost) {
         var sum = s.summary();
-        family("threadleak_sample_timestamp_seconds", "gauge", "When the sample these metrics come from was taken (Unix time)");
-        sample("threadleak_sample_timestamp_seconds", "", s.takenAtMs() / 1000.0);
-        family("threadleak_live_threads", "gauge", "Live application threads, platform and virtual (threadleak's own left out)");
-        sample("threadleak_live_threads", "", sum.live());
-        family("threadleak_virtual_threads", "gauge", "Live virtual threads");
-        sample("threadleak_virtual_threads", "", sum.virtual());
-        family("threadleak_baseline_threads", "gauge", "Live threads when the baseline was taken (first sample, or the last reset)");
-        sample("threadleak_baseline_threads", "", sum.baseline());
-        family("threadleak_threads_over_baseline", "gauge", "Live threads minus the baseline");
-        sample("threadleak_threads_over_baseline", "", sum.delta());
-        family("threadleak_threads_started_total", "counter", "Threads started since the agent loaded, platform and virtual");
-        sample("threadleak_threads_started_total", "", sum.agentStarted());
-        family("threadleak_stack_reserved_bytes", "gauge", "Address space reserved for platform thread stacks (live platform threads times the stack size)");
-        sample("threadleak_stack_reserved_bytes", "", sum.stackReserved());
+        one("threadleak_sample_timestamp_seconds", "gauge", "When the sample these metrics come from was taken (Unix time)", s.takenAtMs() / 1000.0);
+        one("threadleak_live_threads", "gauge", "Live application threads, platform and virtual (threadleak's own left out)", sum.live());
+        one("threadleak_virtual_threads", "gauge", "Live virtual threads", sum.virtual());
+        one("threadleak_baseline_threads", "gauge", "Live threads when the baseline was taken (first sample, or the last reset)", sum.baseline());
+        one("threadleak_threads_over_baseline", "gauge", "Live threads minus the baseline", sum.delta());
+        one("threadleak_threads_started_total", "counter", "Threads started since the agent loaded, platform and virtual", sum.agentStarted());
+        one("threadleak_stack_reserved_bytes", "gauge", "Address space reserved for platform thread stacks (live platform threads times the stack size)", sum.stackReserved());
         sites(s);
-        family("threadleak_long_blocked_threads", "gauge", "Threads in one wait (not waiting for work) for at least the blocked threshold");
-        sample("threadleak_long_blocked_threads", "", s.longBlocked().size());
-        family("threadleak_deadlocked_threads", "gauge", "Threads in a lock cycle");
-        sample("threadleak_deadlocked_threads", "", deadlocked(s));
+        one("threadleak_long_blocked_threads", "gauge", "Threads in one wait (not waiting for work) for at least the blocked threshold", s.longBlocked().size());
+        one("threadleak_deadlocked_threads", "gauge", "Threads in a lock cycle", deadlocked(s));
         findings(s);
-        family("threadleak_samples_total", "counter", "Samples the agent has taken");
-        sample("threadleak_samples_total", "", cost.samples());
-        family("threadleak_sample_seconds_total", "counter", "Time the agent has spent taking and judging samples");
-        sample("threadleak_sample_seconds_total", "", cost.sampleNanos() / 1e9);
-        family("threadleak_dumps_total", "counter", "Dump files the agent has written");
-        sample("threadleak_dumps_total", "", cost.dumps());
-        family("threadleak_dump_seconds_total", "counter", "Time the agent has spent writing dump files");
-        sample("threadleak_dump_seconds_total", "", cost.dumpNanos() / 1e9);
-        family("threadleak_hook_failures_total", "counter", "Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally)");
-        sample("threadleak_hook_failures_total", "", sum.hookFailures());
-        family("threadleak_thread_starts_dropped_total", "counter", "Thread starts the agent could not record (0 normally)");
-        sample("threadleak_thread_starts_dropped_total", "", sum.startsDropped());
+        one("threadleak_samples_total", "counter", "Samples the agent has taken", cost.samples());
+        one("threadleak_sample_seconds_total", "counter", "Time the agent has spent taking and judging samples", cost.sampleNanos() / 1e9);
+        one("threadleak_dumps_total", "counter", "Dump files the agent has written", cost.dumps());
+        one("threadleak_dump_seconds_total", "counter", "Time the agent has spent writing dump files", cost.dumpNanos() / 1e9);
+        one("threadleak_hook_failures_total", "counter", "Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally)", sum.hookFailures());
+        one("threadleak_thread_starts_dropped_total", "counter", "Thread starts the agent could not record (0 normally)", sum.startsDropped());
     }
 
     /**
-     * Live threads per blame site (pool workers: where their pool was built), the largest {@link #TOP_SITES}
-     * by name, the rest (and threads not seen starting) summed into {@code other}; two sites with one blame
-     * frame share a series.
+     * Live threads per blame site (pool workers: where their pool was built), the {@link #TOP_SITES} largest with a
+     * series each, the rest (and threads not seen starting) summed into {@code other} (always present, maybe 0);
+     * two sites with one blame frame share a series.
      */
     private void sites(Snapshot s) {
         Map<String, Integer> live = new LinkedHashMap<>();
-        Map<String, Long> started = new LinkedHashMap<>();
+        Map<String, Long> started = new LinkedHashMap<>(); // the named sites: its size is how many have a series
+        int other = 0;
         for (SiteGroup g : SiteGroup.of(s)) { // largest first
             Frame blame = g.site() == null ? null : g.site().blameFrame();
-            String site = blame == null || live.size() >= TOP_SITES && !live.containsKey(siteLabel(blame)) ? OTHER : siteLabel(blame);
-            live.merge(site, g.threads().size(), Integer::sum);
-            if (!site.equals(OTHER)) started.merge(site, g.started(), Long::sum);
+            String site = blame == null ? null : siteLabel(blame);
+            if (site == null || started.size() >= TOP_SITES && !started.containsKey(site)) {
+                other += g.threads().size();
+            } else {
+                live.merge(site, g.threads().size(), Integer::sum);
+                started.merge(site, g.started(), Long::sum);
+            }
         }
+        live.put(OTHER, other);
         family("threadleak_site_live_threads", "gauge", "Live threads per creation site (Class.method:line of the blame frame), the top "
                 + TOP_SITES + " by live threads, the rest in site=\"other\"");
         for (Map.Entry<String, Integer> e : live.entrySet()) sample("threadleak_site_live_threads", label("site", e.getKey()), e.getValue());
@@ -140,6 +125,12 @@ public final class PrometheusMetrics {
             for (Deadlock.Link l : d.cycle()) threads.add(l.thread().tid());
         }
         return threads.size();
+    }
+
+    /** A family of one series without labels. */
+    private void one(String name, String type, String help, double value) {
+        family(name, type, help);
+        sample(name, "", value);
     }
 
     private void family(String name, String type, String help) {
