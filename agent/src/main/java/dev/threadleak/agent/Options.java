@@ -131,7 +131,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         if (port < 1 || port > 65535) throw new BadOption("bad value for http: '" + value + "' (port " + port + " is not from 1 to 65535)");
         if (!isAddressLiteral(host)) throw new BadOption("bad value for http: '" + value + "' (the address must be an IP address or localhost)");
         try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
+            // in brackets, an IPv6 address that does not parse is an error, not a DNS lookup
+            return new InetSocketAddress(InetAddress.getByName(host.indexOf(':') >= 0 ? "[" + host + "]" : host), port);
         } catch (java.io.IOException | RuntimeException e) {
             throw new BadOption("bad value for http: '" + value + "' (" + host + " is not an IP address)");
         }

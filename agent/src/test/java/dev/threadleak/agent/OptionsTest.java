@@ -139,6 +139,7 @@ class OptionsTest {
         assertBad("http=70000", "bad value for http: '70000' (port 70000 is not from 1 to 65535)");
         assertBad("http=example.com:80", "bad value for http: 'example.com:80' (the address must be an IP address or localhost)");
         assertBad("http=::1:9464", "bad value for http: '::1:9464' (write an IPv6 address in brackets: [::1]:9464)");
+        assertBad("http=[zz:zz]:80", "bad value for http: '[zz:zz]:80' (zz:zz is not an IP address)");
         assertBad("http=999.1.1.1:80", "bad value for http: '999.1.1.1:80' (the address must be an IP address or localhost)");
         Path empty = Files.writeString(tmp.resolve("empty"), "\n");
         assertBad("token=" + empty, "option 'token' needs 'http' (the token guards the HTTP endpoint)");
