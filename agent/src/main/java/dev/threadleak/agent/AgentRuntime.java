@@ -1,6 +1,8 @@
 package dev.threadleak.agent;
 
+import dev.threadleak.agent.expose.AgentCost;
 import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
@@ -19,6 +21,7 @@ import dev.threadleak.agent.sample.Sampler.Depth;
 import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * stacks, drops ended threads and writes a dump every {@code interval}; a shutdown hook writes the last
  * dump. Nothing here may take the host down: every failure is one {@code [threadleak]} line on stderr.
  */
-public final class AgentRuntime implements ThreadLeakBean.Source {
+public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.Source {
     /** How often new creation stacks are decoded, bounding the records waiting in memory. */
     private static final long DRAIN_MILLIS = 200;
     private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
@@ -47,6 +50,11 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
     private final long startedAtMs;
     private volatile Pipeline pipeline;
     private volatile DumpFiles dumps;
+    /** The HTTP endpoint, when the {@code http} option asks for it and it started. */
+    private HttpEndpoint http;
+    /** Dumps written and the time they took writing (the agent's own cost): several threads may dump at once (JMX, exit). */
+    private final AtomicLong dumpsWritten = new AtomicLong(),
+            dumpNanos = new AtomicLong();
 
     AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs, Log log) {
         this.log = log;
@@ -135,6 +143,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                 }
                 LockSupport.parkNanos(DRAIN_NANOS);
                 registry.drain();
+                if (http != null) http.interruptSlowRequests();
                 long now = System.nanoTime();
                 if (!ready) {
                     // set-up waits for the quiet second to pass; if it fails (said once), thread starts still
@@ -144,6 +153,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
                     if (!init(true)) continue;
                     ready = true;
                     registerMBean();
+                    if (options.http() != null) http = startHttp();
                     nextDump = now + dumpNanos;
                     nextSample = now + sampleNanos; // the rehearsal was the first sample
                 }
@@ -175,6 +185,28 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         }
     }
 
+    /** Called on the agent's thread (a daemon: the server's threads inherit it); null when it cannot start (said once). */
+    private HttpEndpoint startHttp() {
+        try {
+            return HttpEndpoint.start(this, options.http(), options.token() == null ? null : Options.readToken(options.token()),
+                    options.threads(), log, registry);
+        } catch (Throwable t) {
+            log.warn("cannot start the HTTP endpoint on " + options.http() + ": " + t + "; /metrics, /health and /debug/threads are off");
+            return null;
+        }
+    }
+
+    @Override
+    public Snapshot last() {
+        return pipeline.last();
+    }
+
+    @Override
+    public AgentCost cost() {
+        Pipeline p = pipeline;
+        return new AgentCost(p.samples(), p.sampleNanos(), dumpsWritten.get(), dumpNanos.get());
+    }
+
     /** The last sample when it is fresh (within one sample interval), else a new one that the history does not keep. */
     @Override
     public Snapshot latest() {
@@ -201,7 +233,10 @@ public final class AgentRuntime implements ThreadLeakBean.Source {
         DumpFiles d = dumps;
         try {
             Snapshot s = why.equals(PERIODIC) ? p.scheduled(Depth.DUMP) : p.onDemand(Depth.DUMP);
+            long began = System.nanoTime();
             Path written = d.write(s.withThreadsListed(options.threads()));
+            dumpNanos.addAndGet(System.nanoTime() - began);
+            dumpsWritten.incrementAndGet();
             log.clear("dump");
             return written;
         } catch (Throwable t) {

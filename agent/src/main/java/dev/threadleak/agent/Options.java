@@ -1,6 +1,9 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.registry.Executors;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +16,12 @@ import java.util.Map;
  * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
-                      Duration blocked, Duration window, int growth, int duplicates, int sites, int submissions, int threads) {
+                      Duration blocked, Duration window, int growth, int duplicates, int sites, int submissions, int threads,
+                      InetSocketAddress http, Path token) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates", "sites", "submissions", "threads");
+            "window", "growth", "duplicates", "sites", "submissions", "threads", "http", "token");
 
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
@@ -59,6 +63,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         Map<String, String> given = given(text);
         Options parsed = of(given);
         if (given.containsKey("dir")) given.put("dir", parsed.dir().toString());
+        if (given.containsKey("token")) given.put("token", parsed.token().toString());
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, String> e : given.entrySet()) {
             if (out.length() > 0) out.append(',');
@@ -100,7 +105,74 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
                 integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
                 submissions(given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
-                integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000));
+                integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000),
+                http(given.get("http")),
+                token(given.get("token"), given.containsKey("http")));
+    }
+
+    /**
+     * {@code 9464} (loopback) or {@code <ip>:<port>}; null when not given (the endpoint is off). Only IP literals
+     * and {@code localhost}: a host name would be a DNS lookup inside premain.
+     */
+    private static InetSocketAddress http(String value) {
+        if (value == null) return null;
+        String expected = " (expected a port like 9464, which listens on 127.0.0.1 only, or <ip>:<port> like 0.0.0.0:9464 or [::1]:9464)";
+        int colon = value.lastIndexOf(':');
+        String host = colon < 0 ? "127.0.0.1" : value.substring(0, colon);
+        boolean bracketed = host.startsWith("[") && host.endsWith("]");
+        if (bracketed) host = host.substring(1, host.length() - 1);
+        if (!bracketed && host.indexOf(':') >= 0) throw new BadOption("bad value for http: '" + value + "' (write an IPv6 address in brackets: [::1]:9464)");
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new BadOption("bad value for http: '" + value + "'" + expected);
+        }
+        if (port < 1 || port > 65535) throw new BadOption("bad value for http: '" + value + "' (port " + port + " is not from 1 to 65535)");
+        if (!isAddressLiteral(host)) throw new BadOption("bad value for http: '" + value + "' (the address must be an IP address or localhost)");
+        try {
+            // in brackets, an IPv6 address that does not parse is an error, not a DNS lookup
+            return new InetSocketAddress(InetAddress.getByName(host.indexOf(':') >= 0 ? "[" + host + "]" : host), port);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new BadOption("bad value for http: '" + value + "' (" + host + " is not an IP address)");
+        }
+    }
+
+    /** localhost, an IPv6 literal (it has ':'), or four numbers 0 to 255: what InetAddress.getByName takes without DNS. */
+    private static boolean isAddressLiteral(String host) {
+        if (host.equals("localhost") || host.indexOf(':') >= 0) return true;
+        String[] parts = host.split("\\.", -1);
+        if (parts.length != 4) return false;
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3) return false;
+            for (int i = 0; i < part.length(); i++) {
+                if (part.charAt(i) < '0' || part.charAt(i) > '9') return false;
+            }
+            if (Integer.parseInt(part) > 255) return false;
+        }
+        return true;
+    }
+
+    /** A readable, non-empty file whose content (trimmed) every HTTP request must carry as a Bearer token. */
+    private static Path token(String value, boolean http) {
+        if (value == null) return null;
+        if (!http) throw new BadOption("option 'token' needs 'http' (the token guards the HTTP endpoint)");
+        if (value.isEmpty()) throw new BadOption("bad value for token: empty (expected a file holding the token)");
+        Path file;
+        String token;
+        try {
+            file = Path.of(value).toAbsolutePath();
+            token = readToken(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new BadOption("bad value for token: cannot read '" + value + "' (" + e + ")");
+        }
+        if (token.isEmpty()) throw new BadOption("bad value for token: '" + value + "' is empty (expected a file holding the token)");
+        return file;
+    }
+
+    /** The token a request must carry: the token file's content, without surrounding white space (a final newline). */
+    public static String readToken(Path file) throws java.io.IOException {
+        return Files.readString(file).trim();
     }
 
     /** Periodic dumps are off when the interval is zero. */

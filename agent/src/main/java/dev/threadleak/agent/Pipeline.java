@@ -20,7 +20,9 @@ final class Pipeline {
     /** How old the last snapshot may be for a view to be served it instead of a new read. */
     private final long freshMs;
     private int baseline = -1;
-    private Snapshot last;
+    /** Written under the lock; read without it by views that must not wait for a sample in progress ({@link #last}). */
+    private volatile Snapshot last;
+    private volatile long samples, sampleNanos;
 
     Pipeline(Sampler sampler, History history, Findings.Thresholds thresholds, long freshMs) {
         this.sampler = sampler;
@@ -44,6 +46,20 @@ final class Pipeline {
         return last != null && System.currentTimeMillis() - last.takenAtMs() <= freshMs ? last : onDemand(Depth.PERIODIC);
     }
 
+    /** The last snapshot taken, without taking one and without waiting for one in progress; null before the first. */
+    Snapshot last() {
+        return last;
+    }
+
+    /** Samples taken (scheduled and on demand), and the time they took: the agent's own cost. */
+    long samples() {
+        return samples;
+    }
+
+    long sampleNanos() {
+        return sampleNanos;
+    }
+
     /** Makes a new sample's live count the baseline that GROWTH and {@code delta} compare against; returns it. */
     synchronized Snapshot resetBaseline() {
         baseline = -1;
@@ -51,6 +67,7 @@ final class Pipeline {
     }
 
     private Snapshot take(Depth depth, boolean remember) {
+        long began = System.nanoTime();
         Snapshot read = sampler.read(depth);
         if (baseline < 0) baseline = read.summary().live();
         Snapshot s = read.withBaseline(baseline);
@@ -58,6 +75,8 @@ final class Pipeline {
         s = s.withFindings(Findings.compute(s, tick, history, thresholds));
         if (remember) history.add(tick);
         last = s;
+        samples++;
+        sampleNanos += System.nanoTime() - began;
         return s;
     }
 }

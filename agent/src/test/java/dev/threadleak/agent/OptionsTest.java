@@ -3,13 +3,17 @@ package dev.threadleak.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OptionsTest {
-    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions, threads)";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions, threads, http, token)";
 
     @Test
     void defaults() {
@@ -28,7 +32,7 @@ class OptionsTest {
     void everyKey() {
         Options o = Options.parse("dir=/var/tmp/tl,interval=500ms,keep=7,depth=5,app=com.acme");
         assertThat(o).isEqualTo(new Options(Path.of("/var/tmp/tl"), Duration.ofMillis(500), 7, 5, List.of("com.acme"),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 256, 10_000));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 256, 10_000, null, null));
         Options more = Options.parse("sample=200ms,blocked=2s,window=30s,growth=7,duplicates=3");
         assertThat(more.sample()).isEqualTo(Duration.ofMillis(200));
         assertThat(more.blocked()).isEqualTo(Duration.ofSeconds(2));
@@ -72,7 +76,7 @@ class OptionsTest {
     @Test
     void errorMessages() {
         assertBad("intervl=30s", "unknown option 'intervl' " + KNOWN);
-        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions, threads)");
+        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions, threads, http, token)");
         assertBad("keep=1,keep=2", "option 'keep' given twice");
         assertBad("dir=", "bad value for dir: empty (expected a directory path)");
         assertBad("dir=a\u0000b", "bad value for dir: 'a\\u0000b' (Nul character not allowed: a\\u0000b)");
@@ -113,5 +117,34 @@ class OptionsTest {
         assertThat(Options.forTarget("interval=30s,app=com.acme,org.example")).isEqualTo("interval=30s,app=com.acme,org.example");
         assertThat(Options.forTarget("")).isEmpty();
         assertThatThrownBy(() -> Options.forTarget("dir=/tmp/a,b,keep=3,keep=4")).isInstanceOf(Options.BadOption.class);
+    }
+
+    @Test
+    void httpListensOnLoopbackUnlessAnAddressIsGiven(@TempDir Path tmp) throws Exception {
+        assertThat(Options.defaults().http()).isNull();
+        assertThat(Options.parse("http=9464").http()).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9464));
+        assertThat(Options.parse("http=0.0.0.0:9464").http().getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(Options.parse("http=[::1]:9464").http().getAddress().isLoopbackAddress()).isTrue();
+        assertThat(Options.parse("http=localhost:80").http().getPort()).isEqualTo(80);
+        Path token = Files.writeString(tmp.resolve("token"), "s3cret\n");
+        assertThat(Options.parse("http=9464,token=" + token).token()).isEqualTo(token);
+        assertThat(Options.readToken(token)).isEqualTo("s3cret");
+    }
+
+    @Test
+    void badHttpAndTokenValuesAreOneLine(@TempDir Path tmp) throws Exception {
+        String expected = " (expected a port like 9464, which listens on 127.0.0.1 only, or <ip>:<port> like 0.0.0.0:9464 or [::1]:9464)";
+        assertBad("http=abc", "bad value for http: 'abc'" + expected);
+        assertBad("http=", "bad value for http: ''" + expected);
+        assertBad("http=70000", "bad value for http: '70000' (port 70000 is not from 1 to 65535)");
+        assertBad("http=example.com:80", "bad value for http: 'example.com:80' (the address must be an IP address or localhost)");
+        assertBad("http=::1:9464", "bad value for http: '::1:9464' (write an IPv6 address in brackets: [::1]:9464)");
+        assertBad("http=[zz:zz]:80", "bad value for http: '[zz:zz]:80' (zz:zz is not an IP address)");
+        assertBad("http=999.1.1.1:80", "bad value for http: '999.1.1.1:80' (the address must be an IP address or localhost)");
+        Path empty = Files.writeString(tmp.resolve("empty"), "\n");
+        assertBad("token=" + empty, "option 'token' needs 'http' (the token guards the HTTP endpoint)");
+        assertBad("http=9464,token=" + empty, "bad value for token: '" + empty + "' is empty (expected a file holding the token)");
+        assertThatThrownBy(() -> Options.parse("http=9464,token=" + tmp.resolve("missing"))).isInstanceOf(Options.BadOption.class)
+                .hasMessageStartingWith("bad value for token: cannot read '" + tmp.resolve("missing") + "' (java.nio.file.NoSuchFileException");
     }
 }

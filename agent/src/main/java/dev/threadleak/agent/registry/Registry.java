@@ -114,9 +114,15 @@ public final class Registry implements Consumer<Thread> {
         drainer = thread;
     }
 
-    /** Marks one of the agent's own threads: it is tracked like any other but flagged as the agent's. */
+    /**
+     * Marks one of the agent's own threads: it is tracked like any other but flagged as the agent's. Best before
+     * it starts; a thread that a JDK class started for the agent (the HTTP server's) is marked once seen, and only
+     * its site's started count keeps it.
+     */
     public synchronized void markOwn(Thread thread) {
         own.add(thread.getId());
+        ThreadRecord seen = live.get(thread.getId());
+        if (seen != null) seen.own = true;
     }
 
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */

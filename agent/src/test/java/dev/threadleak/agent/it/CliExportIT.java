@@ -137,7 +137,7 @@ class CliExportIT {
         assertThat(top.get("live").asInt()).isEqualTo(leakingWorkers(newest));
     }
 
-    private static String go(String... args) throws Exception {
+    static String go(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("go"));
         cmd.addAll(Arrays.asList(args));
         Path out = Files.createTempFile("tl-go-", ".txt");

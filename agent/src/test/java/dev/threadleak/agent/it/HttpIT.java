@@ -1,0 +1,279 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.SiteGroup;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The {@code http=} endpoint read the way Prometheus, a probe and a person with curl read it: over HTTP, from outside. */
+class HttpIT {
+    static final String LEAK_SITE = "dev.threadleak.samples.BlockedConsumers.handleRequest:";
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void pagesShowTheLeakAndMetricsMatchTheDump(Jdk jdk) throws Exception {
+        int port = freePort();
+        Path dir = Files.createTempDirectory("tl-http-");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
+                "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
+            String base = "http://127.0.0.1:" + port;
+            AtomicReference<HttpResponse<String>> health = new AtomicReference<>();
+            ChildJvm.await("/health to answer 503 for the SITE_GROWTH finding", Duration.ofSeconds(40), () -> {
+                health.set(getOrNull(base + "/health"));
+                return health.get() != null && health.get().statusCode() == 503;
+            });
+            assertThat(health.get().headers().firstValue("Content-Type")).contains("application/json");
+            assertThat(health.get().body()).contains("\"status\" : \"unhealthy\"").contains("\"kind\" : \"SITE_GROWTH\"")
+                    .contains("\"blame\" : \"dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:")
+                    .contains("\"stackReservedBytes\"").contains("\"heapUsedBytes\"");
+
+            // one sample seen twice: /metrics, the dump page, /metrics again, all taken from the same sample
+            String metrics = null;
+            Snapshot dump = null;
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < end) {
+                String before = get(base + "/metrics").body();
+                Snapshot read = SnapshotCodec.read(new ByteArrayInputStream(get(base + "/debug/threads.json").body().getBytes(StandardCharsets.UTF_8)), "http");
+                String after = get(base + "/metrics").body();
+                double at = read.takenAtMs() / 1000.0;
+                if (value(before, "threadleak_sample_timestamp_seconds") == at && value(after, "threadleak_sample_timestamp_seconds") == at) {
+                    metrics = before;
+                    dump = ChildJvm.assertHookNeverFailed(read);
+                    break;
+                }
+            }
+            assertThat(metrics).as("/metrics and /debug/threads.json from one sample within 30 s").isNotNull();
+            assertThat(value(metrics, "threadleak_live_threads")).isEqualTo(dump.summary().live()).isGreaterThan(10);
+            assertThat(value(metrics, "threadleak_baseline_threads")).isEqualTo(dump.summary().baseline());
+            assertThat(value(metrics, "threadleak_threads_over_baseline")).isEqualTo(dump.summary().delta()).isGreaterThan(5);
+            assertThat(value(metrics, "threadleak_threads_started_total")).isEqualTo(dump.summary().agentStarted());
+            assertThat(value(metrics, "threadleak_long_blocked_threads")).isEqualTo(dump.longBlocked().size()).isGreaterThanOrEqualTo(3);
+            assertThat(value(metrics, "threadleak_deadlocked_threads")).isZero();
+            assertThat(value(metrics, "threadleak_findings{kind=\"SITE_GROWTH\",severity=\"HIGH\"}"))
+                    .isEqualTo(dump.findings().stream().filter(f -> f.kind().name().equals("SITE_GROWTH") && f.severity().name().equals("HIGH")).count())
+                    .isEqualTo(1);
+            SiteGroup top = SiteGroup.of(dump).get(0);
+            String topLabel = "threadleak_site_live_threads{site=\"" + top.site().blameFrame().className() + "." + top.site().blameFrame().method()
+                    + ":" + top.site().blameFrame().line() + "\"}";
+            assertThat(topLabel).contains(LEAK_SITE);
+            assertThat(value(metrics, topLabel)).isEqualTo(top.threads().size());
+            assertThat(value(metrics, topLabel.replace("site_live_threads", "site_started_total"))).isEqualTo(top.started());
+            assertThat(value(metrics, "jvm_threads_started_total")).isGreaterThanOrEqualTo(top.started());
+            assertThat(value(metrics, "jvm_threads_current")).isGreaterThanOrEqualTo(10);
+            assertThat(value(metrics, "jvm_threads_state{state=\"WAITING\"}")).isGreaterThanOrEqualTo(3);
+            assertThat(value(metrics, "threadleak_samples_total")).isGreaterThanOrEqualTo(2);
+            assertThat(value(metrics, "threadleak_sample_seconds_total")).isGreaterThan(0);
+            assertThat(value(metrics, "threadleak_hook_failures_total")).isZero();
+
+            // the server's threads are the agent's own: flagged in the dump, never in groups or counts
+            List<String> serverThreads = new ArrayList<>();
+            for (ThreadEntry t : dump.threads()) {
+                if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agent() ? "" : " NOT OWN"));
+            }
+            assertThat(serverThreads).contains("HTTP-Dispatcher", "threadleak-http-1").allMatch(n -> !n.endsWith("NOT OWN"));
+            Snapshot seen = dump;
+            assertThat(seen.threads()).as("every thread the JDK's server started (its timers too) is the agent's own")
+                    .filteredOn(t -> !t.agent() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
+                    .isEmpty();
+            assertThat(metrics).doesNotContain("site=\"dev.threadleak.agent");
+
+            HttpResponse<String> grouped = get(base + "/debug/threads?debug=1");
+            assertThat(grouped.statusCode()).isEqualTo(200);
+            assertThat(grouped.body()).startsWith("threadleak report: live JVM over HTTP").contains("[HIGH] SITE_GROWTH")
+                    .contains("@ dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:").doesNotContain("HTTP-Dispatcher");
+            assertThat(get(base + "/debug/threads").body()).as("debug=1 is the default").contains("[HIGH] SITE_GROWTH");
+            String every = get(base + "/debug/threads?debug=2").body();
+            assertThat(every).contains("\"consumer-1\" #").contains("java.lang.Thread.State: WAITING")
+                    .contains("at dev.threadleak.samples.BlockedConsumers.consume(BlockedConsumers.java:")
+                    .contains("created by dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:").contains(" in thread \"main\" #");
+        }
+    }
+
+    /**
+     * Go's tooling reads {@code /debug/pprof/goroutine} as it reads a Go service's: the real {@code go tool pprof}, given
+     * the URL, names the leaking line; {@code debug=1} is the grouped text, as in Go.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void goToolPprofReadsTheGoroutinePage(Jdk jdk) throws Exception {
+        assumeTrue(CliExportIT.commandWorks("go", "version"), "go is not installed (Debian: apt-get install golang-go)");
+        int port = freePort();
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
+                "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
+            String base = "http://127.0.0.1:" + port, page = base + "/debug/pprof/goroutine";
+            ChildJvm.await("the grouped page to show the SITE_GROWTH finding", Duration.ofSeconds(40), () -> {
+                HttpResponse<String> grouped = getOrNull(page + "?debug=1");
+                return grouped != null && grouped.statusCode() == 200 && grouped.body().contains("[HIGH] SITE_GROWTH");
+            });
+            String top = CliExportIT.go("tool", "pprof", "-top", "-lines", page);
+            assertThat(top).contains("Type: threads").contains("dev.threadleak.samples.BlockedConsumers.handleRequest BlockedConsumers.java:");
+            assertThat(get(page + "?debug=3").statusCode()).isEqualTo(400);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void badRequestsGetTheRight4xxAndOneLine(Jdk jdk) throws Exception {
+        int port = freePort();
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=127.0.0.1:" + port), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.HealthyService", "60")) {
+            String base = "http://127.0.0.1:" + port;
+            ChildJvm.await("the endpoint", Duration.ofSeconds(30), () -> getOrNull(base + "/health") != null);
+            HttpResponse<String> ok = get(base + "/health");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).contains("\"status\" : \"ok\"").contains("\"findings\" : [ ]");
+
+            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /metrics, /health, /debug/threads, /debug/threads.json)");
+            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /metrics, /health, /debug/threads, /debug/threads.json)");
+            HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x")));
+            assertOneLine(post, 405, "threadleak: /metrics answers GET and HEAD, not POST");
+            assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+            assertOneLine(get(base + "/debug/threads?debug=3"), 400,
+                    "threadleak: bad query 'debug=3' (/debug/threads takes debug=1, grouped, or debug=2, every thread)");
+            assertOneLine(get(base + "/metrics?name=x"), 400, "threadleak: /metrics takes no query, got 'name=x'");
+            HttpResponse<String> head = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(get(base + "/metrics").headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+            assertThat(child.stderr()).as("bad requests are the client's problem: nothing on the application's stderr").isEmpty();
+        }
+    }
+
+    /**
+     * Slow clients (a request line sent, the rest never) hold both workers and the queue; each is cut off after the
+     * request timeout (2 s), its connection closed unanswered, and the request behind them is served. The application never notices.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void tokenIsRequiredAndSlowClientsAreCutOff(Jdk jdk) throws Exception {
+        int port = freePort();
+        Path token = Files.writeString(Files.createTempDirectory("tl-token-").resolve("token"), "s3cret-" + port + "\n");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=0.0.0.0:" + port + ",token=" + token), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.HealthyService", "90")) {
+            String base = "http://127.0.0.1:" + port;
+            ChildJvm.await("the endpoint", Duration.ofSeconds(30), () -> getOrNull(base + "/health") != null);
+            ChildJvm.await("the warning", Duration.ofSeconds(10), () -> !child.stderr().isEmpty()); // said just after the server starts
+            assertThat(child.stderr()).isEqualTo("[threadleak] HTTP endpoint on 0.0.0.0:" + port + " is reachable beyond this host: whoever reaches it"
+                    + " reads thread names and stacks (with the token)\n");
+            HttpResponse<String> none = get(base + "/metrics");
+            assertOneLine(none, 401, "threadleak: this endpoint needs 'Authorization: Bearer <token>' (the token file given by the token option)");
+            assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"threadleak\"");
+            assertThat(send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization", "Bearer wrong")).statusCode()).isEqualTo(401);
+            assertThat(send(HttpRequest.newBuilder(URI.create(base + "/nope")).header("Authorization", "Bearer wrong")).statusCode())
+                    .as("no page is told apart before the token").isEqualTo(401);
+            HttpRequest.Builder authorized = HttpRequest.newBuilder(URI.create(base + "/health")).header("Authorization", "Bearer s3cret-" + port);
+            assertThat(send(authorized).statusCode()).isEqualTo(200);
+
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) { // both workers, and one waiting in the queue
+                    Socket s = new Socket("127.0.0.1", port);
+                    s.setSoTimeout(30_000);
+                    OutputStream out = s.getOutputStream();
+                    out.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII)); // and never the blank line
+                    out.flush();
+                    slow.add(s);
+                }
+                assertThat(send(authorized).statusCode()).as("served once the slow clients are cut off").isEqualTo(200);
+                for (Socket s : slow) assertThat(s.getInputStream().read()).as("the server closed the slow connection, unanswered").isEqualTo(-1);
+            } finally {
+                for (Socket s : slow) s.close();
+            }
+            assertThat(child.isAlive()).isTrue();
+            assertThat(child.stdout()).doesNotContain("Exception");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPortInUseIsOneLineAndTheApplicationRuns(Jdk jdk) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=" + taken.getLocalPort()), "-cp", ChildJvm.SAMPLES_CP),
+                     "dev.threadleak.samples.HealthyService", "60")) {
+            ChildJvm.await("the warning", Duration.ofSeconds(30), () -> !child.stderr().isEmpty());
+            assertThat(ChildJvm.lines(child.stderr())).singleElement().asString()
+                    .startsWith("[threadleak] cannot start the HTTP endpoint on 127.0.0.1:" + taken.getLocalPort() + ": java.net.BindException")
+                    .endsWith("; /metrics, /health and /debug/threads are off");
+            assertThat(child.isAlive()).isTrue();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static HttpResponse<String> get(String url) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(url)));
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        try {
+            return CLIENT.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** The response, or null while the child is still starting (connection refused). */
+    static HttpResponse<String> getOrNull(String url) {
+        try {
+            return get(url);
+        } catch (IOException notYet) {
+            return null;
+        }
+    }
+
+    private static void assertOneLine(HttpResponse<String> r, int status, String line) {
+        assertThat(r.statusCode()).isEqualTo(status);
+        assertThat(r.body()).isEqualTo(line + "\n");
+    }
+
+    /** Every sample of an exposition by its name and labels: {@code jvm_threads_state{state="WAITING"}} to its value. */
+    static Map<String, Double> samples(String exposition) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String line : exposition.lines().toList()) {
+            if (line.startsWith("#") || line.isBlank()) continue;
+            int space = line.lastIndexOf(' ');
+            out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+        return out;
+    }
+
+    static double value(String exposition, String series) {
+        Double v = samples(exposition).get(series);
+        assertThat(v).as("series %s in:%n%s", series, exposition).isNotNull();
+        return v;
+    }
+}
