@@ -152,8 +152,8 @@ class HttpIT {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("\"status\" : \"ok\"").contains("\"findings\" : [ ]");
 
-            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /metrics, /health, /debug/threads, /debug/threads.json)");
-            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /metrics, /health, /debug/threads, /debug/threads.json)");
+            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/goroutine)");
+            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/goroutine)");
             HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x")));
             assertOneLine(post, 405, "threadleak: /metrics answers GET and HEAD, not POST");
             assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
