@@ -109,17 +109,7 @@ class ExecutorsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void stuckForkJoinTasksNameWhereTheyWereSubmitted(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-async-");
-        Path stop = dir.resolve("stop");
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
-                "dev.threadleak.agent.it.apps.StuckAsync", stop.toString())) {
-            ChildJvm.await("a dump with the stuck stages", java.time.Duration.ofSeconds(30), () -> hasStuckTask(dir));
-            Files.createFile(stop);
-            assertThat(child.waitFor()).as(child.stderr()).isZero();
-            assertThat(child.stdout()).isEqualTo("stuck\n");
-            assertThat(child.stderr()).isEmpty();
-        }
-        Snapshot dump = ChildJvm.newestDump(dir);
+        Snapshot dump = untilStuck(jdk, "StuckAsync");
         Finding stuck = only(dump, Kind.STUCK_TASK);
         String submitted = "dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// ASYNC:") + ")";
         String waits = "dev.threadleak.agent.it.apps.StuckAsync.awaitReply(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// WAITS:") + ")";
@@ -136,17 +126,7 @@ class ExecutorsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aPeriodicTaskStuckOnALaterRunNamesWhereItWasScheduled(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-periodic-");
-        Path stop = dir.resolve("stop");
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
-                "dev.threadleak.agent.it.apps.StuckPeriodic", stop.toString())) {
-            ChildJvm.await("a dump with the stuck poller", java.time.Duration.ofSeconds(30), () -> hasStuckTask(dir));
-            Files.createFile(stop);
-            assertThat(child.waitFor()).as(child.stderr()).isZero();
-            assertThat(child.stdout()).isEqualTo("stuck\n");
-            assertThat(child.stderr()).isEmpty();
-        }
-        Snapshot dump = ChildJvm.newestDump(dir);
+        Snapshot dump = untilStuck(jdk, "StuckPeriodic");
         Finding stuck = only(dump, Kind.STUCK_TASK);
         String scheduled = "dev.threadleak.agent.it.apps.StuckPeriodic.main(StuckPeriodic.java:" + HostSafetyIT.lineOf("StuckPeriodic.java", "// PERIODIC:") + ")";
         assertThat(stuck.title()).startsWith("1 task running for ");
@@ -155,6 +135,24 @@ class ExecutorsIT {
                 + HostSafetyIT.lineOf("StuckPeriodic.java", "// WAITS:") + ")");
         ExecutorInfo busy = dump.executors().stream().filter(e -> e.submitted() == 10_000).findFirst().orElseThrow();
         assertThat(busy.completed()).isEqualTo(10_000);
+    }
+
+    /**
+     * Runs test app {@code app} (it prints "stuck" and runs until the file its argument names exists) until a dump has a
+     * STUCK_TASK finding, stops it, and returns the newest dump.
+     */
+    private static Snapshot untilStuck(Jdk jdk, String app) throws Exception {
+        Path dir = Files.createTempDirectory("tl-" + app + "-");
+        Path stop = dir.resolve("stop");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps." + app, stop.toString())) {
+            ChildJvm.await("a dump with the stuck task", java.time.Duration.ofSeconds(30), () -> hasStuckTask(dir));
+            Files.createFile(stop);
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stdout()).isEqualTo("stuck\n");
+            assertThat(child.stderr()).isEmpty();
+        }
+        return ChildJvm.newestDump(dir);
     }
 
     /** True once the newest dump in {@code dir} has a STUCK_TASK finding (a dump rotated away meanwhile reads as not yet). */
