@@ -323,9 +323,10 @@ public final class Executors {
         for (int b = 0; b < BUCKETS; b++) {
             unlinkCollected(b, sites);
             for (ExecutorRecord r = buckets.get(b); r != null; r = r.next) {
-                if (r.get() == null) continue; // collected since
+                Object executor = r.get();
+                if (executor == null) continue; // collected since
                 if (r.construction != null) {
-                    r.site = sites.intern(r.construction, Site.EXECUTOR);
+                    r.site = sites.intern(r.construction, Site.EXECUTOR, executor.getClass()); // a subclass's super(...) is not the site
                     r.site.live++;
                     r.construction = null;
                 }

@@ -65,16 +65,16 @@ public final class SiteTable {
 
     /**
      * Interns a captured stack of {@code kind}; thread starts ({@link Site#THREAD}) are counted in
-     * {@link #totalStarted()} too. For a thread start, {@code threadClass} is the started thread's class (whose
-     * overrides of {@code start} are not the creation site). A backtrace decodes the same for every thread it
-     * starts: a frame of an overriding {@code start} only calls {@code super.start()} on its own thread, so the
-     * thread's class is one that inherits that override.
+     * {@link #totalStarted()} too. {@code ownClass} is the started thread's class (whose overrides of {@code start}
+     * are not the creation site), or the built executor's (whose constructors calling {@code super(...)} are not
+     * where it was built). A backtrace decodes the same for every object it makes: a frame of an overriding
+     * {@code start} or a subclass's constructor only runs for that class or one that inherits from it.
      */
-    synchronized Site intern(Throwable creation, int kind, Class<?> threadClass) {
+    synchronized Site intern(Throwable creation, int kind, Class<?> ownClass) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
         Site site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
-            site = decode(creation, kind, threadClass);
+            site = decode(creation, kind, ownClass);
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
@@ -82,9 +82,9 @@ public final class SiteTable {
         return site;
     }
 
-    private Site decode(Throwable creation, int kind, Class<?> threadClass) {
+    private Site decode(Throwable creation, int kind, Class<?> ownClass) {
         StackTraceElement[] raw = creation.getStackTrace();
-        int from = callerOfStart(raw, threadClass);
+        int from = callerOfStart(raw, ownClass, kind == Site.EXECUTOR ? "<init>" : "start");
         // blame is judged on the whole stack, and the cut at depth always keeps the blamed frame
         int blamed = blame.index(Arrays.asList(raw).subList(from, raw.length));
         int to = Math.min(raw.length, from + Math.max(depth, blamed + 1));
@@ -147,27 +147,27 @@ public final class SiteTable {
      * its stack, and that part is the worker's creation stack.
      */
     static int callerOfStart(StackTraceElement[] raw) {
-        return callerOfStart(raw, Thread.class);
+        return callerOfStart(raw, Thread.class, "start");
     }
 
     /**
-     * As {@link #callerOfStart(StackTraceElement[])}, and then past the {@code start} frames of the thread's own
-     * class and its superclasses below {@code Thread} (a subclass overriding {@code start} to call
-     * {@code super.start()}): the creation site is who started the thread, not its override. A {@code start}
-     * frame of any other class ({@code Server.start()} calling {@code new Thread(..).start()}) is kept.
+     * As {@link #callerOfStart(StackTraceElement[])}, and then past the {@code ownMethod} frames of {@code ownClass}
+     * and its superclasses: a thread subclass's {@code start} override calling {@code super.start()}, an executor
+     * subclass's constructors calling {@code super(...)}. The site is who started the thread or built the executor.
+     * A {@code start} frame of any other class ({@code Server.start()} calling {@code new Thread(..).start()}) is kept.
      */
-    static int callerOfStart(StackTraceElement[] raw, Class<?> threadClass) {
+    static int callerOfStart(StackTraceElement[] raw, Class<?> ownClass, String ownMethod) {
         int i = 0;
         while (i < raw.length && !isHooked(raw[i])) i++;
         if (i == raw.length) return 0;
         while (i < raw.length && isHooked(raw[i])) i++;
-        while (i < raw.length && raw[i].getMethodName().equals("start") && overridesStart(threadClass, raw[i].getClassName())) i++;
+        while (i < raw.length && raw[i].getMethodName().equals(ownMethod) && isOwn(ownClass, raw[i].getClassName())) i++;
         return i;
     }
 
-    /** True when {@code className} is {@code threadClass} or one of its superclasses below java.lang.Thread. */
-    private static boolean overridesStart(Class<?> threadClass, String className) {
-        for (Class<?> c = threadClass; c != null && c != Thread.class; c = c.getSuperclass()) {
+    /** True when {@code className} is {@code ownClass} or one of its superclasses below java.lang.Thread. */
+    private static boolean isOwn(Class<?> ownClass, String className) {
+        for (Class<?> c = ownClass; c != null && c != Thread.class; c = c.getSuperclass()) {
             if (c.getName().equals(className)) return true;
         }
         return false;

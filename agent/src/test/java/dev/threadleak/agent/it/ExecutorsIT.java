@@ -137,6 +137,21 @@ class ExecutorsIT {
         assertThat(busy.completed()).isEqualTo(10_000);
     }
 
+    /** An application's ThreadPoolExecutor subclass is blamed where it is built, not on its constructors' super(...). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anExecutorSubclassIsBlamedWhereItIsBuilt(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-subclass-");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.SubclassPool");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout()).isEqualTo("built\n");
+        Snapshot dump = ChildJvm.newestDump(dir);
+        ExecutorInfo pool = dump.executors().stream().filter(e -> e.kind().endsWith("TunedIngestPool")).findFirst().orElseThrow();
+        assertThat(dump.site(pool.site()).blameFrame().toString())
+                .isEqualTo("dev.threadleak.agent.it.apps.SubclassPool.main(SubclassPool.java:" + HostSafetyIT.lineOf("SubclassPool.java", "// BUILT:") + ")");
+    }
+
     /**
      * Runs test app {@code app} (it prints "stuck" and runs until the file its argument names exists) until a dump has a
      * STUCK_TASK finding, stops it, and returns the newest dump.

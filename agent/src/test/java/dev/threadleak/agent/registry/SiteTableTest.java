@@ -43,11 +43,11 @@ class SiteTableTest {
         StackTraceElement worker = frame(Worker.class.getName(), "start", 70);
         StackTraceElement special = frame(SpecialWorker.class.getName(), "start", 77);
         StackTraceElement server = frame("com.acme.Server", "start", 12);
-        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN}, Worker.class)).isEqualTo(3);
-        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, special, HANDLE}, SpecialWorker.class)).isEqualTo(4);
-        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, HANDLE}, Thread.class))
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN}, Worker.class, "start")).isEqualTo(3);
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, special, HANDLE}, SpecialWorker.class, "start")).isEqualTo(4);
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, worker, HANDLE}, Thread.class, "start"))
                 .as("a Worker.start that starts some other, plain thread is its creation site").isEqualTo(2);
-        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, server, MAIN}, Thread.class))
+        assertThat(SiteTable.callerOfStart(new StackTraceElement[] {HOOK, START, server, MAIN}, Thread.class, "start"))
                 .as("Server.start() calling new Thread(..).start()").isEqualTo(2);
         CreationStack captured = new CreationStack(Worker.class); // what Registry.accept captures
         captured.setStackTrace(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN});
