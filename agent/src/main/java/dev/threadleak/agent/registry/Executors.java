@@ -260,7 +260,8 @@ public final class Executors {
             executor = worker.getPool();
         }
         WorkerSlot slot = current.get();
-        if (slot == null || slot.executor.get() != executor) {
+        ExecutorRecord record = slot == null ? null : slot.executor; // one read of the volatile on the common path
+        if (record == null || record.get() != executor) {
             Thread me = Thread.currentThread();
             slot = workers.get(me.getId());
             if (slot == null) {
@@ -272,9 +273,10 @@ public final class Executors {
                 slot.executor.slots.add(slot);
             }
             current.set(slot);
+            record = slot.executor;
         }
         slot.started++;
-        slot.task = task != null && slot.executor.capturedWaiting.get() > 0 ? captured(task) : null;
+        slot.task = task != null && record.capturedWaiting.get() > 0 ? captured(task) : null;
         slot.taskStartedAtMs = nowMs;
     }
 

@@ -4,6 +4,7 @@ import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,7 +143,8 @@ public final class Registry implements Consumer<Thread> {
      * part-way (out of memory), the records it had not reached are counted as dropped: never lost silently.
      */
     public synchronized void drain() {
-        executors.tick(System.currentTimeMillis());
+        long now = System.currentTimeMillis(); // one clock read a drain: the hooks' clock and when ended threads were seen
+        executors.tick(now);
         ThreadRecord chain = pending.getAndSet(null);
         int total = chain == null ? 0 : chain.pendingDepth, done = 0;
         // the stack is newest-first; reverse it so live threads stay in start order
@@ -169,16 +171,15 @@ public final class Registry implements Consumer<Thread> {
             dropped.addAndGet(total - done);
             throw t;
         }
-        live.values().removeIf(Registry::ended);
-    }
-
-    private static boolean ended(ThreadRecord r) {
-        if (r.alive()) return false;
-        if (r.site != null) {
-            r.site.live--;
-            r.site.lastEndedAtMs = System.currentTimeMillis();
+        for (Iterator<ThreadRecord> it = live.values().iterator(); it.hasNext(); ) {
+            ThreadRecord r = it.next();
+            if (r.alive()) continue;
+            it.remove();
+            if (r.site != null) {
+                r.site.live--;
+                r.site.lastEndedAtMs = now;
+            }
         }
-        return true;
     }
 
     /** Drains, then returns the records of live threads in start order. */
