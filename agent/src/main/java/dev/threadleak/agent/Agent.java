@@ -121,9 +121,10 @@ public final class Agent {
         }
         long startedAtMs = System.currentTimeMillis();
         Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
-                new Executors(options.submissions()));
+                new Executors(options.submissions()), options.starts());
         HookFailures hookFailures = HookFailures.NONE;
         try {
+            HookInstaller.openToAgent(inst);
             registry.warmUp();
             registry.executorHooks().warmUp();
             hookFailures = HookInstaller.install(inst, sinks(registry), LOG);

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.ProtectionDomain;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,10 +162,23 @@ final class HookInstaller implements ClassFileTransformer {
         }
     }
 
-    private static Class<?> defineHookClass(Instrumentation inst) throws IOException, IllegalAccessException {
+    /**
+     * Opens the JDK packages whose private fields the agent reads to the agent alone: java.lang (the hook class is
+     * defined there; Throwable's backtrace; a thread's task), java.util.concurrent and jdk.internal.vm (the code a
+     * task or a virtual thread runs, see CaptureKeys). Before the warm-up, which runs the hot paths that read them.
+     */
+    static void openToAgent(Instrumentation inst) {
         Module javaBase = Thread.class.getModule();
-        Module agent = HookInstaller.class.getModule();
-        inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(agent)), Set.of(), Map.of());
+        Set<Module> agent = Set.of(HookInstaller.class.getModule());
+        Map<String, Set<Module>> opens = new HashMap<>();
+        for (String pkg : List.of("java.lang", "java.util.concurrent", "jdk.internal.vm")) {
+            if (javaBase.getPackages().contains(pkg)) opens.put(pkg, agent); // jdk.internal.vm: JDK 19+
+        }
+        inst.redefineModule(javaBase, Set.of(), Map.of(), opens, Set.of(), Map.of());
+    }
+
+    private static Class<?> defineHookClass(Instrumentation inst) throws IOException, IllegalAccessException {
+        openToAgent(inst); // again, harmlessly: install works on its own (tests call it directly)
         byte[] template;
         String resource = ThreadLeakHook.class.getName().replace('.', '/') + ".class";
         try (InputStream in = HookInstaller.class.getClassLoader().getResourceAsStream(resource)) {

@@ -1,6 +1,7 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.registry.Executors;
+import dev.threadleak.agent.registry.Registry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -16,12 +17,12 @@ import java.util.Map;
  * {@code key=} follows it, so list values need no quoting: {@code app=com.acme,org.example,interval=30s}.
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
-                      Duration blocked, Duration window, int growth, int duplicates, int sites, int submissions, int threads,
+                      Duration blocked, Duration window, int growth, int duplicates, int sites, int starts, int submissions, int threads,
                       InetSocketAddress http, Path token) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates", "sites", "submissions", "threads", "http", "token");
+            "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token");
 
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
@@ -104,7 +105,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
                 integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
-                submissions(given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
+                oneIn("starts", given.getOrDefault("starts", String.valueOf(Registry.DEFAULT_EVERY))),
+                oneIn("submissions", given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
                 integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000),
                 http(given.get("http")),
                 token(given.get("token"), given.containsKey("http")));
@@ -231,8 +233,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         return d;
     }
 
-    /** One submission stack captured in how many (after each executor's first few): a number, {@code all} (1) or {@code off} (0). */
-    private static int submissions(String value) {
+    /** One stack captured in how many (after the first few of each key): a number, {@code all} (1) or {@code off} (0). */
+    private static int oneIn(String key, String value) {
         if (value.equals("all")) return 1;
         if (value.equals("off")) return 0;
         try {
@@ -241,7 +243,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new BadOption("bad value for submissions: '" + value + "' (expected all, off, or capture one in N from 1 to 1000000)");
+        throw new BadOption("bad value for " + key + ": '" + value + "' (expected all, off, or capture one in N from 1 to 1000000)");
     }
 
     private static int integer(String key, String value, int min, int max) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OptionsTest {
-    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions, threads, http, token)";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token)";
 
     @Test
     void defaults() {
@@ -32,7 +32,7 @@ class OptionsTest {
     void everyKey() {
         Options o = Options.parse("dir=/var/tmp/tl,interval=500ms,keep=7,depth=5,app=com.acme");
         assertThat(o).isEqualTo(new Options(Path.of("/var/tmp/tl"), Duration.ofMillis(500), 7, 5, List.of("com.acme"),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 256, 10_000, null, null));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 64, 256, 10_000, null, null));
         Options more = Options.parse("sample=200ms,blocked=2s,window=30s,growth=7,duplicates=3");
         assertThat(more.sample()).isEqualTo(Duration.ofMillis(200));
         assertThat(more.blocked()).isEqualTo(Duration.ofSeconds(2));
@@ -40,6 +40,9 @@ class OptionsTest {
         assertThat(more.growth()).isEqualTo(7);
         assertThat(more.duplicates()).isEqualTo(3);
         assertThat(Options.parse("sites=100").sites()).isEqualTo(100);
+        assertThat(Options.parse("starts=all").starts()).isEqualTo(1);
+        assertThat(Options.parse("starts=off").starts()).isZero();
+        assertThat(Options.parse("starts=1000").starts()).isEqualTo(1000);
         assertThat(Options.parse("sample=0").sampling()).isFalse();
         assertThat(Options.parse("dir=rel").dir()).isEqualTo(Path.of("rel").toAbsolutePath());
         assertThat(Options.parse("keep=1,depth=1").keep()).isEqualTo(1);
@@ -76,8 +79,9 @@ class OptionsTest {
     @Test
     void errorMessages() {
         assertBad("intervl=30s", "unknown option 'intervl' " + KNOWN);
-        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, submissions, threads, http, token)");
+        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token)");
         assertBad("keep=1,keep=2", "option 'keep' given twice");
+        assertBad("starts=0", "bad value for starts: '0' (expected all, off, or capture one in N from 1 to 1000000)");
         assertBad("dir=", "bad value for dir: empty (expected a directory path)");
         assertBad("dir=a\u0000b", "bad value for dir: 'a\\u0000b' (Nul character not allowed: a\\u0000b)");
         assertBad("interval=30", "bad value for interval: '30' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)");

@@ -16,6 +16,8 @@ public final class Configs {
             "-javaagent:../agent/target/threadleak-agent.jar=interval=0,dir=target/threadleak-bench-dumps";
     /** The real agent capturing every task submission's stack ({@code submissions=all}). */
     public static final String AGENT_ALL_SUBMISSIONS = AGENT + ",submissions=all";
+    /** The real agent capturing every thread start's stack ({@code starts=all}: exact per-thread creation stacks). */
+    public static final String AGENT_ALL_STARTS = AGENT + ",starts=all";
     /** JFR recording thread starts with stack traces, nothing else (see jfr/threadstart.jfc). */
     public static final String JFR =
             "-XX:StartFlightRecording=settings=jfr/threadstart.jfc,filename=target/threadleak-bench.jfr";

@@ -103,6 +103,12 @@ public class StartBatchBench {
     }
 
     @Benchmark
+    @Fork(value = 3, jvmArgs = {Configs.HEAP_MIN, Configs.HEAP_MAX}, jvmArgsAppend = Configs.AGENT_ALL_STARTS)
+    public Thread threadleakAll(Cpu cpu) throws Throwable {
+        return batch(cpu);
+    }
+
+    @Benchmark
     @Fork(value = 3, jvmArgs = {Configs.HEAP_MIN, Configs.HEAP_MAX}, jvmArgsAppend = Configs.JFR)
     public Thread jfr(Cpu cpu) throws Throwable {
         return batch(cpu);

@@ -56,6 +56,12 @@ public class VirtualThreadStartBench {
     }
 
     @Benchmark
+    @Fork(value = 2, jvmArgs = {Configs.HEAP_MIN, Configs.HEAP_MAX}, jvmArgsAppend = Configs.AGENT_ALL_STARTS)
+    public Thread threadleakAll() throws Throwable {
+        return startJoin(extraFrames);
+    }
+
+    @Benchmark
     @Fork(value = 2, jvmArgs = {Configs.HEAP_MIN, Configs.HEAP_MAX}, jvmArgsAppend = Configs.JFR)
     public Thread jfr() throws Throwable {
         return startJoin(extraFrames);

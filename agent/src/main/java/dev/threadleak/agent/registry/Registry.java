@@ -42,14 +42,20 @@ public final class Registry implements Consumer<Thread> {
     private final Set<Long> own = new HashSet<>();
 
     private final Executors executors;
+    /** The default of the {@code starts} option: one start's stack in this many, after each key's first few. */
+    public static final int DEFAULT_EVERY = 64;
+    /** Capture one start's stack in this many (after each key's first few); 1 = every start, 0 = none. */
+    private final int every;
+    private final CaptureKeys keys = new CaptureKeys();
 
     public Registry(SiteTable sites) {
-        this(sites, new Executors(Executors.DEFAULT_EVERY));
+        this(sites, new Executors(Executors.DEFAULT_EVERY), DEFAULT_EVERY);
     }
 
-    public Registry(SiteTable sites, Executors executors) {
+    public Registry(SiteTable sites, Executors executors, int every) {
         this.sites = sites;
         this.executors = executors;
+        this.every = every;
     }
 
     /** The executor hooks' side: called from hooked executor code, lock-free. */
@@ -68,7 +74,10 @@ public final class Registry implements Consumer<Thread> {
         return executors.submissionSite(task, sites);
     }
 
-    /** The hot path, run inside Thread.start: one record (which is its own weak reference), one stack capture, one CAS loop. */
+    /**
+     * The hot path, run inside Thread.start: one record (which is its own weak reference), a stack capture when
+     * sampled (see {@link CaptureKeys}), one CAS loop.
+     */
     @Override
     public void accept(Thread thread) {
         ThreadRecord head = pending.get();
@@ -78,7 +87,10 @@ public final class Registry implements Consumer<Thread> {
         }
         ThreadRecord record;
         try {
-            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(), new CreationStack(thread.getClass()));
+            CaptureKeys.Key key = every > 1 ? keys.of(thread) : null;
+            boolean capture = key == null ? every == 1 : key.captureStart(every);
+            record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(),
+                    capture ? new CreationStack(thread.getClass()) : null, key);
         } catch (OutOfMemoryError e) {
             dropped.incrementAndGet();
             return;
@@ -161,8 +173,9 @@ public final class Registry implements Consumer<Thread> {
                 r.next = null;
                 // the agent's own threads get no site: site counts are the application's alone
                 r.own = own.contains(r.tid);
-                if (!r.own) r.site = sites.intern(r.creation);
+                if (!r.own) r.site = place(r);
                 r.creation = null;
+                r.key = null;
                 live.put(r.tid, r); // replaces the record of a thread first seen without its start
                 if (r.site != null) r.site.live++;
                 r = next;
@@ -180,6 +193,28 @@ public final class Registry implements Consumer<Thread> {
                 r.site.lastEndedAtMs = now;
             }
         }
+    }
+
+    /**
+     * The site of a drained start, counted there: its captured stack's, or else the site its key's captures named
+     * (see {@link CaptureKeys}); null for a start placed nowhere (no capture: {@code starts=off}, or the key's site
+     * folded since), which still counts in the total.
+     */
+    private Site place(ThreadRecord r) {
+        CaptureKeys.Key key = r.key;
+        if (r.creation != null) {
+            Site site = sites.intern(r.creation);
+            if (key != null) {
+                Site known = key.site;
+                if (known != null && known != site) key.exact = true; // one key, two sites: capture every start from now on
+                key.site = site;
+            }
+            return site;
+        }
+        Site site = key == null ? null : key.site;
+        if (site != null && site.folded) site = key.site = null; // its next start is captured
+        sites.countUncaptured(site);
+        return site;
     }
 
     /** Drains, then returns the records of live threads in start order. */

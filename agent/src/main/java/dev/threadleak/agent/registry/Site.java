@@ -17,6 +17,8 @@ public final class Site {
     int live;
     /** When a thread started here was last seen ended (epoch ms, at the drain), or 0: none has since the agent loaded. */
     volatile long lastEndedAtMs;
+    /** Set when the table forgot this site: a sampling key that named it must capture again. */
+    boolean folded;
     /** The table's start sequence at this site's latest start: which idle site was used least recently. */
     long lastStart;
 

@@ -82,6 +82,12 @@ public final class SiteTable {
         return site;
     }
 
+    /** Counts a start that captured no stack, at the site its sampling key names (or at none: the total only). */
+    synchronized void countUncaptured(Site site) {
+        if (site != null) site.countStart(++startSequence);
+        totalStarted++;
+    }
+
     private Site decode(Throwable creation, int kind, Class<?> ownClass) {
         StackTraceElement[] raw = creation.getStackTrace();
         int from = callerOfStart(raw, ownClass, kind == Site.EXECUTOR ? "<init>" : "start");
@@ -114,6 +120,7 @@ public final class SiteTable {
         Set<Site> gone = new HashSet<>();
         for (Site s : idle.subList(0, Math.min(excess, idle.size()))) {
             gone.add(s);
+            s.folded = true;
             byId.remove(s.id());
             byStack.remove(new StackKey(s.kind(), s.stack()));
         }

@@ -5,7 +5,7 @@ import java.lang.ref.WeakReference;
 
 /**
  * What the agent knows about one started thread. Created on the starting thread (the hot path), so it
- * is one small object plus the not-yet-decoded creation stack; everything else happens on the agent's
+ * is one small object plus, when sampled, the not-yet-decoded creation stack; everything else happens on the agent's
  * own thread. It refers to its thread weakly (it is the weak reference: no extra object on the hot path),
  * so neither a pending record nor the registry keeps a finished thread, or what its task holds, reachable.
  */
@@ -15,8 +15,10 @@ public final class ThreadRecord extends WeakReference<Thread> {
     final long starterTid;
     final String starterName;
     final Origin origin;
-    /** Raw creation stack, decoded and dropped by {@link Registry#drain()}. */
+    /** Raw creation stack when this start was sampled, decoded and dropped by {@link Registry#drain()}. */
     Throwable creation;
+    /** The start's sampling key (null when every start or none is captured), dropped by the drain. */
+    CaptureKeys.Key key;
     /** Creation site, or null when the thread was not seen starting (or is the agent's own). */
     Site site;
     /** One of threadleak's own threads (set when the record is drained). */
@@ -25,7 +27,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
     ThreadRecord next;
     int pendingDepth;
 
-    ThreadRecord(Thread thread, long startedAtMs, Thread starter, Throwable creation) {
+    ThreadRecord(Thread thread, long startedAtMs, Thread starter, Throwable creation, CaptureKeys.Key key) {
         super(thread);
         this.tid = thread.getId();
         this.startedAtMs = startedAtMs;
@@ -33,6 +35,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
         this.starterName = starter.getName();
         this.origin = Origin.STARTED;
         this.creation = creation;
+        this.key = key;
     }
 
     ThreadRecord(Thread thread, long firstSeenMs, Origin origin) {

@@ -1,0 +1,163 @@
+package dev.threadleak.agent.registry;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Which thread starts and task submissions capture a stack. A capture costs more than a virtual thread's whole
+ * start, so captures are sampled by a cheap key that stands for the source line: the class of the code to run,
+ * taken from the thread's task (or the submitted task) past the JDK's own wrappers; a lambda's or an anonymous
+ * class's class is unique to its place in the source. A thread of a {@code Thread} subclass is keyed by that class.
+ * Each key's first {@link #FIRST} uses are captured, then one in {@code every}.
+ *
+ * <p>For thread starts the sampling stays exact where it matters: an uncaptured start is counted at the site its
+ * key's captures named ({@link Key#site}), and a key whose captures name two sites (one class started from two
+ * places) is captured on every start from then on ({@link Key#exact}). Needs java.lang, java.util.concurrent and
+ * (JDK 21+) jdk.internal.vm opened to the agent, which HookInstaller does before any hook runs; without them every
+ * start is keyed by its thread's class alone, which two places share, so it ends up captured every time: today's
+ * cost, never a wrong site.
+ */
+final class CaptureKeys {
+    /** Uses of a key captured before sampling: enough for two sites behind one key to show. */
+    static final int FIRST = 4;
+
+    /** One key's sampling state. Written by the hooks without a lock: a lost increment only shifts the sampling. */
+    static final class Key {
+        private int uses;
+        /** Set by the drain once the key's captures named two sites: every start is captured from then on. */
+        volatile boolean exact;
+        /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
+        volatile Site site;
+
+        /** Thread starts: the first few, one in {@code every}, and all while the key's site is unknown or not unique. */
+        boolean captureStart(int every) {
+            int n = uses++;
+            return n < FIRST || exact || site == null || n % every == 0;
+        }
+
+        /** Submissions (not attributed when uncaptured, so no site to know): the first few, then one in {@code every}. */
+        boolean captureSubmission(int every) {
+            int n = uses++;
+            return n < FIRST || n % every == 0;
+        }
+    }
+
+    private final ClassValue<Key> byClass = new ClassValue<>() {
+        @Override
+        protected Key computeValue(Class<?> type) {
+            return new Key();
+        }
+    };
+    /** Virtual threads and platform threads of one task class are two keys (two start paths, two sites). */
+    private final ClassValue<Key> virtualByClass = new ClassValue<>() {
+        @Override
+        protected Key computeValue(Class<?> type) {
+            return new Key();
+        }
+    };
+
+    /** The key of a thread about to be recorded. */
+    Key of(Thread thread) {
+        Class<?> type = thread.getClass();
+        if (type == Thread.class) {
+            Object task = Lookups.platformTask(thread);
+            return byClass.get(task == null ? type : unwrap(task).getClass());
+        }
+        if (type == Lookups.VIRTUAL_THREAD) {
+            Object task = Lookups.virtualTask(thread);
+            return virtualByClass.get(task == null ? type : unwrap(task).getClass());
+        }
+        return byClass.get(type); // a subclass: its class is the code to run (a subclass's own task is rare)
+    }
+
+    /** The key of a task handed to an executor. */
+    Key ofTask(Object task) {
+        return byClass.get(unwrap(task).getClass());
+    }
+
+    /** The user's code inside the JDK's wrappers: a FutureTask's callable, a Runnable adapted to a Callable, a virtual-thread executor's runner. */
+    static Object unwrap(Object task) {
+        for (int i = 0; i < 4; i++) { // the wrappers nest at most three deep (submit: FutureTask, RunnableAdapter)
+            Object inner = Lookups.inner(task);
+            if (inner == null) return task;
+            task = inner;
+        }
+        return task;
+    }
+
+    /**
+     * Field accessors into JDK classes, each null where this JDK lacks it or does not let the agent in. Static
+     * finals, so compiled hooks read the fields directly; initialized on first use, after the packages are opened.
+     */
+    private static final class Lookups {
+        static final Class<?> VIRTUAL_THREAD = classOrNull("java.lang.VirtualThread");
+        /** JDK 19+: Thread.holder.task; JDK 17: Thread.target. */
+        static final VarHandle HOLDER = field(Thread.class, "holder"), HOLDER_TASK = field(classOrNull("java.lang.Thread$FieldHolder"), "task"),
+                TARGET = field(Thread.class, "target");
+        /** Virtual threads: VirtualThread.cont.target is the JDK's Runnable around the task, holding it in a field. */
+        static final VarHandle CONT = field(VIRTUAL_THREAD, "cont"), CONT_TARGET = field(classOrNull("jdk.internal.vm.Continuation"), "target");
+        static final Class<?> CONT_RUNNER = classOrNull("java.lang.VirtualThread$VThreadContinuation$1");
+        static final VarHandle CONT_RUNNER_TASK = runnableField(CONT_RUNNER);
+        static final VarHandle CALLABLE = field(FutureTask.class, "callable");
+        static final Class<?> ADAPTER = classOrNull("java.util.concurrent.Executors$RunnableAdapter");
+        static final VarHandle ADAPTER_TASK = field(ADAPTER, "task");
+        static final Class<?> TASK_RUNNER = classOrNull("java.util.concurrent.ThreadPerTaskExecutor$TaskRunner");
+        static final VarHandle TASK_RUNNER_TASK = field(TASK_RUNNER, "task");
+
+        static Object platformTask(Thread t) {
+            if (HOLDER != null && HOLDER_TASK != null) {
+                Object h = HOLDER.get(t);
+                return h == null ? null : HOLDER_TASK.get(h);
+            }
+            return TARGET == null ? null : TARGET.get(t);
+        }
+
+        static Object virtualTask(Thread t) {
+            if (CONT == null || CONT_TARGET == null || CONT_RUNNER_TASK == null) return null;
+            Object c = CONT.get(t);
+            Object runner = c == null ? null : CONT_TARGET.get(c);
+            return runner != null && runner.getClass() == CONT_RUNNER ? CONT_RUNNER_TASK.get(runner) : null;
+        }
+
+        /** The task a JDK wrapper holds, or null when {@code task} is no wrapper. */
+        static Object inner(Object task) {
+            if (task instanceof FutureTask && CALLABLE != null) return CALLABLE.get(task);
+            Class<?> type = task.getClass();
+            if (type == ADAPTER && ADAPTER_TASK != null) return ADAPTER_TASK.get(task);
+            if (type == TASK_RUNNER && TASK_RUNNER_TASK != null) return TASK_RUNNER_TASK.get(task);
+            return null;
+        }
+
+        private static Class<?> classOrNull(String name) {
+            try {
+                return Class.forName(name, false, null);
+            } catch (ClassNotFoundException | LinkageError e) {
+                return null;
+            }
+        }
+
+        private static VarHandle field(Class<?> owner, String name) {
+            if (owner == null) return null;
+            try {
+                Field f = owner.getDeclaredField(name);
+                return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).unreflectVarHandle(f);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null; // not this JDK's layout, or its package not opened to the agent
+            }
+        }
+
+        /** The one Runnable-typed field of the JDK's anonymous runner (javac names it val$task). */
+        private static VarHandle runnableField(Class<?> owner) {
+            if (owner == null) return null;
+            VarHandle found = null;
+            for (Field f : owner.getDeclaredFields()) {
+                if (f.getType() != Runnable.class) continue;
+                if (found != null) return null; // two: cannot tell which is the task
+                found = field(owner, f.getName());
+            }
+            return found;
+        }
+    }
+}

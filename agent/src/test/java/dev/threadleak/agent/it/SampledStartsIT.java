@@ -1,0 +1,109 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.Finding.Kind;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The sampled capture of creation stacks (option {@code starts}) places every start on its line: one leaking line
+ * among 100 healthy call paths, on platform and virtual threads; and {@code starts=all} keeps every start's own
+ * stack where the default may place a few starts at the line their sampling key was last seen at.
+ */
+class SampledStartsIT {
+    private static final String APP = "dev.threadleak.agent.it.apps.SampledStarts";
+    private static final String PREFIX = APP + ".";
+
+    static Stream<Arguments> kinds() {
+        return ChildJvm.jdks().stream().flatMap(jdk -> Stream.of(Arguments.of(jdk, "platform"), Arguments.of(jdk, "virtual")));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kinds")
+    void oneLeakingLineAmongAHundredHealthyPathsIsPlacedExactly(Jdk jdk, String kind) throws Exception {
+        Snapshot dump = run(jdk, kind, "hidden", 200, "");
+        String leakLine = PREFIX + "hidden(SampledStarts.java:" + HostSafetyIT.lineOf("SampledStarts.java", "// LEAK") + ")";
+        String healthyLine = PREFIX + "descend(SampledStarts.java:" + HostSafetyIT.lineOf("SampledStarts.java", "// HEALTHY") + ")";
+        SiteInfo leak = onlySiteAt(dump, leakLine);
+        assertThat(leak.started()).isEqualTo(201);
+        assertThat(liveAt(dump, leak)).isEqualTo(201);
+        assertThat(dump.findings()).filteredOn(f -> f.kind() == Kind.SITE_GROWTH).extracting(Finding::site).containsExactly(leak.id());
+        // a dump lists the sites with live threads and the busiest others; every call path started 201 threads
+        List<SiteInfo> healthy = dump.sites().stream().filter(s -> String.valueOf(s.blameFrame()).equals(healthyLine)).toList();
+        assertThat(healthy).isNotEmpty().allMatch(s -> s.started() == 201, "201 starts each").allMatch(s -> liveAt(dump, s) == 0, "none live");
+        assertThat(healthy.size() + dump.summary().sitesNotListed()).isGreaterThanOrEqualTo(100);
+        assertThat(dump.summary().agentStarted()).as("every start counted").isBetween(100 * 201 + 201L, 100 * 201 + 201L + 5);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kinds")
+    void allCapturesEveryStartSoALineThatSharesItsKeyIsExactAtOnce(Jdk jdk, String kind) throws Exception {
+        Snapshot dump = run(jdk, kind, "switch", 500, ",starts=all");
+        SiteInfo a = onlySiteAt(dump, lineAt("// LINE A")), b = onlySiteAt(dump, lineAt("// LINE B"));
+        assertThat(a.started()).isEqualTo(10);
+        assertThat(liveAt(dump, a)).isZero();
+        assertThat(b.started()).isEqualTo(500);
+        assertThat(liveAt(dump, b)).isEqualTo(500);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kinds")
+    void byDefaultALineThatSharesItsKeyIsPlacedOnceOneOfItsStartsIsCaptured(Jdk jdk, String kind) throws Exception {
+        Snapshot dump = run(jdk, kind, "switch", 500, "");
+        SiteInfo a = onlySiteAt(dump, lineAt("// LINE A")), b = onlySiteAt(dump, lineAt("// LINE B"));
+        // the key's uses go on from 10: the first capture at line B is its 54th start (use 64), then every start is captured
+        assertThat(liveAt(dump, a)).as("placed at line A until line B's first capture was drained").isBetween(1L, 64L);
+        assertThat(liveAt(dump, a) + liveAt(dump, b)).isEqualTo(500);
+        assertThat(a.started() + b.started()).isEqualTo(510);
+    }
+
+    private static String lineAt(String marker) throws Exception {
+        return PREFIX + "main(SampledStarts.java:" + HostSafetyIT.lineOf("SampledStarts.java", marker) + ")";
+    }
+
+    /** Runs the app's two phases (the second after a dump, i.e. a drain, followed the first) and reads the exit dump. */
+    private static Snapshot run(Jdk jdk, String kind, String mode, int rounds, String options) throws Exception {
+        assumeTrue(kind.equals("platform") || jdk.feature() >= 21, "virtual threads need JDK 21+");
+        Path dir = Files.createTempDirectory("tl-sampled-"), go = dir.resolve("go");
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=300ms" + options), "-cp", ChildJvm.TEST_CP),
+                APP, mode, kind, String.valueOf(rounds), go.toString())) {
+            ChildJvm.await("phase 1", Duration.ofSeconds(60), () -> child.stdout().contains("phase 1 done"));
+            long phase1DoneMs = System.currentTimeMillis();
+            ChildJvm.await("a dump after phase 1", Duration.ofSeconds(60), () -> ChildJvm.dumps(dir).stream().anyMatch(d -> takenAt(d) > phase1DoneMs));
+            Files.createFile(go);
+            assertThat(child.waitFor()).as(child.stderr()).isZero();
+            assertThat(child.stdout()).isEqualTo("phase 1 done\ndone\n");
+        }
+        return ChildJvm.assertHookNeverFailed(ChildJvm.newestDump(dir));
+    }
+
+    private static long takenAt(Path dump) {
+        try {
+            return ChildJvm.readDump(dump).takenAtMs();
+        } catch (Exception | AssertionError beingWritten) {
+            return 0;
+        }
+    }
+
+    private static SiteInfo onlySiteAt(Snapshot dump, String line) {
+        List<SiteInfo> at = dump.sites().stream().filter(s -> String.valueOf(s.blameFrame()).equals(line)).toList();
+        assertThat(at).as("sites blaming %s in %s", line, dump.sites()).hasSize(1);
+        return at.get(0);
+    }
+
+    private static long liveAt(Snapshot dump, SiteInfo site) {
+        return dump.threads().stream().filter(t -> t.site() == site.id()).count();
+    }
+}
