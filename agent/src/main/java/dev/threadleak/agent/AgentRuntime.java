@@ -36,7 +36,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     /**
      * For its first second the agent only records thread starts: JMX, the sampler and dumps wait, so that a
      * short-lived JVM pays nothing for them (they cost more than a hello-world's whole run). A JVM that ends
-     * sooner without having started a thread gets no exit dump either: it has nothing to report.
+     * sooner with no thread it started still alive gets no exit dump either: it has nothing to report.
      */
     static final long QUIET_START_MILLIS = 1000;
     private static final long INIT_RETRY_MILLIS = 10_000;
@@ -71,7 +71,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             @Override
             public void run() {
                 try {
-                    if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStarted()) dump(EXIT);
+                    if (System.currentTimeMillis() - startedAtMs >= QUIET_START_MILLIS || registry.anyStartedAlive()) dump(EXIT);
                 } catch (Throwable outOfMemory) {
                     // dump() says what failed; this is when even saying it failed
                 }

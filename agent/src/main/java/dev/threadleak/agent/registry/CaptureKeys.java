@@ -77,7 +77,10 @@ final class CaptureKeys {
         return byClass.get(unwrap(task).getClass());
     }
 
-    /** The user's code inside the JDK's wrappers: a FutureTask's callable, a Runnable adapted to a Callable, a virtual-thread executor's runner. */
+    /**
+     * The user's code inside the JDK's wrappers: a FutureTask's callable, a Runnable adapted to a Callable, a
+     * virtual-thread executor's runner, an async CompletableFuture stage's function.
+     */
     static Object unwrap(Object task) {
         for (int i = 0; i < 4; i++) { // the wrappers nest at most three deep (submit: FutureTask, RunnableAdapter)
             Object inner = Lookups.inner(task);
@@ -105,6 +108,10 @@ final class CaptureKeys {
         static final VarHandle ADAPTER_TASK = field(ADAPTER, "task");
         static final Class<?> TASK_RUNNER = classOrNull("java.util.concurrent.ThreadPerTaskExecutor$TaskRunner");
         static final VarHandle TASK_RUNNER_TASK = field(TASK_RUNNER, "task");
+        /** CompletableFuture.supplyAsync/runAsync: the stage's task holds the user's function. */
+        static final Class<?> ASYNC_SUPPLY = classOrNull("java.util.concurrent.CompletableFuture$AsyncSupply"),
+                ASYNC_RUN = classOrNull("java.util.concurrent.CompletableFuture$AsyncRun");
+        static final VarHandle ASYNC_SUPPLY_FN = field(ASYNC_SUPPLY, "fn"), ASYNC_RUN_FN = field(ASYNC_RUN, "fn");
 
         static Object platformTask(Thread t) {
             if (HOLDER != null && HOLDER_TASK != null) {
@@ -127,6 +134,8 @@ final class CaptureKeys {
             Class<?> type = task.getClass();
             if (type == ADAPTER && ADAPTER_TASK != null) return ADAPTER_TASK.get(task);
             if (type == TASK_RUNNER && TASK_RUNNER_TASK != null) return TASK_RUNNER_TASK.get(task);
+            if (type == ASYNC_SUPPLY && ASYNC_SUPPLY_FN != null) return ASYNC_SUPPLY_FN.get(task);
+            if (type == ASYNC_RUN && ASYNC_RUN_FN != null) return ASYNC_RUN_FN.get(task);
             return null;
         }
 

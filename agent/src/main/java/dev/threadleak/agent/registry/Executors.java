@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Executors and their tasks, as the executor hooks report them. Executors are held weakly (a collected one
  * leaves; one with live workers is not collectable, which is the leak). Hot paths (a task handed over, a
  * task about to run) are lock-free and allocate nothing, except for the sampled submissions whose stack is
- * captured: the first {@link #FIRST_CAPTURED} of each executor, then one in {@code every}.
+ * captured: the first {@link #FIRST_CAPTURED} of each executor, the first few of each task class (the line that
+ * submits them: see {@link CaptureKeys}), then one in {@code every} of each task class.
  */
 public final class Executors {
     /** The JDK's executor classes the agent hooks; their isTerminated() is a lock-free read. */
@@ -193,6 +194,8 @@ public final class Executors {
     private final ThreadLocal<WorkerSlot> current = new ThreadLocal<>();
     private final AtomicLong nextId = new AtomicLong();
     private final int every;
+    /** Submissions are sampled per key (the task's class, standing for the line that submits it) as well as per executor. */
+    private final CaptureKeys keys = new CaptureKeys();
     /**
      * The hooks' clock, ticked by the agent thread at every drain (every 200 ms): task and queue times are
      * precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
@@ -246,7 +249,7 @@ public final class Executors {
         long now = nowMs;
         long n = r.submitted.getAndIncrement();
         if (r.queuedAtMs != null) r.queuedAtMs[(int) (n % RING)] = now;
-        if (task != null && every > 0 && (n < FIRST_CAPTURED || n % every == 0)) {
+        if (task != null && every > 0 && (n < FIRST_CAPTURED || every == 1 || keys.ofTask(task).captureSubmission(every))) {
             r.capturedWaiting.incrementAndGet(); // before the task is queued: a worker that takes it sees the count
             SampledTask replaced = sampled.getAndSet(slotOf(task), new SampledTask(task, r, new Throwable(), now));
             if (replaced != null) replaced.settle();

@@ -223,10 +223,20 @@ public final class Registry implements Consumer<Thread> {
         return new ArrayList<>(live.values());
     }
 
-    /** True once any thread (other than the agent's own) has been started since the agent loaded. */
-    public synchronized boolean anyStarted() {
-        drain();
-        return sites.totalStarted() > 0 || dropped.get() > 0;
+    /**
+     * True when a short JVM's exit dump has something to say: a thread started since the agent loaded (not one of
+     * its own) is still alive, an executor built since is alive and not shut down, or a start went unrecorded. A JVM
+     * that started threads and joined them all, and shut down what it built, leaked nothing.
+     */
+    public synchronized boolean anyStartedAlive() {
+        drain(); // drops the records of ended threads
+        for (ThreadRecord r : live.values()) {
+            if (r.origin == Origin.STARTED && !r.own) return true;
+        }
+        for (Executors.ExecutorRecord e : executors.refresh(sites)) {
+            if (e.site != null && !e.shutdown) return true;
+        }
+        return dropped.get() > 0;
     }
 
     public synchronized int liveCount() {

@@ -12,9 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The agent adds nothing to what the application prints. A JVM that ends within a second without starting a
- * thread leaves no dump (nothing to report, and the dump would cost more than its whole run); one that
- * starts threads leaves one exit dump behind.
+ * The agent adds nothing to what the application prints. A JVM that ends within a second with no thread it
+ * started still alive leaves no dump (nothing to report, and the dump would cost more than its whole run); one
+ * whose threads still run leaves one exit dump behind.
  */
 class AgentOutputIT {
     private static final String HELLO = "dev.threadleak.samples.Hello";
@@ -34,6 +34,18 @@ class AgentOutputIT {
         assertThat(run.stdout()).isEqualTo("hello\n");
         assertThat(run.exitCode()).isZero();
         assertThat(ChildJvm.dumps(tmp.resolve("threadleak-" + System.getProperty("user.name")))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aShortJvmWhoseThreadsAllEndedLeavesNoDump(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0")), "-cp", ChildJvm.TEST_CP,
+                "dev.threadleak.agent.it.apps.ManySites", "10");
+        assertThat(run.stderr()).isEmpty();
+        assertThat(run.stdout()).isEqualTo("started 10\n");
+        assertThat(run.exitCode()).isZero();
+        assertThat(ChildJvm.dumps(dir)).as("10 threads started and joined: nothing leaked").isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -137,6 +137,21 @@ class ExecutorsIT {
         assertThat(busy.completed()).isEqualTo(10_000);
     }
 
+    /**
+     * Submissions are sampled per submitting line, not only per executor: a task from a new line is captured even
+     * after 10,022 submissions to its pool from another line (one in 256 per executor would have missed it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aStuckTaskFromANewLineOfABusyPoolNamesItsLine(Jdk jdk) throws Exception {
+        Snapshot dump = untilStuck(jdk, "StuckAfterMany");
+        Finding stuck = only(dump, Kind.STUCK_TASK);
+        String submitted = "dev.threadleak.agent.it.apps.StuckAfterMany.main(StuckAfterMany.java:" + HostSafetyIT.lineOf("StuckAfterMany.java", "// STUCK:") + ")";
+        assertThat(stuck.title()).startsWith("1 task running for ");
+        assertThat(stuck.evidence()).contains("submitted @ " + submitted);
+        assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(submitted);
+    }
+
     /** An application's ThreadPoolExecutor subclass is blamed where it is built, not on its constructors' super(...). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")

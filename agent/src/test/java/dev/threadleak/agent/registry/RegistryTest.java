@@ -17,7 +17,25 @@ class RegistryTest {
         assertThat(registry.droppedStarts()).isEqualTo(1_234);
         registry.drain();
         assertThat(registry.sites().totalStarted()).isEqualTo(Registry.MAX_PENDING);
-        assertThat(registry.anyStarted()).isTrue();
+        assertThat(registry.anyStartedAlive()).as("starts went unrecorded").isTrue();
+    }
+
+    @Test
+    void aShortJvmHasSomethingToReportOnlyWhileAThreadItStartedIsAlive() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        registry.accept(t);
+        assertThat(registry.anyStartedAlive()).isTrue();
+        release.countDown();
+        t.join();
+        assertThat(registry.anyStartedAlive()).isFalse();
     }
 
     @Test
