@@ -27,10 +27,14 @@ class CorpusIT {
     /** The corpus programs, one per library. */
     static final List<String> PROGRAMS = List.of("NettyClient", "NettyServer", "OkHttp", "JdkHttpClient", "ReactorParallel", "GuavaExecutor",
             "JettyClient", "ApacheHttpClient", "CaffeineCache", "QuartzScheduler", "SpringTaskScheduler", "Hikari", "RxJavaNewThread",
-            "TimerPerCall", "ScheduledPool", "CompletableFutureExecutor");
+            "TimerPerCall", "ScheduledPool", "CompletableFutureExecutor", "GrpcChannel");
 
+    /** Every program on every JDK; {@code -Dcorpus.programs=GrpcChannel,OkHttp} runs only those. */
     static Stream<Arguments> cases() {
-        return Child.jdks().stream().flatMap(java -> PROGRAMS.stream().map(p -> Arguments.of(java, p)));
+        String only = System.getProperty("corpus.programs", "");
+        List<String> programs = only.isBlank() ? PROGRAMS : List.of(only.split(","));
+        assertThat(PROGRAMS).as("-Dcorpus.programs").containsAll(programs);
+        return Child.jdks().stream().flatMap(java -> programs.stream().map(p -> Arguments.of(java, p)));
     }
 
     @ParameterizedTest(name = "{1} on {0}")
