@@ -6,9 +6,14 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -47,14 +52,14 @@ class CorpusIT {
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
     void leakyUseIsFlaggedAndBlamedOnTheLeakingLine(Path java, String program) throws Exception {
-        Path dumps = runUnderAgent(java, CLASSES + File.pathSeparator + LIBRARIES, "", program, "leak", LEAK_CALLS);
+        Path dumps = runUnderAgent(java, program, "leak", LEAK_CALLS);
         assertFlaggedAndBlamedOn(dumps, program + ".java", "// LEAK:");
     }
 
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
     void correctUseHasNoFinding(Path java, String program) throws Exception {
-        Path dumps = runUnderAgent(java, CLASSES + File.pathSeparator + LIBRARIES, "", program, "correct", CORRECT_CALLS);
+        Path dumps = runUnderAgent(java, program, "correct", CORRECT_CALLS);
         Child check = Child.cli("check", dumps.toString());
         assertThat(check.stdout()).contains("no findings");
         assertThat(check.exitCode()).isZero();
@@ -63,14 +68,14 @@ class CorpusIT {
     /*
      * The application's own code, end to end (README "Blame rules", point 2). Commons IO is no listed thread
      * maker, so only own code keeps the blame off its FileAlterationMonitor.start; the run above takes own code
-     * from the class-path directory. Here the program is in jars, as deployed: java -cp app.jar:watcher.jar:lib/*.
+     * from the class-path directory. Here the program is in jars, as deployed: java -cp app.jar:watcher.jar:lib/*, java -jar app.jar.
      */
 
     /** The main class's jar is own code; another jar, even the application's, is a dependency: its caller in the main jar is blamed. */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
     void ownCodeIsTheMainClasssJarAndNotAnotherJarOfTheApplication(Path java) throws Exception {
-        Path dumps = runUnderAgent(java, ownCodeInTwoJars(), "", "FileMonitor", "leak", LEAK_CALLS);
+        Path dumps = runUnderAgent(java, ownCodeInTwoJars(), "", "leak", LEAK_CALLS);
         String stack = assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// CALLS THE LEAK:");
         assertThat(stack).as("the frames passed over").contains("\tat dev.threadleak.corpus.FileMonitor$Watcher.watch(FileMonitor.java:")
                 .contains("\tat org.apache.commons.io.monitor.FileAlterationMonitor.start(FileAlterationMonitor.java:");
@@ -80,7 +85,21 @@ class CorpusIT {
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
     void appNamesTheApplicationWhicheverJarHoldsIt(Path java) throws Exception {
-        Path dumps = runUnderAgent(java, ownCodeInTwoJars(), ",app=dev.threadleak.corpus", "FileMonitor", "leak", LEAK_CALLS);
+        Path dumps = runUnderAgent(java, ownCodeInTwoJars(), ",app=dev.threadleak.corpus", "leak", LEAK_CALLS);
+        assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// LEAK:");
+    }
+
+    /** {@code java -jar app.jar}: the jar named on the command line is own code (its manifest's Class-Path holds the libraries). */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("jdks")
+    void javaDashJarsJarIsOwnCode(Path java) throws Exception {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.threadleak.corpus.FileMonitor");
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH,
+                Stream.of(LIBRARIES.split(File.pathSeparator)).map(l -> Path.of(l).toUri().toString()).collect(Collectors.joining(" ")));
+        Path app = jarOfClasses(Files.createTempDirectory("tl-corpus-jars-").resolve("app.jar"), name -> true, manifest);
+        Path dumps = runUnderAgent(java, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
         assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// LEAK:");
     }
 
@@ -88,22 +107,28 @@ class CorpusIT {
         return Child.jdks().stream();
     }
 
-    /** The corpus classes as two jars, the helper FileMonitor.Watcher in watcher.jar and the rest in app.jar, then the libraries. */
-    private static String ownCodeInTwoJars() throws IOException {
+    /** {@code -cp app.jar:watcher.jar:<libraries> FileMonitor}: the helper FileMonitor.Watcher in watcher.jar, the rest of the corpus in app.jar. */
+    private static List<String> ownCodeInTwoJars() throws IOException {
         Path dir = Files.createTempDirectory("tl-corpus-jars-");
-        Path app = dir.resolve("app.jar"), watcher = dir.resolve("watcher.jar");
-        try (JarOutputStream appJar = new JarOutputStream(Files.newOutputStream(app));
-             JarOutputStream watcherJar = new JarOutputStream(Files.newOutputStream(watcher));
-             Stream<Path> files = Files.walk(Path.of(CLASSES))) {
+        Predicate<String> watcher = name -> name.startsWith("dev/threadleak/corpus/FileMonitor$Watcher");
+        Path appJar = jarOfClasses(dir.resolve("app.jar"), watcher.negate(), new Manifest());
+        Path watcherJar = jarOfClasses(dir.resolve("watcher.jar"), watcher, new Manifest());
+        return List.of("-cp", String.join(File.pathSeparator, appJar.toString(), watcherJar.toString(), LIBRARIES), "dev.threadleak.corpus.FileMonitor");
+    }
+
+    /** Writes a jar of the corpus classes whose entry names {@code take} accepts. */
+    private static Path jarOfClasses(Path jar, Predicate<String> take, Manifest manifest) throws IOException {
+        Path classes = Path.of(CLASSES);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest); Stream<Path> files = Files.walk(classes)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                String name = Path.of(CLASSES).relativize(f).toString().replace(File.separatorChar, '/');
-                JarOutputStream jar = name.startsWith("dev/threadleak/corpus/FileMonitor$Watcher") ? watcherJar : appJar;
-                jar.putNextEntry(new JarEntry(name));
-                jar.write(Files.readAllBytes(f));
-                jar.closeEntry();
+                String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
+                if (!take.test(name)) continue;
+                out.putNextEntry(new JarEntry(name));
+                out.write(Files.readAllBytes(f));
+                out.closeEntry();
             }
         }
-        return String.join(File.pathSeparator, app.toString(), watcher.toString(), LIBRARIES);
+        return jar;
     }
 
     /**
@@ -119,14 +144,22 @@ class CorpusIT {
         return check.stdout();
     }
 
+    /** Runs a corpus program from its class-path directory: {@code -cp <classes>:<libraries> dev.threadleak.corpus.<program>}. */
+    private static Path runUnderAgent(Path java, String program, String use, int calls) throws Exception {
+        return runUnderAgent(java, List.of("-cp", CLASSES + File.pathSeparator + LIBRARIES, "dev.threadleak.corpus." + program), "", use, calls);
+    }
+
     /**
-     * Runs {@code program leak|correct calls} on a class path under the agent (its options and {@code moreOptions})
-     * to its end; its exit dump is in the returned directory.
+     * Runs {@code java <launch> leak|correct calls} (launch: how the program is started, {@code -cp ... Main} or
+     * {@code -jar app.jar}) under the agent (its options and {@code moreOptions}) to its end; its exit dump is in
+     * the returned directory.
      */
-    private static Path runUnderAgent(Path java, String classPath, String moreOptions, String program, String use, int calls) throws Exception {
+    private static Path runUnderAgent(Path java, List<String> launch, String moreOptions, String use, int calls) throws Exception {
         Path dumps = Files.createTempDirectory("tl-corpus-");
-        Child child = Child.run(List.of(java.toString(), "-javaagent:" + Child.AGENT_JAR + "=dir=" + dumps + "," + OPTIONS + moreOptions,
-                "-cp", classPath, "dev.threadleak.corpus." + program, use, Integer.toString(calls)));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-javaagent:" + Child.AGENT_JAR + "=dir=" + dumps + "," + OPTIONS + moreOptions));
+        command.addAll(launch);
+        command.addAll(List.of(use, Integer.toString(calls)));
+        Child child = Child.run(command);
         assertThat(child.exitCode()).as(child.stderr()).isZero();
         assertThat(child.stdout()).isEqualTo("calls done\n");
         return dumps;
