@@ -7,10 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
@@ -68,7 +70,8 @@ class CorpusIT {
     /*
      * The application's own code, end to end (README "Blame rules", point 2). Commons IO is no listed thread
      * maker, so only own code keeps the blame off its FileAlterationMonitor.start; the run above takes own code
-     * from the class-path directory. Here the program is in jars, as deployed: java -cp app.jar:watcher.jar:lib/*, java -jar app.jar.
+     * from the class-path directory. Here the program is in jars, as deployed: java -cp app.jar:watcher.jar:lib/*, java -jar app.jar
+ * (thin, or shaded with its libraries inside).
      */
 
     /** The main class's jar is own code; another jar, even the application's, is a dependency: its caller in the main jar is blamed. */
@@ -93,14 +96,26 @@ class CorpusIT {
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
     void javaDashJarsJarIsOwnCode(Path java) throws Exception {
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.threadleak.corpus.FileMonitor");
+        Manifest manifest = manifest("FileMonitor");
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH,
                 Stream.of(LIBRARIES.split(File.pathSeparator)).map(l -> Path.of(l).toUri().toString()).collect(Collectors.joining(" ")));
-        Path app = jarOfClasses(Files.createTempDirectory("tl-corpus-jars-").resolve("app.jar"), name -> true, manifest);
+        Path app = jar(Files.createTempDirectory("tl-corpus-jars-").resolve("app.jar"), manifest, name -> true, List.of());
         Path dumps = runUnderAgent(java, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
         assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// LEAK:");
+    }
+
+    /**
+     * A shaded jar ({@code java -jar app.jar} holding Netty's classes, as maven-shade makes it): a listed library
+     * is never own code, even inside the main jar.
+     */
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("jdks")
+    void aListedLibraryInsideTheMainJarIsNotOwnCode(Path java) throws Exception {
+        List<String> netty = Stream.of(LIBRARIES.split(File.pathSeparator)).filter(l -> Path.of(l).getFileName().toString().startsWith("netty-")).toList();
+        Path app = jar(Files.createTempDirectory("tl-corpus-jars-").resolve("app.jar"), manifest("NettyClient"), name -> true, netty);
+        Path dumps = runUnderAgent(java, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
+        String stack = assertFlaggedAndBlamedOn(dumps, "NettyClient.java", "// LEAK:");
+        assertThat(stack).as("Netty's frames, passed over").contains("\tat io.netty.bootstrap.Bootstrap.connect(Bootstrap.java:");
     }
 
     static Stream<Path> jdks() {
@@ -111,24 +126,41 @@ class CorpusIT {
     private static List<String> ownCodeInTwoJars() throws IOException {
         Path dir = Files.createTempDirectory("tl-corpus-jars-");
         Predicate<String> watcher = name -> name.startsWith("dev/threadleak/corpus/FileMonitor$Watcher");
-        Path appJar = jarOfClasses(dir.resolve("app.jar"), watcher.negate(), new Manifest());
-        Path watcherJar = jarOfClasses(dir.resolve("watcher.jar"), watcher, new Manifest());
+        Path appJar = jar(dir.resolve("app.jar"), new Manifest(), watcher.negate(), List.of());
+        Path watcherJar = jar(dir.resolve("watcher.jar"), new Manifest(), watcher, List.of());
         return List.of("-cp", String.join(File.pathSeparator, appJar.toString(), watcherJar.toString(), LIBRARIES), "dev.threadleak.corpus.FileMonitor");
     }
 
-    /** Writes a jar of the corpus classes whose entry names {@code take} accepts. */
-    private static Path jarOfClasses(Path jar, Predicate<String> take, Manifest manifest) throws IOException {
+    private static Manifest manifest(String program) {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "dev.threadleak.corpus." + program);
+        return manifest;
+    }
+
+    /** Writes a jar of the corpus classes whose entry names {@code take} accepts and the classes of {@code libraries} (shaded in, without their META-INF). */
+    private static Path jar(Path jar, Manifest manifest, Predicate<String> take, List<String> libraries) throws IOException {
         Path classes = Path.of(CLASSES);
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest); Stream<Path> files = Files.walk(classes)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 String name = classes.relativize(f).toString().replace(File.separatorChar, '/');
-                if (!take.test(name)) continue;
-                out.putNextEntry(new JarEntry(name));
-                out.write(Files.readAllBytes(f));
-                out.closeEntry();
+                if (take.test(name)) add(out, name, Files.readAllBytes(f));
+            }
+            for (String library : libraries) {
+                try (JarFile in = new JarFile(library)) {
+                    for (JarEntry e : Collections.list(in.entries())) {
+                        if (!e.isDirectory() && !e.getName().startsWith("META-INF/")) add(out, e.getName(), in.getInputStream(e).readAllBytes());
+                    }
+                }
             }
         }
         return jar;
+    }
+
+    private static void add(JarOutputStream jar, String name, byte[] content) throws IOException {
+        jar.putNextEntry(new JarEntry(name));
+        jar.write(content);
+        jar.closeEntry();
     }
 
     /**
