@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Each real library used leakily is flagged by {@code check} (exit 1) and every finding blames the program's
  * own leaking line (its {@code // LEAK:} line), never a line inside the library; used correctly, it gets no
- * finding (exit 0). One child JVM per program and JDK, run in parallel (junit-platform settings in the pom).
+ * finding (exit 0). The same holds when the program runs from jars, as deployed, with the application's own
+ * code inferred (no {@code app=}) or named. One child JVM per run and JDK, run in parallel (junit-platform
+ * settings in the pom).
  */
 class CorpusIT {
     /**
@@ -38,7 +40,7 @@ class CorpusIT {
     /** The corpus's compiled programs (a class-path directory) and the libraries' jars (a class path). */
     private static final String CLASSES = Child.required("threadleak.corpusClasses"), LIBRARIES = Child.required("threadleak.corpusLibraries");
 
-    /** The corpus programs, one per library. */
+    /** The corpus programs, one per library (FileMonitor: Commons IO, a thread maker the blame rules do not list). */
     static final List<String> PROGRAMS = List.of("NettyClient", "NettyServer", "OkHttp", "JdkHttpClient", "ReactorParallel", "GuavaExecutor",
             "JettyClient", "ApacheHttpClient", "CaffeineCache", "QuartzScheduler", "SpringTaskScheduler", "Hikari", "RxJavaNewThread",
             "TimerPerCall", "ScheduledPool", "CompletableFutureExecutor", "GrpcChannel", "FileMonitor");
