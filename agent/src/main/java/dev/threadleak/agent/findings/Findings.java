@@ -293,11 +293,14 @@ public final class Findings {
             if (threshold <= 0 || e.oldestQueuedMs() < threshold || e.poolSize() == 0 || e.active() < e.poolSize()) continue;
             List<ThreadEntry> workers = s.threads().stream().filter(t -> t.executor() == e.id()).toList();
             List<String> evidence = new ArrayList<>();
-            evidence.add(e.queued() + " queued, the oldest for " + Durations.human(e.oldestQueuedMs()) + "; all " + e.poolSize()
-                    + " workers busy; " + e.submitted() + " submitted since the agent loaded, " + e.completed() + " completed");
+            String age = Durations.human(e.oldestQueuedMs());
+            boolean fifo = ExecutorInfo.fifo(e.kind()); // else the age is a lower bound: queued, and none begun since
+            evidence.add(e.queued() + " queued, " + (fifo ? "the oldest for " : "none begun for ") + age + "; all " + e.poolSize()
+                    + " workers busy; " + e.submitted() + " submitted since the agent loaded"
+                    + (e.completed() < 0 ? "" : ", " + e.completed() + " completed"));
             evidence.addAll(stuckAt(workers));
             out.add(new Finding(Kind.QUEUE_STALL, Severity.MEDIUM,
-                    e.queued() + " task" + (e.queued() == 1 ? "" : "s") + " queued for up to " + Durations.human(e.oldestQueuedMs())
+                    e.queued() + " task" + (e.queued() == 1 ? "" : "s") + (fifo ? " queued for up to " + age : " queued, none begun for " + age)
                             + " in pool " + e.describe() + ", every worker busy",
                     e.site(), e.poolSize(), s.takenAtMs() - e.oldestQueuedMs(), evidence, workers.isEmpty() ? null : waitFrame(workers.get(0))));
         }

@@ -10,7 +10,7 @@ import java.util.concurrent.FutureTask;
  * start, so captures are sampled by a cheap key that stands for the source line: the class of the code to run,
  * taken from the thread's task (or the submitted task) past the JDK's own wrappers; a lambda's or an anonymous
  * class's class is unique to its place in the source. A thread of a {@code Thread} subclass is keyed by that class.
- * Each key's first {@link #FIRST} uses are captured, then one in {@code every}.
+ * Each key's first starts are captured (until {@link #FIRST} captures are drained), then one in {@code every}.
  *
  * <p>For thread starts the sampling stays exact where it matters: an uncaptured start is counted at the site its
  * key's captures named ({@link Key#site}), and a key whose captures name two sites (one class started from two
@@ -20,7 +20,10 @@ import java.util.concurrent.FutureTask;
  * cost, never a wrong site.
  */
 final class CaptureKeys {
-    /** Uses of a key captured before sampling: enough for two sites behind one key to show. */
+    /**
+     * Thread starts: captures of a key drained, all naming one site, before its starts are sampled; enough for two
+     * sites behind one key to show. Submissions: uses of a key captured before sampling.
+     */
     static final int FIRST = 4;
 
     /** One key's sampling state. Written by the hooks without a lock: a lost increment only shifts the sampling. */
@@ -30,11 +33,16 @@ final class CaptureKeys {
         volatile boolean exact;
         /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
         volatile Site site;
+        /** Captures of this key drained so far (counted up to {@link #FIRST}); written by the drain only. */
+        volatile int drained;
 
-        /** Thread starts: the first few, one in {@code every}, and all while the key's site is unknown or not unique. */
+        /**
+         * Thread starts: every one until {@link #FIRST} captures are drained (so two sites behind the key show before
+         * any start is placed unseen), and while the key is exact or its site unknown; then one in {@code every}.
+         */
         boolean captureStart(int every) {
             int n = uses++;
-            return n < FIRST || exact || site == null || n % every == 0;
+            return drained < FIRST || exact || site == null || n % every == 0;
         }
 
         /** Submissions (not attributed when uncaptured, so no site to know): the first few, then one in {@code every}. */

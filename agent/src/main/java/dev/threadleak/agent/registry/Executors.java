@@ -1,5 +1,6 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.agent.snapshot.ExecutorInfo;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +65,7 @@ public final class Executors {
             this.kind = executor.getClass().getName();
             this.construction = construction;
             this.createdAtMs = nowMs;
-            // a plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker
-            this.queuedAtMs = kind.equals("java.util.concurrent.ThreadPoolExecutor") ? new long[RING] : null;
+            this.queuedAtMs = ExecutorInfo.fifo(kind) ? new long[RING] : null;
         }
 
         public int id() { return id; }
@@ -84,6 +84,22 @@ public final class Executors {
             return n;
         }
 
+        /** Sampler-side: since when the queue has been non-empty with no task begun, and the begun count then. */
+        private long stallFromMs = -1, startedAtStall;
+
+        /**
+         * A queue that is not FIFO (a fork-join pool's: {@code queued} as the pool counts it, or -1 when unknown):
+         * the first sample since which tasks have been queued and none has begun, or -1. A task queued then is
+         * queued still, so the oldest has waited at least since then (precise to one sample).
+         */
+        private long stalledSinceMs(long nowMs, long queued) {
+            long begun = started();
+            if (queued <= 0) stallFromMs = -1;
+            else if (stallFromMs < 0 || begun != startedAtStall) stallFromMs = nowMs;
+            startedAtStall = begun;
+            return stallFromMs;
+        }
+
         /** Sampler-side checkpoints, (submitted count, epoch ms) at each sample, for queues longer than the ring. */
         private long[] checkpointCount, checkpointAtMs;
         private int checkpoints;
@@ -93,10 +109,10 @@ public final class Executors {
          * executor). Tasks start in submission order, so the oldest queued is submission number {@code started}:
          * exact while the queue fits the ring of recent submission times; past it, the time of the first sample
          * that had counted that submission (precise to one sample interval, never younger than the truth).
-         * Called by the sampler only, once per sample.
+         * Called by the sampler only, once per sample. An executor that is not FIFO: see {@link #stalledSinceMs}.
          */
-        public long oldestQueuedAtMs(long nowMs) {
-            if (queuedAtMs == null) return -1;
+        public long oldestQueuedAtMs(long nowMs, long queued) {
+            if (queuedAtMs == null) return stalledSinceMs(nowMs, queued);
             long t = started(), s = submitted.get();
             if (s <= t) return -1;
             if (checkpointCount == null) { // the first time a queue forms

@@ -208,6 +208,7 @@ public final class Registry implements Consumer<Thread> {
                 Site known = key.site;
                 if (known != null && known != site) key.exact = true; // one key, two sites: capture every start from now on
                 key.site = site;
+                if (key.drained < CaptureKeys.FIRST) key.drained++;
             }
             return site;
         }

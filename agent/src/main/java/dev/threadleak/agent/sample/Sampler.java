@@ -85,6 +85,8 @@ public final class Sampler {
     /** Sites listed in every snapshot besides those of live threads: the most-started, for thread churn. */
     static final int MOST_STARTED_SITES = 20;
     private int virtualCursor;
+    /** When the previous periodic read began: virtual threads started since are not read by the next one. */
+    private long previousReadAtMs = Long.MIN_VALUE;
 
     /** How much a read covers. */
     public enum Depth {
@@ -129,11 +131,15 @@ public final class Sampler {
         waits.beginRound();
         Map<Long, ThreadInfo> infos = new HashMap<>();
         Set<Long> read = full ? platform.readAll(infos) : platform.readMoved(infos, waits);
-        // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time
+        // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time. A
+        // periodic read skips those started since the previous one: a virtual thread per request is mostly gone by
+        // the next sample, and one that young cannot have waited long (a dump reads them all the same)
+        long youngAfterMs = full ? Long.MAX_VALUE : previousReadAtMs;
+        if (!full) previousReadAtMs = now;
         int virtualCount = 0, virtualIndex = 0, budget = full ? VIRTUAL_BUDGET_DUMP : VIRTUAL_BUDGET_SAMPLE;
         for (ThreadRecord r : records) {
             Thread t = r.thread();
-            if (t != null && isVirtual(t)) virtualCount++;
+            if (t != null && isVirtual(t) && r.startedAtMs() <= youngAfterMs) virtualCount++;
         }
         if (virtualCount > 0) virtualCursor %= virtualCount;
 
@@ -142,7 +148,7 @@ public final class Sampler {
             Thread t = r.thread();
             if (t == null) continue; // ended and collected since the drain
             if (isVirtual(t)) {
-                boolean readNow = Math.floorMod(virtualIndex++ - virtualCursor, virtualCount) < budget;
+                boolean readNow = r.startedAtMs() <= youngAfterMs && Math.floorMod(virtualIndex++ - virtualCursor, virtualCount) < budget;
                 threads.add(virtualEntry(r, t, readNow, now));
             } else {
                 ThreadInfo info = infos.get(t.getId());
@@ -317,7 +323,7 @@ public final class Sampler {
                 queued = fj.getQueuedSubmissionCount() + fj.getQueuedTaskCount(); // lock-free reads
             }
             if (executor instanceof ThreadPoolExecutor) completed = Math.max(0, r.started() - active);
-            long oldest = r.oldestQueuedAtMs(now);
+            long oldest = r.oldestQueuedAtMs(now, queued);
             out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
                     state, ws.size(), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
                     r.createdAtMs(), idleSince));

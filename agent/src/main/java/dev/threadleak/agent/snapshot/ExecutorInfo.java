@@ -13,13 +13,19 @@ package dev.threadleak.agent.snapshot;
  * @param queued         tasks waiting for a worker, or -1 where unknown (scheduled and fork-join pools)
  * @param submitted      tasks handed to it since the agent loaded
  * @param completed      tasks that ran and finished since the agent loaded (where known, else -1)
- * @param oldestQueuedMs how long the oldest queued task has waited, or -1 (none, or unknown)
+ * @param oldestQueuedMs how long the oldest queued task has waited, or -1 (none, or unknown); for a queue that is not
+ *                       FIFO (a fork-join pool's), at least this long: tasks have been queued and none has begun since
  * @param createdAtMs    epoch ms it was built, or first seen
  * @param idleSinceMs    epoch ms since which every worker has waited for work (the latest of their waits'
  *                       starts, precise to one sample), or -1 when a worker is busy or there is none
  */
 public record ExecutorInfo(int id, String kind, String name, int site, String state, int poolSize, int active, long queued,
                            long submitted, long completed, long oldestQueuedMs, long createdAtMs, long idleSinceMs) {
+
+    /** A plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker. */
+    public static boolean fifo(String kind) {
+        return kind.equals("java.util.concurrent.ThreadPoolExecutor");
+    }
 
     public boolean running() {
         return state.equals("RUNNING");

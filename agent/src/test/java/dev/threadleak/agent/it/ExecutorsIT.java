@@ -109,7 +109,7 @@ class ExecutorsIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void stuckForkJoinTasksNameWhereTheyWereSubmitted(Jdk jdk) throws Exception {
-        Snapshot dump = untilStuck(jdk, "StuckAsync");
+        Snapshot dump = untilStuck(jdk, "StuckAsync", Kind.QUEUE_STALL);
         Finding stuck = only(dump, Kind.STUCK_TASK);
         String submitted = "dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// ASYNC:") + ")";
         String waits = "dev.threadleak.agent.it.apps.StuckAsync.awaitReply(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// WAITS:") + ")";
@@ -117,6 +117,12 @@ class ExecutorsIT {
         assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(submitted);
         assertThat(stuck.evidence()).contains("submitted @ " + submitted);
         assertThat(stuck.waitFrame()).isEqualTo(waits);
+        // the three stages behind them: queued, none begun since some sample (a fork-join queue is not FIFO)
+        Finding stall = only(dump, Kind.QUEUE_STALL);
+        assertThat(stall.title()).matches("3 tasks queued, none begun for .* in pool ForkJoinPool \"ForkJoinPool-\\d+-worker-\\*\", every worker busy");
+        assertThat(dump.site(stall.site()).blameFrame().toString())
+                .isEqualTo("dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// POOL:") + ")");
+        assertThat(stall.evidence().get(0)).matches("3 queued, none begun for .*; all 2 workers busy; 5 submitted since the agent loaded");
     }
 
     /**
@@ -169,14 +175,16 @@ class ExecutorsIT {
 
     /**
      * Runs test app {@code app} (it prints "stuck" and runs until the file its argument names exists) until a dump has a
-     * STUCK_TASK finding, stops it, and returns the newest dump.
+     * STUCK_TASK finding (and the {@code others}), stops it, and returns the newest dump.
      */
-    private static Snapshot untilStuck(Jdk jdk, String app) throws Exception {
+    private static Snapshot untilStuck(Jdk jdk, String app, Kind... others) throws Exception {
         Path dir = Files.createTempDirectory("tl-" + app + "-");
         Path stop = dir.resolve("stop");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps." + app, stop.toString())) {
-            ChildJvm.await("a dump with the stuck task", java.time.Duration.ofSeconds(30), () -> hasStuckTask(dir));
+            List<Kind> kinds = new java.util.ArrayList<>(List.of(others));
+            kinds.add(Kind.STUCK_TASK);
+            ChildJvm.await("a dump with " + kinds, java.time.Duration.ofSeconds(30), () -> has(dir, kinds));
             Files.createFile(stop);
             assertThat(child.waitFor()).as(child.stderr()).isZero();
             assertThat(child.stdout()).isEqualTo("stuck\n");
@@ -185,10 +193,10 @@ class ExecutorsIT {
         return ChildJvm.newestDump(dir);
     }
 
-    /** True once the newest dump in {@code dir} has a STUCK_TASK finding (a dump rotated away meanwhile reads as not yet). */
-    private static boolean hasStuckTask(Path dir) {
+    /** True once the newest dump in {@code dir} has findings of all {@code kinds} (a dump rotated away meanwhile reads as not yet). */
+    private static boolean has(Path dir, List<Kind> kinds) {
         try {
-            return ChildJvm.newestDump(dir).findings().stream().anyMatch(f -> f.kind() == Kind.STUCK_TASK);
+            return ChildJvm.newestDump(dir).findings().stream().map(Finding::kind).toList().containsAll(kinds);
         } catch (Exception | AssertionError notYet) {
             return false;
         }
