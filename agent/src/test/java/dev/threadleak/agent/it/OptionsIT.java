@@ -36,7 +36,10 @@ class OptionsIT {
                 new String[] {"app=com..acme", "threadleak: bad value for app: 'com..acme' is not a package name (expected e.g. app=com.acme,org.example)"},
                 new String[] {"keep=3,keep=4", "threadleak: option 'keep' given twice"},
                 new String[] {"http=example.com:9464", "threadleak: bad value for http: 'example.com:9464' (the address must be an IP address or localhost)"},
-                new String[] {"token=/nonexistent", "threadleak: option 'token' needs 'http' (the token guards the HTTP endpoint)"});
+                new String[] {"token=/nonexistent", "threadleak: option 'token' needs 'http' (the token guards the HTTP endpoint)"},
+                new String[] {"http=9464,health.live=0", "threadleak: bad value for health.live: '0' (expected a whole number from 1 to 100000000)"},
+                new String[] {"http=9464,health.longBlocked=-1", "threadleak: bad value for health.longBlocked: '-1' (expected a whole number from 0 to 100000000)"},
+                new String[] {"health.delta=50", "threadleak: option 'health.delta' needs 'http' (it is a threshold of the endpoint's /health)"});
         List<Arguments> out = new ArrayList<>();
         for (Jdk jdk : ChildJvm.jdks()) {
             for (String[] c : cases) out.add(Arguments.of(jdk, c[0], c[1]));
