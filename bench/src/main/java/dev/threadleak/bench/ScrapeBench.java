@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * What a scrape of {@code /metrics} costs a JVM with many threads (issue 11: under 10 ms, no stack walk): a child JVM
  * parks N platform threads under the agent with {@code http=}; once its {@code /metrics} counts them, this sends
- * sequential GETs, first a warm-up, then the timed ones, and reports the wall time per request and the child's CPU
+ * sequential GETs, first a warm-up of every variant, then the timed ones, and reports the wall time per request and the child's CPU
  * time per request (utime + stime from /proc, 10 ms ticks: only the mean over many requests means something).
  * Each request is measured four ways: the Prometheus text format and OpenMetrics (Prometheus's own Accept header),
  * each on a new connection per request and asking to keep the connection alive (as Prometheus scrapes); when the
@@ -56,9 +56,11 @@ public final class ScrapeBench {
                     value(metrics, "jvm_threads_current"), value(metrics, "threadleak_live_threads"));
             String samplesBefore = value(metrics, "threadleak_samples_total");
             long began = System.nanoTime();
-            for (String accept : new String[] {null, PROMETHEUS_ACCEPT}) {
-                for (boolean keepAlive : new boolean[] {false, true}) {
-                    measure(port, child.pid(), accept, keepAlive, warmup, requests);
+            for (boolean timed : new boolean[] {false, true}) { // every variant warmed up before the first is timed
+                for (String accept : new String[] {null, PROMETHEUS_ACCEPT}) {
+                    for (boolean keepAlive : new boolean[] {false, true}) {
+                        measure(port, child.pid(), accept, keepAlive, timed ? requests : warmup, timed);
+                    }
                 }
             }
             double seconds = (System.nanoTime() - began) / 1e9;
@@ -107,14 +109,15 @@ public final class ScrapeBench {
         throw new IllegalStateException("the child's /metrics never counted " + threads + " threads");
     }
 
-    private static void measure(int port, long pid, String accept, boolean keepAlive, int warmup, int requests) throws IOException {
+    /** {@code requests} sequential GETs; their numbers printed when {@code timed} (else a warm-up). */
+    private static void measure(int port, long pid, String accept, boolean keepAlive, int requests, boolean timed) throws IOException {
         double[] ms = new double[requests];
         long cpuBefore = 0;
         Socket kept = null;
         try {
             String[] headers = new String[2];
-            for (int i = -warmup; i < requests; i++) {
-                if (i == 0) cpuBefore = cpuTicks(pid);
+            cpuBefore = cpuTicks(pid);
+            for (int i = 0; i < requests; i++) {
                 long t0 = System.nanoTime();
                 if (kept == null) kept = new Socket("127.0.0.1", port);
                 String page = get(kept, accept, keepAlive, headers);
@@ -122,9 +125,10 @@ public final class ScrapeBench {
                     kept.close();
                     kept = null;
                 }
-                if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+                ms[i] = (System.nanoTime() - t0) / 1e6;
                 if (page.isEmpty()) throw new IllegalStateException("empty /metrics");
             }
+            if (!timed) return;
             double cpuMs = (cpuTicks(pid) - cpuBefore) / TICKS_PER_SECOND * 1000 / requests;
             Stats st = Stats.of(ms);
             double[] sorted = ms.clone();
