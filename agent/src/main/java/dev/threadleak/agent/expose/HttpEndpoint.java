@@ -40,9 +40,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (JSON, 503 while a DEADLOCK or SITE_GROWTH finding is open or a {@link HealthLimits} threshold is crossed),
  * {@code /debug/threads} (the text report; {@code ?debug=2}: every thread) and {@code /debug/threads.json} (a dump).
  * Every page reads the latest sample: a request never samples, so a scrape never walks stacks and never changes what
- * findings see. The JDK's HttpServer runs on the agent's own daemon threads: its dispatcher and {@link #WORKERS} workers. A client that takes longer than
- * {@link #REQUEST_TIMEOUT_MS} to send its request, or {@link #RESPONSE_TIMEOUT_MS} to read the response, is
- * interrupted, which closes its connection: a slow client holds a worker for seconds, never the agent or the application.
+ * findings see. The JDK's HttpServer runs on the agent's own daemon threads: its dispatcher and {@link #WORKERS}
+ * workers. A client that takes longer than {@link #REQUEST_TIMEOUT_MS} to send its request, or
+ * {@link #RESPONSE_TIMEOUT_MS} to read the response, is interrupted, which closes its connection: a slow client holds
+ * a worker for seconds, never the agent or the application.
  */
 public final class HttpEndpoint {
     static final int WORKERS = 2;
