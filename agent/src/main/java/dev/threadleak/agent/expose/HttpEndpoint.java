@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.threadleak.agent.Log;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.sample.Sampler;
+import dev.threadleak.agent.registry.ThreadRecord;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -24,10 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -90,7 +88,6 @@ public final class HttpEndpoint {
      */
     public static HttpEndpoint start(Source source, InetSocketAddress address, String token, int threadsListed, HealthLimits healthLimits, Log log,
                                      Registry registry) {
-        Set<Thread> before = new HashSet<>(Sampler.platformThreads());
         try {
             HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, healthLimits, log, registry, address);
             endpoint.server.start();
@@ -103,9 +100,12 @@ public final class HttpEndpoint {
             log.warn("cannot start the HTTP endpoint on " + show(address) + ": " + t + "; /metrics, /health and /debug/threads are off");
             return null;
         } finally {
-            for (Thread t : Sampler.platformThreads()) {
-                // started by the JDK for us: its timers (when the server is made) and the dispatcher (when it starts)
-                if (!before.contains(t)) registry.markOwn(t);
+            // started by the JDK for us, on this thread: its timers (when the server is made) and the dispatcher (when it
+            // starts); not the threads the application started meanwhile, which a list of threads new since before would take
+            long self = Thread.currentThread().getId();
+            for (ThreadRecord r : registry.liveRecords()) {
+                Thread t = r.thread();
+                if (t != null && r.starterTid() == self) registry.markOwn(t);
             }
         }
     }
