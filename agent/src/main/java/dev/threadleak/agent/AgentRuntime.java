@@ -189,7 +189,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private HttpEndpoint startHttp() {
         try {
             return HttpEndpoint.start(this, options.http(), options.token() == null ? null : Options.readToken(options.token()),
-                    options.threads(), log, registry);
+                    options.threads(), options.health(), log, registry);
         } catch (Throwable t) {
             log.warn("cannot start the HTTP endpoint on " + options.http() + ": " + t + "; /metrics, /health and /debug/threads are off");
             return null;

@@ -1,5 +1,6 @@
 package dev.threadleak.agent;
 
+import dev.threadleak.agent.expose.HealthLimits;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Registry;
 import java.net.InetAddress;
@@ -18,11 +19,14 @@ import java.util.Map;
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
                       Duration blocked, Duration window, int growth, int duplicates, int sites, int starts, int submissions, int threads,
-                      InetSocketAddress http, Path token) {
+                      InetSocketAddress http, Path token, HealthLimits health) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token");
+            "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token",
+            "health.live", "health.delta", "health.longBlocked");
+    /** The largest health.* threshold: more threads than any JVM runs. */
+    private static final int MAX_HEALTH_LIMIT = 100_000_000;
 
     private static final int MAX_DEPTH = 1024;
     /** Longer durations would overflow nanosecond arithmetic; nobody means them. */
@@ -109,7 +113,19 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 oneIn("submissions", given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
                 integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000),
                 http(given.get("http")),
-                token(given.get("token"), given.containsKey("http")));
+                token(given.get("token"), given.containsKey("http")),
+                new HealthLimits(
+                        healthLimit(given, "health.live", 1),
+                        healthLimit(given, "health.delta", 0),
+                        healthLimit(given, "health.longBlocked", 0)));
+    }
+
+    /** A /health threshold ({@link HealthLimits#NONE} when not given); it needs the endpoint it applies to. */
+    private static long healthLimit(Map<String, String> given, String key, int min) {
+        String value = given.get(key);
+        if (value == null) return HealthLimits.NONE;
+        if (!given.containsKey("http")) throw new BadOption("option '" + key + "' needs 'http' (it is a threshold of the endpoint's /health)");
+        return integer(key, value, min, MAX_HEALTH_LIMIT);
     }
 
     /**
@@ -284,10 +300,10 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         return pairs;
     }
 
-    /** A key, then '=', with spaces allowed around the key ({@code dir=/tmp/d, interval = 5s}). */
+    /** A key ({@code health.live} has a dot), then '=', with spaces allowed around the key ({@code dir=/tmp/d, interval = 5s}). */
     private static boolean startsKey(String text, int from) {
         int i = skipSpaces(text, from), keyStart = i;
-        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_' || text.charAt(i) == '-')) i++;
+        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_' || text.charAt(i) == '-' || text.charAt(i) == '.')) i++;
         if (i == keyStart) return false;
         i = skipSpaces(text, i);
         return i < text.length() && text.charAt(i) == '=';

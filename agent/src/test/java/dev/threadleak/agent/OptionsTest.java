@@ -3,6 +3,7 @@ package dev.threadleak.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.threadleak.agent.expose.HealthLimits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OptionsTest {
-    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token)";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, health.live, health.delta, health.longBlocked)";
 
     @Test
     void defaults() {
@@ -32,7 +33,7 @@ class OptionsTest {
     void everyKey() {
         Options o = Options.parse("dir=/var/tmp/tl,interval=500ms,keep=7,depth=5,app=com.acme");
         assertThat(o).isEqualTo(new Options(Path.of("/var/tmp/tl"), Duration.ofMillis(500), 7, 5, List.of("com.acme"),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 64, 256, 10_000, null, null));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 64, 256, 10_000, null, null, HealthLimits.OFF));
         Options more = Options.parse("sample=200ms,blocked=2s,window=30s,growth=7,duplicates=3");
         assertThat(more.sample()).isEqualTo(Duration.ofMillis(200));
         assertThat(more.blocked()).isEqualTo(Duration.ofSeconds(2));
@@ -79,7 +80,7 @@ class OptionsTest {
     @Test
     void errorMessages() {
         assertBad("intervl=30s", "unknown option 'intervl' " + KNOWN);
-        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token)");
+        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, health.live, health.delta, health.longBlocked)");
         assertBad("keep=1,keep=2", "option 'keep' given twice");
         assertBad("starts=0", "bad value for starts: '0' (expected all, off, or capture one in N from 1 to 1000000)");
         assertBad("dir=", "bad value for dir: empty (expected a directory path)");
@@ -150,5 +151,18 @@ class OptionsTest {
         assertBad("http=9464,token=" + empty, "bad value for token: '" + empty + "' is empty (expected a file holding the token)");
         assertThatThrownBy(() -> Options.parse("http=9464,token=" + tmp.resolve("missing"))).isInstanceOf(Options.BadOption.class)
                 .hasMessageStartingWith("bad value for token: cannot read '" + tmp.resolve("missing") + "' (java.nio.file.NoSuchFileException");
+    }
+
+    @Test
+    void healthThresholdsNeedHttpAndAWholeNumber() {
+        assertThat(Options.parse("http=9464").health()).isEqualTo(HealthLimits.OFF);
+        assertThat(Options.parse("http=9464,health.live=1000,health.delta=0,health.longBlocked=5").health())
+                .isEqualTo(new HealthLimits(1000, 0, 5));
+        assertThat(Options.parse("health.delta = 200 , http=9464").health().delta()).as("a dotted key starts a new option").isEqualTo(200);
+        assertBad("health.live=1000", "option 'health.live' needs 'http' (it is a threshold of the endpoint's /health)");
+        assertBad("http=9464,health.live=0", "bad value for health.live: '0' (expected a whole number from 1 to 100000000)");
+        assertBad("http=9464,health.delta=-1", "bad value for health.delta: '-1' (expected a whole number from 0 to 100000000)");
+        assertBad("http=9464,health.longBlocked=lots", "bad value for health.longBlocked: 'lots' (expected a whole number from 0 to 100000000)");
+        assertBad("http=9464,health.threads=5", "unknown option 'health.threads' " + KNOWN);
     }
 }

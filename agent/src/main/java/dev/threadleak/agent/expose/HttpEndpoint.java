@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.threadleak.agent.Log;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.sample.Sampler;
+import dev.threadleak.agent.registry.ThreadRecord;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -23,10 +23,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -35,13 +34,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The opt-in HTTP endpoint ({@code http=} option): {@code /metrics} (Prometheus), {@code /health} (JSON, 503 while
- * a DEADLOCK or SITE_GROWTH finding is open), {@code /debug/threads} (the text report; {@code ?debug=2}: every
- * thread) and {@code /debug/threads.json} (a dump). Every page reads the latest sample: a request never samples,
- * so a scrape never walks stacks and never changes what findings see. The JDK's HttpServer runs on the agent's
- * own daemon threads: its dispatcher and {@link #WORKERS} workers. A client that takes longer than
- * {@link #REQUEST_TIMEOUT_MS} to send its request, or {@link #RESPONSE_TIMEOUT_MS} to read the response, is
- * interrupted, which closes its connection: a slow client holds a worker for seconds, never the agent or the application.
+ * The opt-in HTTP endpoint ({@code http=} option): {@code /metrics} (Prometheus text or OpenMetrics), {@code /health}
+ * (JSON, 503 while a DEADLOCK or SITE_GROWTH finding is open or a {@link HealthLimits} threshold is crossed),
+ * {@code /debug/threads} (the text report; {@code ?debug=2}: every thread) and {@code /debug/threads.json} (a dump).
+ * Every page reads the latest sample: a request never samples, so a scrape never walks stacks and never changes what
+ * findings see. The JDK's HttpServer runs on the agent's own daemon threads: its dispatcher and {@link #WORKERS}
+ * workers. A client that takes longer than {@link #REQUEST_TIMEOUT_MS} to send its request, or
+ * {@link #RESPONSE_TIMEOUT_MS} to read the response, is interrupted, which closes its connection: a slow client holds
+ * a worker for seconds, never the agent or the application.
  */
 public final class HttpEndpoint {
     static final int WORKERS = 2;
@@ -64,14 +64,17 @@ public final class HttpEndpoint {
     private final Source source;
     private final byte[] bearer;
     private final int threadsListed;
+    private final HealthLimits healthLimits;
     private final Log log;
     private final Workers workers;
     private final HttpServer server;
 
-    private HttpEndpoint(Source source, String token, int threadsListed, Log log, Registry registry, InetSocketAddress address) throws IOException {
+    private HttpEndpoint(Source source, String token, int threadsListed, HealthLimits healthLimits, Log log, Registry registry,
+                         InetSocketAddress address) throws IOException {
         this.source = source;
         this.bearer = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.threadsListed = threadsListed;
+        this.healthLimits = healthLimits;
         this.log = log;
         this.workers = new Workers(registry);
         this.server = HttpServer.create(address, 16);
@@ -83,10 +86,10 @@ public final class HttpEndpoint {
      * Starts the endpoint (from the agent's own daemon thread: the server's threads inherit daemon) and marks the
      * threads the server starts as the agent's own; returns null after one warning line when it cannot start.
      */
-    public static HttpEndpoint start(Source source, InetSocketAddress address, String token, int threadsListed, Log log, Registry registry) {
-        Set<Thread> before = new HashSet<>(Sampler.platformThreads());
+    public static HttpEndpoint start(Source source, InetSocketAddress address, String token, int threadsListed, HealthLimits healthLimits, Log log,
+                                     Registry registry) {
         try {
-            HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, log, registry, address);
+            HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, healthLimits, log, registry, address);
             endpoint.server.start();
             if (!address.getAddress().isLoopbackAddress()) {
                 log.warn("HTTP endpoint on " + show(address) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
@@ -97,9 +100,12 @@ public final class HttpEndpoint {
             log.warn("cannot start the HTTP endpoint on " + show(address) + ": " + t + "; /metrics, /health and /debug/threads are off");
             return null;
         } finally {
-            for (Thread t : Sampler.platformThreads()) {
-                // started by the JDK for us: its timers (when the server is made) and the dispatcher (when it starts)
-                if (!before.contains(t)) registry.markOwn(t);
+            // started by the JDK for us, on this thread: its timers (when the server is made) and the dispatcher (when it
+            // starts); not the threads the application started meanwhile, which a list of threads new since before would take
+            long self = Thread.currentThread().getId();
+            for (ThreadRecord r : registry.liveRecords()) {
+                Thread t = r.thread();
+                if (t != null && r.starterTid() == self) registry.markOwn(t);
             }
         }
     }
@@ -131,13 +137,17 @@ public final class HttpEndpoint {
         try {
             Response r;
             try {
-                r = respond(exchange.getRequestMethod(), exchange.getRequestURI(), exchange.getRequestHeaders().getFirst("Authorization"));
+                r = respond(exchange.getRequestMethod(), exchange.getRequestURI(), exchange.getRequestHeaders().getFirst("Authorization"),
+                        exchange.getRequestHeaders().getFirst("Accept"));
             } catch (Throwable t) {
                 log.warnOnce("http", "HTTP endpoint failed serving " + exchange.getRequestURI().getRawPath() + ": " + t);
                 r = Response.text(500, "threadleak: internal error (see the application's stderr)");
             }
             if (r.header() != null) exchange.getResponseHeaders().set(r.header(), r.headerValue());
             exchange.getResponseHeaders().set("Content-Type", r.contentType());
+            // one request per connection: JDK 17's server sends the headers and the body in two TCP segments, and on a
+            // kept-alive connection the client's delayed ACK then holds the body back for 40 ms (bench/RESULTS.md G)
+            exchange.getResponseHeaders().set("Connection", "close");
             boolean head = exchange.getRequestMethod().equals("HEAD");
             exchange.sendResponseHeaders(r.status(), head ? -1 : r.body().length);
             if (!head) {
@@ -154,7 +164,7 @@ public final class HttpEndpoint {
         }
     }
 
-    Response respond(String method, URI uri, String authorization) throws IOException {
+    Response respond(String method, URI uri, String authorization, String accept) throws IOException {
         if (bearer != null && (authorization == null || !MessageDigest.isEqual(bearer, authorization.getBytes(StandardCharsets.UTF_8)))) {
             return Response.text(401, "threadleak: this endpoint needs 'Authorization: Bearer <token>' (the token file given by the token option)")
                     .with("WWW-Authenticate", "Bearer realm=\"threadleak\"");
@@ -179,9 +189,12 @@ public final class HttpEndpoint {
         Snapshot s = source.last();
         if (s == null) return Response.text(503, "threadleak: no sample yet (the first is taken about a second after the JVM starts)");
         return switch (path) {
-            case METRICS -> new Response(200, PrometheusMetrics.CONTENT_TYPE, PrometheusMetrics.render(s, new PrometheusMetrics.JvmThreads(
-                    THREADS_MX.getThreadCount(), THREADS_MX.getDaemonThreadCount(), THREADS_MX.getPeakThreadCount(),
-                    THREADS_MX.getTotalStartedThreadCount()), source.cost()).getBytes(StandardCharsets.UTF_8), null, null);
+            case METRICS -> {
+                PrometheusMetrics.Format format = PrometheusMetrics.negotiate(accept);
+                yield new Response(200, format.contentType, PrometheusMetrics.render(format, s, new PrometheusMetrics.JvmThreads(
+                        THREADS_MX.getThreadCount(), THREADS_MX.getDaemonThreadCount(), THREADS_MX.getPeakThreadCount(),
+                        THREADS_MX.getTotalStartedThreadCount()), source.cost()).getBytes(StandardCharsets.UTF_8), null, null);
+            }
             case HEALTH -> health(s);
             case GOROUTINE -> {
                 if (debug > 0) yield report(s, debug);
@@ -203,15 +216,24 @@ public final class HttpEndpoint {
         return f.kind() == Finding.Kind.DEADLOCK || f.kind() == Finding.Kind.SITE_GROWTH;
     }
 
-    private static Response health(Snapshot s) throws IOException {
-        boolean ok = s.findings().stream().noneMatch(HttpEndpoint::unhealthy);
+    /** {@code reasons}: why it is 503, a line per finding that fails health and per threshold crossed; empty when 200. */
+    private Response health(Snapshot s) throws IOException {
+        var sum = s.summary();
+        List<String> reasons = new ArrayList<>();
+        for (Finding f : s.findings()) {
+            if (unhealthy(f)) reasons.add(f.kind() + " finding: " + f.title());
+        }
+        reasons.addAll(healthLimits.crossed(sum.live(), sum.delta(), s.longBlocked().size()));
+        boolean ok = reasons.isEmpty();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         try (JsonGenerator g = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("status", ok ? "ok" : "unhealthy");
             g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
-            var sum = s.summary();
+            g.writeArrayFieldStart("reasons");
+            for (String reason : reasons) g.writeString(reason);
+            g.writeEndArray();
             g.writeNumberField("live", sum.live());
             g.writeNumberField("baseline", sum.baseline());
             g.writeNumberField("delta", sum.delta());

@@ -8,17 +8,31 @@ import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code /metrics}: the Prometheus text exposition format 0.0.4, written here rather than with client_java: a
- * dozen metric families read from one snapshot need no registry, and the agent jar stays free of another
- * library to relocate. The {@code jvm_threads_*} families have the names and meaning of client_java's JVM
- * metrics, so existing dashboards work; the {@code threadleak_*} families come from the snapshot.
+ * {@code /metrics}: the Prometheus text exposition format 0.0.4, or OpenMetrics 1.0.0 when the scraper asks for it,
+ * written here rather than with client_java: a dozen metric families read from one snapshot need no registry, and
+ * the agent jar stays free of another library to relocate. The {@code jvm_threads_*} families have the names and
+ * meaning of client_java's JVM metrics, so existing dashboards work; the {@code threadleak_*} families come from the
+ * snapshot. One list of families serves both formats: they differ only in how a family is introduced (OpenMetrics
+ * names a counter without {@code _total} and states units) and in the final {@code # EOF}.
  */
 public final class PrometheusMetrics {
-    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** The formats of {@code /metrics}, chosen by the request's {@code Accept} header ({@link #negotiate}). */
+    public enum Format {
+        TEXT("text/plain; version=0.0.4; charset=utf-8"),
+        OPENMETRICS("application/openmetrics-text; version=1.0.0; charset=utf-8");
+
+        public final String contentType;
+
+        Format(String contentType) {
+            this.contentType = contentType;
+        }
+    }
+
     /** Sites with their own series; the rest are summed into {@code site="other"}, so the label stays bounded. */
     static final int TOP_SITES = 20;
     static final String OTHER = "other";
@@ -26,16 +40,61 @@ public final class PrometheusMetrics {
     /** ThreadMXBean's counters at the scrape (constant-time reads, no stack walk), as client_java reports them. */
     public record JvmThreads(int current, int daemon, int peak, long started) {}
 
+    private final Format format;
     private final StringBuilder out = new StringBuilder(8192);
 
-    private PrometheusMetrics() {}
+    private PrometheusMetrics(Format format) {
+        this.format = format;
+    }
 
-    /** The exposition of {@code s} (the latest sample), {@code jvm} and the agent's {@code cost}. */
-    public static String render(Snapshot s, JvmThreads jvm, AgentCost cost) {
-        PrometheusMetrics m = new PrometheusMetrics();
+    /** The exposition of {@code s} (the latest sample), {@code jvm} and the agent's {@code cost}, in {@code format}. */
+    public static String render(Format format, Snapshot s, JvmThreads jvm, AgentCost cost) {
+        PrometheusMetrics m = new PrometheusMetrics(format);
         m.jvm(s, jvm);
         m.threadleak(s, cost);
+        if (format == Format.OPENMETRICS) m.out.append("# EOF\n");
         return m.out.toString();
+    }
+
+    /**
+     * OpenMetrics when the {@code Accept} header ranks it (version 1.0.0, 0.0.1 or none) at least as high as anything
+     * the text format answers ({@code text/plain} of version 0.0.4 or none, {@code text/*}, {@code *}{@code /*}), by their
+     * q-values; the text format otherwise, and without the header. Prometheus sends
+     * {@code application/openmetrics-text;version=1.0.0,...,text/plain;version=0.0.4;q=0.5,*}{@code /*;q=0.1}. A
+     * media range whose q-value does not parse counts as not acceptable.
+     */
+    public static Format negotiate(String accept) {
+        if (accept == null) return Format.TEXT;
+        double openMetrics = 0, text = 0;
+        for (String range : accept.split(",")) {
+            String[] parts = range.split(";");
+            String type = parts[0].trim().toLowerCase(Locale.ROOT);
+            String version = null;
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                int eq = parts[i].indexOf('=');
+                if (eq < 0) continue;
+                String name = parts[i].substring(0, eq).trim().toLowerCase(Locale.ROOT), value = parts[i].substring(eq + 1).trim();
+                if (name.equals("version")) version = value;
+                else if (name.equals("q")) q = qValue(value);
+            }
+            if (type.equals("application/openmetrics-text") && (version == null || version.equals("1.0.0") || version.equals("0.0.1"))) {
+                openMetrics = Math.max(openMetrics, q);
+            } else if (type.equals("text/plain") && (version == null || version.equals("0.0.4")) || type.equals("text/*") || type.equals("*/*")) {
+                text = Math.max(text, q);
+            }
+        }
+        return openMetrics > 0 && openMetrics >= text ? Format.OPENMETRICS : Format.TEXT;
+    }
+
+    /** A q-value from 0 to 1; 0 (not acceptable) when it is not one. */
+    private static double qValue(String value) {
+        try {
+            double q = Double.parseDouble(value);
+            return q >= 0 && q <= 1 ? q : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private void jvm(Snapshot s, JvmThreads jvm) {
@@ -133,9 +192,32 @@ public final class PrometheusMetrics {
         sample(name, "", value);
     }
 
+    /**
+     * A family's metadata. {@code name} is the name of its samples (a counter's ends with {@code _total}); OpenMetrics
+     * names the family without that suffix and states the unit that ends the name ({@code _seconds}, {@code _bytes}).
+     */
     private void family(String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        String family = name;
+        if (format == Format.OPENMETRICS && type.equals("counter")) family = name.substring(0, name.length() - "_total".length());
+        out.append("# HELP ").append(family).append(' ');
+        escapeHelp(help);
+        out.append('\n');
+        out.append("# TYPE ").append(family).append(' ').append(type).append('\n');
+        if (format == Format.OPENMETRICS) {
+            String unit = family.substring(family.lastIndexOf('_') + 1);
+            if (unit.equals("seconds") || unit.equals("bytes")) out.append("# UNIT ").append(family).append(' ').append(unit).append('\n');
+        }
+    }
+
+    /** Help text escaped as each format asks: backslash and line feed, and in OpenMetrics the double quote too. */
+    private void escapeHelp(String help) {
+        for (int i = 0; i < help.length(); i++) {
+            char c = help.charAt(i);
+            if (c == '\\') out.append("\\\\");
+            else if (c == '\n') out.append("\\n");
+            else if (c == '"' && format == Format.OPENMETRICS) out.append("\\\"");
+            else out.append(c);
+        }
     }
 
     private void sample(String name, String labels, double value) {

@@ -38,7 +38,11 @@ class PrometheusMetricsTest {
     }
 
     private static String render(Snapshot s) {
-        return PrometheusMetrics.render(s, new PrometheusMetrics.JvmThreads(1, 1, 1, 1), new AgentCost(3, 1_500_000_000L, 1, 250_000_000L));
+        return render(PrometheusMetrics.Format.TEXT, s);
+    }
+
+    private static String render(PrometheusMetrics.Format format, Snapshot s) {
+        return PrometheusMetrics.render(format, s, new PrometheusMetrics.JvmThreads(1, 1, 1, 1), new AgentCost(3, 1_500_000_000L, 1, 250_000_000L));
     }
 
     @Test
@@ -61,5 +65,38 @@ class PrometheusMetricsTest {
         // the JVM allows '"' and '\' in class names, though Java source does not
         String out = render(sites("odd\"Cls\\x"));
         assertThat(out).contains("threadleak_site_live_threads{site=\"odd\\\"Cls\\\\x.start:34\"} 25\n");
+    }
+
+    /** Prometheus's own Accept header gets OpenMetrics; no header, a plain one, or OpenMetrics ranked lower gets the text format. */
+    @Test
+    void acceptNegotiatesOpenMetricsByQValue() {
+        String prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assertThat(PrometheusMetrics.negotiate(prometheus)).isEqualTo(PrometheusMetrics.Format.OPENMETRICS);
+        assertThat(PrometheusMetrics.negotiate("application/openmetrics-text; version=0.0.1")).isEqualTo(PrometheusMetrics.Format.OPENMETRICS);
+        assertThat(PrometheusMetrics.negotiate(null)).isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("*/*")).isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("text/plain;version=0.0.4")).isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;q=0.4,text/plain;q=0.5")).isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;q=0")).isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;version=2.0.0")).as("a version not written").isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;q=x")).as("a q-value that does not parse").isEqualTo(PrometheusMetrics.Format.TEXT);
+    }
+
+    /** The same families and samples in both formats; OpenMetrics names counters without _total, states units, escapes '"' in HELP and ends with # EOF. */
+    @Test
+    void openMetricsHasTheSameSamplesAsTheTextFormat() {
+        Snapshot s = sites("com.acme.S24");
+        String text = render(s), open = render(PrometheusMetrics.Format.OPENMETRICS, s);
+        assertThat(open.lines().filter(l -> !l.startsWith("#")).toList()).isEqualTo(text.lines().filter(l -> !l.startsWith("#")).toList());
+        assertThat(open).endsWith("threadleak_thread_starts_dropped_total 0\n# EOF\n")
+                .contains("# TYPE threadleak_threads_started counter\n", "# TYPE jvm_threads_started counter\n",
+                        "# TYPE threadleak_sample_seconds counter\n# UNIT threadleak_sample_seconds seconds\nthreadleak_sample_seconds_total 1.5\n",
+                        "# TYPE threadleak_stack_reserved_bytes gauge\n# UNIT threadleak_stack_reserved_bytes bytes\n",
+                        "# UNIT threadleak_sample_timestamp_seconds seconds\n",
+                        "the rest in site=\\\"other\\\"\n")
+                .doesNotContain("# TYPE threadleak_threads_started_total", "# UNIT threadleak_live_threads");
+        assertThat(text).contains("# TYPE threadleak_threads_started_total counter\n", "the rest in site=\"other\"\n")
+                .doesNotContain("# UNIT", "# EOF");
     }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * End to end: a real Prometheus server (Debian package {@code prometheus}; skipped where it is not installed), on
  * loopback with a temporary data directory, scrapes a leaking sample and a healthy one under the agent with the
  * shipped alert rules, their minutes made seconds so that a test can wait for them. The per-site growth alert
- * fires for the leak; no alert is pending or firing for the healthy service.
+ * fires for the leak; no alert is pending or firing for the healthy service. Both are scraped in OpenMetrics, which
+ * Prometheus asks for first.
  */
 class PrometheusIT {
     private static final Path RULES = Path.of(System.getProperty("threadleak.deployDir"), "prometheus", "threadleak-alerts.yml");
@@ -74,10 +75,28 @@ class PrometheusIT {
             }
             assertThat(firing).contains("ThreadLeakSiteGrowth firing " + HttpIT.LEAK_SITE + ChildJvm.lineOf("BlockedConsumers.java", "// LEAK:"));
             assertThat(forHealthy).as("alerts for the healthy service").isEmpty();
+
+            // Prometheus (2.42 sends Accept: application/openmetrics-text;version=1.0.0,...) scraped both in OpenMetrics: only
+            // that format has # UNIT and names a counter's family without _total, and Prometheus keeps both in its metadata
+            String api = "http://127.0.0.1:" + prometheusPort + "/api/v1/";
+            List<String> up = new ArrayList<>(), units = new ArrayList<>();
+            for (JsonNode r : json(api + "query?query=up").path("data").path("result")) up.add(r.path("metric").path("instance").asText() + " " + r.path("value").get(1).asText());
+            assertThat(up).containsExactlyInAnyOrder(leakyInstance + " 1", healthyInstance + " 1");
+            for (JsonNode m : json(api + "targets/metadata?metric=threadleak_sample_seconds").path("data")) {
+                units.add(m.path("target").path("instance").asText() + " " + m.path("type").asText() + " " + m.path("unit").asText());
+            }
+            assertThat(units).containsExactlyInAnyOrder(leakyInstance + " counter seconds", healthyInstance + " counter seconds");
+            assertThat(json(api + "query?query=threadleak_threads_started_total").path("data").path("result")).hasSize(2);
         } finally {
             server.destroy();
             server.waitFor();
         }
+    }
+
+    private static JsonNode json(String url) throws Exception {
+        HttpResponse<String> r = HttpIT.get(url);
+        assertThat(r.statusCode()).as("%s: %s", url, r.body()).isEqualTo(200);
+        return new ObjectMapper().readTree(r.body());
     }
 
     /** An executable on the PATH; the test is skipped where it is not installed. */
