@@ -1,7 +1,8 @@
 package dev.threadleak.agent.registry;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.util.concurrent.FutureTask;
 
@@ -99,52 +100,63 @@ final class CaptureKeys {
     }
 
     /**
-     * Field accessors into JDK classes, each null where this JDK lacks it or does not let the agent in. Static
-     * finals, so compiled hooks read the fields directly; initialized on first use, after the packages are opened.
+     * Field readers into JDK classes, each null where this JDK lacks the field or does not let the agent in. Static
+     * final method handles typed {@code (Object)Object} and called with invokeExact, so compiled hooks read the fields
+     * directly (a VarHandle called with other than its exact types goes through a generic adapter). Initialized on
+     * first use, after the packages are opened.
      */
     private static final class Lookups {
         static final Class<?> VIRTUAL_THREAD = classOrNull("java.lang.VirtualThread");
         /** JDK 19+: Thread.holder.task; JDK 17: Thread.target. */
-        static final VarHandle HOLDER = field(Thread.class, "holder"), HOLDER_TASK = field(classOrNull("java.lang.Thread$FieldHolder"), "task"),
+        static final MethodHandle HOLDER = field(Thread.class, "holder"), HOLDER_TASK = field(classOrNull("java.lang.Thread$FieldHolder"), "task"),
                 TARGET = field(Thread.class, "target");
         /** Virtual threads: VirtualThread.cont.target is the JDK's Runnable around the task, holding it in a field. */
-        static final VarHandle CONT = field(VIRTUAL_THREAD, "cont"), CONT_TARGET = field(classOrNull("jdk.internal.vm.Continuation"), "target");
+        static final MethodHandle CONT = field(VIRTUAL_THREAD, "cont"), CONT_TARGET = field(classOrNull("jdk.internal.vm.Continuation"), "target");
         static final Class<?> CONT_RUNNER = classOrNull("java.lang.VirtualThread$VThreadContinuation$1");
-        static final VarHandle CONT_RUNNER_TASK = runnableField(CONT_RUNNER);
-        static final VarHandle CALLABLE = field(FutureTask.class, "callable");
+        static final MethodHandle CONT_RUNNER_TASK = runnableField(CONT_RUNNER);
+        static final MethodHandle CALLABLE = field(FutureTask.class, "callable");
         static final Class<?> ADAPTER = classOrNull("java.util.concurrent.Executors$RunnableAdapter");
-        static final VarHandle ADAPTER_TASK = field(ADAPTER, "task");
+        static final MethodHandle ADAPTER_TASK = field(ADAPTER, "task");
         static final Class<?> TASK_RUNNER = classOrNull("java.util.concurrent.ThreadPerTaskExecutor$TaskRunner");
-        static final VarHandle TASK_RUNNER_TASK = field(TASK_RUNNER, "task");
+        static final MethodHandle TASK_RUNNER_TASK = field(TASK_RUNNER, "task");
         /** CompletableFuture.supplyAsync/runAsync: the stage's task holds the user's function. */
         static final Class<?> ASYNC_SUPPLY = classOrNull("java.util.concurrent.CompletableFuture$AsyncSupply"),
                 ASYNC_RUN = classOrNull("java.util.concurrent.CompletableFuture$AsyncRun");
-        static final VarHandle ASYNC_SUPPLY_FN = field(ASYNC_SUPPLY, "fn"), ASYNC_RUN_FN = field(ASYNC_RUN, "fn");
+        static final MethodHandle ASYNC_SUPPLY_FN = field(ASYNC_SUPPLY, "fn"), ASYNC_RUN_FN = field(ASYNC_RUN, "fn");
 
         static Object platformTask(Thread t) {
             if (HOLDER != null && HOLDER_TASK != null) {
-                Object h = HOLDER.get(t);
-                return h == null ? null : HOLDER_TASK.get(h);
+                Object h = read(HOLDER, t);
+                return h == null ? null : read(HOLDER_TASK, h);
             }
-            return TARGET == null ? null : TARGET.get(t);
+            return TARGET == null ? null : read(TARGET, t);
         }
 
         static Object virtualTask(Thread t) {
             if (CONT == null || CONT_TARGET == null || CONT_RUNNER_TASK == null) return null;
-            Object c = CONT.get(t);
-            Object runner = c == null ? null : CONT_TARGET.get(c);
-            return runner != null && runner.getClass() == CONT_RUNNER ? CONT_RUNNER_TASK.get(runner) : null;
+            Object c = read(CONT, t);
+            Object runner = c == null ? null : read(CONT_TARGET, c);
+            return runner != null && runner.getClass() == CONT_RUNNER ? read(CONT_RUNNER_TASK, runner) : null;
         }
 
         /** The task a JDK wrapper holds, or null when {@code task} is no wrapper. */
         static Object inner(Object task) {
-            if (task instanceof FutureTask && CALLABLE != null) return CALLABLE.get(task);
+            if (task instanceof FutureTask && CALLABLE != null) return read(CALLABLE, task);
             Class<?> type = task.getClass();
-            if (type == ADAPTER && ADAPTER_TASK != null) return ADAPTER_TASK.get(task);
-            if (type == TASK_RUNNER && TASK_RUNNER_TASK != null) return TASK_RUNNER_TASK.get(task);
-            if (type == ASYNC_SUPPLY && ASYNC_SUPPLY_FN != null) return ASYNC_SUPPLY_FN.get(task);
-            if (type == ASYNC_RUN && ASYNC_RUN_FN != null) return ASYNC_RUN_FN.get(task);
+            if (type == ADAPTER && ADAPTER_TASK != null) return read(ADAPTER_TASK, task);
+            if (type == TASK_RUNNER && TASK_RUNNER_TASK != null) return read(TASK_RUNNER_TASK, task);
+            if (type == ASYNC_SUPPLY && ASYNC_SUPPLY_FN != null) return read(ASYNC_SUPPLY_FN, task);
+            if (type == ASYNC_RUN && ASYNC_RUN_FN != null) return read(ASYNC_RUN_FN, task);
             return null;
+        }
+
+        /** The field {@code getter} reads, of {@code owner} (an instance of the field's class). */
+        private static Object read(MethodHandle getter, Object owner) {
+            try {
+                return (Object) getter.invokeExact(owner);
+            } catch (Throwable impossible) {
+                return null; // a getter of the owner's own class neither throws nor fails its cast
+            }
         }
 
         private static Class<?> classOrNull(String name) {
@@ -155,20 +167,21 @@ final class CaptureKeys {
             }
         }
 
-        private static VarHandle field(Class<?> owner, String name) {
+        private static MethodHandle field(Class<?> owner, String name) {
             if (owner == null) return null;
             try {
                 Field f = owner.getDeclaredField(name);
-                return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).unreflectVarHandle(f);
+                return MethodHandles.privateLookupIn(owner, MethodHandles.lookup()).unreflectGetter(f)
+                        .asType(MethodType.methodType(Object.class, Object.class));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null; // not this JDK's layout, or its package not opened to the agent
             }
         }
 
         /** The one Runnable-typed field of the JDK's anonymous runner (javac names it val$task). */
-        private static VarHandle runnableField(Class<?> owner) {
+        private static MethodHandle runnableField(Class<?> owner) {
             if (owner == null) return null;
-            VarHandle found = null;
+            MethodHandle found = null;
             for (Field f : owner.getDeclaredFields()) {
                 if (f.getType() != Runnable.class) continue;
                 if (found != null) return null; // two: cannot tell which is the task

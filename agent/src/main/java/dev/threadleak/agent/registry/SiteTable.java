@@ -34,6 +34,8 @@ public final class SiteTable {
     private int nextId;
     private long startSequence;
     private volatile long totalStarted;
+    /** Of {@link #totalStarted}, the starts whose stack was captured (the others placed by their sampling key). */
+    private volatile long stacksCaptured;
     private volatile long folded;
 
     public SiteTable(int depth, Blame blame, int maxSites) {
@@ -78,7 +80,10 @@ public final class SiteTable {
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
-        if (kind == Site.THREAD) totalStarted++;
+        if (kind == Site.THREAD) {
+            totalStarted++;
+            stacksCaptured++;
+        }
         return site;
     }
 
@@ -140,6 +145,11 @@ public final class SiteTable {
     /** Threads started since the agent loaded, at every site, kept or folded (executors and submissions not counted). */
     public long totalStarted() {
         return totalStarted;
+    }
+
+    /** Thread starts whose creation stack was captured, of {@link #totalStarted()}. */
+    public long stacksCaptured() {
+        return stacksCaptured;
     }
 
     /** Sites folded so far to keep the table within its bound. */

@@ -166,6 +166,7 @@ public final class SnapshotCodec {
         g.writeNumberField("threadsNotListed", sum.threadsNotListed());
         g.writeNumberField("hookFailures", sum.hookFailures());
         if (sum.firstHookFailure() != null) g.writeStringField("firstHookFailure", sum.firstHookFailure());
+        g.writeNumberField("stacksCaptured", sum.stacksCaptured());
         g.writeNumberField("longBlocked", s.longBlocked().size());
         g.writeNumberField("findings", s.findings().size());
         g.writeEndObject();
@@ -377,7 +378,8 @@ public final class SnapshotCodec {
                     (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
                     (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
                     sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)),
-                    Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null);
+                    Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null,
+                    Math.max(-1, sum.path("stacksCaptured").asLong(-1)));
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonNode d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();

@@ -27,16 +27,19 @@ import java.util.Map;
  * @param hookFailures  Throwables the hook swallowed inside Thread.start or an executor method (the call went on,
  *                      unrecorded); 0 normally, and in dumps written before the field existed
  * @param firstHookFailure the first of them, as {@code Throwable.toString()}, or null
+ * @param stacksCaptured of {@code agentStarted}, the starts whose creation stack was captured (option {@code starts}:
+ *                      the others were placed at their sampling key's site); -1 in dumps written before the field existed
  */
 public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                       Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped,
-                      long sitesNotListed, long threadsNotListed, long hookFailures, String firstHookFailure) {
+                      long sitesNotListed, long threadsNotListed, long hookFailures, String firstHookFailure,
+                      long stacksCaptured) {
 
     /** Totals of a snapshot that lists every live thread. */
     public Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                    Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped, long sitesNotListed) {
         this(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved, startsDropped,
-                sitesNotListed, 0, 0, null);
+                sitesNotListed, 0, 0, null, -1);
     }
 
     /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
@@ -47,17 +50,22 @@ public record Summary(int live, int daemon, int virtual, int peak, long jvmStart
     /** The same totals measured against {@code baseline}. */
     public Summary withBaseline(int baseline) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure);
+                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, stacksCaptured);
     }
 
     /** The same totals with the hook's swallowed Throwables. */
     public Summary withHookFailures(long count, String first) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, count, first);
+                startsDropped, sitesNotListed, threadsNotListed, count, first, stacksCaptured);
     }
 
     public Summary withThreadsNotListed(long n) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, n, hookFailures, firstHookFailure);
+                startsDropped, sitesNotListed, n, hookFailures, firstHookFailure, stacksCaptured);
+    }
+
+    public Summary withStacksCaptured(long n) {
+        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
+                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, n);
     }
 }
