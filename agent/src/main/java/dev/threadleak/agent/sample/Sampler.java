@@ -187,7 +187,7 @@ public final class Sampler {
         List<ThreadEntry> out = new ArrayList<>(threads.size());
         for (ThreadEntry t : threads) {
             Set<String> locks = held.get(t.tid());
-            out.add(locks == null ? t : t.withSynchronizersOwned(List.copyOf(locks)));
+            out.add(locks == null ? t : t.toBuilder().synchronizersOwned(List.copyOf(locks)).build());
         }
         return out;
     }
@@ -201,7 +201,7 @@ public final class Sampler {
         } else {
             track = waits.keep(t.getId());
         }
-        return entry(r, t, state.name(), true, track, null, null, null, null, List.of(), List.of(), now);
+        return entry(r, t, track, now).state(state.name()).virtual(true).build();
     }
 
     /** An entry from a fresh read of the thread ({@code read}), or from its last read when it has not moved. */
@@ -220,46 +220,46 @@ public final class Sampler {
         } else {
             track = waits.keep(info.getThreadId());
         }
-        String parkBlocker = null, blockedOn = null, waitingOn = null;
+        ThreadEntry.Builder entry = entry(r, t, track, now).state(state.name()).monitorsOwned(monitors);
         if (lockName != null) {
             List<Frame> stack = track == null ? List.of() : track.stack();
-            if (state == Thread.State.BLOCKED) blockedOn = lockName;
-            else if (!stack.isEmpty() && stack.get(0).objectWait()) waitingOn = lockName;
-            else parkBlocker = lockName;
+            if (state == Thread.State.BLOCKED) entry.blockedOn(lockName);
+            else if (!stack.isEmpty() && stack.get(0).objectWait()) entry.waitingOn(lockName);
+            else entry.parkBlocker(lockName);
         }
-        ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
-        return entry(r, t, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, List.of(), now);
+        if (info.getLockOwnerId() >= 0) entry.lockOwner(new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()));
+        return entry.build();
     }
 
-    /** {@code track} is the thread's last read, or null when it has never been read (over the budget so far). */
-    private ThreadEntry entry(ThreadRecord r, Thread t, String state, boolean virtual, WaitTracker.Track track, String parkBlocker,
-                              String blockedOn, String waitingOn, ThreadRef owner, List<OwnedMonitor> monitors,
-                              List<String> synchronizers, long now) {
+    /**
+     * What any thread's entry holds, from its record, its last read and its executor; the caller adds its state and
+     * locks. {@code track} is the thread's last read, or null when it has never been read (over the budget so far).
+     */
+    private ThreadEntry.Builder entry(ThreadRecord r, Thread t, WaitTracker.Track track, long now) {
         ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
         WaitReason reason = track == null ? null : track.reason();
         boolean waiting = reason != null && reason != WaitReason.RUNNING;
         boolean idle = reason != null && reason.idle();
         List<Frame> stack = track == null ? List.of() : track.stack();
         int waitFrame = waiting && !idle ? waitFrame(stack) : -1;
+        ThreadEntry.Builder entry = ThreadEntry.builder(t.getId(), t.getName()).daemon(t.isDaemon()).priority(t.getPriority())
+                .stack(stack).origin(r.origin()).site(r.siteId()).startedAtMs(r.startedAtMs()).starter(starter).agent(r.own())
+                .waitReason(reason == null ? null : reason.reason()).idle(idle)
+                .waitingForMs(waiting ? Math.max(0, now - track.sinceMs()) : 0).waitFrame(waitFrame);
         // a pool worker: its executor, and the task it runs (a worker waiting for work runs none)
-        int executor = -1;
-        RunningTask task = null;
         Executors.WorkerSlot slot = registry.executorHooks().worker(t.getId());
         if (slot != null) {
-            executor = slot.executor().id();
+            entry.executor(slot.executor().id());
             long began = slot.taskStartedAtMs();
             if (began > 0 && !idle) {
                 Executors.SampledTask sampled = slot.task();
-                task = sampled == null ? new RunningTask(began, -1, -1)
-                        : new RunningTask(began, sampled.queuedAtMs(), registry.submissionSite(sampled).id());
+                entry.task(sampled == null ? new RunningTask(began, -1, -1)
+                        : new RunningTask(began, sampled.queuedAtMs(), registry.submissionSite(sampled).id()));
             }
         } else if (t instanceof ForkJoinWorkerThread fj) {
-            executor = registry.executorHooks().recordFor(fj.getPool()).id();
+            entry.executor(registry.executorHooks().recordFor(fj.getPool()).id());
         }
-        return new ThreadEntry(t.getId(), t.getName(), state, virtual, t.isDaemon(), t.getPriority(),
-                stack, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers,
-                r.origin(), r.siteId(), r.startedAtMs(), starter, r.own(), reason == null ? null : reason.reason(),
-                idle, waiting ? Math.max(0, now - track.sinceMs()) : 0, waitFrame, executor, task);
+        return entry;
     }
 
     /**
@@ -276,7 +276,7 @@ public final class Sampler {
                 out.add(t);
                 continue;
             }
-            out.add(t.withTask(new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)));
+            out.add(t.toBuilder().task(new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)).build());
         }
         return out;
     }

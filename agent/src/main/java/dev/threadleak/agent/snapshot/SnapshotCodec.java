@@ -430,12 +430,13 @@ public final class SnapshotCodec {
             }
             int waitFrame = t.has("waitFrame") ? (int) number(t, "waitFrame") : -1;
             if (waitFrame < -1 || waitFrame >= stack.size()) throw new IllegalArgumentException("thread " + tid + ": waitFrame " + waitFrame + " is outside its stack of " + stack.size());
-            return new ThreadEntry(tid(t), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
-                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), stack,
-                    optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
-                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, instant(t, "startedAtMs"),
-                    ref(t, "starter"), t.path("agent").asBoolean(false), optText(t, "waitReason"),
-                    t.path("idle").asBoolean(false), duration(t, "waitingForMs"), waitFrame, executor, task);
+            return ThreadEntry.builder(tid(t), text(t, "name")).state(text(t, "state")).virtual(t.path("virtual").asBoolean())
+                    .daemon(t.path("daemon").asBoolean()).priority(t.path("priority").asInt(5)).stack(stack)
+                    .parkBlocker(optText(t, "parkBlocker")).blockedOn(optText(t, "blockedOn")).waitingOn(optText(t, "waitingOn"))
+                    .lockOwner(ref(t, "lockOwner")).monitorsOwned(List.copyOf(monitors)).synchronizersOwned(List.copyOf(synchronizers))
+                    .origin(origin).site(site).startedAtMs(instant(t, "startedAtMs")).starter(ref(t, "starter"))
+                    .agent(t.path("agent").asBoolean(false)).waitReason(optText(t, "waitReason")).idle(t.path("idle").asBoolean(false))
+                    .waitingForMs(duration(t, "waitingForMs")).waitFrame(waitFrame).executor(executor).task(task).build();
         }
 
         /** Epoch milliseconds within what {@link Instant} (and the report's arithmetic) can hold: year -29,700 to 33,658. */

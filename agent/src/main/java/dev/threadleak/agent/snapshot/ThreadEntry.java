@@ -1,6 +1,7 @@
 package dev.threadleak.agent.snapshot;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One live thread at the snapshot instant. Field names follow the JDK's JSON thread dump
@@ -64,17 +65,83 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
     /** A monitor held, and the depth of the frame that locked it (jstack's "- locked"). */
     public record OwnedMonitor(int depth, String lock) {}
 
-    /** This entry with {@code synchronizersOwned} replaced. */
-    public ThreadEntry withTask(RunningTask running) {
-        return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
-                lockOwner, monitorsOwned, synchronizersOwned, origin, site, startedAtMs, starter, agent, waitReason, idle,
-                waitingForMs, waitFrame, executor, running);
+    /**
+     * A builder for an entry named by its id and name; every other field starts as a dump that leaves it out reads
+     * (no stack, no lock, no site, executor or wait frame, not idle, priority 5), and {@code state}, {@code origin}
+     * must be set. Fields are set by name: twenty-four positionals, several of one type side by side, are a swap
+     * waiting to happen.
+     */
+    public static Builder builder(long tid, String name) {
+        return new Builder(tid, name);
     }
 
-    public ThreadEntry withSynchronizersOwned(List<String> synchronizers) {
-        return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
-                lockOwner, monitorsOwned, synchronizers, origin, site, startedAtMs, starter, agent, waitReason, idle,
-                waitingForMs, waitFrame, executor, task);
+    /** A builder holding this entry's fields, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(tid, name).state(state).virtual(virtual).daemon(daemon).priority(priority).stack(stack)
+                .parkBlocker(parkBlocker).blockedOn(blockedOn).waitingOn(waitingOn).lockOwner(lockOwner)
+                .monitorsOwned(monitorsOwned).synchronizersOwned(synchronizersOwned).origin(origin).site(site)
+                .startedAtMs(startedAtMs).starter(starter).agent(agent).waitReason(waitReason).idle(idle)
+                .waitingForMs(waitingForMs).waitFrame(waitFrame).executor(executor).task(task);
+    }
+
+    /** Sets {@link ThreadEntry}'s fields by name (see the record's parameters for what each means). */
+    public static final class Builder {
+        private final long tid;
+        private final String name;
+        private String state;
+        private boolean virtual, daemon;
+        private int priority = Thread.NORM_PRIORITY;
+        private List<Frame> stack = List.of();
+        private String parkBlocker, blockedOn, waitingOn;
+        private ThreadRef lockOwner;
+        private List<OwnedMonitor> monitorsOwned = List.of();
+        private List<String> synchronizersOwned = List.of();
+        private Origin origin;
+        private int site = -1;
+        private long startedAtMs;
+        private ThreadRef starter;
+        private boolean agent;
+        private String waitReason;
+        private boolean idle;
+        private long waitingForMs;
+        private int waitFrame = -1;
+        private int executor = -1;
+        private RunningTask task;
+
+        private Builder(long tid, String name) {
+            this.tid = tid;
+            this.name = name;
+        }
+
+        public Builder state(String v) { state = v; return this; }
+        public Builder virtual(boolean v) { virtual = v; return this; }
+        public Builder daemon(boolean v) { daemon = v; return this; }
+        public Builder priority(int v) { priority = v; return this; }
+        public Builder stack(List<Frame> v) { stack = v; return this; }
+        public Builder parkBlocker(String v) { parkBlocker = v; return this; }
+        public Builder blockedOn(String v) { blockedOn = v; return this; }
+        public Builder waitingOn(String v) { waitingOn = v; return this; }
+        public Builder lockOwner(ThreadRef v) { lockOwner = v; return this; }
+        public Builder monitorsOwned(List<OwnedMonitor> v) { monitorsOwned = v; return this; }
+        public Builder synchronizersOwned(List<String> v) { synchronizersOwned = v; return this; }
+        public Builder origin(Origin v) { origin = v; return this; }
+        public Builder site(int v) { site = v; return this; }
+        public Builder startedAtMs(long v) { startedAtMs = v; return this; }
+        public Builder starter(ThreadRef v) { starter = v; return this; }
+        public Builder agent(boolean v) { agent = v; return this; }
+        public Builder waitReason(String v) { waitReason = v; return this; }
+        public Builder idle(boolean v) { idle = v; return this; }
+        public Builder waitingForMs(long v) { waitingForMs = v; return this; }
+        public Builder waitFrame(int v) { waitFrame = v; return this; }
+        public Builder executor(int v) { executor = v; return this; }
+        public Builder task(RunningTask v) { task = v; return this; }
+
+        public ThreadEntry build() {
+            return new ThreadEntry(tid, name, Objects.requireNonNull(state, "state"), virtual, daemon, priority, stack,
+                    parkBlocker, blockedOn, waitingOn, lockOwner, monitorsOwned, synchronizersOwned,
+                    Objects.requireNonNull(origin, "origin"), site, startedAtMs, starter, agent, waitReason, idle,
+                    waitingForMs, waitFrame, executor, task);
+        }
     }
 
     public long ageMs(long atMs) {

@@ -33,8 +33,7 @@ class PrometheusMetricsTest {
     }
 
     private static ThreadEntry thread(long tid, Origin origin, int site) {
-        return new ThreadEntry(tid, "t-" + tid, "WAITING", false, false, 5, PARKED, null, null, null, null, List.of(), List.of(), origin, site, 0,
-                null, false, "parked", false, 0, -1, -1, null);
+        return ThreadEntry.builder(tid, "t-" + tid).state("WAITING").stack(PARKED).origin(origin).site(site).waitReason("parked").build();
     }
 
     private static String render(Snapshot s) {
