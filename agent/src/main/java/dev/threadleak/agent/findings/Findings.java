@@ -208,7 +208,7 @@ public final class Findings {
     private static void duplicateStacks(Snapshot s, Thresholds th, List<Finding> out) {
         Map<List<Frame>, List<ThreadEntry>> byStack = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (!t.agent() && t.blocked() && !t.stack().isEmpty()) byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
+            if (!t.agent() && t.waitingNotIdle() && !t.stack().isEmpty()) byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
         }
         for (Map.Entry<List<Frame>, List<ThreadEntry>> e : byStack.entrySet()) {
             List<ThreadEntry> group = e.getValue();

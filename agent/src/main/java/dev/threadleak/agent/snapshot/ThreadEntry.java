@@ -45,8 +45,11 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
     /** What a thread that is not waiting is doing. */
     public static final String RUNNING = "running";
 
-    /** Stuck in one wait that is not waiting for work: what can become long-blocked. */
-    public boolean blocked() {
+    /**
+     * In a wait that is not waiting for work: what becomes long-blocked once it lasts the threshold. Not the
+     * {@code BLOCKED} state: parked, sleeping and {@code Object.wait} count too; running, idle and unsampled do not.
+     */
+    public boolean waitingNotIdle() {
         return !idle && waitReason != null && !waitReason.equals(RUNNING);
     }
 
