@@ -43,7 +43,7 @@ final class SiteCounts {
         Map<List<Frame>, long[]> counts = new LinkedHashMap<>();
         Map<List<Frame>, ThreadEntry> first = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (t.agent() || t.stack().isEmpty()) continue;
+            if (t.agentThread() || t.stack().isEmpty()) continue;
             counts.computeIfAbsent(t.stack(), k -> new long[1])[0]++;
             first.putIfAbsent(t.stack(), t);
         }

@@ -65,12 +65,12 @@ public final class TextReport {
                 + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
         Summary sum = s.summary();
         long sites = groups.stream().filter(g -> g.site() != null).count();
-        long own = s.threads().stream().filter(ThreadEntry::agent).count();
+        long agentThreads = s.threads().stream().filter(ThreadEntry::agentThread).count();
         println("");
         println("thread profile: total " + sum.live() + " live (" + sum.daemon() + " daemon, " + sum.virtual()
                 + " virtual) from " + sites + " creation site" + (sites == 1 ? "" : "s") + "; " + sum.agentStarted()
                 + " started since the agent loaded; peak " + sum.peak() + " platform threads"
-                + (own > 0 ? "; not counted: " + own + " threadleak thread" + (own == 1 ? "" : "s") : ""));
+                + (agentThreads > 0 ? "; not counted: " + agentThreads + " threadleak thread" + (agentThreads == 1 ? "" : "s") : ""));
         println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
                 + (s.blockedThresholdMs() > 0 ? s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
                         : "long-blocked threads not judged (blocked=0), ")
@@ -210,7 +210,7 @@ public final class TextReport {
 
     private String createdBy(ThreadEntry t) {
         String age = Durations.human(t.ageMs(s.takenAtMs()));
-        if (t.agent()) return "   threadleak's own thread, age " + age;
+        if (t.agentThread()) return "   threadleak's own thread, age " + age;
         return switch (t.origin()) {
             case BEFORE_AGENT -> "   started before agent, age at least " + age;
             case BY_JVM -> "   started by the JVM, first seen " + age + " before";

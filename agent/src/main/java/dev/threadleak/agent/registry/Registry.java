@@ -39,7 +39,7 @@ public final class Registry implements Consumer<Thread> {
     /** Live threads by id (ids are never reused), in the order the agent learned of them. */
     private final Map<Long, ThreadRecord> live = new LinkedHashMap<>();
     /** Ids of the agent's own threads. */
-    private final Set<Long> own = new HashSet<>();
+    private final Set<Long> agentThreads = new HashSet<>();
 
     private final Executors executors;
     /** The default of the {@code starts} option: one start's stack in this many, after each key's first few. */
@@ -133,9 +133,9 @@ public final class Registry implements Consumer<Thread> {
      * its site's started count keeps it.
      */
     public synchronized void markOwn(Thread thread) {
-        own.add(thread.getId());
+        agentThreads.add(thread.getId());
         ThreadRecord seen = live.get(thread.getId());
-        if (seen != null) seen.own = true;
+        if (seen != null) seen.agentThread = true;
     }
 
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */
@@ -144,7 +144,7 @@ public final class Registry implements Consumer<Thread> {
         for (Thread t : threads) {
             if (t.isAlive() && !live.containsKey(t.getId())) {
                 ThreadRecord r = new ThreadRecord(t, nowMs, origin);
-                r.own = own.contains(r.tid);
+                r.agentThread = agentThreads.contains(r.tid);
                 live.put(r.tid, r);
             }
         }
@@ -172,8 +172,8 @@ public final class Registry implements Consumer<Thread> {
                 ThreadRecord next = r.next;
                 r.next = null;
                 // the agent's own threads get no site: site counts are the application's alone
-                r.own = own.contains(r.tid);
-                if (!r.own) r.site = place(r);
+                r.agentThread = agentThreads.contains(r.tid);
+                if (!r.agentThread) r.site = place(r);
                 r.creation = null;
                 r.key = null;
                 live.put(r.tid, r); // replaces the record of a thread first seen without its start
@@ -231,7 +231,7 @@ public final class Registry implements Consumer<Thread> {
     public synchronized boolean anyStartedAlive() {
         drain(); // drops the records of ended threads
         for (ThreadRecord r : live.values()) {
-            if (r.origin == Origin.STARTED && !r.own) return true;
+            if (r.origin == Origin.STARTED && !r.agentThread) return true;
         }
         for (Executors.ExecutorRecord e : executors.refresh(sites)) {
             if (e.site != null && !e.shutdown) return true;

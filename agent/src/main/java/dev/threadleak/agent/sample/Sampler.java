@@ -243,7 +243,7 @@ public final class Sampler {
         List<Frame> stack = track == null ? List.of() : track.stack();
         int waitFrame = waiting && !idle ? waitFrame(stack) : -1;
         ThreadEntry.Builder entry = ThreadEntry.builder(t.getId(), t.getName()).daemon(t.isDaemon()).priority(t.getPriority())
-                .stack(stack).origin(r.origin()).site(r.siteId()).startedAtMs(r.startedAtMs()).starter(starter).agent(r.own())
+                .stack(stack).origin(r.origin()).site(r.siteId()).startedAtMs(r.startedAtMs()).starter(starter).agentThread(r.agentThread())
                 .waitReason(reason == null ? null : reason.reason()).idle(idle)
                 .waitingForMs(waiting ? Math.max(0, now - track.sinceMs()) : 0).waitFrame(waitFrame);
         // a pool worker: its executor, and the task it runs (a worker waiting for work runs none)
@@ -329,7 +329,7 @@ public final class Sampler {
         int live = 0, daemon = 0, virtual = 0;
         Map<String, Integer> states = new TreeMap<>();
         for (ThreadEntry t : threads) {
-            if (t.agent()) continue;
+            if (t.agentThread()) continue;
             live++;
             if (t.daemon()) daemon++;
             if (t.virtual()) virtual++;

@@ -21,7 +21,7 @@ public record SiteGroup(SiteInfo site, ThreadEntry.Origin origin, List<ThreadEnt
     public static List<SiteGroup> of(Snapshot snapshot) {
         Map<String, List<ThreadEntry>> byKey = new LinkedHashMap<>();
         for (ThreadEntry t : snapshot.threads()) {
-            if (t.agent()) continue;
+            if (t.agentThread()) continue;
             int site = snapshot.blameSite(t); // pool workers: where their executor was built
             String key = site >= 0 ? "site " + site : t.origin().name();
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(t);

@@ -223,7 +223,7 @@ public final class SnapshotCodec {
         g.writeNumberField("startedAtMs", t.startedAtMs());
         g.writeNumberField("ageMs", t.ageMs(takenAtMs));
         if (t.starter() != null) writeRef(g, "starter", t.starter());
-        if (t.agent()) g.writeBooleanField("agent", true);
+        if (t.agentThread()) g.writeBooleanField("agent", true);
         if (t.waitReason() != null) g.writeStringField("waitReason", t.waitReason());
         if (t.idle()) g.writeBooleanField("idle", true);
         g.writeNumberField("waitingForMs", t.waitingForMs());
@@ -435,7 +435,7 @@ public final class SnapshotCodec {
                     .parkBlocker(optText(t, "parkBlocker")).blockedOn(optText(t, "blockedOn")).waitingOn(optText(t, "waitingOn"))
                     .lockOwner(ref(t, "lockOwner")).monitorsOwned(List.copyOf(monitors)).synchronizersOwned(List.copyOf(synchronizers))
                     .origin(origin).site(site).startedAtMs(instant(t, "startedAtMs")).starter(ref(t, "starter"))
-                    .agent(t.path("agent").asBoolean(false)).waitReason(optText(t, "waitReason")).idle(t.path("idle").asBoolean(false))
+                    .agentThread(t.path("agent").asBoolean(false)).waitReason(optText(t, "waitReason")).idle(t.path("idle").asBoolean(false))
                     .waitingForMs(duration(t, "waitingForMs")).waitFrame(waitFrame).executor(executor).task(task).build();
         }
 

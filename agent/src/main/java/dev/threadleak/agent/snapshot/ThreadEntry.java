@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param site         creation site id, or -1 when the thread was not seen starting (and for the agent's own)
  * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
  * @param starter      the thread that called start, or null
- * @param agent        true for threadleak's own threads
+ * @param agentThread  true for threadleak's own threads
  * @param waitReason   what the thread is doing, in words ({@code parked on LinkedBlockingQueue.take},
  *                     {@code running}); null when it was not sampled
  * @param idle         waiting for work (a pool worker in getTask, a listener in accept): never long-blocked
@@ -33,7 +33,7 @@ import java.util.Objects;
 public record ThreadEntry(long tid, String name, String state, boolean virtual, boolean daemon, int priority,
                           List<Frame> stack, String parkBlocker, String blockedOn, String waitingOn,
                           ThreadRef lockOwner, List<OwnedMonitor> monitorsOwned, List<String> synchronizersOwned,
-                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agent,
+                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agentThread,
                           String waitReason, boolean idle, long waitingForMs, int waitFrame, int executor,
                           RunningTask task) {
 
@@ -83,7 +83,7 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
         return new Builder(tid, name).state(state).virtual(virtual).daemon(daemon).priority(priority).stack(stack)
                 .parkBlocker(parkBlocker).blockedOn(blockedOn).waitingOn(waitingOn).lockOwner(lockOwner)
                 .monitorsOwned(monitorsOwned).synchronizersOwned(synchronizersOwned).origin(origin).site(site)
-                .startedAtMs(startedAtMs).starter(starter).agent(agent).waitReason(waitReason).idle(idle)
+                .startedAtMs(startedAtMs).starter(starter).agentThread(agentThread).waitReason(waitReason).idle(idle)
                 .waitingForMs(waitingForMs).waitFrame(waitFrame).executor(executor).task(task);
     }
 
@@ -103,7 +103,7 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
         private int site = -1;
         private long startedAtMs;
         private ThreadRef starter;
-        private boolean agent;
+        private boolean agentThread;
         private String waitReason;
         private boolean idle;
         private long waitingForMs;
@@ -131,7 +131,7 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
         public Builder site(int v) { site = v; return this; }
         public Builder startedAtMs(long v) { startedAtMs = v; return this; }
         public Builder starter(ThreadRef v) { starter = v; return this; }
-        public Builder agent(boolean v) { agent = v; return this; }
+        public Builder agentThread(boolean v) { agentThread = v; return this; }
         public Builder waitReason(String v) { waitReason = v; return this; }
         public Builder idle(boolean v) { idle = v; return this; }
         public Builder waitingForMs(long v) { waitingForMs = v; return this; }
@@ -142,7 +142,7 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
         public ThreadEntry build() {
             return new ThreadEntry(tid, name, Objects.requireNonNull(state, "state"), virtual, daemon, priority, stack,
                     parkBlocker, blockedOn, waitingOn, lockOwner, monitorsOwned, synchronizersOwned,
-                    Objects.requireNonNull(origin, "origin"), site, startedAtMs, starter, agent, waitReason, idle,
+                    Objects.requireNonNull(origin, "origin"), site, startedAtMs, starter, agentThread, waitReason, idle,
                     waitingForMs, waitFrame, executor, task);
         }
     }

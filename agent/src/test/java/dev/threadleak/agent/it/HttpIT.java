@@ -97,12 +97,12 @@ class HttpIT {
             // the server's threads are the agent's own: flagged in the dump, never in groups or counts
             List<String> serverThreads = new ArrayList<>();
             for (ThreadEntry t : dump.threads()) {
-                if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agent() ? "" : " NOT OWN"));
+                if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agentThread() ? "" : " NOT OWN"));
             }
             assertThat(serverThreads).contains("HTTP-Dispatcher", "threadleak-http-1").allMatch(n -> !n.endsWith("NOT OWN"));
             Snapshot seen = dump;
             assertThat(seen.threads()).as("every thread the JDK's server started (its timers too) is the agent's own")
-                    .filteredOn(t -> !t.agent() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
+                    .filteredOn(t -> !t.agentThread() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
                     .isEmpty();
             assertThat(metrics).doesNotContain("site=\"dev.threadleak.agent");
 

@@ -102,7 +102,7 @@ class StartPathsIT {
         assertThat(main.origin()).isEqualTo(ThreadEntry.Origin.BEFORE_AGENT);
         assertThat(main.site()).isEqualTo(-1);
         assertThat(main.startedAtMs()).isEqualTo(dump.agentStartedAtMs());
-        List<String> own = dump.threads().stream().filter(ThreadEntry::agent).map(ThreadEntry::name).toList();
+        List<String> own = dump.threads().stream().filter(ThreadEntry::agentThread).map(ThreadEntry::name).toList();
         assertThat(own).contains("threadleak-agent").allMatch(n -> n.startsWith("threadleak-"));
         assertThat(dump.summary().live()).isEqualTo(dump.threads().size() - own.size());
     }

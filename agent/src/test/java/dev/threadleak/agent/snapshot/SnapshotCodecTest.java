@@ -50,7 +50,7 @@ public class SnapshotCodecTest {
         ThreadEntry vt = ThreadEntry.builder(40, "").state("WAITING").virtual(true).daemon(true).waitingOn("java.lang.Object@6d06d69c")
                 .origin(Origin.STARTED).site(0).startedAtMs(1_300L).starter(new ThreadRef(21, "pool-1-thread-1")).build();
         ThreadEntry agent = ThreadEntry.builder(12, "threadleak-agent").state("TIMED_WAITING").daemon(true).stack(List.of(PARK))
-                .origin(Origin.STARTED).site(0).startedAtMs(950L).starter(mainRef).agent(true).build();
+                .origin(Origin.STARTED).site(0).startedAtMs(950L).starter(mainRef).agentThread(true).build();
         ThreadEntry jvm = ThreadEntry.builder(2, "Signal Dispatcher").state("RUNNABLE").daemon(true).priority(9)
                 .origin(Origin.BY_JVM).startedAtMs(900L).build();
         return new Snapshot(4242, 2_000L, 800L, 900L, "25.0.1", "com.acme.Main --port 8080",
