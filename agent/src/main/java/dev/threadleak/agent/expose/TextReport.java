@@ -1,5 +1,6 @@
 package dev.threadleak.agent.expose;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
@@ -105,7 +106,7 @@ public final class TextReport {
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
                         + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
-                println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
+                println(threads.size() + " live, " + (g.origin() == Origin.BEFORE_AGENT
                         ? "started before agent (age counted from when the agent first saw them)"
                         : "started by the JVM, not through Thread.start"));
             }

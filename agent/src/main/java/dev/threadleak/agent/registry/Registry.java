@@ -1,6 +1,5 @@
 package dev.threadleak.agent.registry;
 
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

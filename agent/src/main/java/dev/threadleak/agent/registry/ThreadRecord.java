@@ -1,6 +1,5 @@
 package dev.threadleak.agent.registry;
 
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.lang.ref.WeakReference;
 
 /**

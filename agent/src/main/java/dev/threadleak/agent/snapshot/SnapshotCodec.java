@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.threadleak.agent.snapshot;
 
+import dev.threadleak.agent.registry.Origin;
 import java.util.List;
 import java.util.Objects;
 
@@ -51,15 +52,6 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
      */
     public boolean waitingNotIdle() {
         return !idle && waitReason != null && !waitReason.equals(RUNNING);
-    }
-
-    public enum Origin {
-        /** seen starting: has a creation site */
-        STARTED,
-        /** alive when the agent loaded */
-        BEFORE_AGENT,
-        /** never went through Thread.start (created by the JVM or attached from native code) */
-        BY_JVM
     }
 
     /** A thread named by id and name. */

@@ -2,12 +2,12 @@ package dev.threadleak.agent.expose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

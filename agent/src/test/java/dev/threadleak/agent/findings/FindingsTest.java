@@ -2,6 +2,7 @@ package dev.threadleak.agent.findings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Finding.Kind;
 import dev.threadleak.agent.snapshot.Frame;
@@ -9,7 +10,6 @@ import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
