@@ -77,7 +77,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                 }
             }
         }, "threadleak-exit-dump");
-        registry.markOwn(exitDump);
+        registry.markAgentThread(exitDump);
         Runtime.getRuntime().addShutdownHook(exitDump);
         Thread loop = new Thread(new Runnable() {
             @Override
@@ -86,7 +86,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             }
         }, "threadleak-agent");
         loop.setDaemon(true);
-        registry.markOwn(loop);
+        registry.markAgentThread(loop);
         loop.start();
     }
 

@@ -99,7 +99,7 @@ public final class HttpEndpoint {
         } finally {
             for (Thread t : Sampler.platformThreads()) {
                 // started by the JDK for us: its timers (when the server is made) and the dispatcher (when it starts)
-                if (!before.contains(t)) registry.markOwn(t);
+                if (!before.contains(t)) registry.markAgentThread(t);
             }
         }
     }
@@ -276,7 +276,7 @@ public final class HttpEndpoint {
                 public Thread newThread(Runnable r) {
                     Thread t = new Thread(r, "threadleak-http-" + n.incrementAndGet());
                     t.setDaemon(true);
-                    registry.markOwn(t);
+                    registry.markAgentThread(t);
                     return t;
                 }
             });

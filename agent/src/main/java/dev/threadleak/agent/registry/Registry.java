@@ -131,7 +131,7 @@ public final class Registry implements Consumer<Thread> {
      * it starts; a thread that a JDK class started for the agent (the HTTP server's) is marked once seen, and only
      * its site's started count keeps it.
      */
-    public synchronized void markOwn(Thread thread) {
+    public synchronized void markAgentThread(Thread thread) {
         agentThreads.add(thread.getId());
         ThreadRecord seen = live.get(thread.getId());
         if (seen != null) seen.agentThread = true;
