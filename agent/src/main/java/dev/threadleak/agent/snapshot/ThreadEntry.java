@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param site         creation site id, or -1 when the thread was not seen starting (and for the agent's own)
  * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
  * @param starter      the thread that called start, or null
- * @param agentThread  true for threadleak's own threads
+ * @param agentThread  true for threadleak's own threads (a dump's {@code agent} field)
  * @param waitReason   what the thread is doing, in words ({@code parked on LinkedBlockingQueue.take},
  *                     {@code running}); null when it was not sampled
  * @param idle         waiting for work (a pool worker in getTask, a listener in accept): never long-blocked
