@@ -29,7 +29,7 @@ final class CaptureKeys {
         /** Set by the drain once the key's captures named two sites: every start is captured from then on. */
         volatile boolean exact;
         /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
-        volatile Site site;
+        volatile SiteRecord site;
 
         /** Thread starts: the first few, one in {@code every}, and all while the key's site is unknown or not unique. */
         boolean captureStart(int every) {

@@ -69,7 +69,7 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /** The interned site of a sampled task's submission stack. */
-    public synchronized Site submissionSite(Executors.SampledTask task) {
+    public synchronized SiteRecord submissionSite(Executors.SampledTask task) {
         return executors.submissionSite(task, sites);
     }
 
@@ -199,18 +199,18 @@ public final class Registry implements Consumer<Thread> {
      * (see {@link CaptureKeys}); null for a start placed nowhere (no capture: {@code starts=off}, or the key's site
      * folded since), which still counts in the total.
      */
-    private Site place(ThreadRecord r) {
+    private SiteRecord place(ThreadRecord r) {
         CaptureKeys.Key key = r.key;
         if (r.creation != null) {
-            Site site = sites.intern(r.creation);
+            SiteRecord site = sites.intern(r.creation);
             if (key != null) {
-                Site known = key.site;
+                SiteRecord known = key.site;
                 if (known != null && known != site) key.exact = true; // one key, two sites: capture every start from now on
                 key.site = site;
             }
             return site;
         }
-        Site site = key == null ? null : key.site;
+        SiteRecord site = key == null ? null : key.site;
         if (site != null && site.folded) site = key.site = null; // its next start is captured
         sites.countUncaptured(site);
         return site;

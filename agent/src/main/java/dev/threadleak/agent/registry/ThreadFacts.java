@@ -69,7 +69,7 @@ public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Objec
         return out;
     }
 
-    private static void putSite(Map<String, Object> facts, String stackKey, String blameKey, Site site) {
+    private static void putSite(Map<String, Object> facts, String stackKey, String blameKey, SiteRecord site) {
         if (site == null) return;
         facts.put(stackKey, site.stack());
         facts.put(blameKey, site.blame());

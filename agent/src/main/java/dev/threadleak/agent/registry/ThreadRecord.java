@@ -19,7 +19,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
     /** The start's sampling key (null when every start or none is captured), dropped by the drain. */
     CaptureKeys.Key key;
     /** Creation site, or null when the thread was not seen starting (or is the agent's own). */
-    Site site;
+    SiteRecord site;
     /** One of threadleak's own threads (set when the record is drained). */
     boolean agentThread;
     /** Link in the lock-free pending stack, and how many records that stack holds with this one on top. */

@@ -6,7 +6,7 @@ import dev.threadleak.agent.registry.Executors.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.registry.Site;
+import dev.threadleak.agent.registry.SiteRecord;
 import dev.threadleak.agent.registry.ThreadRecord;
 import dev.threadleak.agent.snapshot.Deadlock;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
@@ -154,7 +154,7 @@ public final class Sampler {
         threads = withContendedSynchronizers(threads);
         List<ExecutorInfo> executors = executors(executorRecords, threads, now);
 
-        List<Site> kept = registry.sites().all();
+        List<SiteRecord> kept = registry.sites().all();
         Set<Integer> siteIds = new HashSet<>();
         for (ThreadEntry t : threads) {
             siteIds.add(t.site());
@@ -362,22 +362,22 @@ public final class Sampler {
      * The sites a snapshot lists, in id order: those of its live threads, and the {@link #MOST_STARTED_SITES}
      * most-started others (where short-lived threads churn). The rest are counted in {@code sitesNotListed}.
      */
-    private List<SiteInfo> sites(List<Site> kept, Set<Integer> ofLiveThreads) {
-        List<Site> others = new ArrayList<>();
-        for (Site s : kept) {
+    private List<SiteInfo> sites(List<SiteRecord> kept, Set<Integer> ofLiveThreads) {
+        List<SiteRecord> others = new ArrayList<>();
+        for (SiteRecord s : kept) {
             if (!ofLiveThreads.contains(s.id())) others.add(s);
         }
-        others.sort(Comparator.comparingLong(Site::started).reversed());
+        others.sort(Comparator.comparingLong(SiteRecord::started).reversed());
         Set<Integer> listed = new HashSet<>(ofLiveThreads);
-        for (Site s : others.subList(0, Math.min(MOST_STARTED_SITES, others.size()))) listed.add(s.id());
+        for (SiteRecord s : others.subList(0, Math.min(MOST_STARTED_SITES, others.size()))) listed.add(s.id());
 
         Set<Integer> keptIds = new HashSet<>();
         List<SiteInfo> out = new ArrayList<>();
-        for (Site s : kept) {
+        for (SiteRecord s : kept) {
             keptIds.add(s.id());
             if (!listed.contains(s.id())) continue;
             List<Frame> frames = siteFrames.computeIfAbsent(s.id(), id -> frames(s.stack().toArray(NO_FRAMES)));
-            String kind = s.kind() == Site.EXECUTOR ? SiteInfo.EXECUTOR : s.kind() == Site.SUBMISSION ? SiteInfo.SUBMISSION : SiteInfo.THREAD;
+            String kind = s.kind() == SiteRecord.EXECUTOR ? SiteInfo.EXECUTOR : s.kind() == SiteRecord.SUBMISSION ? SiteInfo.SUBMISSION : SiteInfo.THREAD;
             out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started(), kind, s.lastEndedAtMs()));
         }
         siteFrames.keySet().retainAll(keptIds); // folded sites are gone for good
