@@ -6,6 +6,7 @@ import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
@@ -18,7 +19,6 @@ import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.sample.Sampler.Depth;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,7 +77,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                 }
             }
         }, "threadleak-exit-dump");
-        registry.markOwn(exitDump);
+        registry.markAgentThread(exitDump);
         Runtime.getRuntime().addShutdownHook(exitDump);
         Thread loop = new Thread(new Runnable() {
             @Override
@@ -86,7 +86,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             }
         }, "threadleak-agent");
         loop.setDaemon(true);
-        registry.markOwn(loop);
+        registry.markAgentThread(loop);
         loop.start();
     }
 

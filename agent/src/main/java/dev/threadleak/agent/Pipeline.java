@@ -33,12 +33,16 @@ final class Pipeline {
 
     /** A sample of the agent's schedule (periodic samples and dumps): judged, then remembered in the history. */
     synchronized Snapshot scheduled(Depth depth) {
-        return take(depth, true);
+        long began = System.nanoTime();
+        Judged j = judge(depth);
+        history.add(j.tick());
+        return counted(j.snapshot(), began);
     }
 
     /** A sample a view asked for (an on-demand or exit dump): judged against the history, never added to it. */
     synchronized Snapshot onDemand(Depth depth) {
-        return take(depth, false);
+        long began = System.nanoTime();
+        return counted(judge(depth).snapshot(), began);
     }
 
     /** For views that read often (JMX): the last snapshot while it is fresh, else an {@link #onDemand} sample. */
@@ -66,14 +70,20 @@ final class Pipeline {
         return onDemand(Depth.PERIODIC);
     }
 
-    private Snapshot take(Depth depth, boolean remember) {
-        long began = System.nanoTime();
+    /** A snapshot with its findings, and the tick of it that the history keeps if it is a {@link #scheduled} one. */
+    private record Judged(Snapshot snapshot, History.Tick tick) {}
+
+    /** Reads the threads and judges them against the history, leaving the history as it was. */
+    private Judged judge(Depth depth) {
         Snapshot read = sampler.read(depth);
         if (baseline < 0) baseline = read.summary().live();
         Snapshot s = read.withBaseline(baseline);
         History.Tick tick = History.tick(s);
-        s = s.withFindings(Findings.compute(s, tick, history, thresholds));
-        if (remember) history.add(tick);
+        return new Judged(s.withFindings(Findings.compute(s, tick, history, thresholds)), tick);
+    }
+
+    /** Makes {@code s} the last snapshot and counts the sample begun at {@code began} (nanoTime). */
+    private Snapshot counted(Snapshot s, long began) {
         last = s;
         samples++;
         sampleNanos += System.nanoTime() - began;

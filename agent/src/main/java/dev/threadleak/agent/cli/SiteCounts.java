@@ -1,5 +1,6 @@
 package dev.threadleak.agent.cli;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteGroup;
@@ -28,7 +29,7 @@ final class SiteCounts {
         for (SiteGroup g : SiteGroup.of(s)) {
             SiteInfo site = g.site();
             if (site == null) {
-                String label = g.origin() == ThreadEntry.Origin.BEFORE_AGENT ? "(started before agent)" : "(started by the JVM)";
+                String label = g.origin() == Origin.BEFORE_AGENT ? "(started before agent)" : "(started by the JVM)";
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
                 String label = (g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
@@ -43,7 +44,7 @@ final class SiteCounts {
         Map<List<Frame>, long[]> counts = new LinkedHashMap<>();
         Map<List<Frame>, ThreadEntry> first = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (t.agent() || t.stack().isEmpty()) continue;
+            if (t.agentThread() || t.stack().isEmpty()) continue;
             counts.computeIfAbsent(t.stack(), k -> new long[1])[0]++;
             first.putIfAbsent(t.stack(), t);
         }

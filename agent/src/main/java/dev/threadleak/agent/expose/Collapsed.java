@@ -21,7 +21,7 @@ public final class Collapsed {
     public static void write(Snapshot s, boolean creation, Weight weight, PrintStream out) {
         Map<String, Long> lines = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (t.agent()) continue;
+            if (t.agentThread()) continue;
             List<Frame> frames = ExportStacks.of(s, t, creation);
             StringBuilder line = new StringBuilder();
             for (int i = frames.size() - 1; i >= 0; i--) {

@@ -105,7 +105,7 @@ public final class HttpEndpoint {
             long self = Thread.currentThread().getId();
             for (ThreadRecord r : registry.liveRecords()) {
                 Thread t = r.thread();
-                if (t != null && r.starterTid() == self) registry.markOwn(t);
+                if (t != null && r.starterTid() == self) registry.markAgentThread(t);
             }
         }
     }
@@ -298,7 +298,7 @@ public final class HttpEndpoint {
                 public Thread newThread(Runnable r) {
                     Thread t = new Thread(r, "threadleak-http-" + n.incrementAndGet());
                     t.setDaemon(true);
-                    registry.markOwn(t);
+                    registry.markAgentThread(t);
                     return t;
                 }
             });

@@ -47,7 +47,7 @@ public final class Pprof {
         p.profile.message(SAMPLE_TYPE, p.valueType("threads", "count"));
         Map<ThreadEntry, String> names = namePatterns(s);
         for (ThreadEntry t : s.threads()) {
-            if (!t.agent()) p.sample(s, t, creation, names.get(t));
+            if (!t.agentThread()) p.sample(s, t, creation, names.get(t));
         }
         p.profile.varint(TIME_NANOS, s.takenAtMs() * 1_000_000);
         p.profile.message(PERIOD_TYPE, p.valueType("threads", "count"));

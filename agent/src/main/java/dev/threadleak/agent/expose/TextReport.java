@@ -1,5 +1,6 @@
 package dev.threadleak.agent.expose;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
@@ -65,12 +66,12 @@ public final class TextReport {
                 + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
         Summary sum = s.summary();
         long sites = groups.stream().filter(g -> g.site() != null).count();
-        long own = s.threads().stream().filter(ThreadEntry::agent).count();
+        long agentThreads = s.threads().stream().filter(ThreadEntry::agentThread).count();
         println("");
         println("thread profile: total " + sum.live() + " live (" + sum.daemon() + " daemon, " + sum.virtual()
                 + " virtual) from " + sites + " creation site" + (sites == 1 ? "" : "s") + "; " + sum.agentStarted()
                 + " started since the agent loaded; peak " + sum.peak() + " platform threads"
-                + (own > 0 ? "; not counted: " + own + " threadleak thread" + (own == 1 ? "" : "s") : ""));
+                + (agentThreads > 0 ? "; not counted: " + agentThreads + " threadleak thread" + (agentThreads == 1 ? "" : "s") : ""));
         println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
                 + (s.blockedThresholdMs() > 0 ? s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
                         : "long-blocked threads not judged (blocked=0), ")
@@ -105,7 +106,7 @@ public final class TextReport {
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
                         + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
-                println(threads.size() + " live, " + (g.origin() == ThreadEntry.Origin.BEFORE_AGENT
+                println(threads.size() + " live, " + (g.origin() == Origin.BEFORE_AGENT
                         ? "started before agent (age counted from when the agent first saw them)"
                         : "started by the JVM, not through Thread.start"));
             }
@@ -210,7 +211,7 @@ public final class TextReport {
 
     private String createdBy(ThreadEntry t) {
         String age = Durations.human(t.ageMs(s.takenAtMs()));
-        if (t.agent()) return "   threadleak's own thread, age " + age;
+        if (t.agentThread()) return "   threadleak's own thread, age " + age;
         return switch (t.origin()) {
             case BEFORE_AGENT -> "   started before agent, age at least " + age;
             case BY_JVM -> "   started by the JVM, first seen " + age + " before";

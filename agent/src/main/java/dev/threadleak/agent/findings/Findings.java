@@ -181,7 +181,7 @@ public final class Findings {
         Map<String, List<ThreadEntry>> byFamily = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
             int site = s.blameSite(t);
-            if (!t.agent() && site >= 0 && NamePattern.firstNumber(t.name()) >= 0) {
+            if (!t.agentThread() && site >= 0 && NamePattern.firstNumber(t.name()) >= 0) {
                 byFamily.computeIfAbsent(History.poolFamily(t, site), k -> new ArrayList<>()).add(t);
             }
         }
@@ -208,7 +208,7 @@ public final class Findings {
     private static void duplicateStacks(Snapshot s, Thresholds th, List<Finding> out) {
         Map<List<Frame>, List<ThreadEntry>> byStack = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (!t.agent() && t.blocked() && !t.stack().isEmpty()) byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
+            if (!t.agentThread() && t.waitingNotIdle() && !t.stack().isEmpty()) byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
         }
         for (Map.Entry<List<Frame>, List<ThreadEntry>> e : byStack.entrySet()) {
             List<ThreadEntry> group = e.getValue();
@@ -256,7 +256,7 @@ public final class Findings {
         Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
         long threshold = s.blockedThresholdMs();
         for (ThreadEntry t : s.threads()) {
-            if (t.agent() || t.task() == null || threshold <= 0 || t.task().runningForMs(s.takenAtMs()) < threshold) continue;
+            if (t.agentThread() || t.task() == null || threshold <= 0 || t.task().runningForMs(s.takenAtMs()) < threshold) continue;
             groups.computeIfAbsent(t.executor() + "\u0000" + t.task().submittedSite() + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
         }
         Set<Long> tids = new java.util.HashSet<>();

@@ -63,7 +63,7 @@ public final class History {
         Map<Integer, Integer> siteAlive = new HashMap<>();
         Map<String, Long> poolMax = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (t.agent()) continue;
+            if (t.agentThread()) continue;
             int site = s.blameSite(t);
             if (site >= 0) siteAlive.merge(site, 1, Integer::sum);
             long ordinal = NamePattern.firstNumber(t.name());

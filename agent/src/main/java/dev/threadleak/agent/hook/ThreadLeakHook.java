@@ -78,34 +78,24 @@ public final class ThreadLeakHook {
 
     /** Called on return from ThreadPoolExecutor.Worker's constructor: its executor and its (not yet started) thread. */
     public static void worker(Object executor, Thread worker) {
-        BiConsumer<Object, Thread> sink = onWorker;
-        if (sink != null && worker != null) {
-            try {
-                sink.accept(executor, worker);
-            } catch (Throwable t) {
-                failed(t); // never let the agent break the executor
-            }
-        }
+        if (worker != null) accept(onWorker, executor, worker);
     }
 
     /** Called on entry to ThreadPoolExecutor.execute and ScheduledThreadPoolExecutor.delayedExecute. */
     public static void submitted(Object executor, Object task) {
-        BiConsumer<Object, Object> sink = onSubmit;
-        if (sink != null) {
-            try {
-                sink.accept(executor, task);
-            } catch (Throwable t) {
-                failed(t); // never let the agent break the executor
-            }
-        }
+        accept(onSubmit, executor, task);
     }
 
     /** Called in ThreadPoolExecutor.runWorker just before each task runs. */
     public static void running(Object executor, Object task) {
-        BiConsumer<Object, Object> sink = onRun;
+        accept(onRun, executor, task);
+    }
+
+    /** The executor hooks' one body: hands the pair to the sink read once by the caller, if set. */
+    private static <T> void accept(BiConsumer<Object, T> sink, Object executor, T value) {
         if (sink != null) {
             try {
-                sink.accept(executor, task);
+                sink.accept(executor, value);
             } catch (Throwable t) {
                 failed(t); // never let the agent break the executor
             }

@@ -33,7 +33,7 @@ final class CaptureKeys {
         /** Set by the drain once the key's captures named two sites: every start is captured from then on. */
         volatile boolean exact;
         /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
-        volatile Site site;
+        volatile SiteRecord site;
         /** Captures of this key drained so far (counted up to {@link #FIRST}); written by the drain only. */
         volatile int drained;
 

@@ -43,7 +43,7 @@ public final class Executors {
         final long createdAtMs;
         /** Raw construction stack (null when built before the agent), interned by {@link #refresh}. */
         Throwable construction;
-        Site site;
+        SiteRecord site;
         volatile boolean shutdown;
         final AtomicLong submitted = new AtomicLong();
         /**
@@ -72,7 +72,7 @@ public final class Executors {
         public String kind() { return kind; }
         public long createdAtMs() { return createdAtMs; }
         /** Construction site, or null when the executor was built before the agent loaded (or is the JDK's). */
-        public Site site() { return site; }
+        public SiteRecord site() { return site; }
         public boolean shutdown() { return shutdown; }
         public long submitted() { return submitted.get(); }
         /** A plain ThreadPoolExecutor: its queue is FIFO, so its queued count and oldest queued age are known. */
@@ -186,7 +186,7 @@ public final class Executors {
         /** Runs more than once: stays waiting (see {@link ExecutorRecord#capturedWaiting}) until replaced. */
         final boolean periodic;
         private volatile int settled;
-        Site site;
+        SiteRecord site;
 
         SampledTask(Object task, ExecutorRecord executor, Throwable submission, long queuedAtMs) {
             super(task);
@@ -347,7 +347,7 @@ public final class Executors {
                 Object executor = r.get();
                 if (executor == null) continue; // collected since
                 if (r.construction != null) {
-                    r.site = sites.intern(r.construction, Site.EXECUTOR, executor.getClass()); // a subclass's super(...) is not the site
+                    r.site = sites.intern(r.construction, SiteRecord.EXECUTOR, executor.getClass()); // a subclass's super(...) is not the site
                     r.site.live++;
                     r.construction = null;
                 }
@@ -393,8 +393,8 @@ public final class Executors {
     }
 
     /** The construction-stack site of a sampled task's submission, interned on first use (counted once). */
-    Site submissionSite(SampledTask t, SiteTable sites) {
-        if (t.site == null) t.site = sites.intern(t.submission, Site.SUBMISSION);
+    SiteRecord submissionSite(SampledTask t, SiteTable sites) {
+        if (t.site == null) t.site = sites.intern(t.submission, SiteRecord.SUBMISSION);
         return t.site;
     }
 }

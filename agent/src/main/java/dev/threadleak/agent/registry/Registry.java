@@ -1,6 +1,5 @@
 package dev.threadleak.agent.registry;
 
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -39,7 +38,7 @@ public final class Registry implements Consumer<Thread> {
     /** Live threads by id (ids are never reused), in the order the agent learned of them. */
     private final Map<Long, ThreadRecord> live = new LinkedHashMap<>();
     /** Ids of the agent's own threads. */
-    private final Set<Long> own = new HashSet<>();
+    private final Set<Long> agentThreads = new HashSet<>();
 
     private final Executors executors;
     /** The default of the {@code starts} option: one start's stack in this many, after each key's first few. */
@@ -70,7 +69,7 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /** The interned site of a sampled task's submission stack. */
-    public synchronized Site submissionSite(Executors.SampledTask task) {
+    public synchronized SiteRecord submissionSite(Executors.SampledTask task) {
         return executors.submissionSite(task, sites);
     }
 
@@ -132,10 +131,10 @@ public final class Registry implements Consumer<Thread> {
      * it starts; a thread that a JDK class started for the agent (the HTTP server's) is marked once seen, and only
      * its site's started count keeps it.
      */
-    public synchronized void markOwn(Thread thread) {
-        own.add(thread.getId());
+    public synchronized void markAgentThread(Thread thread) {
+        agentThreads.add(thread.getId());
         ThreadRecord seen = live.get(thread.getId());
-        if (seen != null) seen.own = true;
+        if (seen != null) seen.agentThread = true;
     }
 
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */
@@ -144,7 +143,7 @@ public final class Registry implements Consumer<Thread> {
         for (Thread t : threads) {
             if (t.isAlive() && !live.containsKey(t.getId())) {
                 ThreadRecord r = new ThreadRecord(t, nowMs, origin);
-                r.own = own.contains(r.tid);
+                r.agentThread = agentThreads.contains(r.tid);
                 live.put(r.tid, r);
             }
         }
@@ -172,8 +171,8 @@ public final class Registry implements Consumer<Thread> {
                 ThreadRecord next = r.next;
                 r.next = null;
                 // the agent's own threads get no site: site counts are the application's alone
-                r.own = own.contains(r.tid);
-                if (!r.own) r.site = place(r);
+                r.agentThread = agentThreads.contains(r.tid);
+                if (!r.agentThread) r.site = place(r);
                 r.creation = null;
                 r.key = null;
                 live.put(r.tid, r); // replaces the record of a thread first seen without its start
@@ -200,19 +199,19 @@ public final class Registry implements Consumer<Thread> {
      * (see {@link CaptureKeys}); null for a start placed nowhere (no capture: {@code starts=off}, or the key's site
      * folded since), which still counts in the total.
      */
-    private Site place(ThreadRecord r) {
+    private SiteRecord place(ThreadRecord r) {
         CaptureKeys.Key key = r.key;
         if (r.creation != null) {
-            Site site = sites.intern(r.creation);
+            SiteRecord site = sites.intern(r.creation);
             if (key != null) {
-                Site known = key.site;
+                SiteRecord known = key.site;
                 if (known != null && known != site) key.exact = true; // one key, two sites: capture every start from now on
                 key.site = site;
                 if (key.drained < CaptureKeys.FIRST) key.drained++;
             }
             return site;
         }
-        Site site = key == null ? null : key.site;
+        SiteRecord site = key == null ? null : key.site;
         if (site != null && site.folded) site = key.site = null; // its next start is captured
         sites.countUncaptured(site);
         return site;
@@ -232,7 +231,7 @@ public final class Registry implements Consumer<Thread> {
     public synchronized boolean anyStartedAlive() {
         drain(); // drops the records of ended threads
         for (ThreadRecord r : live.values()) {
-            if (r.origin == Origin.STARTED && !r.own) return true;
+            if (r.origin == Origin.STARTED && !r.agentThread) return true;
         }
         for (Executors.ExecutorRecord e : executors.refresh(sites)) {
             if (e.site != null && !e.shutdown) return true;

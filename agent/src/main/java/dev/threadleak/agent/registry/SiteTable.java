@@ -24,13 +24,13 @@ public final class SiteTable {
     private final Blame blame;
     private final int maxSites;
     /** Sites by kind and stack (a thread start and an executor built on one line are two sites). */
-    private final Map<StackKey, Site> byStack = new HashMap<>();
+    private final Map<StackKey, SiteRecord> byStack = new HashMap<>();
 
     private record StackKey(int kind, List<StackTraceElement> stack) {}
     /** Sites by raw backtrace: a start from a known stack skips getStackTrace() (about 4-15 us of the drain). */
-    private final Map<Backtrace, Site> byBacktrace = new HashMap<>();
+    private final Map<Backtrace, SiteRecord> byBacktrace = new HashMap<>();
     /** Kept sites in id order (ids only grow). */
-    private final Map<Integer, Site> byId = new LinkedHashMap<>();
+    private final Map<Integer, SiteRecord> byId = new LinkedHashMap<>();
     private int nextId;
     private long startSequence;
     private volatile long totalStarted;
@@ -53,34 +53,34 @@ public final class SiteTable {
      * Interns the stack captured inside Thread.start and counts one thread start for its site. A
      * {@link CreationStack} also names the thread's class, whose overrides of {@code start} are not the creation site.
      */
-    public Site intern(Throwable creation) {
-        return intern(creation, Site.THREAD, creation instanceof CreationStack c ? c.threadClass : Thread.class);
+    public SiteRecord intern(Throwable creation) {
+        return intern(creation, SiteRecord.THREAD, creation instanceof CreationStack c ? c.threadClass : Thread.class);
     }
 
     /**
-     * Interns a captured stack and counts one use of its site: an executor built ({@link Site#EXECUTOR}), a task
-     * submission sampled ({@link Site#SUBMISSION}).
+     * Interns a captured stack and counts one use of its site: an executor built ({@link SiteRecord#EXECUTOR}), a task
+     * submission sampled ({@link SiteRecord#SUBMISSION}).
      */
-    public Site intern(Throwable creation, int kind) {
+    public SiteRecord intern(Throwable creation, int kind) {
         return intern(creation, kind, Thread.class);
     }
 
     /**
-     * Interns a captured stack of {@code kind}; thread starts ({@link Site#THREAD}) are counted in
+     * Interns a captured stack of {@code kind}; thread starts ({@link SiteRecord#THREAD}) are counted in
      * {@link #totalStarted()} too. {@code ownClass} is the started thread's class (whose overrides of {@code start}
      * are not the creation site), or the built executor's (whose constructors calling {@code super(...)} are not
      * where it was built). A backtrace decodes the same for every object it makes: a frame of an overriding
      * {@code start} or a subclass's constructor only runs for that class or one that inherits from it.
      */
-    synchronized Site intern(Throwable creation, int kind, Class<?> ownClass) {
+    synchronized SiteRecord intern(Throwable creation, int kind, Class<?> ownClass) {
         Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
-        Site site = key == null ? null : byBacktrace.get(key);
+        SiteRecord site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
             site = decode(creation, kind, ownClass);
             if (key != null && byBacktrace.size() < MAX_BACKTRACES) byBacktrace.put(key.retained(), site);
         }
         site.countStart(++startSequence);
-        if (kind == Site.THREAD) {
+        if (kind == SiteRecord.THREAD) {
             totalStarted++;
             stacksCaptured++;
         }
@@ -88,23 +88,23 @@ public final class SiteTable {
     }
 
     /** Counts a start that captured no stack, at the site its sampling key names (or at none: the total only). */
-    synchronized void countUncaptured(Site site) {
+    synchronized void countUncaptured(SiteRecord site) {
         if (site != null) site.countStart(++startSequence);
         totalStarted++;
     }
 
-    private Site decode(Throwable creation, int kind, Class<?> ownClass) {
+    private SiteRecord decode(Throwable creation, int kind, Class<?> ownClass) {
         StackTraceElement[] raw = creation.getStackTrace();
-        int from = callerOfStart(raw, ownClass, kind == Site.EXECUTOR ? "<init>" : "start");
+        int from = callerOfStart(raw, ownClass, kind == SiteRecord.EXECUTOR ? "<init>" : "start");
         // blame is judged on the whole stack, and the cut at depth always keeps the blamed frame
         int blamed = blame.index(Arrays.asList(raw).subList(from, raw.length));
         int to = Math.min(raw.length, from + Math.max(depth, blamed + 1));
         List<StackTraceElement> stack = List.of(Arrays.copyOfRange(raw, from, to));
         StackKey key = new StackKey(kind, stack);
-        Site site = byStack.get(key);
+        SiteRecord site = byStack.get(key);
         if (site == null) {
             if (byId.size() >= maxSites) foldIdleSites();
-            site = new Site(nextId++, stack, blamed, to < raw.length, kind);
+            site = new SiteRecord(nextId++, stack, blamed, to < raw.length, kind);
             byStack.put(key, site);
             byId.put(site.id(), site);
         }
@@ -116,14 +116,14 @@ public final class SiteTable {
      * next folds are a while off. Their starts stay in {@link #totalStarted()}.
      */
     private void foldIdleSites() {
-        List<Site> idle = new ArrayList<>();
-        for (Site s : byId.values()) {
+        List<SiteRecord> idle = new ArrayList<>();
+        for (SiteRecord s : byId.values()) {
             if (s.live == 0) idle.add(s);
         }
         idle.sort(Comparator.comparingLong(s -> s.lastStart));
         int excess = byId.size() - maxSites * 9 / 10;
-        Set<Site> gone = new HashSet<>();
-        for (Site s : idle.subList(0, Math.min(excess, idle.size()))) {
+        Set<SiteRecord> gone = new HashSet<>();
+        for (SiteRecord s : idle.subList(0, Math.min(excess, idle.size()))) {
             gone.add(s);
             s.folded = true;
             byId.remove(s.id());
@@ -138,7 +138,7 @@ public final class SiteTable {
     }
 
     /** Kept sites in id order; a copy, so callers may read it while threads keep starting. */
-    public synchronized List<Site> all() {
+    public synchronized List<SiteRecord> all() {
         return new ArrayList<>(byId.values());
     }
 

@@ -46,7 +46,7 @@ public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Objec
         Map<Thread, Map<String, Object>> out = new LinkedHashMap<>();
         for (ThreadRecord r : records) {
             Thread t = r.thread();
-            if (t == null || r.own) continue;
+            if (t == null || r.agentThread) continue;
             Map<String, Object> facts = new HashMap<>();
             facts.put("tid", r.tid);
             facts.put("startedAtMs", r.startedAtMs);
@@ -69,7 +69,7 @@ public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Objec
         return out;
     }
 
-    private static void putSite(Map<String, Object> facts, String stackKey, String blameKey, Site site) {
+    private static void putSite(Map<String, Object> facts, String stackKey, String blameKey, SiteRecord site) {
         if (site == null) return;
         facts.put(stackKey, site.stack());
         facts.put(blameKey, site.blame());

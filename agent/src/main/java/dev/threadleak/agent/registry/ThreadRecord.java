@@ -1,6 +1,5 @@
 package dev.threadleak.agent.registry;
 
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.lang.ref.WeakReference;
 
 /**
@@ -20,9 +19,9 @@ public final class ThreadRecord extends WeakReference<Thread> {
     /** The start's sampling key (null when every start or none is captured), dropped by the drain. */
     CaptureKeys.Key key;
     /** Creation site, or null when the thread was not seen starting (or is the agent's own). */
-    Site site;
+    SiteRecord site;
     /** One of threadleak's own threads (set when the record is drained). */
-    boolean own;
+    boolean agentThread;
     /** Link in the lock-free pending stack, and how many records that stack holds with this one on top. */
     ThreadRecord next;
     int pendingDepth;
@@ -54,7 +53,7 @@ public final class ThreadRecord extends WeakReference<Thread> {
     public long starterTid() { return starterTid; }
     public String starterName() { return starterName; }
     public Origin origin() { return origin; }
-    public boolean own() { return own; }
+    public boolean agentThread() { return agentThread; }
     /** Index into the site table, or -1 when the thread was not seen starting. */
     public int siteId() { return site == null ? -1 : site.id(); }
 

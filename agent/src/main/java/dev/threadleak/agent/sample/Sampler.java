@@ -4,8 +4,9 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Executors.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.registry.Site;
+import dev.threadleak.agent.registry.SiteRecord;
 import dev.threadleak.agent.registry.ThreadRecord;
 import dev.threadleak.agent.snapshot.Deadlock;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
@@ -16,7 +17,6 @@ import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
 import java.lang.management.LockInfo;
@@ -160,7 +160,7 @@ public final class Sampler {
         threads = withContendedSynchronizers(threads);
         List<ExecutorInfo> executors = executors(executorRecords, threads, now);
 
-        List<Site> kept = registry.sites().all();
+        List<SiteRecord> kept = registry.sites().all();
         Set<Integer> siteIds = new HashSet<>();
         for (ThreadEntry t : threads) {
             siteIds.add(t.site());
@@ -193,7 +193,7 @@ public final class Sampler {
         List<ThreadEntry> out = new ArrayList<>(threads.size());
         for (ThreadEntry t : threads) {
             Set<String> locks = held.get(t.tid());
-            out.add(locks == null ? t : t.withSynchronizersOwned(List.copyOf(locks)));
+            out.add(locks == null ? t : t.toBuilder().synchronizersOwned(List.copyOf(locks)).build());
         }
         return out;
     }
@@ -207,7 +207,7 @@ public final class Sampler {
         } else {
             track = waits.keep(t.getId());
         }
-        return entry(r, t, state.name(), true, track, null, null, null, null, List.of(), List.of(), now);
+        return entry(r, t, track, now).state(state.name()).virtual(true).build();
     }
 
     /** An entry from a fresh read of the thread ({@code read}), or from its last read when it has not moved. */
@@ -226,46 +226,46 @@ public final class Sampler {
         } else {
             track = waits.keep(info.getThreadId());
         }
-        String parkBlocker = null, blockedOn = null, waitingOn = null;
+        ThreadEntry.Builder entry = entry(r, t, track, now).state(state.name()).monitorsOwned(monitors);
         if (lockName != null) {
             List<Frame> stack = track == null ? List.of() : track.stack();
-            if (state == Thread.State.BLOCKED) blockedOn = lockName;
-            else if (!stack.isEmpty() && stack.get(0).objectWait()) waitingOn = lockName;
-            else parkBlocker = lockName;
+            if (state == Thread.State.BLOCKED) entry.blockedOn(lockName);
+            else if (!stack.isEmpty() && stack.get(0).objectWait()) entry.waitingOn(lockName);
+            else entry.parkBlocker(lockName);
         }
-        ThreadRef owner = info.getLockOwnerId() >= 0 ? new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()) : null;
-        return entry(r, t, state.name(), false, track, parkBlocker, blockedOn, waitingOn, owner, monitors, List.of(), now);
+        if (info.getLockOwnerId() >= 0) entry.lockOwner(new ThreadRef(info.getLockOwnerId(), info.getLockOwnerName()));
+        return entry.build();
     }
 
-    /** {@code track} is the thread's last read, or null when it has never been read (over the budget so far). */
-    private ThreadEntry entry(ThreadRecord r, Thread t, String state, boolean virtual, WaitTracker.Track track, String parkBlocker,
-                              String blockedOn, String waitingOn, ThreadRef owner, List<OwnedMonitor> monitors,
-                              List<String> synchronizers, long now) {
+    /**
+     * What any thread's entry holds, from its record, its last read and its executor; the caller adds its state and
+     * locks. {@code track} is the thread's last read, or null when it has never been read (over the budget so far).
+     */
+    private ThreadEntry.Builder entry(ThreadRecord r, Thread t, WaitTracker.Track track, long now) {
         ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
         WaitReason reason = track == null ? null : track.reason();
         boolean waiting = reason != null && reason != WaitReason.RUNNING;
         boolean idle = reason != null && reason.idle();
         List<Frame> stack = track == null ? List.of() : track.stack();
         int waitFrame = waiting && !idle ? waitFrame(stack) : -1;
+        ThreadEntry.Builder entry = ThreadEntry.builder(t.getId(), t.getName()).daemon(t.isDaemon()).priority(t.getPriority())
+                .stack(stack).origin(r.origin()).site(r.siteId()).startedAtMs(r.startedAtMs()).starter(starter).agentThread(r.agentThread())
+                .waitReason(reason == null ? null : reason.reason()).idle(idle)
+                .waitingForMs(waiting ? Math.max(0, now - track.sinceMs()) : 0).waitFrame(waitFrame);
         // a pool worker: its executor, and the task it runs (a worker waiting for work runs none)
-        int executor = -1;
-        RunningTask task = null;
         Executors.WorkerSlot slot = registry.executorHooks().worker(t.getId());
         if (slot != null) {
-            executor = slot.executor().id();
+            entry.executor(slot.executor().id());
             long began = slot.taskStartedAtMs();
             if (began > 0 && !idle) {
                 Executors.SampledTask sampled = slot.task();
-                task = sampled == null ? new RunningTask(began, -1, -1)
-                        : new RunningTask(began, sampled.queuedAtMs(), registry.submissionSite(sampled).id());
+                entry.task(sampled == null ? new RunningTask(began, -1, -1)
+                        : new RunningTask(began, sampled.queuedAtMs(), registry.submissionSite(sampled).id()));
             }
         } else if (t instanceof ForkJoinWorkerThread fj) {
-            executor = registry.executorHooks().recordFor(fj.getPool()).id();
+            entry.executor(registry.executorHooks().recordFor(fj.getPool()).id());
         }
-        return new ThreadEntry(t.getId(), t.getName(), state, virtual, t.isDaemon(), t.getPriority(),
-                stack, parkBlocker, blockedOn, waitingOn, owner, monitors, synchronizers,
-                r.origin(), r.siteId(), r.startedAtMs(), starter, r.own(), reason == null ? null : reason.reason(),
-                idle, waiting ? Math.max(0, now - track.sinceMs()) : 0, waitFrame, executor, task);
+        return entry;
     }
 
     /**
@@ -282,7 +282,7 @@ public final class Sampler {
                 out.add(t);
                 continue;
             }
-            out.add(t.withTask(new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)));
+            out.add(t.toBuilder().task(new RunningTask(task.startedAtMs(), task.queuedAtMs(), -1)).build());
         }
         return out;
     }
@@ -335,7 +335,7 @@ public final class Sampler {
         int live = 0, daemon = 0, virtual = 0;
         Map<String, Integer> states = new TreeMap<>();
         for (ThreadEntry t : threads) {
-            if (t.agent()) continue;
+            if (t.agentThread()) continue;
             live++;
             if (t.daemon()) daemon++;
             if (t.virtual()) virtual++;
@@ -368,22 +368,22 @@ public final class Sampler {
      * The sites a snapshot lists, in id order: those of its live threads, and the {@link #MOST_STARTED_SITES}
      * most-started others (where short-lived threads churn). The rest are counted in {@code sitesNotListed}.
      */
-    private List<SiteInfo> sites(List<Site> kept, Set<Integer> ofLiveThreads) {
-        List<Site> others = new ArrayList<>();
-        for (Site s : kept) {
+    private List<SiteInfo> sites(List<SiteRecord> kept, Set<Integer> ofLiveThreads) {
+        List<SiteRecord> others = new ArrayList<>();
+        for (SiteRecord s : kept) {
             if (!ofLiveThreads.contains(s.id())) others.add(s);
         }
-        others.sort(Comparator.comparingLong(Site::started).reversed());
+        others.sort(Comparator.comparingLong(SiteRecord::started).reversed());
         Set<Integer> listed = new HashSet<>(ofLiveThreads);
-        for (Site s : others.subList(0, Math.min(MOST_STARTED_SITES, others.size()))) listed.add(s.id());
+        for (SiteRecord s : others.subList(0, Math.min(MOST_STARTED_SITES, others.size()))) listed.add(s.id());
 
         Set<Integer> keptIds = new HashSet<>();
         List<SiteInfo> out = new ArrayList<>();
-        for (Site s : kept) {
+        for (SiteRecord s : kept) {
             keptIds.add(s.id());
             if (!listed.contains(s.id())) continue;
             List<Frame> frames = siteFrames.computeIfAbsent(s.id(), id -> frames(s.stack().toArray(NO_FRAMES)));
-            String kind = s.kind() == Site.EXECUTOR ? SiteInfo.EXECUTOR : s.kind() == Site.SUBMISSION ? SiteInfo.SUBMISSION : SiteInfo.THREAD;
+            String kind = s.kind() == SiteRecord.EXECUTOR ? SiteInfo.EXECUTOR : s.kind() == SiteRecord.SUBMISSION ? SiteInfo.SUBMISSION : SiteInfo.THREAD;
             out.add(new SiteInfo(s.id(), frames, s.blame(), s.truncated(), s.started(), kind, s.lastEndedAtMs()));
         }
         siteFrames.keySet().retainAll(keptIds); // folded sites are gone for good

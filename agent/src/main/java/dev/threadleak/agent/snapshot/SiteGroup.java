@@ -1,5 +1,6 @@
 package dev.threadleak.agent.snapshot;
 
+import dev.threadleak.agent.registry.Origin;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,13 +16,13 @@ import java.util.TreeMap;
  * @param origin  STARTED when {@code site} is set, else why there is no site
  * @param threads the site's live threads, oldest first
  */
-public record SiteGroup(SiteInfo site, ThreadEntry.Origin origin, List<ThreadEntry> threads) {
+public record SiteGroup(SiteInfo site, Origin origin, List<ThreadEntry> threads) {
 
     /** Groups the snapshot's threads, leaving out threadleak's own; largest group first. */
     public static List<SiteGroup> of(Snapshot snapshot) {
         Map<String, List<ThreadEntry>> byKey = new LinkedHashMap<>();
         for (ThreadEntry t : snapshot.threads()) {
-            if (t.agent()) continue;
+            if (t.agentThread()) continue;
             int site = snapshot.blameSite(t); // pool workers: where their executor was built
             String key = site >= 0 ? "site " + site : t.origin().name();
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(t);

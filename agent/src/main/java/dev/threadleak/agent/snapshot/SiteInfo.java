@@ -8,6 +8,7 @@ import java.util.List;
  * it has started since the agent loaded ({@code kind} thread); or, with the same rules, where executors were built
  * ({@code started}: executors built) or tasks submitted ({@code started}: submissions captured).
  * {@code lastEndedAtMs}: when a thread of the site was last seen ended, 0 when none has since the agent loaded.
+ * The form in a snapshot (and a dump) of what the registry keeps as a {@code SiteRecord}.
  */
 public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started, String kind, long notListed,
                        long lastEndedAtMs) {

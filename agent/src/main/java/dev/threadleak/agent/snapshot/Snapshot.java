@@ -65,7 +65,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         Set<ThreadEntry> kept = new LinkedHashSet<>();
         Map<Integer, ArrayDeque<ThreadEntry>> byGroup = new LinkedHashMap<>();
         for (ThreadEntry t : threads) {
-            if (t.agent() || named.contains(t.tid()) || t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs) {
+            if (t.agentThread() || named.contains(t.tid()) || t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs) {
                 kept.add(t);
             } else {
                 byGroup.computeIfAbsent(blameSite(t), k -> new ArrayDeque<>()).add(t);
@@ -115,7 +115,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
     /** Threads stuck in one wait (not waiting for work) for at least the threshold; none when the threshold is 0 (off). */
     public List<ThreadEntry> longBlocked() {
         if (blockedThresholdMs <= 0) return List.of();
-        return threads.stream().filter(t -> !t.agent() && t.blocked() && t.waitingForMs() >= blockedThresholdMs).toList();
+        return threads.stream().filter(t -> !t.agentThread() && t.waitingNotIdle() && t.waitingForMs() >= blockedThresholdMs).toList();
     }
 
     /** The site with this id, or null (-1, or a site not listed); {@code sites} is in id order. */

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
 import java.io.IOException;
@@ -224,7 +224,7 @@ public final class SnapshotCodec {
         g.writeNumberField("startedAtMs", t.startedAtMs());
         g.writeNumberField("ageMs", t.ageMs(takenAtMs));
         if (t.starter() != null) writeRef(g, "starter", t.starter());
-        if (t.agent()) g.writeBooleanField("agent", true);
+        if (t.agentThread()) g.writeBooleanField("agent", true);
         if (t.waitReason() != null) g.writeStringField("waitReason", t.waitReason());
         if (t.idle()) g.writeBooleanField("idle", true);
         g.writeNumberField("waitingForMs", t.waitingForMs());
@@ -432,12 +432,13 @@ public final class SnapshotCodec {
             }
             int waitFrame = t.has("waitFrame") ? (int) number(t, "waitFrame") : -1;
             if (waitFrame < -1 || waitFrame >= stack.size()) throw new IllegalArgumentException("thread " + tid + ": waitFrame " + waitFrame + " is outside its stack of " + stack.size());
-            return new ThreadEntry(tid(t), text(t, "name"), text(t, "state"), t.path("virtual").asBoolean(),
-                    t.path("daemon").asBoolean(), t.path("priority").asInt(5), stack,
-                    optText(t, "parkBlocker"), optText(t, "blockedOn"), optText(t, "waitingOn"), ref(t, "lockOwner"),
-                    List.copyOf(monitors), List.copyOf(synchronizers), origin, site, instant(t, "startedAtMs"),
-                    ref(t, "starter"), t.path("agent").asBoolean(false), optText(t, "waitReason"),
-                    t.path("idle").asBoolean(false), duration(t, "waitingForMs"), waitFrame, executor, task);
+            return ThreadEntry.builder(tid(t), text(t, "name")).state(text(t, "state")).virtual(t.path("virtual").asBoolean())
+                    .daemon(t.path("daemon").asBoolean()).priority(t.path("priority").asInt(5)).stack(stack)
+                    .parkBlocker(optText(t, "parkBlocker")).blockedOn(optText(t, "blockedOn")).waitingOn(optText(t, "waitingOn"))
+                    .lockOwner(ref(t, "lockOwner")).monitorsOwned(List.copyOf(monitors)).synchronizersOwned(List.copyOf(synchronizers))
+                    .origin(origin).site(site).startedAtMs(instant(t, "startedAtMs")).starter(ref(t, "starter"))
+                    .agentThread(t.path("agent").asBoolean(false)).waitReason(optText(t, "waitReason")).idle(t.path("idle").asBoolean(false))
+                    .waitingForMs(duration(t, "waitingForMs")).waitFrame(waitFrame).executor(executor).task(task).build();
         }
 
         /** Epoch milliseconds within what {@link Instant} (and the report's arithmetic) can hold: year -29,700 to 33,658. */

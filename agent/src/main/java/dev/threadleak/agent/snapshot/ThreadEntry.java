@@ -1,6 +1,8 @@
 package dev.threadleak.agent.snapshot;
 
+import dev.threadleak.agent.registry.Origin;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One live thread at the snapshot instant. Field names follow the JDK's JSON thread dump
@@ -19,7 +21,7 @@ import java.util.List;
  * @param site         creation site id, or -1 when the thread was not seen starting (and for the agent's own)
  * @param startedAtMs  epoch ms of the start, or of first sight for threads not seen starting
  * @param starter      the thread that called start, or null
- * @param agent        true for threadleak's own threads
+ * @param agentThread  true for threadleak's own threads (a dump's {@code agent} field)
  * @param waitReason   what the thread is doing, in words ({@code parked on LinkedBlockingQueue.take},
  *                     {@code running}); null when it was not sampled
  * @param idle         waiting for work (a pool worker in getTask, a listener in accept): never long-blocked
@@ -32,7 +34,7 @@ import java.util.List;
 public record ThreadEntry(long tid, String name, String state, boolean virtual, boolean daemon, int priority,
                           List<Frame> stack, String parkBlocker, String blockedOn, String waitingOn,
                           ThreadRef lockOwner, List<OwnedMonitor> monitorsOwned, List<String> synchronizersOwned,
-                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agent,
+                          Origin origin, int site, long startedAtMs, ThreadRef starter, boolean agentThread,
                           String waitReason, boolean idle, long waitingForMs, int waitFrame, int executor,
                           RunningTask task) {
 
@@ -44,18 +46,12 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
     /** What a thread that is not waiting is doing. */
     public static final String RUNNING = "running";
 
-    /** Stuck in one wait that is not waiting for work: what can become long-blocked. */
-    public boolean blocked() {
+    /**
+     * In a wait that is not waiting for work: what becomes long-blocked once it lasts the threshold. Not the
+     * {@code BLOCKED} state: parked, sleeping and {@code Object.wait} count too; running, idle and unsampled do not.
+     */
+    public boolean waitingNotIdle() {
         return !idle && waitReason != null && !waitReason.equals(RUNNING);
-    }
-
-    public enum Origin {
-        /** seen starting: has a creation site */
-        STARTED,
-        /** alive when the agent loaded */
-        BEFORE_AGENT,
-        /** never went through Thread.start (created by the JVM or attached from native code) */
-        BY_JVM
     }
 
     /** A thread named by id and name. */
@@ -64,17 +60,83 @@ public record ThreadEntry(long tid, String name, String state, boolean virtual, 
     /** A monitor held, and the depth of the frame that locked it (jstack's "- locked"). */
     public record OwnedMonitor(int depth, String lock) {}
 
-    /** This entry with {@code synchronizersOwned} replaced. */
-    public ThreadEntry withTask(RunningTask running) {
-        return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
-                lockOwner, monitorsOwned, synchronizersOwned, origin, site, startedAtMs, starter, agent, waitReason, idle,
-                waitingForMs, waitFrame, executor, running);
+    /**
+     * A builder for an entry named by its id and name; every other field starts as a dump that leaves it out reads
+     * (no stack, no lock, no site, executor or wait frame, not idle, priority 5), and {@code state}, {@code origin}
+     * must be set. Fields are set by name: twenty-four positionals, several of one type side by side, are a swap
+     * waiting to happen.
+     */
+    public static Builder builder(long tid, String name) {
+        return new Builder(tid, name);
     }
 
-    public ThreadEntry withSynchronizersOwned(List<String> synchronizers) {
-        return new ThreadEntry(tid, name, state, virtual, daemon, priority, stack, parkBlocker, blockedOn, waitingOn,
-                lockOwner, monitorsOwned, synchronizers, origin, site, startedAtMs, starter, agent, waitReason, idle,
-                waitingForMs, waitFrame, executor, task);
+    /** A builder holding this entry's fields, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(tid, name).state(state).virtual(virtual).daemon(daemon).priority(priority).stack(stack)
+                .parkBlocker(parkBlocker).blockedOn(blockedOn).waitingOn(waitingOn).lockOwner(lockOwner)
+                .monitorsOwned(monitorsOwned).synchronizersOwned(synchronizersOwned).origin(origin).site(site)
+                .startedAtMs(startedAtMs).starter(starter).agentThread(agentThread).waitReason(waitReason).idle(idle)
+                .waitingForMs(waitingForMs).waitFrame(waitFrame).executor(executor).task(task);
+    }
+
+    /** Sets {@link ThreadEntry}'s fields by name (see the record's parameters for what each means). */
+    public static final class Builder {
+        private final long tid;
+        private final String name;
+        private String state;
+        private boolean virtual, daemon;
+        private int priority = Thread.NORM_PRIORITY;
+        private List<Frame> stack = List.of();
+        private String parkBlocker, blockedOn, waitingOn;
+        private ThreadRef lockOwner;
+        private List<OwnedMonitor> monitorsOwned = List.of();
+        private List<String> synchronizersOwned = List.of();
+        private Origin origin;
+        private int site = -1;
+        private long startedAtMs;
+        private ThreadRef starter;
+        private boolean agentThread;
+        private String waitReason;
+        private boolean idle;
+        private long waitingForMs;
+        private int waitFrame = -1;
+        private int executor = -1;
+        private RunningTask task;
+
+        private Builder(long tid, String name) {
+            this.tid = tid;
+            this.name = name;
+        }
+
+        public Builder state(String v) { state = v; return this; }
+        public Builder virtual(boolean v) { virtual = v; return this; }
+        public Builder daemon(boolean v) { daemon = v; return this; }
+        public Builder priority(int v) { priority = v; return this; }
+        public Builder stack(List<Frame> v) { stack = v; return this; }
+        public Builder parkBlocker(String v) { parkBlocker = v; return this; }
+        public Builder blockedOn(String v) { blockedOn = v; return this; }
+        public Builder waitingOn(String v) { waitingOn = v; return this; }
+        public Builder lockOwner(ThreadRef v) { lockOwner = v; return this; }
+        public Builder monitorsOwned(List<OwnedMonitor> v) { monitorsOwned = v; return this; }
+        public Builder synchronizersOwned(List<String> v) { synchronizersOwned = v; return this; }
+        public Builder origin(Origin v) { origin = v; return this; }
+        public Builder site(int v) { site = v; return this; }
+        public Builder startedAtMs(long v) { startedAtMs = v; return this; }
+        public Builder starter(ThreadRef v) { starter = v; return this; }
+        public Builder agentThread(boolean v) { agentThread = v; return this; }
+        public Builder waitReason(String v) { waitReason = v; return this; }
+        public Builder idle(boolean v) { idle = v; return this; }
+        public Builder waitingForMs(long v) { waitingForMs = v; return this; }
+        public Builder waitFrame(int v) { waitFrame = v; return this; }
+        public Builder executor(int v) { executor = v; return this; }
+        public Builder task(RunningTask v) { task = v; return this; }
+
+        public ThreadEntry build() {
+            return new ThreadEntry(tid, name, Objects.requireNonNull(state, "state"), virtual, daemon, priority, stack,
+                    parkBlocker, blockedOn, waitingOn, lockOwner, monitorsOwned, synchronizersOwned,
+                    Objects.requireNonNull(origin, "origin"), site, startedAtMs, starter, agentThread, waitReason, idle,
+                    waitingForMs, waitFrame, executor, task);
+        }
     }
 
     public long ageMs(long atMs) {

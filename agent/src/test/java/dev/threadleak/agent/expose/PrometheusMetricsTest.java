@@ -2,12 +2,12 @@ package dev.threadleak.agent.expose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +33,7 @@ class PrometheusMetricsTest {
     }
 
     private static ThreadEntry thread(long tid, Origin origin, int site) {
-        return new ThreadEntry(tid, "t-" + tid, "WAITING", false, false, 5, PARKED, null, null, null, null, List.of(), List.of(), origin, site, 0,
-                null, false, "parked", false, 0, -1, -1, null);
+        return ThreadEntry.builder(tid, "t-" + tid).state("WAITING").stack(PARKED).origin(origin).site(site).waitReason("parked").build();
     }
 
     private static String render(Snapshot s) {

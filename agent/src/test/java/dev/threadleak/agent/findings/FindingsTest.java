@@ -2,6 +2,7 @@ package dev.threadleak.agent.findings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Finding.Kind;
 import dev.threadleak.agent.snapshot.Frame;
@@ -9,7 +10,6 @@ import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +25,8 @@ class FindingsTest {
     private static Snapshot at(long t, int n, String namePattern, String reason, boolean idle, long waitingForMs) {
         List<ThreadEntry> threads = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            threads.add(new ThreadEntry(100 + i, namePattern.replace("N", String.valueOf(i)), "WAITING", false, false, 5, IDLE_STACK,
-                    null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 0, null, false, reason, idle, waitingForMs, -1, -1, null));
+            threads.add(ThreadEntry.builder(100 + i, namePattern.replace("N", String.valueOf(i))).state("WAITING").stack(IDLE_STACK)
+                    .origin(Origin.STARTED).site(0).waitReason(reason).idle(idle).waitingForMs(waitingForMs).build());
         }
         SiteInfo site = new SiteInfo(0, SITE_STACK, 0, false, 1000);
         Summary sum = new Summary(n, 0, 0, n, n, 1000, 5, Map.of("WAITING", n), 0, 0, 0, 0);

@@ -96,6 +96,6 @@ class AgentOutputIT {
         assertThat(dump.pid()).isEqualTo(run.pid());
         assertThat(dump.command()).isEqualTo(START_PATHS + " plainThread");
         assertThat(dump.javaVersion()).startsWith(String.valueOf(jdk.feature()));
-        assertThat(dump.threads()).anyMatch(t -> t.name().equals("threadleak-exit-dump") && t.agent());
+        assertThat(dump.threads()).anyMatch(t -> t.name().equals("threadleak-exit-dump") && t.agentThread());
     }
 }

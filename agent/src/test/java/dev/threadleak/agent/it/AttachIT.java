@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
@@ -37,8 +38,8 @@ class AttachIT {
             Snapshot dump = ChildJvm.newestDump(dir);
             String leakLine = "BlockedConsumers.java:" + ChildJvm.lineOf("BlockedConsumers.java", "// LEAK:") + ")";
             List<ThreadEntry> consumers = dump.threads().stream().filter(t -> t.name().startsWith("consumer-")).toList();
-            assertThat(consumers).filteredOn(t -> t.origin() == ThreadEntry.Origin.BEFORE_AGENT).as("consumers from before the attach").isNotEmpty();
-            assertThat(consumers).filteredOn(t -> t.origin() == ThreadEntry.Origin.STARTED).isNotEmpty()
+            assertThat(consumers).filteredOn(t -> t.origin() == Origin.BEFORE_AGENT).as("consumers from before the attach").isNotEmpty();
+            assertThat(consumers).filteredOn(t -> t.origin() == Origin.STARTED).isNotEmpty()
                     .allSatisfy(t -> assertThat(dump.site(t.site()).blameFrame().toString()).endsWith(leakLine));
             assertThat(child.isAlive()).isTrue();
             assertThat(child.stdout()).startsWith("BlockedConsumers:").hasLineCount(1);

@@ -105,12 +105,12 @@ class HttpIT {
             // the server's threads are the agent's own: flagged in the dump, never in groups or counts
             List<String> serverThreads = new ArrayList<>();
             for (ThreadEntry t : dump.threads()) {
-                if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agent() ? "" : " NOT OWN"));
+                if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agentThread() ? "" : " NOT OWN"));
             }
             assertThat(serverThreads).contains("HTTP-Dispatcher", "threadleak-http-1").allMatch(n -> !n.endsWith("NOT OWN"));
             Snapshot seen = dump;
             assertThat(seen.threads()).as("every thread the JDK's server started (its timers too) is the agent's own")
-                    .filteredOn(t -> !t.agent() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
+                    .filteredOn(t -> !t.agentThread() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
                     .isEmpty();
             assertThat(metrics).doesNotContain("site=\"dev.threadleak.agent");
 
@@ -274,8 +274,8 @@ class HttpIT {
                 }
                 return dump.get().threads().stream().filter(t -> t.name().startsWith("parked-")).count() == parked;
             });
-            assertThat(dump.get().threads()).filteredOn(t -> t.name().startsWith("parked-") && t.agent()).as("parked threads taken for the agent's").isEmpty();
-            assertThat(dump.get().threads()).filteredOn(t -> t.name().equals("HTTP-Dispatcher")).singleElement().matches(ThreadEntry::agent);
+            assertThat(dump.get().threads()).filteredOn(t -> t.name().startsWith("parked-") && t.agentThread()).as("parked threads taken for the agent's").isEmpty();
+            assertThat(dump.get().threads()).filteredOn(t -> t.name().equals("HTTP-Dispatcher")).singleElement().matches(ThreadEntry::agentThread);
             assertThat(value(get(base + "/metrics").body(), "threadleak_live_threads")).isGreaterThanOrEqualTo(parked + 1); // and main
         }
     }

@@ -133,7 +133,7 @@ class ReportIT {
         Snapshot dump = ChildJvm.newestDump(dir);
         long sum = dump.sites().stream().filter(s -> s.kind().equals(SiteInfo.THREAD)).mapToLong(SiteInfo::started).sum();
         assertThat(dump.sites()).noneMatch(site -> site.stack().stream().anyMatch(f -> f.className().startsWith("dev.threadleak.agent.")));
-        assertThat(dump.threads()).filteredOn(ThreadEntry::agent).extracting(ThreadEntry::name)
+        assertThat(dump.threads()).filteredOn(ThreadEntry::agentThread).extracting(ThreadEntry::name)
                 .containsExactlyInAnyOrder("threadleak-agent", "threadleak-exit-dump");
         String profile = lines.stream().filter(l -> l.startsWith("thread profile: total ")).findFirst().orElseThrow();
         assertThat(profile).contains("; " + sum + " started since the agent loaded;").contains("not counted: 2 threadleak threads");

@@ -3,6 +3,7 @@ package dev.threadleak.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
@@ -56,7 +57,7 @@ class StartPathsIT {
             if (path.getValue() > 0) assertThat(live).as(path.getKey()).hasSize(path.getValue());
             for (ThreadEntry t : live) {
                 assertThat(t.virtual()).as("%s virtual", path.getKey()).isEqualTo(VIRTUAL.contains(path.getKey()));
-                assertThat(t.origin()).isEqualTo(ThreadEntry.Origin.STARTED);
+                assertThat(t.origin()).isEqualTo(Origin.STARTED);
                 assertThat(t.starter().name()).isEqualTo("main");
             }
         }
@@ -99,10 +100,10 @@ class StartPathsIT {
         Path dir = Files.createTempDirectory("tl-before-");
         Snapshot dump = run(jdk, "dir=" + dir, dir, List.of("plainThread"));
         ThreadEntry main = dump.threads().stream().filter(t -> t.name().equals("main")).findFirst().orElseThrow();
-        assertThat(main.origin()).isEqualTo(ThreadEntry.Origin.BEFORE_AGENT);
+        assertThat(main.origin()).isEqualTo(Origin.BEFORE_AGENT);
         assertThat(main.site()).isEqualTo(-1);
         assertThat(main.startedAtMs()).isEqualTo(dump.agentStartedAtMs());
-        List<String> own = dump.threads().stream().filter(ThreadEntry::agent).map(ThreadEntry::name).toList();
+        List<String> own = dump.threads().stream().filter(ThreadEntry::agentThread).map(ThreadEntry::name).toList();
         assertThat(own).contains("threadleak-agent").allMatch(n -> n.startsWith("threadleak-"));
         assertThat(dump.summary().live()).isEqualTo(dump.threads().size() - own.size());
     }

@@ -31,14 +31,14 @@ class BacktraceTest {
     @Test
     void internUsesTheCacheAndGivesTheSameSiteAsDecoding() {
         SiteTable cached = new SiteTable(32, new Blame(List.of()));
-        Site first = null;
+        SiteRecord first = null;
         for (int i = 0; i < 5; i++) {
-            Site s = cached.intern(here());
+            SiteRecord s = cached.intern(here());
             if (first == null) first = s;
             assertThat(s).isSameAs(first);
         }
         assertThat(first.started()).isEqualTo(5);
-        Site other = cached.intern(elsewhere());
+        SiteRecord other = cached.intern(elsewhere());
         assertThat(other).isNotSameAs(first);
         assertThat(cached.all()).hasSize(2);
     }
@@ -53,7 +53,7 @@ class BacktraceTest {
         SiteTable table = new SiteTable(32, new Blame(List.of()));
         List<Throwable> captures = new ArrayList<>();
         for (int i = 0; i < 2; i++) captures.add(here()); // one call site: equal backtraces
-        Site first = table.intern(captures.get(0));
+        SiteRecord first = table.intern(captures.get(0));
         Throwable relabelled = captures.get(1);
         relabelled.setStackTrace(new StackTraceElement[] {new StackTraceElement("com.acme.Elsewhere", "run", "Elsewhere.java", 9)});
         assertThat(table.intern(relabelled)).as("found by its backtrace, not decoded").isSameAs(first);

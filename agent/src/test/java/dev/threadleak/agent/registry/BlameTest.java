@@ -2,18 +2,47 @@ package dev.threadleak.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.RealStacks;
+import dev.threadleak.agent.RealStacks.CapturingFactory;
+import dev.threadleak.agent.RealStacks.Held;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 
 class BlameTest {
     private final Blame noApp = new Blame(List.of());
 
+    /** A pool worker's creation path on the running JDK (from below its thread factory), started from this class. */
+    private static List<StackTraceElement> poolWorkerCreation() {
+        CapturingFactory workers = new CapturingFactory();
+        ExecutorService pool = Executors.newFixedThreadPool(1, workers);
+        pool.execute(() -> { });
+        pool.shutdown();
+        return workers.firstCreation();
+    }
+
     @Test
     void jdkFramesAreSkipped() {
-        List<StackTraceElement> stack = stack("java.util.concurrent.ThreadPoolExecutor.addWorker", "java.util.concurrent.ThreadPoolExecutor.execute",
-                "com.acme.Service.handle", "com.acme.Main.main");
-        assertThat(noApp.index(stack)).isEqualTo(2);
+        List<StackTraceElement> creation = poolWorkerCreation(); // ThreadPoolExecutor's frames, then poolWorkerCreation
+        assertThat(creation.get(0).getClassName()).startsWith("java.util.concurrent.ThreadPoolExecutor");
+        assertThat(creation.get(noApp.index(creation)).getMethodName()).isEqualTo("poolWorkerCreation");
+    }
+
+    @Test
+    void theWaitFrameOfARealWaitIsTheApplicationsLine() throws Exception {
+        try (Held consumer = RealStacks.start("consumer", BlameTest::consume)) {
+            StackTraceElement[] stack = consumer.stack();
+            assertThat(stack[0].getClassName()).as("the JDK's parking frames first").startsWith("jdk.internal.misc.");
+            assertThat(stack[noApp.applicationFrame(consumer.classNames())].getMethodName()).isEqualTo("consume");
+        }
+    }
+
+    private static void consume() throws InterruptedException {
+        new LinkedBlockingQueue<>().take();
     }
 
     @Test
@@ -76,7 +105,15 @@ class BlameTest {
 
     @Test
     void onlyJdkOrLibraryCodeHasNoBlame() {
-        assertThat(noApp.index(stack("java.util.concurrent.ForkJoinPool.signalWork", "java.util.concurrent.ForkJoinPool.execute"))).isEqualTo(-1);
+        CapturingFactory workers = new CapturingFactory();
+        ForkJoinPool pool = new ForkJoinPool(1, workers, null, false);
+        pool.execute(() -> { });
+        pool.shutdown();
+        List<StackTraceElement> creation = workers.firstCreation();
+        int caller = 0;
+        while (!creation.get(caller).getClassName().equals(BlameTest.class.getName())) caller++;
+        assertThat(creation.subList(0, caller)).as("ForkJoinPool's own frames of a worker's start").isNotEmpty();
+        assertThat(noApp.index(creation.subList(0, caller))).isEqualTo(-1);
         assertThat(noApp.index(List.of())).isEqualTo(-1);
     }
 
@@ -91,9 +128,22 @@ class BlameTest {
         assertThat(new Blame(List.of("com.acme")).index(stack("java.lang.VirtualThread.start", "com.acme.Main.main"))).isEqualTo(-1);
     }
 
+    /** An application's static pool: its class initializer starts a worker. */
+    static final class StaticPool {
+        static final CapturingFactory WORKERS = new CapturingFactory();
+
+        static {
+            ExecutorService pool = Executors.newFixedThreadPool(1, WORKERS);
+            pool.execute(() -> { });
+            pool.shutdown();
+        }
+    }
+
     @Test
     void theAppsOwnClassInitializerIsToBlame() {
-        assertThat(noApp.index(stack("java.lang.Thread.start", "com.acme.Pool.<clinit>", "com.acme.Main.main"))).isEqualTo(1);
+        List<StackTraceElement> creation = StaticPool.WORKERS.firstCreation(); // ThreadPoolExecutor's frames, then <clinit>
+        StackTraceElement blamed = creation.get(noApp.index(creation));
+        assertThat(blamed.getClassName() + "." + blamed.getMethodName()).isEqualTo(StaticPool.class.getName() + ".<clinit>");
     }
 
     private static List<StackTraceElement> stack(String... classDotMethods) {

@@ -51,7 +51,7 @@ class SiteTableTest {
                 .as("Server.start() calling new Thread(..).start()").isEqualTo(2);
         CreationStack captured = new CreationStack(Worker.class); // what Registry.accept captures
         captured.setStackTrace(new StackTraceElement[] {HOOK, START, worker, HANDLE, MAIN});
-        Site site = new SiteTable(32, new Blame(List.of())).intern(captured);
+        SiteRecord site = new SiteTable(32, new Blame(List.of())).intern(captured);
         assertThat(site.stack()).containsExactly(HANDLE, MAIN);
         assertThat(site.blame()).isZero();
     }
@@ -68,11 +68,11 @@ class SiteTableTest {
     @Test
     void identicalStacksAreInternedOnceAndCounted() {
         SiteTable table = new SiteTable(1_000, new Blame(List.of())); // deep enough for JUnit's frames
-        List<Site> handled = new java.util.ArrayList<>();
+        List<SiteRecord> handled = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) handled.add(table.intern(inHandle())); // one line: equal backtraces
-        Site other = table.intern(inOther());
+        SiteRecord other = table.intern(inOther());
         handled.add(table.intern(inHandle())); // another line of this test: another stack
-        Site a = handled.get(0);
+        SiteRecord a = handled.get(0);
 
         assertThat(handled.get(1)).isSameAs(a);
         assertThat(a.id()).isZero();
@@ -91,10 +91,10 @@ class SiteTableTest {
 
     @Test
     void depthKeepsThatManyFramesOfTheCreationStack() {
-        Site s = new SiteTable(1, new Blame(List.of())).intern(inHandle());
+        SiteRecord s = new SiteTable(1, new Blame(List.of())).intern(inHandle());
         assertThat(s.stack()).extracting(StackTraceElement::getMethodName).containsExactly("inHandle");
         assertThat(s.truncated()).isTrue();
-        Site whole = new SiteTable(1_000, new Blame(List.of())).intern(inHandle());
+        SiteRecord whole = new SiteTable(1_000, new Blame(List.of())).intern(inHandle());
         assertThat(whole.stack().get(1).getMethodName()).isEqualTo("depthKeepsThatManyFramesOfTheCreationStack");
         assertThat(whole.truncated()).isFalse();
     }
@@ -107,14 +107,14 @@ class SiteTableTest {
     void pastItsBoundTheTableFoldsTheLeastRecentlyStartedSitesWithoutLiveThreads() {
         SiteTable table = new SiteTable(32, new Blame(List.of()), 100);
         // paths 0..999, then 999 again (recent), then 1 again (folded by then); path 0 has a live thread
-        Site[] sites = new Site[1_002];
+        SiteRecord[] sites = new SiteRecord[1_002];
         for (int i = 0; i < sites.length; i++) {
             sites[i] = table.intern(distinctStack(i < 1_000 ? i : i == 1_000 ? 999 : 1)); // one line: only the path differs
             if (i == 0) sites[0].live = 1;
         }
-        Site first = sites[0], recent = sites[1_000], again = sites[1_001];
+        SiteRecord first = sites[0], recent = sites[1_000], again = sites[1_001];
 
-        List<Site> kept = table.all();
+        List<SiteRecord> kept = table.all();
         assertThat(kept).hasSizeLessThanOrEqualTo(100).contains(first, recent, again);
         assertThat(recent).isSameAs(sites[999]);
         assertThat(recent.started()).isEqualTo(2);

@@ -2,70 +2,138 @@ package dev.threadleak.agent.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.RealStacks;
+import dev.threadleak.agent.RealStacks.CapturingFactory;
+import dev.threadleak.agent.RealStacks.Held;
+import java.lang.ref.Cleaner;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.channels.Selector;
+import java.util.Timer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
+/** Every reason from a real thread in that wait on the running JDK (see {@link RealStacks}), read as the sampler reads it. */
 class WaitReasonTest {
-    private static StackTraceElement f(String cls, String method) {
-        return new StackTraceElement(cls, method, null, -1);
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    /** What the sampler says of a held thread (Sampler.platformEntry: its state, stack, lock and the lock's owner). */
+    private static WaitReason of(Held h) {
+        return WaitReason.of(h.state(), h.stack(), h.lock(), h.owner());
     }
 
-    private static StackTraceElement[] stack(StackTraceElement... frames) {
-        return frames;
-    }
+    /** Objects whose monitors the threads wait on: the reasons name their class. */
+    static final class Account {}
 
-    private static final StackTraceElement PARK = f("jdk.internal.misc.Unsafe", "park");
-    private static final StackTraceElement LS_PARK = f("java.util.concurrent.locks.LockSupport", "park");
-    private static final StackTraceElement APP = f("com.acme.Worker", "run");
+    static final class Box {}
 
-    @Test
-    void parkedNamesTheFirstFrameBeyondTheParkingMachineryWidenedToItsClass() {
-        WaitReason r = WaitReason.of(Thread.State.WAITING, stack(PARK, LS_PARK,
-                f("java.util.concurrent.CompletableFuture$Signaller", "block"), f("java.util.concurrent.ForkJoinPool", "managedBlock"),
-                f("java.util.concurrent.CompletableFuture", "waitingGet"), f("java.util.concurrent.CompletableFuture", "get"), APP), null, null);
-        assertThat(r).isEqualTo(new WaitReason("parked on CompletableFuture.get", false));
-        WaitReason lock = WaitReason.of(Thread.State.WAITING, stack(PARK, LS_PARK,
-                f("java.util.concurrent.locks.AbstractQueuedSynchronizer", "acquire"),
-                f("java.util.concurrent.locks.ReentrantLock$Sync", "lock"), f("java.util.concurrent.locks.ReentrantLock", "lock"), APP),
-                "java.util.concurrent.locks.ReentrantLock$NonfairSync@1b2c", "owner-1");
-        assertThat(lock.reason()).isEqualTo("parked on ReentrantLock.lock owned by \"owner-1\"");
+    private static String hash(Object o) {
+        return Integer.toHexString(System.identityHashCode(o));
     }
 
     @Test
-    void monitorsSleepAndObjectWait() {
-        assertThat(WaitReason.of(Thread.State.BLOCKED, stack(APP), "com.acme.Account@1b2c", "transfer-2").reason())
-                .isEqualTo("monitor enter on Account@1b2c owned by \"transfer-2\"");
-        assertThat(WaitReason.of(Thread.State.TIMED_WAITING, stack(f("java.lang.Thread", "sleep0"), f("java.lang.Thread", "sleep"), APP), null, null).reason())
-                .isEqualTo("sleeping");
-        assertThat(WaitReason.of(Thread.State.WAITING, stack(f("java.lang.Object", "wait0"), f("java.lang.Object", "wait"), APP), "com.acme.Box@77", null).reason())
-                .isEqualTo("Object.wait on Box@77");
-        assertThat(WaitReason.of(Thread.State.WAITING, stack(f("java.lang.Object", "wait"), f("java.lang.Thread", "join"), APP), "java.lang.Thread@9", null).reason())
-                .isEqualTo("Thread.join");
+    void parkedNamesTheFirstFrameBeyondTheParkingMachineryWidenedToItsClass() throws Exception {
+        try (Held get = RealStacks.start("get", () -> new CompletableFuture<Void>().get())) {
+            assertThat(of(get)).isEqualTo(new WaitReason("parked on CompletableFuture.get", false));
+        }
+        ReentrantLock lock = new ReentrantLock();
+        try (Held owner = RealStacks.start("owner-1", () -> {
+                 lock.lock();
+                 release.await();
+             });
+             Held waiter = RealStacks.start("waiter", lock::lock)) {
+            assertThat(of(waiter)).isEqualTo(new WaitReason("parked on ReentrantLock.lock owned by \"owner-1\"", false));
+        }
     }
 
     @Test
-    void nativeIoWhileRunnable() {
-        assertThat(WaitReason.of(Thread.State.RUNNABLE, stack(f("sun.nio.ch.Net", "poll"), f("sun.nio.ch.NioSocketImpl", "park"),
-                f("sun.nio.ch.NioSocketImpl", "timedRead"), f("sun.nio.ch.NioSocketImpl", "read"), APP), null, null))
-                .isEqualTo(new WaitReason("socket read", false));
-        assertThat(WaitReason.of(Thread.State.RUNNABLE, stack(f("sun.nio.ch.Net", "accept"), f("sun.nio.ch.NioSocketImpl", "accept"),
-                f("java.net.ServerSocket", "implAccept"), f("java.net.ServerSocket", "accept"), APP), null, null))
-                .isEqualTo(new WaitReason("accept", true));
-        assertThat(WaitReason.of(Thread.State.RUNNABLE, stack(f("sun.nio.ch.EPoll", "wait"), f("sun.nio.ch.EPollSelectorImpl", "doSelect"),
-                f("sun.nio.ch.SelectorImpl", "lockAndDoSelect"), f("sun.nio.ch.SelectorImpl", "select"), APP), null, null))
-                .isEqualTo(new WaitReason("select/epoll wait", true));
-        assertThat(WaitReason.of(Thread.State.RUNNABLE, stack(APP), null, null)).isSameAs(WaitReason.RUNNING);
+    void monitorsSleepAndObjectWait() throws Exception {
+        Account account = new Account();
+        try (Held owner = RealStacks.start("transfer-2", () -> {
+                 synchronized (account) {
+                     release.await();
+                 }
+             });
+             Held blocked = RealStacks.start("transfer-1", () -> {
+                 synchronized (account) {
+                     account.notifyAll(); // any use: it only needs to enter
+                 }
+             })) {
+            assertThat(of(blocked).reason()).isEqualTo("monitor enter on WaitReasonTest$Account@" + hash(account) + " owned by \"transfer-2\"");
+        }
+        try (Held sleeper = RealStacks.start("sleeper", () -> Thread.sleep(Long.MAX_VALUE))) {
+            assertThat(of(sleeper).reason()).isEqualTo("sleeping");
+        }
+        Box box = new Box();
+        try (Held waiter = RealStacks.start("waiter", () -> {
+                synchronized (box) {
+                    box.wait();
+                }
+            })) {
+            assertThat(of(waiter).reason()).isEqualTo("Object.wait on WaitReasonTest$Box@" + hash(box));
+        }
+        try (Held sleeper = RealStacks.start("sleeper", () -> Thread.sleep(Long.MAX_VALUE));
+             Held joiner = RealStacks.start("joiner", () -> sleeper.thread().join())) {
+            assertThat(of(joiner).reason()).isEqualTo("Thread.join");
+        }
     }
 
     @Test
-    void waitingForWorkIsIdle() {
-        WaitReason worker = WaitReason.of(Thread.State.WAITING, stack(PARK, LS_PARK,
-                f("java.util.concurrent.LinkedBlockingQueue", "take"), f("java.util.concurrent.ThreadPoolExecutor", "getTask"),
-                f("java.util.concurrent.ThreadPoolExecutor", "runWorker")), null, null);
-        assertThat(worker).isEqualTo(new WaitReason("idle: pool worker waiting for a task", true));
-        assertThat(WaitReason.of(Thread.State.TIMED_WAITING, stack(f("java.lang.Object", "wait"), f("java.util.TimerThread", "mainLoop")), null, null).idle())
-                .isTrue();
+    void nativeIoWhileRunnable() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket client = new Socket(server.getInetAddress(), server.getLocalPort());
+             Socket accepted = server.accept();
+             Held reader = RealStacks.start("reader", () -> client.getInputStream().read())) {
+            assertThat(of(reader)).isEqualTo(new WaitReason("socket read", false));
+        }
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Held listener = RealStacks.start("listener", server::accept)) {
+            assertThat(of(listener)).isEqualTo(new WaitReason("accept", true));
+        }
+        try (Selector selector = Selector.open();
+             Held loop = RealStacks.start("event-loop", selector::select)) {
+            assertThat(of(loop)).isEqualTo(new WaitReason("select/epoll wait", true));
+        }
+        assertThat(WaitReason.of(Thread.State.RUNNABLE, Thread.currentThread().getStackTrace(), null, null)).isSameAs(WaitReason.RUNNING);
+    }
+
+    @Test
+    void waitingForWorkIsIdle() throws Exception {
+        CapturingFactory workers = new CapturingFactory();
+        ExecutorService pool = Executors.newFixedThreadPool(1, workers);
+        pool.submit(() -> { }).get();
+        try (Held worker = RealStacks.whenWaiting(workers.firstThread(), pool::shutdownNow)) {
+            assertThat(of(worker)).isEqualTo(new WaitReason("idle: pool worker waiting for a task", true));
+        }
+        CapturingFactory forkJoinWorkers = new CapturingFactory();
+        ForkJoinPool forkJoin = new ForkJoinPool(1, forkJoinWorkers, null, false);
+        forkJoin.submit(() -> { }).get();
+        try (Held worker = RealStacks.whenWaiting(forkJoinWorkers.firstThread(), forkJoin::shutdownNow)) {
+            assertThat(of(worker)).isEqualTo(new WaitReason("idle: ForkJoinPool worker waiting for a task", true));
+        }
+        Timer timer = new Timer("timer-under-test", true);
+        try (Held timerThread = RealStacks.named("timer-under-test", timer::cancel)) {
+            assertThat(of(timerThread)).isEqualTo(new WaitReason("idle: Timer waiting for its next task", true));
+        }
+        try (Held handler = RealStacks.named("Reference Handler")) {
+            // RUNNABLE while it waits inside the VM (JDK 17 and 25): it reads as running, never reaching the IDLE entry
+            assertThat(of(handler)).isSameAs(WaitReason.RUNNING);
+        }
+        CapturingFactory cleanerThreads = new CapturingFactory();
+        Cleaner.create(cleanerThreads);
+        try (Held cleaner = RealStacks.whenWaiting(cleanerThreads.firstThread())) {
+            assertThat(of(cleaner)).isEqualTo(new WaitReason("idle: waiting on a reference queue", true));
+        }
         // the same queue outside a pool is not idle: a consumer whose producer gave up is stuck
-        assertThat(WaitReason.of(Thread.State.WAITING, stack(PARK, LS_PARK, f("java.util.concurrent.LinkedBlockingQueue", "take"), APP), null, null))
-                .isEqualTo(new WaitReason("parked on LinkedBlockingQueue.take", false));
+        try (Held consumer = RealStacks.start("consumer", () -> new LinkedBlockingQueue<>().take())) {
+            assertThat(of(consumer)).isEqualTo(new WaitReason("parked on LinkedBlockingQueue.take", false));
+        }
     }
 }

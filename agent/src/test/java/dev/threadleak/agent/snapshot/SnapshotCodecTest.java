@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.threadleak.agent.snapshot.ThreadEntry.Origin;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
 import java.io.ByteArrayInputStream;
@@ -30,24 +30,29 @@ public class SnapshotCodecTest {
         List<Frame> waiting = List.of(PARK, TAKE, RUN);
         SiteInfo pool = new SiteInfo(0, List.of(HANDLE, MAIN), 0, false, 3);
         SiteInfo bank = new SiteInfo(1, List.of(TRANSFER, HANDLE, MAIN), 0, true, 2, SiteInfo.THREAD, 1_500L);
-        ThreadEntry w1 = new ThreadEntry(21, "pool-1-thread-1", "WAITING", false, false, 5, waiting,
-                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1b6d3586", null, null, null,
-                List.of(), List.of(), Origin.STARTED, 0, 1_000L, new ThreadRef(1, "main"), false, "idle: pool worker waiting for a task", true, 700L, -1, -1, null);
-        ThreadEntry w2 = new ThreadEntry(22, "pool-2-thread-1", "WAITING", false, false, 5, waiting,
-                "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@4554617c", null, null, null,
-                List.of(), List.of(), Origin.STARTED, 0, 1_100L, new ThreadRef(1, "main"), false, null, false, 0L, -1, -1, null);
-        ThreadEntry t1 = new ThreadEntry(30, "transfer-1", "BLOCKED", false, false, 5, List.of(TRANSFER),
-                null, "com.acme.Account@74a14482", null, new ThreadRef(31, "transfer-2"),
-                List.of(new OwnedMonitor(0, "com.acme.Account@1540e19d")), List.of("java.util.concurrent.locks.ReentrantLock$NonfairSync@677327b6"),
-                Origin.STARTED, 1, 1_200L, new ThreadRef(1, "main"), false, "monitor enter on Account@74a14482 owned by \"transfer-2\"", false, 65_000L, -1, -1, null);
-        ThreadEntry main = new ThreadEntry(1, "main", "TIMED_WAITING", false, false, 5, List.of(new Frame("java.lang.Thread", "sleep", "Thread.java", -2), MAIN),
-                null, null, null, null, List.of(), List.of(), Origin.BEFORE_AGENT, -1, 900L, null, false, null, false, 0L, -1, -1, null);
-        ThreadEntry vt = new ThreadEntry(40, "", "WAITING", true, true, 5, List.of(), null, null, "java.lang.Object@6d06d69c", null,
-                List.of(), List.of(), Origin.STARTED, 0, 1_300L, new ThreadRef(21, "pool-1-thread-1"), false, null, false, 0L, -1, -1, null);
-        ThreadEntry agent = new ThreadEntry(12, "threadleak-agent", "TIMED_WAITING", false, true, 5, List.of(PARK),
-                null, null, null, null, List.of(), List.of(), Origin.STARTED, 0, 950L, new ThreadRef(1, "main"), true, null, false, 0L, -1, -1, null);
-        ThreadEntry jvm = new ThreadEntry(2, "Signal Dispatcher", "RUNNABLE", false, true, 9, List.of(),
-                null, null, null, null, List.of(), List.of(), Origin.BY_JVM, -1, 900L, null, false, null, false, 0L, -1, -1, null);
+        ThreadRef mainRef = new ThreadRef(1, "main");
+        ThreadEntry w1 = ThreadEntry.builder(21, "pool-1-thread-1").state("WAITING").stack(waiting)
+                .parkBlocker("java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1b6d3586")
+                .origin(Origin.STARTED).site(0).startedAtMs(1_000L).starter(mainRef)
+                .waitReason("idle: pool worker waiting for a task").idle(true).waitingForMs(700L).build();
+        ThreadEntry w2 = ThreadEntry.builder(22, "pool-2-thread-1").state("WAITING").stack(waiting)
+                .parkBlocker("java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@4554617c")
+                .origin(Origin.STARTED).site(0).startedAtMs(1_100L).starter(mainRef).build();
+        ThreadEntry t1 = ThreadEntry.builder(30, "transfer-1").state("BLOCKED").stack(List.of(TRANSFER))
+                .blockedOn("com.acme.Account@74a14482").lockOwner(new ThreadRef(31, "transfer-2"))
+                .monitorsOwned(List.of(new OwnedMonitor(0, "com.acme.Account@1540e19d")))
+                .synchronizersOwned(List.of("java.util.concurrent.locks.ReentrantLock$NonfairSync@677327b6"))
+                .origin(Origin.STARTED).site(1).startedAtMs(1_200L).starter(mainRef)
+                .waitReason("monitor enter on Account@74a14482 owned by \"transfer-2\"").waitingForMs(65_000L).build();
+        ThreadEntry main = ThreadEntry.builder(1, "main").state("TIMED_WAITING")
+                .stack(List.of(new Frame("java.lang.Thread", "sleep", "Thread.java", -2), MAIN))
+                .origin(Origin.BEFORE_AGENT).startedAtMs(900L).build();
+        ThreadEntry vt = ThreadEntry.builder(40, "").state("WAITING").virtual(true).daemon(true).waitingOn("java.lang.Object@6d06d69c")
+                .origin(Origin.STARTED).site(0).startedAtMs(1_300L).starter(new ThreadRef(21, "pool-1-thread-1")).build();
+        ThreadEntry agent = ThreadEntry.builder(12, "threadleak-agent").state("TIMED_WAITING").daemon(true).stack(List.of(PARK))
+                .origin(Origin.STARTED).site(0).startedAtMs(950L).starter(mainRef).agentThread(true).build();
+        ThreadEntry jvm = ThreadEntry.builder(2, "Signal Dispatcher").state("RUNNABLE").daemon(true).priority(9)
+                .origin(Origin.BY_JVM).startedAtMs(900L).build();
         return new Snapshot(4242, 2_000L, 800L, 900L, "25.0.1", "com.acme.Main --port 8080",
                 new Summary(6, 2, 1, 9, 40, 6, 4, Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1), 12_345_678L, 4L << 20, 3, 7),
                 List.of(pool, bank), List.of(main, w1, w2, t1, vt, agent, jvm), 60_000L,

@@ -2,8 +2,11 @@ package dev.threadleak.agent.registry;
 
 import java.util.List;
 
-/** One interned creation stack: the frames from the caller of Thread.start outwards. */
-public final class Site {
+/**
+ * What the registry keeps of one creation site (like {@link ThreadRecord} of a thread): the interned stack, from the
+ * caller of Thread.start outwards, and its live counts. A snapshot shows it as a {@code SiteInfo}.
+ */
+public final class SiteRecord {
     private final int id;
     private final List<StackTraceElement> stack;
     private final int blame;
@@ -22,7 +25,7 @@ public final class Site {
     /** The table's start sequence at this site's latest start: which idle site was used least recently. */
     long lastStart;
 
-    Site(int id, List<StackTraceElement> stack, int blame, boolean truncated, int kind) {
+    SiteRecord(int id, List<StackTraceElement> stack, int blame, boolean truncated, int kind) {
         this.id = id;
         this.kind = kind;
         this.stack = stack;
