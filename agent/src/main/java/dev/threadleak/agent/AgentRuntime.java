@@ -105,6 +105,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
+            registry.prepareSampling();
             DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis()),
                     new History(options.window().toMillis()),

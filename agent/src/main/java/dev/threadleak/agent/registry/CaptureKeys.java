@@ -67,8 +67,22 @@ final class CaptureKeys {
         }
     };
 
-    /** The key of a thread about to be recorded. */
+    /**
+     * Set once the JDK field readers are built ({@link #prepare}), by the agent's set-up after its quiet first second:
+     * building a dozen method handles costs premain milliseconds. Until then there are no keys, and every start is
+     * captured (as with {@code starts=all}).
+     */
+    private static volatile boolean ready;
+
+    /** Builds the field readers (off premain); keys exist from then on. */
+    static void prepare() {
+        Lookups.load();
+        ready = true;
+    }
+
+    /** The key of a thread about to be recorded, or null before {@link #prepare}. */
     Key of(Thread thread) {
+        if (!ready) return null;
         Class<?> type = thread.getClass();
         if (type == Thread.class) {
             Object task = Lookups.platformTask(thread);
@@ -81,8 +95,9 @@ final class CaptureKeys {
         return byClass.get(type); // a subclass: its class is the code to run (a subclass's own task is rare)
     }
 
-    /** The key of a task handed to an executor. */
+    /** The key of a task handed to an executor, or null before {@link #prepare}. */
     Key ofTask(Object task) {
+        if (!ready) return null;
         return byClass.get(unwrap(task).getClass());
     }
 
@@ -123,6 +138,9 @@ final class CaptureKeys {
         static final Class<?> ASYNC_SUPPLY = classOrNull("java.util.concurrent.CompletableFuture$AsyncSupply"),
                 ASYNC_RUN = classOrNull("java.util.concurrent.CompletableFuture$AsyncRun");
         static final MethodHandle ASYNC_SUPPLY_FN = field(ASYNC_SUPPLY, "fn"), ASYNC_RUN_FN = field(ASYNC_RUN, "fn");
+
+        /** Initializes this class: builds the readers. */
+        static void load() {}
 
         static Object platformTask(Thread t) {
             if (HOLDER != null && HOLDER_TASK != null) {

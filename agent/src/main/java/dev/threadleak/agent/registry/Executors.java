@@ -265,11 +265,17 @@ public final class Executors {
         long now = nowMs;
         long n = r.submitted.getAndIncrement();
         if (r.queuedAtMs != null) r.queuedAtMs[(int) (n % RING)] = now;
-        if (task != null && every > 0 && (n < FIRST_CAPTURED || every == 1 || keys.ofTask(task).captureSubmission(every))) {
+        if (task != null && every > 0 && (n < FIRST_CAPTURED || every == 1 || sampledByKey(task, n))) {
             r.capturedWaiting.incrementAndGet(); // before the task is queued: a worker that takes it sees the count
             SampledTask replaced = sampled.getAndSet(slotOf(task), new SampledTask(task, r, new Throwable(), now));
             if (replaced != null) replaced.settle();
         }
+    }
+
+    /** Whether the task's key samples it; before the keys are prepared, one in {@code every} of the executor's. */
+    private boolean sampledByKey(Object task, long n) {
+        CaptureKeys.Key key = keys.ofTask(task);
+        return key == null ? n % every == 0 : key.captureSubmission(every);
     }
 
     /** On the worker's thread, just before it runs the task; a null executor is the running fork-join worker's pool. */

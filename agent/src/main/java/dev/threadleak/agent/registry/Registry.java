@@ -86,8 +86,8 @@ public final class Registry implements Consumer<Thread> {
         }
         ThreadRecord record;
         try {
-            CaptureKeys.Key key = every > 1 ? keys.of(thread) : null;
-            boolean capture = key == null ? every == 1 : key.captureStart(every);
+            CaptureKeys.Key key = every > 1 ? keys.of(thread) : null; // null before the keys are prepared: capture
+            boolean capture = key == null ? every != 0 : key.captureStart(every);
             record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(),
                     capture ? new CreationStack(thread.getClass()) : null, key);
         } catch (OutOfMemoryError e) {
@@ -113,6 +113,13 @@ public final class Registry implements Consumer<Thread> {
     /** Thread.isVirtual() exists from JDK 21 only; the class tells on every JDK. */
     public static boolean isVirtual(Thread t) {
         return t.getClass().getName().equals("java.lang.VirtualThread");
+    }
+
+    /** Builds the sampling keys' readers of JDK fields: the agent's set-up calls it, off premain (see {@link CaptureKeys}). */
+    public void prepareSampling() {
+        CaptureKeys.prepare();
+        Thread probe = new Thread(() -> { });
+        keys.of(probe); // the keyed path's classes, loaded now
     }
 
     /** Runs the hot path once, so that its classes are loaded and linked before any hook calls it. */

@@ -35,6 +35,7 @@ public final class SampledStarts {
         virtual = args[1].equals("virtual");
         int rounds = Integer.parseInt(args[2]);
         Path go = Path.of(args[3]);
+        AgentReady.await(); // sampling by key begins with the agent's set-up, after its quiet first second
         Runnable a = new Job(false), b = new Job(true); // one class: one sampling key at two lines
         for (int phase = 1; phase <= 2; phase++) {
             if (phase == 2) {

@@ -16,6 +16,7 @@ public final class StuckAfterMany {
     private StuckAfterMany() {}
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await(); // sampling by key begins with the agent's set-up, after its quiet first second
         ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
         CountDownLatch done = new CountDownLatch(10_022);
         for (int i = 0; i < 10_022; i++) pool.execute(done::countDown);
