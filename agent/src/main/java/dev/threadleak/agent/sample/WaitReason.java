@@ -31,14 +31,15 @@ record WaitReason(String reason, boolean idle) {
             new String[] {"java.util.concurrent.ForkJoinPool", "awaitWork", "ForkJoinPool worker waiting for a task"},
             // java.util.Timer's thread, TimerThread.mainLoop (JDK 1.3 to 25): queue.wait() until the next task is due
             new String[] {"java.util.TimerThread", "mainLoop", "Timer waiting for its next task"},
-            // the "Reference Handler" thread, Reference.waitForReferencePendingList (JDK 9 to 25)
-            new String[] {"java.lang.ref.Reference", "waitForReferencePendingList", "reference handler waiting for references"},
             // ReferenceQueue.remove (JDK 17 to 25): the "Finalizer" and "Common-Cleaner" threads (jdk.internal.ref.CleanerImpl.run)
             new String[] {"java.lang.ref.ReferenceQueue", "remove", "waiting on a reference queue"});
 
     static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
         String io = nativeWait(stack);
         if (io != null) return new WaitReason(io, io.equals("accept") || io.equals("select/epoll wait"));
+        // the "Reference Handler" thread waits inside the VM, RUNNABLE, in Reference.waitForReferencePendingList (JDK 9 to 25)
+        if (stack.length > 0 && stack[0].getClassName().equals("java.lang.ref.Reference")
+                && stack[0].getMethodName().equals("waitForReferencePendingList")) return new WaitReason("idle: reference handler waiting for references", true);
         if (state == Thread.State.RUNNABLE || state == Thread.State.NEW || state == Thread.State.TERMINATED) return RUNNING;
         for (String[] idle : IDLE) {
             if (has(stack, idle[0], idle[1])) return new WaitReason("idle: " + idle[2], true);

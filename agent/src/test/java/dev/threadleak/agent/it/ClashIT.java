@@ -29,11 +29,15 @@ class ClashIT {
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("clash ok: jackson 2.15.4, bytebuddy 1.14.18, generated dev.threadleak.samples.Generated\n");
         assertThat(run.exitCode()).isZero();
-        assertThat(ChildJvm.dumps(dir)).hasSize(1);
-        // the exit dump knows the app's one thread (ended by then) by its site in ClashApp.main
-        assertThat(ChildJvm.newestDump(dir).sites()).filteredOn(s -> s.blame() >= 0
-                && s.blameFrame().className().equals("dev.threadleak.samples.ClashApp") && s.blameFrame().method().equals("main"))
-                .singleElement().extracting(s -> s.started()).isEqualTo(1L);
+        // its one thread has ended by exit: within the agent's quiet first second that leaves nothing to report (no
+        // exit dump); a slower run (ByteBuddy on JDK 25 may take longer) leaves one, which knows the thread's site
+        List<Path> dumps = ChildJvm.dumps(dir);
+        assertThat(dumps).hasSizeLessThanOrEqualTo(1);
+        if (!dumps.isEmpty()) {
+            assertThat(ChildJvm.newestDump(dir).sites()).filteredOn(s -> s.blame() >= 0
+                    && s.blameFrame().className().equals("dev.threadleak.samples.ClashApp") && s.blameFrame().method().equals("main"))
+                    .singleElement().extracting(s -> s.started()).isEqualTo(1L);
+        }
     }
 
     @Test
