@@ -71,7 +71,7 @@ final class HookInstaller implements ClassFileTransformer {
     /**
      * Installs the hooks and routes them to {@code sinks} (field name of {@link ThreadLeakHook} to sink); returns
      * what reads the Throwables the hook swallows.
-     * Throws if the JDK cannot be hooked.
+     * Throws if the JDK cannot be hooked. Call {@link #openToAgent} first (the hook class is defined into java.lang).
      *
      * <p>The hooks go in by {@code redefineClasses}, from the class files in the runtime image, and no
      * transformer is registered: a registered transformer sits on every class load's path for the JVM's whole
@@ -178,7 +178,6 @@ final class HookInstaller implements ClassFileTransformer {
     }
 
     private static Class<?> defineHookClass(Instrumentation inst) throws IOException, IllegalAccessException {
-        openToAgent(inst); // again, harmlessly: install works on its own (tests call it directly)
         byte[] template;
         String resource = ThreadLeakHook.class.getName().replace('.', '/') + ".class";
         try (InputStream in = HookInstaller.class.getClassLoader().getResourceAsStream(resource)) {

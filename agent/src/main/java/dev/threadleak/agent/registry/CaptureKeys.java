@@ -30,20 +30,37 @@ final class CaptureKeys {
     /** One key's sampling state. Written by the hooks without a lock: a lost increment only shifts the sampling. */
     static final class Key {
         private int uses;
-        /** Set by the drain once the key's captures named two sites: every start is captured from then on. */
-        volatile boolean exact;
-        /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
-        volatile SiteRecord site;
-        /** Captures of this key drained so far (counted up to {@link #FIRST}); written by the drain only. */
-        volatile int drained;
-
         /**
-         * Thread starts: every one until {@link #FIRST} captures are drained (so two sites behind the key show before
-         * any start is placed unseen), and while the key is exact or its site unknown; then one in {@code every}.
+         * The one fact the start hook reads: {@link #FIRST} captures drained, all naming one site, which is kept. Set
+         * and cleared by the drain ({@link #placed}, {@link #forget}); until then every start is captured.
          */
+        private volatile boolean sampling;
+        // the drain's own (under the registry's lock):
+        /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
+        SiteRecord site;
+        /** The key's captures named two sites: every start is captured from then on. */
+        private boolean exact;
+        /** Captures of this key drained so far, counted up to {@link #FIRST}. */
+        private int drained;
+
+        /** Thread starts: every one until the drain turns sampling on, then one in {@code every}. */
         boolean captureStart(int every) {
             int n = uses++;
-            return drained < FIRST || exact || site == null || n % every == 0;
+            return !sampling || n % every == 0;
+        }
+
+        /** The drain placed a captured start of this key at {@code at}. */
+        void placed(SiteRecord at) {
+            if (site != null && site != at) exact = true; // one key, two sites: capture every start from now on
+            site = at;
+            if (drained < FIRST) drained++;
+            sampling = !exact && drained == FIRST;
+        }
+
+        /** The key's site was folded out of the table: its next starts are captured until one is drained. */
+        void forget() {
+            site = null;
+            sampling = false;
         }
 
         /** Submissions (not attributed when uncaptured, so no site to know): the first few, then one in {@code every}. */

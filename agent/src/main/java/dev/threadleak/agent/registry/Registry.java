@@ -210,16 +210,14 @@ public final class Registry implements Consumer<Thread> {
         CaptureKeys.Key key = r.key;
         if (r.creation != null) {
             SiteRecord site = sites.intern(r.creation);
-            if (key != null) {
-                SiteRecord known = key.site;
-                if (known != null && known != site) key.exact = true; // one key, two sites: capture every start from now on
-                key.site = site;
-                if (key.drained < CaptureKeys.FIRST) key.drained++;
-            }
+            if (key != null) key.placed(site);
             return site;
         }
         SiteRecord site = key == null ? null : key.site;
-        if (site != null && site.folded) site = key.site = null; // its next start is captured
+        if (site != null && site.folded) {
+            key.forget();
+            site = null;
+        }
         sites.countUncaptured(site);
         return site;
     }
