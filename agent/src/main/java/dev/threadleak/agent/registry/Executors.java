@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +58,12 @@ public final class Executors {
         long retiredStarted;
         /** Submission times by sequence (FIFO executors only): the oldest queued task is number {@code started}. */
         final long[] queuedAtMs;
+        /**
+         * False for the JDK's own machinery of virtual threads (see {@link #virtualThreadMachinery}): its tasks are
+         * virtual threads' continuations, handed over at every start and unpark, and the threads themselves are
+         * tracked; counting them would put an atomic shared by every carrier on each of those paths.
+         */
+        final boolean tasksCounted;
         ExecutorRecord next;
 
         ExecutorRecord(Object executor, int id, Throwable construction, long nowMs) {
@@ -65,7 +73,8 @@ public final class Executors {
             this.kind = executor.getClass().getName();
             this.construction = construction;
             this.createdAtMs = nowMs;
-            this.queuedAtMs = ExecutorInfo.fifo(kind) ? new long[RING] : null;
+            this.tasksCounted = !virtualThreadMachinery(executor);
+            this.queuedAtMs = tasksCounted && ExecutorInfo.fifo(kind) ? new long[RING] : null;
         }
 
         public int id() { return id; }
@@ -74,7 +83,9 @@ public final class Executors {
         /** Construction site, or null when the executor was built before the agent loaded (or is the JDK's). */
         public SiteRecord site() { return site; }
         public boolean shutdown() { return shutdown; }
-        public long submitted() { return submitted.get(); }
+        /** Tasks handed to it since the agent loaded, or -1 when its tasks are not counted. */
+        public long submitted() { return tasksCounted ? submitted.get() : -1; }
+        public boolean tasksCounted() { return tasksCounted; }
         /** A plain ThreadPoolExecutor: its queue is FIFO, so its queued count and oldest queued age are known. */
         public boolean fifo() { return queuedAtMs != null; }
         /** Tasks its workers began; read by the sampler (a sum of counters each worker keeps alone). */
@@ -94,7 +105,7 @@ public final class Executors {
          */
         private long stalledSinceMs(long nowMs, long queued) {
             long begun = started();
-            if (queued <= 0) stallFromMs = -1;
+            if (queued <= 0 || !tasksCounted) stallFromMs = -1;
             else if (stallFromMs < 0 || begun != startedAtStall) stallFromMs = nowMs;
             startedAtStall = begun;
             return stallFromMs;
@@ -262,6 +273,7 @@ public final class Executors {
     /** A task was handed to the executor: counted, its time kept for queue ages, its stack captured if sampled. */
     public void submitted(Object executor, Object task) {
         ExecutorRecord r = recordFor(executor);
+        if (!r.tasksCounted) return;
         long now = nowMs;
         long n = r.submitted.getAndIncrement();
         if (r.queuedAtMs != null) r.queuedAtMs[(int) (n % RING)] = now;
@@ -300,6 +312,7 @@ public final class Executors {
             current.set(slot);
             record = slot.executor;
         }
+        if (!record.tasksCounted) return;
         slot.started++;
         slot.task = task != null && record.capturedWaiting.get() > 0 ? captured(task) : null;
         slot.taskStartedAtMs = nowMs;
@@ -315,6 +328,17 @@ public final class Executors {
 
     private static int slotOf(Object task) {
         return System.identityHashCode(task) & (SAMPLED - 1);
+    }
+
+    /**
+     * The JDK's own executors for virtual threads: the default scheduler (a ForkJoinPool of carrier threads) and,
+     * on JDK 21, the timed-unpark scheduler. Both are built by {@code java.lang.VirtualThread} with a thread factory
+     * of its own, which tells them apart from any executor the application builds.
+     */
+    static boolean virtualThreadMachinery(Object executor) {
+        Object factory = executor instanceof ForkJoinPool p ? p.getFactory()
+                : executor instanceof ThreadPoolExecutor t ? t.getThreadFactory() : null;
+        return factory != null && factory.getClass().getName().startsWith("java.lang.VirtualThread");
     }
 
     /** The record of an executor, made on first sight for one built before the agent (no construction site). */

@@ -182,8 +182,12 @@ public final class Registry implements Consumer<Thread> {
                 if (!r.agentThread) r.site = place(r);
                 r.creation = null;
                 r.key = null;
-                live.put(r.tid, r); // replaces the record of a thread first seen without its start
-                if (r.site != null) r.site.live++;
+                if (r.alive()) {
+                    live.put(r.tid, r); // replaces the record of a thread first seen without its start
+                    if (r.site != null) r.site.live++;
+                } else if (r.site != null) {
+                    r.site.lastEndedAtMs = now; // ended before its first drain: counted, never listed (most virtual threads)
+                }
                 r = next;
             }
         } catch (Throwable t) {

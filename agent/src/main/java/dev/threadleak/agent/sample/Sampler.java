@@ -322,7 +322,7 @@ public final class Sampler {
             } else if (executor instanceof ForkJoinPool fj && jdk) {
                 queued = fj.getQueuedSubmissionCount() + fj.getQueuedTaskCount(); // lock-free reads
             }
-            if (executor instanceof ThreadPoolExecutor) completed = Math.max(0, r.started() - active);
+            if (executor instanceof ThreadPoolExecutor && r.tasksCounted()) completed = Math.max(0, r.started() - active);
             long oldest = r.oldestQueuedAtMs(now, queued);
             out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
                     state, ws.size(), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),

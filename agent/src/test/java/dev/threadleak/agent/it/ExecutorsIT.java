@@ -49,11 +49,21 @@ class ExecutorsIT {
         ExecutorInfo forkJoin = builtAt(dump, "forkjoin");
         assertThat(forkJoin.kind()).isEqualTo("java.util.concurrent.ForkJoinPool");
         assertThat(forkJoin.poolSize()).isPositive();
+        assertThat(forkJoin.submitted()).isEqualTo(1);
         ExecutorInfo cached = builtAt(dump, "cached");
         assertThat(cached.state()).isEqualTo("TERMINATED");
         assertThat(dump.executors()).as("the common pool: built by the JDK (in a class initializer), blamed on no one")
                 .anyMatch(e -> e.kind().equals("java.util.concurrent.ForkJoinPool") && (e.site() < 0 || dump.site(e.site()).blame() < 0));
-        if (jdk.feature() >= 21) assertThat(builtAt(dump, "virtual").kind()).isEqualTo("java.util.concurrent.ThreadPerTaskExecutor");
+        if (jdk.feature() >= 21) {
+            assertThat(builtAt(dump, "virtual").kind()).isEqualTo("java.util.concurrent.ThreadPerTaskExecutor");
+            // the JDK's scheduler of virtual threads: its tasks are continuations, handed over at every start and
+            // unpark, so they are not counted (the virtual threads are)
+            ExecutorInfo carriers = dump.executors().stream()
+                    .filter(e -> e.site() >= 0 && dump.site(e.site()).stack().get(0).toString().contains("java.lang.VirtualThread.createDefaultScheduler"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no virtual-thread scheduler in " + dump.executors()));
+            assertThat(carriers.submitted()).as("not counted").isEqualTo(-1);
+            assertThat(carriers.oldestQueuedMs()).isEqualTo(-1);
+        }
 
         // workers name their executor, and their group blames the line that built it
         List<ThreadEntry> fixedWorkers = dump.threads().stream().filter(t -> t.executor() == fixed.id()).toList();
