@@ -143,7 +143,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                     sawEarlierThreads = true;
                 }
                 LockSupport.parkNanos(DRAIN_NANOS);
-                registry.drain();
+                registry.drainStarts();
                 if (http != null) http.interruptSlowRequests();
                 long now = System.nanoTime();
                 if (!ready) {

@@ -27,8 +27,16 @@ public final class Registry implements Consumer<Thread> {
      * Reached only when the agent thread cannot keep up (it is woken at a quarter of it).
      */
     static final int MAX_PENDING = (int) Math.max(1_024, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 1024));
-    /** The start that makes the pending stack this deep wakes the drainer: bursts are drained by count, not only by time. */
-    static final int WAKE_DRAINER_AT = MAX_PENDING / 4;
+    /**
+     * The start that makes the pending stack this deep wakes the drainer: starts are drained by count as well as by
+     * time. Kept small because a record waits in the young generation: at a busy server's rate (25,000 virtual-thread
+     * requests a second) the 200 ms drain alone leaves thousands of records for each young collection to copy, about
+     * as much as the server's own survivors; drained, a record of an ended thread is garbage before the collection.
+     */
+    static final int WAKE_DRAINER_AT = 256;
+    /** Ended threads leave the live map (a pass over all of it) at most this often, however often starts are drained. */
+    private static final long SWEEP_MILLIS = 200;
+    private long lastSweepMs;
 
     private final AtomicReference<ThreadRecord> pending = new AtomicReference<>();
     /** Starts not recorded: the pending stack was full, or its drain failed (out of memory). */
@@ -161,6 +169,15 @@ public final class Registry implements Consumer<Thread> {
      * part-way (out of memory), the records it had not reached are counted as dropped: never lost silently.
      */
     public synchronized void drain() {
+        drain(true);
+    }
+
+    /** The agent thread's drain, every 200 ms and whenever {@link #WAKE_DRAINER_AT} starts wait: sweeps on the clock. */
+    public synchronized void drainStarts() {
+        drain(false);
+    }
+
+    private void drain(boolean sweep) {
         long now = System.currentTimeMillis(); // one clock read a drain: the hooks' clock and when ended threads were seen
         executors.tick(now);
         ThreadRecord chain = pending.getAndSet(null);
@@ -194,6 +211,8 @@ public final class Registry implements Consumer<Thread> {
             dropped.addAndGet(total - done);
             throw t;
         }
+        if (!sweep && now - lastSweepMs < SWEEP_MILLIS) return; // woken by count: the sweep runs on the clock
+        lastSweepMs = now;
         for (Iterator<ThreadRecord> it = live.values().iterator(); it.hasNext(); ) {
             ThreadRecord r = it.next();
             if (r.alive()) continue;
