@@ -18,6 +18,11 @@ public final class Configs {
     public static final String AGENT_ALL_SUBMISSIONS = AGENT + ",submissions=all";
     /** The real agent capturing every thread start's stack ({@code starts=all}: exact per-thread creation stacks). */
     public static final String AGENT_ALL_STARTS = AGENT + ",starts=all";
+    /**
+     * An agent whose premain does nothing: what any {@code -javaagent} costs. On JDK 21+ that is not nothing for virtual
+     * threads: a loaded agent turns on JVMTI's notifications of every virtual-thread mount and unmount (JDK-8330969).
+     */
+    public static final String EMPTY = "-javaagent:target/empty-agent.jar";
     /** JFR recording thread starts with stack traces, nothing else (see jfr/threadstart.jfc). */
     public static final String JFR =
             "-XX:StartFlightRecording=settings=jfr/threadstart.jfc,filename=target/threadleak-bench.jfr";
@@ -37,12 +42,18 @@ public final class Configs {
         boolean ok;
         if (lower.endsWith("threadleak") || lower.endsWith("threadleakall")) ok = agent && !jfr;
         else if (lower.endsWith("jfr")) ok = jfr && !agent;
-        else if (lower.endsWith("none")) ok = !agent && !jfr;
+        else if (lower.endsWith("none")) ok = !agent && !jfr && !emptyAgent();
+        else if (lower.endsWith("empty")) ok = !agent && !jfr && emptyAgent();
         else ok = true;
         if (!ok) {
             throw new IllegalStateException("fork of " + method + " runs with agent=" + agent + " jfr=" + jfr
                     + "; run JMH from the bench/ directory after building the agent (scripts/bench does both)");
         }
+    }
+
+    /** True when the fork runs with the empty agent (see {@link #EMPTY}). */
+    static boolean emptyAgent() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().contains(EMPTY);
     }
 
     /** True when threadleak's hook class has been defined into java.lang, i.e. the agent hooked Thread.start. */

@@ -97,6 +97,12 @@ public class StartBatchBench {
     }
 
     @Benchmark
+    @Fork(value = 3, jvmArgs = {Configs.HEAP_MIN, Configs.HEAP_MAX}, jvmArgsAppend = Configs.EMPTY)
+    public Thread empty(Cpu cpu) throws Throwable {
+        return batch(cpu);
+    }
+
+    @Benchmark
     @Fork(value = 3, jvmArgs = {Configs.HEAP_MIN, Configs.HEAP_MAX}, jvmArgsAppend = Configs.AGENT)
     public Thread threadleak(Cpu cpu) throws Throwable {
         return batch(cpu);
