@@ -80,13 +80,10 @@ final class HookInstaller implements ClassFileTransformer {
      * starts from, so the hooks survive another agent retransforming {@code Thread}. (Retransforming with a
      * transformer of ours and then redefining does not do it on JDK 17: the class file cached at the first
      * retransformation, without the hook, would win.) Where redefinition is not supported, the transformer
-     * is registered and stays.
+     * is registered and stays. The hooked class files are kept in {@code cache} (when there is one) for the next
+     * JVM of this JDK build, which then runs no ASM ({@link HookCache}).
      */
-    static HookFailures install(Instrumentation inst, Map<String, Object> sinks, Log log) throws Exception {
-        checkReadable(classFile(THREAD), Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1));
-        Class<?> hook = defineHookClass(inst);
-        HookFailures failures = HookFailures.of(hook);
-        for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());
+    static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
         List<Class<?>> targets = new ArrayList<>();
         for (String name : HOOKED_CLASSES) {
             try {
@@ -95,10 +92,24 @@ final class HookInstaller implements ClassFileTransformer {
                 // VirtualThread before 19, ThreadPerTaskExecutor before 21
             }
         }
-        if (!inst.isRedefineClassesSupported()) {
+        boolean redefine = inst.isRedefineClassesSupported();
+        List<ClassDefinition> cached = redefine && cache != null ? cache.read(targets) : null;
+        if (cached == null) checkReadable(classFile(THREAD), Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1));
+        Class<?> hook = defineHookClass(inst);
+        HookFailures failures = HookFailures.of(hook);
+        for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());
+        if (!redefine) {
             inst.addTransformer(new HookInstaller(log), true);
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
             return failures;
+        }
+        if (cached != null) {
+            try {
+                inst.redefineClasses(cached.toArray(new ClassDefinition[0]));
+                return failures;
+            } catch (Exception | LinkageError refused) {
+                // not redefined (all or nothing): hooked with ASM below, and the file replaced
+            }
         }
         List<ClassDefinition> definitions = new ArrayList<>();
         for (Class<?> target : targets) {
@@ -106,6 +117,7 @@ final class HookInstaller implements ClassFileTransformer {
             definitions.add(new ClassDefinition(target, hook(name, classFile(name))));
         }
         inst.redefineClasses(definitions.toArray(new ClassDefinition[0]));
+        if (cache != null) cache.write(definitions);
         return failures;
     }
 

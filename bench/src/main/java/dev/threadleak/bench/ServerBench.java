@@ -219,7 +219,9 @@ public final class ServerBench {
     }
 
     private List<String> configArgs(String config, Path dir) {
-        String dumps = "=dir=" + dir.resolve("dumps");
+        // one agent dir for every run, as a service keeps its own across restarts: the first run hooks the JDK with ASM
+        // and keeps the hooked classes there, the next ones start from them (see HookCache)
+        String dumps = "=dir=" + tmp.resolve("agent-dir");
         return switch (config) {
             case "none" -> List.of();
             case "empty" -> List.of("-javaagent:" + empty);

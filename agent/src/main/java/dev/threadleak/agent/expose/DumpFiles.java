@@ -10,15 +10,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -26,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +40,6 @@ public final class DumpFiles {
     /** {@code threadleak-<pid>-<jvmid>-<stamp>-<seq>.json}, and the older {@code threadleak-<pid>-<stamp>.json}. */
     private static final Pattern NAME = Pattern.compile("threadleak-(\\d+)-(?:([0-9a-f]{8})-)?(\\d{8}T\\d{9}Z)(?:-(\\d{1,18}))?\\.json");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final JsonFactory JSON = new JsonFactory();
 
     /** Temporary files older than this are the remains of a JVM killed mid-write; the next writer removes them. */
@@ -113,7 +106,7 @@ public final class DumpFiles {
     }
 
     private Path write(Snapshot snapshot, boolean keep) throws IOException {
-        Files.createDirectories(dir, posix("rwx------"));
+        Files.createDirectories(dir, PrivateDir.perms("rwx------"));
         checkPrivate(dir);
         if (!staleTmpRemoved) {
             staleTmpRemoved = true;
@@ -127,7 +120,7 @@ public final class DumpFiles {
         long seq = keep ? ++sequence : sequence + 1;
         Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + jvmId + "-"
                 + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + "-" + String.format(java.util.Locale.ROOT, "%06d", seq) + ".json");
-        Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", posix("rw-------"));
+        Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", PrivateDir.perms("rw-------"));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = Channels.newOutputStream(ch)) {
@@ -157,36 +150,9 @@ public final class DumpFiles {
         return target;
     }
 
-    /**
-     * Refuses a directory that another user owns, or that group or others may write: dumps there could be
-     * read, replaced or deleted by them. (A directory this JVM just created is {@code 0700} and its own.)
-     */
+    /** Refuses a directory that another user owns, or that group or others may write (see {@link PrivateDir#check}). */
     static void checkPrivate(Path dir) throws IOException {
-        if (!POSIX) return;
-        Object me = ownUid();
-        // a symbolic link must be this user's too (or another user could point it elsewhere), and so must its target
-        Object linkOwner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        Object owner = Files.getAttribute(dir, "unix:uid");
-        for (Object o : new Object[] {linkOwner, owner}) {
-            if (me != null && !me.equals(o)) {
-                throw new IOException("directory is owned by another user (uid " + o + "), not used: dumps there could be read or replaced by them");
-            }
-        }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
-        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException("directory is writable by other users (" + PosixFilePermissions.toString(perms)
-                    + "), not used: dumps there could be replaced or deleted (chmod go-w it, or choose another dir)");
-        }
-    }
-
-    /** This process's user id: the owner of /proc/self (Linux); null where there is none (then only permissions are checked). */
-    private static Object ownUid() {
-        try {
-            Path self = Path.of("/proc/self");
-            return Files.exists(self) ? Files.getAttribute(self, "unix:uid") : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        PrivateDir.check(dir);
     }
 
     private boolean spaceShort() {
@@ -317,10 +283,5 @@ public final class DumpFiles {
     private static long sequence(Path p) {
         Matcher m = NAME.matcher(p.getFileName().toString());
         return m.matches() && m.group(4) != null ? Long.parseLong(m.group(4)) : -1;
-    }
-
-    private static FileAttribute<?>[] posix(String perms) {
-        return POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(perms))}
-                : new FileAttribute<?>[0];
     }
 }

@@ -1,0 +1,143 @@
+package dev.threadleak.agent;
+
+import dev.threadleak.agent.expose.PrivateDir;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.instrument.ClassDefinition;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The hooked class files of one JDK build, kept in the agent's directory ({@code dir}), so that only the first JVM of
+ * a JDK build and agent jar runs ASM at premain: loading ASM and running it cold is about 35 ms, a third of premain.
+ *
+ * <p>The file is trusted as the agent jar is, or not used: it must be this user's, in a directory that is this user's
+ * and that no one else may write (the rule dumps follow, {@link PrivateDir}); it is read whole and checked by a CRC;
+ * and its key must name this JDK build (its home, version and runtime image) and this agent jar (its path, size and
+ * time) exactly. Any doubt, or a redefinition that fails, and the classes are hooked with ASM as without it; a new
+ * file replaces the old one atomically. The {@value #KEPT} newest files are kept (one per JDK build).
+ */
+final class HookCache {
+    private static final int MAGIC = 0x544c484b; // TLHK
+    private static final String PREFIX = "threadleak-hooks-", SUFFIX = ".bin";
+    static final int KEPT = 4;
+
+    private final Path dir, file;
+    private final String key;
+
+    private HookCache(Path dir, String key) {
+        this.dir = dir;
+        this.key = key;
+        this.file = dir.resolve(PREFIX + Integer.toHexString(key.hashCode()) + SUFFIX);
+    }
+
+    /** The cache for this JVM in {@code dir}, or null where there is none: no private directory, no agent jar, no runtime image. */
+    static HookCache in(Path dir) {
+        try {
+            if (PrivateDir.ownUid() == null) return null; // ownership cannot be checked
+            Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
+            if (!Files.isRegularFile(jar) || !Files.isRegularFile(modules)) return null;
+            String key = "format 1; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
+                    + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
+                    + System.getProperty("java.runtime.version") + "; modules " + stamp(modules) + "; agent " + jar + " " + stamp(jar);
+            Files.createDirectories(dir, PrivateDir.perms("rwx------"));
+            PrivateDir.check(dir);
+            return new HookCache(dir, key);
+        } catch (Throwable t) {
+            return null; // no cache: hooked with ASM
+        }
+    }
+
+    private static String stamp(Path p) throws IOException {
+        return Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis();
+    }
+
+    /** The hooked class files of {@code targets}, in order, or null when there is no valid file for them. */
+    List<ClassDefinition> read(List<Class<?>> targets) {
+        try {
+            if (!PrivateDir.ownFile(file)) return null;
+            byte[] all = Files.readAllBytes(file);
+            if (all.length < 8) return null;
+            CRC32C crc = new CRC32C();
+            crc.update(all, 0, all.length - 8);
+            if (crc.getValue() != ByteBuffer.wrap(all, all.length - 8, 8).getLong()) return null;
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 8));
+            if (in.readInt() != MAGIC || !in.readUTF().equals(key) || in.readInt() != targets.size()) return null;
+            List<ClassDefinition> out = new ArrayList<>();
+            for (Class<?> target : targets) {
+                if (!in.readUTF().equals(target.getName())) return null;
+                byte[] bytes = new byte[in.readInt()];
+                in.readFully(bytes);
+                out.add(new ClassDefinition(target, bytes));
+            }
+            return in.available() == 0 ? out : null;
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** Keeps the hooked class files for the next JVM; silent when it cannot (the cache only saves time). */
+    void write(List<ClassDefinition> definitions) {
+        Path tmp = null;
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 18);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeInt(MAGIC);
+            out.writeUTF(key);
+            out.writeInt(definitions.size());
+            for (ClassDefinition d : definitions) {
+                out.writeUTF(d.getDefinitionClass().getName());
+                out.writeInt(d.getDefinitionClassFile().length);
+                out.write(d.getDefinitionClassFile());
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeLong(crc.getValue());
+            tmp = Files.createTempFile(dir, "." + PREFIX, ".tmp", PrivateDir.perms("rw-------"));
+            Files.write(tmp, bytes.toByteArray());
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+            pruneOthers();
+        } catch (Throwable t) {
+            // next JVM hooks with ASM too
+        } finally {
+            try {
+                if (tmp != null) Files.deleteIfExists(tmp);
+            } catch (Throwable ignored) {
+                // a stale .tmp; dumps' clean-up removes old ones
+            }
+        }
+    }
+
+    /** Deletes this agent's older files beyond the newest {@link #KEPT}: one per JDK build (or agent jar) used here. */
+    private void pruneOthers() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+            for (Path p : ds) files.add(p);
+        }
+        if (files.size() <= KEPT) return;
+        files.sort(new java.util.Comparator<Path>() { // newest first; not a lambda: premain pays a lambda's bootstrap
+            @Override
+            public int compare(Path a, Path b) {
+                try {
+                    return Files.getLastModifiedTime(b).compareTo(Files.getLastModifiedTime(a));
+                } catch (IOException e) {
+                    return 0;
+                }
+            }
+        });
+        for (Path old : files.subList(KEPT, files.size())) {
+            if (!old.equals(file)) Files.deleteIfExists(old);
+        }
+    }
+}

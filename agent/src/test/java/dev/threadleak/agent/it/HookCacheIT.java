@@ -1,0 +1,81 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.threadleak.agent.it.ChildJvm.Finished;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.snapshot.Snapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The hooked JDK classes kept in the agent's directory: written by the first JVM, used by the next one unchanged, and
+ * never trusted when damaged or writable by others (then hooked again with ASM, and the file replaced).
+ */
+class HookCacheIT {
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theFirstJvmKeepsTheHookedClassesTheNextUsesThemAndADamagedFileIsReplaced(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-hooks-").resolve("d");
+
+        runAndCheckTheSite(jdk, dir);
+        Path file = onlyHookFile(dir);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        byte[] written = Files.readAllBytes(file);
+        FileTime modified = Files.getLastModifiedTime(file);
+        Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+
+        runAndCheckTheSite(jdk, dir);
+        assertThat(onlyHookFile(dir)).isEqualTo(file);
+        assertThat(Files.getLastModifiedTime(file)).as("used, not written again").isEqualTo(modified);
+        assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+
+        byte[] damaged = written.clone();
+        damaged[damaged.length / 2] ^= 0x55; // inside some hooked class file: the CRC no longer matches
+        Files.write(file, damaged);
+        runAndCheckTheSite(jdk, dir);
+        assertThat(Files.readAllBytes(onlyHookFile(dir))).as("hooked again and rewritten, as the first JVM wrote it").isEqualTo(written);
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        FileTime before = Files.getLastModifiedTime(file);
+        runAndCheckTheSite(jdk, dir);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(onlyHookFile(dir))))
+                .as("a file others may write is not used: replaced by a private one").isEqualTo("rw-------");
+        assertThat(Files.readAllBytes(onlyHookFile(dir))).isEqualTo(written);
+        assertThat(Files.getLastModifiedTime(onlyHookFile(dir))).isNotEqualTo(before);
+    }
+
+    /** Runs StartPaths' plain thread under the agent: its exit dump blames the line that started it (the hooks work). */
+    private static void runAndCheckTheSite(Jdk jdk, Path dir) throws Exception {
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stderr()).isEmpty();
+        Snapshot dump = ChildJvm.newestDump(dir);
+        assertThat(dump.threads()).filteredOn(t -> t.name().equals("path-plain")).singleElement()
+                .satisfies(t -> assertThat(dump.site(t.site()).blameFrame().toString())
+                        .startsWith("dev.threadleak.agent.it.apps.StartPaths.plainThread(StartPaths.java:"));
+        try (Stream<Path> files = Files.list(dir)) { // the next run's dump is then the newest
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) Files.delete(p);
+        }
+    }
+
+    private static Path onlyHookFile(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> hooks = files.filter(p -> p.getFileName().toString().startsWith("threadleak-hooks-")).toList();
+            assertThat(hooks).as("hooked-class files in %s", dir).hasSize(1);
+            assertThat(hooks.get(0).getFileName().toString()).matches("threadleak-hooks-[0-9a-f]+\\.bin");
+            return hooks.get(0);
+        }
+    }
+}
