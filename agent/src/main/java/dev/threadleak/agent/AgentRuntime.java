@@ -14,6 +14,7 @@ import dev.threadleak.agent.expose.ThreadLeakBean;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import dev.threadleak.agent.snapshot.Snapshot;
 import java.lang.management.ManagementFactory;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
@@ -135,7 +136,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
         long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
         long nextDump = 0, nextSample = 0, nextInit = quietUntil;
-        boolean sawEarlierThreads = false, ready = false;
+        boolean sawEarlierThreads = false, ready = false, mbeanDone = false;
         while (true) {
             try {
                 if (!sawEarlierThreads) {
@@ -153,11 +154,11 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                     nextInit = now + TimeUnit.MILLISECONDS.toNanos(INIT_RETRY_MILLIS);
                     if (!init(true)) continue;
                     ready = true;
-                    registerMBean();
                     if (options.http() != null) http = startHttp();
                     nextDump = now + dumpNanos;
                     nextSample = now + sampleNanos; // the rehearsal was the first sample
                 }
+                if (!mbeanDone) mbeanDone = registerMBean();
                 if (options.periodicDumps() && now - nextDump >= 0) {
                     dump(PERIODIC);
                     nextDump = System.nanoTime() + dumpNanos;
@@ -178,12 +179,20 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         }
     }
 
-    private void registerMBean() {
+    /**
+     * Registers the MXBean once a platform MBean server exists: the application's, a JMX agent's, or the one a tool
+     * that attaches starts (jconsole, {@code threadleak dump}); checked at every drain, so within 200 ms of it. The
+     * agent does not make one itself: with every platform MXBean (JFR's and the diagnostic commands' among them) it
+     * costs 120-140 ms at start-up, for a bean no one may read. True once registered, or once it failed (said once).
+     */
+    private boolean registerMBean() {
         try {
+            if (MBeanServerFactory.findMBeanServer(null).isEmpty()) return false;
             ManagementFactory.getPlatformMBeanServer().registerMBean(new ThreadLeakBean(this), new ObjectName(ThreadLeakMXBean.OBJECT_NAME));
         } catch (Throwable t) {
             log.warn("cannot register the JMX MBean " + ThreadLeakMXBean.OBJECT_NAME + ": " + t);
         }
+        return true;
     }
 
     /** Called on the agent's thread (a daemon: the server's threads inherit it); null when it cannot start (said once). */

@@ -74,6 +74,9 @@ final class DumpCommand implements Callable<Integer> {
         try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
+            // the agent registers its bean within 200 ms of the platform MBean server's start, which attaching just did
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+            while (!server.isRegistered(bean) && System.nanoTime() - deadline < 0) Thread.sleep(20); // polling
             if (!server.isRegistered(bean)) {
                 throw new UsageException("dump: process " + pid + " has the agent but no " + ThreadLeakMXBean.OBJECT_NAME
                         + " MXBean yet (it registers one second after loading, or could not: see the process's stderr)");
