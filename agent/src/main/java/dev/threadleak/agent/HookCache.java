@@ -1,13 +1,14 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.expose.PrivateDir;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.ClassDefinition;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,10 +48,10 @@ final class HookCache {
             Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
             if (!Files.isRegularFile(jar) || !Files.isRegularFile(modules)) return null;
-            String key = "format 1; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
+            String key = "format 2; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + stamp(modules) + "; agent " + jar + " " + stamp(jar);
-            Files.createDirectories(dir, PrivateDir.perms("rwx------"));
+            if (!Files.isDirectory(dir)) Files.createDirectories(dir, PrivateDir.perms("rwx------"));
             PrivateDir.check(dir);
             return new HookCache(dir, key);
         } catch (Throwable t) {
@@ -62,27 +63,33 @@ final class HookCache {
         return Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis();
     }
 
-    /** The hooked class files of {@code targets}, in order, or null when there is no valid file for them. */
+    /**
+     * The hooked class files of {@code targets}, in order, or null when there is no valid file for them. Read with
+     * java.io and a ByteBuffer, which premain has loaded already (NIO channels and DataInputStream cost it classes).
+     */
     List<ClassDefinition> read(List<Class<?>> targets) {
         try {
             if (!PrivateDir.ownFile(file)) return null;
-            byte[] all = Files.readAllBytes(file);
+            byte[] all;
+            try (InputStream in = new FileInputStream(file.toFile())) {
+                all = in.readAllBytes();
+            }
             if (all.length < 8) return null;
             CRC32C crc = new CRC32C();
             crc.update(all, 0, all.length - 8);
-            if (crc.getValue() != ByteBuffer.wrap(all, all.length - 8, 8).getLong()) return null;
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 8));
-            if (in.readInt() != MAGIC || !in.readUTF().equals(key) || in.readInt() != targets.size()) return null;
+            ByteBuffer in = ByteBuffer.wrap(all, 0, all.length - 8);
+            if (crc.getValue() != ByteBuffer.wrap(all).getLong(all.length - 8)) return null;
+            if (in.getInt() != MAGIC || !text(in).equals(key) || in.getInt() != targets.size()) return null;
             List<ClassDefinition> out = new ArrayList<>();
             for (Class<?> target : targets) {
-                if (!in.readUTF().equals(target.getName())) return null;
-                byte[] bytes = new byte[in.readInt()];
-                in.readFully(bytes);
+                if (!text(in).equals(target.getName())) return null;
+                byte[] bytes = new byte[in.getInt()];
+                in.get(bytes);
                 out.add(new ClassDefinition(target, bytes));
             }
-            return in.available() == 0 ? out : null;
+            return in.hasRemaining() ? null : out;
         } catch (Throwable t) {
-            return null;
+            return null; // damaged (a length past the end, a bad string): hooked with ASM, and the file replaced
         }
     }
 
@@ -93,10 +100,10 @@ final class HookCache {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 18);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
-            out.writeUTF(key);
+            text(out, key);
             out.writeInt(definitions.size());
             for (ClassDefinition d : definitions) {
-                out.writeUTF(d.getDefinitionClass().getName());
+                text(out, d.getDefinitionClass().getName());
                 out.writeInt(d.getDefinitionClassFile().length);
                 out.write(d.getDefinitionClassFile());
             }
@@ -117,6 +124,19 @@ final class HookCache {
                 // a stale .tmp; dumps' clean-up removes old ones
             }
         }
+    }
+
+    /** A string as its UTF-8 length (an int) and bytes. */
+    private static void text(DataOutputStream out, String s) throws IOException {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String text(ByteBuffer in) {
+        byte[] utf8 = new byte[in.getInt()];
+        in.get(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 
     /** Deletes this agent's older files beyond the newest {@link #KEPT}: one per JDK build (or agent jar) used here. */
