@@ -55,10 +55,38 @@ class HookCacheIT {
         assertThat(Files.getLastModifiedTime(onlyHookFile(dir))).isNotEqualTo(before);
     }
 
+    /** A hooked-classes file is for one agent jar: a rebuilt jar (another time stamp) hooks anew and keeps a file of its own. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anotherAgentJarDoesNotUseTheFileOfThisOne(Jdk jdk) throws Exception {
+        Path base = Files.createTempDirectory("tl-hooks-jar-");
+        Path dir = base.resolve("d"), jar = Files.copy(ChildJvm.AGENT_JAR, base.resolve("threadleak-agent.jar"));
+        String agent = "-javaagent:" + jar + "=dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps";
+        // the test class path holds the built agent jar too (failsafe's): left out, so the agent runs from the copy
+        String cp = java.util.Arrays.stream(ChildJvm.TEST_CP.split(java.io.File.pathSeparator))
+                .filter(e -> !Path.of(e).getFileName().toString().contains("threadleak-agent"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        runAndCheckTheSite(jdk, dir, agent, cp);
+        Path first = onlyHookFile(dir);
+        byte[] written = Files.readAllBytes(first);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
+        runAndCheckTheSite(jdk, dir, agent, cp);
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> hooks = files.filter(p -> p.getFileName().toString().startsWith("threadleak-hooks-")).toList();
+            assertThat(hooks).as("one file per agent jar").hasSize(2).contains(first);
+            Path second = hooks.get(0).equals(first) ? hooks.get(1) : hooks.get(0);
+            assertThat(Files.readAllBytes(first)).as("the first jar's file, untouched").isEqualTo(written);
+            assertThat(Files.readAllBytes(second)).as("the same hooked classes, under the other jar's key").isNotEqualTo(written);
+        }
+    }
+
     /** Runs StartPaths' plain thread under the agent: its exit dump blames the line that started it (the hooks work). */
     private static void runAndCheckTheSite(Jdk jdk, Path dir) throws Exception {
-        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps")),
-                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
+        runAndCheckTheSite(jdk, dir, ChildJvm.agent("dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps"), ChildJvm.TEST_CP);
+    }
+
+    private static void runAndCheckTheSite(Jdk jdk, Path dir, String agent, String classPath) throws Exception {
+        Finished run = ChildJvm.run(jdk, List.of(agent), "-cp", classPath, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
         assertThat(run.stderr()).isEmpty();
         Snapshot dump = ChildJvm.newestDump(dir);
