@@ -127,8 +127,7 @@ public final class Agent {
             HookInstaller.openToAgent(inst);
             registry.warmUp();
             registry.executorHooks().warmUp();
-            hookFailures = HookInstaller.install(inst, sinks(registry), System.getProperty(HookInstaller.FAKE_CLASS_FILE_VERSION) == null
-                    ? HookCache.in(options.dir()) : null, LOG);
+            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir()), LOG);
         } catch (HookInstaller.JdkTooNew e) {
             LOG.warn(e.getMessage());
         } catch (Throwable t) {

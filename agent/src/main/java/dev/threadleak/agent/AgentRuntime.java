@@ -31,9 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * dump. Nothing here may take the host down: every failure is one {@code [threadleak]} line on stderr.
  */
 public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.Source {
-    /** How often new creation stacks are decoded, bounding the records waiting in memory. */
-    private static final long DRAIN_MILLIS = 200;
-    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+    private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(Registry.DRAIN_MILLIS);
     /**
      * For its first second the agent only records thread starts: JMX, the sampler and dumps wait, so that a
      * short-lived JVM pays nothing for them (they cost more than a hello-world's whole run). A JVM that ends
@@ -111,7 +109,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis()),
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
-                    Math.max(options.sample().toMillis(), DRAIN_MILLIS));
+                    Math.max(options.sample().toMillis(), Registry.DRAIN_MILLIS));
             if (rehearse) d.rehearse(p.scheduled(Depth.DUMP).withThreadsListed(options.threads())); // the first sample
             dumps = d;
             pipeline = p; // last: set-up that fails (out of memory) is tried again
@@ -127,7 +125,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     }
 
     /**
-     * The agent thread: drains thread starts every {@link #DRAIN_MILLIS} (sooner when a burst of starts wakes
+     * The agent thread: drains thread starts every {@link Registry#DRAIN_MILLIS} (sooner when a burst of starts wakes
      * it), sets up sampling and dumps after the quiet first second, then samples and dumps on schedule. It
      * survives any Throwable, out-of-memory included: while it lives, thread starts cannot pile up in the host.
      */

@@ -51,8 +51,7 @@ final class HookCache {
             String key = "format 2; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + stamp(modules) + "; agent " + jar + " " + stamp(jar);
-            if (!Files.isDirectory(dir)) Files.createDirectories(dir, PrivateDir.perms("rwx------"));
-            PrivateDir.check(dir);
+            PrivateDir.ensure(dir);
             return new HookCache(dir, key);
         } catch (Throwable t) {
             return null; // no cache: hooked with ASM

@@ -93,8 +93,9 @@ final class HookInstaller implements ClassFileTransformer {
             }
         }
         boolean redefine = inst.isRedefineClassesSupported();
-        List<ClassDefinition> cached = redefine && cache != null ? cache.read(targets) : null;
-        if (cached == null) checkReadable(classFile(THREAD), Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1));
+        int fakeVersion = Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1); // a JDK too new has no file: ASM never hooked it
+        List<ClassDefinition> cached = redefine && cache != null && fakeVersion < 0 ? cache.read(targets) : null;
+        if (cached == null) checkReadable(classFile(THREAD), fakeVersion);
         Class<?> hook = defineHookClass(inst);
         HookFailures failures = HookFailures.of(hook);
         for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());

@@ -106,8 +106,7 @@ public final class DumpFiles {
     }
 
     private Path write(Snapshot snapshot, boolean keep) throws IOException {
-        Files.createDirectories(dir, PrivateDir.perms("rwx------"));
-        checkPrivate(dir);
+        PrivateDir.ensure(dir);
         if (!staleTmpRemoved) {
             staleTmpRemoved = true;
             try {
@@ -148,11 +147,6 @@ public final class DumpFiles {
         }
         prune(target);
         return target;
-    }
-
-    /** Refuses a directory that another user owns, or that group or others may write (see {@link PrivateDir#check}). */
-    static void checkPrivate(Path dir) throws IOException {
-        PrivateDir.check(dir);
     }
 
     private boolean spaceShort() {

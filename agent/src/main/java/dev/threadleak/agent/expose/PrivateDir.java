@@ -19,6 +19,12 @@ public final class PrivateDir {
 
     private PrivateDir() {}
 
+    /** Creates the directory ({@code 0700}) when it is missing, then {@link #check}s it. */
+    public static void ensure(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) Files.createDirectories(dir, perms("rwx------"));
+        check(dir);
+    }
+
     /**
      * Refuses a directory that another user owns, or that group or others may write: files there could be
      * read, replaced or deleted by them. (A directory this JVM just created is {@code 0700} and its own.)

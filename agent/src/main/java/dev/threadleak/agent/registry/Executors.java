@@ -105,7 +105,7 @@ public final class Executors {
          */
         private long stalledSinceMs(long nowMs, long queued) {
             long begun = started();
-            if (queued <= 0 || !tasksCounted) stallFromMs = -1;
+            if (queued <= 0) stallFromMs = -1;
             else if (stallFromMs < 0 || begun != startedAtStall) stallFromMs = nowMs;
             startedAtStall = begun;
             return stallFromMs;
@@ -123,6 +123,7 @@ public final class Executors {
          * Called by the sampler only, once per sample. An executor that is not FIFO: see {@link #stalledSinceMs}.
          */
         public long oldestQueuedAtMs(long nowMs, long queued) {
+            if (!tasksCounted) return -1; // nothing begun is counted: no age to tell
             if (queuedAtMs == null) return stalledSinceMs(nowMs, queued);
             long t = started(), s = submitted.get();
             if (s <= t) return -1;

@@ -24,7 +24,7 @@ public final class Registry implements Consumer<Thread> {
      * Records waiting for the drain, at most: beyond it starts are counted, not kept. A record weighs about
      * 1 KiB with its raw creation stack (up to a few KiB for deep stacks), so the bound follows the heap: 1/64 of
      * it at 1 KiB a record, between 1,024 and 10,000 records (256 MiB heap: 4,096; 640 MiB and more: 10,000).
-     * Reached only when the agent thread cannot keep up (it is woken at a quarter of it).
+     * Reached only when the agent thread cannot keep up (it is woken every {@link #WAKE_DRAINER_AT} starts).
      */
     static final int MAX_PENDING = (int) Math.max(1_024, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 1024));
     /**
@@ -34,8 +34,11 @@ public final class Registry implements Consumer<Thread> {
      * as much as the server's own survivors; drained, a record of an ended thread is garbage before the collection.
      */
     static final int WAKE_DRAINER_AT = 256;
-    /** Ended threads leave the live map (a pass over all of it) at most this often, however often starts are drained. */
-    private static final long SWEEP_MILLIS = 200;
+    /**
+     * The agent thread drains at least this often. Ended threads leave the live map (a pass over all of it) on this
+     * clock, however often starts are drained.
+     */
+    public static final long DRAIN_MILLIS = 200;
     private long lastSweepMs;
 
     private final AtomicReference<ThreadRecord> pending = new AtomicReference<>();
@@ -211,7 +214,7 @@ public final class Registry implements Consumer<Thread> {
             dropped.addAndGet(total - done);
             throw t;
         }
-        if (!sweep && now - lastSweepMs < SWEEP_MILLIS) return; // woken by count: the sweep runs on the clock
+        if (!sweep && now - lastSweepMs < DRAIN_MILLIS) return; // woken by count: the sweep runs on the clock
         lastSweepMs = now;
         for (Iterator<ThreadRecord> it = live.values().iterator(); it.hasNext(); ) {
             ThreadRecord r = it.next();
