@@ -1,6 +1,7 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.expose.PrivateDir;
+import dev.threadleak.agent.hook.ThreadLeakHook;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.FileInputStream;
@@ -18,8 +19,9 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The hooked class files of one JDK build, kept in the agent's directory ({@code dir}), so that only the first JVM of
- * a JDK build and agent jar runs ASM at premain: loading ASM and running it cold is about 35 ms, a third of premain.
+ * The hooked class files of one JDK build, and the hook class as it is defined into java.lang, kept in the agent's directory ({@code dir}), so that only the first JVM of
+ * a JDK build and agent jar runs ASM at premain: loading ASM and running it cold is about 35 ms, a third of premain;
+ * reading the hook class from the agent jar (a second open of the jar, through a URL connection) a few more.
  *
  * <p>The file is trusted as the agent jar is, or not used: it must be this user's, in a directory that is this user's
  * and that no one else may write (the rule dumps follow, {@link PrivateDir}); it is read whole and checked by a CRC;
@@ -35,6 +37,9 @@ final class HookCache {
     private final Path dir, file;
     private final String key;
 
+    /** What a valid file holds: the hook class's bytes, and the hooked class files in the order asked. */
+    record Hooked(byte[] hookClass, List<ClassDefinition> classes) {}
+
     private HookCache(Path dir, String key) {
         this.dir = dir;
         this.key = key;
@@ -48,7 +53,7 @@ final class HookCache {
             Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
             if (!Files.isRegularFile(jar) || !Files.isRegularFile(modules)) return null;
-            String key = "format 2; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
+            String key = "format 3; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + stamp(modules) + "; agent " + jar + " " + stamp(jar);
             PrivateDir.ensure(dir);
@@ -63,10 +68,10 @@ final class HookCache {
     }
 
     /**
-     * The hooked class files of {@code targets}, in order, or null when there is no valid file for them. Read with
-     * java.io and a ByteBuffer, which premain has loaded already (NIO channels and DataInputStream cost it classes).
+     * The hook class and the hooked class files of {@code targets}, or null when there is no valid file for them. Read
+     * with java.io and a ByteBuffer, which premain has loaded already (NIO channels and DataInputStream cost it classes).
      */
-    List<ClassDefinition> read(List<Class<?>> targets) {
+    Hooked read(List<Class<?>> targets) {
         try {
             if (!PrivateDir.ownFile(file)) return null;
             byte[] all;
@@ -79,21 +84,21 @@ final class HookCache {
             ByteBuffer in = ByteBuffer.wrap(all, 0, all.length - 8);
             if (crc.getValue() != ByteBuffer.wrap(all).getLong(all.length - 8)) return null;
             if (in.getInt() != MAGIC || !text(in).equals(key) || in.getInt() != targets.size()) return null;
+            if (!text(in).equals(ThreadLeakHook.RUNTIME_NAME)) return null;
+            byte[] hookClass = bytes(in);
             List<ClassDefinition> out = new ArrayList<>();
             for (Class<?> target : targets) {
                 if (!text(in).equals(target.getName())) return null;
-                byte[] bytes = new byte[in.getInt()];
-                in.get(bytes);
-                out.add(new ClassDefinition(target, bytes));
+                out.add(new ClassDefinition(target, bytes(in)));
             }
-            return in.hasRemaining() ? null : out;
+            return in.hasRemaining() ? null : new Hooked(hookClass, out);
         } catch (Throwable t) {
             return null; // damaged (a length past the end, a bad string): hooked with ASM, and the file replaced
         }
     }
 
-    /** Keeps the hooked class files for the next JVM; silent when it cannot (the cache only saves time). */
-    void write(List<ClassDefinition> definitions) {
+    /** Keeps the hook class and the hooked class files for the next JVM; silent when it cannot (the cache only saves time). */
+    void write(byte[] hookClass, List<ClassDefinition> definitions) {
         Path tmp = null;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 18);
@@ -101,6 +106,9 @@ final class HookCache {
             out.writeInt(MAGIC);
             text(out, key);
             out.writeInt(definitions.size());
+            text(out, ThreadLeakHook.RUNTIME_NAME);
+            out.writeInt(hookClass.length);
+            out.write(hookClass);
             for (ClassDefinition d : definitions) {
                 text(out, d.getDefinitionClass().getName());
                 out.writeInt(d.getDefinitionClassFile().length);
@@ -133,9 +141,14 @@ final class HookCache {
     }
 
     private static String text(ByteBuffer in) {
-        byte[] utf8 = new byte[in.getInt()];
-        in.get(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
+        return new String(bytes(in), StandardCharsets.UTF_8);
+    }
+
+    /** An int length, then that many bytes. */
+    private static byte[] bytes(ByteBuffer in) {
+        byte[] bytes = new byte[in.getInt()];
+        in.get(bytes);
+        return bytes;
     }
 
     /** Deletes this agent's older files beyond the newest {@link #KEPT}: one per JDK build (or agent jar) used here. */

@@ -16,14 +16,14 @@ class HookInstallerTest {
     @Test
     void theRunningJdksClassFilesAreReadable() throws Exception {
         byte[] thread = threadClass();
-        assertThatCode(() -> HookInstaller.checkReadable(thread, -1)).doesNotThrowAnyException();
+        assertThatCode(() -> HookWeaver.checkReadable(thread, -1)).doesNotThrowAnyException();
         int major = (thread[6] & 0xff) << 8 | thread[7] & 0xff;
-        assertThatCode(() -> HookInstaller.checkReadable(thread, major)).doesNotThrowAnyException();
+        assertThatCode(() -> HookWeaver.checkReadable(thread, major)).doesNotThrowAnyException();
     }
 
     @Test
     void aClassFileVersionNewerThanAsmKnowsIsOneClearMessage() throws Exception {
-        assertThatThrownBy(() -> HookInstaller.checkReadable(threadClass(), 255)).isInstanceOf(HookInstaller.JdkTooNew.class)
+        assertThatThrownBy(() -> HookWeaver.checkReadable(threadClass(), 255)).isInstanceOf(HookInstaller.JdkTooNew.class)
                 .hasMessageContaining("(class file version 255) is newer than this threadleak can hook")
                 .hasMessageContaining("the application runs without the agent's hooks");
     }

@@ -35,10 +35,13 @@ class HookCacheIT {
         FileTime modified = Files.getLastModifiedTime(file);
         Object inode = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
 
-        runAndCheckTheSite(jdk, dir);
+        Finished second = runAndCheckTheSite(jdk, dir, "-Xlog:class+load=info");
         assertThat(onlyHookFile(dir)).isEqualTo(file);
         assertThat(Files.getLastModifiedTime(file)).as("used, not written again").isEqualTo(modified);
         assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+        assertThat(second.stdout()).as("the hook class defined, from the file").contains(" java.lang.ThreadLeakHook ")
+                .as("no ASM, and the hook class not read from the agent jar").doesNotContain("dev.threadleak.shaded.asm.", "HookWeaver",
+                        " dev.threadleak.agent.hook.ThreadLeakHook ");
 
         byte[] damaged = written.clone();
         damaged[damaged.length / 2] ^= 0x55; // inside some hooked class file: the CRC no longer matches
@@ -66,11 +69,11 @@ class HookCacheIT {
         String cp = java.util.Arrays.stream(ChildJvm.TEST_CP.split(java.io.File.pathSeparator))
                 .filter(e -> !Path.of(e).getFileName().toString().contains("threadleak-agent"))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-        runAndCheckTheSite(jdk, dir, agent, cp);
+        runWithAgentAndCheckTheSite(jdk, dir, agent, cp);
         Path first = onlyHookFile(dir);
         byte[] written = Files.readAllBytes(first);
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 60_000));
-        runAndCheckTheSite(jdk, dir, agent, cp);
+        runWithAgentAndCheckTheSite(jdk, dir, agent, cp);
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> hooks = files.filter(p -> p.getFileName().toString().startsWith("threadleak-hooks-")).toList();
             assertThat(hooks).as("one file per agent jar").hasSize(2).contains(first);
@@ -81,12 +84,15 @@ class HookCacheIT {
     }
 
     /** Runs StartPaths' plain thread under the agent: its exit dump blames the line that started it (the hooks work). */
-    private static void runAndCheckTheSite(Jdk jdk, Path dir) throws Exception {
-        runAndCheckTheSite(jdk, dir, ChildJvm.agent("dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps"), ChildJvm.TEST_CP);
+    private static Finished runAndCheckTheSite(Jdk jdk, Path dir, String... moreJvmArgs) throws Exception {
+        return runWithAgentAndCheckTheSite(jdk, dir, ChildJvm.agent("dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps"), ChildJvm.TEST_CP,
+                moreJvmArgs);
     }
 
-    private static void runAndCheckTheSite(Jdk jdk, Path dir, String agent, String classPath) throws Exception {
-        Finished run = ChildJvm.run(jdk, List.of(agent), "-cp", classPath, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
+    private static Finished runWithAgentAndCheckTheSite(Jdk jdk, Path dir, String agent, String classPath, String... moreJvmArgs) throws Exception {
+        List<String> jvmArgs = new java.util.ArrayList<>(List.of(moreJvmArgs));
+        jvmArgs.add(agent);
+        Finished run = ChildJvm.run(jdk, jvmArgs, "-cp", classPath, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
         assertThat(run.stderr()).isEmpty();
         Snapshot dump = ChildJvm.newestDump(dir);
@@ -96,6 +102,7 @@ class HookCacheIT {
         try (Stream<Path> files = Files.list(dir)) { // the next run's dump is then the newest
             for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) Files.delete(p);
         }
+        return run;
     }
 
     private static Path onlyHookFile(Path dir) throws Exception {
