@@ -113,6 +113,11 @@ public final class Agent {
         return sinks;
     }
 
+    private static Registry newRegistry(Options options) {
+        return new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
+                new Executors(options.submissions()), options.starts());
+    }
+
     /** Starts the agent; false (and nothing done) when it is loaded already. */
     private static synchronized boolean start(Options options, Instrumentation inst) {
         if (runtime != null || HookInstaller.alreadyInstalled()) {
@@ -120,14 +125,15 @@ public final class Agent {
             return false;
         }
         long startedAtMs = System.currentTimeMillis();
-        Registry registry = new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
-                new Executors(options.submissions()), options.starts());
+        Registry registry = newRegistry(options);
         HookFailures hookFailures = HookFailures.NONE;
         try {
             HookInstaller.openToAgent(inst);
-            registry.warmUp();
-            registry.executorHooks().warmUp();
             hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir()), LOG);
+            // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
+            Registry standIn = newRegistry(options);
+            standIn.warmUp();
+            standIn.executorHooks().warmUp();
         } catch (HookInstaller.JdkTooNew e) {
             LOG.warn(e.getMessage());
         } catch (Throwable t) {

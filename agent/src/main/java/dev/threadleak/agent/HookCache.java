@@ -1,13 +1,11 @@
 package dev.threadleak.agent;
 
 import dev.threadleak.agent.expose.PrivateDir;
-import dev.threadleak.agent.hook.ThreadLeakHook;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.instrument.ClassDefinition;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -15,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.zip.CRC32C;
+import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * The hooked class files of one JDK build, and the hook class as it is defined into java.lang, kept in the agent's directory ({@code dir}), so that only the first JVM of
@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  * reading the hook class from the agent jar (a second open of the jar, through a URL connection) a few more.
  *
  * <p>The file is trusted as the agent jar is, or not used: it must be this user's, in a directory that is this user's
- * and that no one else may write (the rule dumps follow, {@link PrivateDir}); it is read whole and checked by a CRC;
+ * and that no one else may write (the rule dumps follow, {@link PrivateDir}); it is read whole and checked by a CRC-32
+ * (zlib's, native: CRC32C is Java code, which premain would run interpreted over the whole file, about 4 ms);
  * and its key must name this JDK build (its home, version and runtime image) and this agent jar (its path, size and
  * time) exactly. Any doubt, or a redefinition that fails, and the classes are hooked with ASM as without it; a new
  * file replaces the old one atomically. The {@value #KEPT} newest files are kept (one per JDK build).
@@ -37,8 +38,8 @@ final class HookCache {
     private final Path dir, file;
     private final String key;
 
-    /** What a valid file holds: the hook class's bytes, and the hooked class files in the order asked. */
-    record Hooked(byte[] hookClass, List<ClassDefinition> classes) {}
+    /** What a valid file holds: the hook class's bytes, and the hooked class files by internal name, in hooking order. */
+    record Hooked(byte[] hookClass, Map<String, byte[]> classes) {}
 
     private HookCache(Path dir, String key) {
         this.dir = dir;
@@ -53,7 +54,7 @@ final class HookCache {
             Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
             if (!Files.isRegularFile(jar) || !Files.isRegularFile(modules)) return null;
-            String key = "format 3; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
+            String key = "format 4; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + stamp(modules) + "; agent " + jar + " " + stamp(jar);
             PrivateDir.ensure(dir);
@@ -68,10 +69,10 @@ final class HookCache {
     }
 
     /**
-     * The hook class and the hooked class files of {@code targets}, or null when there is no valid file for them. Read
-     * with java.io and a ByteBuffer, which premain has loaded already (NIO channels and DataInputStream cost it classes).
+     * The hook class and the hooked class files, or null when there is no valid file. Read with java.io and a
+     * ByteBuffer, which premain has loaded already (NIO channels and DataInputStream cost it classes).
      */
-    Hooked read(List<Class<?>> targets) {
+    Hooked read() {
         try {
             if (!PrivateDir.ownFile(file)) return null;
             byte[] all;
@@ -79,42 +80,44 @@ final class HookCache {
                 all = in.readAllBytes();
             }
             if (all.length < 8) return null;
-            CRC32C crc = new CRC32C();
+            CRC32 crc = new CRC32();
             crc.update(all, 0, all.length - 8);
             ByteBuffer in = ByteBuffer.wrap(all, 0, all.length - 8);
             if (crc.getValue() != ByteBuffer.wrap(all).getLong(all.length - 8)) return null;
-            if (in.getInt() != MAGIC || !text(in).equals(key) || in.getInt() != targets.size()) return null;
-            if (!text(in).equals(ThreadLeakHook.RUNTIME_NAME)) return null;
+            if (in.getInt() != MAGIC || !text(in).equals(key)) return null;
+            int count = in.getInt();
+            if (!text(in).equals(HookInstaller.HOOK)) return null;
             byte[] hookClass = bytes(in);
-            List<ClassDefinition> out = new ArrayList<>();
-            for (Class<?> target : targets) {
-                if (!text(in).equals(target.getName())) return null;
-                out.add(new ClassDefinition(target, bytes(in)));
+            Map<String, byte[]> classes = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = text(in);
+                if (!HookInstaller.HOOKED_CLASSES.contains(name)) return null;
+                classes.put(name, bytes(in));
             }
-            return in.hasRemaining() ? null : new Hooked(hookClass, out);
+            return in.hasRemaining() ? null : new Hooked(hookClass, classes);
         } catch (Throwable t) {
             return null; // damaged (a length past the end, a bad string): hooked with ASM, and the file replaced
         }
     }
 
     /** Keeps the hook class and the hooked class files for the next JVM; silent when it cannot (the cache only saves time). */
-    void write(byte[] hookClass, List<ClassDefinition> definitions) {
+    void write(Hooked hooked) {
         Path tmp = null;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 18);
             DataOutputStream out = new DataOutputStream(bytes);
             out.writeInt(MAGIC);
             text(out, key);
-            out.writeInt(definitions.size());
-            text(out, ThreadLeakHook.RUNTIME_NAME);
-            out.writeInt(hookClass.length);
-            out.write(hookClass);
-            for (ClassDefinition d : definitions) {
-                text(out, d.getDefinitionClass().getName());
-                out.writeInt(d.getDefinitionClassFile().length);
-                out.write(d.getDefinitionClassFile());
+            out.writeInt(hooked.classes().size());
+            text(out, HookInstaller.HOOK);
+            out.writeInt(hooked.hookClass().length);
+            out.write(hooked.hookClass());
+            for (Map.Entry<String, byte[]> c : hooked.classes().entrySet()) {
+                text(out, c.getKey());
+                out.writeInt(c.getValue().length);
+                out.write(c.getValue());
             }
-            CRC32C crc = new CRC32C();
+            CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
             out.writeLong(crc.getValue());
             tmp = Files.createTempFile(dir, "." + PREFIX, ".tmp", PrivateDir.perms("rw-------"));

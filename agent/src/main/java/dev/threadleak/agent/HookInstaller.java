@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import dev.threadleak.agent.registry.HookFailures;
 
 /**
@@ -50,7 +52,7 @@ final class HookInstaller {
     static final String FJP_QUEUE = "java/util/concurrent/ForkJoinPool$WorkQueue";
     static final String PER_TASK = "java/util/concurrent/ThreadPerTaskExecutor";
     static final String START_IN_CONTAINER = "(Ljdk/internal/vm/ThreadContainer;)V";
-    /** Every class hooked, in the order they are redefined; those this JDK lacks are skipped. */
+    /** Every class hooked, in the order they are put in (a superclass before its subclasses); those this JDK lacks are skipped. */
     static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, FJP_QUEUE, PER_TASK);
 
     private HookInstaller() {}
@@ -60,28 +62,21 @@ final class HookInstaller {
      * what reads the Throwables the hook swallows.
      * Throws if the JDK cannot be hooked. Call {@link #openToAgent} first (the hook class is defined into java.lang).
      *
-     * <p>The hooks go in by {@code redefineClasses}, from the class files in the runtime image, and no
-     * transformer is registered: a registered transformer sits on every class load's path for the JVM's whole
-     * life (the JDK keeps its class-load hook on while any is registered, and under memory pressure prints
-     * {@code can't create name string} assertions from it). A redefinition is what any later retransformation
-     * starts from, so the hooks survive another agent retransforming {@code Thread}. (Retransforming with a
-     * transformer of ours and then redefining does not do it on JDK 17: the class file cached at the first
-     * retransformation, without the hook, would win.) Where redefinition is not supported, the transformer
-     * is registered and stays. The hooked class files are kept in {@code cache} (when there is one) for the next
-     * JVM of this JDK build, which then runs no ASM ({@link HookCache}).
+     * <p>A hooked executor class that is not loaded yet (in premain, as a rule) is defined from its hooked class file into
+     * its package, as the boot loader would define it: no original to load and replace (and no verification of the
+     * replacement, which a redefinition runs). A loaded one, and {@code Thread}, are redefined. Either way the hooked file is what any later retransformation starts from, so the hooks survive another
+     * agent retransforming {@code Thread}. (Retransforming with a transformer of ours and then redefining does not do
+     * it on JDK 17: the class file cached at the first retransformation, without the hook, would win.) No transformer
+     * is registered: a registered transformer sits on every class load's path for the JVM's whole life (the JDK keeps
+     * its class-load hook on while any is registered, and under memory pressure prints {@code can't create name string}
+     * assertions from it). Where redefinition is not supported, the transformer is registered and stays. The hooked
+     * class files are kept in {@code cache} (when there is one) for the next JVM of this JDK build, which then runs no
+     * ASM ({@link HookCache}).
      */
     static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
-        List<Class<?>> targets = new ArrayList<>();
-        for (String name : HOOKED_CLASSES) {
-            try {
-                targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
-            } catch (ClassNotFoundException notInThisJdk) {
-                // VirtualThread before 19, ThreadPerTaskExecutor before 21
-            }
-        }
         boolean redefine = inst.isRedefineClassesSupported();
         int fakeVersion = Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1); // a JDK too new has no file: ASM never hooked it
-        HookCache.Hooked cached = redefine && cache != null && fakeVersion < 0 ? cache.read(targets) : null;
+        HookCache.Hooked cached = redefine && cache != null && fakeVersion < 0 ? cache.read() : null;
         if (cached == null) HookWeaver.checkReadable(classFile(THREAD), fakeVersion);
         byte[] hookClass = cached != null ? cached.hookClass() : hookClassFile();
         Class<?> hook = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(hookClass);
@@ -89,32 +84,66 @@ final class HookInstaller {
         for (Map.Entry<String, Object> sink : sinks.entrySet()) hook.getField(sink.getKey()).set(null, sink.getValue());
         if (!redefine) {
             inst.addTransformer(new HookWeaver(log), true);
+            List<Class<?>> targets = new ArrayList<>();
+            for (String name : HOOKED_CLASSES) {
+                if (classFileOrNull(name) != null) targets.add(Class.forName(name.replace('/', '.'), false, null));
+            }
             inst.retransformClasses(targets.toArray(new Class<?>[0]));
             return failures;
         }
         if (cached != null) {
             try {
-                inst.redefineClasses(cached.classes().toArray(new ClassDefinition[0]));
+                putIn(inst, cached.classes());
                 return failures;
             } catch (Exception | LinkageError refused) {
-                // not redefined (all or nothing): hooked with ASM below, and the file replaced
+                // not redefined (all or nothing; those defined are in): hooked with ASM below, and the file replaced
             }
         }
-        List<ClassDefinition> definitions = new ArrayList<>();
-        for (Class<?> target : targets) {
-            String name = target.getName().replace('.', '/');
-            definitions.add(new ClassDefinition(target, HookWeaver.hook(name, classFile(name))));
+        Map<String, byte[]> hooked = new LinkedHashMap<>();
+        for (String name : HOOKED_CLASSES) {
+            byte[] original = classFileOrNull(name);
+            if (original != null) hooked.put(name, HookWeaver.hook(name, original));
         }
-        inst.redefineClasses(definitions.toArray(new ClassDefinition[0]));
-        if (cache != null) cache.write(hookClass, definitions);
+        putIn(inst, hooked);
+        if (cache != null) cache.write(new HookCache.Hooked(hookClass, hooked));
         return failures;
+    }
+
+    /**
+     * Puts the hooked class files in, in order (a superclass before its subclasses): each executor class not loaded yet
+     * is defined from its file; the loaded ones, and java.lang's (Thread and VirtualThread, which the VM loads as it
+     * starts), are redefined together.
+     */
+    private static void putIn(Instrumentation inst, Map<String, byte[]> hooked) throws Exception {
+        List<ClassDefinition> loaded = new ArrayList<>();
+        for (Map.Entry<String, byte[]> c : hooked.entrySet()) {
+            if (c.getKey().startsWith("java/util/concurrent/") && definedNew(c.getValue())) continue;
+            loaded.add(new ClassDefinition(Class.forName(c.getKey().replace('/', '.'), false, null), c.getValue()));
+        }
+        inst.redefineClasses(loaded.toArray(new ClassDefinition[0]));
+    }
+
+    /** Defines a hooked java.util.concurrent class, as the boot loader would; false when it is loaded already. */
+    private static boolean definedNew(byte[] hooked) throws IllegalAccessException {
+        try {
+            MethodHandles.privateLookupIn(ConcurrentHashMap.class, MethodHandles.lookup()).defineClass(hooked);
+            return true;
+        } catch (LinkageError loadedAlready) {
+            return false; // a duplicate definition, refused with no change: redefined instead
+        }
     }
 
     /** The class file of a JDK class ({@code java/lang/Thread}) from the runtime image. */
     private static byte[] classFile(String internalName) throws IOException {
+        byte[] bytes = classFileOrNull(internalName);
+        if (bytes == null) throw new IOException("no class file for " + internalName.replace('/', '.') + " in the runtime image");
+        return bytes;
+    }
+
+    /** As {@link #classFile}, or null when this JDK has no such class (VirtualThread before 19, ThreadPerTaskExecutor before 21). */
+    private static byte[] classFileOrNull(String internalName) throws IOException {
         try (InputStream in = Object.class.getResourceAsStream("/" + internalName + ".class")) {
-            if (in == null) throw new IOException("no class file for " + internalName.replace('/', '.') + " in the runtime image");
-            return in.readAllBytes();
+            return in == null ? null : in.readAllBytes();
         }
     }
 

@@ -235,7 +235,10 @@ public final class Executors {
         this.every = every;
     }
 
-    /** Runs every hot path once on a stand-in executor, so their classes are loaded before any hook calls them. */
+    /**
+     * Runs every hot path once on a stand-in executor, so that their classes are loaded before a host thread needs them.
+     * Call it on the executor hooks of a stand-in registry, not those the hooks feed: the stand-in's records stay.
+     */
     public void warmUp() {
         Object executor = new Object(), task = new Object();
         created(executor);
@@ -245,10 +248,7 @@ public final class Executors {
         running(executor, task);
         running(null, task);
         shutdown(executor);
-        workers.clear();
-        current.remove();
-        for (int i = 0; i < SAMPLED; i++) sampled.set(i, null);
-        for (int b = 0; b < BUCKETS; b++) buckets.set(b, null);
+        current.remove(); // the premain thread's: it outlives the stand-in
     }
 
     /** Advances the hooks' clock; called from each drain. */

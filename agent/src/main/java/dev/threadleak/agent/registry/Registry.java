@@ -133,10 +133,12 @@ public final class Registry implements Consumer<Thread> {
         keys.of(probe); // the keyed path's classes, loaded now
     }
 
-    /** Runs the hot path once, so that its classes are loaded and linked before any hook calls it. */
+    /**
+     * Runs the hot path once, so that its classes are loaded and linked before a host thread needs them. Call it on a
+     * stand-in registry, not the one the hooks feed: its record stays.
+     */
     public void warmUp() {
         accept(Thread.currentThread());
-        pending.set(null);
     }
 
     /** The thread that calls {@link #drain()} regularly; a burst of starts unparks it. */

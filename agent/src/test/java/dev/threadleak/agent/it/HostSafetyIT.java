@@ -68,7 +68,7 @@ class HostSafetyIT {
     /** Another agent retransforms Thread after threadleak hooked it: the hook stays, with no transformer of ours. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void theHookSurvivesAnotherAgentRetransformingThread(Jdk jdk) throws Exception {
+    void theHooksSurviveAnotherAgentRetransformingThreadAndTheExecutors(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("tl-retransform-");
         Finished run = ChildJvm.run(jdk, List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
                         ChildJvm.agent("dir=" + dir + ",interval=0")),
@@ -81,6 +81,13 @@ class HostSafetyIT {
         assertThat(t.origin()).isEqualTo(Origin.STARTED);
         assertThat(exit.site(t.site()).blameFrame().className()).isEqualTo("dev.threadleak.agent.it.apps.RetransformsThread");
         assertThat(exit.site(t.site()).blameFrame().line()).isEqualTo(lineOf("RetransformsThread.java", "// SITE:"));
+        int poolLine = lineOf("RetransformsThread.java", "// POOL:");
+        assertThat(exit.executors()).as("the pool built after the retransformation: constructor and submission hooks in place")
+                .filteredOn(e -> e.site() >= 0 && exit.site(e.site()).blameFrame().line() == poolLine)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.kind()).isEqualTo("java.util.concurrent.ThreadPoolExecutor");
+                    assertThat(e.submitted()).isEqualTo(1);
+                });
     }
 
     /**
