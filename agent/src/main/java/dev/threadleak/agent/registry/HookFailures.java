@@ -1,5 +1,6 @@
 package dev.threadleak.agent.registry;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,7 +23,8 @@ public final class HookFailures {
 
     /** The counters of the hook class defined at run time ({@code java.lang.ThreadLeakHook}). */
     public static HookFailures of(Class<?> hook) throws ReflectiveOperationException {
-        return new HookFailures((AtomicLong) hook.getField("FAILURES").get(null), hook.getField("firstFailure"));
+        AtomicLong count = (AtomicLong) MethodHandles.lookup().findStaticVarHandle(hook, "FAILURES", AtomicLong.class).get();
+        return new HookFailures(count, hook.getField("firstFailure"));
     }
 
     public long count() {
