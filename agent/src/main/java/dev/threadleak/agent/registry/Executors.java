@@ -3,6 +3,7 @@ package dev.threadleak.agent.registry;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -385,11 +386,14 @@ public final class Executors {
                 live.add(r);
             }
         }
-        workers.values().removeIf(w -> {
-            if (!w.ended()) return false;
-            w.retire();
-            return true;
-        });
+        // a loop, not removeIf with a lambda: a short JVM's exit hook may run this first, and a first lambda bootstraps a class
+        for (Iterator<WorkerSlot> it = workers.values().iterator(); it.hasNext(); ) {
+            WorkerSlot w = it.next();
+            if (w.ended()) {
+                w.retire();
+                it.remove();
+            }
+        }
         return live;
     }
 
