@@ -70,19 +70,17 @@ final class CaptureKeys {
         }
     }
 
-    private final ClassValue<Key> byClass = new ClassValue<>() {
+    /** A key per class, made on first use. */
+    private static final class KeyByClass extends ClassValue<Key> {
         @Override
         protected Key computeValue(Class<?> type) {
             return new Key();
         }
-    };
+    }
+
+    private final ClassValue<Key> byClass = new KeyByClass();
     /** Virtual threads and platform threads of one task class are two keys (two start paths, two sites). */
-    private final ClassValue<Key> virtualByClass = new ClassValue<>() {
-        @Override
-        protected Key computeValue(Class<?> type) {
-            return new Key();
-        }
-    };
+    private final ClassValue<Key> virtualByClass = new KeyByClass();
 
     /**
      * Set once the JDK field readers are built ({@link #prepare}), by the agent's set-up after its quiet first second:

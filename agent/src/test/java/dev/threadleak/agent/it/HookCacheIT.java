@@ -40,6 +40,8 @@ class HookCacheIT {
         assertThat(Files.getLastModifiedTime(file)).as("used, not written again").isEqualTo(modified);
         assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
         assertThat(second.stdout()).as("the hook class defined, from the file").contains(" java.lang.ThreadLeakHook ")
+                .as("an executor class not loaded yet: defined from its hooked class file, not loaded and redefined")
+                .contains("java.util.concurrent.ThreadPoolExecutor source: __JVM_LookupDefineClass__")
                 .as("no ASM, and the hook class not read from the agent jar").doesNotContain("dev.threadleak.shaded.asm.", "HookWeaver",
                         " dev.threadleak.agent.hook.ThreadLeakHook ");
 
