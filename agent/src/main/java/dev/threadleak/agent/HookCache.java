@@ -19,13 +19,14 @@ import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * The hooked class files of one JDK build, and the hook class as it is defined into java.lang, kept in the agent's directory ({@code dir}), so that only the first JVM of
- * a JDK build and agent jar runs ASM at premain: loading ASM and running it cold is about 35 ms, a third of premain;
- * reading the hook class from the agent jar (a second open of the jar, through a URL connection) a few more.
+ * The hooked class files of one JDK build, and the hook class as it is defined into java.lang, kept in the agent's
+ * directory ({@code dir}), so that only the first JVM of a JDK build and agent jar runs ASM at premain: loading ASM and
+ * running it cold is about 35 ms, a third of premain; reading the hook class from the agent jar (a second open of the
+ * jar, through a URL connection) a few more.
  *
  * <p>The file is trusted as the agent jar is, or not used: it must be this user's, in a directory that is this user's
  * and that no one else may write (the rule dumps follow, {@link PrivateDir}); it is read whole and checked by a CRC-32
- * (zlib's, native: CRC32C is Java code, which premain would run interpreted over the whole file, about 4 ms);
+ * (zlib's, native: CRC32C is Java code, which premain would run interpreted over the whole file);
  * and its key must name this JDK build (its home, version and runtime image) and this agent jar (its path, size and
  * time) exactly. Any doubt, or a redefinition that fails, and the classes are hooked with ASM as without it; a new
  * file replaces the old one atomically. The {@value #KEPT} newest files are kept (one per JDK build).
