@@ -65,11 +65,11 @@ final class HookInstaller {
      * <p>A hooked executor class that is not loaded yet (in premain, as a rule) is defined from its hooked class file into
      * its package, as the boot loader would define it: no original to load, then parse again and swap at a safepoint.
      * A loaded one, and {@code Thread}, are redefined. Either way the hooked file is what any later retransformation
-     * starts from, so the hooks survive another agent retransforming {@code Thread} or an executor class. (Retransforming with a transformer of ours and then redefining does not do
-     * it on JDK 17: the class file cached at the first retransformation, without the hook, would win.) No transformer
-     * is registered: a registered transformer sits on every class load's path for the JVM's whole life (the JDK keeps
-     * its class-load hook on while any is registered, and under memory pressure prints {@code can't create name string}
-     * assertions from it). Where redefinition is not supported, the transformer is registered and stays. The hooked
+     * starts from, so the hooks survive another agent retransforming {@code Thread} or an executor class.
+     * (Retransforming with a transformer of ours and then redefining does not do it on JDK 17: the class file cached
+     * at the first retransformation, without the hook, would win.) No transformer is registered: a registered
+     * transformer sits on every class load's path for the JVM's whole life (the JDK keeps its class-load hook on while
+     * any is registered, and under memory pressure prints {@code can't create name string} assertions from it). Where redefinition is not supported, the transformer is registered and stays. The hooked
      * class files are kept in {@code cache} (when there is one) for the next JVM of this JDK build, which then runs no
      * ASM ({@link HookCache}).
      */
