@@ -69,9 +69,9 @@ final class HookInstaller {
      * (Retransforming with a transformer of ours and then redefining does not do it on JDK 17: the class file cached
      * at the first retransformation, without the hook, would win.) No transformer is registered: a registered
      * transformer sits on every class load's path for the JVM's whole life (the JDK keeps its class-load hook on while
-     * any is registered, and under memory pressure prints {@code can't create name string} assertions from it). Where redefinition is not supported, the transformer is registered and stays. The hooked
-     * class files are kept in {@code cache} (when there is one) for the next JVM of this JDK build, which then runs no
-     * ASM ({@link HookCache}).
+     * any is registered, and under memory pressure prints {@code can't create name string} assertions from it). Where
+     * redefinition is not supported, the transformer is registered and stays. The hooked class files are kept in
+     * {@code cache} (when there is one) for the next JVM of this JDK build, which then runs no ASM ({@link HookCache}).
      */
     static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
         boolean redefine = inst.isRedefineClassesSupported();
