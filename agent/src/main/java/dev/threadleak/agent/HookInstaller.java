@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.lang.instrument.ClassDefinition;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -180,16 +181,35 @@ final class HookInstaller {
     /**
      * Opens the JDK packages whose private fields the agent reads to the agent alone: java.lang (the hook class is
      * defined there; Throwable's backtrace; a thread's task), java.util.concurrent and jdk.internal.vm (the code a
-     * task or a virtual thread runs, see CaptureKeys). Before the warm-up, which runs the hot paths that read them.
+     * task or a virtual thread runs, see CaptureKeys), jdk.internal.misc ({@link #writingArchive}). Before the
+     * warm-up, which runs the hot paths that read them.
      */
     static void openToAgent(Instrumentation inst) {
         Module javaBase = Thread.class.getModule();
         Set<Module> agent = Set.of(HookInstaller.class.getModule());
         Map<String, Set<Module>> opens = new HashMap<>();
-        for (String pkg : List.of("java.lang", "java.util.concurrent", "jdk.internal.vm")) {
+        for (String pkg : List.of("java.lang", "java.util.concurrent", "jdk.internal.vm", "jdk.internal.misc")) {
             if (javaBase.getPackages().contains(pkg)) opens.put(pkg, agent); // jdk.internal.vm: JDK 19+
         }
         inst.redefineModule(javaBase, Set.of(), Map.of(), opens, Set.of(), Map.of());
+    }
+
+    /**
+     * True while this JVM writes a static CDS archive or an AOT cache ({@code -XX:AOTCacheOutput}, {@code -XX:AOTMode=record}
+     * or {@code create}): the JDK's dumper cannot archive a redefined {@code Thread} and crashes the JVM as it exits
+     * (JDK 25: a SIGSEGV in {@code SystemDictionaryShared::serialize_vm_classes}), so such a JVM must not be hooked.
+     * Such a JVM maps no archive, so one that does ({@code java.vm.info} says "sharing") is not asked further: the
+     * question costs premain a method handle, 2-4 ms on JDK 25. (A dynamic archive, {@code -XX:ArchiveClassesAtExit},
+     * is written on top of a mapped one and archives a redefined Thread without harm.) Needs {@link #openToAgent}.
+     */
+    static boolean writingArchive() {
+        if (System.getProperty("java.vm.info", "").contains("sharing")) return false;
+        try {
+            return (boolean) MethodHandles.lookup().findStatic(Class.forName("jdk.internal.misc.CDS"), "isDumpingArchive",
+                    MethodType.methodType(boolean.class)).invokeExact();
+        } catch (Throwable noSuchApi) {
+            return false; // a JDK without it (none of 17 to 25) writes no AOT cache either
+        }
     }
 
     /** The hook class's bytes as it is defined into java.lang: its template from the agent jar, renamed. */

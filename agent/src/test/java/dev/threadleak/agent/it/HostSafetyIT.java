@@ -91,6 +91,35 @@ class HostSafetyIT {
     }
 
     /**
+     * JDK 25's AOT cache is made by a training run ({@code -XX:AOTCacheOutput}) that may carry the agent. The JDK's
+     * dumper cannot archive a redefined {@code Thread}: before, such a run crashed as it exited (SIGSEGV, exit 134, no
+     * cache). Now the agent leaves a JVM that writes an archive unhooked and says so; the run that uses the cache is
+     * hooked as usual.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aTrainingRunThatWritesAnAotCacheIsNotHookedAndEndsNormally(Jdk jdk) throws Exception {
+        assumeTrue(jdk.feature() >= 25, "AOT caches by -XX:AOTCacheOutput come with JDK 25");
+        Path dir = Files.createTempDirectory("tl-aot-");
+        Path cache = dir.resolve("app.aot");
+        Finished training = ChildJvm.run(jdk, List.of("-XX:AOTCacheOutput=" + cache, ChildJvm.agent("dir=" + dir.resolve("d") + ",interval=0")),
+                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
+        assertThat(training.exitCode()).as("stderr: %s", training.stderr()).isZero();
+        assertThat(training.stdout()).contains("hello");
+        assertThat(ChildJvm.lines(training.stderr())).filteredOn(l -> l.startsWith("[threadleak]")).containsExactly(
+                "[threadleak] this JVM is writing a CDS archive or an AOT cache, which cannot hold a redefined Thread: not hooked,"
+                        + " so this run records no thread creation sites (a run that uses the cache is hooked as usual)");
+        assertThat(cache).isNotEmptyFile();
+
+        Finished production = ChildJvm.run(jdk, List.of("-XX:AOTCache=" + cache, "-Xlog:class+load",
+                ChildJvm.agent("dir=" + dir.resolve("d") + ",interval=0")), "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
+        assertThat(production.exitCode()).as("stderr: %s", production.stderr()).isZero();
+        assertThat(production.stderr()).doesNotContain("[threadleak]");
+        assertThat(production.stdout()).as("the cache in use, and the hooks in").contains("hello", "java.lang.Thread source: shared objects file",
+                "java.lang.Thread source: __VM_RedefineClasses__");
+    }
+
+    /**
      * 5,000 distinct creation stacks: the site table keeps at most {@code sites} (idle ones folded, their starts
      * still counted) and a dump lists only the sites of live threads and the most-started others. Before: every
      * site ever seen stayed in memory and in every dump (100,000 of them killed a 128 MiB host).
