@@ -129,17 +129,12 @@ public final class Agent {
         HookFailures hookFailures = HookFailures.NONE;
         try {
             HookInstaller.openToAgent(inst);
-            if (HookInstaller.writingArchive()) {
-                LOG.warn("this JVM is writing a CDS archive or an AOT cache, which cannot hold a redefined Thread:"
-                        + " not hooked, so this run records no thread creation sites (a run that uses the cache is hooked as usual)");
-            } else {
-                hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir()), LOG);
-                // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
-                Registry standIn = newRegistry(options);
-                standIn.warmUp();
-                standIn.executorHooks().warmUp();
-            }
-        } catch (HookInstaller.JdkTooNew e) {
+            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir()), LOG);
+            // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
+            Registry standIn = newRegistry(options);
+            standIn.warmUp();
+            standIn.executorHooks().warmUp();
+        } catch (HookInstaller.NotHooked e) {
             LOG.warn(e.getMessage());
         } catch (Throwable t) {
             LOG.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);

@@ -81,6 +81,7 @@ final class HookInstaller {
         if (cached == null) HookWeaver.checkReadable(classFile(THREAD), fakeVersion);
         byte[] hookClass = cached != null ? cached.hookClass() : hookClassFile();
         Class<?> hook = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(hookClass);
+        if (writingArchive(hook)) throw NotHooked.writingArchive();
         HookFailures failures = HookFailures.of(hook);
         // VarHandles, not Field.set: from JDK 18 reflection builds a method handle per field, 6-9 ms of premain on JDK 25
         MethodHandles.Lookup lookup = MethodHandles.lookup(); // public fields of a public class in an exported package
@@ -158,12 +159,23 @@ final class HookInstaller {
      */
     static final String FAKE_CLASS_FILE_VERSION = "threadleak.test.classFileVersion";
 
-    /** This JDK's class files are newer than the ASM inside the agent reads: nothing can be hooked. */
-    static final class JdkTooNew extends Exception {
-        JdkTooNew(int classFileVersion) {
-            super("JDK " + Runtime.version().feature() + " (class file version " + classFileVersion + ") is newer than this threadleak"
-                    + " can hook: the application runs without the agent's hooks (no creation sites, no executor data);"
+    /** Why nothing is hooked in this JVM, which runs on without the hooks; the message says it to the user. */
+    static final class NotHooked extends Exception {
+        private NotHooked(String message) {
+            super(message);
+        }
+
+        /** This JDK's class files are newer than the ASM inside the agent reads. */
+        static NotHooked jdkTooNew(int classFileVersion) {
+            return new NotHooked("JDK " + Runtime.version().feature() + " (class file version " + classFileVersion + ") is newer than"
+                    + " this threadleak can hook: the application runs without the agent's hooks (no creation sites, no executor data);"
                     + " a newer threadleak supports it");
+        }
+
+        /** See {@link #writingArchive}. */
+        static NotHooked writingArchive() {
+            return new NotHooked("this JVM is writing a CDS archive or an AOT cache, which cannot hold a redefined Thread: not hooked,"
+                    + " so this run records no thread creation sites (a run that uses the cache is hooked as usual)");
         }
     }
 
@@ -181,14 +193,13 @@ final class HookInstaller {
     /**
      * Opens the JDK packages whose private fields the agent reads to the agent alone: java.lang (the hook class is
      * defined there; Throwable's backtrace; a thread's task), java.util.concurrent and jdk.internal.vm (the code a
-     * task or a virtual thread runs, see CaptureKeys), jdk.internal.misc ({@link #writingArchive}). Before the
-     * warm-up, which runs the hot paths that read them.
+     * task or a virtual thread runs, see CaptureKeys). Before the warm-up, which runs the hot paths that read them.
      */
     static void openToAgent(Instrumentation inst) {
         Module javaBase = Thread.class.getModule();
         Set<Module> agent = Set.of(HookInstaller.class.getModule());
         Map<String, Set<Module>> opens = new HashMap<>();
-        for (String pkg : List.of("java.lang", "java.util.concurrent", "jdk.internal.vm", "jdk.internal.misc")) {
+        for (String pkg : List.of("java.lang", "java.util.concurrent", "jdk.internal.vm")) {
             if (javaBase.getPackages().contains(pkg)) opens.put(pkg, agent); // jdk.internal.vm: JDK 19+
         }
         inst.redefineModule(javaBase, Set.of(), Map.of(), opens, Set.of(), Map.of());
@@ -198,17 +209,16 @@ final class HookInstaller {
      * True while this JVM writes a static CDS archive or an AOT cache ({@code -XX:AOTCacheOutput}, {@code -XX:AOTMode=record}
      * or {@code create}): the JDK's dumper cannot archive a redefined {@code Thread} and crashes the JVM as it exits
      * (JDK 25: a SIGSEGV in {@code SystemDictionaryShared::serialize_vm_classes}), so such a JVM must not be hooked.
-     * Such a JVM maps no archive, so one that does ({@code java.vm.info} says "sharing") is not asked further: the
-     * question costs premain a method handle, 2-4 ms on JDK 25. (A dynamic archive, {@code -XX:ArchiveClassesAtExit},
-     * is written on top of a mapped one and archives a redefined Thread without harm.) Needs {@link #openToAgent}.
+     * Such a JVM maps no archive, so one that does ({@code java.vm.info} says "sharing") is not asked further: asking
+     * costs premain a method handle, 2-4 ms on JDK 25. (A dynamic archive, {@code -XX:ArchiveClassesAtExit}, is written
+     * on top of a mapped one and archives a redefined Thread without harm.) The hook class asks, from java.base.
      */
-    static boolean writingArchive() {
+    private static boolean writingArchive(Class<?> hook) {
         if (System.getProperty("java.vm.info", "").contains("sharing")) return false;
         try {
-            return (boolean) MethodHandles.lookup().findStatic(Class.forName("jdk.internal.misc.CDS"), "isDumpingArchive",
-                    MethodType.methodType(boolean.class)).invokeExact();
-        } catch (Throwable noSuchApi) {
-            return false; // a JDK without it (none of 17 to 25) writes no AOT cache either
+            return (boolean) MethodHandles.lookup().findStatic(hook, "writingArchive", MethodType.methodType(boolean.class)).invokeExact();
+        } catch (Throwable cannotTell) {
+            return false;
         }
     }
 

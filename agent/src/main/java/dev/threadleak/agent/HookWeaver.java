@@ -35,12 +35,12 @@ final class HookWeaver implements ClassFileTransformer {
     }
 
     /**
-     * Throws {@link HookInstaller.JdkTooNew} when ASM refuses the class file's version (it checks before reading anything
+     * Throws {@link HookInstaller.NotHooked} when ASM refuses the class file's version (it checks before reading anything
      * else), before any class is defined or redefined.
      *
      * @param fakeVersion the version to pretend {@code classFile} has, or -1
      */
-    static void checkReadable(byte[] classFile, int fakeVersion) throws HookInstaller.JdkTooNew {
+    static void checkReadable(byte[] classFile, int fakeVersion) throws HookInstaller.NotHooked {
         byte[] bytes = classFile;
         if (fakeVersion >= 0) {
             bytes = classFile.clone();
@@ -50,7 +50,7 @@ final class HookWeaver implements ClassFileTransformer {
         try {
             new ClassReader(bytes);
         } catch (IllegalArgumentException unsupportedVersion) {
-            throw new HookInstaller.JdkTooNew((bytes[6] & 0xff) << 8 | bytes[7] & 0xff);
+            throw HookInstaller.NotHooked.jdkTooNew((bytes[6] & 0xff) << 8 | bytes[7] & 0xff);
         }
     }
 

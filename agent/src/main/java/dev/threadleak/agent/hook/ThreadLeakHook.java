@@ -1,5 +1,7 @@
 package dev.threadleak.agent.hook;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -36,6 +38,20 @@ public final class ThreadLeakHook {
      * it by reflection from any class loader. Documented in {@code dev.threadleak.agent.registry.ThreadFacts}.
      */
     public static volatile Supplier<java.util.Map<Thread, java.util.Map<String, Object>>> threads;
+
+    /**
+     * Not a hook: whether this JVM is writing a CDS archive or an AOT cache ({@code jdk.internal.misc.CDS}), asked at
+     * install time. Code in java.base, as this class is once defined, reaches that package without its being opened to
+     * the agent (and so to the application's class path). False when it cannot tell.
+     */
+    public static boolean writingArchive() {
+        try {
+            return (boolean) MethodHandles.lookup().findStatic(Class.forName("jdk.internal.misc.CDS"), "isDumpingArchive",
+                    MethodType.methodType(boolean.class)).invokeExact();
+        } catch (Throwable cannotTell) {
+            return false;
+        }
+    }
 
     /** Throwables the sinks threw, each swallowed (the host's call went on, unrecorded). Lock-free, allocation-free. */
     public static final AtomicLong FAILURES = new AtomicLong();
