@@ -16,6 +16,8 @@ import java.util.Set;
  */
 public final class PrivateDir {
     static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    /** See {@link #ownUid}: read once, for every check asks it (premain three times, each dump once more). */
+    private static final Object OWN_UID = readOwnUid();
 
     private PrivateDir() {}
 
@@ -31,7 +33,7 @@ public final class PrivateDir {
      */
     public static void check(Path dir) throws IOException {
         if (!POSIX) return;
-        Object me = ownUid();
+        Object me = OWN_UID;
         // a symbolic link must be this user's too (or another user could point it elsewhere), and so must its target
         Object linkOwner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         Object owner = Files.getAttribute(dir, "unix:uid");
@@ -49,7 +51,7 @@ public final class PrivateDir {
 
     /** True when a file (not a link) is this user's and no one else may write it; false where that cannot be told. */
     public static boolean ownFile(Path file) throws IOException {
-        Object me = ownUid();
+        Object me = OWN_UID;
         return POSIX && me != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
                 && me.equals(Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS))
                 && !othersMayWrite(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
@@ -67,6 +69,10 @@ public final class PrivateDir {
 
     /** This process's user id: the owner of /proc/self (Linux); null where there is none (then only permissions are checked). */
     public static Object ownUid() {
+        return OWN_UID;
+    }
+
+    private static Object readOwnUid() {
         try {
             Path self = Path.of("/proc/self");
             return Files.exists(self) ? Files.getAttribute(self, "unix:uid") : null;
