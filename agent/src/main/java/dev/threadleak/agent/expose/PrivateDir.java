@@ -6,9 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * The rule for the agent's directory (dumps, and the hooked JDK classes): this user's own, and no one else may write
@@ -33,28 +32,26 @@ public final class PrivateDir {
      */
     public static void check(Path dir) throws IOException {
         if (!POSIX) return;
-        Object me = OWN_UID;
+        Map<String, Object> link = stat(dir, LinkOption.NOFOLLOW_LINKS);
         // a symbolic link must be this user's too (or another user could point it elsewhere), and so must its target
-        Object linkOwner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        Object owner = Files.getAttribute(dir, "unix:uid");
-        for (Object o : new Object[] {linkOwner, owner}) {
-            if (me != null && !me.equals(o)) {
+        Map<String, Object> target = type(link) == S_IFLNK ? stat(dir) : link;
+        for (Object o : new Object[] {link.get("uid"), target.get("uid")}) {
+            if (OWN_UID != null && !OWN_UID.equals(o)) {
                 throw new IOException("directory is owned by another user (uid " + o + "), not used: dumps there could be read or replaced by them");
             }
         }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
-        if (othersMayWrite(perms)) {
-            throw new IOException("directory is writable by other users (" + PosixFilePermissions.toString(perms)
+        int mode = (Integer) target.get("mode");
+        if (othersMayWrite(mode)) {
+            throw new IOException("directory is writable by other users (" + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
                     + "), not used: dumps there could be replaced or deleted (chmod go-w it, or choose another dir)");
         }
     }
 
     /** True when a file (not a link) is this user's and no one else may write it; false where that cannot be told. */
     public static boolean ownFile(Path file) throws IOException {
-        Object me = OWN_UID;
-        return POSIX && me != null && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-                && me.equals(Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS))
-                && !othersMayWrite(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        if (!POSIX || OWN_UID == null) return false;
+        Map<String, Object> attrs = stat(file, LinkOption.NOFOLLOW_LINKS);
+        return type(attrs) == S_IFREG && OWN_UID.equals(attrs.get("uid")) && !othersMayWrite((Integer) attrs.get("mode"));
     }
 
     /** Creation attributes giving these permissions ({@code rwx------}) where the file system has them. */
@@ -63,8 +60,22 @@ public final class PrivateDir {
                 : new FileAttribute<?>[0];
     }
 
-    private static boolean othersMayWrite(Set<PosixFilePermission> perms) {
-        return perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE);
+    private static final int S_IFMT = 0170000, S_IFREG = 0100000, S_IFLNK = 0120000, GROUP_OR_OTHERS_WRITE = 0022;
+
+    /**
+     * Owner and mode (type and permission bits) in one stat: each check runs in premain (the hooked-classes file), where
+     * every attribute read is a system call and a map built by interpreted code.
+     */
+    private static Map<String, Object> stat(Path p, LinkOption... options) throws IOException {
+        return Files.readAttributes(p, "unix:uid,mode", options);
+    }
+
+    private static int type(Map<String, Object> attrs) {
+        return (Integer) attrs.get("mode") & S_IFMT;
+    }
+
+    private static boolean othersMayWrite(int mode) {
+        return (mode & GROUP_OR_OTHERS_WRITE) != 0;
     }
 
     /** This process's user id: the owner of /proc/self (Linux); null where there is none (then only permissions are checked). */
@@ -74,9 +85,8 @@ public final class PrivateDir {
 
     private static Object readOwnUid() {
         try {
-            Path self = Path.of("/proc/self");
-            return Files.exists(self) ? Files.getAttribute(self, "unix:uid") : null;
-        } catch (IOException | RuntimeException e) {
+            return Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) { // no /proc (not Linux), or no unix view
             return null;
         }
     }
