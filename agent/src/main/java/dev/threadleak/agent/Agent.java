@@ -65,52 +65,70 @@ public final class Agent {
      */
     @SuppressWarnings("removal")
     private static boolean permitted() {
-        if (System.getSecurityManager() == null) return true;
-        try {
-            java.security.AccessController.checkPermission(new java.security.AllPermission());
-            return true;
-        } catch (SecurityException e) {
-            LOG.warn("not started: the SecurityManager's policy does not grant threadleak-agent.jar java.security.AllPermission ("
-                    + e.getMessage() + ")");
-            return false;
+        return System.getSecurityManager() == null || SecurityManagerCheck.grantsAll();
+    }
+
+    /** Its own class: the check's exception and permission classes are loaded (for verification) only under a SecurityManager. */
+    private static final class SecurityManagerCheck {
+        @SuppressWarnings("removal")
+        static boolean grantsAll() {
+            try {
+                java.security.AccessController.checkPermission(new java.security.AllPermission());
+                return true;
+            } catch (SecurityException e) {
+                LOG.warn("not started: the SecurityManager's policy does not grant threadleak-agent.jar java.security.AllPermission ("
+                        + e.getMessage() + ")");
+                return false;
+            }
         }
     }
 
     /**
      * What each field of the hook class is set to. The hook class sees JDK types only, so the sinks are JDK
-     * functional interfaces; anonymous classes, not lambdas: the first lambda costs premain a bootstrap.
+     * functional interfaces; not lambdas: the first lambda costs premain a bootstrap.
      */
     private static Map<String, Object> sinks(Registry registry) {
         Executors executors = registry.executorHooks();
         Map<String, Object> sinks = new HashMap<>();
         sinks.put("onStart", registry);
         sinks.put("threads", new ThreadFacts(registry));
-        sinks.put("onExecutor", new ObjIntConsumer<Object>() {
-            @Override
-            public void accept(Object executor, int event) {
-                if (event == ThreadLeakHook.CREATED) executors.created(executor);
-                else executors.shutdown(executor);
-            }
-        });
-        sinks.put("onWorker", new BiConsumer<Object, Thread>() {
-            @Override
-            public void accept(Object executor, Thread worker) {
-                executors.worker(executor, worker);
-            }
-        });
-        sinks.put("onSubmit", new BiConsumer<Object, Object>() {
-            @Override
-            public void accept(Object executor, Object task) {
-                executors.submitted(executor, task);
-            }
-        });
-        sinks.put("onRun", new BiConsumer<Object, Object>() {
-            @Override
-            public void accept(Object executor, Object task) {
-                executors.running(executor, task);
-            }
-        });
+        sinks.put("onExecutor", new ExecutorSink(executors, ExecutorSink.LIFE_CYCLE));
+        sinks.put("onWorker", new ExecutorSink(executors, ExecutorSink.WORKER));
+        sinks.put("onSubmit", new ExecutorSink(executors, ExecutorSink.SUBMITTED));
+        sinks.put("onRun", new ExecutorSink(executors, ExecutorSink.RUNNING));
         return sinks;
+    }
+
+    /**
+     * The executor hooks' four sinks, one class (each class is loaded in premain): which hook an instance serves is its
+     * {@code hook}. One class also keeps the hook class's shared call to its sinks monomorphic.
+     */
+    private static final class ExecutorSink implements ObjIntConsumer<Object>, BiConsumer<Object, Object> {
+        static final int LIFE_CYCLE = 0, WORKER = 1, SUBMITTED = 2, RUNNING = 3;
+        private final Executors executors;
+        private final int hook;
+
+        ExecutorSink(Executors executors, int hook) {
+            this.executors = executors;
+            this.hook = hook;
+        }
+
+        /** onExecutor: built, or shut down. */
+        @Override
+        public void accept(Object executor, int event) {
+            if (event == ThreadLeakHook.CREATED) executors.created(executor);
+            else executors.shutdown(executor);
+        }
+
+        /** onWorker, onSubmit, onRun. */
+        @Override
+        public void accept(Object executor, Object value) {
+            switch (hook) {
+                case WORKER -> executors.worker(executor, (Thread) value);
+                case SUBMITTED -> executors.submitted(executor, value);
+                default -> executors.running(executor, value);
+            }
+        }
     }
 
     private static Registry newRegistry(Options options) {

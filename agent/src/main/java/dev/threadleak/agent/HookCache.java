@@ -3,7 +3,6 @@ package dev.threadleak.agent;
 import dev.threadleak.agent.expose.PrivateDir;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -151,7 +150,7 @@ final class HookCache {
     /** An int length, then that many bytes (no more than the file has left: a damaged length allocates nothing). */
     private static byte[] bytes(RandomAccessFile in, CRC32 crc) throws IOException {
         int n = readInt(in, crc);
-        if (n < 0 || n > in.length() - in.getFilePointer()) throw new EOFException("length " + n + " past the end");
+        if (n < 0 || n > in.length() - in.getFilePointer()) throw new IOException("length " + n + " past the end");
         byte[] bytes = new byte[n];
         in.readFully(bytes);
         crc.update(bytes);

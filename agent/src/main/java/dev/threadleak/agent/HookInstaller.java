@@ -89,12 +89,11 @@ final class HookInstaller {
             lookup.findStaticVarHandle(hook, sink.getKey(), hook.getField(sink.getKey()).getType()).set(sink.getValue());
         }
         if (!redefine) {
-            inst.addTransformer(new HookWeaver(log), true);
             List<Class<?>> targets = new ArrayList<>();
             for (String name : HOOKED_CLASSES) {
                 if (classFileOrNull(name) != null) targets.add(Class.forName(name.replace('/', '.'), false, null));
             }
-            inst.retransformClasses(targets.toArray(new Class<?>[0]));
+            HookWeaver.retransform(inst, targets, log);
             return failures;
         }
         if (cached != null) {

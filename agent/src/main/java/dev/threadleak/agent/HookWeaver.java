@@ -14,7 +14,10 @@ import static dev.threadleak.agent.HookInstaller.WORKER;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.registry.StartMethods;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
+import java.util.List;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -29,6 +32,15 @@ import org.objectweb.asm.Opcodes;
 final class HookWeaver implements ClassFileTransformer {
     /** Says a class it could not hook (the transformer's only output). */
     private final Log log;
+
+    /**
+     * Where redefinition is not supported: a weaver is registered, for good, and the loaded targets are retransformed
+     * through it. Here, not in HookInstaller, so that premain's usual path never loads ClassFileTransformer.
+     */
+    static void retransform(Instrumentation inst, List<Class<?>> targets, Log log) throws UnmodifiableClassException {
+        inst.addTransformer(new HookWeaver(log), true);
+        inst.retransformClasses(targets.toArray(new Class<?>[0]));
+    }
 
     HookWeaver(Log log) {
         this.log = log;

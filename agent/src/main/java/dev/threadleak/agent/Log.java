@@ -11,26 +11,30 @@ import java.util.function.Consumer;
  * and tests can see the lines.
  */
 public final class Log {
+    /** Where lines go: {@code err}, or else (tests) {@code out}. Not a Consumer around err: a class more in premain. */
+    private final PrintStream err;
     private final Consumer<String> out;
     private final Set<String> said = ConcurrentHashMap.newKeySet();
 
     /** @param out receives each line, prefix included */
     Log(Consumer<String> out) {
+        this(null, out);
+    }
+
+    private Log(PrintStream err, Consumer<String> out) {
+        this.err = err;
         this.out = out;
     }
 
-    /** Lines to {@code err} (the agent's: System.err). An anonymous class: the first lambda costs premain a bootstrap. */
+    /** Lines to {@code err} (the agent's: System.err). */
     static Log to(PrintStream err) {
-        return new Log(new Consumer<String>() {
-            @Override
-            public void accept(String line) {
-                err.println(line);
-            }
-        });
+        return new Log(err, null);
     }
 
     public void warn(String message) {
-        out.accept("[threadleak] " + message);
+        String line = "[threadleak] " + message;
+        if (err != null) err.println(line);
+        else out.accept(line);
     }
 
     /** Warns the first time {@code key} comes up; later calls with the same key are silent until {@link #clear}. */

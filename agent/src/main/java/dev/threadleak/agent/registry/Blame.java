@@ -38,11 +38,12 @@ public final class Blame {
             "org.h2."); // H2 database
 
     private final List<String> appPackages;
-    private final Predicate<String> ownCode;
+    /** Null until first needed: a blame is first judged on the agent's thread, and premain need not load OwnCode. */
+    private volatile Predicate<String> ownCode;
 
     /** @param appPackages package names (no trailing dot), e.g. {@code com.acme}; may be empty */
     public Blame(List<String> appPackages) {
-        this(appPackages, OwnCode.ofThisJvm());
+        this(appPackages, null);
     }
 
     /** @param ownCode tells the application's own classes by name (see {@link OwnCode}) */
@@ -80,12 +81,19 @@ public final class Blame {
             if (startsWithAny(cls, appPackages)) return i;
             if (startsWithAny(cls, NOT_TO_BLAME)) continue;
             if (outside < 0) outside = i;
-            if (own < 0 && ownCode.test(cls)) {
+            if (own < 0 && ownCode().test(cls)) {
                 own = i;
                 if (appPackages.isEmpty()) break; // nothing later can win
             }
         }
         return own >= 0 ? own : outside;
+    }
+
+    /** This JVM's {@link OwnCode}, made on first use (two threads may both make one: they are alike). */
+    private Predicate<String> ownCode() {
+        Predicate<String> own = ownCode;
+        if (own == null) ownCode = own = OwnCode.ofThisJvm();
+        return own;
     }
 
     private static int firstOutside(List<String> classNames) {

@@ -1,6 +1,5 @@
 package dev.threadleak.agent.registry;
 
-import dev.threadleak.agent.snapshot.ExecutorInfo;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,7 +11,6 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RunnableScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -28,6 +26,11 @@ public final class Executors {
     public static final java.util.Set<String> JDK_EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
             "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
             "java.util.concurrent.ThreadPerTaskExecutor");
+    /** A plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker. */
+    public static boolean fifo(String kind) {
+        return kind.equals("java.util.concurrent.ThreadPoolExecutor");
+    }
+
     /** The default of the {@code submissions} option: one submission stack in this many (after each executor's first few). */
     public static final int DEFAULT_EVERY = 256;
     /** Submissions captured per executor before sampling one in {@code every}. */
@@ -75,7 +78,7 @@ public final class Executors {
             this.construction = construction;
             this.createdAtMs = nowMs;
             this.tasksCounted = !virtualThreadMachinery(executor);
-            this.queuedAtMs = tasksCounted && ExecutorInfo.fifo(kind) ? new long[RING] : null;
+            this.queuedAtMs = tasksCounted && Executors.fifo(kind) ? new long[RING] : null;
         }
 
         public int id() { return id; }
@@ -192,13 +195,13 @@ public final class Executors {
 
     /** A task whose submission stack was captured, held weakly, until its slot is reused. */
     public static final class SampledTask extends WeakReference<Object> {
-        private static final AtomicIntegerFieldUpdater<SampledTask> SETTLED = AtomicIntegerFieldUpdater.newUpdater(SampledTask.class, "settled");
         final Throwable submission;
         final long queuedAtMs;
         final ExecutorRecord executor;
         /** Runs more than once: stays waiting (see {@link ExecutorRecord#capturedWaiting}) until replaced. */
         final boolean periodic;
-        private volatile int settled;
+        /** An AtomicInteger, not a field updater: the warm-up would load three JDK classes for the updater in premain. */
+        private final AtomicInteger settled = new AtomicInteger();
         SiteRecord site;
 
         SampledTask(Object task, ExecutorRecord executor, Throwable submission, long queuedAtMs) {
@@ -211,7 +214,7 @@ public final class Executors {
 
         /** No longer waiting to be seen running (it ran, or its slot was reused): counted once, whoever comes first. */
         void settle() {
-            if (SETTLED.compareAndSet(this, 0, 1)) executor.capturedWaiting.decrementAndGet();
+            if (settled.compareAndSet(0, 1)) executor.capturedWaiting.decrementAndGet();
         }
 
         public long queuedAtMs() { return queuedAtMs; }

@@ -22,11 +22,6 @@ package dev.threadleak.agent.snapshot;
 public record ExecutorInfo(int id, String kind, String name, int site, String state, int poolSize, int active, long queued,
                            long submitted, long completed, long oldestQueuedMs, long createdAtMs, long idleSinceMs) {
 
-    /** A plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker. */
-    public static boolean fifo(String kind) {
-        return kind.equals("java.util.concurrent.ThreadPoolExecutor");
-    }
-
     public boolean running() {
         return state.equals("RUNNING");
     }
