@@ -7,10 +7,6 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
@@ -21,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -264,16 +261,17 @@ public final class SnapshotCodec {
         // Streams: every field but "threads" is read as a tree (tables, findings: small), the threads one at a
         // time, each turned into the model and its tree dropped, so reading takes about the model's memory, not
         // the several times the file's size a whole tree costs. The writer puts the threads last.
-        try (JsonParser p = Trees.READER.createParser(in)) {
+        try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw new DumpFormatException(source + ": not a threadleak dump (empty, or not a JSON object)");
-            ObjectNode root = JsonNodeFactory.instance.objectNode();
+            Map<String, JsonValue> fields = new LinkedHashMap<>();
+            JsonValue root = JsonValue.object(fields);
             Reader reader = null;
             List<ThreadEntry> threads = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
                 if (!name.equals("threads")) {
-                    root.set(name, p.readValueAsTree());
+                    fields.put(name, JsonValue.read(p));
                     if (name.equals("format")) checkFormat(root, source);
                     continue;
                 }
@@ -282,7 +280,7 @@ public final class SnapshotCodec {
                 reader = new Reader(root);
                 reader.tables(); // frames, stacks, sites and executors come before the threads that name them
                 threads = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) threads.add(reader.thread(p.readValueAsTree()));
+                while (p.nextToken() != JsonToken.END_ARRAY) threads.add(reader.thread(JsonValue.read(p)));
             }
             checkFormat(root, source);
             if (reader == null) throw new IllegalArgumentException("missing field 'threads'");
@@ -299,16 +297,9 @@ public final class SnapshotCodec {
         }
     }
 
-    /**
-     * Reads trees for the fields around the threads. In a holder: the agent only writes, and a class
-     * initialized in the host (under its memory pressure) should carry no more than writing needs.
-     */
-    private static final class Trees {
-        static final ObjectMapper READER = new ObjectMapper();
-    }
 
-    private static void checkFormat(ObjectNode root, String source) throws DumpFormatException {
-        JsonNode format = root.get("format");
+    private static void checkFormat(JsonValue root, String source) throws DumpFormatException {
+        JsonValue format = root.get("format");
         if (format == null || !format.isTextual()) throw new DumpFormatException(source + ": not a threadleak dump (no \"format\" field)");
         if (!format.asText().equals(Snapshot.FORMAT)) {
             throw new DumpFormatException(source + ": unsupported format '" + format.asText() + "' (this threadleak reads " + Snapshot.FORMAT + ")");
@@ -319,11 +310,11 @@ public final class SnapshotCodec {
     private static final class Reader {
         /** Bound of every time in a dump, in ms: 10^15 (about 31,700 years either side of 1970). */
         private static final long MAX_MS = 1_000_000_000_000_000L;
-        private final JsonNode root;
+        private final JsonValue root;
         private final List<Frame> frames = new ArrayList<>();
         private final List<List<Frame>> stacks = new ArrayList<>();
 
-        Reader(JsonNode root) {
+        Reader(JsonValue root) {
             this.root = root;
         }
 
@@ -334,15 +325,15 @@ public final class SnapshotCodec {
 
         /** The tables the threads refer to: frames, stacks, sites, executors. */
         void tables() {
-            for (JsonNode f : array(root, "frames")) {
+            for (JsonValue f : array(root, "frames")) {
                 frames.add(new Frame(text(f, "class"), text(f, "method"), optText(f, "file"), (int) number(f, "line")));
             }
-            for (JsonNode s : array(root, "stacks")) {
+            for (JsonValue s : array(root, "stacks")) {
                 List<Frame> stack = new ArrayList<>(s.size());
-                for (JsonNode i : s) stack.add(element(frames, i, "frame"));
+                for (JsonValue i : s) stack.add(element(frames, i, "frame"));
                 stacks.add(List.copyOf(stack));
             }
-            for (JsonNode s : array(root, "sites")) {
+            for (JsonValue s : array(root, "sites")) {
                 int id = (int) number(s, "id");
                 if (id < 0 || (!sites.isEmpty() && id <= sites.get(sites.size() - 1).id())) {
                     throw new IllegalArgumentException("site ids out of order at site " + id);
@@ -358,7 +349,7 @@ public final class SnapshotCodec {
                         s.path("kind").asText(SiteInfo.THREAD), Math.max(0, s.path("notListed").asLong(0)),
                         Math.max(0, s.path("lastEndedAtMs").asLong(0))));
             }
-            for (JsonNode e : root.path("executors")) {
+            for (JsonValue e : root.path("executors")) {
                 int id = (int) number(e, "id");
                 int site = e.has("site") ? (int) number(e, "site") : -1;
                 if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("executor " + id + " names site " + site + ", which is not in the sites table");
@@ -371,9 +362,9 @@ public final class SnapshotCodec {
 
         /** The snapshot, from the threads (read one at a time with {@link #thread}) and the rest of the fields. */
         Snapshot finish(List<ThreadEntry> threads) {
-            JsonNode sum = field(root, "summary");
+            JsonValue sum = field(root, "summary");
             Map<String, Integer> states = new TreeMap<>();
-            field(sum, "states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asInt()));
+            for (Map.Entry<String, JsonValue> e : field(sum, "states").fields().entrySet()) states.put(e.getKey(), e.getValue().asInt());
             Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
                     (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
                     (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
@@ -381,15 +372,15 @@ public final class SnapshotCodec {
                     Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null,
                     Math.max(-1, sum.path("stacksCaptured").asLong(-1)));
             List<Deadlock> deadlocks = new ArrayList<>();
-            for (JsonNode d : array(root, "deadlocks")) {
+            for (JsonValue d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();
-                for (JsonNode l : d) cycle.add(new Deadlock.Link(ref(l, "thread"), text(l, "waitsFor"), ref(l, "heldBy")));
+                for (JsonValue l : d) cycle.add(new Deadlock.Link(ref(l, "thread"), text(l, "waitsFor"), ref(l, "heldBy")));
                 deadlocks.add(new Deadlock(List.copyOf(cycle)));
             }
             List<Finding> findings = new ArrayList<>();
-            for (JsonNode f : array(root, "findings")) {
+            for (JsonValue f : array(root, "findings")) {
                 List<String> evidence = new ArrayList<>();
-                for (JsonNode e : array(f, "evidence")) evidence.add(e.asText());
+                for (JsonValue e : array(f, "evidence")) evidence.add(e.asText());
                 long site = f.has("site") ? number(f, "site") : -1;
                 if (site != -1 && !siteIds.contains((int) site) || site != (int) site) {
                     throw new IllegalArgumentException("finding '" + f.path("title").asText() + "' names site " + site + ", which is not in the sites table");
@@ -404,11 +395,11 @@ public final class SnapshotCodec {
                     List.copyOf(deadlocks), List.copyOf(findings), List.copyOf(executors));
         }
 
-        ThreadEntry thread(JsonNode t) {
+        ThreadEntry thread(JsonValue t) {
             String tid = t.path("tid").asText();
             List<Frame> stack = element(stacks, t.get("stack"), "stack");
             List<OwnedMonitor> monitors = new ArrayList<>();
-            for (JsonNode m : t.path("monitorsOwned")) {
+            for (JsonValue m : t.path("monitorsOwned")) {
                 long depth = number(m, "depth");
                 // -1: held, but at no known frame (the JDK's MonitorInfo says so for locks taken by native code)
                 if (depth < -1 || depth >= stack.size()) {
@@ -417,14 +408,14 @@ public final class SnapshotCodec {
                 monitors.add(new OwnedMonitor((int) depth, text(m, "lock")));
             }
             List<String> synchronizers = new ArrayList<>();
-            for (JsonNode s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
+            for (JsonValue s : t.path("synchronizersOwned")) synchronizers.add(s.asText());
             Origin origin = enumValue(Origin.class, t, "origin");
             int site = t.has("site") ? (int) number(t, "site") : -1;
             if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("thread " + tid + " names site " + site + ", which is not in the sites table");
             int executor = t.has("executor") ? (int) number(t, "executor") : -1;
             if (executor != -1 && !executorIds.contains(executor)) throw new IllegalArgumentException("thread " + tid + " names executor " + executor + ", which is not in the executors table");
             RunningTask task = null;
-            JsonNode tk = t.get("task");
+            JsonValue tk = t.get("task");
             if (tk != null && !tk.isNull()) {
                 int submitted = tk.has("submittedSite") ? (int) number(tk, "submittedSite") : -1;
                 if (submitted != -1 && !siteIds.contains(submitted)) throw new IllegalArgumentException("thread " + tid + "'s task names site " + submitted + ", which is not in the sites table");
@@ -442,25 +433,25 @@ public final class SnapshotCodec {
         }
 
         /** Epoch milliseconds within what {@link Instant} (and the report's arithmetic) can hold: year -29,700 to 33,658. */
-        private static long instant(JsonNode node, String name) {
+        private static long instant(JsonValue node, String name) {
             long v = number(node, name);
             if (v < -MAX_MS || v > MAX_MS) throw new IllegalArgumentException("field '" + name + "' is out of range: " + v);
             return v;
         }
 
-        private static long duration(JsonNode node, String name) {
+        private static long duration(JsonValue node, String name) {
             long v = number(node, name);
             if (v < 0 || v > MAX_MS) throw new IllegalArgumentException("field '" + name + "' is out of range: " + v + " (expected 0 to " + MAX_MS + ")");
             return v;
         }
 
-        private static long tid(JsonNode node) {
+        private static long tid(JsonValue node) {
             long v = number(node, "tid");
             if (v < 0) throw new IllegalArgumentException("field 'tid' is negative: " + v);
             return v;
         }
 
-        private static <E extends Enum<E>> E enumValue(Class<E> type, JsonNode node, String name) {
+        private static <E extends Enum<E>> E enumValue(Class<E> type, JsonValue node, String name) {
             String value = text(node, name);
             try {
                 return Enum.valueOf(type, value);
@@ -469,43 +460,43 @@ public final class SnapshotCodec {
             }
         }
 
-        private ThreadRef ref(JsonNode node, String name) {
-            JsonNode r = node.get(name);
+        private ThreadRef ref(JsonValue node, String name) {
+            JsonValue r = node.get(name);
             return r == null || r.isNull() ? null : new ThreadRef(tid(r), text(r, "name"));
         }
 
-        private static <T> T element(List<T> table, JsonNode index, String what) {
+        private static <T> T element(List<T> table, JsonValue index, String what) {
             if (index == null || !index.canConvertToInt() || index.asInt() < 0 || index.asInt() >= table.size()) {
                 throw new IllegalArgumentException("bad " + what + " index " + index + " (table has " + table.size() + ")");
             }
             return table.get(index.asInt());
         }
 
-        private static JsonNode field(JsonNode node, String name) {
-            JsonNode v = node.get(name);
+        private static JsonValue field(JsonValue node, String name) {
+            JsonValue v = node.get(name);
             if (v == null || v.isNull()) throw new IllegalArgumentException("missing field '" + name + "'");
             return v;
         }
 
-        private static JsonNode array(JsonNode node, String name) {
-            JsonNode v = field(node, name);
+        private static JsonValue array(JsonValue node, String name) {
+            JsonValue v = field(node, name);
             if (!v.isArray()) throw new IllegalArgumentException("field '" + name + "' is not an array");
             return v;
         }
 
-        private static String text(JsonNode node, String name) {
-            JsonNode v = field(node, name);
+        private static String text(JsonValue node, String name) {
+            JsonValue v = field(node, name);
             if (!v.isTextual()) throw new IllegalArgumentException("field '" + name + "' is not a string");
             return v.asText();
         }
 
-        private static String optText(JsonNode node, String name) {
-            JsonNode v = node.get(name);
+        private static String optText(JsonValue node, String name) {
+            JsonValue v = node.get(name);
             return v == null || v.isNull() ? null : v.asText();
         }
 
-        private static long number(JsonNode node, String name) {
-            JsonNode v = field(node, name);
+        private static long number(JsonValue node, String name) {
+            JsonValue v = field(node, name);
             if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new IllegalArgumentException("field '" + name + "' is not a whole number");
             return v.asLong();
         }

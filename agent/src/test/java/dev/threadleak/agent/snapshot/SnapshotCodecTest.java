@@ -145,6 +145,26 @@ public class SnapshotCodecTest {
         ObjectNode textLine = (ObjectNode) mapper.readTree(write(sample()));
         ((ObjectNode) textLine.path("frames").get(0)).put("line", "12");
         assertThatThrownBy(() -> read(textLine.toString())).hasMessage("d.json: field 'line' is not a whole number");
+
+        ObjectNode hugeLine = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) hugeLine.path("frames").get(0)).put("line", java.math.BigInteger.TWO.pow(70));
+        assertThatThrownBy(() -> read(hugeLine.toString())).hasMessage("d.json: field 'line' is not a whole number");
+
+        ObjectNode textIndex = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) textIndex.path("threads").get(1)).put("stack", "a \"b\"");
+        assertThatThrownBy(() -> read(textIndex.toString())).hasMessage("d.json: bad stack index \"a \\\"b\\\"\" (table has 7)");
+
+        ObjectNode fractionIndex = (ObjectNode) mapper.readTree(write(sample()));
+        ((ObjectNode) fractionIndex.path("threads").get(1)).put("stack", 1.5);
+        assertThatThrownBy(() -> read(fractionIndex.toString())).hasMessage("d.json: bad stack index 1.5 (table has 7)");
+    }
+
+    @Test
+    void aFieldGivenTwiceReadsAsItsLastValue() throws Exception {
+        String dump = write(sample());
+        Snapshot once = read(dump);
+        Snapshot twice = read(dump.replaceFirst("\\{", "{\"javaVersion\": \"1.0-earlier\", "));
+        assertThat(twice.javaVersion()).isEqualTo(once.javaVersion());
     }
 
     @Test
