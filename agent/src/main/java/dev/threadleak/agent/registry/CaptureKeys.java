@@ -83,21 +83,16 @@ final class CaptureKeys {
     private final ClassValue<Key> virtualByClass = new KeyByClass();
 
     /**
-     * Set once the JDK field readers are built ({@link #prepare}), by the agent's set-up after its quiet first second:
-     * building a dozen method handles costs premain milliseconds. Until then there are no keys, and every start is
-     * captured (as with {@code starts=all}).
+     * Builds the JDK field readers, which keys need: called by the agent's set-up after its quiet first second, since
+     * building a dozen method handles costs premain milliseconds. Until then the registry and the executors have no
+     * keys (they make theirs after this), and every start is captured (as with {@code starts=all}).
      */
-    private static volatile boolean ready;
-
-    /** Builds the field readers (off premain); keys exist from then on. */
     static void prepare() {
         Lookups.load();
-        ready = true;
     }
 
-    /** The key of a thread about to be recorded, or null before {@link #prepare}. */
+    /** The key of a thread about to be recorded. */
     Key of(Thread thread) {
-        if (!ready) return null;
         Class<?> type = thread.getClass();
         if (type == Thread.class) {
             Object task = Lookups.platformTask(thread);
@@ -110,9 +105,8 @@ final class CaptureKeys {
         return byClass.get(type); // a subclass: its class is the code to run (a subclass's own task is rare)
     }
 
-    /** The key of a task handed to an executor, or null before {@link #prepare}. */
+    /** The key of a task handed to an executor. */
     Key ofTask(Object task) {
-        if (!ready) return null;
         return byClass.get(unwrap(task).getClass());
     }
 

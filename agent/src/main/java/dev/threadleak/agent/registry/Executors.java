@@ -226,8 +226,11 @@ public final class Executors {
     private final ThreadLocal<WorkerSlot> current = new ThreadLocal<>();
     private final AtomicLong nextId = new AtomicLong();
     private final int every;
-    /** Submissions are sampled per key (the task's class, standing for the line that submits it) as well as per executor. */
-    private final CaptureKeys keys = new CaptureKeys();
+    /**
+     * Submissions are sampled per key (the task's class, standing for the line that submits it) as well as per executor;
+     * null until {@link #prepareSampling}, and until then one in {@code every} of each executor's is captured.
+     */
+    private volatile CaptureKeys keys;
     /**
      * The hooks' clock, ticked by the agent thread at every drain (every 200 ms): task and queue times are
      * precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
@@ -289,9 +292,15 @@ public final class Executors {
         }
     }
 
+    /** Submissions are sampled by key from now on: {@link CaptureKeys#prepare} has run (the registry's set-up calls it). */
+    void prepareSampling() {
+        keys = new CaptureKeys();
+    }
+
     /** Whether the task's key samples it; before the keys are prepared, one in {@code every} of the executor's. */
     private boolean sampledByKey(Object task, long n) {
-        CaptureKeys.Key key = keys.ofTask(task);
+        CaptureKeys keys = this.keys;
+        CaptureKeys.Key key = keys == null ? null : keys.ofTask(task);
         return key == null ? n % every == 0 : key.captureSubmission(every);
     }
 

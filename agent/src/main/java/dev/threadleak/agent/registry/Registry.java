@@ -56,7 +56,8 @@ public final class Registry implements Consumer<Thread> {
     public static final int DEFAULT_EVERY = 64;
     /** Capture one start's stack in this many (after each key's first few); 1 = every start, 0 = none. */
     private final int every;
-    private final CaptureKeys keys = new CaptureKeys();
+    /** Null until {@link #prepareSampling} (not in premain: its classes cost start-up); every start is captured until then. */
+    private volatile CaptureKeys keys;
 
     public Registry(SiteTable sites) {
         this(sites, new Executors(Executors.DEFAULT_EVERY), DEFAULT_EVERY);
@@ -97,7 +98,8 @@ public final class Registry implements Consumer<Thread> {
         }
         ThreadRecord record;
         try {
-            CaptureKeys.Key key = every > 1 ? keys.of(thread) : null; // null before the keys are prepared: capture
+            CaptureKeys keys = this.keys;
+            CaptureKeys.Key key = every > 1 && keys != null ? keys.of(thread) : null;
             boolean capture = key == null ? every != 0 : key.captureStart(every);
             record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(),
                     capture ? new CreationStack(thread.getClass()) : null, key);
@@ -129,8 +131,10 @@ public final class Registry implements Consumer<Thread> {
     /** Builds the sampling keys' readers of JDK fields: the agent's set-up calls it, off premain (see {@link CaptureKeys}). */
     public void prepareSampling() {
         CaptureKeys.prepare();
-        Thread probe = new Thread(() -> { });
-        keys.of(probe); // the keyed path's classes, loaded now
+        CaptureKeys prepared = new CaptureKeys();
+        prepared.of(new Thread(() -> { })); // the keyed path's classes, loaded now
+        keys = prepared;
+        executors.prepareSampling();
     }
 
     /**
