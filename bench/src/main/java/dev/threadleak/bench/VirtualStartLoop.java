@@ -9,8 +9,9 @@ import java.util.concurrent.CountDownLatch;
  * Virtual thread starts without JMH, for interleaved whole-JVM comparisons on a noisy machine (see RESULTS.md, I):
  * batches of 64 virtual threads parked on a latch, released and joined, for {@code seconds}, twice; the second round
  * is printed: wall and whole-process CPU per start, and collector time. Run it once per configuration, alternating
- * configurations, and compare medians:
- * <pre>java -Xms1g -Xmx1g [-javaagent:...] -cp benchmarks.jar dev.threadleak.bench.VirtualStartLoop 4</pre>
+ * configurations, and compare medians. An optional second argument starts each thread from that many extra frames
+ * (a framework's depth: a creation stack's capture costs per frame; see RESULTS.md, K):
+ * <pre>java -Xms1g -Xmx1g [-javaagent:...] -cp benchmarks.jar dev.threadleak.bench.VirtualStartLoop 4 [extraFrames]</pre>
  */
 public final class VirtualStartLoop {
     private static final int BATCH = 64;
@@ -20,6 +21,7 @@ public final class VirtualStartLoop {
 
     public static void main(String[] args) throws Throwable {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        int extraFrames = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         MethodHandle startVirtual = VirtualThreadStartBench.startVirtual();
         if (startVirtual == null) throw new IllegalStateException("virtual threads need JDK 21+");
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -36,7 +38,7 @@ public final class VirtualStartLoop {
             long t0 = System.nanoTime(), cpu0 = os.getProcessCpuTime(), gc0 = gcMillis();
             while (System.nanoTime() < end) {
                 gate = new CountDownLatch(1);
-                for (int i = 0; i < BATCH; i++) threads[i] = (Thread) startVirtual.invokeExact(body);
+                for (int i = 0; i < BATCH; i++) threads[i] = start(startVirtual, body, extraFrames);
                 gate.countDown();
                 for (Thread t : threads) t.join();
                 starts += BATCH;
@@ -46,6 +48,10 @@ public final class VirtualStartLoop {
                         (os.getProcessCpuTime() - cpu0) / (double) starts, gcMillis() - gc0, starts);
             }
         }
+    }
+
+    private static Thread start(MethodHandle startVirtual, Runnable body, int frames) throws Throwable {
+        return frames > 0 ? start(startVirtual, body, frames - 1) : (Thread) startVirtual.invokeExact(body);
     }
 
     private static long gcMillis() {
