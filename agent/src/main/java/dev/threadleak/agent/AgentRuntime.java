@@ -100,6 +100,8 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private synchronized boolean init(boolean rehearse) {
         if (pipeline != null) return true;
         try {
+            // first: threads seen later without a start of theirs are the JVM's (Sampler.read)
+            registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
                     TextReport.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
@@ -125,8 +127,9 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     }
 
     /**
-     * The agent thread: drains thread starts every {@link Registry#DRAIN_MILLIS} (sooner when a burst of starts wakes
-     * it), sets up sampling and dumps after the quiet first second, then samples and dumps on schedule. It
+     * The agent thread: in the quiet first second it only drains a burst of starts that wakes it; then it sets up
+     * sampling and dumps, drains thread starts every {@link Registry#DRAIN_MILLIS} (sooner when a burst wakes it),
+     * and samples and dumps on schedule. It
      * survives any Throwable, out-of-memory included: while it lives, thread starts cannot pile up in the host.
      */
     private void loop() {
@@ -134,14 +137,12 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
         long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
         long nextDump = 0, nextSample = 0, nextInit = quietUntil;
-        boolean sawEarlierThreads = false, ready = false, mbeanDone = false;
+        boolean initTried = false, ready = false, mbeanDone = false;
         while (true) {
             try {
-                if (!sawEarlierThreads) {
-                    registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
-                    sawEarlierThreads = true;
-                }
-                LockSupport.parkNanos(DRAIN_NANOS);
+                // the quiet second: nothing on this thread unless a burst of starts wakes it, so a JVM still starting
+                // (or a short one) shares no CPU with it; after, a drain every round
+                LockSupport.parkNanos(initTried ? DRAIN_NANOS : Math.max(1, quietUntil - System.nanoTime()));
                 registry.drainStarts();
                 if (http != null) http.interruptSlowRequests();
                 long now = System.nanoTime();
@@ -149,6 +150,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                     // set-up waits for the quiet second to pass; if it fails (said once), thread starts still
                     // drain every round, and it is tried again every INIT_RETRY_MILLIS (out of memory passes)
                     if (now - nextInit < 0) continue;
+                    initTried = true;
                     nextInit = now + TimeUnit.MILLISECONDS.toNanos(INIT_RETRY_MILLIS);
                     if (!init(true)) continue;
                     ready = true;

@@ -35,8 +35,8 @@ public final class Registry implements Consumer<Thread> {
      */
     static final int WAKE_DRAINER_AT = 256;
     /**
-     * The agent thread drains at least this often. Ended threads leave the live map (a pass over all of it) on this
-     * clock, however often starts are drained.
+     * The agent thread drains at least this often after its quiet first second (in it, only when woken by a burst).
+     * Ended threads leave the live map (a pass over all of it) on this clock, however often starts are drained.
      */
     public static final long DRAIN_MILLIS = 200;
     private long lastSweepMs;

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
@@ -46,6 +47,28 @@ class AgentOutputIT {
         assertThat(run.stdout()).isEqualTo("started 10\n");
         assertThat(run.exitCode()).isZero();
         assertThat(ChildJvm.dumps(dir)).as("10 threads started and joined: nothing leaked").isEmpty();
+    }
+
+    /**
+     * In its quiet first second the agent's thread does nothing unless a burst of starts wakes it, so a JVM that is
+     * still starting (or a short one) shares no CPU with it: in a 300 ms run it loads not even the sampler.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void inItsQuietFirstSecondTheAgentThreadDoesNothing(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout:uptime", ChildJvm.agent("dir=" + dir + ",interval=0")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ShortRun", "300");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        List<String> lines = run.stdout().lines().toList();
+        double lastUptime = lines.stream().filter(l -> l.matches("\\[[0-9.]+s\\].*"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(1, l.indexOf('s')))).max().orElseThrow();
+        assumeThat(lastUptime).as("the JVM ended within its quiet second (a slow machine may not)").isLessThan(0.9);
+        assertThat(lines).as("the main class ran").anyMatch(l -> l.contains(" dev.threadleak.agent.it.apps.ShortRun "));
+        // the thread's first work, listing the threads that predate the agent, loaded the sampler's classes at once
+        assertThat(lines).as("classes the agent's thread loaded").noneMatch(l -> l.contains(" dev.threadleak.agent.sample."));
+        assertThat(lines).contains("done");
+        assertThat(ChildJvm.dumps(dir)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
