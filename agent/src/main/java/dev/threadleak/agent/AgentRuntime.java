@@ -100,7 +100,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private synchronized boolean init(boolean rehearse) {
         if (pipeline != null) return true;
         try {
-            // first: threads seen later without a start of theirs are the JVM's (Sampler.read)
+            // first the threads that predate the agent: any seen after this without a start of theirs is the JVM's (Sampler.read)
             registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
                     TextReport.class, DumpFiles.class, Sampler.class}) {
@@ -129,8 +129,8 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     /**
      * The agent thread: in the quiet first second it only drains a burst of starts that wakes it; then it sets up
      * sampling and dumps, drains thread starts every {@link Registry#DRAIN_MILLIS} (sooner when a burst wakes it),
-     * and samples and dumps on schedule. It
-     * survives any Throwable, out-of-memory included: while it lives, thread starts cannot pile up in the host.
+     * and samples and dumps on schedule. It survives any Throwable, out-of-memory included: while it lives, thread
+     * starts cannot pile up in the host.
      */
     private void loop() {
         registry.setDrainer(Thread.currentThread());
