@@ -91,7 +91,11 @@ final class HookInstaller {
         if (!redefine) {
             List<Class<?>> targets = new ArrayList<>();
             for (String name : HOOKED_CLASSES) {
-                if (classFileOrNull(name) != null) targets.add(Class.forName(name.replace('/', '.'), false, null));
+                try {
+                    targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
+                } catch (ClassNotFoundException notInThisJdk) {
+                    // VirtualThread before 19, ThreadPerTaskExecutor before 21
+                }
             }
             HookWeaver.retransform(inst, targets, log);
             return failures;
@@ -120,18 +124,19 @@ final class HookInstaller {
      * starts), are redefined together.
      */
     private static void putIn(Instrumentation inst, Map<String, byte[]> hooked) throws Exception {
+        MethodHandles.Lookup concurrent = MethodHandles.privateLookupIn(ConcurrentHashMap.class, MethodHandles.lookup());
         List<ClassDefinition> loaded = new ArrayList<>();
         for (Map.Entry<String, byte[]> c : hooked.entrySet()) {
-            if (c.getKey().startsWith("java/util/concurrent/") && definedNew(c.getValue())) continue;
+            if (c.getKey().startsWith("java/util/concurrent/") && definedNew(concurrent, c.getValue())) continue;
             loaded.add(new ClassDefinition(Class.forName(c.getKey().replace('/', '.'), false, null), c.getValue()));
         }
         inst.redefineClasses(loaded.toArray(new ClassDefinition[0]));
     }
 
     /** Defines a hooked java.util.concurrent class, as the boot loader would; false when it is loaded already. */
-    private static boolean definedNew(byte[] hooked) throws IllegalAccessException {
+    private static boolean definedNew(MethodHandles.Lookup concurrent, byte[] hooked) throws IllegalAccessException {
         try {
-            MethodHandles.privateLookupIn(ConcurrentHashMap.class, MethodHandles.lookup()).defineClass(hooked);
+            concurrent.defineClass(hooked);
             return true;
         } catch (LinkageError loadedAlready) {
             return false; // a duplicate definition, refused with no change: redefined instead

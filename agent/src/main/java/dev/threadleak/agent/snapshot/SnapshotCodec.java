@@ -297,7 +297,6 @@ public final class SnapshotCodec {
         }
     }
 
-
     private static void checkFormat(JsonValue root, String source) throws DumpFormatException {
         JsonValue format = root.get("format");
         if (format == null || !format.isTextual()) throw new DumpFormatException(source + ": not a threadleak dump (no \"format\" field)");
