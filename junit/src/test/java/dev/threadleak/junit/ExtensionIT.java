@@ -160,6 +160,10 @@ class ExtensionIT {
                     .contains("\n    started by: test ExecutorFixture.leaksAPool() (thread \"main\" #");
             assertThat(stuck).contains("\n    pool of:    ThreadPoolExecutor built at "
                     + Child.site("ExecutorFixture", "shutsDownAPoolWhoseTaskNeverEnds", "stuck-pool") + ", shut down\n");
+            // every pool's worker has the JDK's Worker as its sampling key: each is placed at its own test's line, never
+            // at the line of a pool an earlier test built
+            assertThat(pool).contains("\n    created at: " + Child.site("ExecutorFixture", "leaksAPool", "pool-start") + "\n");
+            assertThat(stuck).contains("\n    created at: " + Child.site("ExecutorFixture", "shutsDownAPoolWhoseTaskNeverEnds", "stuck-start") + "\n");
         } else {
             assertThat(pool).doesNotContain("pool of:");
         }

@@ -106,9 +106,11 @@ public final class TextReport {
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
                         + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
-                println(threads.size() + " live, " + (g.origin() == Origin.BEFORE_AGENT
-                        ? "started before agent (age counted from when the agent first saw them)"
-                        : "started by the JVM, not through Thread.start"));
+                println(threads.size() + " live, " + switch (g.origin()) {
+                    case BEFORE_AGENT -> "started before agent (age counted from when the agent first saw them)";
+                    case BY_JVM -> "started by the JVM, not through Thread.start";
+                    case STARTED -> "started, " + NOT_CAPTURED;
+                });
             }
             println("    states: " + counts(g.states()));
             if (!g.waits().isEmpty()) {
@@ -209,6 +211,9 @@ public final class TextReport {
         return line.toString();
     }
 
+    /** A start the agent counted without its stack: it names no line rather than one that may not have started it. */
+    private static final String NOT_CAPTURED = "creation stack not captured (starts are sampled: the agent's starts option)";
+
     private String createdBy(ThreadEntry t) {
         String age = Durations.human(t.ageMs(s.takenAtMs()));
         if (t.agentThread()) return "   threadleak's own thread, age " + age;
@@ -218,7 +223,8 @@ public final class TextReport {
             case STARTED -> {
                 SiteInfo site = s.site(t.site());
                 String by = t.starter() == null ? "" : " in thread \"" + t.starter().name() + "\" #" + t.starter().tid();
-                yield "   created by " + (site == null ? "an unknown site" : site.blameFrame()) + by + ", age " + age;
+                yield site == null ? "   started" + by + ", " + NOT_CAPTURED + ", age " + age
+                        : "   created by " + site.blameFrame() + by + ", age " + age;
             }
         };
     }

@@ -96,6 +96,14 @@ public final class Blame {
         return own;
     }
 
+    /**
+     * The JDK's or a listed library's class: code that runs on behalf of many places (a pool's worker, an event
+     * loop, a timer), so its class never stands for one line of the application.
+     */
+    static boolean threadMaker(String className) {
+        return startsWithAny(className, NOT_TO_BLAME);
+    }
+
     private static int firstOutside(List<String> classNames) {
         for (int i = 0; i < classNames.size(); i++) {
             if (!startsWithAny(classNames.get(i), NOT_TO_BLAME)) return i;

@@ -13,9 +13,13 @@ import java.util.concurrent.FutureTask;
  * class's class is unique to its place in the source. A thread of a {@code Thread} subclass is keyed by that class.
  * Each key's first starts are captured (until {@link #FIRST} captures are drained), then one in {@code every}.
  *
- * <p>For thread starts the sampling stays exact where it matters: an uncaptured start is counted at the site its
- * key's captures named ({@link Key#site}), and a key whose captures name two sites (one class started from two
- * places) is captured on every start from then on ({@link Key#exact}). Needs java.lang, java.util.concurrent and
+ * <p>For thread starts the sampling never names a line that did not start the thread: an uncaptured start is
+ * counted at the site its key's captures named ({@link Key#site}) only while they all named that one site. A key
+ * whose captures name two sites (one class started from two places) is captured on every start from then on
+ * ({@link Key#exact}), and the threads it had placed uncaptured are placed nowhere ("not captured"): any of them may
+ * have come from the other line. A key of the JDK's or a listed library's class (a pool's worker, a fork-join worker,
+ * an event loop, a timer) runs on behalf of many places, so it is exact from the start: those starts, rare next to a
+ * request's, are always captured. Needs java.lang, java.util.concurrent and
  * (JDK 21+) jdk.internal.vm opened to the agent, which HookInstaller does before any hook runs; without them every
  * start is keyed by its thread's class alone, which two places share, so it ends up captured every time: today's
  * cost, never a wrong site.
@@ -38,7 +42,7 @@ final class CaptureKeys {
         // the drain's own (under the registry's lock):
         /** The site the key's latest drained capture named; null until one is drained, or when it was folded. */
         SiteRecord site;
-        /** The key's captures named two sites: every start is captured from then on. */
+        /** The key's captures named two sites (or its class is shared by places): every start is captured. */
         private boolean exact;
         /** Captures of this key drained so far, counted up to {@link #FIRST}. */
         private int drained;
@@ -49,12 +53,26 @@ final class CaptureKeys {
             return !sampling || n % every == 0;
         }
 
-        /** The drain placed a captured start of this key at {@code at}. */
-        void placed(SiteRecord at) {
-            if (site != null && site != at) exact = true; // one key, two sites: capture every start from now on
+        Key(boolean exact) {
+            this.exact = exact;
+        }
+
+        /**
+         * The drain placed a captured start of this key at {@code at}. True when this made the key exact: the starts
+         * it placed uncaptured may have come from either site.
+         */
+        boolean placed(SiteRecord at) {
+            boolean turnedExact = site != null && site != at && !exact;
+            if (turnedExact) exact = true; // one key, two sites: capture every start from now on
             site = at;
             if (drained < FIRST) drained++;
             sampling = !exact && drained == FIRST;
+            return turnedExact;
+        }
+
+        /** The site an uncaptured start of this key is counted at: its one site, or none once it has named two. */
+        SiteRecord siteOfUncaptured() {
+            return exact ? null : site;
         }
 
         /** The key's site was folded out of the table: its next starts are captured until one is drained. */
@@ -74,7 +92,7 @@ final class CaptureKeys {
     private static final class KeyByClass extends ClassValue<Key> {
         @Override
         protected Key computeValue(Class<?> type) {
-            return new Key();
+            return new Key(Blame.threadMaker(type.getName()));
         }
     }
 

@@ -206,8 +206,8 @@ public final class Registry implements Consumer<Thread> {
                 // the agent's own threads get no site: site counts are the application's alone
                 r.agentThread = agentThreads.contains(r.tid);
                 if (!r.agentThread) r.site = place(r);
+                if (r.creation != null || r.site == null) r.key = null; // kept only by a start placed by its key
                 r.creation = null;
-                r.key = null;
                 if (r.alive()) {
                     live.put(r.tid, r); // replaces the record of a thread first seen without its start
                     if (r.site != null) r.site.live++;
@@ -242,16 +242,29 @@ public final class Registry implements Consumer<Thread> {
         CaptureKeys.Key key = r.key;
         if (r.creation != null) {
             SiteRecord site = sites.intern(r.creation);
-            if (key != null) key.placed(site);
+            if (key != null && key.placed(site)) unplace(key);
             return site;
         }
-        SiteRecord site = key == null ? null : key.site;
+        SiteRecord site = key == null ? null : key.siteOfUncaptured();
         if (site != null && site.folded) {
             key.forget();
             site = null;
         }
         sites.countUncaptured(site);
         return site;
+    }
+
+    /**
+     * The key's captures named a second site: the live threads it placed uncaptured may have come from either, so
+     * they are placed nowhere (their creation was not captured) rather than at a line that may not have started them.
+     */
+    private void unplace(CaptureKeys.Key key) {
+        for (ThreadRecord r : live.values()) {
+            if (r.key != key) continue;
+            r.key = null;
+            if (r.site != null) r.site.live--;
+            r.site = null;
+        }
     }
 
     /** Drains, then returns the records of live threads in start order. */

@@ -16,7 +16,10 @@ public final class ThreadRecord extends WeakReference<Thread> {
     final Origin origin;
     /** Raw creation stack when this start was sampled, decoded and dropped by {@link Registry#drain()}. */
     Throwable creation;
-    /** The start's sampling key (null when every start or none is captured), dropped by the drain. */
+    /**
+     * The start's sampling key (null when every start or none is captured), dropped by the drain unless the start was
+     * placed by it uncaptured: if the key later names a second site, such a start is placed nowhere.
+     */
     CaptureKeys.Key key;
     /** Creation site, or null when the thread was not seen starting (or is the agent's own). */
     SiteRecord site;

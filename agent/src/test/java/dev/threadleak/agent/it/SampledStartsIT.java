@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Finding.Kind;
+import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,13 +66,35 @@ class SampledStartsIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kinds")
-    void byDefaultALineThatSharesItsKeyIsPlacedOnceOneOfItsStartsIsCaptured(Jdk jdk, String kind) throws Exception {
+    void byDefaultALineThatSharesItsKeyIsNeverPlacedAtTheOtherLine(Jdk jdk, String kind) throws Exception {
         Snapshot dump = run(jdk, kind, "switch", 500, "");
         SiteInfo a = onlySiteAt(dump, lineAt("// LINE A")), b = onlySiteAt(dump, lineAt("// LINE B"));
-        // the key's uses go on from 10: the first capture at line B is its 54th start (use 64), then every start is captured
-        assertThat(liveAt(dump, a)).as("placed at line A until line B's first capture was drained").isBetween(1L, 64L);
-        assertThat(liveAt(dump, a) + liveAt(dump, b)).isEqualTo(500);
+        // the key's uses go on from 10: the first capture at line B is its 54th start (use 64); once it is drained the
+        // key has named two lines and every later start is captured. The starts sampled out before that (placed at
+        // line A by the key until then) may have come from either line: they are "not captured", never line A's
+        long notCaptured = dump.threads().stream().filter(t -> !t.agentThread() && t.origin() == Origin.STARTED && t.site() < 0).count();
+        assertThat(liveAt(dump, a)).as("line A's threads all ended: none of line B's is placed there").isZero();
+        assertThat(notCaptured).as("line B's starts sampled out before the key named two lines").isBetween(53L, 500L - 8);
+        assertThat(liveAt(dump, b)).as("line B's captured starts: its 54th, then one in 64 or every one").isGreaterThanOrEqualTo(8);
+        assertThat(liveAt(dump, b) + notCaptured).isEqualTo(500);
         assertThat(a.started() + b.started()).isEqualTo(510);
+    }
+
+    /** Pool workers share the JDK's Worker class as their key: a later pool's worker is never placed at an earlier pool's line. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.threadleak.agent.it.ChildJvm#jdks")
+    void aPoolWorkerIsPlacedAtItsOwnPoolsLineNotAnotherPoolsThatSharesItsKey(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-sampled-");
+        ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0"), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.TwoPools");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        Snapshot dump = ChildJvm.assertHookNeverFailed(ChildJvm.newestDump(dir));
+        List<ThreadEntry> workers = dump.threads().stream().filter(t -> t.name().startsWith("pool-")).toList();
+        assertThat(workers).as("the leaked pool's worker alone is alive").hasSize(1);
+        SiteInfo site = dump.site(workers.get(0).site());
+        assertThat(site).as("the worker's creation site").isNotNull();
+        assertThat(String.valueOf(site.blameFrame()))
+                .isEqualTo("dev.threadleak.agent.it.apps.TwoPools.main(TwoPools.java:" + HostSafetyIT.lineOf("TwoPools.java", "// LEAKED POOL") + ")");
     }
 
     private static String lineAt(String marker) throws Exception {
