@@ -42,7 +42,11 @@ record Child(int exitCode, String stdout, String stderr) {
             p.destroyForcibly();
             fail("did not exit within " + DEADLINE_SECONDS + " s: " + command + "\n" + Files.readString(err));
         }
-        return new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Child child = new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        Files.delete(dir);
+        return child;
     }
 
     /** {@code java -jar threadleak-agent.jar <args>} on the test's own JDK. */
