@@ -36,13 +36,19 @@ record Child(int exitCode, String stdout, String stderr) {
         Path dir = Files.createTempDirectory("threadleak-corpus-");
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        if (!p.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("did not exit within " + DEADLINE_SECONDS + " s: " + command + "\n" + Files.readString(err));
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!p.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                fail("did not exit within " + DEADLINE_SECONDS + " s: " + command + "\n" + Files.readString(err));
+            }
+            return new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            Files.delete(dir);
         }
-        return new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     }
 
     /** {@code java -jar threadleak-agent.jar <args>} on the test's own JDK. */

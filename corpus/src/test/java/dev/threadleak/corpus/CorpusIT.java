@@ -17,6 +17,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -45,14 +46,18 @@ class CorpusIT {
             "JettyClient", "ApacheHttpClient", "CaffeineCache", "QuartzScheduler", "SpringTaskScheduler", "Hikari", "RxJavaNewThread",
             "TimerPerCall", "ScheduledPool", "CompletableFutureExecutor", "GrpcChannel", "FileMonitor");
 
-    /** Every program on every JDK; {@code -Dcorpus.programs=GrpcChannel,OkHttp} runs only those. */
+    /** Every program on every JDK; {@code -Dcorpus.programs=GrpcChannel,OkHttp} runs only those (see {@link Programs}). */
     static Stream<Arguments> cases() {
-        String only = System.getProperty("corpus.programs", "");
-        List<String> programs = only.isBlank() ? PROGRAMS : List.of(only.split(","));
-        assertThat(PROGRAMS).as("-Dcorpus.programs").containsAll(programs);
+        List<String> programs = Programs.selected(PROGRAMS);
         return Child.jdks().stream().flatMap(java -> programs.stream().map(p -> Arguments.of(java, p)));
     }
 
+    /** False when {@code -Dcorpus.programs} names only HealthyCorpusIT's programs (a parameterized test may not have no case). */
+    static boolean anySelected() {
+        return !Programs.selected(PROGRAMS).isEmpty();
+    }
+
+    @EnabledIf("anySelected")
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
     void leakyUseIsFlaggedAndBlamedOnTheLeakingLine(Path java, String program) throws Exception {
@@ -60,6 +65,7 @@ class CorpusIT {
         assertFlaggedAndBlamedOn(dumps, program + ".java", "// LEAK:");
     }
 
+    @EnabledIf("anySelected")
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
     void correctUseHasNoFinding(Path java, String program) throws Exception {
