@@ -35,7 +35,7 @@ final class Pipeline {
     synchronized Snapshot scheduled(Depth depth) {
         long began = System.nanoTime();
         Judged j = judge(depth);
-        history.add(j.tick());
+        history.add(j.tick(), j.snapshot().findings());
         return counted(j.snapshot(), began);
     }
 

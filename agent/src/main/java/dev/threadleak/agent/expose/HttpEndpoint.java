@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The opt-in HTTP endpoint ({@code http=} option): {@code /metrics} (Prometheus text or OpenMetrics), {@code /health}
- * (JSON, 503 while a DEADLOCK or SITE_GROWTH finding is open or a {@link HealthLimits} threshold is crossed),
+ * (JSON, 503 while a DEADLOCK finding is open, a SITE_GROWTH finding has held for {@link #HEALTH_SAMPLES} samples, or a
+ * {@link HealthLimits} threshold is crossed),
  * {@code /debug/threads} (the text report; {@code ?debug=2}: every thread) and {@code /debug/threads.json} (a dump).
  * Every page reads the latest sample: a request never samples, so a scrape never walks stacks and never changes what
  * findings see. The JDK's HttpServer runs on the agent's own daemon threads: its dispatcher and {@link #WORKERS}
@@ -211,9 +212,15 @@ public final class HttpEndpoint {
         };
     }
 
-    /** Findings that make {@code /health} answer 503: a lock cycle, or a site whose threads never end. */
+    /** Samples in a row a SITE_GROWTH finding must hold before {@code /health} fails: one sample's verdict is no probe's restart. */
+    static final int HEALTH_SAMPLES = 3;
+
+    /**
+     * Findings that make {@code /health} answer 503: a lock cycle (it never resolves), or a site whose threads never end
+     * raised by {@link #HEALTH_SAMPLES} samples in a row.
+     */
     static boolean unhealthy(Finding f) {
-        return f.kind() == Finding.Kind.DEADLOCK || f.kind() == Finding.Kind.SITE_GROWTH;
+        return f.kind() == Finding.Kind.DEADLOCK || f.kind() == Finding.Kind.SITE_GROWTH && f.raisedSamples() >= HEALTH_SAMPLES;
     }
 
     /** {@code reasons}: why it is 503, a line per finding that fails health and per threshold crossed; empty when 200. */
@@ -221,7 +228,10 @@ public final class HttpEndpoint {
         var sum = s.summary();
         List<String> reasons = new ArrayList<>();
         for (Finding f : s.findings()) {
-            if (unhealthy(f)) reasons.add(f.kind() + " finding: " + f.title());
+            if (unhealthy(f)) {
+                reasons.add(f.kind() + " finding" + (f.raisedSinceMs() < 0 ? "" : " since " + Instant.ofEpochMilli(f.raisedSinceMs())
+                        + " (" + f.raisedSamples() + " samples in a row)") + ": " + f.title());
+            }
         }
         reasons.addAll(healthLimits.crossed(sum.live(), sum.delta(), s.longBlocked().size()));
         boolean ok = reasons.isEmpty();

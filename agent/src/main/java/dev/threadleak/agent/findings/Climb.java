@@ -3,8 +3,9 @@ package dev.threadleak.agent.findings;
 import java.util.Arrays;
 
 /**
- * One site's live count over its whole history, in bounded memory: the current climb (the samples since the
- * count last fell back by more than a small dip), its new highs, and a few of its points for the evidence.
+ * One site's count of owners ({@link History#owner}: for most sites, its live threads) over its whole history, in
+ * bounded memory: the current climb (the samples since the count last fell back by more than a small dip), its new
+ * highs, and a few of its points for the evidence.
  *
  * <p>{@link #leaking} judges it. Every threshold is a count of threads or of new highs, or a ratio of times,
  * never a duration: the verdict is the same for one thread a second sampled every second and one an hour
@@ -27,8 +28,6 @@ final class Climb {
 
     private long startMs;
     private int start;
-    /** Running executors built at the site when the climb began (a pool filling up builds none). */
-    private int startExecutors;
     private int high;
     private long highMs;
     private int highs;
@@ -42,11 +41,11 @@ final class Climb {
     private int points;
     private boolean begun;
 
-    /** Adds one sample: the site's live threads and its running executors at {@code timeMs}. */
-    void add(long timeMs, int live, int executors) {
+    /** Adds one sample: the site's owners at {@code timeMs}. */
+    void add(long timeMs, int live) {
         if (!begun || live < high - allowedDip()) {
             if (begun) maxFall = Math.max(maxFall, high - live);
-            begin(timeMs, live, executors);
+            begin(timeMs, live);
         } else if (live > high) {
             maxJump = Math.max(maxJump, live - high);
             high = live;
@@ -57,11 +56,10 @@ final class Climb {
         last = live;
     }
 
-    private void begin(long timeMs, int live, int executors) {
+    private void begin(long timeMs, int live) {
         begun = true;
         startMs = highMs = timeMs;
         start = high = last = live;
-        startExecutors = executors;
         highs = maxJump = points = 0;
         keep(timeMs, live);
     }
@@ -86,13 +84,11 @@ final class Climb {
     /**
      * A leak, however slow: gained at least {@link #MIN_GAIN} (and more than its deepest fall) since the climb began, at its high now (give or take
      * the allowed dip), in at least {@link #MIN_HIGHS} new highs none of which made half the gain, the latest within
-     * {@link #STALL_GAPS} mean gaps; and for an executor site, more executors running than when the climb began (a
-     * pool filling to its size is not a leak). Call after adding the sample judged.
+     * {@link #STALL_GAPS} mean gaps. Call after adding the sample judged.
      */
-    boolean leaking(long nowMs, int executors) {
+    boolean leaking(long nowMs) {
         int gain = high - start;
         if (gain < MIN_GAIN || gain <= maxFall || highs < MIN_HIGHS || last < high - allowedDip() || 2 * maxJump > gain) return false;
-        if (executors > 0 && executors <= startExecutors) return false;
         long meanGap = (highMs - startMs) / highs;
         return nowMs - highMs <= STALL_GAPS * meanGap;
     }
@@ -108,7 +104,6 @@ final class Climb {
         Climb c = new Climb();
         c.startMs = startMs;
         c.start = start;
-        c.startExecutors = startExecutors;
         c.high = high;
         c.highMs = highMs;
         c.highs = highs;

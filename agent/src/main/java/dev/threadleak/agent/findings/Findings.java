@@ -33,8 +33,11 @@ public final class Findings {
     /** The thresholds users set through agent options. */
     public record Thresholds(long blockedMs, int duplicates, int growth) {}
 
-    /** A site must gain at least this many live threads across the window. */
-    static final int MIN_SITE_GROWTH = 5;
+    /**
+     * A site must gain at least this many owners across the window: the climb's {@link Climb#MIN_GAIN}, so a handful
+     * of long-lived threads started one by one (six publishers) is no leak however fast they come.
+     */
+    static final int MIN_SITE_GROWTH = Climb.MIN_GAIN;
     /** ... and rise in at least this many of the samples, so one burst is not a trend. */
     static final int MIN_RISING_SAMPLES = 2;
     /** Distinct pool numbers alive at once before re-created pools are suspected. */
@@ -53,12 +56,13 @@ public final class Findings {
         deadlocks(s, out);
         siteGrowth(s, history, window, now, out);
         unclosedExecutors(s, window, now, out);
-        growth(s, window, th, out);
+        growth(s, window, now, th, out);
         Set<Long> stuckTasks = stuckTasks(s, out);
         queueStalls(s, out);
         longBlocked(s, stuckTasks, out);
         recreatedPools(s, window, now, out);
         duplicateStacks(s, th, out);
+        out.replaceAll(f -> history.raised(f, s.takenAtMs()));
         out.sort(Comparator.comparing(Finding::severity).thenComparing(Comparator.comparingInt(Finding::threads).reversed()));
         return List.copyOf(out);
     }
@@ -86,42 +90,51 @@ public final class Findings {
     }
 
     /**
-     * A site whose live count rises: fast across the window ({@link #rising}), or slowly over its whole history
-     * ({@link Climb#leaking}: however slow, once it has gained a few threads in steady new highs).
+     * A site whose owners ({@link History#owner}: its threads, but a pool's workers, or a numbered group's threads, as
+     * one) rise: fast across the window ({@link #rising}), or slowly over its whole history ({@link Climb#leaking}:
+     * however slow, once it has gained a few in steady new highs). A pool filling up grows no owner.
      */
     private static void siteGrowth(Snapshot s, History history, List<Tick> window, Tick now, List<Finding> out) {
-        for (Map.Entry<Integer, Integer> site : now.siteAlive().entrySet()) {
-            int id = site.getKey(), live = site.getValue();
-            List<Integer> series = seriesOf(window, Tick::siteAlive, site);
+        for (Map.Entry<Integer, Integer> site : now.siteOwners().entrySet()) {
+            int id = site.getKey(), owners = site.getValue(), live = now.siteAlive().get(id);
+            List<Integer> series = seriesOf(window, Tick::siteOwners, site);
             // (a collected java.util.Timer ends its thread, so a leaking site may dip now and then)
             boolean fast = rising(series);
             Climb climb = history.climbWith(id, now);
-            if (!fast && !climb.leaking(s.takenAtMs(), now.runningExecutors().getOrDefault(id, 0))) continue;
+            if (!fast && !climb.leaking(s.takenAtMs())) continue;
             long started = s.site(id).started();
             boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == id);
             String alive = executorSite ? live + " live workers of the " + started + " executors built here since the agent loaded"
                     : live + " of the " + started + " threads started here since the agent loaded are alive" + ended(s, id, started == live);
+            // each thread its own owner (the common leak) says threads; else the owners are what grew
+            String unit = owners == live ? " threads" : " owners";
+            String title = live + " live threads from one creation site" + (owners == live ? "" : ", in " + owners + " owners") + ", +";
+            List<String> evidence = new ArrayList<>();
+            long sinceMs, spanMs;
+            int gained;
             if (fast) {
-                int gained = series.get(series.size() - 1) - series.get(0);
-                long spanMs = s.takenAtMs() - window.get(0).timeMs();
-                out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
-                        live + " live threads from one creation site, +" + gained + " in " + Durations.human(spanMs) + ", now at its highest",
-                        id, live, window.get(0).timeMs(), List.of(
-                                "live threads of this site over " + series.size() + " samples: " + series(series),
-                                alive,
-                                "rate: +" + perMinute(gained, spanMs) + " threads/min")));
+                gained = series.get(series.size() - 1) - series.get(0);
+                sinceMs = window.get(0).timeMs();
+                spanMs = s.takenAtMs() - sinceMs;
+                title += gained + (owners == live ? "" : unit) + " in " + Durations.human(spanMs) + ", now at its highest";
+                evidence.add("live" + unit + " of this site over " + series.size() + " samples: " + series(series));
             } else {
-                long spanMs = s.takenAtMs() - climb.startMs();
-                out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH,
-                        live + " live threads from one creation site, +" + climb.gain() + " in " + Durations.human(spanMs) + ", still reaching new highs",
-                        id, live, climb.startMs(), List.of(
-                                "live threads of this site: " + climbPoints(climb, s.takenAtMs()),
-                                alive,
-                                "rate: +" + (climb.gain() * 3_600_000L >= 60L * spanMs ? perMinute(climb.gain(), spanMs) + " threads/min"
-                                        : perHour(climb.gain(), spanMs) + " threads/hour"))));
+                gained = climb.gain();
+                sinceMs = climb.startMs();
+                spanMs = s.takenAtMs() - sinceMs;
+                title += gained + (owners == live ? "" : unit) + " in " + Durations.human(spanMs) + ", still reaching new highs";
+                evidence.add("live" + unit + " of this site: " + climbPoints(climb, s.takenAtMs()));
             }
+            evidence.add(alive);
+            if (owners != live) evidence.add(OWNERS);
+            evidence.add("rate: +" + (gained * 3_600_000L >= 60L * spanMs ? perMinute(gained, spanMs) + unit + "/min" : perHour(gained, spanMs) + unit + "/hour"));
+            out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH, title, id, live, sinceMs, List.copyOf(evidence)));
         }
     }
+
+    /** How owners are counted, said where they are not simply the threads. */
+    private static final String OWNERS = "owners: each executor (a stuck task's worker of an unbounded pool on its own), each group of"
+            + " threads named with one pool number (nioEventLoopGroup-3-*), each other thread; a pool filling up is one owner";
 
     /** When the site's last thread ended: a leak's never do (unknown in dumps written before the field). */
     private static String ended(Snapshot s, int site, boolean noneEnded) {
@@ -142,9 +155,10 @@ public final class Findings {
         return series(points);
     }
 
-    private static void growth(Snapshot s, List<Tick> window, Thresholds th, List<Finding> out) {
+    /** Live threads above the baseline, rising, and made of more owners than the window began with (not pools filling). */
+    private static void growth(Snapshot s, List<Tick> window, Tick now, Thresholds th, List<Finding> out) {
         int live = s.summary().live(), baseline = s.summary().baseline();
-        if (window.isEmpty() || live - baseline < th.growth() || live <= window.get(0).live()) return;
+        if (window.isEmpty() || live - baseline < th.growth() || live <= window.get(0).live() || now.owners() <= window.get(0).owners()) return;
         Tick first = window.get(0);
         long spanMs = s.takenAtMs() - first.timeMs();
         out.add(new Finding(Kind.GROWTH, Severity.HIGH,
@@ -187,9 +201,11 @@ public final class Findings {
             }
         }
         for (Map.Entry<String, List<ThreadEntry>> e : byFamily.entrySet()) {
+            // a pool number must name an owner: a name that says pool, timer, group, ..., or workers of as many executors
+            // (never a connection's or a request's number: "RMI TCP Connection(7)-127.0.0.1", "after-3-1")
             String shape = NamePattern.shape(e.getValue().get(0).name());
-            boolean poolLike = POOL_WORDS.matcher(shape).matches() || shape.indexOf('#') != shape.lastIndexOf('#');
-            if (!poolLike) continue;
+            long executors = e.getValue().stream().mapToInt(ThreadEntry::executor).filter(id -> id >= 0).distinct().count();
+            if (!POOL_WORDS.matcher(shape).matches() && executors < MIN_POOLS) continue;
             TreeSet<Long> ordinals = new TreeSet<>();
             for (ThreadEntry t : e.getValue()) ordinals.add(NamePattern.firstNumber(t.name()));
             long before = window.get(0).poolMaxOrdinal().getOrDefault(e.getKey(), -1L);
@@ -206,10 +222,18 @@ public final class Findings {
         }
     }
 
+    /**
+     * Many threads blocked in one identical stack, each in that same wait since an earlier sample and for at least a
+     * quarter of {@code blocked}: a pool at work (twenty requests each sleeping 150 ms in the same code, or reading the
+     * same slow backend's answers) is caught in one stack too, but not for that long.
+     */
     private static void duplicateStacks(Snapshot s, Thresholds th, List<Finding> out) {
+        long minWaitMs = Math.max(1, s.blockedThresholdMs() / 4);
         Map<List<Frame>, List<ThreadEntry>> byStack = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
-            if (!t.agentThread() && t.waitingNotIdle() && !t.stack().isEmpty()) byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
+            if (!t.agentThread() && t.waitingNotIdle() && t.waitingForMs() >= minWaitMs && !t.stack().isEmpty()) {
+                byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
+            }
         }
         for (Map.Entry<List<Frame>, List<ThreadEntry>> e : byStack.entrySet()) {
             List<ThreadEntry> group = e.getValue();
@@ -257,7 +281,8 @@ public final class Findings {
         Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
         long threshold = s.blockedThresholdMs();
         for (ThreadEntry t : s.threads()) {
-            if (t.agentThread() || t.task() == null || threshold <= 0 || t.task().runningForMs(s.takenAtMs()) < threshold) continue;
+            // a worker whose task waits for work (a pooled connection reading its next request) is idle, not stuck
+            if (t.agentThread() || t.task() == null || t.idle() || threshold <= 0 || t.task().runningForMs(s.takenAtMs()) < threshold) continue;
             groups.computeIfAbsent(t.executor() + "\u0000" + t.task().submittedSite() + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
         }
         Set<Long> tids = new java.util.HashSet<>();

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.findings;
 
 import dev.threadleak.agent.snapshot.ExecutorInfo;
+import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
@@ -8,8 +9,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the findings remember of earlier snapshots: a few numbers each for the last {@code window}, and for each
@@ -17,31 +20,59 @@ import java.util.Map;
  */
 public final class History {
     /** One snapshot, reduced to what growth findings compare: made once ({@link #tick}), judged, then remembered. */
-    public record Tick(long timeMs, int live, Map<Integer, Integer> siteAlive, Map<String, Long> poolMaxOrdinal,
-                Map<Integer, Integer> runningExecutors) {}
+    /**
+     * @param siteAlive  live threads per site (its findings' evidence)
+     * @param siteOwners owners of those threads per site ({@link #owner}): what a leak grows and a pool filling does not
+     * @param owners     owners of all live threads, sited or not (GROWTH's judge)
+     */
+    public record Tick(long timeMs, int live, int owners, Map<Integer, Integer> siteAlive, Map<Integer, Integer> siteOwners,
+                Map<String, Long> poolMaxOrdinal, Map<Integer, Integer> runningExecutors) {}
 
     private final long windowMs;
     private final Deque<Tick> ticks = new ArrayDeque<>();
     private final Map<Integer, Climb> climbs = new HashMap<>();
+    /** The findings of the last scheduled sample, by kind and site: how many samples in a row raised each, since when. */
+    private Map<String, Finding> raised = Map.of();
 
     public History(long windowMs) {
         this.windowMs = windowMs;
     }
 
+    /**
+     * Remembers a scheduled snapshot: its tick (forgetting what fell out of the window, following each site's climb)
+     * and its findings ({@link #raised}).
+     */
+    public synchronized void add(Tick tick, List<Finding> findings) {
+        Map<String, Finding> now = new HashMap<>();
+        for (Finding f : findings) now.putIfAbsent(raisedKey(f), f);
+        raised = now;
+        add(tick);
+    }
+
+    /** {@code f}, raised by the sample at {@code timeMs}: one sample more than the last scheduled one that raised it, or its first. */
+    synchronized Finding raised(Finding f, long timeMs) {
+        Finding before = raised.get(raisedKey(f));
+        return before == null ? f.raised(1, timeMs) : f.raised(before.raisedSamples() + 1, before.raisedSinceMs());
+    }
+
+    private static String raisedKey(Finding f) {
+        return f.kind() + "\u0000" + f.site();
+    }
+
     /** Remembers a snapshot's tick, forgets what fell out of the window, and follows each site's climb. */
-    public synchronized void add(Tick tick) {
+    synchronized void add(Tick tick) {
         ticks.addLast(tick);
         while (ticks.size() > 1 && ticks.peekFirst().timeMs() < tick.timeMs() - windowMs) ticks.removeFirst();
-        climbs.keySet().retainAll(tick.siteAlive().keySet()); // a site with no live thread climbs again from where it reappears
-        tick.siteAlive().forEach((site, live) -> climbs.computeIfAbsent(site, k -> new Climb())
-                .add(tick.timeMs(), live, tick.runningExecutors().getOrDefault(site, 0)));
+        climbs.keySet().retainAll(tick.siteOwners().keySet()); // a site with no live thread climbs again from where it reappears
+        tick.siteOwners().forEach((site, owners) -> climbs.computeIfAbsent(site, k -> new Climb())
+                .add(tick.timeMs(), owners));
     }
 
     /** The site's climb with the sample {@code now} added, not kept: findings judge a snapshot before it joins the history. */
     synchronized Climb climbWith(int site, Tick now) {
         Climb kept = climbs.get(site);
         Climb c = kept == null ? new Climb() : kept.copy();
-        c.add(now.timeMs(), now.siteAlive().getOrDefault(site, 0), now.runningExecutors().getOrDefault(site, 0));
+        c.add(now.timeMs(), now.siteOwners().getOrDefault(site, 0));
         return c;
     }
 
@@ -60,19 +91,52 @@ public final class History {
     }
 
     public static Tick tick(Snapshot s) {
+        Map<Integer, ExecutorInfo> executors = new HashMap<>();
+        Map<Integer, Integer> runningExecutors = new HashMap<>();
+        for (ExecutorInfo e : s.executors()) {
+            executors.put(e.id(), e);
+            if (e.site() >= 0 && e.running()) runningExecutors.merge(e.site(), 1, Integer::sum);
+        }
         Map<Integer, Integer> siteAlive = new HashMap<>();
+        Map<Integer, Set<Object>> siteOwners = new HashMap<>();
+        Set<Object> owners = new HashSet<>();
         Map<String, Long> poolMax = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
             if (t.agentThread()) continue;
-            int site = s.blameSite(t);
-            if (site >= 0) siteAlive.merge(site, 1, Integer::sum);
+            ExecutorInfo e = executors.get(t.executor());
+            int site = e != null && e.site() >= 0 ? e.site() : t.site(); // Snapshot.blameSite, its executor looked up once
+            Object owner = owner(s, t, e);
+            owners.add(owner);
+            if (site >= 0) {
+                siteAlive.merge(site, 1, Integer::sum);
+                siteOwners.computeIfAbsent(site, k -> new HashSet<>()).add(owner);
+            }
             long ordinal = NamePattern.firstNumber(t.name());
             if (ordinal >= 0) poolMax.merge(poolFamily(t, site), ordinal, Math::max);
         }
-        Map<Integer, Integer> runningExecutors = new HashMap<>();
-        for (ExecutorInfo e : s.executors()) {
-            if (e.site() >= 0 && e.running()) runningExecutors.merge(e.site(), 1, Integer::sum);
+        Map<Integer, Integer> ownersBySite = new HashMap<>();
+        siteOwners.forEach((site, set) -> ownersBySite.put(site, set.size()));
+        return new Tick(s.takenAtMs(), s.summary().live(), owners.size(), siteAlive, ownersBySite, poolMax, runningExecutors);
+    }
+
+    /**
+     * Who a thread belongs to, for growth: a leak makes new owners (pools, clients, event-loop groups, schedulers) or
+     * threads that never end, where a pool filling under load grows one owner up to its size. The owner is
+     * <ul>
+     * <li>a pool worker's executor: a bounded pool never passes its bound, and an unbounded one (a cached pool) makes a
+     *     worker only when every other is busy, so its workers are load, but for a worker whose task has run for the
+     *     {@code blocked} threshold (a stuck task: it may never end, so it is its own owner);</li>
+     * <li>else a name family with its pool number, for a name with two numbers ({@code nioEventLoopGroup-3-7},
+     *     {@code qtp1846-12}, {@code HttpClient-1-Worker-4}): the threads of one group, numbered by its factory;</li>
+     * <li>else the thread itself.</li>
+     * </ul>
+     */
+    static Object owner(Snapshot s, ThreadEntry t, ExecutorInfo executor) {
+        if (executor != null) {
+            boolean stuck = t.task() != null && s.blockedThresholdMs() > 0 && t.task().runningForMs(s.takenAtMs()) >= s.blockedThresholdMs();
+            return executor.bounded() || !stuck ? (Object) executor : (Object) t.tid();
         }
-        return new Tick(s.takenAtMs(), s.summary().live(), siteAlive, poolMax, runningExecutors);
+        String shape = NamePattern.shape(t.name());
+        return shape.indexOf('#') != shape.lastIndexOf('#') ? shape + '\u0000' + NamePattern.firstNumber(t.name()) : (Object) t.tid();
     }
 }

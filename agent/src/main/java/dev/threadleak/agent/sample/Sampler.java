@@ -325,10 +325,17 @@ public final class Sampler {
             if (executor instanceof ThreadPoolExecutor && r.tasksCounted()) completed = Math.max(0, r.started() - active);
             long oldest = r.oldestQueuedAtMs(now, queued);
             out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
-                    state, ws.size(), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
+                    state, ws.size(), maxPoolSize(executor), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
                     r.createdAtMs(), idleSince));
         }
         return out;
+    }
+
+    /** See {@link ExecutorInfo#maxPoolSize}: lock-free reads of a field each. */
+    private static int maxPoolSize(Object executor) {
+        if (executor instanceof ThreadPoolExecutor t) return t.getMaximumPoolSize();
+        if (executor instanceof ForkJoinPool fj) return fj.getParallelism();
+        return -1;
     }
 
     private Summary summary(List<ThreadEntry> threads, long sitesNotListed) {

@@ -32,10 +32,42 @@ record WaitReason(String reason, boolean idle) {
             // java.util.Timer's thread, TimerThread.mainLoop (JDK 1.3 to 25): queue.wait() until the next task is due
             new String[] {"java.util.TimerThread", "mainLoop", "Timer waiting for its next task"},
             // ReferenceQueue.remove (JDK 17 to 25): the "Finalizer" and "Common-Cleaner" threads (jdk.internal.ref.CleanerImpl.run)
-            new String[] {"java.lang.ref.ReferenceQueue", "remove", "waiting on a reference queue"});
+            new String[] {"java.lang.ref.ReferenceQueue", "remove", "waiting on a reference queue"},
+            // "RMI GC Daemon" (JDK 17 to 25): waits on GC$LatencyLock until the next collection it asks for is due
+            new String[] {"sun.rmi.transport.GC$Daemon", "run", "RMI GC daemon waiting for its next collection"},
+            // an RMI client's lease renewer, "RenewClean-[...]" (JDK 17 to 25): waits until the next lease renewal
+            new String[] {"sun.rmi.transport.DGCClient$EndpointEntry$RenewCleanThread", "run", "RMI lease renewer waiting"},
+            // "JMX server connection timeout N" (JDK 17 to 25): one per idle connection, ending when it times out
+            new String[] {"com.sun.jmx.remote.internal.ServerCommunicatorAdmin$Timeout", "run", "JMX connection timeout waiting"},
+            // "JMX client heartbeat N" (JDK 17 to 25): checks its connection every period
+            new String[] {"com.sun.jmx.remote.internal.ClientCommunicatorAdmin$Checker", "run", "JMX client heartbeat waiting"},
+            // Jetty's QueuedThreadPool (9.4 to 12.1): a worker waiting for a job, and a reserved thread waiting to be handed one
+            new String[] {"org.eclipse.jetty.util.thread.QueuedThreadPool$Runner", "idleJobPoll", "Jetty pool worker waiting for a job"},
+            new String[] {"org.eclipse.jetty.util.thread.ReservedThreadExecutor$ReservedThread", "waitForTask", "Jetty reserved thread waiting for a job"},
+            new String[] {"org.eclipse.jetty.util.thread.ReservedThreadExecutor$ReservedThread", "reservedWait", "Jetty reserved thread waiting for a job"},
+            // Netty's single-threaded executors (4.1, 4.2): DefaultEventExecutor and GlobalEventExecutor taking their next task
+            new String[] {"io.netty.util.concurrent.SingleThreadEventExecutor", "takeTask", "Netty executor waiting for a task"},
+            new String[] {"io.netty.util.concurrent.GlobalEventExecutor", "takeTask", "Netty executor waiting for a task"},
+            // OkHttp's task runner (4.x, 5.x): its coordinator waiting for the next task (connection-pool cleanup, ...)
+            new String[] {"okhttp3.internal.concurrent.TaskRunner", "awaitTaskToRun", "OkHttp task runner waiting for its next task"});
+
+    /**
+     * Server threads of a kept-alive connection reading the client's next request: idle, where a socket read elsewhere
+     * (a call that waits for its answer) is not. Each: the frame that reads the next request, and the frame under which
+     * a request is being served (then the read is the request's own).
+     */
+    private static final List<String[]> IDLE_READS = List.<String[]>of(
+            // RMI's server side (JDK 17 to 25), "RMI TCP Connection(N)-host": handleMessages reads the next operation, a call runs under serviceCall
+            new String[] {"sun.rmi.transport.tcp.TCPTransport", "handleMessages", "sun.rmi.transport.Transport", "serviceCall",
+                    "RMI connection waiting for its next call"});
 
     static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
         String io = nativeWait(stack);
+        if (io != null && io.equals("socket read")) {
+            for (String[] read : IDLE_READS) {
+                if (has(stack, read[0], read[1]) && !has(stack, read[2], read[3])) return new WaitReason("idle: " + read[4], true);
+            }
+        }
         if (io != null) return new WaitReason(io, io.equals("accept") || io.equals("select/epoll wait"));
         // the "Reference Handler" thread waits inside the VM, RUNNABLE, in Reference.waitForReferencePendingList (JDK 9 to 25)
         if (stack.length > 0 && stack[0].getClassName().equals("java.lang.ref.Reference")

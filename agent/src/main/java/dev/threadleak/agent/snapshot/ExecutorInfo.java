@@ -9,6 +9,9 @@ package dev.threadleak.agent.snapshot;
  * @param site           construction site id, or -1 when built before the agent loaded (or by the JDK itself)
  * @param state          {@code RUNNING}, {@code SHUTDOWN} (shutdown, shutdownNow or close called) or {@code TERMINATED}
  * @param poolSize       live worker threads
+ * @param maxPoolSize    the most workers it keeps ({@code ThreadPoolExecutor.getMaximumPoolSize()}, a
+ *                       {@code ForkJoinPool}'s parallelism), or -1 where it has no bound of its own (a thread-per-task
+ *                       executor; a cached pool's {@code Integer.MAX_VALUE} is kept as it is)
  * @param active         workers running a task
  * @param queued         tasks waiting for a worker, or -1 where unknown (scheduled and fork-join pools)
  * @param submitted      tasks handed to it since the agent loaded
@@ -19,8 +22,17 @@ package dev.threadleak.agent.snapshot;
  * @param idleSinceMs    epoch ms since which every worker has waited for work (the latest of their waits'
  *                       starts, precise to one sample), or -1 when a worker is busy or there is none
  */
-public record ExecutorInfo(int id, String kind, String name, int site, String state, int poolSize, int active, long queued,
+public record ExecutorInfo(int id, String kind, String name, int site, String state, int poolSize, int maxPoolSize, int active, long queued,
                            long submitted, long completed, long oldestQueuedMs, long createdAtMs, long idleSinceMs) {
+
+    /**
+     * A bound the pool fills up to and never passes (a cached pool's {@code Integer.MAX_VALUE} is none): up to it, more
+     * workers are load. A {@code ForkJoinPool} may add a compensating worker while one blocks in a managed block,
+     * within its own limit, still one owner's bounded growth.
+     */
+    public boolean bounded() {
+        return maxPoolSize > 0 && maxPoolSize < Integer.MAX_VALUE;
+    }
 
     public boolean running() {
         return state.equals("RUNNING");

@@ -11,13 +11,26 @@ import java.util.List;
  * @param sinceMs epoch ms from which the evidence holds
  * @param waitFrame for findings about waiting threads, where (the first of) them is stuck:
  *                  {@code Class.method(File.java:LINE)}; null otherwise
+ * @param raisedSamples the agent's scheduled samples in a row that raised this finding (its kind at its site), this
+ *                      one included: how long it has held, which {@code /health} waits for
+ * @param raisedSinceMs epoch ms of the first of those samples
  */
 public record Finding(Kind kind, Severity severity, String title, int site, int threads, long sinceMs,
-                      List<String> evidence, String waitFrame) {
+                      List<String> evidence, String waitFrame, int raisedSamples, long raisedSinceMs) {
+
+    /** A finding as first raised, by the sample at {@code raisedSinceMs}. */
+    public Finding(Kind kind, Severity severity, String title, int site, int threads, long sinceMs, List<String> evidence, String waitFrame) {
+        this(kind, severity, title, site, threads, sinceMs, evidence, waitFrame, 1, -1);
+    }
 
     /** A finding that is not about waiting threads: no wait frame. */
     public Finding(Kind kind, Severity severity, String title, int site, int threads, long sinceMs, List<String> evidence) {
         this(kind, severity, title, site, threads, sinceMs, evidence, null);
+    }
+
+    /** This finding, raised by {@code samples} samples in a row since {@code sinceMs}. */
+    public Finding raised(int samples, long sinceMs) {
+        return new Finding(kind, severity, title, site, threads, this.sinceMs, evidence, waitFrame, samples, sinceMs);
     }
 
     public enum Kind {

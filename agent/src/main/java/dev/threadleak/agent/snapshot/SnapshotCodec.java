@@ -115,6 +115,7 @@ public final class SnapshotCodec {
                 if (e.site() >= 0) g.writeNumberField("site", e.site());
                 g.writeStringField("state", e.state());
                 g.writeNumberField("poolSize", e.poolSize());
+                g.writeNumberField("maxPoolSize", e.maxPoolSize());
                 g.writeNumberField("active", e.active());
                 g.writeNumberField("queued", e.queued());
                 g.writeNumberField("submitted", e.submitted());
@@ -184,6 +185,8 @@ public final class SnapshotCodec {
         for (String line : f.evidence()) g.writeString(line);
         g.writeEndArray();
         if (f.waitFrame() != null) g.writeStringField("waitFrame", f.waitFrame());
+        g.writeNumberField("raisedSamples", f.raisedSamples());
+        g.writeNumberField("raisedSinceMs", f.raisedSinceMs());
         g.writeEndObject();
     }
 
@@ -354,7 +357,7 @@ public final class SnapshotCodec {
                 if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("executor " + id + " names site " + site + ", which is not in the sites table");
                 executorIds.add(id);
                 executors.add(new ExecutorInfo(id, text(e, "kind"), e.path("name").asText(""), site, text(e, "state"),
-                        (int) number(e, "poolSize"), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
+                        (int) number(e, "poolSize"), e.path("maxPoolSize").asInt(-1), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
                         number(e, "completed"), number(e, "oldestQueuedMs"), instant(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
             }
         }
@@ -386,7 +389,8 @@ public final class SnapshotCodec {
                 }
                 findings.add(new Finding(enumValue(Finding.Kind.class, f, "kind"), enumValue(Finding.Severity.class, f, "severity"),
                         text(f, "title"), (int) site, (int) number(f, "threads"),
-                        instant(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame")));
+                        instant(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame"), Math.max(1, f.path("raisedSamples").asInt(1)),
+                        f.path("raisedSinceMs").asLong(-1)));
             }
             return new Snapshot(number(root, "pid"), instant(root, "takenAtMs"), instant(root, "jvmStartedAtMs"),
                     instant(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),

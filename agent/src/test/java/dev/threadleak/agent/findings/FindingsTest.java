@@ -3,7 +3,9 @@ package dev.threadleak.agent.findings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.RunningTask;
 import dev.threadleak.agent.snapshot.Finding.Kind;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteInfo;
@@ -40,7 +42,7 @@ class FindingsTest {
             Snapshot s = at(times[i], counts[i], names, reason, idle, 1000);
             History.Tick tick = History.tick(s);
             last = Findings.compute(s, tick, history, TH);
-            history.add(tick);
+            history.add(tick, last);
         }
         return last.stream().map(Finding::kind).toList();
     }
@@ -59,7 +61,7 @@ class FindingsTest {
             Snapshot s = at(i * 600L, 1 + i / 3, "client-N", "idle: pool worker waiting for a task", true, 1000);
             History.Tick tick = History.tick(s);
             last = Findings.compute(s, tick, history, TH);
-            history.add(tick);
+            history.add(tick, last);
         }
         assertThat(last).extracting(Finding::kind).containsExactly(Kind.SITE_GROWTH);
         assertThat(last.get(0).title()).isEqualTo("21 live threads from one creation site, +20 in 10h00m, still reaching new highs");
@@ -71,8 +73,8 @@ class FindingsTest {
     void aBurstThatFallsBackOrAStableCountIsNot() {
         assertThat(run(new long[] {0, 5, 10, 15}, new int[] {2, 12, 3, 2}, "worker-N", "running", false)).isEmpty();
         assertThat(run(new long[] {0, 5, 10, 15}, new int[] {8, 8, 8, 8}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
-        // risen by less than 5 across the window: a pool filling up to its size
-        assertThat(run(new long[] {0, 5, 10, 15}, new int[] {1, 2, 3, 4}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
+        // risen by less than a climb's gain (8) across the window
+        assertThat(run(new long[] {0, 5, 10, 15}, new int[] {1, 3, 5, 7}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
         // one sample is no trend
         assertThat(run(new long[] {0}, new int[] {50}, "worker-N", "idle: pool worker waiting for a task", true)).isEmpty();
     }
@@ -95,6 +97,103 @@ class FindingsTest {
         assertThat(Findings.compute(idle, History.tick(idle), new History(60_000), TH)).isEmpty();
         Snapshot shortWait = at(0, 25, "consumer-N", "parked on LinkedBlockingQueue.take", false, 59_000);
         assertThat(Findings.compute(shortWait, History.tick(shortWait), new History(60_000), TH)).extracting(Finding::kind).containsExactly(Kind.DUPLICATE_STACKS);
+    }
+
+    /**
+     * A sample at {@code t} seconds of {@code n} workers of one executor built at site 0 (max {@code maxPoolSize}, -1
+     * none), each running a task begun {@code taskAgeMs} before.
+     */
+    private static Snapshot pool(long t, int n, int maxPoolSize, long taskAgeMs) {
+        List<ThreadEntry> threads = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            threads.add(ThreadEntry.builder(100 + i, "pool-1-thread-" + i).state("TIMED_WAITING").stack(SITE_STACK).origin(Origin.STARTED)
+                    .site(1).waitReason("sleeping").waitingForMs(0).executor(7).task(new RunningTask(t * 1000 - taskAgeMs, -1, -1)).build());
+        }
+        List<SiteInfo> sites = List.of(new SiteInfo(0, SITE_STACK, 0, false, 1), new SiteInfo(1, IDLE_STACK, -1, false, 1000));
+        ExecutorInfo e = new ExecutorInfo(7, "java.util.concurrent.ThreadPoolExecutor", "pool-1-thread-*", 0, "RUNNING", n, maxPoolSize, n,
+                0, 1000, 900, -1, 0, -1);
+        Summary sum = new Summary(n, 0, 0, n, n, 1000, 1, Map.of("TIMED_WAITING", n), 0, 0, 0, 0);
+        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, sites, threads, TH.blockedMs(), List.of(), List.of(), List.of(e));
+    }
+
+    private static List<Finding> series(java.util.function.IntFunction<Snapshot> sample, int samples) {
+        History history = new History(60_000);
+        List<Finding> last = List.of();
+        for (int i = 0; i < samples; i++) {
+            Snapshot s = sample.apply(i);
+            History.Tick tick = History.tick(s);
+            last = Findings.compute(s, tick, history, TH);
+            history.add(tick, last);
+        }
+        return last;
+    }
+
+    @Test
+    void onePoolFillingUnderRisingLoadIsNoFindingFastOrSlow() {
+        // ThreadPoolExecutor(2, 24, SynchronousQueue): busy workers rise by 2 a sample to 20 and stay (short tasks)
+        assertThat(series(i -> pool(i, Math.min(20, 2 + 2 * i), 24, 100), 15)).isEmpty();
+        // the same stretched over 60 samples, and a cached pool (no bound) filling the same way
+        assertThat(series(i -> pool(i, Math.min(20, 2 + i / 3), 24, 100), 70)).isEmpty();
+        assertThat(series(i -> pool(i, Math.min(20, 2 + 2 * i), Integer.MAX_VALUE, 100), 15)).isEmpty();
+    }
+
+    @Test
+    void anUnboundedPoolWhoseStuckWorkersKeepRisingIsSiteGrowth() {
+        // a cached pool where each request's task never ends: its workers' tasks pass the blocked threshold
+        List<Finding> found = series(i -> pool(i * 10, 1 + i, Integer.MAX_VALUE, 120_000), 15);
+        assertThat(found).extracting(Finding::kind).contains(Kind.SITE_GROWTH);
+        assertThat(found.stream().filter(f -> f.kind() == Kind.SITE_GROWTH).findFirst().orElseThrow().title())
+                .startsWith("15 live threads from one creation site, +");
+        // a bounded pool whose tasks are stuck is one owner within its bound: STUCK_TASK says it, not SITE_GROWTH
+        assertThat(series(i -> pool(i * 10, 1 + i, 24, 120_000), 15)).extracting(Finding::kind).doesNotContain(Kind.SITE_GROWTH);
+    }
+
+    @Test
+    void aNumberedGroupFillingIsOneOwnerAndGroupsMadePerCallAreMany() {
+        // an event-loop group of 12 whose loops start one by one: one pool number, one owner
+        assertThat(run(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+                "nioEventLoopGroup-2-N", "idle: x", true)).isEmpty();
+        // a group per call: a new pool number each time
+        assertThat(run(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12},
+                "eventLoop-N-1", "idle: x", true)).contains(Kind.SITE_GROWTH);
+    }
+
+    @Test
+    void aFewLongLivedThreadsStartedOneByOneAreNoLeak() {
+        // six publishers joining one a sample: fewer than a climb's gain, however fast
+        assertThat(run(new long[] {0, 1, 2, 3, 4, 5, 6, 7}, new int[] {1, 2, 3, 4, 5, 6, 6, 6}, "publisher-N", "idle: x", true)).isEmpty();
+        // nine in nine samples is a leak
+        assertThat(run(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8}, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, "publisher-N", "idle: x", true))
+                .containsExactly(Kind.SITE_GROWTH);
+    }
+
+    @Test
+    void aFindingCountsTheScheduledSamplesInARowThatRaisedIt() {
+        History history = new History(60_000);
+        List<Finding> raised = new ArrayList<>();
+        for (int i = 0; i < 12; i++) { // a thread a second: raised from its 9th on
+            Snapshot s = at(i, 1 + i, "client-N", "idle: x", true, 1000);
+            History.Tick tick = History.tick(s);
+            List<Finding> found = Findings.compute(s, tick, history, TH);
+            history.add(tick, found);
+            raised.addAll(found);
+        }
+        assertThat(raised).extracting(Finding::raisedSamples).containsExactly(1, 2, 3, 4);
+        assertThat(raised).extracting(Finding::raisedSinceMs).containsOnly(8_000L);
+    }
+
+    @Test
+    void connectionAndRequestNumbersAreNoPoolNumbers() {
+        assertThat(run(new long[] {0, 5, 10}, new int[] {2, 4, 6}, "RMI TCP Connection(N)-127.0.0.1", "idle: x", true)).isEmpty();
+        assertThat(run(new long[] {0, 5, 10}, new int[] {2, 4, 6}, "after-N-1", "idle: x", true)).isEmpty();
+    }
+
+    @Test
+    void duplicateStacksNeedTheSameWaitSeenAgainNotAPoolAtWork() {
+        Snapshot busy = at(0, 25, "worker-N", "sleeping", false, 0);
+        assertThat(Findings.compute(busy, History.tick(busy), new History(60_000), TH)).isEmpty();
+        Snapshot slowBackend = at(0, 25, "worker-N", "socket read", false, 10_000); // under a quarter of blocked (60 s)
+        assertThat(Findings.compute(slowBackend, History.tick(slowBackend), new History(60_000), TH)).isEmpty();
     }
 
     @Test

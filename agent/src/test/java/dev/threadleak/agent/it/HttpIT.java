@@ -62,7 +62,9 @@ class HttpIT {
             assertThat(health.get().body()).contains("\"status\" : \"unhealthy\"").contains("\"kind\" : \"SITE_GROWTH\"")
                     .contains("\"blame\" : \"dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:")
                     .contains("\"stackReservedBytes\"").contains("\"heapUsedBytes\"")
-                    .contains("\"reasons\" : [ \"SITE_GROWTH finding: ");
+                    .containsPattern("\"reasons\" : \\[ \"SITE_GROWTH finding since 20\\d\\d-[^ ]+Z \\((\\d+) samples in a row\\): ");
+            int heldFor = Integer.parseInt(health.get().body().replaceAll("(?s).*\\((\\d+) samples in a row\\).*", "$1"));
+            assertThat(heldFor).as("a SITE_GROWTH finding fails /health once it has held for 3 samples").isGreaterThanOrEqualTo(3);
 
             // one sample seen twice: /metrics, the dump page, /metrics again, all taken from the same sample
             String metrics = null;

@@ -136,4 +136,27 @@ class WaitReasonTest {
             assertThat(of(consumer)).isEqualTo(new WaitReason("parked on LinkedBlockingQueue.take", false));
         }
     }
+
+    private static StackTraceElement frame(String cls, String method) {
+        return new StackTraceElement(cls, method, null, -1);
+    }
+
+    /** Frames as JDK 17 to 25 show them (the RMI and JMX threads a remote JMX connector runs; Jetty 12.1's pool). */
+    @Test
+    void connectorAndServerThreadsWaitingForTheirNextRequestAreIdle() {
+        StackTraceElement read = frame("sun.nio.ch.NioSocketImpl", "read"), handle = frame("sun.rmi.transport.tcp.TCPTransport", "handleMessages");
+        StackTraceElement[] betweenCalls = {frame("sun.nio.ch.Net", "poll"), read, frame("java.io.BufferedInputStream", "read"),
+                frame("java.io.DataInputStream", "read"), handle, frame("sun.rmi.transport.tcp.TCPTransport$ConnectionHandler", "run0")};
+        assertThat(WaitReason.of(Thread.State.RUNNABLE, betweenCalls, null, null)).isEqualTo(new WaitReason("idle: RMI connection waiting for its next call", true));
+        // a call in progress that reads a socket itself is not idle
+        StackTraceElement[] inCall = {frame("sun.nio.ch.Net", "poll"), read, frame("com.acme.Remote", "fetch"),
+                frame("sun.rmi.transport.Transport", "serviceCall"), handle};
+        assertThat(WaitReason.of(Thread.State.RUNNABLE, inCall, null, null)).isEqualTo(new WaitReason("socket read", false));
+        StackTraceElement[] gcDaemon = {frame("java.lang.Object", "wait"), frame("sun.rmi.transport.GC$Daemon", "run")};
+        assertThat(WaitReason.of(Thread.State.TIMED_WAITING, gcDaemon, "sun.rmi.transport.GC$LatencyLock@1b2c", null).idle()).isTrue();
+        StackTraceElement[] jetty = {frame("jdk.internal.misc.Unsafe", "park"), frame("java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject", "awaitNanos"),
+                frame("org.eclipse.jetty.util.thread.AutoLock$WithCondition", "awaitNanos"),
+                frame("org.eclipse.jetty.util.thread.QueuedThreadPool$Runner", "idleJobPoll"), frame("org.eclipse.jetty.util.thread.QueuedThreadPool$Runner", "run")};
+        assertThat(WaitReason.of(Thread.State.TIMED_WAITING, jetty, null, null)).isEqualTo(new WaitReason("idle: Jetty pool worker waiting for a job", true));
+    }
 }
