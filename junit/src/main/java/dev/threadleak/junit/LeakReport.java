@@ -26,7 +26,9 @@ final class LeakReport {
         out.append('"').append(t.name()).append("\" #").append(t.tid()).append(t.virtual() ? " virtual" : " platform")
                 .append(t.daemon() ? " daemon " : " ").append(t.state());
         if (t.waitReason() != null) out.append(" (").append(t.waitReason()).append(')');
-        if (agent) out.append("\n    created at: ").append(t.creationSite() == null ? "unknown (started before the agent)" : t.creationSite());
+        if (agent) out.append("\n    created at: ").append(t.creationSite() != null ? t.creationSite()
+                // the agent saw it start (it knows the starter) but sampled its stack out: no line rather than a borrowed one
+                : t.starter() != null ? "not captured (the agent samples creation stacks: its starts option)" : "unknown (started before the agent)");
         if (t.startedByTest() != null || t.starter() != null) {
             out.append("\n    started by: ");
             if (t.startedByTest() != null) out.append(t.startedByTest());
