@@ -127,6 +127,9 @@ public final class Findings {
             }
             evidence.add(alive);
             if (owners != live) evidence.add(OWNERS);
+            // where they wait now: threads per connection or per request pile up at one line
+            List<ThreadEntry> waiting = s.threads().stream().filter(t -> !t.agentThread() && t.waitingNotIdle() && s.blameSite(t) == id).toList();
+            stuckAt(waiting).stream().limit(3).forEach(evidence::add);
             evidence.add("rate: +" + (gained * 3_600_000L >= 60L * spanMs ? perMinute(gained, spanMs) + unit + "/min" : perHour(gained, spanMs) + unit + "/hour"));
             out.add(new Finding(Kind.SITE_GROWTH, Severity.HIGH, title, id, live, sinceMs, List.copyOf(evidence)));
         }

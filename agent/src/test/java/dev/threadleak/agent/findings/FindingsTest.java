@@ -183,6 +183,27 @@ class FindingsTest {
     }
 
     @Test
+    void siteGrowthSaysWhereItsThreadsWait() {
+        History history = new History(60_000);
+        List<Finding> found = List.of();
+        for (int i = 0; i < 10; i++) { // a thread per connection, each parked at Api.handle
+            List<ThreadEntry> threads = new ArrayList<>();
+            for (int n = 1; n <= 1 + i; n++) {
+                threads.add(ThreadEntry.builder(100 + n, "conn-" + n).state("WAITING").stack(SITE_STACK).origin(Origin.STARTED).site(0)
+                        .waitReason("parked on LinkedBlockingQueue.take").waitFrame(0).build());
+            }
+            Summary sum = new Summary(1 + i, 0, 0, 1 + i, 1 + i, 1000, 1, Map.of("WAITING", 1 + i), 0, 0, 0, 0);
+            Snapshot s = new Snapshot(1, i * 1000L, 0, 0, "17", "", sum, List.of(new SiteInfo(0, SITE_STACK, 0, false, 1000)), threads,
+                    TH.blockedMs(), List.of(), List.of(), List.of());
+            History.Tick tick = History.tick(s);
+            found = Findings.compute(s, tick, history, TH);
+            history.add(tick, found);
+        }
+        assertThat(found).singleElement().satisfies(f -> assertThat(f.evidence())
+                .contains("stuck @ com.acme.Api.handle(Api.java:42): parked on LinkedBlockingQueue.take (10 threads)"));
+    }
+
+    @Test
     void connectionAndRequestNumbersAreNoPoolNumbers() {
         assertThat(run(new long[] {0, 5, 10}, new int[] {2, 4, 6}, "RMI TCP Connection(N)-127.0.0.1", "idle: x", true)).isEmpty();
         assertThat(run(new long[] {0, 5, 10}, new int[] {2, 4, 6}, "after-N-1", "idle: x", true)).isEmpty();
