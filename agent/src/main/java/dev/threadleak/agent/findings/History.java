@@ -125,7 +125,8 @@ public final class History {
      * <ul>
      * <li>a pool worker's executor: a bounded pool never passes its bound, and an unbounded one (a cached pool) makes a
      *     worker only when every other is busy, so its workers are load, but for a worker whose task has run for the
-     *     {@code blocked} threshold (a stuck task: it may never end, so it is its own owner);</li>
+     *     {@code blocked} threshold and is not waiting for work (a stuck task: it may never end, so it is its own owner;
+     *     an RMI connection's task reading its next call for hours is idle);</li>
      * <li>else a name family with its pool number, for a name with two numbers ({@code nioEventLoopGroup-3-7},
      *     {@code qtp1846-12}, {@code HttpClient-1-Worker-4}): the threads of one group, numbered by its factory;</li>
      * <li>else the thread itself.</li>
@@ -133,7 +134,7 @@ public final class History {
      */
     static Object owner(Snapshot s, ThreadEntry t, ExecutorInfo executor) {
         if (executor != null) {
-            boolean stuck = t.task() != null && s.blockedThresholdMs() > 0 && t.task().runningForMs(s.takenAtMs()) >= s.blockedThresholdMs();
+            boolean stuck = t.task() != null && !t.idle() && s.blockedThresholdMs() > 0 && t.task().runningForMs(s.takenAtMs()) >= s.blockedThresholdMs();
             return executor.bounded() || !stuck ? (Object) executor : (Object) t.tid();
         }
         String shape = NamePattern.shape(t.name());

@@ -104,10 +104,16 @@ class FindingsTest {
      * none), each running a task begun {@code taskAgeMs} before.
      */
     private static Snapshot pool(long t, int n, int maxPoolSize, long taskAgeMs) {
+        return pool(t, n, maxPoolSize, taskAgeMs, "sleeping");
+    }
+
+    /** ... each in {@code wait} (an "idle: ..." wait is waiting for work). */
+    private static Snapshot pool(long t, int n, int maxPoolSize, long taskAgeMs, String wait) {
         List<ThreadEntry> threads = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             threads.add(ThreadEntry.builder(100 + i, "pool-1-thread-" + i).state("TIMED_WAITING").stack(SITE_STACK).origin(Origin.STARTED)
-                    .site(1).waitReason("sleeping").waitingForMs(0).executor(7).task(new RunningTask(t * 1000 - taskAgeMs, -1, -1)).build());
+                    .site(1).waitReason(wait).idle(wait.startsWith("idle: ")).waitingForMs(0).executor(7)
+                    .task(new RunningTask(t * 1000 - taskAgeMs, -1, -1)).build());
         }
         List<SiteInfo> sites = List.of(new SiteInfo(0, SITE_STACK, 0, false, 1), new SiteInfo(1, IDLE_STACK, -1, false, 1000));
         ExecutorInfo e = new ExecutorInfo(7, "java.util.concurrent.ThreadPoolExecutor", "pool-1-thread-*", 0, "RUNNING", n, maxPoolSize, n,
@@ -144,6 +150,8 @@ class FindingsTest {
         assertThat(found).extracting(Finding::kind).contains(Kind.SITE_GROWTH);
         assertThat(found.stream().filter(f -> f.kind() == Kind.SITE_GROWTH).findFirst().orElseThrow().title())
                 .startsWith("15 live threads from one creation site, +");
+        // long tasks that wait for work (RMI's connections reading their next call) are neither stuck nor owners
+        assertThat(series(i -> pool(i * 10, 1 + i, Integer.MAX_VALUE, 120_000, "idle: RMI connection waiting for its next call"), 15)).isEmpty();
         // a bounded pool whose tasks are stuck is one owner within its bound: STUCK_TASK says it, not SITE_GROWTH
         assertThat(series(i -> pool(i * 10, 1 + i, 24, 120_000), 15)).extracting(Finding::kind).doesNotContain(Kind.SITE_GROWTH);
     }
