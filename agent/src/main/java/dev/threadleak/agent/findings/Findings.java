@@ -204,11 +204,13 @@ public final class Findings {
             }
         }
         for (Map.Entry<String, List<ThreadEntry>> e : byFamily.entrySet()) {
-            // a pool number must name an owner: a name that says pool, timer, group, ..., or workers of as many executors
-            // (never a connection's or a request's number: "RMI TCP Connection(7)-127.0.0.1", "after-3-1")
+            // a pool number must name an owner: for pool workers, as many executors (one cached pool numbers its workers:
+            // "grpc-default-executor-9"); for other threads, a name that says pool, timer, group, ... (never a
+            // connection's or a request's number: "RMI TCP Connection(7)-127.0.0.1", "after-3-1")
             String shape = NamePattern.shape(e.getValue().get(0).name());
             long executors = e.getValue().stream().mapToInt(ThreadEntry::executor).filter(id -> id >= 0).distinct().count();
-            if (!POOL_WORDS.matcher(shape).matches() && executors < MIN_POOLS) continue;
+            boolean workers = e.getValue().stream().anyMatch(t -> t.executor() >= 0);
+            if (workers ? executors < MIN_POOLS : !POOL_WORDS.matcher(shape).matches()) continue;
             TreeSet<Long> ordinals = new TreeSet<>();
             for (ThreadEntry t : e.getValue()) ordinals.add(NamePattern.firstNumber(t.name()));
             long before = window.get(0).poolMaxOrdinal().getOrDefault(e.getKey(), -1L);

@@ -218,6 +218,30 @@ class FindingsTest {
     }
 
     @Test
+    void oneCachedPoolNumberingItsWorkersIsNoRecreatedPoolsButAPoolPerCallIs() {
+        // gRPC's shared "grpc-default-executor-N": one executor whose name says executor, its number a worker's
+        assertThat(series(i -> workers(i, 2 + 2 * i, "grpc-default-executor-N", n -> 7), 4)).isEmpty();
+        // a pool per call, each worker named by a factory with one number: as many executors as numbers
+        assertThat(series(i -> workers(i, 2 + 2 * i, "worker-N", n -> n), 4)).extracting(Finding::kind).containsExactly(Kind.RECREATED_POOLS);
+    }
+
+    /** {@code n} idle pool workers named {@code names} (N: 1 to n) at {@code t} seconds, worker N of executor {@code executorOf(N)}, all built at site 0. */
+    private static Snapshot workers(long t, int n, String names, java.util.function.IntUnaryOperator executorOf) {
+        List<ThreadEntry> threads = new ArrayList<>();
+        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        for (int i = 1; i <= n; i++) {
+            threads.add(ThreadEntry.builder(100 + i, names.replace("N", String.valueOf(i))).state("WAITING").stack(IDLE_STACK).origin(Origin.STARTED)
+                    .site(1).waitReason("idle: pool worker waiting for a task").idle(true).executor(executorOf.applyAsInt(i)).build());
+            ids.add(executorOf.applyAsInt(i));
+        }
+        List<ExecutorInfo> executors = ids.stream().map(id -> new ExecutorInfo(id, "java.util.concurrent.ThreadPoolExecutor", "", 0, "RUNNING", 1,
+                Integer.MAX_VALUE, 0, 0, 1, 1, -1, 0, 0)).toList();
+        List<SiteInfo> sites = List.of(new SiteInfo(0, SITE_STACK, 0, false, ids.size()), new SiteInfo(1, IDLE_STACK, -1, false, n));
+        Summary sum = new Summary(n, 0, 0, n, n, 1000, n, Map.of("WAITING", n), 0, 0, 0, 0);
+        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, sites, threads, TH.blockedMs(), List.of(), List.of(), executors);
+    }
+
+    @Test
     void duplicateStacksNeedTheSameWaitSeenAgainNotAPoolAtWork() {
         Snapshot busy = at(0, 25, "worker-N", "sleeping", false, 0);
         assertThat(Findings.compute(busy, History.tick(busy), new History(60_000), TH)).isEmpty();
