@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HealthyCorpusIT {
     /** The healthy programs (corpus/src/main/java/dev/threadleak/corpus). */
     static final List<String> PROGRAMS = List.of("PoolRamp", "NettyLoopsFill", "SharedHttpClient", "HikariFill", "ForkJoinFill", "JettyServer",
-            "JmxPolled", "Publishers");
+            "JmxPolled", "Publishers", "GrpcServer", "TomcatServer", "UndertowServer");
     /** The programs' step; each ramps for 6 to 12 steps and holds 5 (Ramp), in 4 to 8 s after its 1.5 s start. */
     private static final long STEP_MILLIS = 400;
     /** A dump every 500 ms (kept: all of them), so findings anywhere in the run are read, not only the exit dump's. */
