@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  *
  * <pre>java -cp benchmarks.jar dev.threadleak.bench.DetectionSamples --old JAR --new JAR --corpus-cp CP
  *      --samples-cp CP [--java BIN[,BIN]] [--rounds 1] [--only Name,Name] [--calls 50] [--seconds 10]
- *      [--options ...] [--timeout 120]</pre>
+ *      [--options ...] [--timeout 120]
+ * java -cp benchmarks.jar dev.threadleak.bench.DetectionSamples --from LOG[,LOG]   (the table again, from printed run lines)</pre>
  * {@code --corpus-cp}: the corpus's classes directory and its libraries' jars (runtime scope only: never the
  * agent's jar); {@code --samples-cp}: samples/target/classes.
  */
@@ -62,6 +63,21 @@ public final class DetectionSamples {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Args.parse(args);
+        if (a.containsKey("from")) { // re-render the table from the run lines this tool printed (one or more logs)
+            List<Run> runs = new ArrayList<>();
+            for (String log : a.get("from").split(",")) {
+                for (String line : Files.readAllLines(Path.of(log))) {
+                    String[] c = line.split("\t", -1);
+                    if (c.length < 13 || line.startsWith("#")) continue;
+                    int rise = Integer.parseInt(c[6]);
+                    runs.add(new Run(c[0], c[1], c[2], Integer.parseInt(c[3]), Integer.parseInt(c[4]), Integer.parseInt(c[5]), rise,
+                            c[7].equals("none") ? -1 : rise + Integer.parseInt(c[7]), c[8].equals("-") ? 0 : Double.parseDouble(c[8]),
+                            c[9].equals("none") ? -1 : rise + Integer.parseInt(c[9]), c[10], c[11], "(not in the log)", c[12]));
+                }
+            }
+            table(runs);
+            return;
+        }
         Map<String, String> jars = new LinkedHashMap<>();
         jars.put("old", Args.require(a, "old"));
         jars.put("new", Args.require(a, "new"));
@@ -186,9 +202,10 @@ public final class DetectionSamples {
 
     /** A row per program and JDK: each cell lists the rounds' values, comma-separated. */
     static void table(List<Run> runs) {
-        System.out.println("| program | JDK | old: SITE_GROWTH dump (rise+n) | new: SITE_GROWTH dump (rise+n) | old: s after agent start | new: s after agent start"
-                + " | old: first finding (rise+n) kinds | new: first finding (rise+n) kinds | old: kinds in any dump | new: kinds in any dump | flag |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| program | JDK | old: first SITE_GROWTH dump (rise+n) | new: first SITE_GROWTH dump (rise+n) | old: its s after agent start"
+                + " | new: its s after agent start | old: first finding (rise+n) kinds | new: first finding (rise+n) kinds"
+                + " | kinds old gave, new never | flag |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         Map<String, List<Run>> byRow = runs.stream().collect(Collectors.groupingBy(r -> r.program() + "\t" + r.java(), LinkedHashMap::new,
                 Collectors.toList()));
         List<String> notes = new ArrayList<>();
@@ -202,12 +219,17 @@ public final class DetectionSamples {
             else if (oldSg && !newSg) flag = "**new: no SITE_GROWTH**";
             else if (oldSg && neu.stream().anyMatch(r -> r.siteGrowth() < 0)) flag = "new: SITE_GROWTH missed in a round";
             String[] key = row.getKey().split("\t");
-            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", key[0], key[1],
+            TreeSet<String> lost = new TreeSet<>(), newKinds = new TreeSet<>();
+            old.forEach(r -> lost.addAll(List.of(r.allKinds().split("\\+"))));
+            neu.forEach(r -> newKinds.addAll(List.of(r.allKinds().split("\\+"))));
+            lost.removeAll(newKinds);
+            lost.remove("-");
+            System.out.printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", key[0], key[1],
                     cells(old, r -> r.rel(r.siteGrowth())), cells(neu, r -> r.rel(r.siteGrowth())),
                     cells(old, r -> r.siteGrowth() < 0 ? "-" : String.format("%.1f", r.siteGrowthS())),
                     cells(neu, r -> r.siteGrowth() < 0 ? "-" : String.format("%.1f", r.siteGrowthS())),
                     cells(old, r -> r.rel(r.firstFinding()) + " " + r.firstKinds()), cells(neu, r -> r.rel(r.firstFinding()) + " " + r.firstKinds()),
-                    cells(old, Run::allKinds), cells(neu, Run::allKinds), flag);
+                    lost.isEmpty() ? "" : String.join(", ", lost), flag);
             for (Run r : row.getValue()) {
                 if (!r.note().isEmpty()) notes.add(r.program() + " " + r.java() + " " + r.jar() + " round " + r.round() + ": " + r.note());
                 if (!flag.isEmpty() && r.jar().equals("new")) {
