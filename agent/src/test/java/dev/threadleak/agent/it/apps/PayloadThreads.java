@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts {@code count} short {@code kind} threads ("platform" or "virtual"), each holding a 64 KiB payload only
+ * After the agent's set-up, starts {@code count} short {@code kind} threads ("platform" or "virtual"), each holding a 64 KiB payload only
  * from its task, joins them all, then collects garbage until every payload is gone or {@code millis} pass.
  * Prints how many payloads are still reachable ("reachable N of M") and exits.
  */
@@ -16,6 +16,9 @@ public final class PayloadThreads {
         String kind = args[0];
         int count = Integer.parseInt(args[1]);
         long millis = Long.parseLong(args[2]);
+        // past the agent's quiet first second: a JVM shorter than it whose threads all ended writes no exit dump,
+        // which the test reads (a fast machine ran the 2,000 starts in under a second)
+        AgentReady.await();
         List<WeakReference<byte[]>> payloads = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < count; i++) {
