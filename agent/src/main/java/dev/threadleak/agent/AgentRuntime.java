@@ -198,10 +198,13 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     /** Called on the agent's thread (a daemon: the server's threads inherit it); null when it cannot start (said once). */
     private HttpEndpoint startHttp() {
         try {
-            return HttpEndpoint.start(this, options.http(), options.token() == null ? null : Options.readToken(options.token()),
-                    options.threads(), options.health(), log, registry);
+            // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
+            String token = options.token() == null ? null : Options.readToken(options.token());
+            return HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry);
         } catch (Throwable t) {
-            log.warn("cannot start the HTTP endpoint on " + options.http() + ": " + t + "; /metrics, /health and /debug/threads are off");
+            String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
+            log.warn(Options.BadOption.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
+                    + "; /metrics, /health and /debug/threads are off"));
             return null;
         }
     }

@@ -5,8 +5,11 @@ import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Registry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +40,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         BadOption(String message) { super(oneLine(message)); }
 
         /** Control characters from the option text (a line break, a NUL) written as escapes: the message stays one line. */
-        private static String oneLine(String message) {
+        static String oneLine(String message) {
             StringBuilder out = new StringBuilder(message.length());
             for (int i = 0; i < message.length(); i++) {
                 char c = message.charAt(i);
@@ -177,20 +180,61 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         if (!http) throw new BadOption("option 'token' needs 'http' (the token guards the HTTP endpoint)");
         if (value.isEmpty()) throw new BadOption("bad value for token: empty (expected a file holding the token)");
         Path file;
-        String token;
         try {
             file = Path.of(value).toAbsolutePath();
-            token = readToken(file);
+            readToken(file);
+        } catch (BadTokenFile e) {
+            throw new BadOption("bad value for token: '" + value + "' " + e.getMessage());
         } catch (java.io.IOException | RuntimeException e) {
             throw new BadOption("bad value for token: cannot read '" + value + "' (" + e + ")");
         }
-        if (token.isEmpty()) throw new BadOption("bad value for token: '" + value + "' is empty (expected a file holding the token)");
         return file;
     }
 
-    /** The token a request must carry: the token file's content, without surrounding white space (a final newline). */
+    /** A token is a short secret; a file bigger than this is a mistake (a log, an image), not read. */
+    public static final int MAX_TOKEN_BYTES = 4096;
+
+    /** A token file that is not one (a FIFO, a device, too big, empty); its message is what is wrong, after the file's name. */
+    public static final class BadTokenFile extends java.io.IOException {
+        BadTokenFile(String problem) { super(problem); }
+    }
+
+    /**
+     * The token a request must carry: the token file's content, without surrounding white space (a final newline).
+     * Only a regular file (a link to one is followed), told from one stat before it is opened: opening a FIFO blocks
+     * until a writer comes, and a device such as /dev/zero never ends, so reading it whole fills the heap. At most
+     * {@link #MAX_TOKEN_BYTES} are read even when the file grows after the stat.
+     */
     public static String readToken(Path file) throws java.io.IOException {
-        return Files.readString(file).trim();
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) throw new BadTokenFile("is not a regular file (" + kind(file, attrs) + ")");
+        if (attrs.size() > MAX_TOKEN_BYTES) throw new BadTokenFile("is larger than " + MAX_TOKEN_BYTES + " bytes (expected a file holding the token)");
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_TOKEN_BYTES + 1);
+        }
+        if (bytes.length > MAX_TOKEN_BYTES) throw new BadTokenFile("is larger than " + MAX_TOKEN_BYTES + " bytes (expected a file holding the token)");
+        // strict UTF-8, as Files.readString was: a token with bytes that are not text is refused, not mangled
+        String token = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString().trim();
+        if (token.isEmpty()) throw new BadTokenFile("is empty (expected a file holding the token)");
+        return token;
+    }
+
+    /** What a file that is not a regular one is, for the message: the type bits of its mode where the unix view has them. */
+    private static String kind(Path file, BasicFileAttributes attrs) {
+        if (attrs.isDirectory()) return "a directory";
+        try {
+            switch ((Integer) Files.getAttribute(file, "unix:mode") & 0170000) {
+                case 0010000: return "a FIFO";
+                case 0020000: return "a character device";
+                case 0060000: return "a block device";
+                case 0140000: return "a socket";
+                default: break;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no unix view: said generally below
+        }
+        return "a FIFO, device or socket";
     }
 
     /** Periodic dumps are off when the interval is zero. */

@@ -2,6 +2,7 @@ package dev.threadleak.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.threadleak.agent.expose.HealthLimits;
 import java.net.InetAddress;
@@ -151,6 +152,47 @@ class OptionsTest {
         assertBad("http=9464,token=" + empty, "bad value for token: '" + empty + "' is empty (expected a file holding the token)");
         assertThatThrownBy(() -> Options.parse("http=9464,token=" + tmp.resolve("missing"))).isInstanceOf(Options.BadOption.class)
                 .hasMessageStartingWith("bad value for token: cannot read '" + tmp.resolve("missing") + "' (java.nio.file.NoSuchFileException");
+    }
+
+    /**
+     * Only a regular file of at most 4 KiB is read, told by a stat before it is opened. Before: a FIFO blocked the
+     * JVM's start forever (open waits for a writer) and /dev/zero filled the heap (OutOfMemoryError out of premain,
+     * a native abort); a directory was "cannot read (IOException: Is a directory)".
+     */
+    @Test
+    void aTokenFileIsARegularFileOfAtMost4KiBOrOneLine(@TempDir Path tmp) throws Exception {
+        Path fifo = tmp.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        // on the old code this call never returns: run it where a hang fails the test instead of stalling the build
+        assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> assertBad("http=9464,token=" + fifo, "bad value for token: '" + fifo + "' is not a regular file (a FIFO)"));
+        assertBad("http=9464,token=/dev/zero", "bad value for token: '/dev/zero' is not a regular file (a character device)");
+        assertBad("http=9464,token=" + tmp, "bad value for token: '" + tmp + "' is not a regular file (a directory)");
+        Path big = Files.write(tmp.resolve("big"), new byte[Options.MAX_TOKEN_BYTES + 1]);
+        assertBad("http=9464,token=" + big, "bad value for token: '" + big + "' is larger than 4096 bytes (expected a file holding the token)");
+        Path justFits = Files.writeString(tmp.resolve("fits"), "t".repeat(Options.MAX_TOKEN_BYTES));
+        assertThat(Options.readToken(justFits)).hasSize(Options.MAX_TOKEN_BYTES);
+        Path good = Files.writeString(tmp.resolve("good"), "s3cret\n");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), good);
+        assertThat(Options.parse("http=9464,token=" + link).token()).as("a link to a regular file is fine").isEqualTo(link);
+        assertThat(Options.readToken(link)).isEqualTo("s3cret");
+        Path linkToFifo = Files.createSymbolicLink(tmp.resolve("link-to-fifo"), fifo);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertBad("http=9464,token=" + linkToFifo,
+                "bad value for token: '" + linkToFifo + "' is not a regular file (a FIFO)"));
+    }
+
+    /** What the endpoint re-reads when it starts: the same refusals, as an exception the agent thread turns into one line. */
+    @Test
+    void readingTheTokenAgainRefusesWhatLaunchRefuses(@TempDir Path tmp) throws Exception {
+        Path fifo = tmp.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> Options.readToken(fifo))
+                .isInstanceOf(Options.BadTokenFile.class).hasMessage("is not a regular file (a FIFO)"));
+        assertThatThrownBy(() -> Options.readToken(Path.of("/dev/urandom"))).isInstanceOf(Options.BadTokenFile.class)
+                .hasMessage("is not a regular file (a character device)");
+        Path empty = Files.writeString(tmp.resolve("empty"), " \n");
+        assertThatThrownBy(() -> Options.readToken(empty)).as("an empty token would let 'Bearer ' in")
+                .isInstanceOf(Options.BadTokenFile.class).hasMessage("is empty (expected a file holding the token)");
     }
 
     @Test

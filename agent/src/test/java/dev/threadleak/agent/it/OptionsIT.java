@@ -9,9 +9,11 @@ import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -82,6 +84,33 @@ class OptionsIT {
         assertThat(ChildJvm.lines(run.stderr())).hasSize(1).allMatch(l -> l.startsWith("threadleak: bad value for interval: '999999999h'"));
         assertThat(run.stdout()).isEmpty();
         assertThat(run.exitCode()).isNotZero();
+    }
+
+    /**
+     * A token file that is a FIFO or a device is one line at launch, exit 1, like any bad option. Before: a FIFO hung
+     * the JVM's start for good (opening it waits for a writer); /dev/zero with -Xmx64m ran out of memory in premain,
+     * then "FATAL ERROR in native method: processing of -javaagent failed" and SIGABRT (exit 134).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aTokenFileThatIsAFifoOrADeviceIsOneLineAndTheJvmExitsPromptly(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path fifo = tmp.resolve("token");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        String http = "http=127.0.0.1:" + HttpIT.freePort();
+        assertRefusedPromptly(jdk, List.of(ChildJvm.agent(http + ",token=" + fifo)),
+                "threadleak: bad value for token: '" + fifo + "' is not a regular file (a FIFO)");
+        assertRefusedPromptly(jdk, List.of("-Xmx64m", ChildJvm.agent(http + ",token=/dev/zero")),
+                "threadleak: bad value for token: '/dev/zero' is not a regular file (a character device)");
+    }
+
+    private static void assertRefusedPromptly(Jdk jdk, List<String> jvmArgs, String expectedLine) throws Exception {
+        try (ChildJvm child = ChildJvm.start(jdk, jvmArgs, "-cp", ChildJvm.SAMPLES_CP, HELLO)) {
+            ChildJvm.await("the JVM refused at launch to exit", Duration.ofSeconds(20), () -> !child.isAlive());
+            int code = child.waitFor();
+            assertThat(child.stdout()).as("main must not run").isEmpty();
+            assertThat(ChildJvm.lines(child.stderr())).as("no FATAL ERROR, no stack trace").containsExactly(expectedLine);
+            assertThat(code).as("1 as for any bad option, not 134 (SIGABRT)").isEqualTo(1);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
