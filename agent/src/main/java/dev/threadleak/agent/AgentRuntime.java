@@ -108,7 +108,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             }
             registry.prepareSampling();
             DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
-            Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis()),
+            Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets()),
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
                     Math.max(options.sample().toMillis(), Registry.DRAIN_MILLIS));

@@ -22,12 +22,12 @@ import java.util.Map;
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
                       Duration blocked, Duration window, int growth, int duplicates, int sites, int starts, int submissions, int threads,
-                      InetSocketAddress http, Path token, HealthLimits health) {
+                      InetSocketAddress http, Path token, boolean maskSecrets, HealthLimits health) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
             "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token",
-            "health.live", "health.delta", "health.longBlocked");
+            "secrets", "health.live", "health.delta", "health.longBlocked");
     /** The largest health.* threshold: more threads than any JVM runs. */
     private static final int MAX_HEALTH_LIMIT = 100_000_000;
 
@@ -117,6 +117,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000),
                 http(given.get("http")),
                 token(given.get("token"), given.containsKey("http")),
+                maskSecrets(given.getOrDefault("secrets", "mask")),
                 new HealthLimits(
                         healthLimit(given, "health.live", 1),
                         healthLimit(given, "health.delta", 0),
@@ -172,6 +173,13 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
             if (Integer.parseInt(part) > 255) return false;
         }
         return true;
+    }
+
+    /** {@code mask} (the default: secrets in the command line are masked everywhere the agent shows it) or {@code show}. */
+    private static boolean maskSecrets(String value) {
+        if (value.equals("mask")) return true;
+        if (value.equals("show")) return false;
+        throw new BadOption("bad value for secrets: '" + value + "' (expected mask or show)");
     }
 
     /** A readable, non-empty file whose content (trimmed) every HTTP request must carry as a Bearer token. */

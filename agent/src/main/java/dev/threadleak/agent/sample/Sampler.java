@@ -12,6 +12,7 @@ import dev.threadleak.agent.snapshot.Deadlock;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.RunningTask;
+import dev.threadleak.agent.snapshot.Secrets;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -76,6 +77,9 @@ public final class Sampler {
     private final HookFailures hookFailures;
     private final long agentStartedAtMs;
     private final long blockedMs;
+    private final boolean maskSecrets;
+    /** The last {@code sun.java.command} read and what is shown of it: masked once, not at every sample. */
+    private String rawCommand, shownCommand;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final long stackSizeBytes = threadStackSize();
     private final WaitTracker waits = new WaitTracker();
@@ -96,11 +100,13 @@ public final class Sampler {
         DUMP
     }
 
-    public Sampler(Registry registry, HookFailures hookFailures, long agentStartedAtMs, long blockedMs) {
+    /** @param maskSecrets whether secrets in the launch command are masked ({@link Secrets}) before any snapshot holds it */
+    public Sampler(Registry registry, HookFailures hookFailures, long agentStartedAtMs, long blockedMs, boolean maskSecrets) {
         this.registry = registry;
         this.hookFailures = hookFailures;
         this.agentStartedAtMs = agentStartedAtMs;
         this.blockedMs = blockedMs;
+        this.maskSecrets = maskSecrets;
         WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
     }
 
@@ -171,8 +177,21 @@ public final class Sampler {
         threads = withoutFoldedSubmissions(threads, sites);
         Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
         return new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
-                agentStartedAtMs, System.getProperty("java.version"), System.getProperty("sun.java.command", ""),
+                agentStartedAtMs, System.getProperty("java.version"), command(),
                 summary, sites, threads, blockedMs, deadlocks(infos), List.of(), executors);
+    }
+
+    /**
+     * The launch command as every dump, page and report shows it: secrets masked unless {@code secrets=show}. Masked
+     * here, where it is read, so nothing downstream (dump files, HTTP, JMX, pprof) can serve the raw one.
+     */
+    private String command() {
+        String raw = System.getProperty("sun.java.command", "");
+        if (!raw.equals(rawCommand)) {
+            rawCommand = raw;
+            shownCommand = maskSecrets ? Secrets.mask(raw) : raw;
+        }
+        return shownCommand;
     }
 
     /**
