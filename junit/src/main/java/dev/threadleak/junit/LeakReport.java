@@ -132,6 +132,12 @@ final class LeakReport {
         return out.toString();
     }
 
+    /** The first {@link #SHOWN_GROUPS} names, then how many more: all threads are acted on, only the list is bounded. */
+    static String firstOf(List<String> names) {
+        if (names.size() <= SHOWN_GROUPS) return String.join(", ", names);
+        return String.join(", ", names.subList(0, SHOWN_GROUPS)) + " and " + number(names.size() - SHOWN_GROUPS) + " more";
+    }
+
     private static String number(int n) {
         return String.format(Locale.ROOT, "%,d", n);
     }

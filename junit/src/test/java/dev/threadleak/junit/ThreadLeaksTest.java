@@ -174,6 +174,15 @@ class ThreadLeaksTest {
     }
 
     @Test
+    void theThreadsStillRunningAfterAnInterruptAreListedUpToTen() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) names.add("\"stubborn-" + i + "\"");
+        assertThat(LeakReport.firstOf(names)).startsWith("\"stubborn-0\", \"stubborn-1\", ")
+                .endsWith(", \"stubborn-9\" and 9,990 more").doesNotContain("stubborn-10");
+        assertThat(LeakReport.firstOf(names.subList(0, 2))).isEqualTo("\"stubborn-0\", \"stubborn-1\"");
+    }
+
+    @Test
     void threadsThatEndWithinTheSettleTimeAreNotLeaks() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
         start("short-lived", () -> {
