@@ -228,7 +228,7 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
             if (t.thread().isAlive()) running.add("\"" + t.name() + "\"");
         }
         return "interrupted the leaked threads: " + (leaks.size() - running.size()) + " ended"
-                + (running.isEmpty() ? "" : ", still running after " + settle.toMillis() + " ms: " + String.join(", ", running));
+                + (running.isEmpty() ? "" : ", still running after " + settle.toMillis() + " ms: " + LeakReport.firstOf(running));
     }
 
     private static Settings settings(ExtensionContext context, Class<?> testClass) {
