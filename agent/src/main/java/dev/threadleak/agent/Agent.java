@@ -36,7 +36,7 @@ public final class Agent {
             System.exit(1);
             return;
         }
-        start(options, inst);
+        start(options, inst, null);
     }
 
     /**
@@ -46,13 +46,34 @@ public final class Agent {
     public static final String DIR_PROPERTY = "threadleak.dir";
 
     /**
-     * On attach, bad options go back to the attaching tool as the exception; the target JVM is untouched. So
-     * does a second load: the attaching tool must not report an agent that the target ignored.
+     * System property naming the attach that loaded the agent: {@code threadleak attach} passes an id of its own
+     * ({@link #withAttachId}) and reads this after loading to tell whether its load started the agent or lost a race
+     * to another attach (two at the same moment both find no agent before loading).
+     */
+    public static final String ATTACH_PROPERTY = "threadleak.attach";
+    /** Options from {@code threadleak attach} begin with {@code <this><id><this>}; a user's options never do. */
+    private static final char ATTACH_ID = '#';
+
+    /** The agent arguments of an attach whose id is {@code id}. */
+    public static String withAttachId(String id, String options) {
+        return ATTACH_ID + id + ATTACH_ID + options;
+    }
+
+    /**
+     * On attach, bad options go back to the attaching tool as the exception; the target JVM is untouched. A second
+     * load is one line on the target and no exception (the JDK would print the exception's whole stack trace on the
+     * target's stderr): the attaching tool learns it lost from {@link #ATTACH_PROPERTY}.
      */
     public static void agentmain(String args, Instrumentation inst) {
         if (!permitted()) throw new IllegalStateException("threadleak not started: the SecurityManager's policy does not grant it AllPermission");
+        String attachId = null;
+        if (args != null && !args.isEmpty() && args.charAt(0) == ATTACH_ID && args.indexOf(ATTACH_ID, 1) > 0) {
+            attachId = args.substring(1, args.indexOf(ATTACH_ID, 1));
+            args = args.substring(args.indexOf(ATTACH_ID, 1) + 1);
+        }
         Options options = Options.parse(args);
-        if (!start(options, inst)) {
+        if (start(options, inst, attachId)) return;
+        if (attachId == null) { // an attach tool that does not read ATTACH_PROPERTY: the exception is its only answer
             throw new IllegalStateException("threadleak is already loaded in this JVM (dumps go to "
                     + System.getProperty(DIR_PROPERTY, "its dir") + "); not loaded again");
         }
@@ -136,8 +157,8 @@ public final class Agent {
                 new Executors(options.submissions()), options.starts());
     }
 
-    /** Starts the agent; false (and nothing done) when it is loaded already. */
-    private static synchronized boolean start(Options options, Instrumentation inst) {
+    /** Starts the agent; false (and nothing done but one line) when it is loaded already. */
+    private static synchronized boolean start(Options options, Instrumentation inst, String attachId) {
         if (runtime != null || HookInstaller.alreadyInstalled()) {
             LOG.warn("agent already loaded in this JVM; ignoring the second load");
             return false;
@@ -164,6 +185,7 @@ public final class Agent {
             LOG.warn("cannot start the agent's thread, no dumps will be written: " + t);
         }
         try {
+            if (attachId != null) System.setProperty(ATTACH_PROPERTY, attachId);
             System.setProperty(DIR_PROPERTY, options.dir().toString());
         } catch (Throwable t) {
             // only the attach tool's message is poorer for it

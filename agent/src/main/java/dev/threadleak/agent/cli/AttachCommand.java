@@ -41,9 +41,10 @@ final class AttachCommand implements Callable<Integer> {
         Jvms.checkAttachable("attach", pid);
         String already = TargetProperties.read(pid, Agent.DIR_PROPERTY);
         if (already != null && already != TargetProperties.UNKNOWN) throw alreadyLoaded(already);
+        String attachId = java.util.UUID.randomUUID().toString();
         try {
             File jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            ByteBuddyAgent.attach(jar, pid, options);
+            ByteBuddyAgent.attach(jar, pid, Agent.withAttachId(attachId, options));
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
@@ -53,6 +54,10 @@ final class AttachCommand implements Callable<Integer> {
             throw new UsageException("attach: cannot attach to process " + pid + ": " + root);
         }
         String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        String loadedBy = TargetProperties.read(pid, Agent.ATTACH_PROPERTY);
+        // another attach won the race (both found no agent before loading): the target kept the first and said one line
+        if (dir != null && dir != TargetProperties.UNKNOWN && loadedBy != null && loadedBy != TargetProperties.UNKNOWN
+                && !loadedBy.equals(attachId)) throw alreadyLoaded(dir);
         if (dir == null) {
             // the agent class that ran is not this one: an older threadleak already loaded there ignores a second load
             throw new UsageException("attach: process " + pid + " did not start the agent (an older threadleak already loaded"

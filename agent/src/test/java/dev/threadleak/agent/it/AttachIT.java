@@ -84,6 +84,46 @@ class AttachIT {
         }
     }
 
+    /**
+     * Two attaches at the same moment both find no agent before loading: one wins, the other says so (exit 2), and the
+     * target says one line, never the JDK's stack trace of a refused load. Before: a 15-line stack trace on the
+     * target's stderr (InvocationTargetException, IllegalStateException, java.lang.instrument ASSERTION FAILED).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void twoAttachesAtOnceLoadOneAgentAndTheTargetSaysAtMostOneLine(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("tl-attach-race-");
+        for (int round = 0; round < 3; round++) { // the race is not won the same way every time
+            try (ChildJvm child = ChildJvm.start(jdk, List.of("-XX:+EnableDynamicAgentLoading", "-cp", ChildJvm.SAMPLES_CP),
+                    "dev.threadleak.samples.HealthyService", "60")) {
+                ChildJvm.await("the sample to start", DEADLINE, () -> !child.stdout().isEmpty());
+                String options = "dir=" + dir.resolve("r" + round) + ",interval=0";
+                java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+                try {
+                    java.util.concurrent.Callable<Result> attach = () -> ChildJvm.cli("attach", String.valueOf(child.pid()), options);
+                    List<Result> results = List.of(two.submit(attach), two.submit(attach)).stream().map(f -> {
+                        try {
+                            return f.get();
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    }).toList();
+                    assertThat(results).extracting(Result::exitCode).as("%s", results).containsExactlyInAnyOrder(0, 2);
+                    Result lost = results.stream().filter(r -> r.exitCode() == 2).findFirst().orElseThrow();
+                    assertThat(lost.stderr()).isEqualTo("threadleak: attach: process " + child.pid()
+                            + " already has the threadleak agent (dumps go to " + dir.resolve("r" + round) + "); not attached again\n");
+                } finally {
+                    two.shutdown();
+                }
+                // the loser's load, when it got as far as the target: one line
+                List<String> stderr = ChildJvm.lines(child.stderr());
+                assertThat(stderr).as(child.stderr()).hasSizeLessThanOrEqualTo(1)
+                        .allMatch(l -> l.equals("[threadleak] agent already loaded in this JVM; ignoring the second load"));
+                assertThat(child.isAlive()).isTrue();
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aRelativeDirIsTheCliDirsAndTheDefaultDirIsTheTargetsAsAnnounced(Jdk jdk) throws Exception {
