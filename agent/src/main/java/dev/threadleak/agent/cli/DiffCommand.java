@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -44,15 +45,31 @@ final class DiffCommand implements Callable<Integer> {
         if (inputs.size() == 1) {
             Path dir = inputs.get(0);
             if (!Files.isDirectory(dir)) throw new UsageException("diff: give two dumps, or one directory (" + dir + " is not one)");
+            // the oldest and the newest that read, as report, check and watch skip a half-written or foreign file
             List<Path> all = Dumps.oldestFirst(dir);
-            if (all.size() < 2) throw new UsageException("diff: " + dir + " holds one dump; nothing to compare it with");
-            base = new Dumps.Dump(all.get(0), Dumps.load(all.get(0)));
-            later = new Dumps.Dump(all.get(all.size() - 1), Dumps.load(all.get(all.size() - 1)));
+            base = firstReadable(all);
+            List<Path> newestFirst = new ArrayList<>(all);
+            Collections.reverse(newestFirst);
+            later = firstReadable(newestFirst);
+            if (base == null) throw new UsageException("diff: " + dir + ": no readable threadleak dump in this directory");
+            if (later.file().equals(base.file())) throw new UsageException("diff: " + dir + " holds one readable dump; nothing to compare it with");
         } else {
             base = Dumps.resolve(inputs.get(0));
             later = Dumps.resolve(inputs.get(1));
         }
         return print(base, later, threshold, main.out) ? Main.FOUND : Main.OK;
+    }
+
+    /** The first of {@code files} that reads as a dump, or null. */
+    private static Dumps.Dump firstReadable(List<Path> files) {
+        for (Path f : files) {
+            try {
+                return new Dumps.Dump(f, Dumps.load(f));
+            } catch (UsageException unreadable) {
+                // skipped: the next one may read
+            }
+        }
+        return null;
     }
 
     /** Prints the comparison; true when a site grew by at least {@code threshold}. */

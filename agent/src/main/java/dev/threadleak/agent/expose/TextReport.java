@@ -38,7 +38,8 @@ public final class TextReport {
 
     /**
      * Every line goes out through here. Thread names, lock names and evidence come from the application and can
-     * hold anything: control characters (a newline, a terminal escape) and lone surrogates are shown as
+     * hold anything: control characters (a newline, a terminal escape), lone surrogates and invisible characters ({@link
+     * #invisible}: a bidi override) are shown as
      * Java escapes (backslash, u, four hex digits), so each thread stays on its own lines and the terminal is not driven by a thread name.
      */
     private void println(String line) {
@@ -51,12 +52,22 @@ public final class TextReport {
             char c = text.charAt(i);
             boolean pairedSurrogate = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
                     : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-            boolean escape = c != '\t' && (Character.isISOControl(c) || (Character.isSurrogate(c) && !pairedSurrogate));
+            boolean escape = c != '\t' && (Character.isISOControl(c) || (Character.isSurrogate(c) && !pairedSurrogate) || invisible(c));
             if (escape && out == null) out = new StringBuilder(text.length() + 16).append(text, 0, i);
             if (escape) out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             else if (out != null) out.append(c);
         }
         return out == null ? text : out.toString();
+    }
+
+    /**
+     * Characters that move or hide text without showing: format characters (the bidi overrides and isolates that can
+     * make a name read backwards, U+202E; zero-width ones) and the line and paragraph separators (U+2028, U+2029),
+     * which some terminals and editors break lines at.
+     */
+    private static boolean invisible(char c) {
+        int type = Character.getType(c);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     public void header(String source) {

@@ -164,6 +164,27 @@ class CliErrorsIT {
         assertThat(report.stdout()).startsWith("threadleak report: " + real + "\n");
     }
 
+    /** diff and watch skip a half-written newest dump as report and check do (before: diff exit 2, watch "no dump of process null"). */
+    @Test
+    void diffAndWatchSkipATruncatedDumpAsReportDoes() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("dumps"));
+        Path older = Files.writeString(dir.resolve("threadleak-7-20260101T000000000Z.json"), realDump);
+        Path real = Files.writeString(dir.resolve("threadleak-7-20260101T000001000Z.json"), realDump);
+        Files.writeString(dir.resolve("threadleak-7-20260101T000002000Z.json"), realDump.substring(0, realDump.length() / 2));
+        Result diff = ChildJvm.cli("diff", dir.toString());
+        assertThat(diff.stderr()).isEmpty();
+        assertThat(diff.exitCode()).as(diff.stdout()).isZero();
+        assertThat(diff.stdout()).contains(older.getFileName().toString()).contains(real.getFileName().toString());
+        Files.delete(older);
+        assertOneLineError(ChildJvm.cli("diff", dir.toString()), "threadleak: diff: " + dir + " holds one readable dump; nothing to compare it with");
+
+        Path onlyTruncated = Files.createDirectory(tmp.resolve("truncated"));
+        Files.writeString(onlyTruncated.resolve("threadleak-7-20260101T000002000Z.json"), realDump.substring(0, realDump.length() / 2));
+        Result watch = ChildJvm.cli("watch", onlyTruncated.toString());
+        assertThat(watch.exitCode()).isEqualTo(2);
+        assertThat(watch.stderr()).endsWith("threadleak: watch: " + onlyTruncated + ": no readable dump\n").doesNotContain("null");
+    }
+
     @Test
     void aBlameIndexOutsideItsStackIsOneLine() throws Exception {
         com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
