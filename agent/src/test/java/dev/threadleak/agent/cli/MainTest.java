@@ -70,7 +70,7 @@ class MainTest {
         assertOneLineError(run("watch", tmp.toString()), "threadleak: " + tmp + ": no threadleak dumps in this directory");
         assertOneLineError(run("watch", missing.toString()), "threadleak: " + missing + ": no such file or directory");
         Path one = dump(SnapshotCodecTest.sample());
-        assertOneLineError(run("diff", tmp.toString()), "threadleak: diff: " + tmp + " holds one dump; nothing to compare it with");
+        assertOneLineError(run("diff", tmp.toString()), "threadleak: diff: " + tmp + " holds one readable dump; nothing to compare it with");
         assertOneLineError(run("diff", one.toString()), "threadleak: diff: give two dumps, or one directory (" + one + " is not one)");
         assertOneLineError(run("report", "--format", "json", "--threads", one.toString()), "threadleak: report: --threads and --format json contradict each other");
         assertOneLineError(run("report", "-o", tmp.resolve("no/such/dir/x").toString(), one.toString()),
