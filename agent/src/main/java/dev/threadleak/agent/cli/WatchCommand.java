@@ -64,7 +64,7 @@ final class WatchCommand implements Callable<Integer> {
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
         for (Path f : files) read(f, false);
-        if (newest == null) throw new UsageException("watch: " + dir + ": no readable dump" + (pid == null ? "" : " of process " + pid));
+        if (newest == null) throw new UsageException("watch: " + dir + ": " + (pid == null ? "no readable dump" : "no dump of process " + pid));
         for (Series s : jvms.values()) s.summary(main.out);
         if (!follow) return open() ? Main.FOUND : Main.OK;
         Map<Path, Boolean> seen = new HashMap<>();
