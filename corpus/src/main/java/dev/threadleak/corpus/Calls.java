@@ -2,8 +2,11 @@ package dev.threadleak.corpus;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 
 /** The corpus programs' main loop and the local HTTP server their clients call. */
@@ -31,6 +34,14 @@ final class Calls {
         }
         System.out.println("calls done");
         System.exit(0);
+    }
+
+    /** GET {@code url}, its body read to the end: the servers' programs' client call. */
+    static void get(URL url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) url.openConnection();
+        try (InputStream in = c.getInputStream()) {
+            in.readAllBytes();
+        }
     }
 
     private static String url;

@@ -2,19 +2,11 @@ package dev.threadleak.corpus;
 
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -28,39 +20,10 @@ import java.util.concurrent.TimeUnit;
  * marshaller. All channels and the server are shut down at exit.
  */
 public final class GrpcServer {
-    private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    /** A unary method without generated code: a string in, the same string out. */
-    private static final MethodDescriptor<String, String> ECHO = MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("corpus.Echo/Echo")
-            .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
     private static final int CHANNELS = 8;
 
     public static void main(String[] args) throws Exception {
-        ServerServiceDefinition echo = ServerServiceDefinition.builder("corpus.Echo")
-                .addMethod(ECHO, ServerCalls.asyncUnaryCall((String request, io.grpc.stub.StreamObserver<String> response) -> {
-                    try {
-                        Thread.sleep(50);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    response.onNext(request);
-                    response.onCompleted();
-                })).build();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(echo).build().start();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(GrpcEcho.service(50)).build().start();
         ManagedChannel[] channels = new ManagedChannel[CHANNELS];
         Ramp.Streams clients = new Ramp.Streams(Executors.newFixedThreadPool(CHANNELS));
         Ramp.run(args, CHANNELS, (level, deadline) -> {
@@ -82,7 +45,7 @@ public final class GrpcServer {
     }
 
     private static void call(ManagedChannel channel, int n) {
-        String reply = ClientCalls.blockingUnaryCall(channel, ECHO, CallOptions.DEFAULT, "call " + n);
+        String reply = ClientCalls.blockingUnaryCall(channel, GrpcEcho.ECHO, CallOptions.DEFAULT, "call " + n);
         if (!reply.equals("call " + n)) throw new IllegalStateException("unexpected reply " + reply);
     }
 }

@@ -1,7 +1,5 @@
 package dev.threadleak.corpus;
 
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.URL;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.io.Content;
@@ -36,16 +34,9 @@ public final class JettyServer {
         server.start();
         URL url = new URL("http://127.0.0.1:" + connector.getLocalPort() + "/");
         Ramp.Streams clients = new Ramp.Streams(Executors.newFixedThreadPool(24));
-        Ramp.run(args, 8, (level, deadline) -> clients.rise(3 * level, n -> get(url)), () -> {
+        Ramp.run(args, 8, (level, deadline) -> clients.rise(3 * level, n -> Calls.get(url)), () -> {
             clients.close();
             server.stop();
         });
-    }
-
-    private static void get(URL url) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) url.openConnection();
-        try (InputStream in = c.getInputStream()) {
-            in.readAllBytes();
-        }
     }
 }

@@ -4,8 +4,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.file.Files;
@@ -57,7 +55,7 @@ public final class TomcatServer {
         tomcat.start();
         URL url = new URL("http://127.0.0.1:" + connector.getLocalPort() + "/");
         Ramp.Streams clients = new Ramp.Streams(Executors.newFixedThreadPool(24));
-        Ramp.run(args, 8, (level, deadline) -> clients.rise(3 * level, n -> get(url)), () -> {
+        Ramp.run(args, 8, (level, deadline) -> clients.rise(3 * level, n -> Calls.get(url)), () -> {
             clients.close();
             tomcat.stop();
             tomcat.destroy();
@@ -70,13 +68,6 @@ public final class TomcatServer {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void get(URL url) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) url.openConnection();
-        try (InputStream in = c.getInputStream()) {
-            in.readAllBytes();
         }
     }
 }

@@ -2,8 +2,6 @@ package dev.threadleak.corpus;
 
 import io.undertow.Undertow;
 import io.undertow.server.handlers.BlockingHandler;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.URL;
 import java.util.concurrent.Executors;
@@ -26,16 +24,9 @@ public final class UndertowServer {
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         URL url = new URL("http://127.0.0.1:" + port + "/");
         Ramp.Streams clients = new Ramp.Streams(Executors.newFixedThreadPool(16));
-        Ramp.run(args, 8, (level, deadline) -> clients.rise(2 * level, n -> get(url)), () -> {
+        Ramp.run(args, 8, (level, deadline) -> clients.rise(2 * level, n -> Calls.get(url)), () -> {
             clients.close();
             server.stop();
         });
-    }
-
-    private static void get(URL url) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) url.openConnection();
-        try (InputStream in = c.getInputStream()) {
-            in.readAllBytes();
-        }
     }
 }
