@@ -200,7 +200,7 @@ public final class Findings {
         for (ThreadEntry t : s.threads()) {
             int site = s.blameSite(t);
             if (!t.agentThread() && site >= 0 && NamePattern.firstNumber(t.name()) >= 0) {
-                byFamily.computeIfAbsent(History.poolFamily(t, site), k -> new ArrayList<>()).add(t);
+                byFamily.computeIfAbsent(History.poolFamily(NamePattern.shape(t.name()), site), k -> new ArrayList<>()).add(t);
             }
         }
         for (Map.Entry<String, List<ThreadEntry>> e : byFamily.entrySet()) {
@@ -284,10 +284,8 @@ public final class Findings {
     /** Tasks running for {@code blocked} or longer, grouped by executor, submission site and wait. Returns their threads. */
     private static Set<Long> stuckTasks(Snapshot s, List<Finding> out) {
         Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
-        long threshold = s.blockedThresholdMs();
         for (ThreadEntry t : s.threads()) {
-            // a worker whose task waits for work (a pooled connection reading its next request) is idle, not stuck
-            if (t.agentThread() || t.task() == null || t.idle() || threshold <= 0 || t.task().runningForMs(s.takenAtMs()) < threshold) continue;
+            if (t.agentThread() || !s.runsStuckTask(t)) continue;
             groups.computeIfAbsent(t.executor() + "\u0000" + t.task().submittedSite() + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
         }
         Set<Long> tids = new java.util.HashSet<>();

@@ -86,8 +86,8 @@ public final class History {
     }
 
     /** Threads named alike (pool number aside) from one site: one site's pools, told apart from same-named others. */
-    static String poolFamily(ThreadEntry t, int site) {
-        return NamePattern.shape(t.name()) + '\u0000' + site;
+    static String poolFamily(String shape, int site) {
+        return shape + '\u0000' + site;
     }
 
     public static Tick tick(Snapshot s) {
@@ -105,14 +105,15 @@ public final class History {
             if (t.agentThread()) continue;
             ExecutorInfo e = executors.get(t.executor());
             int site = e != null && e.site() >= 0 ? e.site() : t.site(); // Snapshot.blameSite, its executor looked up once
-            Object owner = owner(s, t, e);
+            String shape = NamePattern.shape(t.name());
+            long ordinal = NamePattern.firstNumber(t.name());
+            Object owner = owner(s, t, e, shape, ordinal);
             owners.add(owner);
             if (site >= 0) {
                 siteAlive.merge(site, 1, Integer::sum);
                 siteOwners.computeIfAbsent(site, k -> new HashSet<>()).add(owner);
             }
-            long ordinal = NamePattern.firstNumber(t.name());
-            if (ordinal >= 0) poolMax.merge(poolFamily(t, site), ordinal, Math::max);
+            if (ordinal >= 0) poolMax.merge(poolFamily(shape, site), ordinal, Math::max);
         }
         Map<Integer, Integer> ownersBySite = new HashMap<>();
         siteOwners.forEach((site, set) -> ownersBySite.put(site, set.size()));
@@ -131,13 +132,10 @@ public final class History {
      *     {@code qtp1846-12}, {@code HttpClient-1-Worker-4}): the threads of one group, numbered by its factory;</li>
      * <li>else the thread itself.</li>
      * </ul>
+     * {@code shape} and {@code firstNumber}: the thread's name's {@link NamePattern#shape} and first number.
      */
-    static Object owner(Snapshot s, ThreadEntry t, ExecutorInfo executor) {
-        if (executor != null) {
-            boolean stuck = t.task() != null && !t.idle() && s.blockedThresholdMs() > 0 && t.task().runningForMs(s.takenAtMs()) >= s.blockedThresholdMs();
-            return executor.bounded() || !stuck ? (Object) executor : (Object) t.tid();
-        }
-        String shape = NamePattern.shape(t.name());
-        return shape.indexOf('#') != shape.lastIndexOf('#') ? shape + '\u0000' + NamePattern.firstNumber(t.name()) : (Object) t.tid();
+    private static Object owner(Snapshot s, ThreadEntry t, ExecutorInfo executor, String shape, long firstNumber) {
+        if (executor != null) return executor.bounded() || !s.runsStuckTask(t) ? (Object) executor : (Object) t.tid();
+        return shape.indexOf('#') != shape.lastIndexOf('#') ? shape + '\u0000' + firstNumber : (Object) t.tid();
     }
 }

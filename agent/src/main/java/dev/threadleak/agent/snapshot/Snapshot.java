@@ -112,6 +112,14 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         return e != null && e.site() >= 0 ? e.site() : t.site();
     }
 
+    /**
+     * A pool worker whose task has run for the threshold or longer and does not wait for work (a pooled connection
+     * reading its next request is idle, not stuck); false when the threshold is 0 (off).
+     */
+    public boolean runsStuckTask(ThreadEntry t) {
+        return t.task() != null && !t.idle() && blockedThresholdMs > 0 && t.task().runningForMs(takenAtMs) >= blockedThresholdMs;
+    }
+
     /** Threads stuck in one wait (not waiting for work) for at least the threshold; none when the threshold is 0 (off). */
     public List<ThreadEntry> longBlocked() {
         if (blockedThresholdMs <= 0) return List.of();
