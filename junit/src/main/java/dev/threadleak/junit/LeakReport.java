@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 final class LeakReport {
     /** Frames of a current stack shown past the first application frame when there is none. */
     private static final int MAX_FRAMES = 12;
-    /** Threads of a group shown in full, and groups shown. */
-    static final int SHOWN_PER_GROUP = 3, SHOWN_GROUPS = 10;
+    /** Threads of a group shown in full, groups shown, and names listed by {@link #firstOf}. */
+    static final int SHOWN_PER_GROUP = 3, SHOWN_GROUPS = 10, SHOWN_NAMES = 10;
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
     /** What differs between threads waiting alike: a lock's identity hash and its owner. */
     private static final Pattern LOCK_IDENTITY = Pattern.compile("@\\p{XDigit}+| held by \".*\"$");
@@ -132,10 +132,10 @@ final class LeakReport {
         return out.toString();
     }
 
-    /** The first {@link #SHOWN_GROUPS} names, then how many more: all threads are acted on, only the list is bounded. */
+    /** The first {@link #SHOWN_NAMES} names, then how many more: all threads are acted on, only the list is bounded. */
     static String firstOf(List<String> names) {
-        if (names.size() <= SHOWN_GROUPS) return String.join(", ", names);
-        return String.join(", ", names.subList(0, SHOWN_GROUPS)) + " and " + number(names.size() - SHOWN_GROUPS) + " more";
+        if (names.size() <= SHOWN_NAMES) return String.join(", ", names);
+        return String.join(", ", names.subList(0, SHOWN_NAMES)) + " and " + number(names.size() - SHOWN_NAMES) + " more";
     }
 
     private static String number(int n) {
