@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -91,8 +92,7 @@ class AttachIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void twoAttachesAtOnceLoadOneAgentAndTheTargetSaysAtMostOneLine(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-attach-race-");
+    void twoAttachesAtOnceLoadOneAgentAndTheTargetSaysAtMostOneLine(Jdk jdk, @TempDir Path dir) throws Exception {
         for (int round = 0; round < 3; round++) { // the race is not won the same way every time
             try (ChildJvm child = ChildJvm.start(jdk, List.of("-XX:+EnableDynamicAgentLoading", "-cp", ChildJvm.SAMPLES_CP),
                     "dev.threadleak.samples.HealthyService", "60")) {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,8 +88,7 @@ class SampledStartsIT {
     /** Pool workers share the JDK's Worker class as their key: a later pool's worker is never placed at an earlier pool's line. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.threadleak.agent.it.ChildJvm#jdks")
-    void aPoolWorkerIsPlacedAtItsOwnPoolsLineNotAnotherPoolsThatSharesItsKey(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-sampled-");
+    void aPoolWorkerIsPlacedAtItsOwnPoolsLineNotAnotherPoolsThatSharesItsKey(Jdk jdk, @TempDir Path dir) throws Exception {
         ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0"), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps.TwoPools");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
