@@ -63,7 +63,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         this.startedAtMs = startedAtMs;
     }
 
-    /** Called from premain: registers the exit dump (cheap) and starts the agent thread, which does the rest. */
+    /** Called from premain: registers the exit dump (cheap), starts the drain thread and the agent thread, which does the rest. */
     void start() {
         // anonymous classes, not lambdas: the first lambda costs premain milliseconds of bootstrapping
         Thread exitDump = new Thread(new Runnable() {
@@ -78,6 +78,16 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         }, "threadleak-exit-dump");
         registry.markAgentThread(exitDump);
         Runtime.getRuntime().addShutdownHook(exitDump);
+        Thread drain = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                drainLoop();
+            }
+        }, "threadleak-drain");
+        drain.setDaemon(true);
+        registry.markAgentThread(drain);
+        registry.setDrainer(drain);
+        drain.start();
         Thread loop = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -127,23 +137,42 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     }
 
     /**
-     * The agent thread: in the quiet first second it only drains a burst of starts that wakes it; then it sets up
-     * sampling and dumps, drains thread starts every {@link Registry#DRAIN_MILLIS} (sooner when a burst wakes it),
-     * and samples and dumps on schedule. It survives any Throwable, out-of-memory included: while it lives, thread
-     * starts cannot pile up in the host.
+     * The drain thread: it only drains thread starts, so that no sample, dump or set-up, however long, keeps a burst of
+     * starts waiting (starts that find the pending records full wait for it: {@link Registry#accept}). In the quiet
+     * first second it runs only when a burst wakes it, and then prepares to sample their stacks; after, every
+     * {@link Registry#DRAIN_MILLIS} and whenever a burst wakes it. It survives any Throwable, out-of-memory included.
+     */
+    private void drainLoop() {
+        long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
+        while (true) {
+            try {
+                long quietLeft = quietUntil - System.nanoTime();
+                LockSupport.parkNanos(quietLeft > 0 ? quietLeft : DRAIN_NANOS);
+                registry.drainStarts();
+                if (quietLeft > 0) registry.prepareSampling(); // woken early: a burst, each start capturing its stack until keys sample them
+            } catch (Throwable t) {
+                try {
+                    log.warnOnce("drain", "agent drain failed (will keep trying): " + t);
+                } catch (Throwable unsaid) {
+                    // out of memory: nothing to say it with
+                }
+            }
+        }
+    }
+
+    /**
+     * The agent thread: after the quiet first second it sets up sampling and dumps, then samples and dumps on schedule.
+     * It survives any Throwable, out-of-memory included.
      */
     private void loop() {
-        registry.setDrainer(Thread.currentThread());
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_START_MILLIS);
         long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
         long nextDump = 0, nextSample = 0, nextInit = quietUntil;
         boolean initTried = false, ready = false, mbeanDone = false;
         while (true) {
             try {
-                // the quiet second: nothing on this thread unless a burst of starts wakes it, so a JVM still starting
-                // (or a short one) shares no CPU with it; after, a drain every round
+                // the quiet second: nothing on this thread, so a JVM still starting (or a short one) shares no CPU with it
                 LockSupport.parkNanos(initTried ? DRAIN_NANOS : Math.max(1, quietUntil - System.nanoTime()));
-                registry.drainStarts();
                 if (http != null) http.interruptSlowRequests();
                 long now = System.nanoTime();
                 if (!ready) {
@@ -181,7 +210,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     /**
      * Registers the MXBean once a platform MBean server exists: the application's, a JMX agent's, or the one a tool
-     * that attaches starts (jconsole, {@code threadleak dump}); checked at every drain, so within 200 ms of it. The
+     * that attaches starts (jconsole, {@code threadleak dump}); checked every round of the agent thread, so within 200 ms of it. The
      * agent does not make one itself: with every platform MXBean (JFR's and the diagnostic commands' among them) it
      * costs 120-140 ms at start-up, for a bean no one may read. True once registered, or once it failed (said once).
      */

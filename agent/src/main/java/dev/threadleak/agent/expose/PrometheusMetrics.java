@@ -132,6 +132,8 @@ public final class PrometheusMetrics {
         one("threadleak_dump_seconds_total", "counter", "Time the agent has spent writing dump files", cost.dumpNanos() / 1e9);
         one("threadleak_hook_failures_total", "counter", "Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally)", sum.hookFailures());
         one("threadleak_thread_starts_dropped_total", "counter", "Thread starts the agent could not record (0 normally)", sum.startsDropped());
+        one("threadleak_creation_stacks_skipped_total", "counter",
+                "Thread starts recorded without the creation stack they were due: a burst of starts outran the agent (0 normally)", sum.stacksSkipped());
     }
 
     /**

@@ -91,6 +91,10 @@ public final class TextReport {
         if (sum.startsDropped() > 0) {
             println("warning: " + sum.startsDropped() + " thread starts not recorded (the agent fell behind or ran out of memory): those threads have no creation site");
         }
+        if (sum.stacksSkipped() > 0) {
+            println("note: " + sum.stacksSkipped() + " creation stacks skipped while a burst of starts outran the agent: those threads are counted,"
+                    + " at the site their kind's other starts named, or as not captured");
+        }
         if (sum.hookFailures() > 0) {
             println("warning: the agent's hook failed " + sum.hookFailures() + " time" + (sum.hookFailures() == 1 ? "" : "s")
                     + " (the application went on; those events are not recorded), first: " + sum.firstHookFailure());
@@ -120,7 +124,7 @@ public final class TextReport {
                 println(threads.size() + " live, " + switch (g.origin()) {
                     case BEFORE_AGENT -> "started before agent (age counted from when the agent first saw them)";
                     case BY_JVM -> "started by the JVM, not through Thread.start";
-                    case STARTED -> "started, " + NOT_CAPTURED;
+                    case STARTED -> "started, " + notCaptured();
                 });
             }
             println("    states: " + counts(g.states()));
@@ -223,7 +227,11 @@ public final class TextReport {
     }
 
     /** A start the agent counted without its stack: it names no line rather than one that may not have started it. */
-    private static final String NOT_CAPTURED = "creation stack not captured (starts are sampled: the agent's starts option)";
+    private String notCaptured() {
+        long skipped = s.summary().stacksSkipped();
+        return "creation stack not captured (starts are sampled: the agent's starts option"
+                + (skipped > 0 ? "; and " + skipped + " stacks were skipped while a burst of starts outran the agent" : "") + ")";
+    }
 
     private String createdBy(ThreadEntry t) {
         String age = Durations.human(t.ageMs(s.takenAtMs()));
@@ -234,7 +242,7 @@ public final class TextReport {
             case STARTED -> {
                 SiteInfo site = s.site(t.site());
                 String by = t.starter() == null ? "" : " in thread \"" + t.starter().name() + "\" #" + t.starter().tid();
-                yield site == null ? "   started" + by + ", " + NOT_CAPTURED + ", age " + age
+                yield site == null ? "   started" + by + ", " + notCaptured() + ", age " + age
                         : "   created by " + site.blameFrame() + by + ", age " + age;
             }
         };

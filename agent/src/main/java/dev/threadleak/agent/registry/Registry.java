@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -21,12 +22,24 @@ import java.util.function.Consumer;
  */
 public final class Registry implements Consumer<Thread> {
     /**
-     * Records waiting for the drain, at most: beyond it starts are counted, not kept. A record weighs about
-     * 1 KiB with its raw creation stack (up to a few KiB for deep stacks), so the bound follows the heap: 1/64 of
-     * it at 1 KiB a record, between 1,024 and 10,000 records (256 MiB heap: 4,096; 640 MiB and more: 10,000).
-     * Reached only when the agent thread cannot keep up (it is woken every {@link #WAKE_DRAINER_AT} starts).
+     * Records waiting for the drain, at most. A record without a creation stack weighs about 100 bytes (the thread it
+     * counts weighs more), so the bound follows the heap: 1/64 of it at 128 bytes a record, between 16,384 and 1,048,576
+     * records (1 GiB heap: 131,072). A start that finds it reached waits while the drain makes progress: a burst runs at
+     * the agent's pace rather than outrun it. Only a drainer stuck for {@link #STALL_NANOS} makes starts counted in
+     * {@link #droppedStarts}, not kept.
      */
-    static final int MAX_PENDING = (int) Math.max(1_024, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 1024));
+    static final int MAX_PENDING = (int) Math.max(16_384, Math.min(1 << 20, Runtime.getRuntime().maxMemory() / 64 / 128));
+    /**
+     * Pending records that hold a creation stack, at most: a raw stack weighs about 1 KiB (a few KiB for deep ones), so
+     * 1/64 of the heap at 1 KiB, between 1,024 and 10,000 (256 MiB heap: 4,096; 640 MiB and more: 10,000). A start past
+     * it is recorded without its stack ({@link #stacksSkipped}): a burst that outruns the drain loses stacks, not starts.
+     */
+    static final int MAX_PENDING_STACKS = (int) Math.max(1_024, Math.min(10_000, Runtime.getRuntime().maxMemory() / 64 / 1024));
+    /**
+     * How long a start at {@link #MAX_PENDING} waits for the drain to make any progress. A drainer that lets it wait this
+     * long is taken as stuck: later starts are counted as dropped at once, until its next drain.
+     */
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * The start that makes the pending stack this deep wakes the drainer: starts are drained by count as well as by
      * time. Kept small because a record waits in the young generation: at a busy server's rate (25,000 virtual-thread
@@ -42,9 +55,15 @@ public final class Registry implements Consumer<Thread> {
     private long lastSweepMs;
 
     private final AtomicReference<ThreadRecord> pending = new AtomicReference<>();
-    /** Starts not recorded: the pending stack was full, or its drain failed (out of memory). */
+    /** Starts not recorded: the pending stack was full and the drainer stuck, or its drain failed (out of memory). */
     private final AtomicLong dropped = new AtomicLong();
+    /** Starts recorded without the creation stack they were due: {@link #MAX_PENDING_STACKS} records held one. */
+    private final AtomicLong stacksSkipped = new AtomicLong();
     private volatile Thread drainer;
+    /** Records drained so far: a start waiting at {@link #MAX_PENDING} watches it move. */
+    private volatile long drained;
+    /** A start waited {@link #STALL_NANOS} in vain: no start waits again until the next drain. */
+    private volatile boolean drainerStuck;
     private final SiteTable sites;
     /** Live threads by id (ids are never reused), in the order the agent learned of them. */
     private final Map<Long, ThreadRecord> live = new LinkedHashMap<>();
@@ -87,12 +106,13 @@ public final class Registry implements Consumer<Thread> {
 
     /**
      * The hot path, run inside Thread.start: one record (which is its own weak reference), a stack capture when
-     * sampled (see {@link CaptureKeys}), one CAS loop.
+     * sampled (see {@link CaptureKeys}) and while fewer than {@link #MAX_PENDING_STACKS} pending records hold one, one
+     * CAS loop.
      */
     @Override
     public void accept(Thread thread) {
         ThreadRecord head = pending.get();
-        if (head != null && head.pendingDepth >= MAX_PENDING) {
+        if (head != null && head.pendingDepth >= MAX_PENDING && !awaitDrain()) {
             dropped.incrementAndGet(); // checked before the capture: a full stack costs the starter nothing more
             return;
         }
@@ -101,20 +121,27 @@ public final class Registry implements Consumer<Thread> {
             CaptureKeys keys = this.keys;
             CaptureKeys.Key key = every > 1 && keys != null ? keys.of(thread) : null;
             boolean capture = key == null ? every != 0 : key.captureStart(every);
+            head = pending.get();
+            if (capture && head != null && head.pendingStacks >= MAX_PENDING_STACKS) {
+                capture = false;
+                stacksSkipped.incrementAndGet();
+            }
             record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(),
                     capture ? new CreationStack(thread.getClass()) : null, key);
         } catch (OutOfMemoryError e) {
             dropped.incrementAndGet();
             return;
         }
+        int stack = record.creation == null ? 0 : 1;
         do {
             head = pending.get();
             int depth = head == null ? 1 : head.pendingDepth + 1;
             if (depth > MAX_PENDING) {
-                dropped.incrementAndGet();
+                dropped.incrementAndGet(); // filled by other starts since the check above
                 return;
             }
             record.pendingDepth = depth;
+            record.pendingStacks = head == null ? stack : head.pendingStacks + stack;
             record.next = head;
         } while (!pending.compareAndSet(head, record));
         if (record.pendingDepth == WAKE_DRAINER_AT) {
@@ -123,13 +150,42 @@ public final class Registry implements Consumer<Thread> {
         }
     }
 
+    /**
+     * A start found {@link #MAX_PENDING} records waiting: it wakes the drainer and waits until the pending records are
+     * taken, for as long as the drain makes progress. False (the start is dropped) when there is no drainer to wait
+     * for, the starter is the drainer, or the drainer is stuck: no progress for {@link #STALL_NANOS}.
+     */
+    private boolean awaitDrain() {
+        Thread d = drainer;
+        if (d == null || d == Thread.currentThread() || drainerStuck) return false;
+        long seen = drained, stalledAt = System.nanoTime() + STALL_NANOS;
+        while (true) {
+            LockSupport.unpark(d);
+            LockSupport.parkNanos(this, 100_000);
+            ThreadRecord head = pending.get();
+            if (head == null || head.pendingDepth < MAX_PENDING) return true;
+            long now = System.nanoTime(), progress = drained;
+            if (progress != seen) {
+                seen = progress;
+                stalledAt = now + STALL_NANOS;
+            } else if (now - stalledAt > 0) {
+                drainerStuck = true;
+                return false;
+            }
+        }
+    }
+
     /** Thread.isVirtual() exists from JDK 21 only; the class tells on every JDK. */
     public static boolean isVirtual(Thread t) {
         return t.getClass().getName().equals("java.lang.VirtualThread");
     }
 
-    /** Builds the sampling keys' readers of JDK fields: the agent's set-up calls it, off premain (see {@link CaptureKeys}). */
-    public void prepareSampling() {
+    /**
+     * Builds the sampling keys' readers of JDK fields, once: the agent's thread calls it off premain, at set-up or sooner
+     * when a burst of starts wakes it (see {@link CaptureKeys}).
+     */
+    public synchronized void prepareSampling() {
+        if (keys != null) return;
         CaptureKeys.prepare();
         CaptureKeys prepared = new CaptureKeys();
         prepared.of(new Thread(() -> { })); // the keyed path's classes, loaded now
@@ -190,6 +246,7 @@ public final class Registry implements Consumer<Thread> {
         long now = System.currentTimeMillis(); // one clock read a drain: the hooks' clock and when ended threads were seen
         executors.tick(now);
         ThreadRecord chain = pending.getAndSet(null);
+        drainerStuck = false;
         int total = chain == null ? 0 : chain.pendingDepth, done = 0;
         // the stack is newest-first; reverse it so live threads stay in start order
         ThreadRecord ordered = null;
@@ -203,6 +260,7 @@ public final class Registry implements Consumer<Thread> {
             for (ThreadRecord r = ordered; r != null; done++) {
                 ThreadRecord next = r.next;
                 r.next = null;
+                if ((done & 63) == 0) drained += 64; // written under this lock only; read by starts that wait
                 // the agent's own threads get no site: site counts are the application's alone
                 r.agentThread = agentThreads.contains(r.tid);
                 if (!r.agentThread) r.site = place(r);
@@ -296,6 +354,11 @@ public final class Registry implements Consumer<Thread> {
     /** Thread starts the agent could not record (pending stack full, or out of memory while draining). */
     public long droppedStarts() {
         return dropped.get();
+    }
+
+    /** Thread starts recorded without the creation stack they were due: a burst of them outran the drain. */
+    public long stacksSkipped() {
+        return stacksSkipped.get();
     }
 
     public SiteTable sites() {

@@ -25,9 +25,9 @@ public final class ThreadRecord extends WeakReference<Thread> {
     SiteRecord site;
     /** One of threadleak's own threads (set when the record is drained). */
     boolean agentThread;
-    /** Link in the lock-free pending stack, and how many records that stack holds with this one on top. */
+    /** Link in the lock-free pending stack, how many records that stack holds with this one on top, and how many of them hold a creation stack. */
     ThreadRecord next;
-    int pendingDepth;
+    int pendingDepth, pendingStacks;
 
     ThreadRecord(Thread thread, long startedAtMs, Thread starter, Throwable creation, CaptureKeys.Key key) {
         super(thread);

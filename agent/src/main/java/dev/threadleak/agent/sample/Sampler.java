@@ -370,7 +370,8 @@ public final class Sampler {
         return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(),
                 registry.sites().totalStarted(), -1, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
                 (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed)
-                .withHookFailures(hookFailures.count(), hookFailures.first()).withStacksCaptured(registry.sites().stacksCaptured());
+                .withHookFailures(hookFailures.count(), hookFailures.first())
+                .withStacks(registry.sites().stacksCaptured(), registry.stacksSkipped());
     }
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */

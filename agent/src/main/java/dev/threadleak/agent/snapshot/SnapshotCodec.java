@@ -165,6 +165,7 @@ public final class SnapshotCodec {
         g.writeNumberField("hookFailures", sum.hookFailures());
         if (sum.firstHookFailure() != null) g.writeStringField("firstHookFailure", sum.firstHookFailure());
         g.writeNumberField("stacksCaptured", sum.stacksCaptured());
+        g.writeNumberField("stacksSkipped", sum.stacksSkipped());
         g.writeNumberField("longBlocked", s.longBlocked().size());
         g.writeNumberField("findings", s.findings().size());
         g.writeEndObject();
@@ -372,7 +373,7 @@ public final class SnapshotCodec {
                     (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
                     sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)),
                     Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null,
-                    Math.max(-1, sum.path("stacksCaptured").asLong(-1)));
+                    Math.max(-1, sum.path("stacksCaptured").asLong(-1)), Math.max(0, sum.path("stacksSkipped").asLong(0)));
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonValue d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();

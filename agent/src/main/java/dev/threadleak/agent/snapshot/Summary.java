@@ -29,17 +29,19 @@ import java.util.Map;
  * @param firstHookFailure the first of them, as {@code Throwable.toString()}, or null
  * @param stacksCaptured of {@code agentStarted}, the starts whose creation stack was captured (option {@code starts}:
  *                      the others were placed at their sampling key's site); -1 in dumps written before the field existed
+ * @param stacksSkipped of {@code agentStarted}, the starts recorded without the creation stack they were due, because a
+ *                      burst of starts outran the agent (placed at their sampling key's site, or nowhere); 0 normally
  */
 public record Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                       Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped,
                       long sitesNotListed, long threadsNotListed, long hookFailures, String firstHookFailure,
-                      long stacksCaptured) {
+                      long stacksCaptured, long stacksSkipped) {
 
     /** Totals of a snapshot that lists every live thread. */
     public Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
                    Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped, long sitesNotListed) {
         this(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved, startsDropped,
-                sitesNotListed, 0, 0, null, -1);
+                sitesNotListed, 0, 0, null, -1, 0);
     }
 
     /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
@@ -50,22 +52,22 @@ public record Summary(int live, int daemon, int virtual, int peak, long jvmStart
     /** The same totals measured against {@code baseline}. */
     public Summary withBaseline(int baseline) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, stacksCaptured);
+                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, stacksCaptured, stacksSkipped);
     }
 
     /** The same totals with the hook's swallowed Throwables. */
     public Summary withHookFailures(long count, String first) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, count, first, stacksCaptured);
+                startsDropped, sitesNotListed, threadsNotListed, count, first, stacksCaptured, stacksSkipped);
     }
 
     public Summary withThreadsNotListed(long n) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, n, hookFailures, firstHookFailure, stacksCaptured);
+                startsDropped, sitesNotListed, n, hookFailures, firstHookFailure, stacksCaptured, stacksSkipped);
     }
 
-    public Summary withStacksCaptured(long n) {
+    public Summary withStacks(long captured, long skipped) {
         return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, n);
+                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, captured, skipped);
     }
 }

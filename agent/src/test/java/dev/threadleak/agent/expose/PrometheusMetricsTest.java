@@ -88,7 +88,7 @@ class PrometheusMetricsTest {
         Snapshot s = sites("com.acme.S24");
         String text = render(s), open = render(PrometheusMetrics.Format.OPENMETRICS, s);
         assertThat(open.lines().filter(l -> !l.startsWith("#")).toList()).isEqualTo(text.lines().filter(l -> !l.startsWith("#")).toList());
-        assertThat(open).endsWith("threadleak_thread_starts_dropped_total 0\n# EOF\n")
+        assertThat(open).endsWith("threadleak_thread_starts_dropped_total 0\n# HELP threadleak_creation_stacks_skipped Thread starts recorded without the creation stack they were due: a burst of starts outran the agent (0 normally)\n# TYPE threadleak_creation_stacks_skipped counter\nthreadleak_creation_stacks_skipped_total 0\n# EOF\n")
                 .contains("# TYPE threadleak_threads_started counter\n", "# TYPE jvm_threads_started counter\n",
                         "# TYPE threadleak_sample_seconds counter\n# UNIT threadleak_sample_seconds seconds\nthreadleak_sample_seconds_total 1.5\n",
                         "# TYPE threadleak_stack_reserved_bytes gauge\n# UNIT threadleak_stack_reserved_bytes bytes\n",

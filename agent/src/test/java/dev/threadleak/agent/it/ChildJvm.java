@@ -218,6 +218,15 @@ public final class ChildJvm implements AutoCloseable {
         throw new AssertionError(marker + " not found in " + src);
     }
 
+    /** The line of a test app ({@code it/apps}) that holds {@code marker}. */
+    public static int appLineOf(String testApp, String marker) throws IOException {
+        List<String> lines = Files.readAllLines(Path.of("src/test/java/dev/threadleak/agent/it/apps", testApp));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(marker)) return i + 1;
+        }
+        throw new AssertionError(marker + " not found in " + testApp);
+    }
+
     private static int feature(Path java) {
         try {
             Path release = java.getParent().getParent().resolve("release");

@@ -70,11 +70,11 @@ class ExecutorsIT {
         assertThat(fixedWorkers).extracting(ThreadEntry::name).containsExactlyInAnyOrder("pool-1-thread-1", "pool-1-thread-2");
         ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
         assertThat(report.stdout()).contains("2 live, 1 executors built @ dev.threadleak.agent.it.apps.ExecutorKinds.main(ExecutorKinds.java:"
-                + HostSafetyIT.lineOf("ExecutorKinds.java", "// KIND: fixed") + ")");
+                + ChildJvm.appLineOf("ExecutorKinds.java", "// KIND: fixed") + ")");
     }
 
     private static ExecutorInfo builtAt(Snapshot dump, String kind) throws Exception {
-        String line = "ExecutorKinds.java:" + HostSafetyIT.lineOf("ExecutorKinds.java", "// KIND: " + kind) + ")";
+        String line = "ExecutorKinds.java:" + ChildJvm.appLineOf("ExecutorKinds.java", "// KIND: " + kind) + ")";
         return dump.executors().stream()
                 .filter(e -> e.site() >= 0 && dump.site(e.site()).blameFrame().toString().endsWith(line))
                 .findFirst().orElseThrow(() -> new AssertionError("no executor built at " + line + " in " + dump.executors()));
@@ -121,8 +121,8 @@ class ExecutorsIT {
     void stuckForkJoinTasksNameWhereTheyWereSubmitted(Jdk jdk) throws Exception {
         Snapshot dump = untilStuck(jdk, "StuckAsync", Kind.QUEUE_STALL);
         Finding stuck = only(dump, Kind.STUCK_TASK);
-        String submitted = "dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// ASYNC:") + ")";
-        String waits = "dev.threadleak.agent.it.apps.StuckAsync.awaitReply(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// WAITS:") + ")";
+        String submitted = "dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + ChildJvm.appLineOf("StuckAsync.java", "// ASYNC:") + ")";
+        String waits = "dev.threadleak.agent.it.apps.StuckAsync.awaitReply(StuckAsync.java:" + ChildJvm.appLineOf("StuckAsync.java", "// WAITS:") + ")";
         assertThat(stuck.title()).matches("2 tasks running for .* in pool ForkJoinPool \"ForkJoinPool-\\d+-worker-\\*\": parked on CountDownLatch.await");
         assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(submitted);
         assertThat(stuck.evidence()).contains("submitted @ " + submitted);
@@ -131,7 +131,7 @@ class ExecutorsIT {
         Finding stall = only(dump, Kind.QUEUE_STALL);
         assertThat(stall.title()).matches("3 tasks queued, none begun for .* in pool ForkJoinPool \"ForkJoinPool-\\d+-worker-\\*\", every worker busy");
         assertThat(dump.site(stall.site()).blameFrame().toString())
-                .isEqualTo("dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + HostSafetyIT.lineOf("StuckAsync.java", "// POOL:") + ")");
+                .isEqualTo("dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + ChildJvm.appLineOf("StuckAsync.java", "// POOL:") + ")");
         assertThat(stall.evidence().get(0)).matches("3 queued, none begun for .*; all 2 workers busy; 5 submitted since the agent loaded");
     }
 
@@ -144,11 +144,11 @@ class ExecutorsIT {
     void aPeriodicTaskStuckOnALaterRunNamesWhereItWasScheduled(Jdk jdk) throws Exception {
         Snapshot dump = untilStuck(jdk, "StuckPeriodic");
         Finding stuck = only(dump, Kind.STUCK_TASK);
-        String scheduled = "dev.threadleak.agent.it.apps.StuckPeriodic.main(StuckPeriodic.java:" + HostSafetyIT.lineOf("StuckPeriodic.java", "// PERIODIC:") + ")";
+        String scheduled = "dev.threadleak.agent.it.apps.StuckPeriodic.main(StuckPeriodic.java:" + ChildJvm.appLineOf("StuckPeriodic.java", "// PERIODIC:") + ")";
         assertThat(stuck.title()).startsWith("1 task running for ");
         assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(scheduled);
         assertThat(stuck.waitFrame()).isEqualTo("dev.threadleak.agent.it.apps.StuckPeriodic.poll(StuckPeriodic.java:"
-                + HostSafetyIT.lineOf("StuckPeriodic.java", "// WAITS:") + ")");
+                + ChildJvm.appLineOf("StuckPeriodic.java", "// WAITS:") + ")");
         ExecutorInfo busy = dump.executors().stream().filter(e -> e.submitted() == 10_000).findFirst().orElseThrow();
         assertThat(busy.completed()).isEqualTo(10_000);
     }
@@ -162,7 +162,7 @@ class ExecutorsIT {
     void aStuckTaskFromANewLineOfABusyPoolNamesItsLine(Jdk jdk) throws Exception {
         Snapshot dump = untilStuck(jdk, "StuckAfterMany");
         Finding stuck = only(dump, Kind.STUCK_TASK);
-        String submitted = "dev.threadleak.agent.it.apps.StuckAfterMany.main(StuckAfterMany.java:" + HostSafetyIT.lineOf("StuckAfterMany.java", "// STUCK:") + ")";
+        String submitted = "dev.threadleak.agent.it.apps.StuckAfterMany.main(StuckAfterMany.java:" + ChildJvm.appLineOf("StuckAfterMany.java", "// STUCK:") + ")";
         assertThat(stuck.title()).startsWith("1 task running for ");
         assertThat(stuck.evidence()).contains("submitted @ " + submitted);
         assertThat(dump.site(stuck.site()).blameFrame().toString()).isEqualTo(submitted);
@@ -180,7 +180,7 @@ class ExecutorsIT {
         Snapshot dump = ChildJvm.newestDump(dir);
         ExecutorInfo pool = dump.executors().stream().filter(e -> e.kind().endsWith("TunedIngestPool")).findFirst().orElseThrow();
         assertThat(dump.site(pool.site()).blameFrame().toString())
-                .isEqualTo("dev.threadleak.agent.it.apps.SubclassPool.main(SubclassPool.java:" + HostSafetyIT.lineOf("SubclassPool.java", "// BUILT:") + ")");
+                .isEqualTo("dev.threadleak.agent.it.apps.SubclassPool.main(SubclassPool.java:" + ChildJvm.appLineOf("SubclassPool.java", "// BUILT:") + ")");
     }
 
     /**

@@ -23,7 +23,7 @@ class HostSafetyIT {
     }
 
     /**
-     * Out of memory for 6 s, then 30,000 thread starts from a deep stack: the agent thread survives the OutOfMemoryError (so starts keep
+     * Out of memory for 6 s, then 30,000 thread starts from a deep stack: the agent's drain thread survives the OutOfMemoryError (so starts keep
      * draining), and even without it the records waiting for it are bounded. Before: the host died.
      */
     @ParameterizedTest(name = "{0}")
@@ -80,8 +80,8 @@ class HostSafetyIT {
         ThreadEntry t = exit.threads().stream().filter(e -> e.name().equals("after-retransform")).findFirst().orElseThrow();
         assertThat(t.origin()).isEqualTo(Origin.STARTED);
         assertThat(exit.site(t.site()).blameFrame().className()).isEqualTo("dev.threadleak.agent.it.apps.RetransformsThread");
-        assertThat(exit.site(t.site()).blameFrame().line()).isEqualTo(lineOf("RetransformsThread.java", "// SITE:"));
-        int poolLine = lineOf("RetransformsThread.java", "// POOL:");
+        assertThat(exit.site(t.site()).blameFrame().line()).isEqualTo(ChildJvm.appLineOf("RetransformsThread.java", "// SITE:"));
+        int poolLine = ChildJvm.appLineOf("RetransformsThread.java", "// POOL:");
         assertThat(exit.executors()).as("the pool built after the retransformation: constructor and submission hooks in place")
                 .filteredOn(e -> e.site() >= 0 && exit.site(e.site()).blameFrame().line() == poolLine)
                 .singleElement().satisfies(e -> {
@@ -134,8 +134,8 @@ class HostSafetyIT {
         assertThat(run.stdout()).isEqualTo("started 5000\n");
         assertThat(run.stderr()).isEmpty();
         Snapshot exit = ChildJvm.newestDump(dir);
-        // on a busy machine the agent's thread may fall behind: starts past its bounded queue are counted as dropped
-        assertThat(exit.summary().agentStarted() + exit.summary().startsDropped()).isGreaterThanOrEqualTo(5000);
+        assertThat(exit.summary().startsDropped()).isZero();
+        assertThat(exit.summary().agentStarted()).isGreaterThanOrEqualTo(5000);
         assertThat(exit.summary().agentStarted()).as("more starts recorded than the table keeps sites").isGreaterThan(1000);
         long listed = exit.sites().size();
         assertThat(listed).as("sites listed: live threads' and the 20 most-started").isLessThanOrEqualTo(20 + exit.threads().size());
@@ -167,7 +167,7 @@ class HostSafetyIT {
         ChildJvm.Result report = ChildJvm.cli("report", dir.toString());
         assertThat(report.stdout()).contains(site.notListed() + " live threads counted but not listed in this dump (at most 1000 are")
                 .contains(parkedListed + " live (+" + site.notListed() + " not listed), 3000 started @ dev.threadleak.agent.it.apps.ManyParked.main(ManyParked.java:"
-                        + lineOf("ManyParked.java", "// SITE:") + ")");
+                        + ChildJvm.appLineOf("ManyParked.java", "// SITE:") + ")");
     }
 
     /** Any thread name works: NUL, control characters, a lone surrogate, 10,000 characters. Before: no dump at all, and report crashed. */
@@ -228,13 +228,5 @@ class HostSafetyIT {
 
     private static List<String> withoutJdkWarnings(String stderr) {
         return ChildJvm.lines(stderr).stream().filter(l -> !l.startsWith("WARNING: ")).toList();
-    }
-
-    static int lineOf(String testApp, String marker) throws Exception {
-        List<String> lines = Files.readAllLines(Path.of("src/test/java/dev/threadleak/agent/it/apps", testApp));
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(marker)) return i + 1;
-        }
-        throw new AssertionError(marker + " not found in " + testApp);
     }
 }

@@ -134,9 +134,9 @@ class ReportIT {
         long sum = dump.sites().stream().filter(s -> s.kind().equals(SiteInfo.THREAD)).mapToLong(SiteInfo::started).sum();
         assertThat(dump.sites()).noneMatch(site -> site.stack().stream().anyMatch(f -> f.className().startsWith("dev.threadleak.agent.")));
         assertThat(dump.threads()).filteredOn(ThreadEntry::agentThread).extracting(ThreadEntry::name)
-                .containsExactlyInAnyOrder("threadleak-agent", "threadleak-exit-dump");
+                .containsExactlyInAnyOrder("threadleak-agent", "threadleak-drain", "threadleak-exit-dump");
         String profile = lines.stream().filter(l -> l.startsWith("thread profile: total ")).findFirst().orElseThrow();
-        assertThat(profile).contains("; " + sum + " started since the agent loaded;").contains("not counted: 2 threadleak threads");
+        assertThat(profile).contains("; " + sum + " started since the agent loaded;").contains("not counted: 3 threadleak threads");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -37,8 +37,8 @@ class SampledStartsIT {
     @MethodSource("kinds")
     void oneLeakingLineAmongAHundredHealthyPathsIsPlacedExactly(Jdk jdk, String kind) throws Exception {
         Snapshot dump = run(jdk, kind, "hidden", 200, "");
-        String leakLine = PREFIX + "hidden(SampledStarts.java:" + HostSafetyIT.lineOf("SampledStarts.java", "// LEAK") + ")";
-        String healthyLine = PREFIX + "descend(SampledStarts.java:" + HostSafetyIT.lineOf("SampledStarts.java", "// HEALTHY") + ")";
+        String leakLine = PREFIX + "hidden(SampledStarts.java:" + ChildJvm.appLineOf("SampledStarts.java", "// LEAK") + ")";
+        String healthyLine = PREFIX + "descend(SampledStarts.java:" + ChildJvm.appLineOf("SampledStarts.java", "// HEALTHY") + ")";
         SiteInfo leak = onlySiteAt(dump, leakLine);
         assertThat(leak.started()).isEqualTo(201);
         assertThat(liveAt(dump, leak)).isEqualTo(201);
@@ -98,11 +98,11 @@ class SampledStartsIT {
         SiteInfo site = dump.site(workers.get(0).site());
         assertThat(site).as("the worker's creation site").isNotNull();
         assertThat(String.valueOf(site.blameFrame()))
-                .isEqualTo("dev.threadleak.agent.it.apps.TwoPools.main(TwoPools.java:" + HostSafetyIT.lineOf("TwoPools.java", "// LEAKED POOL") + ")");
+                .isEqualTo("dev.threadleak.agent.it.apps.TwoPools.main(TwoPools.java:" + ChildJvm.appLineOf("TwoPools.java", "// LEAKED POOL") + ")");
     }
 
     private static String lineAt(String marker) throws Exception {
-        return PREFIX + "main(SampledStarts.java:" + HostSafetyIT.lineOf("SampledStarts.java", marker) + ")";
+        return PREFIX + "main(SampledStarts.java:" + ChildJvm.appLineOf("SampledStarts.java", marker) + ")";
     }
 
     /** Runs the app's two phases (the second after a dump, i.e. a drain, followed the first) and reads the exit dump. */

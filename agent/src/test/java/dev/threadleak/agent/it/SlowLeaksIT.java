@@ -47,7 +47,7 @@ class SlowLeaksIT {
         }
         Path found = withSiteGrowth(dir);
         Snapshot dump = ChildJvm.readDump(found);
-        String line = "dev.threadleak.agent.it.apps.SlowLeaks.main(SlowLeaks.java:" + HostSafetyIT.lineOf("SlowLeaks.java", "// LEAK:") + ")";
+        String line = "dev.threadleak.agent.it.apps.SlowLeaks.main(SlowLeaks.java:" + ChildJvm.appLineOf("SlowLeaks.java", "// LEAK:") + ")";
         Finding growth = dump.findings().stream().filter(f -> f.kind() == Kind.SITE_GROWTH).findFirst()
                 .orElseThrow(() -> new AssertionError("no SITE_GROWTH in " + dump.findings()));
         assertThat(dump.site(growth.site()).blameFrame().toString()).isEqualTo(line);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.ref.WeakReference;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class RegistryTest {
@@ -18,6 +19,58 @@ class RegistryTest {
         registry.drain();
         assertThat(registry.sites().totalStarted()).isEqualTo(Registry.MAX_PENDING);
         assertThat(registry.anyStartedAlive()).as("starts went unrecorded").isTrue();
+    }
+
+    @Test
+    void pastTheBoundOfPendingStacksStartsAreRecordedWithoutTheirStack() {
+        Registry everyStack = new Registry(new SiteTable(32, new Blame(List.of())), new Executors(Executors.DEFAULT_EVERY), 1);
+        Thread notStarted = new Thread(() -> { });
+        int starts = Registry.MAX_PENDING_STACKS + 1_000;
+        for (int i = 0; i < starts; i++) everyStack.accept(notStarted);
+        assertThat(everyStack.droppedStarts()).isZero();
+        assertThat(everyStack.stacksSkipped()).isEqualTo(1_000);
+        everyStack.drain();
+        assertThat(everyStack.sites().totalStarted()).as("every start counted").isEqualTo(starts);
+        assertThat(everyStack.sites().stacksCaptured()).isEqualTo(Registry.MAX_PENDING_STACKS);
+    }
+
+    @Test
+    void aStartThatFindsThePendingRecordsFullWaitsForTheDrainerInsteadOfBeingDropped() throws Exception {
+        Thread drainer = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                LockSupport.park(); // woken by the start that finds the records full, as the agent's drain thread is
+                registry.drainStarts();
+            }
+        }, "test-drainer");
+        registry.setDrainer(drainer);
+        drainer.start();
+        try {
+            Thread notStarted = new Thread(() -> { });
+            int starts = Registry.MAX_PENDING + 50_000;
+            for (int i = 0; i < starts; i++) registry.accept(notStarted);
+            registry.drain();
+            assertThat(registry.droppedStarts()).isZero();
+            assertThat(registry.sites().totalStarted()).isEqualTo(starts);
+        } finally {
+            drainer.interrupt();
+            drainer.join();
+        }
+    }
+
+    @Test
+    void aStuckDrainerCostsOneStartAStallThenStartsAreCountedAsDroppedUntilItDrainsAgain() {
+        registry.setDrainer(new Thread(() -> { }, "never-started")); // never drains
+        Thread notStarted = new Thread(() -> { });
+        for (int i = 0; i < Registry.MAX_PENDING; i++) registry.accept(notStarted);
+        long t0 = System.nanoTime();
+        registry.accept(notStarted);
+        assertThat(System.nanoTime() - t0).as("the first start past the bound waits for the drainer").isGreaterThanOrEqualTo(Registry.STALL_NANOS);
+        long t1 = System.nanoTime();
+        for (int i = 0; i < 100; i++) registry.accept(notStarted);
+        assertThat(System.nanoTime() - t1).as("later ones do not").isLessThan(Registry.STALL_NANOS);
+        assertThat(registry.droppedStarts()).isEqualTo(101);
+        registry.drain();
+        assertThat(registry.sites().totalStarted()).isEqualTo(Registry.MAX_PENDING);
     }
 
     @Test
