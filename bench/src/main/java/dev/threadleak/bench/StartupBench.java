@@ -15,7 +15,7 @@ import java.util.Map;
  * time is from process start to exit, the output is checked to be exactly "hello".
  *
  * <pre>java -cp benchmarks.jar dev.threadleak.bench.StartupBench --java BIN --samples JAR --agent JAR
- *      --empty JAR --dir DIR [--runs 25] [--warmup 3]</pre>
+ *      --empty JAR --dir DIR [--runs 25] [--warmup 3] [--baseline JAR]</pre>
  */
 public final class StartupBench {
     /** threadleak may cost at most this many times the empty agent's wall time (median). */
@@ -35,6 +35,10 @@ public final class StartupBench {
         configs.put("empty agent", List.of(java, "-javaagent:" + Args.require(a, "empty"), "-cp", cp, "dev.threadleak.samples.Hello"));
         configs.put("threadleak", List.of(java, "-javaagent:" + Args.require(a, "agent") + "=interval=0,dir=" + dir,
                 "-cp", cp, "dev.threadleak.samples.Hello"));
+        if (a.containsKey("baseline")) { // another build of the agent, interleaved with this one: a before/after of a change
+            configs.put("baseline", List.of(java, "-javaagent:" + a.get("baseline") + "=interval=0,dir=" + dir,
+                    "-cp", cp, "dev.threadleak.samples.Hello"));
+        }
 
         Map<String, double[]> ms = new LinkedHashMap<>();
         configs.keySet().forEach(k -> ms.put(k, new double[runs]));
