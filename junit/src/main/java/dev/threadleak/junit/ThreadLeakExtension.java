@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -237,9 +238,9 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
             annotation = AnnotationSupport.findAnnotation(c, DetectThreadLeaks.class);
         }
         Scope scope = annotation.map(DetectThreadLeaks::scope)
-                .orElseGet(() -> context.getConfigurationParameter(SCOPE_PARAMETER, s -> Scope.valueOf(s.trim().toUpperCase())).orElse(Scope.CLASS));
+                .orElseGet(() -> context.getConfigurationParameter(SCOPE_PARAMETER, s -> Scope.valueOf(s.trim().toUpperCase(Locale.ROOT))).orElse(Scope.CLASS));
         OnLeak onLeak = annotation.map(DetectThreadLeaks::onLeak)
-                .orElseGet(() -> context.getConfigurationParameter(ON_LEAK_PARAMETER, s -> OnLeak.valueOf(s.trim().toUpperCase())).orElse(OnLeak.FAIL));
+                .orElseGet(() -> context.getConfigurationParameter(ON_LEAK_PARAMETER, s -> OnLeak.valueOf(s.trim().toUpperCase(Locale.ROOT))).orElse(OnLeak.FAIL));
         long settleMillis = annotation.map(DetectThreadLeaks::settleMillis).filter(ms -> ms >= 0)
                 .orElseGet(() -> context.getConfigurationParameter(SETTLE_PARAMETER, s -> Long.parseLong(s.trim()))
                         .orElse(ThreadLeaks.DEFAULT_SETTLE.toMillis()));

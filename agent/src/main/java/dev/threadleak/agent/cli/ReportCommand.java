@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,7 +60,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException {
-        if (threads && format != null && format != Format.THREADS) throw new UsageException("report: --threads and --format " + format.name().toLowerCase() + " contradict each other");
+        if (threads && format != null && format != Format.THREADS) throw new UsageException("report: --threads and --format " + format.name().toLowerCase(Locale.ROOT) + " contradict each other");
         Format f = threads ? Format.THREADS : format == null ? Format.TEXT : format;
         Dumps.Dump d = Dumps.resolve(dump);
         try (OutputStream to = output == null ? null : Files.newOutputStream(output)) {
