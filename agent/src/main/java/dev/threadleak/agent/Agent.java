@@ -7,6 +7,7 @@ import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
 import dev.threadleak.agent.registry.ThreadFacts;
+import dev.threadleak.names.SharedNames;
 import java.lang.instrument.Instrumentation;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,14 +44,14 @@ public final class Agent {
      * System property naming the dump directory of the agent loaded in this JVM: {@code threadleak attach}
      * reads it to tell where dumps go (the target picks the default directory), or that the agent is there already.
      */
-    public static final String DIR_PROPERTY = "threadleak.dir";
+    public static final String DIR_PROPERTY = SharedNames.DIR_PROPERTY;
 
     /**
      * System property naming the attach that loaded the agent: {@code threadleak attach} passes an id of its own
      * ({@link #withAttachId}) and reads this after loading to tell whether its load started the agent or lost a race
      * to another attach (two at the same moment both find no agent before loading).
      */
-    public static final String ATTACH_PROPERTY = "threadleak.attach";
+    public static final String ATTACH_PROPERTY = SharedNames.ATTACH_PROPERTY;
     /** Options from {@code threadleak attach} begin with {@code <this><id><this>}; a user's options never do. */
     private static final char ATTACH_ID = '#';
 
@@ -112,7 +113,7 @@ public final class Agent {
         Executors executors = registry.executorHooks();
         Map<String, Object> sinks = new HashMap<>();
         sinks.put("onStart", registry);
-        sinks.put("threads", new ThreadFacts(registry));
+        sinks.put(SharedNames.HOOK_VIEW_FIELD, new ThreadFacts(registry));
         sinks.put("onExecutor", new ExecutorSink(executors, ExecutorSink.LIFE_CYCLE));
         sinks.put("onWorker", new ExecutorSink(executors, ExecutorSink.WORKER));
         sinks.put("onSubmit", new ExecutorSink(executors, ExecutorSink.SUBMITTED));

@@ -1,5 +1,6 @@
 package dev.threadleak.junit;
 
+import dev.threadleak.names.SharedNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,16 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The threadleak agent's in-process view, when an agent is loaded: the {@code threads} field of the hook class the
- * agent defines into {@code java.lang} (one per JVM, visible from every class loader, JDK types only; its keys are
- * documented in the agent's {@code dev.threadleak.agent.registry.ThreadFacts}). No compile-time tie to the agent.
+ * The threadleak agent's in-process view, when an agent is loaded: the {@link SharedNames#HOOK_VIEW_FIELD} field of
+ * the hook class the agent defines into {@code java.lang} (one per JVM, visible from every class loader, JDK types
+ * only; its keys are {@code SharedNames.FACT_*}). No compile-time tie to the agent.
  */
 final class AgentView {
-    /** {@code -Dthreadleak.attach=true}: load the agent into this JVM at the first check when it is not there. */
-    static final String ATTACH_PROPERTY = "threadleak.attach";
-    /** The agent jar to self-attach; default: the local Maven repository's, of this library's version. */
-    static final String AGENT_JAR_PROPERTY = "threadleak.agentJar";
-
     private static boolean attachTried;
 
     private AgentView() {}
@@ -43,13 +39,14 @@ final class AgentView {
 
     private static Supplier<Map<Thread, Map<String, Object>>> loaded() {
         Supplier<Map<Thread, Map<String, Object>>> view = view();
-        return view == null && Boolean.getBoolean(ATTACH_PROPERTY) ? selfAttach() : view;
+        // -Dthreadleak.attach=true: load the agent into this JVM at the first check when it is not there
+        return view == null && Boolean.getBoolean(SharedNames.ATTACH_PROPERTY) ? selfAttach() : view;
     }
 
     @SuppressWarnings("unchecked")
     private static Supplier<Map<Thread, Map<String, Object>>> view() {
         try {
-            Object view = Class.forName("java.lang.ThreadLeakHook", false, null).getField("threads").get(null);
+            Object view = Class.forName(SharedNames.HOOK_CLASS, false, null).getField(SharedNames.HOOK_VIEW_FIELD).get(null);
             return view instanceof Supplier ? (Supplier<Map<Thread, Map<String, Object>>>) view : null;
         } catch (ReflectiveOperationException | LinkageError e) {
             return null; // no agent, or one older than this view
@@ -62,7 +59,7 @@ final class AgentView {
         attachTried = true;
         Path jar = agentJar();
         if (!Files.isRegularFile(jar)) {
-            warn("cannot self-attach: no agent jar at " + jar + " (set -D" + AGENT_JAR_PROPERTY + "=path/to/threadleak-agent.jar)");
+            warn("cannot self-attach: no agent jar at " + jar + " (set -D" + SharedNames.AGENT_JAR_PROPERTY + "=path/to/threadleak-agent.jar)");
             return null;
         }
         try {
@@ -85,8 +82,9 @@ final class AgentView {
         }
     }
 
+    /** The agent jar to self-attach: -Dthreadleak.agentJar, else the local Maven repository's, of this library's version. */
     static Path agentJar() {
-        String jar = System.getProperty(AGENT_JAR_PROPERTY);
+        String jar = System.getProperty(SharedNames.AGENT_JAR_PROPERTY);
         if (jar != null) return Path.of(jar);
         String version = AgentView.class.getPackage().getImplementationVersion();
         String repo = System.getProperty("maven.repo.local", Path.of(System.getProperty("user.home"), ".m2", "repository").toString());

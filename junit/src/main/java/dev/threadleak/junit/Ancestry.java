@@ -1,5 +1,6 @@
 package dev.threadleak.junit;
 
+import dev.threadleak.names.SharedNames;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class Ancestry {
 
     static synchronized void learn(Map<Thread, Map<String, Object>> facts) {
         for (Map<String, Object> f : facts.values()) {
-            if (f.get("starterTid") instanceof Long starter && f.get("tid") instanceof Long tid) STARTER.put(tid, starter);
+            if (f.get(SharedNames.FACT_STARTER_TID) instanceof Long starter && f.get(SharedNames.FACT_TID) instanceof Long tid) STARTER.put(tid, starter);
         }
     }
 

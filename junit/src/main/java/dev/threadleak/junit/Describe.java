@@ -1,5 +1,6 @@
 package dev.threadleak.junit;
 
+import dev.threadleak.names.SharedNames;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.List;
@@ -16,11 +17,12 @@ final class Describe {
         List<StackTraceElement> stack = List.of(t.getStackTrace());
         Thread.State state = t.getState();
         List<StackTraceElement> creation = creationStack(facts);
-        String starter = facts.get("starterName") == null ? null : "\"" + facts.get("starterName") + "\" #" + facts.get("starterTid");
-        Boolean shutdown = (Boolean) facts.get("executorShutdown");
+        Object starterName = facts.get(SharedNames.FACT_STARTER_NAME);
+        String starter = starterName == null ? null : "\"" + starterName + "\" #" + facts.get(SharedNames.FACT_STARTER_TID);
+        Boolean shutdown = (Boolean) facts.get(SharedNames.FACT_EXECUTOR_SHUTDOWN);
         return new LeakedThread(t, t.getName(), t.getId(), isVirtual(t), t.isDaemon(), state.name(), waitReason(t, state, stack),
-                stack, blamed(creation, facts.get("blame")), creation, starter, null, (String) facts.get("executor"),
-                blamed(stackOf(facts.get("executorStack")), facts.get("executorBlame")), shutdown);
+                stack, blamed(creation, facts.get(SharedNames.FACT_BLAME)), creation, starter, null, (String) facts.get(SharedNames.FACT_EXECUTOR),
+                blamed(stackOf(facts.get(SharedNames.FACT_EXECUTOR_STACK)), facts.get(SharedNames.FACT_EXECUTOR_BLAME)), shutdown);
     }
 
     /** Thread.isVirtual() exists from JDK 21 only; the class tells on every JDK. */
@@ -33,7 +35,7 @@ final class Describe {
     }
 
     static List<StackTraceElement> creationStack(Map<String, Object> facts) {
-        return stackOf(facts.get("creationStack"));
+        return stackOf(facts.get(SharedNames.FACT_CREATION_STACK));
     }
 
     @SuppressWarnings("unchecked")

@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
 record Child(int exit, String stdout, String stderr) {
     static final Path AGENT_JAR = Path.of(required("threadleak.agentJar"));
     static final Path PROJECT_ROOT = Path.of(required("threadleak.projectRoot")).normalize();
-    /** These tests' class path without this module's main classes: the child loads them from the built jar. */
+    /**
+     * These tests' class path without this module's main classes, which the child loads from the built jar, and
+     * without threadleak-names, which users do not have (its constants are compiled into the jar).
+     */
     static final String TEST_CP = testClassPath();
 
     private static List<Jdk> jdks;
@@ -130,7 +133,9 @@ record Child(int exit, String stdout, String stderr) {
     private static String testClassPath() {
         List<String> out = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!Path.of(entry).endsWith(Path.of("junit", "target", "classes"))) out.add(entry);
+            Path p = Path.of(entry);
+            boolean names = p.endsWith(Path.of("names", "target", "classes")) || p.getFileName().toString().startsWith("threadleak-names");
+            if (!names && !p.endsWith(Path.of("junit", "target", "classes"))) out.add(entry);
         }
         out.add(required("threadleak.junitJar"));
         return String.join(File.pathSeparator, out);

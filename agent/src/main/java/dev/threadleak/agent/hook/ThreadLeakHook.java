@@ -1,5 +1,6 @@
 package dev.threadleak.agent.hook;
 
+import dev.threadleak.names.SharedNames;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
  */
 public final class ThreadLeakHook {
     /** Binary name of the copy defined into java.lang; the inlined calls name this class. */
-    public static final String RUNTIME_NAME = "java.lang.ThreadLeakHook";
+    public static final String RUNTIME_NAME = SharedNames.HOOK_CLASS;
 
     /** What {@link #executor} reports. */
     public static final int CREATED = 0, SHUT_DOWN = 1;

@@ -1,5 +1,6 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.names.SharedNames;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,16 +16,8 @@ import java.util.function.Supplier;
  * call drains the registry.
  *
  * <p>{@link #get()} returns every live thread the agent knows (virtual threads included, its own left out), in
- * start order, each with an unmodifiable map of these keys (a key is absent when the fact is unknown):
- * <ul>
- *   <li>{@code tid} (Long), {@code startedAtMs} (Long, epoch ms it was started or first seen),
- *       {@code origin} (String: {@code STARTED}, {@code BEFORE_AGENT} or {@code BY_JVM})
- *   <li>{@code starterTid} (Long), {@code starterName} (String): the thread that called {@code start}
- *   <li>{@code creationStack} (List of StackTraceElement, from the caller of {@code start} outwards),
- *       {@code blame} (Integer: index of the frame to blame in it, or -1)
- *   <li>for a pool worker: {@code executor} (String, its class), {@code executorShutdown} (Boolean),
- *       {@code executorStack} and {@code executorBlame} (its construction site, like the creation stack)
- * </ul>
+ * start order, each with an unmodifiable map of the facts {@code SharedNames.FACT_*} name and describe (a key is
+ * absent when the fact is unknown); threadleak-junit reads them by the same names.
  * Keys are only ever added, never renamed: readers of older agents keep working.
  */
 public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Object>>> {
@@ -48,21 +41,21 @@ public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Objec
             Thread t = r.thread();
             if (t == null || r.agentThread) continue;
             Map<String, Object> facts = new HashMap<>();
-            facts.put("tid", r.tid);
-            facts.put("startedAtMs", r.startedAtMs);
-            facts.put("origin", r.origin.name());
+            facts.put(SharedNames.FACT_TID, r.tid);
+            facts.put(SharedNames.FACT_STARTED_AT_MS, r.startedAtMs);
+            facts.put(SharedNames.FACT_ORIGIN, r.origin.name());
             if (r.starterName != null) {
-                facts.put("starterTid", r.starterTid);
-                facts.put("starterName", r.starterName);
+                facts.put(SharedNames.FACT_STARTER_TID, r.starterTid);
+                facts.put(SharedNames.FACT_STARTER_NAME, r.starterName);
             }
-            putSite(facts, "creationStack", "blame", r.site);
+            putSite(facts, SharedNames.FACT_CREATION_STACK, SharedNames.FACT_BLAME, r.site);
             Executors.WorkerSlot slot = executors.worker(r.tid);
             Executors.ExecutorRecord executor = slot != null ? slot.executor()
                     : t instanceof ForkJoinWorkerThread fj ? executors.recordFor(fj.getPool()) : null;
             if (executor != null) {
-                facts.put("executor", executor.kind());
-                facts.put("executorShutdown", executor.shutdown());
-                putSite(facts, "executorStack", "executorBlame", executor.site());
+                facts.put(SharedNames.FACT_EXECUTOR, executor.kind());
+                facts.put(SharedNames.FACT_EXECUTOR_SHUTDOWN, executor.shutdown());
+                putSite(facts, SharedNames.FACT_EXECUTOR_STACK, SharedNames.FACT_EXECUTOR_BLAME, executor.site());
             }
             out.put(t, Collections.unmodifiableMap(facts));
         }
