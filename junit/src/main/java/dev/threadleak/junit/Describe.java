@@ -65,27 +65,33 @@ final class Describe {
         return e.getClassName() + "." + e.getMethodName() + "(" + where + ")";
     }
 
-    /** What a waiting thread waits for, read from its state and the top of its stack; null while it runs. */
+    /**
+     * What a waiting thread waits for, read from its state and the top of its stack, in the agent's words; null
+     * while it runs.
+     */
     static String waitReason(Thread t, Thread.State state, List<StackTraceElement> stack) {
         if (state == Thread.State.RUNNABLE || state == Thread.State.NEW || state == Thread.State.TERMINATED) return null;
-        if (state == Thread.State.BLOCKED) return "blocked on " + lockOf(t, "a monitor");
+        if (state == Thread.State.BLOCKED) return SharedNames.WAIT_MONITOR_ENTER_ON + lockOf(t, "a monitor");
         for (StackTraceElement e : stack) {
             String at = e.getClassName() + "." + e.getMethodName();
-            if (at.equals("java.lang.Thread.sleep") || at.equals("java.lang.Thread.sleepNanos")) return "sleeping";
-            if (at.startsWith("java.lang.Object.wait")) return "in Object.wait() on " + lockOf(t, "a monitor");
+            if (at.equals("java.lang.Thread.sleep") || at.equals("java.lang.Thread.sleepNanos")) return SharedNames.WAIT_SLEEPING;
+            if (at.startsWith("java.lang.Object.wait")) {
+                boolean join = stack.stream().anyMatch(f -> f.getClassName().equals("java.lang.Thread") && f.getMethodName().equals("join"));
+                return join ? SharedNames.WAIT_THREAD_JOIN : SharedNames.WAIT_OBJECT_WAIT_ON + lockOf(t, "a monitor");
+            }
             if (at.startsWith("java.util.concurrent.locks.LockSupport.park")) {
                 Object blocker = LockSupport.getBlocker(t);
-                return blocker == null ? "parked" : "parked on " + blocker.getClass().getName();
+                return blocker == null ? "parked" : SharedNames.WAIT_PARKED_ON + blocker.getClass().getName();
             }
             if (!isJdk(e.getClassName())) break;
         }
-        return "waiting";
+        return state == Thread.State.TIMED_WAITING ? SharedNames.WAIT_TIMED_WAITING : SharedNames.WAIT_WAITING;
     }
 
     private static String lockOf(Thread t, String unknown) {
         if (isVirtual(t)) return unknown;
         ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.getId());
         if (info == null || info.getLockName() == null) return unknown;
-        return info.getLockName() + (info.getLockOwnerName() == null ? "" : " held by \"" + info.getLockOwnerName() + "\"");
+        return info.getLockName() + (info.getLockOwnerName() == null ? "" : SharedNames.WAIT_OWNED_BY + "\"" + info.getLockOwnerName() + "\"");
     }
 }

@@ -1,5 +1,6 @@
 package dev.threadleak.junit;
 
+import dev.threadleak.names.SharedNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,7 +23,7 @@ final class LeakReport {
     static final int SHOWN_PER_GROUP = 3, SHOWN_GROUPS = 10, SHOWN_NAMES = 10;
     private static final Pattern DIGITS = Pattern.compile("[0-9]+");
     /** What differs between threads waiting alike: a lock's identity hash and its owner. */
-    private static final Pattern LOCK_IDENTITY = Pattern.compile("@\\p{XDigit}+| held by \".*\"$");
+    private static final Pattern LOCK_IDENTITY = Pattern.compile("@\\p{XDigit}+|" + Pattern.quote(SharedNames.WAIT_OWNED_BY) + "\".*\"$");
     static final String NO_AGENT = "(without the threadleak agent: creation sites, the tests that started the threads and virtual"
             + " threads are not known; add -javaagent:path/to/threadleak-agent.jar to the test JVM, e.g. Surefire's argLine)";
 

@@ -7,8 +7,8 @@ import java.util.List;
  *
  * @param thread           the thread itself (to interrupt or join it)
  * @param state            {@link Thread.State} name
- * @param waitReason       what it waits for ({@code sleeping}, {@code parked on ...}, {@code in Object.wait()},
- *                         {@code blocked on ...}), or null when it runs
+ * @param waitReason       what it waits for, in the agent's words ({@code sleeping}, {@code parked on ...},
+ *                         {@code Object.wait on ...}, {@code Thread.join}, {@code monitor enter on ...}), or null when it runs
  * @param stack            its current stack, top first
  * @param creationSite     the frame to blame for starting it, {@code Class.method(File.java:LINE)} (agent)
  * @param creationStack    the stack that called {@code Thread.start}, caller first (agent)

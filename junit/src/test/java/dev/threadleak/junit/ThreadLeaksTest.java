@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,15 @@ class ThreadLeaksTest {
         }
     }
 
+    /** Waits (up to 10 s) for {@code t} to be in {@code state}. */
+    private static void awaitState(Thread t, Thread.State state) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != state) {
+            assertThat(System.nanoTime() - deadline).as("%s still %s, not %s", t.getName(), t.getState(), state).isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
     @Test
     void findReturnsTheLeakedThreadAsData() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
@@ -59,6 +70,58 @@ class ThreadLeaksTest {
             assertThat(t.creationStack()).isEmpty();
             assertThat(t.starter()).isNull();
         });
+    }
+
+    @Test
+    void waitsAreWordedAsTheAgentWordsThem() {
+        Thread parked = start("parked", this::awaitRelease);
+        Thread joiner = start("joiner", () -> {
+            try {
+                parked.join();
+            } catch (InterruptedException e) {
+                // end
+            }
+        });
+        Object monitor = new Object();
+        Thread blocked;
+        synchronized (monitor) {
+            blocked = start("blocked", () -> {
+                synchronized (monitor) {
+                    monitor.notifyAll();
+                }
+            });
+            awaitState(blocked, Thread.State.BLOCKED);
+            assertThat(reason(blocked)).isEqualTo("monitor enter on java.lang.Object@" + Integer.toHexString(System.identityHashCode(monitor))
+                    + " owned by \"" + Thread.currentThread().getName() + "\"");
+        }
+        awaitState(joiner, Thread.State.WAITING);
+        assertThat(reason(joiner)).isEqualTo("Thread.join");
+        awaitState(parked, Thread.State.WAITING);
+        assertThat(reason(parked)).isEqualTo("parked on java.util.concurrent.CountDownLatch$Sync");
+    }
+
+    @Test
+    void aWaitInObjectWaitNamesItsMonitor() {
+        Object monitor = new Object();
+        Thread waiter = start("in-wait", () -> {
+            synchronized (monitor) {
+                try {
+                    monitor.wait();
+                } catch (InterruptedException e) {
+                    // end
+                }
+            }
+        });
+        awaitState(waiter, Thread.State.WAITING);
+        try {
+            assertThat(reason(waiter)).isEqualTo("Object.wait on java.lang.Object@" + Integer.toHexString(System.identityHashCode(monitor)));
+        } finally {
+            waiter.interrupt();
+        }
+    }
+
+    private static String reason(Thread t) {
+        return Describe.waitReason(t, t.getState(), List.of(t.getStackTrace()));
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.threadleak.names;
 
 /**
  * The names that cross from one side of threadleak to another at run time: system properties, the agent's hook
- * class, its in-process view for test libraries, and the keys of that view. The agent (its CLI included) and
- * threadleak-junit both compile against this class.
+ * class, its in-process view for test libraries, the keys of that view, and the words that say what a thread
+ * waits for. The agent (its CLI included) and threadleak-junit both compile against this class.
  *
  * <p>Compile-time constants only: javac copies each value into the classes that use it, so this class is never
  * loaded and neither jar needs it at run time (both depend on it with scope {@code provided}). Anything else here
@@ -61,4 +61,22 @@ public final class SharedNames {
     /** Integer: index in the executor stack of the frame to blame, or -1. */
     public static final String FACT_EXECUTOR_BLAME = "executorBlame";
 
+    // --- what a thread waits for, in words (the agent's dumps and reports, threadleak-junit's failures)
+
+    /** In {@code Thread.sleep}. */
+    public static final String WAIT_SLEEPING = "sleeping";
+    /** In {@code Object.wait}, then the monitor. */
+    public static final String WAIT_OBJECT_WAIT_ON = "Object.wait on ";
+    /** In {@code Thread.join}. */
+    public static final String WAIT_THREAD_JOIN = "Thread.join";
+    /** BLOCKED entering a monitor, then the monitor (and {@link #WAIT_OWNED_BY} its owner). */
+    public static final String WAIT_MONITOR_ENTER_ON = "monitor enter on ";
+    /** Parked, then on what. */
+    public static final String WAIT_PARKED_ON = "parked on ";
+    /** After the lock a thread waits for: the thread that owns it, quoted. */
+    public static final String WAIT_OWNED_BY = " owned by ";
+    /** WAITING, for nothing the stack names. */
+    public static final String WAIT_WAITING = "waiting";
+    /** TIMED_WAITING, for nothing the stack names. */
+    public static final String WAIT_TIMED_WAITING = "timed waiting";
 }

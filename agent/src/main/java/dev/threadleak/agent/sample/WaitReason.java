@@ -2,6 +2,7 @@ package dev.threadleak.agent.sample;
 
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.ThreadEntry;
+import dev.threadleak.names.SharedNames;
 import java.util.List;
 import java.util.Set;
 
@@ -76,18 +77,18 @@ record WaitReason(String reason, boolean idle) {
         for (String[] idle : IDLE) {
             if (has(stack, idle[0], idle[1])) return new WaitReason("idle: " + idle[2], true);
         }
-        String ownedBy = owner == null ? "" : " owned by \"" + owner + "\"";
-        if (state == Thread.State.BLOCKED) return new WaitReason("monitor enter on " + shortLock(lock) + ownedBy, false);
-        if (stack.length == 0) return new WaitReason(state == Thread.State.TIMED_WAITING ? "timed waiting" : "waiting", false);
+        String ownedBy = owner == null ? "" : SharedNames.WAIT_OWNED_BY + "\"" + owner + "\"";
+        if (state == Thread.State.BLOCKED) return new WaitReason(SharedNames.WAIT_MONITOR_ENTER_ON + shortLock(lock) + ownedBy, false);
+        if (stack.length == 0) return new WaitReason(state == Thread.State.TIMED_WAITING ? SharedNames.WAIT_TIMED_WAITING : SharedNames.WAIT_WAITING, false);
         StackTraceElement top = stack[0];
         if (Frame.isObjectWait(top.getClassName(), top.getMethodName())) {
             for (StackTraceElement e : stack) {
-                if (e.getClassName().equals("java.lang.Thread") && e.getMethodName().equals("join")) return new WaitReason("Thread.join", false);
+                if (e.getClassName().equals("java.lang.Thread") && e.getMethodName().equals("join")) return new WaitReason(SharedNames.WAIT_THREAD_JOIN, false);
             }
-            return new WaitReason("Object.wait on " + shortLock(lock), false);
+            return new WaitReason(SharedNames.WAIT_OBJECT_WAIT_ON + shortLock(lock), false);
         }
-        if (has(stack, "java.lang.Thread", "sleep") || has(stack, "java.lang.VirtualThread", "sleepNanos")) return new WaitReason("sleeping", false);
-        return new WaitReason("parked on " + parkedOn(stack) + ownedBy, false);
+        if (has(stack, "java.lang.Thread", "sleep") || has(stack, "java.lang.VirtualThread", "sleepNanos")) return new WaitReason(SharedNames.WAIT_SLEEPING, false);
+        return new WaitReason(SharedNames.WAIT_PARKED_ON + parkedOn(stack) + ownedBy, false);
     }
 
     /** Blocking calls that leave the thread RUNNABLE in native code. */
