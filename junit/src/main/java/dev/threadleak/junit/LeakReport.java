@@ -148,9 +148,7 @@ final class LeakReport {
     }
 
     private static void thread(StringBuilder out, LeakedThread t, boolean agent) {
-        out.append('"').append(t.name()).append("\" #").append(t.tid()).append(t.virtual() ? " virtual" : " platform")
-                .append(t.daemon() ? " daemon " : " ").append(t.state());
-        if (t.waitReason() != null) out.append(" (").append(t.waitReason()).append(')');
+        out.append(t); // its header line
         if (agent) out.append("\n    created at: ").append(t.creationSite() != null ? t.creationSite()
                 // the agent saw it start (it knows the starter) but sampled its stack out: no line rather than a borrowed one
                 : t.starter() != null ? "not captured (the agent samples creation stacks: its starts option)" : "unknown (started before the agent)");

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -69,7 +71,20 @@ class ThreadLeaksTest {
             assertThat(t.creationSite()).isNull();
             assertThat(t.creationStack()).isEmpty();
             assertThat(t.starter()).isNull();
+            assertThat(t).hasToString("\"api-leak\" #" + leaked.getId() + " platform daemon WAITING (parked on java.util.concurrent.CountDownLatch$Sync)");
         });
+    }
+
+    @Test
+    void aLeakedThreadIsAValueThatOnlyThisLibraryBuilds() {
+        assertThat(LeakedThread.class.isRecord()).isFalse();
+        assertThat(Modifier.isFinal(LeakedThread.class.getModifiers())).isTrue();
+        assertThat(LeakedThread.class.getConstructors()).isEmpty(); // a new fact is a new constructor parameter
+
+        LeakedThread model = parkedLeak();
+        LeakedThread again = Describe.thread(model.thread(), Map.of()); // the same thread in the same wait, seen by another check
+        assertThat(again).isEqualTo(model).hasSameHashCodeAs(model);
+        assertThat(model.withStartedByTest("test X.y()")).isNotEqualTo(model);
     }
 
     @Test
