@@ -17,9 +17,18 @@ import java.util.function.Supplier;
  * only; its keys are {@code SharedNames.FACT_*}). No compile-time tie to the agent.
  */
 final class AgentView {
+    /**
+     * Whether self-attach was tried: once per JVM, whichever asks first (a run of the extension or a plain
+     * {@link ThreadLeaks} call, which has no run to keep it in), since an agent once loaded stays for the JVM's life.
+     */
     private static boolean attachTried;
 
     private AgentView() {}
+
+    /** Lets the next check try self-attach again (tests of self-attach). */
+    static synchronized void forgetSelfAttach() {
+        attachTried = false;
+    }
 
     /** True when an agent is loaded (self-attached first, when asked to). */
     static boolean present() {

@@ -7,24 +7,22 @@ import java.util.Map;
 
 /**
  * Who started which thread, and which test (or class) each thread is charged to, by thread id (ids are never
- * reused). The starters come from the agent at every look and are kept here because the agent forgets a thread
- * once it ends, while a thread it started may live on (a test starts A, A starts B, A ends). Bounded: the oldest
- * entries go first.
+ * reused); one per run of the test engine. The starters come from the agent at every look and are kept here because
+ * the agent forgets a thread once it ends, while a thread it started may live on (a test starts A, A starts B, A
+ * ends). Bounded: the oldest entries go first.
  */
 final class Ancestry {
     private static final int MAX = 100_000;
     private static final int MAX_DEPTH = 64;
-    private static final Map<Long, Long> STARTER = bounded();
-    private static final Map<Long, Object> OWNER = bounded();
-    private static final Map<Long, Boolean> REPORTED = bounded();
+    private final Map<Long, Long> starterOf = bounded();
+    private final Map<Long, Object> ownerOf = bounded();
+    private final Map<Long, Boolean> reported = bounded();
     /** Threads that run tests (parallel runs with the agent). */
-    private static final Map<Long, Boolean> RUNNERS = bounded();
+    private final Map<Long, Boolean> runners = bounded();
 
-    private Ancestry() {}
-
-    static synchronized void learn(Map<Thread, Map<String, Object>> facts) {
+    synchronized void learn(Map<Thread, Map<String, Object>> facts) {
         for (Map<String, Object> f : facts.values()) {
-            if (f.get(SharedNames.FACT_STARTER_TID) instanceof Long starter && f.get(SharedNames.FACT_TID) instanceof Long tid) STARTER.put(tid, starter);
+            if (f.get(SharedNames.FACT_STARTER_TID) instanceof Long starter && f.get(SharedNames.FACT_TID) instanceof Long tid) starterOf.put(tid, starter);
         }
     }
 
@@ -33,14 +31,14 @@ final class Ancestry {
      * started, to {@code owner}; one started through a thread already charged goes with that thread. The walk up
      * the starters stops at another thread that runs tests: what that thread starts is its own tests'.
      */
-    static synchronized void claim(Collection<Long> tids, long runner, Object owner) {
+    synchronized void claim(Collection<Long> tids, long runner, Object owner) {
         for (Long tid : tids) {
-            if (OWNER.containsKey(tid)) continue;
-            Long at = STARTER.get(tid);
-            for (int depth = 0; depth < MAX_DEPTH && at != null && (at == runner || !RUNNERS.containsKey(at)); depth++, at = STARTER.get(at)) {
-                Object before = at == runner ? owner : OWNER.get(at);
+            if (ownerOf.containsKey(tid)) continue;
+            Long at = starterOf.get(tid);
+            for (int depth = 0; depth < MAX_DEPTH && at != null && (at == runner || !runners.containsKey(at)); depth++, at = starterOf.get(at)) {
+                Object before = at == runner ? owner : ownerOf.get(at);
                 if (before != null) {
-                    OWNER.put(tid, before);
+                    ownerOf.put(tid, before);
                     break;
                 }
             }
@@ -48,26 +46,26 @@ final class Ancestry {
     }
 
     /** Marks a thread that runs tests. */
-    static synchronized void runsTests(long tid) {
-        RUNNERS.put(tid, true);
+    synchronized void runsTests(long tid) {
+        runners.put(tid, true);
     }
 
     /** Charges a thread to {@code owner} unless it is charged already (serial runs: whatever appeared during a test is its). */
-    static synchronized void own(long tid, Object owner) {
-        OWNER.putIfAbsent(tid, owner);
+    synchronized void own(long tid, Object owner) {
+        ownerOf.putIfAbsent(tid, owner);
     }
 
-    static synchronized Object owner(long tid) {
-        return OWNER.get(tid);
+    synchronized Object owner(long tid) {
+        return ownerOf.get(tid);
     }
 
     /** Marks a thread as reported leaked; true the first time. */
-    static synchronized boolean report(long tid) {
-        return REPORTED.put(tid, true) == null;
+    synchronized boolean report(long tid) {
+        return reported.put(tid, true) == null;
     }
 
-    static synchronized boolean reported(long tid) {
-        return REPORTED.containsKey(tid);
+    synchronized boolean reported(long tid) {
+        return reported.containsKey(tid);
     }
 
     private static <V> Map<Long, V> bounded() {

@@ -23,7 +23,6 @@ final class Ignores {
     private static final List<Pattern> TOOL_NAMES = globs(List.of("surefire-forkedjvm-*", "junit-jupiter-timeout-watcher",
             "Test worker", "/127.0.0.1:*", "Monitor Ctrl-Break", "JFR *", "threadleak-*"));
     static final Ignores NONE = new Ignores(List.of(), List.of(), List.of());
-    private static volatile Ignores services;
 
     private final List<Pattern> names;
     private final List<Pattern> runningIn;
@@ -35,15 +34,14 @@ final class Ignores {
         this.startedBy = startedBy;
     }
 
-    /** The ignores of every {@link ThreadLeakIgnores} service on the class path (loaded once). */
+    /**
+     * The ignores of every {@link ThreadLeakIgnores} service on the class path, looked up at each call: the
+     * extension asks once per run, the plain API once per {@link ThreadLeaks#options()}.
+     */
     static Ignores defaults() {
-        Ignores s = services;
-        if (s == null) {
-            s = NONE;
-            for (ThreadLeakIgnores library : ServiceLoader.load(ThreadLeakIgnores.class, ThreadLeaks.class.getClassLoader())) {
-                s = s.plus(library.threadNames(), library.runningIn(), library.startedBy());
-            }
-            services = s;
+        Ignores s = NONE;
+        for (ThreadLeakIgnores library : ServiceLoader.load(ThreadLeakIgnores.class, ThreadLeaks.class.getClassLoader())) {
+            s = s.plus(library.threadNames(), library.runningIn(), library.startedBy());
         }
         return s;
     }

@@ -47,11 +47,20 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ThreadLeakExtension.class);
     private static final String CLASS_KEY = "class", TEST_KEY = "test";
 
-    /** Parallel runs with the agent: the tests and classes running on each thread, innermost last (work-stealing nests them). */
-    private static final Map<Thread, Deque<Origin>> RUNNING_ON = new HashMap<>();
-    /** Class scopes running now (parallel runs without the agent: did another class run alongside?). */
-    private static final Set<ClassScope> RUNNING = new HashSet<>();
-    private static final AtomicBoolean SAID_PARALLEL_WITHOUT_AGENT = new AtomicBoolean();
+    /**
+     * What the classes of one run of the test engine share, kept in the root context's store: a JVM that runs tests
+     * again (an IDE, a test of tests) starts afresh.
+     */
+    private static final class Run {
+        final Ancestry ancestry = new Ancestry();
+        /** The {@link ThreadLeakIgnores} services' ignores, looked up once per run. */
+        final Ignores services = Ignores.defaults();
+        /** Parallel runs with the agent: the tests and classes running on each thread, innermost last (work-stealing nests them). */
+        final Map<Thread, Deque<Origin>> runningOn = new HashMap<>();
+        /** Class scopes running now (parallel runs without the agent: did another class run alongside?). */
+        final Set<ClassScope> running = new HashSet<>();
+        final AtomicBoolean saidParallelWithoutAgent = new AtomicBoolean();
+    }
 
     /** What a thread is charged to: a test, or a class outside its tests. */
     private record Origin(String className, String label) {}
@@ -64,12 +73,15 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
     }
 
     private static final class ClassScope {
-        final ThreadLeaks.Baseline baseline = ThreadLeaks.baseline();
+        final Run run;
+        final ThreadLeaks.Baseline baseline;
         final Origin origin;
         final Settings settings;
         boolean overlapped;
 
-        ClassScope(Class<?> testClass, Settings settings) {
+        ClassScope(Run run, Class<?> testClass, Settings settings) {
+            this.run = run;
+            this.baseline = ThreadLeaks.baseline(run.ancestry);
             this.origin = new Origin(testClass.getName(), "class " + testClass.getSimpleName() + " outside its tests (@BeforeAll, @AfterAll)");
             this.settings = settings;
         }
@@ -80,15 +92,16 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
     @Override
     public void beforeAll(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        ClassScope scope = new ClassScope(testClass, settings(context, testClass));
-        synchronized (RUNNING) {
-            if (!RUNNING.isEmpty()) {
+        Run run = context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Run.class, k -> new Run(), Run.class);
+        ClassScope scope = new ClassScope(run, testClass, settings(context, testClass, run.services));
+        synchronized (run.running) {
+            if (!run.running.isEmpty()) {
                 scope.overlapped = true;
-                for (ClassScope other : RUNNING) other.overlapped = true;
+                for (ClassScope other : run.running) other.overlapped = true;
             }
-            RUNNING.add(scope);
+            run.running.add(scope);
         }
-        if (scope.settings.traced()) enter(scope.origin);
+        if (scope.settings.traced()) enter(run, scope.origin);
         context.getStore(NAMESPACE).put(CLASS_KEY, scope);
     }
 
@@ -101,8 +114,8 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
         String label = "test " + testClass.getSimpleName() + "." + method + "()"
                 + (context.getDisplayName().equals(method + "()") ? "" : " \"" + context.getDisplayName() + "\"");
         Origin origin = new Origin(testClass.getName(), label);
-        if (cls.settings.traced()) enter(origin);
-        context.getStore(NAMESPACE).put(TEST_KEY, new TestScope(ThreadLeaks.baseline(), origin));
+        if (cls.settings.traced()) enter(cls.run, origin);
+        context.getStore(NAMESPACE).put(TEST_KEY, new TestScope(ThreadLeaks.baseline(cls.run.ancestry), origin));
     }
 
     @Override
@@ -111,23 +124,24 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
         ClassScope cls = context.getStore(NAMESPACE).get(CLASS_KEY, ClassScope.class);
         if (test == null || cls == null) return;
         Settings settings = cls.settings;
+        Ancestry ancestry = cls.run.ancestry;
         boolean traced = settings.traced();
-        if (traced) leave(test.origin);
+        if (traced) leave(cls.run, test.origin);
         Ignores ignores = settings.ignores.plus(ignoresOn(context.getTestMethod().orElse(null)));
         // serial: whatever appeared during the test is the test's; parallel: what the agent traced to it
-        BiPredicate<Thread, Map<String, Object>> ours = (t, facts) -> !Ancestry.reported(t.getId())
-                && (traced ? Ancestry.owner(t.getId()) == test.origin : !settings.parallel);
-        ThreadLeaks.Options options = ThreadLeaks.options().since(test.baseline).ignoring(ignores).charging(ours);
+        BiPredicate<Thread, Map<String, Object>> ours = (t, facts) -> !ancestry.reported(t.getId())
+                && (traced ? ancestry.owner(t.getId()) == test.origin : !settings.parallel);
+        ThreadLeaks.Options options = ThreadLeaks.options(ignores).since(test.baseline).charging(ancestry, ours);
         if (settings.scope == Scope.TEST && (traced || !settings.parallel)) {
             List<LeakedThread> leaks = new ArrayList<>();
             for (LeakedThread t : ThreadLeaks.find(options.settle(settings.settle))) {
-                Ancestry.own(t.tid(), test.origin);
+                ancestry.own(t.tid(), test.origin);
                 leaks.add(t.withStartedByTest(test.origin.label));
             }
-            act(test.origin.label, leaks, settings, settings.onLeak, "");
+            act(ancestry, test.origin.label, leaks, settings, settings.onLeak, "");
         } else if (!settings.parallel) {
             // class scope: no waiting now, only who started what, for the check at the end of the class
-            for (LeakedThread t : ThreadLeaks.find(options.settle(Duration.ZERO))) Ancestry.own(t.tid(), test.origin);
+            for (LeakedThread t : ThreadLeaks.find(options.settle(Duration.ZERO))) ancestry.own(t.tid(), test.origin);
         }
     }
 
@@ -135,16 +149,17 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
     public void afterAll(ExtensionContext context) {
         ClassScope cls = context.getStore(NAMESPACE).remove(CLASS_KEY, ClassScope.class);
         if (cls == null) return;
-        synchronized (RUNNING) {
-            RUNNING.remove(cls);
+        Run run = cls.run;
+        synchronized (run.running) {
+            run.running.remove(cls);
         }
         Settings settings = cls.settings;
         boolean traced = settings.traced();
-        if (traced) leave(cls.origin);
+        if (traced) leave(run, cls.origin);
         OnLeak onLeak = settings.onLeak;
         String note = "";
         if (settings.parallel && !traced) {
-            if (SAID_PARALLEL_WITHOUT_AGENT.compareAndSet(false, true)) {
+            if (run.saidParallelWithoutAgent.compareAndSet(false, true)) {
                 AgentView.warn("parallel execution without the threadleak agent: leaks are checked per class, not per test;"
                         + " a class that ran alongside another only warns (add the agent to attribute every thread)");
             }
@@ -154,59 +169,59 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
             }
         }
         BiPredicate<Thread, Map<String, Object>> ours = (t, facts) -> {
-            if (Ancestry.reported(t.getId())) return false;
+            if (run.ancestry.reported(t.getId())) return false;
             if (!traced) return true;
-            return Ancestry.owner(t.getId()) instanceof Origin o && o.className.equals(cls.origin.className);
+            return run.ancestry.owner(t.getId()) instanceof Origin o && o.className.equals(cls.origin.className);
         };
         List<LeakedThread> leaks = new ArrayList<>();
-        for (LeakedThread t : ThreadLeaks.find(ThreadLeaks.options().since(cls.baseline).ignoring(settings.ignores)
-                .settle(settings.settle).charging(ours))) {
-            leaks.add(t.withStartedByTest((Ancestry.owner(t.tid()) instanceof Origin o ? o : cls.origin).label));
+        for (LeakedThread t : ThreadLeaks.find(ThreadLeaks.options(settings.ignores).since(cls.baseline)
+                .settle(settings.settle).charging(run.ancestry, ours))) {
+            leaks.add(t.withStartedByTest((run.ancestry.owner(t.tid()) instanceof Origin o ? o : cls.origin).label));
         }
-        act("class " + context.getRequiredTestClass().getSimpleName(), leaks, settings, onLeak, note);
+        act(run.ancestry, "class " + context.getRequiredTestClass().getSimpleName(), leaks, settings, onLeak, note);
     }
 
     /** A test or class begins on this thread: what this thread started so far belongs to what ran here until now. */
-    private static void enter(Origin origin) {
+    private static void enter(Run run, Origin origin) {
         Thread runner = Thread.currentThread();
-        Ancestry.runsTests(runner.getId());
-        chargeToInnermost(runner);
-        synchronized (RUNNING_ON) {
-            RUNNING_ON.computeIfAbsent(runner, k -> new ArrayDeque<>()).addLast(origin);
+        run.ancestry.runsTests(runner.getId());
+        chargeToInnermost(run, runner);
+        synchronized (run.runningOn) {
+            run.runningOn.computeIfAbsent(runner, k -> new ArrayDeque<>()).addLast(origin);
         }
     }
 
     /** A test or class ends on this thread: what this thread started since the last change is that test's or class's. */
-    private static void leave(Origin origin) {
+    private static void leave(Run run, Origin origin) {
         Thread runner = Thread.currentThread();
-        chargeToInnermost(runner);
-        synchronized (RUNNING_ON) {
-            Deque<Origin> running = RUNNING_ON.get(runner);
+        chargeToInnermost(run, runner);
+        synchronized (run.runningOn) {
+            Deque<Origin> running = run.runningOn.get(runner);
             if (running != null) {
                 running.removeLastOccurrence(origin);
-                if (running.isEmpty()) RUNNING_ON.remove(runner);
+                if (running.isEmpty()) run.runningOn.remove(runner);
             }
         }
     }
 
-    private static void chargeToInnermost(Thread runner) {
+    private static void chargeToInnermost(Run run, Thread runner) {
         Origin innermost;
-        synchronized (RUNNING_ON) {
-            Deque<Origin> running = RUNNING_ON.get(runner);
+        synchronized (run.runningOn) {
+            Deque<Origin> running = run.runningOn.get(runner);
             innermost = running == null ? null : running.peekLast();
         }
         if (innermost == null) return;
         List<Long> tids = new ArrayList<>();
-        ThreadLeaks.Live live = ThreadLeaks.Live.now();
+        ThreadLeaks.Live live = ThreadLeaks.Live.now(run.ancestry);
         for (Thread t : live.threads()) {
             if (!Ignores.builtIn(t, live.facts(t))) tids.add(t.getId()); // the test engine's workers are nobody's
         }
-        Ancestry.claim(tids, runner.getId(), innermost);
+        run.ancestry.claim(tids, runner.getId(), innermost);
     }
 
-    private static void act(String scope, List<LeakedThread> leaks, Settings settings, OnLeak onLeak, String note) {
+    private static void act(Ancestry ancestry, String scope, List<LeakedThread> leaks, Settings settings, OnLeak onLeak, String note) {
         if (leaks.isEmpty()) return;
-        for (LeakedThread t : leaks) Ancestry.report(t.tid());
+        for (LeakedThread t : leaks) ancestry.report(t.tid());
         String message = LeakReport.message(scope, leaks, settings.settle) + note;
         switch (onLeak) {
             case WARN -> AgentView.warn("warning: " + message);
@@ -232,7 +247,7 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
                 + (running.isEmpty() ? "" : ", still running after " + settle.toMillis() + " ms: " + LeakReport.firstOf(running));
     }
 
-    private static Settings settings(ExtensionContext context, Class<?> testClass) {
+    private static Settings settings(ExtensionContext context, Class<?> testClass, Ignores services) {
         Optional<DetectThreadLeaks> annotation = Optional.empty();
         for (Class<?> c = testClass; c != null && annotation.isEmpty(); c = c.getEnclosingClass()) {
             annotation = AnnotationSupport.findAnnotation(c, DetectThreadLeaks.class);
@@ -244,7 +259,7 @@ public final class ThreadLeakExtension implements BeforeAllCallback, AfterAllCal
         long settleMillis = annotation.map(DetectThreadLeaks::settleMillis).filter(ms -> ms >= 0)
                 .orElseGet(() -> context.getConfigurationParameter(SETTLE_PARAMETER, s -> Long.parseLong(s.trim()))
                         .orElse(ThreadLeaks.DEFAULT_SETTLE.toMillis()));
-        Ignores ignores = Ignores.NONE; // the defaults come with ThreadLeaks.options()
+        Ignores ignores = services;
         Set<Class<?>> seen = new HashSet<>();
         for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
             for (Class<?> s = c; s != null && s != Object.class; s = s.getSuperclass()) {

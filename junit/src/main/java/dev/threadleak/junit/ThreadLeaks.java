@@ -47,8 +47,13 @@ public final class ThreadLeaks {
 
     /** The threads alive now (with the agent, virtual threads too). */
     public static Baseline baseline() {
+        return baseline(null);
+    }
+
+    /** {@link #baseline()}, telling {@code ancestry} (the extension's, or null) who started whom. */
+    static Baseline baseline(Ancestry ancestry) {
         Set<Long> tids = new HashSet<>();
-        for (Thread t : Live.now().threads()) tids.add(t.getId());
+        for (Thread t : Live.now(ancestry).threads()) tids.add(t.getId());
         return new Baseline(tids);
     }
 
@@ -59,52 +64,57 @@ public final class ThreadLeaks {
         final Ignores ignores;
         /** The extension's attribution: only threads it accepts are this scope's (parallel runs). */
         final BiPredicate<Thread, Map<String, Object>> charged;
+        /** The extension's record of who started whom, told at every look; null for the plain API. */
+        final Ancestry ancestry;
 
-        private Options(Baseline since, Duration settle, Ignores ignores, BiPredicate<Thread, Map<String, Object>> charged) {
+        private Options(Baseline since, Duration settle, Ignores ignores, BiPredicate<Thread, Map<String, Object>> charged, Ancestry ancestry) {
             this.since = since;
             this.settle = settle;
             this.ignores = ignores;
             this.charged = charged;
+            this.ancestry = ancestry;
         }
 
         /** Threads alive at this baseline are not leaks. */
         public Options since(Baseline baseline) {
-            return new Options(baseline, settle, ignores, charged);
+            return new Options(baseline, settle, ignores, charged, ancestry);
         }
 
         /** How long to wait for leaked-looking threads to end (looking again after 1 ms, doubling up to 100 ms). */
         public Options settle(Duration settle) {
             if (settle.isNegative()) throw new IllegalArgumentException("settle must not be negative: " + settle);
-            return new Options(since, settle, ignores, charged);
+            return new Options(since, settle, ignores, charged, ancestry);
         }
 
         /** Ignores threads whose name matches one of these globs ({@code *}, {@code ?}). */
         public Options ignoreNames(String... globs) {
-            return new Options(since, settle, ignores.plus(Arrays.asList(globs), List.of(), List.of()), charged);
+            return new Options(since, settle, ignores.plus(Arrays.asList(globs), List.of(), List.of()), charged, ancestry);
         }
 
         /** Ignores threads with a frame matching one of these {@code Class.method} globs in their current stack. */
         public Options ignoreRunningIn(String... globs) {
-            return new Options(since, settle, ignores.plus(List.of(), Arrays.asList(globs), List.of()), charged);
+            return new Options(since, settle, ignores.plus(List.of(), Arrays.asList(globs), List.of()), charged, ancestry);
         }
 
         /** Ignores threads with a frame matching one of these {@code Class.method} globs in their creation stack (agent). */
         public Options ignoreStartedBy(String... globs) {
-            return new Options(since, settle, ignores.plus(List.of(), List.of(), Arrays.asList(globs)), charged);
+            return new Options(since, settle, ignores.plus(List.of(), List.of(), Arrays.asList(globs)), charged, ancestry);
         }
 
-        Options ignoring(Ignores more) {
-            return new Options(since, settle, ignores.plus(more), charged);
-        }
-
-        Options charging(BiPredicate<Thread, Map<String, Object>> charged) {
-            return new Options(since, settle, ignores, charged);
+        /** Only the threads {@code charged} accepts are this scope's; every look tells {@code ancestry} who started whom. */
+        Options charging(Ancestry ancestry, BiPredicate<Thread, Map<String, Object>> charged) {
+            return new Options(since, settle, ignores, charged, ancestry);
         }
     }
 
     /** No baseline, {@link #DEFAULT_SETTLE}, the built-in ignores and those of {@link ThreadLeakIgnores} services. */
     public static Options options() {
-        return new Options(Baseline.NONE, DEFAULT_SETTLE, Ignores.defaults(), (t, facts) -> true);
+        return options(Ignores.defaults());
+    }
+
+    /** No baseline, {@link #DEFAULT_SETTLE}, the built-in ignores and {@code ignores} (the extension's, services' included). */
+    static Options options(Ignores ignores) {
+        return new Options(Baseline.NONE, DEFAULT_SETTLE, ignores, (t, facts) -> true, null);
     }
 
     /** The leaked threads, after waiting up to the settle time for them to end; empty when there are none. */
@@ -112,7 +122,7 @@ public final class ThreadLeaks {
         long deadline = System.nanoTime() + options.settle.toNanos();
         long pause = FIRST_PAUSE_NANOS;
         while (true) {
-            Live live = Live.now();
+            Live live = Live.now(options.ancestry);
             List<Thread> leaked = candidates(live, options);
             if (leaked.isEmpty() || System.nanoTime() - deadline >= 0) return details(leaked, live);
             try {
@@ -155,13 +165,14 @@ public final class ThreadLeaks {
 
     /** The live threads at one instant: platform threads from the thread groups, and all that the agent knows. */
     record Live(List<Thread> threads, Map<Thread, Map<String, Object>> agentFacts) {
-        static Live now() {
+        /** Also tells {@code ancestry} (if any) who started whom: the agent forgets a thread once it ends. */
+        static Live now(Ancestry ancestry) {
             Map<Thread, Map<String, Object>> facts = AgentView.facts();
             Map<Thread, Boolean> all = new LinkedHashMap<>();
             for (Thread t : platformThreads()) all.put(t, true);
             if (facts != null) {
                 for (Thread t : facts.keySet()) all.put(t, true);
-                Ancestry.learn(facts);
+                if (ancestry != null) ancestry.learn(facts);
             }
             return new Live(List.copyOf(all.keySet()), facts);
         }
