@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.threadleak.junit.fixtures.SettleWait;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,7 @@ class ThreadLeaksTest {
     void findReturnsTheLeakedThreadAsData() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
         Thread leaked = start("api-leak", this::awaitRelease);
+        awaitState(leaked, Thread.State.WAITING);
 
         List<LeakedThread> leaks = ThreadLeaks.find(ThreadLeaks.options().since(before).settle(Duration.ofMillis(50)));
 
@@ -142,14 +145,8 @@ class ThreadLeaksTest {
     @Test
     void verifyNoneThrowsAThreadLeakErrorThatSaysHowToGetCreationSites() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
-        Thread sleeper = start("sleeper", () -> {
-            try {
-                release.await();
-                Thread.sleep(0);
-            } catch (InterruptedException e) {
-                // end
-            }
-        });
+        Thread sleeper = start("sleeper", this::awaitRelease);
+        awaitState(sleeper, Thread.State.WAITING);
 
         assertThatThrownBy(() -> ThreadLeaks.verifyNone(ThreadLeaks.options().since(before).settle(Duration.ofMillis(100))))
                 .isInstanceOf(ThreadLeakError.class)
@@ -163,7 +160,7 @@ class ThreadLeaksTest {
     private LeakedThread parkedLeak() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
         Thread t = start("model-1", this::awaitRelease);
-        while (t.getState() != Thread.State.WAITING) Thread.onSpinWait();
+        awaitState(t, Thread.State.WAITING);
         return ThreadLeaks.find(ThreadLeaks.options().since(before).settle(Duration.ZERO)).get(0);
     }
 
@@ -230,7 +227,7 @@ class ThreadLeaksTest {
     void aLeakOfTwoThreadsOfOneNameFamilyReadsAsEver() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
         for (Thread t : List.of(start("pair-1", this::awaitRelease), start("pair-2", this::awaitRelease))) {
-            while (t.getState() != Thread.State.WAITING) Thread.onSpinWait();
+            awaitState(t, Thread.State.WAITING);
         }
 
         ThreadLeakError error = catchThrowableOfType(ThreadLeakError.class,
@@ -263,15 +260,14 @@ class ThreadLeaksTest {
     @Test
     void threadsThatEndWithinTheSettleTimeAreNotLeaks() {
         ThreadLeaks.Baseline before = ThreadLeaks.baseline();
-        start("short-lived", () -> {
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException e) {
-                // end
-            }
-        });
+        Thread checker = Thread.currentThread();
+        AtomicBoolean endedWhileTheCheckWaited = new AtomicBoolean();
+        Thread shortLived = start("short-lived", () -> endedWhileTheCheckWaited.set(SettleWait.await(checker, "dev.threadleak.junit.ThreadLeaks.verifyNone")));
+
         ThreadLeaks.verifyNone(ThreadLeaks.options().since(before).settle(Duration.ofSeconds(10)));
-        assertThat(started.get(0).isAlive()).isFalse();
+
+        assertThat(endedWhileTheCheckWaited).isTrue();
+        assertThat(shortLived.isAlive()).isFalse();
     }
 
     @Test
