@@ -1,6 +1,7 @@
 package dev.threadleak.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.threadleak.junit.Child.Jdk;
 import java.io.IOException;
@@ -12,14 +13,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A user's project (src/test/resources/user-project), set up exactly as README says, built by Maven offline with
- * Surefire, on the oldest supported JUnit Jupiter and on JUnit 6. The built jars are installed into the local
- * repository first, as {@code mvn install} would.
+ * A user's project (src/test/resources/user-project), set up exactly as README says, built by Maven with Surefire, on
+ * the oldest supported JUnit Jupiter and on JUnit 6. The built jars are installed into the local repository first,
+ * as {@code mvn install} would. Skipped, saying which, only when the local repository lacks third-party artifacts
+ * the build needs and they cannot be downloaded.
  */
 class UserProjectIT {
     private static final String VERSION = Child.required("threadleak.version");
@@ -32,11 +38,17 @@ class UserProjectIT {
         Path project = copyOfUserProject("user-project-" + junit);
         Jdk jdk = Child.jdks().stream().filter(j -> j.feature() == feature).findFirst().orElseThrow();
 
-        // online only the first time, to download that JUnit version; offline (and fast) from then on
-        List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "test", "-Djunit.version=" + junit, "-Dthreadleak.version=" + VERSION,
-                "-Dmaven.repo.local=" + repo));
-        if (Files.isDirectory(repo.resolve("org/junit/jupiter/junit-jupiter-engine/" + junit))) mvn.add("-o");
-        Child build = Child.run(mvn, project, Map.of("JAVA_HOME", jdk.home().toString()));
+        // offline (and fast) when the local repository has all it needs; online only to fetch what it lacks
+        Child build = maven(project, repo, junit, jdk, true);
+        Set<String> missing = matches(NOT_DOWNLOADED, build.stdout());
+        if (!missing.isEmpty()) {
+            assertThat(missing).as("installed above, never downloaded; build output:\n%s", build.stdout()).noneMatch(UserProjectIT::ours);
+            build = maven(project, repo, junit, jdk, false);
+            Set<String> unreachable = matches(NOT_TRANSFERRED, build.stdout());
+            assertThat(unreachable).as("installed above, never downloaded; build output:\n%s", build.stdout()).noneMatch(UserProjectIT::ours);
+            assumeTrue(unreachable.isEmpty(), () -> "the local Maven repository lacks " + missing + " and this machine cannot download "
+                    + unreachable);
+        }
 
         String out = build.stdout();
         assertThat(build.exit()).as(out).isEqualTo(1);
@@ -52,6 +64,28 @@ class UserProjectIT {
                         + " never shut down\n")
                 .doesNotContain("CleanTest -- Time elapsed");
         Files.writeString(project.resolve("build-output.txt"), out); // README's example message comes from here
+    }
+
+    /** Maven's words for an artifact an offline build needs and the local repository lacks. */
+    private static final Pattern NOT_DOWNLOADED = Pattern.compile("the artifact (\\S+) has not been downloaded from it before");
+    /** Maven's words for an artifact a build could not download (no network, a repository unreachable): not "Could not find". */
+    private static final Pattern NOT_TRANSFERRED = Pattern.compile("Could not transfer artifact (\\S+) from/to");
+
+    private static Child maven(Path project, Path repo, String junit, Jdk jdk, boolean offline) {
+        List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "test", "-Djunit.version=" + junit, "-Dthreadleak.version=" + VERSION,
+                "-Dmaven.repo.local=" + repo));
+        if (offline) mvn.add("-o");
+        return Child.run(mvn, project, Map.of("JAVA_HOME", jdk.home().toString()));
+    }
+
+    private static Set<String> matches(Pattern artifact, String output) {
+        Set<String> out = new TreeSet<>();
+        for (Matcher m = artifact.matcher(output); m.find(); ) out.add(m.group(1));
+        return out;
+    }
+
+    private static boolean ours(String artifact) {
+        return artifact.startsWith("dev.threadleak:");
     }
 
     private static boolean installed;
