@@ -4,7 +4,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Executors.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
-import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteRecord;
 import dev.threadleak.agent.registry.ThreadRecord;
