@@ -229,7 +229,9 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
-            return HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry);
+            HttpEndpoint endpoint = HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
+            registry.markAgentThreadsStartedBy(Thread.currentThread()); // the JDK server's own threads, started on this one
+            return endpoint;
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
             log.warn(Options.BadOption.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why

@@ -218,6 +218,19 @@ public final class Registry implements Consumer<Thread> {
         if (seen != null) seen.agentThread = true;
     }
 
+    /**
+     * Marks every live thread that {@code starter} started: threads a JDK class started for the agent on its own thread
+     * (the HTTP server's timers and dispatcher), not those the application started meanwhile, which a list of
+     * threads new since before would take.
+     */
+    public synchronized void markAgentThreadsStartedBy(Thread starter) {
+        long tid = starter.getId();
+        for (ThreadRecord r : liveRecords()) {
+            Thread t = r.thread();
+            if (t != null && r.starterTid() == tid) markAgentThread(t);
+        }
+    }
+
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */
     public synchronized void addUnseen(Iterable<Thread> threads, long nowMs, Origin origin) {
         drain();
