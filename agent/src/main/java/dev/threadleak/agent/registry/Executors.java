@@ -28,8 +28,6 @@ public final class Executors {
             "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
             "java.util.concurrent.ThreadPerTaskExecutor");
 
-    /** The default of the {@code submissions} option: one submission stack in this many (after each executor's first few). */
-    public static final int DEFAULT_EVERY = 256;
     /** Submissions captured per executor before sampling one in {@code every}. */
     static final int FIRST_CAPTURED = 8;
     /** Submission times kept per FIFO executor, for the age of its oldest queued task. */

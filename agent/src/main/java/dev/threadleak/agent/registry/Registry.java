@@ -1,10 +1,11 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.snapshot.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,15 +73,14 @@ public final class Registry implements Consumer<Thread> {
     private final Set<Long> agentThreads = new HashSet<>();
 
     private final Executors executors;
-    /** The default of the {@code starts} option: one start's stack in this many, after each key's first few. */
-    public static final int DEFAULT_EVERY = 64;
     /** Capture one start's stack in this many (after each key's first few); 1 = every start, 0 = none. */
     private final int every;
     /** Null until {@link #prepareSampling} (not in premain: its classes cost start-up); every start is captured until then. */
     private volatile CaptureKeys keys;
 
+    /** A registry that samples stacks as the options do by default. */
     public Registry(SiteTable sites) {
-        this(sites, new Executors(Executors.DEFAULT_EVERY), DEFAULT_EVERY);
+        this(sites, new Executors(Options.DEFAULT_SUBMISSIONS), Options.DEFAULT_STARTS);
     }
 
     public Registry(SiteTable sites, Executors executors, int every) {

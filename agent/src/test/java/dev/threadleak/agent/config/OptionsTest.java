@@ -1,10 +1,9 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.threadleak.agent.expose.HealthLimits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
-import dev.threadleak.agent.expose.PrivateDir;
+import dev.threadleak.agent.config.PrivateDir;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -30,7 +30,7 @@ import java.util.zip.CRC32;
  * time) exactly. Any doubt, or a redefinition that fails, and the classes are hooked with ASM as without it; a new
  * file replaces the old one atomically. The {@value #KEPT} newest files are kept (one per JDK build).
  */
-final class HookCache {
+public final class HookCache {
     private static final int MAGIC = 0x544c484b; // TLHK
     private static final String PREFIX = "threadleak-hooks-", SUFFIX = ".bin";
     static final int KEPT = 4;
@@ -47,11 +47,13 @@ final class HookCache {
         this.file = dir.resolve(PREFIX + Integer.toHexString(key.hashCode()) + SUFFIX);
     }
 
-    /** The cache for this JVM in {@code dir}, or null where there is none: no private directory, no agent jar, no runtime image. */
-    static HookCache in(Path dir) {
+    /**
+     * The cache for this JVM and agent jar {@code jar} in {@code dir}, or null where there is none: no private directory,
+     * no agent jar (null), no runtime image.
+     */
+    public static HookCache in(Path dir, Path jar) {
         try {
-            if (PrivateDir.ownUid() == null) return null; // ownership cannot be checked
-            Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (PrivateDir.ownUid() == null || jar == null) return null; // ownership cannot be checked; nothing to key it to
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
             String jarStamp = stamp(jar), modulesStamp = stamp(modules);
             if (jarStamp == null || modulesStamp == null) return null;

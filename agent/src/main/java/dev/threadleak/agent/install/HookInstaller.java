@@ -1,6 +1,8 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
+import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.hook.ThreadLeakHook;
+import dev.threadleak.agent.registry.HookFailures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassDefinition;
@@ -8,15 +10,14 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.threadleak.agent.registry.HookFailures;
 
 /**
  * Puts the hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap class
@@ -42,7 +43,7 @@ import dev.threadleak.agent.registry.HookFailures;
  * {@code WorkQueue.topLevelExec}, a top-level task a worker is about to run. No task object is wrapped or
  * replaced.
  */
-final class HookInstaller {
+public final class HookInstaller {
     static final String HOOK = ThreadLeakHook.RUNTIME_NAME.replace('.', '/');
     static final String THREAD = "java/lang/Thread";
     static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
@@ -74,7 +75,7 @@ final class HookInstaller {
      * redefinition is not supported, the transformer is registered and stays. The hooked class files are kept in
      * {@code cache} (when there is one) for the next JVM of this JDK build, which then runs no ASM ({@link HookCache}).
      */
-    static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
+    public static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
         boolean redefine = inst.isRedefineClassesSupported();
         int fakeVersion = Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1); // a JDK too new has no file: ASM never hooked it
         HookCache.Hooked cached = redefine && cache != null && fakeVersion < 0 ? cache.read() : null;
@@ -164,7 +165,7 @@ final class HookInstaller {
     static final String FAKE_CLASS_FILE_VERSION = "threadleak.test.classFileVersion";
 
     /** Why nothing is hooked in this JVM, which runs on without the hooks; the message says it to the user. */
-    static final class NotHooked extends Exception {
+    public static final class NotHooked extends Exception {
         private NotHooked(String message) {
             super(message);
         }
@@ -185,7 +186,7 @@ final class HookInstaller {
 
 
     /** True when a threadleak agent has already hooked this JVM (for example: -javaagent, then attach). */
-    static boolean alreadyInstalled() {
+    public static boolean alreadyInstalled() {
         try {
             Class.forName(ThreadLeakHook.RUNTIME_NAME, false, null);
             return true;
@@ -199,7 +200,7 @@ final class HookInstaller {
      * defined there; Throwable's backtrace; a thread's task), java.util.concurrent and jdk.internal.vm (the code a
      * task or a virtual thread runs, see CaptureKeys). Before the warm-up, which runs the hot paths that read them.
      */
-    static void openToAgent(Instrumentation inst) {
+    public static void openToAgent(Instrumentation inst) {
         Module javaBase = Thread.class.getModule();
         Set<Module> agent = Set.of(HookInstaller.class.getModule());
         Map<String, Set<Module>> opens = new HashMap<>();

@@ -1,8 +1,5 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.config;
 
-import dev.threadleak.agent.expose.HealthLimits;
-import dev.threadleak.agent.registry.Executors;
-import dev.threadleak.agent.registry.Registry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -28,6 +25,10 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
             "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token",
             "secrets", "health.live", "health.delta", "health.longBlocked");
+    /** The default of {@code starts}: one start's stack in this many, after each key's first few. */
+    public static final int DEFAULT_STARTS = 64;
+    /** The default of {@code submissions}: one submission stack in this many (after each executor's first few). */
+    public static final int DEFAULT_SUBMISSIONS = 256;
     /** The largest health.* threshold: more threads than any JVM runs. */
     private static final int MAX_HEALTH_LIMIT = 100_000_000;
 
@@ -40,7 +41,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         BadOption(String message) { super(oneLine(message)); }
 
         /** Control characters from the option text (a line break, a NUL) written as escapes: the message stays one line. */
-        static String oneLine(String message) {
+        public static String oneLine(String message) {
             StringBuilder out = new StringBuilder(message.length());
             for (int i = 0; i < message.length(); i++) {
                 char c = message.charAt(i);
@@ -112,8 +113,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
                 integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
                 integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
-                oneIn("starts", given.getOrDefault("starts", String.valueOf(Registry.DEFAULT_EVERY))),
-                oneIn("submissions", given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
+                oneIn("starts", given.getOrDefault("starts", String.valueOf(DEFAULT_STARTS))),
+                oneIn("submissions", given.getOrDefault("submissions", String.valueOf(DEFAULT_SUBMISSIONS))),
                 integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000),
                 http(given.get("http")),
                 token(given.get("token"), given.containsKey("http")),

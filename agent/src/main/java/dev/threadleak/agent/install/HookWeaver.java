@@ -1,16 +1,17 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
-import static dev.threadleak.agent.HookInstaller.FJP;
-import static dev.threadleak.agent.HookInstaller.FJP_QUEUE;
-import static dev.threadleak.agent.HookInstaller.HOOK;
-import static dev.threadleak.agent.HookInstaller.HOOKED_CLASSES;
-import static dev.threadleak.agent.HookInstaller.PER_TASK;
-import static dev.threadleak.agent.HookInstaller.START_IN_CONTAINER;
-import static dev.threadleak.agent.HookInstaller.STPE;
-import static dev.threadleak.agent.HookInstaller.THREAD;
-import static dev.threadleak.agent.HookInstaller.TPE;
-import static dev.threadleak.agent.HookInstaller.WORKER;
+import static dev.threadleak.agent.install.HookInstaller.FJP;
+import static dev.threadleak.agent.install.HookInstaller.FJP_QUEUE;
+import static dev.threadleak.agent.install.HookInstaller.HOOK;
+import static dev.threadleak.agent.install.HookInstaller.HOOKED_CLASSES;
+import static dev.threadleak.agent.install.HookInstaller.PER_TASK;
+import static dev.threadleak.agent.install.HookInstaller.START_IN_CONTAINER;
+import static dev.threadleak.agent.install.HookInstaller.STPE;
+import static dev.threadleak.agent.install.HookInstaller.THREAD;
+import static dev.threadleak.agent.install.HookInstaller.TPE;
+import static dev.threadleak.agent.install.HookInstaller.WORKER;
 
+import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.registry.StartMethods;
 import java.lang.instrument.ClassFileTransformer;
