@@ -1,6 +1,7 @@
 package dev.threadleak.agent.install;
 
 import dev.threadleak.agent.config.PrivateDir;
+import dev.threadleak.agent.hook.HookPoint;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -57,7 +58,7 @@ public final class HookCache {
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
             String jarStamp = stamp(jar), modulesStamp = stamp(modules);
             if (jarStamp == null || modulesStamp == null) return null;
-            String key = "format 4; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
+            String key = "format 4; hooks " + HookPoint.CLASSES + "; java.home " + System.getProperty("java.home")
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + modulesStamp + "; agent " + jar + " " + jarStamp;
             PrivateDir.ensure(dir);
@@ -91,7 +92,7 @@ public final class HookCache {
                 Map<String, byte[]> classes = new LinkedHashMap<>();
                 for (int i = 0; i < count; i++) {
                     String name = text(in, crc);
-                    if (!HookInstaller.HOOKED_CLASSES.contains(name)) return null;
+                    if (!HookPoint.CLASSES.contains(name)) return null;
                     classes.put(name, bytes(in, crc));
                 }
                 long sum = crc.getValue();

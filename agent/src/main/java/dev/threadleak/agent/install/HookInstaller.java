@@ -1,6 +1,7 @@
 package dev.threadleak.agent.install;
 
 import dev.threadleak.agent.config.Log;
+import dev.threadleak.agent.hook.HookPoint;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.registry.HookFailures;
 import java.io.IOException;
@@ -21,41 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Puts the hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap class
- * path, so class-data sharing stays on) and redefines the classes below so that they call it.
- *
- * <p>Thread starts, each reached exactly once per started thread, on normal return (a start that throws is
- * not recorded):
- * <ul>
- *   <li>{@code Thread.start()}: every platform thread on JDK 17; plain platform threads on 19+.</li>
- *   <li>{@code Thread.start(ThreadContainer)} (JDK 19+): pool workers of ThreadPoolExecutor, ForkJoinPool
- *       and thread-per-task executors.</li>
- *   <li>{@code VirtualThread.start(ThreadContainer)} (JDK 19+): every virtual thread;
- *       {@code VirtualThread.start()} only delegates to it, so it is left alone.</li>
- * </ul>
- * Executors ({@code ThreadPoolExecutor} and so {@code ScheduledThreadPoolExecutor}, {@code ForkJoinPool},
- * and on JDK 21+ {@code ThreadPerTaskExecutor}): the return of each constructor that does not delegate to
- * another of its class (one event per executor, whatever constructor the caller used), and the entry of
- * {@code shutdown}, {@code shutdownNow} and {@code close}. ThreadPoolExecutor's tasks: the entry of
- * {@code execute} and of {@code ScheduledThreadPoolExecutor.delayedExecute} (every submission path ends in
- * one of them), the return of {@code Worker}'s constructor (a worker and its executor), and the
- * {@code task.run()} call in {@code runWorker}. ForkJoinPool's tasks: the entry of {@code externalPush} (17)
- * or {@code poolSubmit} (19+), a task handed over from outside the pool, and of
- * {@code WorkQueue.topLevelExec}, a top-level task a worker is about to run. No task object is wrapped or
- * replaced.
+ * path, so class-data sharing stays on) and redefines the classes of the {@link HookPoint} table so that they
+ * call it.
  */
 public final class HookInstaller {
     static final String HOOK = ThreadLeakHook.RUNTIME_NAME.replace('.', '/');
-    static final String THREAD = "java/lang/Thread";
-    static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
-    static final String TPE = "java/util/concurrent/ThreadPoolExecutor";
-    static final String WORKER = "java/util/concurrent/ThreadPoolExecutor$Worker";
-    static final String STPE = "java/util/concurrent/ScheduledThreadPoolExecutor";
-    static final String FJP = "java/util/concurrent/ForkJoinPool";
-    static final String FJP_QUEUE = "java/util/concurrent/ForkJoinPool$WorkQueue";
-    static final String PER_TASK = "java/util/concurrent/ThreadPerTaskExecutor";
-    static final String START_IN_CONTAINER = "(Ljdk/internal/vm/ThreadContainer;)V";
-    /** Every class hooked, in the order they are put in (a superclass before its subclasses); those this JDK lacks are skipped. */
-    static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, FJP_QUEUE, PER_TASK);
 
     private HookInstaller() {}
 
@@ -79,7 +50,7 @@ public final class HookInstaller {
         boolean redefine = inst.isRedefineClassesSupported();
         int fakeVersion = Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1); // a JDK too new has no file: ASM never hooked it
         HookCache.Hooked cached = redefine && cache != null && fakeVersion < 0 ? cache.read() : null;
-        if (cached == null) HookWeaver.checkReadable(classFile(THREAD), fakeVersion);
+        if (cached == null) HookWeaver.checkReadable(classFile(HookPoint.THREAD), fakeVersion);
         byte[] hookClass = cached != null ? cached.hookClass() : hookClassFile();
         Class<?> hook = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(hookClass);
         if (writingArchive(hook)) throw NotHooked.writingArchive();
@@ -91,7 +62,7 @@ public final class HookInstaller {
         }
         if (!redefine) {
             List<Class<?>> targets = new ArrayList<>();
-            for (String name : HOOKED_CLASSES) {
+            for (String name : HookPoint.CLASSES) {
                 try {
                     targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
                 } catch (ClassNotFoundException notInThisJdk) {
@@ -110,7 +81,7 @@ public final class HookInstaller {
             }
         }
         Map<String, byte[]> hooked = new LinkedHashMap<>();
-        for (String name : HOOKED_CLASSES) {
+        for (String name : HookPoint.CLASSES) {
             byte[] original = classFileOrNull(name);
             if (original != null) hooked.put(name, HookWeaver.hook(name, original));
         }

@@ -23,11 +23,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * submits them: see {@link CaptureKeys}), then one in {@code every} of each task class.
  */
 public final class Executors {
-    /** The JDK's executor classes the agent hooks; their isTerminated() is a lock-free read. */
-    public static final java.util.Set<String> JDK_EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
-            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
-            "java.util.concurrent.ThreadPerTaskExecutor");
-
     /** Submissions captured per executor before sampling one in {@code every}. */
     static final int FIRST_CAPTURED = 8;
     /** Submission times kept per FIFO executor, for the age of its oldest queued task. */
