@@ -1,8 +1,8 @@
 package dev.threadleak.agent.cli;
 
-import dev.threadleak.agent.Agent;
-import dev.threadleak.agent.Options;
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.config.Options;
+import dev.threadleak.agent.config.Wire;
 import java.io.File;
 import java.util.concurrent.Callable;
 import net.bytebuddy.agent.ByteBuddyAgent;
@@ -39,22 +39,22 @@ final class AttachCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         Jvms.checkAttachable("attach", pid);
-        String already = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        String already = TargetProperties.read(pid, Wire.DIR_PROPERTY);
         if (already != null && already != TargetProperties.UNKNOWN) throw alreadyLoaded(already);
         String attachId = java.util.UUID.randomUUID().toString();
         try {
             File jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            ByteBuddyAgent.attach(jar, pid, Agent.withAttachId(attachId, options));
+            ByteBuddyAgent.attach(jar, pid, Wire.withAttachId(attachId, options));
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
-            String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+            String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
             // loaded meanwhile by someone else: the target refused the second load
             if (dir != null && dir != TargetProperties.UNKNOWN) throw alreadyLoaded(dir);
             throw new UsageException("attach: cannot attach to process " + pid + ": " + root);
         }
-        String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
-        String loadedBy = TargetProperties.read(pid, Agent.ATTACH_PROPERTY);
+        String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
+        String loadedBy = TargetProperties.read(pid, Wire.ATTACH_PROPERTY);
         // another attach won the race (both found no agent before loading): the target kept the first and said one line
         if (dir != null && dir != TargetProperties.UNKNOWN && loadedBy != null && loadedBy != TargetProperties.UNKNOWN
                 && !loadedBy.equals(attachId)) throw alreadyLoaded(dir);

@@ -1,8 +1,8 @@
 package dev.threadleak.agent.cli;
 
 import com.sun.tools.attach.VirtualMachine;
-import dev.threadleak.agent.Agent;
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ final class DumpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
         Jvms.checkAttachable("dump", pid);
-        String dir = TargetProperties.read(pid, Agent.DIR_PROPERTY);
+        String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
         if (dir == TargetProperties.UNKNOWN) throw new UsageException("dump: cannot read the properties of process " + pid);
         if (dir == null) {
             throw new UsageException("dump: process " + pid + " does not have the threadleak agent; load it with: threadleak attach " + pid);

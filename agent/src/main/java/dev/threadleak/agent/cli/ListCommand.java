@@ -1,7 +1,7 @@
 package dev.threadleak.agent.cli;
 
 import com.sun.tools.attach.VirtualMachineDescriptor;
-import dev.threadleak.agent.Agent;
+import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.snapshot.Durations;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +31,7 @@ final class ListCommand implements Callable<Integer> {
 
     /** {@code loaded, dumps in DIR}, {@code not loaded}, or {@code unknown}. */
     private static String threadleak(VirtualMachineDescriptor d) {
-        String dir = TargetProperties.read(d.id(), Agent.DIR_PROPERTY);
+        String dir = TargetProperties.read(d.id(), Wire.DIR_PROPERTY);
         return dir == TargetProperties.UNKNOWN ? "unknown (its properties cannot be read)" : dir == null ? "not loaded" : "loaded, dumps in " + dir;
     }
 }

@@ -1,6 +1,6 @@
 package dev.threadleak.agent.cli;
 
-import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteGroup;

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.threadleak.agent.Log;
-import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.registry.ThreadRecord;
+import dev.threadleak.agent.config.HealthLimits;
+import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -32,6 +31,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The opt-in HTTP endpoint ({@code http=} option): {@code /metrics} (Prometheus text or OpenMetrics), {@code /health}
@@ -70,27 +70,28 @@ public final class HttpEndpoint {
     private final Workers workers;
     private final HttpServer server;
 
-    private HttpEndpoint(Source source, String token, int threadsListed, HealthLimits healthLimits, Log log, Registry registry,
+    private HttpEndpoint(Source source, String token, int threadsListed, HealthLimits healthLimits, Log log, Consumer<Thread> markAgentThread,
                          InetSocketAddress address) throws IOException {
         this.source = source;
         this.bearer = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.threadsListed = threadsListed;
         this.healthLimits = healthLimits;
         this.log = log;
-        this.workers = new Workers(registry);
+        this.workers = new Workers(markAgentThread);
         this.server = HttpServer.create(address, 16);
         server.createContext("/", this::serve);
         server.setExecutor(workers);
     }
 
     /**
-     * Starts the endpoint (from the agent's own daemon thread: the server's threads inherit daemon) and marks the
-     * threads the server starts as the agent's own; returns null after one warning line when it cannot start.
+     * Starts the endpoint (from the agent's own daemon thread: the server's threads inherit daemon); its workers are
+     * handed to {@code markAgentThread} before they start. Returns null after one warning line when it cannot start.
+     * The threads the JDK's server starts on the calling thread (its timers and dispatcher) are the caller's to mark.
      */
     public static HttpEndpoint start(Source source, InetSocketAddress address, String token, int threadsListed, HealthLimits healthLimits, Log log,
-                                     Registry registry) {
+                                     Consumer<Thread> markAgentThread) {
         try {
-            HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, healthLimits, log, registry, address);
+            HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, healthLimits, log, markAgentThread, address);
             endpoint.server.start();
             if (!address.getAddress().isLoopbackAddress()) {
                 log.warn("HTTP endpoint on " + show(address) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
@@ -100,14 +101,6 @@ public final class HttpEndpoint {
         } catch (Throwable t) {
             log.warn("cannot start the HTTP endpoint on " + show(address) + ": " + t + "; /metrics, /health and /debug/threads are off");
             return null;
-        } finally {
-            // started by the JDK for us, on this thread: its timers (when the server is made) and the dispatcher (when it
-            // starts); not the threads the application started meanwhile, which a list of threads new since before would take
-            long self = Thread.currentThread().getId();
-            for (ThreadRecord r : registry.liveRecords()) {
-                Thread t = r.thread();
-                if (t != null && r.starterTid() == self) registry.markAgentThread(t);
-            }
         }
     }
 
@@ -300,7 +293,7 @@ public final class HttpEndpoint {
     private static final class Workers extends ThreadPoolExecutor {
         private final Map<Thread, Long> deadlines = new ConcurrentHashMap<>();
 
-        Workers(Registry registry) {
+        Workers(Consumer<Thread> markAgentThread) {
             super(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), new ThreadFactory() {
                 private final AtomicInteger n = new AtomicInteger();
 
@@ -308,7 +301,7 @@ public final class HttpEndpoint {
                 public Thread newThread(Runnable r) {
                     Thread t = new Thread(r, "threadleak-http-" + n.incrementAndGet());
                     t.setDaemon(true);
-                    registry.markAgentThread(t);
+                    markAgentThread.accept(t);
                     return t;
                 }
             });

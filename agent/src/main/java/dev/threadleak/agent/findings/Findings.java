@@ -1,7 +1,6 @@
 package dev.threadleak.agent.findings;
 
 import dev.threadleak.agent.findings.History.Tick;
-import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.snapshot.Deadlock;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
@@ -323,7 +322,7 @@ public final class Findings {
             List<ThreadEntry> workers = s.threads().stream().filter(t -> t.executor() == e.id()).toList();
             List<String> evidence = new ArrayList<>();
             String age = Durations.human(e.oldestQueuedMs());
-            boolean fifo = Executors.fifo(e.kind()); // else the age is a lower bound: queued, and none begun since
+            boolean fifo = ExecutorInfo.fifo(e.kind()); // else the age is a lower bound: queued, and none begun since
             evidence.add(e.queued() + " queued, " + (fifo ? "the oldest for " : "none begun for ") + age + "; all " + e.poolSize()
                     + " workers busy; " + e.submitted() + " submitted since the agent loaded"
                     + (e.completed() < 0 ? "" : ", " + e.completed() + " completed"));

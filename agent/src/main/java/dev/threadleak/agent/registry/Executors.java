@@ -1,5 +1,6 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.agent.snapshot.ExecutorInfo;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,17 +23,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * submits them: see {@link CaptureKeys}), then one in {@code every} of each task class.
  */
 public final class Executors {
-    /** The JDK's executor classes the agent hooks; their isTerminated() is a lock-free read. */
-    public static final java.util.Set<String> JDK_EXECUTORS = java.util.Set.of("java.util.concurrent.ThreadPoolExecutor",
-            "java.util.concurrent.ScheduledThreadPoolExecutor", "java.util.concurrent.ForkJoinPool",
-            "java.util.concurrent.ThreadPerTaskExecutor");
-    /** A plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker. */
-    public static boolean fifo(String kind) {
-        return kind.equals("java.util.concurrent.ThreadPoolExecutor");
-    }
-
-    /** The default of the {@code submissions} option: one submission stack in this many (after each executor's first few). */
-    public static final int DEFAULT_EVERY = 256;
     /** Submissions captured per executor before sampling one in {@code every}. */
     static final int FIRST_CAPTURED = 8;
     /** Submission times kept per FIFO executor, for the age of its oldest queued task. */
@@ -78,7 +68,7 @@ public final class Executors {
             this.construction = construction;
             this.createdAtMs = nowMs;
             this.tasksCounted = !virtualThreadMachinery(executor);
-            this.queuedAtMs = tasksCounted && Executors.fifo(kind) ? new long[RING] : null;
+            this.queuedAtMs = tasksCounted && ExecutorInfo.fifo(kind) ? new long[RING] : null;
         }
 
         public int id() { return id; }

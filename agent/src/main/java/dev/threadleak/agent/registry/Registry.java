@@ -1,9 +1,11 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.agent.config.Options;
+import dev.threadleak.agent.snapshot.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,15 +73,14 @@ public final class Registry implements Consumer<Thread> {
     private final Set<Long> agentThreads = new HashSet<>();
 
     private final Executors executors;
-    /** The default of the {@code starts} option: one start's stack in this many, after each key's first few. */
-    public static final int DEFAULT_EVERY = 64;
     /** Capture one start's stack in this many (after each key's first few); 1 = every start, 0 = none. */
     private final int every;
     /** Null until {@link #prepareSampling} (not in premain: its classes cost start-up); every start is captured until then. */
     private volatile CaptureKeys keys;
 
+    /** A registry that samples stacks as the options do by default. */
     public Registry(SiteTable sites) {
-        this(sites, new Executors(Executors.DEFAULT_EVERY), DEFAULT_EVERY);
+        this(sites, new Executors(Options.DEFAULT_SUBMISSIONS), Options.DEFAULT_STARTS);
     }
 
     public Registry(SiteTable sites, Executors executors, int every) {
@@ -215,6 +216,19 @@ public final class Registry implements Consumer<Thread> {
         agentThreads.add(thread.getId());
         ThreadRecord seen = live.get(thread.getId());
         if (seen != null) seen.agentThread = true;
+    }
+
+    /**
+     * Marks every live thread that {@code starter} started: threads a JDK class started for the agent on its own thread
+     * (the HTTP server's timers and dispatcher), not those the application started meanwhile, which a list of
+     * threads new since before would take.
+     */
+    public synchronized void markAgentThreadsStartedBy(Thread starter) {
+        long tid = starter.getId();
+        for (ThreadRecord r : liveRecords()) {
+            Thread t = r.thread();
+            if (t != null && r.starterTid() == tid) markAgentThread(t);
+        }
     }
 
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */

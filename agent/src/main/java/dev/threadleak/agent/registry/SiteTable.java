@@ -1,5 +1,6 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.agent.hook.HookPoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -192,11 +193,6 @@ public final class SiteTable {
 
     /** A frame of a hooked method: Thread.start, an executor's constructor, a task handed to an executor. */
     private static boolean isHooked(StackTraceElement e) {
-        String cls = e.getClassName(), method = e.getMethodName();
-        if (method.equals(StartMethods.NAME)) return StartMethods.isHooked(cls, method);
-        if (method.equals("<init>")) return Executors.JDK_EXECUTORS.contains(cls);
-        return method.equals("execute") && cls.equals("java.util.concurrent.ThreadPoolExecutor")
-                || method.equals("delayedExecute") && cls.equals("java.util.concurrent.ScheduledThreadPoolExecutor")
-                || (method.equals("externalPush") || method.equals("poolSubmit")) && cls.equals("java.util.concurrent.ForkJoinPool");
+        return HookPoint.cutFromStacks(e.getClassName(), e.getMethodName());
     }
 }

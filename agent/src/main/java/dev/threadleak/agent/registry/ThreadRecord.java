@@ -1,5 +1,6 @@
 package dev.threadleak.agent.registry;
 
+import dev.threadleak.agent.snapshot.Origin;
 import java.lang.ref.WeakReference;
 
 /**

@@ -1,10 +1,11 @@
 package dev.threadleak.agent.sample;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.threadleak.agent.hook.HookPoint;
 import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.Executors.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
-import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteRecord;
 import dev.threadleak.agent.registry.ThreadRecord;
@@ -323,7 +324,7 @@ public final class Sampler {
         for (ExecutorRecord r : records) {
             Object executor = r.get();
             if (executor == null) continue;
-            boolean jdk = Executors.JDK_EXECUTORS.contains(r.kind()); // a subclass's isTerminated() is not called
+            boolean jdk = HookPoint.EXECUTOR_CLASSES.contains(r.kind()); // a JDK executor's isTerminated() is a lock-free read; a subclass's is not called
             String state = jdk && executor instanceof ExecutorService es && es.isTerminated() ? "TERMINATED"
                     : r.shutdown() ? "SHUTDOWN" : "RUNNING";
             List<ThreadEntry> ws = workers.getOrDefault(r.id(), List.of());

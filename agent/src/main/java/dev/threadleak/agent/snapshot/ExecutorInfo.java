@@ -34,6 +34,11 @@ public record ExecutorInfo(int id, String kind, String name, int site, String st
         return maxPoolSize > 0 && maxPoolSize < Integer.MAX_VALUE;
     }
 
+    /** A plain ThreadPoolExecutor's queue is FIFO; a scheduled one's is ordered by delay, a ForkJoinPool's by worker. */
+    public static boolean fifo(String kind) {
+        return kind.equals("java.util.concurrent.ThreadPoolExecutor");
+    }
+
     public boolean running() {
         return state.equals("RUNNING");
     }

@@ -1,6 +1,5 @@
 package dev.threadleak.agent.snapshot;
 
-import dev.threadleak.agent.registry.Origin;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

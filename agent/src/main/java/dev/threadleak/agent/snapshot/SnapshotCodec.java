@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.threadleak.agent.expose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;

@@ -2,7 +2,7 @@ package dev.threadleak.agent.findings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.RunningTask;

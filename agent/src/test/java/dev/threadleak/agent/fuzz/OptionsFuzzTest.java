@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.threadleak.agent.Options;
+import dev.threadleak.agent.config.Options;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -3,7 +3,7 @@ package dev.threadleak.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
-import dev.threadleak.agent.registry.Origin;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;

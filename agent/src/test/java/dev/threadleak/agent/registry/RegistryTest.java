@@ -2,6 +2,7 @@ package dev.threadleak.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.config.Options;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -23,7 +24,7 @@ class RegistryTest {
 
     @Test
     void pastTheBoundOfPendingStacksStartsAreRecordedWithoutTheirStack() {
-        Registry everyStack = new Registry(new SiteTable(32, new Blame(List.of())), new Executors(Executors.DEFAULT_EVERY), 1);
+        Registry everyStack = new Registry(new SiteTable(32, new Blame(List.of())), new Executors(Options.DEFAULT_SUBMISSIONS), 1);
         Thread notStarted = new Thread(() -> { });
         int starts = Registry.MAX_PENDING_STACKS + 1_000;
         for (int i = 0; i < starts; i++) everyStack.accept(notStarted);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.threadleak.agent.registry.Origin;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import dev.threadleak.agent.snapshot.ThreadEntry.ThreadRef;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,16 +1,17 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.threadleak.agent.expose.HealthLimits;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -214,5 +215,34 @@ class OptionsTest {
         assertBad("http=9464,health.delta=-1", "bad value for health.delta: '-1' (expected a whole number from 0 to 100000000)");
         assertBad("http=9464,health.longBlocked=lots", "bad value for health.longBlocked: 'lots' (expected a whole number from 0 to 100000000)");
         assertBad("http=9464,health.threads=5", "unknown option 'health.threads' " + KNOWN);
+    }
+
+    /** README's options table is the one the specs make: a row per option, consecutive options of one meaning and default in one row. */
+    @Test
+    void readmesOptionsTableIsTheSpecs() throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("../README.md"));
+        int header = readme.indexOf("| option | default | meaning |");
+        assertThat(header).as("README's options table").isNotNegative();
+        List<String> table = new ArrayList<>();
+        for (String line : readme.subList(header, readme.size())) {
+            if (!line.startsWith("|")) break;
+            table.add(line);
+        }
+        assertThat(String.join("\n", table)).isEqualTo(String.join("\n", optionsTable()));
+    }
+
+    private static List<String> optionsTable() {
+        List<String> rows = new ArrayList<>(List.of("| option | default | meaning |", "|---|---|---|"));
+        List<Options.Spec> specs = Options.SPECS;
+        for (int i = 0; i < specs.size(); ) {
+            Options.Spec first = specs.get(i);
+            StringJoiner keys = new StringJoiner(", ");
+            for (; i < specs.size() && specs.get(i).meaning().equals(first.meaning())
+                    && specs.get(i).documentedDefault().equals(first.documentedDefault()); i++) {
+                keys.add("`" + specs.get(i).key() + "`");
+            }
+            rows.add("| " + keys + " | " + first.documentedDefault() + " | " + first.meaning() + " |");
+        }
+        return rows;
     }
 }

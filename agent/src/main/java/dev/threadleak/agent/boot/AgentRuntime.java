@@ -1,36 +1,55 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.boot;
 
+import dev.threadleak.agent.config.Log;
+import dev.threadleak.agent.config.Options;
+import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.AgentCost;
 import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.TextReport;
-import dev.threadleak.agent.findings.Findings;
-import dev.threadleak.agent.findings.History;
-import dev.threadleak.agent.registry.Origin;
-import dev.threadleak.agent.snapshot.Durations;
-import dev.threadleak.agent.snapshot.NamePattern;
-import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.agent.expose.ThreadLeakBean;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
-import dev.threadleak.agent.snapshot.Snapshot;
-import java.lang.management.ManagementFactory;
-import javax.management.MBeanServerFactory;
-import javax.management.ObjectName;
+import dev.threadleak.agent.findings.Findings;
+import dev.threadleak.agent.findings.History;
+import dev.threadleak.agent.hook.ThreadLeakHook;
+import dev.threadleak.agent.install.HookCache;
+import dev.threadleak.agent.install.HookInstaller;
+import dev.threadleak.agent.registry.Blame;
+import dev.threadleak.agent.registry.Executors;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
+import dev.threadleak.agent.registry.SiteTable;
+import dev.threadleak.agent.registry.ThreadFacts;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.sample.Sampler.Depth;
+import dev.threadleak.agent.snapshot.Durations;
+import dev.threadleak.agent.snapshot.NamePattern;
+import dev.threadleak.agent.snapshot.Origin;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import dev.threadleak.names.SharedNames;
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.ObjIntConsumer;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
 
 /**
- * The agent after premain: one daemon thread, {@code threadleak-agent}, that decodes new creation
- * stacks, drops ended threads and writes a dump every {@code interval}; a shutdown hook writes the last
- * dump. Nothing here may take the host down: every failure is one {@code [threadleak]} line on stderr.
+ * The agent: {@link #start} hooks the JDK in premain (or agentmain) and wires the parts; after premain, one daemon
+ * thread, {@code threadleak-agent}, decodes new creation stacks, drops ended threads and writes a dump every
+ * {@code interval}; a shutdown hook writes the last dump. Nothing here may take the host down: every failure is
+ * one {@code [threadleak]} line on stderr.
  */
 public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.Source {
+    /** The one agent of this JVM, once started. */
+    private static volatile AgentRuntime runtime;
     private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(Registry.DRAIN_MILLIS);
     /**
      * For its first second the agent only records thread starts: JMX, the sampler and dumps wait, so that a
@@ -55,7 +74,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private final AtomicLong dumpsWritten = new AtomicLong(),
             dumpNanos = new AtomicLong();
 
-    AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs, Log log) {
+    private AgentRuntime(Options options, Registry registry, HookFailures hookFailures, long startedAtMs, Log log) {
         this.log = log;
         this.options = options;
         this.registry = registry;
@@ -63,8 +82,109 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         this.startedAtMs = startedAtMs;
     }
 
+    /**
+     * Starts the agent (from premain or agentmain: the hooks now, the rest on the agent's threads); false (and nothing
+     * done but one line) when it is loaded already. {@code attachId} is the attach that loads it, or null.
+     */
+    public static synchronized boolean start(Options options, Instrumentation inst, String attachId, Log log) {
+        if (runtime != null || HookInstaller.alreadyInstalled()) {
+            log.warn("agent already loaded in this JVM; ignoring the second load");
+            return false;
+        }
+        long startedAtMs = System.currentTimeMillis();
+        Registry registry = newRegistry(options);
+        HookFailures hookFailures = HookFailures.NONE;
+        try {
+            HookInstaller.openToAgent(inst);
+            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir(), agentJar()), log);
+            // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
+            Registry standIn = newRegistry(options);
+            standIn.warmUp();
+            standIn.executorHooks().warmUp();
+        } catch (HookInstaller.NotHooked e) {
+            log.warn(e.getMessage());
+        } catch (Throwable t) {
+            log.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
+        }
+        try {
+            runtime = new AgentRuntime(options, registry, hookFailures, startedAtMs, log);
+            runtime.startThreads();
+        } catch (Throwable t) {
+            log.warn("cannot start the agent's thread, no dumps will be written: " + t);
+        }
+        try {
+            if (attachId != null) System.setProperty(Wire.ATTACH_PROPERTY, attachId);
+            System.setProperty(Wire.DIR_PROPERTY, options.dir().toString());
+        } catch (Throwable t) {
+            // only the attach tool's message is poorer for it
+        }
+        return true;
+    }
+
+    private static Registry newRegistry(Options options) {
+        return new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
+                new Executors(options.submissions()), options.starts());
+    }
+
+    /**
+     * What each field of the hook class is set to. The hook class sees JDK types only, so the sinks are JDK
+     * functional interfaces; not lambdas: the first lambda costs premain a bootstrap.
+     */
+    private static Map<String, Object> sinks(Registry registry) {
+        Executors executors = registry.executorHooks();
+        Map<String, Object> sinks = new HashMap<>();
+        sinks.put("onStart", registry);
+        sinks.put(SharedNames.HOOK_VIEW_FIELD, new ThreadFacts(registry));
+        sinks.put("onExecutor", new ExecutorSink(executors, ExecutorSink.LIFE_CYCLE));
+        sinks.put("onWorker", new ExecutorSink(executors, ExecutorSink.WORKER));
+        sinks.put("onSubmit", new ExecutorSink(executors, ExecutorSink.SUBMITTED));
+        sinks.put("onRun", new ExecutorSink(executors, ExecutorSink.RUNNING));
+        return sinks;
+    }
+
+    /**
+     * The executor hooks' four sinks, one class (each class is loaded in premain): which hook an instance serves is its
+     * {@code hook}. One class also keeps the hook class's shared call to its sinks monomorphic.
+     */
+    private static final class ExecutorSink implements ObjIntConsumer<Object>, BiConsumer<Object, Object> {
+        static final int LIFE_CYCLE = 0, WORKER = 1, SUBMITTED = 2, RUNNING = 3;
+        private final Executors executors;
+        private final int hook;
+
+        ExecutorSink(Executors executors, int hook) {
+            this.executors = executors;
+            this.hook = hook;
+        }
+
+        /** onExecutor: built, or shut down. */
+        @Override
+        public void accept(Object executor, int event) {
+            if (event == ThreadLeakHook.CREATED) executors.created(executor);
+            else executors.shutdown(executor);
+        }
+
+        /** onWorker, onSubmit, onRun. */
+        @Override
+        public void accept(Object executor, Object value) {
+            switch (hook) {
+                case WORKER -> executors.worker(executor, (Thread) value);
+                case SUBMITTED -> executors.submitted(executor, value);
+                default -> executors.running(executor, value);
+            }
+        }
+    }
+
+    /** The agent jar (where the hooked classes' cache is keyed to it), or null when it cannot be told. */
+    private static Path agentJar() {
+        try {
+            return Path.of(AgentRuntime.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
     /** Called from premain: registers the exit dump (cheap), starts the drain thread and the agent thread, which does the rest. */
-    void start() {
+    private void startThreads() {
         // anonymous classes, not lambdas: the first lambda costs premain milliseconds of bootstrapping
         Thread exitDump = new Thread(new Runnable() {
             @Override
@@ -229,7 +349,9 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
-            return HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry);
+            HttpEndpoint endpoint = HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
+            registry.markAgentThreadsStartedBy(Thread.currentThread()); // the JDK server's own threads, started on this one
+            return endpoint;
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
             log.warn(Options.BadOption.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why

@@ -1,6 +1,7 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
-import dev.threadleak.agent.expose.PrivateDir;
+import dev.threadleak.agent.config.PrivateDir;
+import dev.threadleak.agent.hook.HookPoint;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.zip.CRC32;
  * time) exactly. Any doubt, or a redefinition that fails, and the classes are hooked with ASM as without it; a new
  * file replaces the old one atomically. The {@value #KEPT} newest files are kept (one per JDK build).
  */
-final class HookCache {
+public final class HookCache {
     private static final int MAGIC = 0x544c484b; // TLHK
     private static final String PREFIX = "threadleak-hooks-", SUFFIX = ".bin";
     static final int KEPT = 4;
@@ -47,15 +48,17 @@ final class HookCache {
         this.file = dir.resolve(PREFIX + Integer.toHexString(key.hashCode()) + SUFFIX);
     }
 
-    /** The cache for this JVM in {@code dir}, or null where there is none: no private directory, no agent jar, no runtime image. */
-    static HookCache in(Path dir) {
+    /**
+     * The cache for this JVM and agent jar {@code jar} in {@code dir}, or null where there is none: no private directory,
+     * no agent jar (null), no runtime image.
+     */
+    public static HookCache in(Path dir, Path jar) {
         try {
-            if (PrivateDir.ownUid() == null) return null; // ownership cannot be checked
-            Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (PrivateDir.ownUid() == null || jar == null) return null; // ownership cannot be checked; nothing to key it to
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
             String jarStamp = stamp(jar), modulesStamp = stamp(modules);
             if (jarStamp == null || modulesStamp == null) return null;
-            String key = "format 4; hooks " + HookInstaller.HOOKED_CLASSES + "; java.home " + System.getProperty("java.home")
+            String key = "format 4; hooks " + HookPoint.CLASSES + "; java.home " + System.getProperty("java.home")
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + modulesStamp + "; agent " + jar + " " + jarStamp;
             PrivateDir.ensure(dir);
@@ -89,7 +92,7 @@ final class HookCache {
                 Map<String, byte[]> classes = new LinkedHashMap<>();
                 for (int i = 0; i < count; i++) {
                     String name = text(in, crc);
-                    if (!HookInstaller.HOOKED_CLASSES.contains(name)) return null;
+                    if (!HookPoint.CLASSES.contains(name)) return null;
                     classes.put(name, bytes(in, crc));
                 }
                 long sum = crc.getValue();

@@ -1,4 +1,4 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

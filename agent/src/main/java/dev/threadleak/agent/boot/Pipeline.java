@@ -1,4 +1,4 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.boot;
 
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;

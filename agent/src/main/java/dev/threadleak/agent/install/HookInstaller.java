@@ -1,6 +1,9 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
+import dev.threadleak.agent.config.Log;
+import dev.threadleak.agent.hook.HookPoint;
 import dev.threadleak.agent.hook.ThreadLeakHook;
+import dev.threadleak.agent.registry.HookFailures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassDefinition;
@@ -8,53 +11,22 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import dev.threadleak.agent.registry.HookFailures;
 
 /**
  * Puts the hooks into the JDK: defines {@link ThreadLeakHook} into {@code java.lang} (no bootstrap class
- * path, so class-data sharing stays on) and redefines the classes below so that they call it.
- *
- * <p>Thread starts, each reached exactly once per started thread, on normal return (a start that throws is
- * not recorded):
- * <ul>
- *   <li>{@code Thread.start()}: every platform thread on JDK 17; plain platform threads on 19+.</li>
- *   <li>{@code Thread.start(ThreadContainer)} (JDK 19+): pool workers of ThreadPoolExecutor, ForkJoinPool
- *       and thread-per-task executors.</li>
- *   <li>{@code VirtualThread.start(ThreadContainer)} (JDK 19+): every virtual thread;
- *       {@code VirtualThread.start()} only delegates to it, so it is left alone.</li>
- * </ul>
- * Executors ({@code ThreadPoolExecutor} and so {@code ScheduledThreadPoolExecutor}, {@code ForkJoinPool},
- * and on JDK 21+ {@code ThreadPerTaskExecutor}): the return of each constructor that does not delegate to
- * another of its class (one event per executor, whatever constructor the caller used), and the entry of
- * {@code shutdown}, {@code shutdownNow} and {@code close}. ThreadPoolExecutor's tasks: the entry of
- * {@code execute} and of {@code ScheduledThreadPoolExecutor.delayedExecute} (every submission path ends in
- * one of them), the return of {@code Worker}'s constructor (a worker and its executor), and the
- * {@code task.run()} call in {@code runWorker}. ForkJoinPool's tasks: the entry of {@code externalPush} (17)
- * or {@code poolSubmit} (19+), a task handed over from outside the pool, and of
- * {@code WorkQueue.topLevelExec}, a top-level task a worker is about to run. No task object is wrapped or
- * replaced.
+ * path, so class-data sharing stays on) and redefines the classes of the {@link HookPoint} table so that they
+ * call it.
  */
-final class HookInstaller {
+public final class HookInstaller {
     static final String HOOK = ThreadLeakHook.RUNTIME_NAME.replace('.', '/');
-    static final String THREAD = "java/lang/Thread";
-    static final String VIRTUAL_THREAD = "java/lang/VirtualThread";
-    static final String TPE = "java/util/concurrent/ThreadPoolExecutor";
-    static final String WORKER = "java/util/concurrent/ThreadPoolExecutor$Worker";
-    static final String STPE = "java/util/concurrent/ScheduledThreadPoolExecutor";
-    static final String FJP = "java/util/concurrent/ForkJoinPool";
-    static final String FJP_QUEUE = "java/util/concurrent/ForkJoinPool$WorkQueue";
-    static final String PER_TASK = "java/util/concurrent/ThreadPerTaskExecutor";
-    static final String START_IN_CONTAINER = "(Ljdk/internal/vm/ThreadContainer;)V";
-    /** Every class hooked, in the order they are put in (a superclass before its subclasses); those this JDK lacks are skipped. */
-    static final List<String> HOOKED_CLASSES = List.of(THREAD, VIRTUAL_THREAD, TPE, WORKER, STPE, FJP, FJP_QUEUE, PER_TASK);
 
     private HookInstaller() {}
 
@@ -74,11 +46,11 @@ final class HookInstaller {
      * redefinition is not supported, the transformer is registered and stays. The hooked class files are kept in
      * {@code cache} (when there is one) for the next JVM of this JDK build, which then runs no ASM ({@link HookCache}).
      */
-    static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
+    public static HookFailures install(Instrumentation inst, Map<String, Object> sinks, HookCache cache, Log log) throws Exception {
         boolean redefine = inst.isRedefineClassesSupported();
         int fakeVersion = Integer.getInteger(FAKE_CLASS_FILE_VERSION, -1); // a JDK too new has no file: ASM never hooked it
         HookCache.Hooked cached = redefine && cache != null && fakeVersion < 0 ? cache.read() : null;
-        if (cached == null) HookWeaver.checkReadable(classFile(THREAD), fakeVersion);
+        if (cached == null) HookWeaver.checkReadable(classFile(HookPoint.THREAD), fakeVersion);
         byte[] hookClass = cached != null ? cached.hookClass() : hookClassFile();
         Class<?> hook = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup()).defineClass(hookClass);
         if (writingArchive(hook)) throw NotHooked.writingArchive();
@@ -90,7 +62,7 @@ final class HookInstaller {
         }
         if (!redefine) {
             List<Class<?>> targets = new ArrayList<>();
-            for (String name : HOOKED_CLASSES) {
+            for (String name : HookPoint.CLASSES) {
                 try {
                     targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
                 } catch (ClassNotFoundException notInThisJdk) {
@@ -109,7 +81,7 @@ final class HookInstaller {
             }
         }
         Map<String, byte[]> hooked = new LinkedHashMap<>();
-        for (String name : HOOKED_CLASSES) {
+        for (String name : HookPoint.CLASSES) {
             byte[] original = classFileOrNull(name);
             if (original != null) hooked.put(name, HookWeaver.hook(name, original));
         }
@@ -164,7 +136,7 @@ final class HookInstaller {
     static final String FAKE_CLASS_FILE_VERSION = "threadleak.test.classFileVersion";
 
     /** Why nothing is hooked in this JVM, which runs on without the hooks; the message says it to the user. */
-    static final class NotHooked extends Exception {
+    public static final class NotHooked extends Exception {
         private NotHooked(String message) {
             super(message);
         }
@@ -185,7 +157,7 @@ final class HookInstaller {
 
 
     /** True when a threadleak agent has already hooked this JVM (for example: -javaagent, then attach). */
-    static boolean alreadyInstalled() {
+    public static boolean alreadyInstalled() {
         try {
             Class.forName(ThreadLeakHook.RUNTIME_NAME, false, null);
             return true;
@@ -199,7 +171,7 @@ final class HookInstaller {
      * defined there; Throwable's backtrace; a thread's task), java.util.concurrent and jdk.internal.vm (the code a
      * task or a virtual thread runs, see CaptureKeys). Before the warm-up, which runs the hot paths that read them.
      */
-    static void openToAgent(Instrumentation inst) {
+    public static void openToAgent(Instrumentation inst) {
         Module javaBase = Thread.class.getModule();
         Set<Module> agent = Set.of(HookInstaller.class.getModule());
         Map<String, Set<Module>> opens = new HashMap<>();

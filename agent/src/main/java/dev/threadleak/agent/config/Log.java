@@ -1,4 +1,4 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.config;
 
 import java.io.PrintStream;
 import java.util.Set;
@@ -27,7 +27,7 @@ public final class Log {
     }
 
     /** Lines to {@code err} (the agent's: System.err). */
-    static Log to(PrintStream err) {
+    public static Log to(PrintStream err) {
         return new Log(err, null);
     }
 

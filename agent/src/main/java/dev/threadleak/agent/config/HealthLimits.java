@@ -1,4 +1,4 @@
-package dev.threadleak.agent.expose;
+package dev.threadleak.agent.config;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,7 @@ public record HealthLimits(long live, long delta, long longBlocked) {
     public static final HealthLimits OFF = new HealthLimits(NONE, NONE, NONE);
 
     /** One line per threshold crossed, in the option's terms: {@code live 1,204 > health.live 1,000}; empty when none is. */
-    List<String> crossed(long liveNow, long deltaNow, long longBlockedNow) {
+    public List<String> crossed(long liveNow, long deltaNow, long longBlockedNow) {
         List<String> reasons = new ArrayList<>(3);
         above(reasons, "live", liveNow, live);
         above(reasons, "delta", deltaNow, delta);

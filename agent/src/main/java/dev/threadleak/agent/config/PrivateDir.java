@@ -1,4 +1,4 @@
-package dev.threadleak.agent.expose;
+package dev.threadleak.agent.config;
 
 import java.io.IOException;
 import java.nio.file.FileSystems;

@@ -1,18 +1,11 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.install;
 
-import static dev.threadleak.agent.HookInstaller.FJP;
-import static dev.threadleak.agent.HookInstaller.FJP_QUEUE;
-import static dev.threadleak.agent.HookInstaller.HOOK;
-import static dev.threadleak.agent.HookInstaller.HOOKED_CLASSES;
-import static dev.threadleak.agent.HookInstaller.PER_TASK;
-import static dev.threadleak.agent.HookInstaller.START_IN_CONTAINER;
-import static dev.threadleak.agent.HookInstaller.STPE;
-import static dev.threadleak.agent.HookInstaller.THREAD;
-import static dev.threadleak.agent.HookInstaller.TPE;
-import static dev.threadleak.agent.HookInstaller.WORKER;
+import static dev.threadleak.agent.install.HookInstaller.HOOK;
 
+import dev.threadleak.agent.config.Log;
+import dev.threadleak.agent.hook.HookPoint;
+import dev.threadleak.agent.hook.HookPoint.Call;
 import dev.threadleak.agent.hook.ThreadLeakHook;
-import dev.threadleak.agent.registry.StartMethods;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
@@ -25,8 +18,7 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Writes the hook calls into the JDK's class files with ASM ({@link HookInstaller}'s class comment says which
- * methods, and where). Its own class so that a JVM that finds the hooked class files in its {@link HookCache} loads
+ * Writes the hook calls into the JDK's class files with ASM ({@link HookPoint} says which methods, and where). Its own class so that a JVM that finds the hooked class files in its {@link HookCache} loads
  * neither it nor ASM. It is also the transformer registered where the JVM cannot redefine classes.
  */
 final class HookWeaver implements ClassFileTransformer {
@@ -69,7 +61,7 @@ final class HookWeaver implements ClassFileTransformer {
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] bytes) {
-        if (loader != null || !HOOKED_CLASSES.contains(className)) return null;
+        if (loader != null || !HookPoint.CLASSES.contains(className)) return null;
         try {
             return hook(className, bytes);
         } catch (Throwable t) {
@@ -78,7 +70,7 @@ final class HookWeaver implements ClassFileTransformer {
         }
     }
 
-    /** The class file with its hooks in (see the class comment for which). */
+    /** The class file with its hooks in. */
     static byte[] hook(String className, byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, 0);
@@ -92,44 +84,21 @@ final class HookWeaver implements ClassFileTransformer {
         return writer.toByteArray();
     }
 
-    /** The hook calls, emitted by {@link #emit} (an int, not lambdas: lambdas cost premain a bootstrap). */
-    private static final int STARTED = 0, CREATED = 1, SHUT_DOWN = 2, SUBMITTED = 3, WORKER_MADE = 4,
-            FJ_SUBMITTED_1 = 5, FJ_SUBMITTED_2 = 6, FJ_RUNNING = 7;
-
     /** The hook for one method, or {@code mv} itself when the method is not hooked. */
     static MethodVisitor hookMethod(String cls, String name, String desc, MethodVisitor mv) {
-        boolean executor = cls.equals(TPE) || cls.equals(FJP) || cls.equals(PER_TASK);
-        // Thread.start() and, on 19+, Thread.start(ThreadContainer) and VirtualThread.start(ThreadContainer)
-        if (StartMethods.isHooked(cls.replace('/', '.'), name) && (desc.equals(START_IN_CONTAINER) || cls.equals(THREAD) && desc.equals("()V"))) {
-            return new BeforeReturn(mv, null, STARTED);
-        }
-        if (executor && name.equals("<init>")) return new BeforeReturn(mv, cls, CREATED);
-        if (executor && (name.equals("shutdown") || name.equals("shutdownNow") || name.equals("close")) && desc.startsWith("()")) {
-            return new OnEntry(mv, SHUT_DOWN);
-        }
-        if (cls.equals(TPE) && name.equals("execute") && desc.equals("(Ljava/lang/Runnable;)V")
-                || cls.equals(STPE) && name.equals("delayedExecute")) {
-            return new OnEntry(mv, SUBMITTED);
-        }
-        // ForkJoinPool: a task handed over from outside the pool (externalPush on 17, poolSubmit on 19+), and a
-        // top-level task a worker is about to run (WorkQueue.topLevelExec; the pool is the worker's)
-        if (cls.equals(FJP) && name.equals("externalPush") && desc.startsWith("(Ljava/util/concurrent/ForkJoinTask;")) {
-            return new OnEntry(mv, FJ_SUBMITTED_1);
-        }
-        if (cls.equals(FJP) && name.equals("poolSubmit") && desc.startsWith("(ZLjava/util/concurrent/ForkJoinTask;")) {
-            return new OnEntry(mv, FJ_SUBMITTED_2);
-        }
-        if (cls.equals(FJP_QUEUE) && name.equals("topLevelExec") && desc.startsWith("(Ljava/util/concurrent/ForkJoinTask;")) {
-            return new OnEntry(mv, FJ_RUNNING);
-        }
-        if (cls.equals(WORKER) && name.equals("<init>")) return new BeforeReturn(mv, null, WORKER_MADE);
-        if (cls.equals(TPE) && name.equals("runWorker")) return new BeforeTaskRun(mv);
-        return mv;
+        HookPoint point = HookPoint.of(cls, name, desc);
+        if (point == null) return mv;
+        return switch (point.call) {
+            case STARTED, WORKER_MADE -> new BeforeReturn(mv, null, point.call);
+            case CREATED -> new BeforeReturn(mv, cls, point.call);
+            case BEFORE_TASK_RUN -> new BeforeTaskRun(mv);
+            default -> new OnEntry(mv, point.call);
+        };
     }
 
     /** Emits one hook call; it needs at most {@link #EXTRA_STACK} more operand stack. */
-    private static void emit(MethodVisitor m, int call) {
-        if (call == FJ_RUNNING) {
+    private static void emit(MethodVisitor m, Call call) {
+        if (call == Call.FJ_RUNNING) {
             m.visitInsn(Opcodes.ACONST_NULL); // the executor: the running worker's pool, found by the agent
             m.visitVarInsn(Opcodes.ALOAD, 1);
             m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "running", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
@@ -138,12 +107,12 @@ final class HookWeaver implements ClassFileTransformer {
         m.visitVarInsn(Opcodes.ALOAD, 0);
         switch (call) {
             case FJ_SUBMITTED_1, FJ_SUBMITTED_2 -> {
-                m.visitVarInsn(Opcodes.ALOAD, call == FJ_SUBMITTED_1 ? 1 : 2);
+                m.visitVarInsn(Opcodes.ALOAD, call == Call.FJ_SUBMITTED_1 ? 1 : 2);
                 m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "submitted", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
             }
             case STARTED -> m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "started", "(Ljava/lang/Thread;)V", false);
             case CREATED, SHUT_DOWN -> {
-                m.visitInsn(Opcodes.ICONST_0 + (call == CREATED ? ThreadLeakHook.CREATED : ThreadLeakHook.SHUT_DOWN));
+                m.visitInsn(Opcodes.ICONST_0 + (call == Call.CREATED ? ThreadLeakHook.CREATED : ThreadLeakHook.SHUT_DOWN));
                 m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "executor", "(Ljava/lang/Object;I)V", false);
             }
             case SUBMITTED -> {
@@ -151,9 +120,9 @@ final class HookWeaver implements ClassFileTransformer {
                 m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "submitted", "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
             }
             case WORKER_MADE -> {
-                m.visitFieldInsn(Opcodes.GETFIELD, WORKER, "this$0", "L" + TPE + ";");
+                m.visitFieldInsn(Opcodes.GETFIELD, HookPoint.WORKER, "this$0", "L" + HookPoint.TPE + ";");
                 m.visitVarInsn(Opcodes.ALOAD, 0);
-                m.visitFieldInsn(Opcodes.GETFIELD, WORKER, "thread", "Ljava/lang/Thread;");
+                m.visitFieldInsn(Opcodes.GETFIELD, HookPoint.WORKER, "thread", "Ljava/lang/Thread;");
                 m.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "worker", "(Ljava/lang/Object;Ljava/lang/Thread;)V", false);
             }
             default -> throw new IllegalArgumentException("no hook call " + call);
@@ -168,10 +137,10 @@ final class HookWeaver implements ClassFileTransformer {
      */
     private static final class BeforeReturn extends MethodVisitor {
         private final String ownClass;
-        private final int call;
+        private final Call call;
         private boolean delegates, sawInit;
 
-        BeforeReturn(MethodVisitor mv, String ownClass, int call) {
+        BeforeReturn(MethodVisitor mv, String ownClass, Call call) {
             super(Opcodes.ASM9, mv);
             this.ownClass = ownClass;
             this.call = call;
@@ -201,9 +170,9 @@ final class HookWeaver implements ClassFileTransformer {
 
     /** Emits the call first thing in the method. */
     private static final class OnEntry extends MethodVisitor {
-        private final int call;
+        private final Call call;
 
-        OnEntry(MethodVisitor mv, int call) {
+        OnEntry(MethodVisitor mv, Call call) {
             super(Opcodes.ASM9, mv);
             this.call = call;
         }

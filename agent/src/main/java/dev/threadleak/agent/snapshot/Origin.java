@@ -1,4 +1,4 @@
-package dev.threadleak.agent.registry;
+package dev.threadleak.agent.snapshot;
 
 /**
  * How the agent learned of a thread: a fact of the registry, which the snapshot carries (a dump's {@code origin}

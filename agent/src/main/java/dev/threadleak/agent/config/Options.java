@@ -1,8 +1,5 @@
-package dev.threadleak.agent;
+package dev.threadleak.agent.config;
 
-import dev.threadleak.agent.expose.HealthLimits;
-import dev.threadleak.agent.registry.Executors;
-import dev.threadleak.agent.registry.Registry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -24,10 +21,94 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                       Duration blocked, Duration window, int growth, int duplicates, int sites, int starts, int submissions, int threads,
                       InetSocketAddress http, Path token, boolean maskSecrets, HealthLimits health) {
 
+    /** The default of {@code starts}: one start's stack in this many, after each key's first few. */
+    public static final int DEFAULT_STARTS = 64;
+    /** The default of {@code submissions}: one submission stack in this many (after each executor's first few). */
+    public static final int DEFAULT_SUBMISSIONS = 256;
+
+    /**
+     * One option: its key, its default value (parsed when the option is not given; null when there is none), and
+     * its row of README's options table: the default as written there ({@link #documentedDefault}) and its meaning.
+     *
+     * @param shownDefault the default as README writes it, or null for the default value in backticks
+     */
+    public record Spec(String key, String defaultValue, String shownDefault, String meaning) {
+        /** The default as README's table writes it. */
+        public String documentedDefault() {
+            return shownDefault != null ? shownDefault : "`" + defaultValue + "`";
+        }
+    }
+
+    /** What each health.* threshold means: they share one row of README's table. */
+    private static final String HEALTH = "thresholds of `/health` (they need `http`), each named after the `/health` field it bounds: live "
+            + "threads, threads over the baseline, long-blocked threads. Above one, `/health` answers 503 with a "
+            + "reason `live 1,204 > health.live 1,000`. Whole numbers: `health.live` from 1, the others from 0 "
+            + "(`health.longBlocked=0`: any long-blocked thread), up to 100,000,000";
+
+    /**
+     * Every option, in the order README's table documents them: that table is made of these specs (OptionsTest
+     * checks it), a row per option, consecutive options of one meaning in one row.
+     */
+    public static final List<Spec> SPECS = List.of(
+            new Spec("dir", null, "`${java.io.tmpdir}/threadleak-<user.name>`",
+                    "dump directory; created `0700`, dump files are `0600`; an existing one is used only if this user "
+                    + "owns it and no one else may write it. It also keeps the hooked JDK classes, "
+                    + "`threadleak-hooks-<key>.bin` (about 160 KB, one per JDK build and agent jar, the 4 newest kept): "
+                    + "the next JVM of that JDK build puts them in as they are and loads no bytecode rewriter at start-up "
+                    + "(see *Safety*)"),
+            spec("interval", "1m",
+                    "periodic dump interval: `500ms`, `30s`, `5m`, `1h`; `0` = only on exit and on demand"),
+            spec("keep", "20",
+                    "dumps of this JVM kept in `dir`; older ones are deleted (other JVMs' dumps, even of the same pid, "
+                    + "are left alone)"),
+            spec("depth", "32",
+                    "frames kept per creation stack (1 to 1024); the blame frame is kept even when deeper"),
+            new Spec("app", "", "none",
+                    "application packages, e.g. `app=com.acme,org.example`: their first frame is the blame frame "
+                    + "(without it, the application's own code is inferred: see *Blame rules*)"),
+            spec("sample", "5s",
+                    "how often thread states are sampled (waits, findings); `0` = only when a dump is written"),
+            spec("blocked", "60s",
+                    "a thread in one wait (not idle) this long is *long-blocked*, a task running this long is *stuck*, a "
+                    + "task queued this long is a *stall*; `0` = these three findings off"),
+            spec("window", "1m",
+                    "the span over which growth findings compare samples"),
+            spec("growth", "100",
+                    "GROWTH: live threads above the baseline before it is a finding"),
+            spec("duplicates", "20",
+                    "DUPLICATE_STACKS: blocked threads with one identical stack before it is a finding"),
+            spec("sites", "10000",
+                    "creation sites kept (100 to 1,000,000); past it the least recently started sites with no live "
+                    + "thread are folded (their starts still counted)"),
+            spec("starts", String.valueOf(DEFAULT_STARTS),
+                    "thread starts whose creation stack is captured: each key's first (until 4 are seen), then one in N, "
+                    + "and every start of a key seen at two sites (see *What it does*); `all` (every start) or `off`"),
+            spec("submissions", String.valueOf(DEFAULT_SUBMISSIONS),
+                    "task submissions whose stack is captured: each executor's first 8 and each submitting line's first "
+                    + "4, then one in N per line; `all` or `off`"),
+            spec("threads", "10000",
+                    "threads listed per dump file (100 to 10,000,000); the rest are counted per group (`notListed`) and "
+                    + "in `summary.threadsNotListed`: a million virtual threads make a dump of a few MB, not hundreds. "
+                    + "Long-blocked, deadlocked and stuck threads are always listed"),
+            new Spec("http", null, "off",
+                    "the HTTP endpoint (see *In production*): `9464` listens on `127.0.0.1:9464` only; `<ip>:<port>` "
+                    + "(`0.0.0.0:9464`, `[::1]:9464`) is needed to listen beyond this host, and then a warning line says "
+                    + "so. IP addresses or `localhost` only (no DNS at launch)"),
+            new Spec("token", null, "none",
+                    "a file whose content (trimmed) every HTTP request must carry as `Authorization: Bearer <token>`; "
+                    + "read at launch (unreadable or empty: the JVM does not start) and when the endpoint starts. Only a "
+                    + "regular file (or a link to one) of at most 4,096 bytes is read; a FIFO, device, directory or bigger "
+                    + "file is refused with one line, without opening it"),
+            spec("secrets", "mask",
+                    "`mask`: values that look like secrets in the launch command (`sun.java.command`: main class or jar "
+                    + "and its arguments) are replaced by `******` in every dump, page and report (see *Safety*); `show`: "
+                    + "the command as given"),
+            new Spec("health.live", null, "none", HEALTH),
+            new Spec("health.delta", null, "none", HEALTH),
+            new Spec("health.longBlocked", null, "none", HEALTH));
+
     /** Every key, in the order the README documents them. */
-    public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
-            "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token",
-            "secrets", "health.live", "health.delta", "health.longBlocked");
+    public static final List<String> KEYS = keys();
     /** The largest health.* threshold: more threads than any JVM runs. */
     private static final int MAX_HEALTH_LIMIT = 100_000_000;
 
@@ -40,7 +121,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         BadOption(String message) { super(oneLine(message)); }
 
         /** Control characters from the option text (a line break, a NUL) written as escapes: the message stays one line. */
-        static String oneLine(String message) {
+        public static String oneLine(String message) {
             StringBuilder out = new StringBuilder(message.length());
             for (int i = 0; i < message.length(); i++) {
                 char c = message.charAt(i);
@@ -99,25 +180,46 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         return given;
     }
 
+    /** An option whose default README writes as it is, in backticks. */
+    private static Spec spec(String key, String defaultValue, String meaning) {
+        return new Spec(key, defaultValue, null, meaning);
+    }
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>(SPECS.size());
+        for (Spec spec : SPECS) keys.add(spec.key());
+        return List.copyOf(keys);
+    }
+
+    /** The value given for {@code key}, else its default. */
+    private static String value(Map<String, String> given, String key) {
+        String value = given.get(key);
+        if (value != null) return value;
+        for (Spec spec : SPECS) {
+            if (spec.key().equals(key)) return spec.defaultValue();
+        }
+        throw new IllegalArgumentException("no option " + key);
+    }
+
     private static Options of(Map<String, String> given) {
         return new Options(
                 dir(given.containsKey("dir") ? given.get("dir") : defaultDir()),
-                duration("interval", given.getOrDefault("interval", "1m")),
-                integer("keep", given.getOrDefault("keep", "20"), 1, 100_000),
-                integer("depth", given.getOrDefault("depth", "32"), 1, MAX_DEPTH),
-                packages(given.getOrDefault("app", "")),
-                duration("sample", given.getOrDefault("sample", "5s")),
-                duration("blocked", given.getOrDefault("blocked", "60s")),
-                duration("window", given.getOrDefault("window", "1m")),
-                integer("growth", given.getOrDefault("growth", "100"), 1, 1_000_000),
-                integer("duplicates", given.getOrDefault("duplicates", "20"), 2, 1_000_000),
-                integer("sites", given.getOrDefault("sites", "10000"), 100, 1_000_000),
-                oneIn("starts", given.getOrDefault("starts", String.valueOf(Registry.DEFAULT_EVERY))),
-                oneIn("submissions", given.getOrDefault("submissions", String.valueOf(Executors.DEFAULT_EVERY))),
-                integer("threads", given.getOrDefault("threads", "10000"), 100, 10_000_000),
-                http(given.get("http")),
-                token(given.get("token"), given.containsKey("http")),
-                maskSecrets(given.getOrDefault("secrets", "mask")),
+                duration("interval", value(given, "interval")),
+                integer("keep", value(given, "keep"), 1, 100_000),
+                integer("depth", value(given, "depth"), 1, MAX_DEPTH),
+                packages(value(given, "app")),
+                duration("sample", value(given, "sample")),
+                duration("blocked", value(given, "blocked")),
+                duration("window", value(given, "window")),
+                integer("growth", value(given, "growth"), 1, 1_000_000),
+                integer("duplicates", value(given, "duplicates"), 2, 1_000_000),
+                integer("sites", value(given, "sites"), 100, 1_000_000),
+                oneIn("starts", value(given, "starts")),
+                oneIn("submissions", value(given, "submissions")),
+                integer("threads", value(given, "threads"), 100, 10_000_000),
+                http(value(given, "http")),
+                token(value(given, "token"), given.containsKey("http")),
+                maskSecrets(value(given, "secrets")),
                 new HealthLimits(
                         healthLimit(given, "health.live", 1),
                         healthLimit(given, "health.delta", 0),
