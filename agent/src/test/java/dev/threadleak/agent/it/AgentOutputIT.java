@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Snapshot;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,8 +27,7 @@ class AgentOutputIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void helloWorldPrintsOnlyItsOwnOutputAndLeavesNoDump(Jdk jdk) throws Exception {
-        Path tmp = Files.createTempDirectory("tl-out-");
+    void helloWorldPrintsOnlyItsOwnOutputAndLeavesNoDump(Jdk jdk, @TempDir Path tmp) throws Exception {
         // java.io.tmpdir points the default dump directory (<tmpdir>/threadleak-<user>) into this test's own folder
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.SAMPLES_CP, HELLO);
         assertThat(run.stderr()).isEmpty();
@@ -39,8 +38,8 @@ class AgentOutputIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aShortJvmWhoseThreadsAllEndedLeavesNoDump(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+    void aShortJvmWhoseThreadsAllEndedLeavesNoDump(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0")), "-cp", ChildJvm.TEST_CP,
                 "dev.threadleak.agent.it.apps.ManySites", "10");
         assertThat(run.stderr()).isEmpty();
@@ -55,8 +54,8 @@ class AgentOutputIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void inItsQuietFirstSecondTheAgentThreadDoesNothing(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+    void inItsQuietFirstSecondTheAgentThreadDoesNothing(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout:uptime", ChildJvm.agent("dir=" + dir + ",interval=0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ShortRun", "300");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -71,8 +70,7 @@ class AgentOutputIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void withoutOptionsTheExitDumpGoesToTmpThreadleak(Jdk jdk) throws Exception {
-        Path tmp = Files.createTempDirectory("tl-out-");
+    void withoutOptionsTheExitDumpGoesToTmpThreadleak(Jdk jdk, @TempDir Path tmp) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(""), "-Djava.io.tmpdir=" + tmp), "-cp", ChildJvm.TEST_CP, START_PATHS, "plainThread");
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("started plainThread\n");
@@ -82,8 +80,8 @@ class AgentOutputIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void withOptionsTheAppPrintsOnlyItsOwnOutputAndTheExitDumpGoesToDir(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+    void withOptionsTheAppPrintsOnlyItsOwnOutputAndTheExitDumpGoesToDir(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s")), "-cp", ChildJvm.TEST_CP, START_PATHS, "plainThread");
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("started plainThread\n");
@@ -98,8 +96,8 @@ class AgentOutputIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void onAJdkNewerThanItsAsmTheAgentSaysOneLineAndTheAppRunsUnhooked(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-out-").resolve("dumps");
+    void onAJdkNewerThanItsAsmTheAgentSaysOneLineAndTheAppRunsUnhooked(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0"), "-Dthreadleak.test.classFileVersion=255"),
                 "-cp", ChildJvm.TEST_CP, START_PATHS, "plainThread");
         assertThat(run.stdout()).isEqualTo("started plainThread\n");

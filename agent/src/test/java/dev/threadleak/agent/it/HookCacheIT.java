@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,8 +26,8 @@ class HookCacheIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void theFirstJvmKeepsTheHookedClassesTheNextUsesThemAndADamagedFileIsReplaced(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-hooks-").resolve("d");
+    void theFirstJvmKeepsTheHookedClassesTheNextUsesThemAndADamagedFileIsReplaced(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("d");
 
         runAndCheckTheSite(jdk, dir);
         Path file = onlyHookFile(dir);
@@ -63,8 +64,7 @@ class HookCacheIT {
     /** A hooked-classes file is for one agent jar: a rebuilt jar (another time stamp) hooks anew and keeps a file of its own. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anotherAgentJarDoesNotUseTheFileOfThisOne(Jdk jdk) throws Exception {
-        Path base = Files.createTempDirectory("tl-hooks-jar-");
+    void anotherAgentJarDoesNotUseTheFileOfThisOne(Jdk jdk, @TempDir Path base) throws Exception {
         Path dir = base.resolve("d"), jar = Files.copy(ChildJvm.AGENT_JAR, base.resolve("threadleak-agent.jar"));
         String agent = "-javaagent:" + jar + "=dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps";
         // the test class path holds the built agent jar too (failsafe's): left out, so the agent runs from the copy

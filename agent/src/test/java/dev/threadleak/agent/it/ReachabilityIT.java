@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Snapshot;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,9 +26,8 @@ class ReachabilityIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kinds")
-    void finishedThreadsAndTheirPayloadsAreCollectable(Jdk jdk, String kind) throws Exception {
+    void finishedThreadsAndTheirPayloadsAreCollectable(Jdk jdk, String kind, @TempDir Path dir) throws Exception {
         assumeTrue(kind.equals("platform") || jdk.feature() >= 21, "virtual threads need JDK 21");
-        Path dir = Files.createTempDirectory("tl-reach-");
         Finished run = ChildJvm.run(jdk, List.of("-Xmx512m", ChildJvm.agent("dir=" + dir + ",interval=0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.PayloadThreads", kind, "2000", "150");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,8 +25,8 @@ class RunningJvmCliIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aSampleStartedWithoutTheAgentIsListedAttachedAndDumpedNamingTheLeakingLine(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-running-").resolve("dumps");
+    void aSampleStartedWithoutTheAgentIsListedAttachedAndDumpedNamingTheLeakingLine(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         try (ChildJvm child = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             ChildJvm.await("the sample to start consumers", DEADLINE, () -> child.stdout().startsWith("BlockedConsumers:"));
             String pid = String.valueOf(child.pid());
