@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -175,9 +176,27 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the child if it still runs (SIGKILL: no shutdown hook, so no exit dump) and removes what a JVM removes
+     * itself when it exits but leaves when killed: its attach socket ({@code /tmp/.java_pid<pid>}, made when a tool
+     * attached) and its performance-data file ({@code /tmp/hsperfdata_<user>/<pid>}).
+     */
     @Override
     public void close() {
+        if (!process.isAlive()) return;
         process.destroyForcibly();
+        try {
+            if (!process.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) fail("child JVM " + pid() + " not gone " + DEFAULT_DEADLINE + " after SIGKILL");
+            Files.deleteIfExists(Path.of("/tmp", ".java_pid" + pid()));
+            try (DirectoryStream<Path> perfData = Files.newDirectoryStream(Path.of("/tmp"), "hsperfdata_*")) {
+                for (Path dir : perfData) Files.deleteIfExists(dir.resolve(String.valueOf(pid())));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Polls until {@code condition} holds; fails with {@code what} after the deadline. No fixed sleeps. */

@@ -98,6 +98,9 @@ class RunningJvmCliIT {
     @MethodSource("jdks")
     void anotherUsersJvmIsOneLineNamingTheUser(Jdk jdk) throws Exception {
         assumeTrue(System.getProperty("user.name").equals("root") && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv");
+        // the JVM makes nobody's performance-data directory, which no JVM removes: removed here unless it was there before
+        Path perfData = Path.of("/tmp", "hsperfdata_nobody");
+        boolean hadPerfData = Files.exists(perfData);
         try (ChildJvm other = ChildJvm.start(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), jdk,
                 List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "60")) {
             ChildJvm.await("the sample to start as nobody", DEADLINE, () -> !other.stdout().isEmpty());
@@ -106,6 +109,8 @@ class RunningJvmCliIT {
                     + ", not root; the attach API only reaches JVMs of the same user (run as that user: sudo -u " + user + " ...)");
             assertThat(ChildJvm.cli("list").stdout()).doesNotContain(other.pid() + " ");
             assertThat(other.isAlive()).isTrue();
+        } finally {
+            if (!hadPerfData) Files.deleteIfExists(perfData);
         }
     }
 
