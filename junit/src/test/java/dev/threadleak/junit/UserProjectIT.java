@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,7 +27,7 @@ class UserProjectIT {
 
     @ParameterizedTest(name = "JUnit {0} on JDK {1}")
     @CsvSource({"5.10.2, 17", "6.1.3, 25"})
-    void surefireRunFailsTheLeakyClassNamingTheLineThatStartedTheWorker(String junit, int feature) throws IOException {
+    void surefireRunFailsTheLeakyClassNamingTheLineThatStartedTheWorker(String junit, int feature, @TempDir Path tmp) throws IOException {
         Path repo = Path.of(Child.required("threadleak.localRepository"));
         installOnce(repo);
         Path project = copyOfUserProject("user-project-" + junit);
@@ -36,7 +37,9 @@ class UserProjectIT {
         List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "test", "-Djunit.version=" + junit, "-Dthreadleak.version=" + VERSION,
                 "-Dmaven.repo.local=" + repo));
         if (Files.isDirectory(repo.resolve("org/junit/jupiter/junit-jupiter-engine/" + junit))) mvn.add("-o");
-        Child build = Child.run(mvn, project, Map.of("JAVA_HOME", jdk.home().toString()));
+        // the JVMs of the build (Surefire's fork, with the agent, among them) write their temporary files, and the
+        // agent its dumps, under the test's own directory
+        Child build = Child.run(mvn, project, Map.of("JAVA_HOME", jdk.home().toString(), "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp));
 
         String out = build.stdout();
         assertThat(build.exit()).as(out).isEqualTo(1);
