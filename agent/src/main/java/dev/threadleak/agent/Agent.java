@@ -106,7 +106,7 @@ public final class Agent {
 
     /**
      * What each field of the hook class is set to. The hook class sees JDK types only, so the sinks are JDK
-     * functional interfaces; not lambdas: the first lambda costs premain a bootstrap.
+     * functional interfaces (premain: no lambdas, see ARCHITECTURE.md).
      */
     private static Map<String, Object> sinks(Registry registry) {
         Executors executors = registry.executorHooks();

@@ -65,7 +65,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     /** Called from premain: registers the exit dump (cheap), starts the drain thread and the agent thread, which does the rest. */
     void start() {
-        // anonymous classes, not lambdas: the first lambda costs premain milliseconds of bootstrapping
+        // anonymous classes (premain: no lambdas, see ARCHITECTURE.md)
         Thread exitDump = new Thread(new Runnable() {
             @Override
             public void run() {

@@ -170,7 +170,7 @@ final class HookCache {
             for (Path p : ds) files.add(p);
         }
         if (files.size() <= KEPT) return;
-        files.sort(new java.util.Comparator<Path>() { // newest first; not a lambda: premain pays a lambda's bootstrap
+        files.sort(new java.util.Comparator<Path>() { // newest first; premain: no lambdas, see ARCHITECTURE.md
             @Override
             public int compare(Path a, Path b) {
                 try {

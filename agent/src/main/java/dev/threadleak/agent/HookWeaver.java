@@ -92,7 +92,7 @@ final class HookWeaver implements ClassFileTransformer {
         return writer.toByteArray();
     }
 
-    /** The hook calls, emitted by {@link #emit} (an int, not lambdas: lambdas cost premain a bootstrap). */
+    /** The hook calls, emitted by {@link #emit} (an int; premain: no lambdas, see ARCHITECTURE.md). */
     private static final int STARTED = 0, CREATED = 1, SHUT_DOWN = 2, SUBMITTED = 3, WORKER_MADE = 4,
             FJ_SUBMITTED_1 = 5, FJ_SUBMITTED_2 = 6, FJ_RUNNING = 7;
 

@@ -336,8 +336,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     }
 
     /**
-     * Splits at the commas that start a new {@code key=}: values may hold commas. Plain loops, no regex or
-     * lambdas: this runs in premain, where every class loaded counts against start-up.
+     * Splits at the commas that start a new {@code key=}: values may hold commas. Plain loops, no regex
+     * (premain: no lambdas, see ARCHITECTURE.md).
      */
     private static List<String> split(String text) {
         List<String> pairs = new ArrayList<>();

@@ -398,7 +398,7 @@ public final class Executors {
                 live.add(r);
             }
         }
-        // a loop, not removeIf with a lambda: a short JVM's exit hook may run this first, and a first lambda bootstraps a class
+        // a loop, not removeIf: a short JVM's exit hook may run this first (premain: no lambdas, see ARCHITECTURE.md)
         for (Iterator<WorkerSlot> it = workers.values().iterator(); it.hasNext(); ) {
             WorkerSlot w = it.next();
             if (w.ended()) {
