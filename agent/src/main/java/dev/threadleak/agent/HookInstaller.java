@@ -32,7 +32,7 @@ import dev.threadleak.agent.registry.HookFailures;
  *       {@code VirtualThread.start()} only delegates to it, so it is left alone.</li>
  * </ul>
  * Executors ({@code ThreadPoolExecutor} and so {@code ScheduledThreadPoolExecutor}, {@code ForkJoinPool},
- * and on JDK 21+ {@code ThreadPerTaskExecutor}): the return of each constructor that does not delegate to
+ * and on JDK 19+ {@code ThreadPerTaskExecutor}): the return of each constructor that does not delegate to
  * another of its class (one event per executor, whatever constructor the caller used), and the entry of
  * {@code shutdown}, {@code shutdownNow} and {@code close}. ThreadPoolExecutor's tasks: the entry of
  * {@code execute} and of {@code ScheduledThreadPoolExecutor.delayedExecute} (every submission path ends in
@@ -94,7 +94,7 @@ final class HookInstaller {
                 try {
                     targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
                 } catch (ClassNotFoundException notInThisJdk) {
-                    // VirtualThread before 19, ThreadPerTaskExecutor before 21
+                    // VirtualThread and ThreadPerTaskExecutor before 19
                 }
             }
             HookWeaver.retransform(inst, targets, log);
@@ -150,7 +150,7 @@ final class HookInstaller {
         return bytes;
     }
 
-    /** As {@link #classFile}, or null when this JDK has no such class (VirtualThread before 19, ThreadPerTaskExecutor before 21). */
+    /** As {@link #classFile}, or null when this JDK has no such class (VirtualThread and ThreadPerTaskExecutor before 19). */
     private static byte[] classFileOrNull(String internalName) throws IOException {
         try (InputStream in = Object.class.getResourceAsStream("/" + internalName + ".class")) {
             return in == null ? null : in.readAllBytes();

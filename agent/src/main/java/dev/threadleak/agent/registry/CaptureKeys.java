@@ -20,9 +20,9 @@ import java.util.concurrent.FutureTask;
  * have come from the other line. A key of the JDK's or a listed library's class (a pool's worker, a fork-join worker,
  * an event loop, a timer) runs on behalf of many places, so it is exact from the start: those starts, rare next to a
  * request's, are always captured. Needs java.lang, java.util.concurrent and
- * (JDK 21+) jdk.internal.vm opened to the agent, which HookInstaller does before any hook runs; without them every
- * start is keyed by its thread's class alone, which two places share, so it ends up captured every time: today's
- * cost, never a wrong site.
+ * (JDK 19+) jdk.internal.vm opened to the agent, which HookInstaller does before any hook runs; without them every
+ * start is keyed by its thread's class alone, which two places share, so it ends up captured every time: the
+ * whole cost, never a wrong site.
  */
 final class CaptureKeys {
     /**

@@ -232,8 +232,8 @@ public final class Executors {
      */
     private volatile CaptureKeys keys;
     /**
-     * The hooks' clock, ticked by the agent thread at every drain (every 200 ms): task and queue times are
-     * precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
+     * The hooks' clock, ticked by the agent thread at every drain (every {@link Registry#DRAIN_MILLIS} ms): task and
+     * queue times are precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
      */
     private volatile long nowMs = System.currentTimeMillis();
 

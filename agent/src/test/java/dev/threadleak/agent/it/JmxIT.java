@@ -104,7 +104,7 @@ class JmxIT {
 
     /**
      * A view never changes what findings see: JMX reads in a tight loop, with sampling off so each read past
-     * 200 ms takes a sample of its own, must not add those samples to the history the dumps' findings are
+     * Registry.DRAIN_MILLIS takes a sample of its own, must not add those samples to the history the dumps' findings are
      * judged on. Each dump's SITE_GROWTH series has one value per scheduled sample: the set-up's first sample,
      * every dump before it, and itself.
      */
