@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,14 +171,22 @@ final class HookCache {
             for (Path p : ds) files.add(p);
         }
         if (files.size() <= KEPT) return;
+        // each file's time read once, before sorting, so that the order holds however the reads go: one that cannot be
+        // read (deleted meanwhile) counts as the oldest
+        final Map<Path, Long> modified = new HashMap<>();
+        for (Path p : files) {
+            long at;
+            try {
+                at = Files.getLastModifiedTime(p).toMillis();
+            } catch (IOException gone) {
+                at = Long.MIN_VALUE;
+            }
+            modified.put(p, at);
+        }
         files.sort(new java.util.Comparator<Path>() { // newest first; premain: no lambdas, see ARCHITECTURE.md
             @Override
             public int compare(Path a, Path b) {
-                try {
-                    return Files.getLastModifiedTime(b).compareTo(Files.getLastModifiedTime(a));
-                } catch (IOException e) {
-                    return 0;
-                }
+                return Long.compare(modified.get(b), modified.get(a));
             }
         });
         for (Path old : files.subList(KEPT, files.size())) {
