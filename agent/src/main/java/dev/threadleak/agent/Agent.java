@@ -164,6 +164,7 @@ public final class Agent {
             return false;
         }
         long startedAtMs = System.currentTimeMillis();
+        LOG.debugging(options.debug());
         Registry registry = newRegistry(options);
         HookFailures hookFailures = HookFailures.NONE;
         try {

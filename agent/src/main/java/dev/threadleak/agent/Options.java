@@ -22,12 +22,12 @@ import java.util.Map;
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
                       Duration blocked, Duration window, int growth, int duplicates, int sites, int starts, int submissions, int threads,
-                      InetSocketAddress http, Path token, boolean maskSecrets, HealthLimits health) {
+                      InetSocketAddress http, Path token, boolean maskSecrets, HealthLimits health, boolean debug) {
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = List.of("dir", "interval", "keep", "depth", "app", "sample", "blocked",
             "window", "growth", "duplicates", "sites", "starts", "submissions", "threads", "http", "token",
-            "secrets", "health.live", "health.delta", "health.longBlocked");
+            "secrets", "health.live", "health.delta", "health.longBlocked", "log");
     /** The largest health.* threshold: more threads than any JVM runs. */
     private static final int MAX_HEALTH_LIMIT = 100_000_000;
 
@@ -121,7 +121,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 new HealthLimits(
                         healthLimit(given, "health.live", 1),
                         healthLimit(given, "health.delta", 0),
-                        healthLimit(given, "health.longBlocked", 0)));
+                        healthLimit(given, "health.longBlocked", 0)),
+                debug(given.getOrDefault("log", "warn")));
     }
 
     /** A /health threshold ({@link HealthLimits#NONE} when not given); it needs the endpoint it applies to. */
@@ -180,6 +181,13 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         if (value.equals("mask")) return true;
         if (value.equals("show")) return false;
         throw new BadOption("bad value for secrets: '" + value + "' (expected mask or show)");
+    }
+
+    /** {@code warn} (the default: what fails, each problem once) or {@code debug} (also each fallback to a slower path). */
+    private static boolean debug(String value) {
+        if (value.equals("warn")) return false;
+        if (value.equals("debug")) return true;
+        throw new BadOption("bad value for log: '" + value + "' (expected warn or debug)");
     }
 
     /** A readable, non-empty file whose content (trimmed) every HTTP request must carry as a Bearer token. */

@@ -57,7 +57,7 @@ class AttachIT {
             assertThat(attach.exitCode()).isEqualTo(2);
             assertThat(attach.stdout()).isEmpty();
             assertThat(attach.stderr()).isEqualTo("threadleak: unknown option 'intervl' (known: dir, interval, keep, depth, app, "
-                    + "sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)\n");
+                    + "sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)\n");
             assertThat(child.isAlive()).isTrue();
             assertThat(child.stderr()).isEmpty(); // not even the JDK's dynamic-agent warning: nothing was loaded
             assertThat(dir).doesNotExist();

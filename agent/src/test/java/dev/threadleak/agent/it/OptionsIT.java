@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Bad options stop the JVM before main with one line naming the option; good ones take effect. */
 class OptionsIT {
     private static final String HELLO = "dev.threadleak.samples.Hello";
-    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)";
 
     static List<Jdk> jdks() {
         return ChildJvm.jdks();
@@ -30,7 +30,7 @@ class OptionsIT {
     static Stream<Arguments> badOptions() {
         List<String[]> cases = List.of(
                 new String[] {"intervl=30s", "threadleak: unknown option 'intervl' " + KNOWN},
-                new String[] {"dir", "threadleak: option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)"},
+                new String[] {"dir", "threadleak: option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)"},
                 new String[] {"interval=30", "threadleak: bad value for interval: '30' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)"},
                 new String[] {"interval=50ms", "threadleak: bad value for interval: '50ms' (at least 100ms, or 0 for off)"},
                 new String[] {"keep=0", "threadleak: bad value for keep: '0' (expected a whole number from 1 to 100000)"},
