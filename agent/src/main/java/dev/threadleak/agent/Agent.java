@@ -169,7 +169,7 @@ public final class Agent {
         HookFailures hookFailures = HookFailures.NONE;
         try {
             HookInstaller.openToAgent(inst);
-            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir()), LOG);
+            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir(), LOG), LOG);
             // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
             Registry standIn = newRegistry(options);
             standIn.warmUp();

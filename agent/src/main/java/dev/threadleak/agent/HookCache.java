@@ -8,6 +8,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -38,18 +39,21 @@ final class HookCache {
 
     private final Path dir, file;
     private final String key;
+    /** Says (under {@code log=debug}) when the file cannot be read or written. */
+    private final Log log;
 
     /** What a valid file holds: the hook class's bytes, and the hooked class files by internal name, in hooking order. */
     record Hooked(byte[] hookClass, Map<String, byte[]> classes) {}
 
-    private HookCache(Path dir, String key) {
+    private HookCache(Path dir, String key, Log log) {
         this.dir = dir;
         this.key = key;
+        this.log = log;
         this.file = dir.resolve(PREFIX + Integer.toHexString(key.hashCode()) + SUFFIX);
     }
 
     /** The cache for this JVM in {@code dir}, or null where there is none: no private directory, no agent jar, no runtime image. */
-    static HookCache in(Path dir) {
+    static HookCache in(Path dir, Log log) {
         try {
             if (PrivateDir.ownUid() == null) return null; // ownership cannot be checked
             Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -60,10 +64,16 @@ final class HookCache {
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + modulesStamp + "; agent " + jar + " " + jarStamp;
             PrivateDir.ensure(dir);
-            return new HookCache(dir, key);
+            return new HookCache(dir, key, log);
         } catch (Throwable t) {
-            return null; // no cache: hooked with ASM
+            log.debug("hooks-dir", "cannot keep the hooked classes in " + dir + " (" + t + "): every JVM hooks the JDK's classes with ASM");
+            return null;
         }
+    }
+
+    /** The file this cache reads and writes. */
+    Path file() {
+        return file;
     }
 
     /** A regular file's size and time, from one stat; null for anything else. */
@@ -96,12 +106,15 @@ final class HookCache {
                 long sum = crc.getValue();
                 return in.readLong() == sum && in.getFilePointer() == in.length() ? new Hooked(hookClass, classes) : null;
             }
+        } catch (NoSuchFileException none) {
+            return null; // the first JVM of this JDK build and agent jar here
         } catch (Throwable t) {
-            return null; // damaged (a length past the end, a bad string): hooked with ASM, and the file replaced
+            log.debug("hooks-read", "cannot read the hooked classes in " + file + " (" + t + "): hooked with ASM, and the file replaced");
+            return null;
         }
     }
 
-    /** Keeps the hook class and the hooked class files for the next JVM; silent when it cannot (the cache only saves time). */
+    /** Keeps the hook class and the hooked class files for the next JVM; when it cannot, only a debug line (the cache only saves time). */
     void write(Hooked hooked) {
         Path tmp = null;
         try {
@@ -127,7 +140,7 @@ final class HookCache {
             tmp = null;
             pruneOthers();
         } catch (Throwable t) {
-            // next JVM hooks with ASM too
+            log.debug("hooks-write", "cannot keep the hooked classes in " + file + " (" + t + "): the next JVM hooks with ASM too");
         } finally {
             try {
                 if (tmp != null) Files.deleteIfExists(tmp);

@@ -106,6 +106,8 @@ final class HookInstaller {
                 return failures;
             } catch (Exception | LinkageError refused) {
                 // not redefined (all or nothing; those defined are in): hooked with ASM below, and the file replaced
+                log.debug("hooks-refused", "cannot put in the hooked classes kept in " + cache.file() + " (" + refused
+                        + "): hooked with ASM instead, and the file replaced");
             }
         }
         Map<String, byte[]> hooked = new LinkedHashMap<>();
