@@ -117,6 +117,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             registry.prepareSampling();
+            for (String fallback : registry.fallbacks()) log.debug(fallback, fallback);
             DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets()),
                     new History(options.window().toMillis()),

@@ -195,6 +195,18 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /**
+     * The slower paths this JVM makes the registry take, one line each to say under {@code log=debug}: what it cannot
+     * read and what it does instead. Empty normally. Call after {@link #prepareSampling}.
+     */
+    public List<String> fallbacks() {
+        List<String> out = new ArrayList<>(2);
+        String keys = CaptureKeys.fallback(), stacks = Backtrace.fallback();
+        if (keys != null) out.add(keys);
+        if (stacks != null) out.add(stacks);
+        return out;
+    }
+
+    /**
      * Runs the hot path once, so that its classes are loaded and linked before a host thread needs them. Call it on a
      * stand-in registry, not the one the hooks feed: its record stays.
      */
