@@ -14,10 +14,11 @@ import org.apache.commons.io.monitor.FileAlterationObserver;
 public final class FileMonitor {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("corpus-watched-");
+        dir.toFile().deleteOnExit(); // at exit the JVM deletes the files registered after it first, then the directory
         Watcher.watch(dir);
         Calls.run(args,
                 n -> Watcher.watch(dir), // CALLS THE LEAK: the line that blames the leak when Watcher is not the application's own code
-                n -> Files.writeString(dir.resolve("file-" + n), "changed"));
+                n -> Files.writeString(dir.resolve("file-" + n), "changed").toFile().deleteOnExit());
     }
 
     /** The application's helper that watches a directory. */

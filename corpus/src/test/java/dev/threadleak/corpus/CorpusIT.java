@@ -18,6 +18,7 @@ import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,16 +61,16 @@ class CorpusIT {
     @EnabledIf("anySelected")
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
-    void leakyUseIsFlaggedAndBlamedOnTheLeakingLine(Path java, String program) throws Exception {
-        Path dumps = runUnderAgent(java, program, "leak", LEAK_CALLS);
+    void leakyUseIsFlaggedAndBlamedOnTheLeakingLine(Path java, String program, @TempDir Path tmp) throws Exception {
+        Path dumps = runUnderAgent(java, tmp, program, "leak", LEAK_CALLS);
         assertFlaggedAndBlamedOn(dumps, program + ".java", "// LEAK:");
     }
 
     @EnabledIf("anySelected")
     @ParameterizedTest(name = "{1} on {0}")
     @MethodSource("cases")
-    void correctUseHasNoFinding(Path java, String program) throws Exception {
-        Path dumps = runUnderAgent(java, program, "correct", CORRECT_CALLS);
+    void correctUseHasNoFinding(Path java, String program, @TempDir Path tmp) throws Exception {
+        Path dumps = runUnderAgent(java, tmp, program, "correct", CORRECT_CALLS);
         Child check = Child.cli("check", dumps.toString());
         assertThat(check.stdout()).contains("no findings");
         assertThat(check.exitCode()).isZero();
@@ -85,8 +86,8 @@ class CorpusIT {
     /** The main class's jar is own code; another jar, even the application's, is a dependency: its caller in the main jar is blamed. */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
-    void ownCodeIsTheMainClasssJarAndNotAnotherJarOfTheApplication(Path java) throws Exception {
-        Path dumps = runUnderAgent(java, ownCodeInTwoJars(), "", "leak", LEAK_CALLS);
+    void ownCodeIsTheMainClasssJarAndNotAnotherJarOfTheApplication(Path java, @TempDir Path tmp) throws Exception {
+        Path dumps = runUnderAgent(java, tmp, ownCodeInTwoJars(tmp), "", "leak", LEAK_CALLS);
         String stack = assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// CALLS THE LEAK:");
         assertThat(stack).as("the frames passed over").contains("\tat dev.threadleak.corpus.FileMonitor$Watcher.watch(FileMonitor.java:")
                 .contains("\tat org.apache.commons.io.monitor.FileAlterationMonitor.start(FileAlterationMonitor.java:");
@@ -95,20 +96,20 @@ class CorpusIT {
     /** {@code app=} wins over the inferred own code: the watcher's line, whatever jar holds it. */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
-    void appNamesTheApplicationWhicheverJarHoldsIt(Path java) throws Exception {
-        Path dumps = runUnderAgent(java, ownCodeInTwoJars(), ",app=dev.threadleak.corpus", "leak", LEAK_CALLS);
+    void appNamesTheApplicationWhicheverJarHoldsIt(Path java, @TempDir Path tmp) throws Exception {
+        Path dumps = runUnderAgent(java, tmp, ownCodeInTwoJars(tmp), ",app=dev.threadleak.corpus", "leak", LEAK_CALLS);
         assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// LEAK:");
     }
 
     /** {@code java -jar app.jar}: the jar named on the command line is own code (its manifest's Class-Path holds the libraries). */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
-    void javaDashJarsJarIsOwnCode(Path java) throws Exception {
+    void javaDashJarsJarIsOwnCode(Path java, @TempDir Path tmp) throws Exception {
         Manifest manifest = manifest("FileMonitor");
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH,
                 Stream.of(LIBRARIES.split(File.pathSeparator)).map(l -> Path.of(l).toUri().toString()).collect(Collectors.joining(" ")));
-        Path app = jar(Files.createTempDirectory("tl-corpus-jars-").resolve("app.jar"), manifest, name -> true, List.of());
-        Path dumps = runUnderAgent(java, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
+        Path app = jar(tmp.resolve("app.jar"), manifest, name -> true, List.of());
+        Path dumps = runUnderAgent(java, tmp, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
         assertFlaggedAndBlamedOn(dumps, "FileMonitor.java", "// LEAK:");
     }
 
@@ -118,10 +119,10 @@ class CorpusIT {
      */
     @ParameterizedTest(name = "on {0}")
     @MethodSource("jdks")
-    void aListedLibraryInsideTheMainJarIsNotOwnCode(Path java) throws Exception {
+    void aListedLibraryInsideTheMainJarIsNotOwnCode(Path java, @TempDir Path tmp) throws Exception {
         List<String> netty = Stream.of(LIBRARIES.split(File.pathSeparator)).filter(l -> Path.of(l).getFileName().toString().startsWith("netty-")).toList();
-        Path app = jar(Files.createTempDirectory("tl-corpus-jars-").resolve("app.jar"), manifest("NettyClient"), name -> true, netty);
-        Path dumps = runUnderAgent(java, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
+        Path app = jar(tmp.resolve("app.jar"), manifest("NettyClient"), name -> true, netty);
+        Path dumps = runUnderAgent(java, tmp, List.of("-jar", app.toString()), "", "leak", LEAK_CALLS);
         String stack = assertFlaggedAndBlamedOn(dumps, "NettyClient.java", "// LEAK:");
         assertThat(stack).as("Netty's frames, passed over").contains("\tat io.netty.bootstrap.Bootstrap.connect(Bootstrap.java:");
     }
@@ -130,9 +131,11 @@ class CorpusIT {
         return Child.jdks().stream();
     }
 
-    /** {@code -cp app.jar:watcher.jar:<libraries> FileMonitor}: the helper FileMonitor.Watcher in watcher.jar, the rest of the corpus in app.jar. */
-    private static List<String> ownCodeInTwoJars() throws IOException {
-        Path dir = Files.createTempDirectory("tl-corpus-jars-");
+    /**
+     * {@code -cp app.jar:watcher.jar:<libraries> FileMonitor}: the helper FileMonitor.Watcher in watcher.jar, the rest of the
+     * corpus in app.jar; both jars written to {@code dir}.
+     */
+    private static List<String> ownCodeInTwoJars(Path dir) throws IOException {
         Predicate<String> watcher = name -> name.startsWith("dev/threadleak/corpus/FileMonitor$Watcher");
         Path appJar = jar(dir.resolve("app.jar"), new Manifest(), watcher.negate(), List.of());
         Path watcherJar = jar(dir.resolve("watcher.jar"), new Manifest(), watcher, List.of());
@@ -185,17 +188,17 @@ class CorpusIT {
     }
 
     /** Runs a corpus program from its class-path directory: {@code -cp <classes>:<libraries> dev.threadleak.corpus.<program>}. */
-    private static Path runUnderAgent(Path java, String program, String use, int calls) throws Exception {
-        return runUnderAgent(java, List.of("-cp", CLASSES + File.pathSeparator + LIBRARIES, "dev.threadleak.corpus." + program), "", use, calls);
+    private static Path runUnderAgent(Path java, Path tmp, String program, String use, int calls) throws Exception {
+        return runUnderAgent(java, tmp, List.of("-cp", CLASSES + File.pathSeparator + LIBRARIES, "dev.threadleak.corpus." + program), "", use, calls);
     }
 
     /**
      * Runs {@code java <launch> leak|correct calls} (launch: how the program is started, {@code -cp ... Main} or
      * {@code -jar app.jar}) under the agent (its options and {@code moreOptions}) to its end; its exit dump is in
-     * the returned directory.
+     * the returned directory, {@code dumps} in {@code tmp}.
      */
-    private static Path runUnderAgent(Path java, List<String> launch, String moreOptions, String use, int calls) throws Exception {
-        Path dumps = Files.createTempDirectory("tl-corpus-");
+    private static Path runUnderAgent(Path java, Path tmp, List<String> launch, String moreOptions, String use, int calls) throws Exception {
+        Path dumps = tmp.resolve("dumps");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-javaagent:" + Child.AGENT_JAR + "=dir=" + dumps + "," + OPTIONS + moreOptions));
         command.addAll(launch);
         command.addAll(List.of(use, Integer.toString(calls)));

@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A child JVM (or Maven build) run to the end, the way a user runs tests: real {@code java}, the real agent jar.
@@ -56,19 +58,29 @@ record Child(int exit, String stdout, String stderr) {
         }
     }
 
-    /** Runs {@code fixtures.RunFixtures} with these JVM options and arguments (configuration parameters, class names). */
+    /**
+     * Runs {@code fixtures.RunFixtures} with these JVM options and arguments (configuration parameters, class names).
+     * The child's java.io.tmpdir is a directory of its own, deleted after it: the agent's dumps go there (its default
+     * directory, the self-attached agent's too).
+     */
     static Child fixtures(Jdk jdk, boolean agent, List<String> jvmOptions, String... args) {
-        List<String> command = new ArrayList<>(List.of(jdk.java().toString()));
-        if (agent) command.add("-javaagent:" + AGENT_JAR);
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", TEST_CP, "dev.threadleak.junit.fixtures.RunFixtures"));
-        command.addAll(List.of(args));
-        return run(command, null, Map.of());
+        Path tmp = createTempDirectory("threadleak-fixtures-");
+        try {
+            List<String> command = new ArrayList<>(List.of(jdk.java().toString(), "-Djava.io.tmpdir=" + tmp));
+            if (agent) command.add("-javaagent:" + AGENT_JAR);
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", TEST_CP, "dev.threadleak.junit.fixtures.RunFixtures"));
+            command.addAll(List.of(args));
+            return run(command, null, Map.of());
+        } finally {
+            deleteTree(tmp);
+        }
     }
 
     static Child run(List<String> command, Path dir, Map<String, String> environment) {
+        Path capture = createTempDirectory("threadleak-child-");
         try {
-            Path out = Files.createTempFile("threadleak-child", ".out"), err = Files.createTempFile("threadleak-child", ".err");
+            Path out = capture.resolve("out"), err = capture.resolve("err");
             ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             if (dir != null) builder.directory(dir.toFile());
             builder.environment().putAll(environment);
@@ -77,15 +89,31 @@ record Child(int exit, String stdout, String stderr) {
                 p.destroyForcibly();
                 fail("child did not end within 180 s: " + command + "\n" + Files.readString(out) + Files.readString(err));
             }
-            Child child = new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-            Files.delete(out);
-            Files.delete(err);
-            return child;
+            return new Child(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        } finally {
+            deleteTree(capture);
+        }
+    }
+
+    private static Path createTempDirectory(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,18 +33,18 @@ class UserProjectIT {
 
     @ParameterizedTest(name = "JUnit {0} on JDK {1}")
     @CsvSource({"5.10.2, 17", "6.1.3, 25"})
-    void surefireRunFailsTheLeakyClassNamingTheLineThatStartedTheWorker(String junit, int feature) throws IOException {
+    void surefireRunFailsTheLeakyClassNamingTheLineThatStartedTheWorker(String junit, int feature, @TempDir Path tmp) throws IOException {
         Path repo = Path.of(Child.required("threadleak.localRepository"));
         installOnce(repo);
         Path project = copyOfUserProject("user-project-" + junit);
         Jdk jdk = Child.jdks().stream().filter(j -> j.feature() == feature).findFirst().orElseThrow();
 
         // offline (and fast) when the local repository has all it needs; online only to fetch what it lacks
-        Child build = maven(project, repo, junit, jdk, true);
+        Child build = maven(project, repo, junit, jdk, tmp, true);
         Set<String> missing = matches(NOT_DOWNLOADED, build.stdout());
         if (!missing.isEmpty()) {
             assertThat(missing).as("installed above, never downloaded; build output:\n%s", build.stdout()).noneMatch(UserProjectIT::ours);
-            build = maven(project, repo, junit, jdk, false);
+            build = maven(project, repo, junit, jdk, tmp, false);
             Set<String> unreachable = matches(NOT_TRANSFERRED, build.stdout());
             assertThat(unreachable).as("installed above, never downloaded; build output:\n%s", build.stdout()).noneMatch(UserProjectIT::ours);
             assumeTrue(unreachable.isEmpty(), () -> "the local Maven repository lacks " + missing + " and this machine cannot download "
@@ -71,11 +72,13 @@ class UserProjectIT {
     /** Maven's words for an artifact a build could not download (no network, a repository unreachable): not "Could not find". */
     private static final Pattern NOT_TRANSFERRED = Pattern.compile("Could not transfer artifact (\\S+) from/to");
 
-    private static Child maven(Path project, Path repo, String junit, Jdk jdk, boolean offline) {
+    private static Child maven(Path project, Path repo, String junit, Jdk jdk, Path tmp, boolean offline) {
         List<String> mvn = new ArrayList<>(List.of("mvn", "-B", "test", "-Djunit.version=" + junit, "-Dthreadleak.version=" + VERSION,
                 "-Dmaven.repo.local=" + repo));
         if (offline) mvn.add("-o");
-        return Child.run(mvn, project, Map.of("JAVA_HOME", jdk.home().toString()));
+        // the JVMs of the build (Surefire's fork, with the agent, among them) write their temporary files, and the
+        // agent its dumps, under the test's own directory
+        return Child.run(mvn, project, Map.of("JAVA_HOME", jdk.home().toString(), "JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp));
     }
 
     private static Set<String> matches(Pattern artifact, String output) {

@@ -92,11 +92,12 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             return false;
         }
         long startedAtMs = System.currentTimeMillis();
+        log.debugging(options.debug());
         Registry registry = newRegistry(options);
         HookFailures hookFailures = HookFailures.NONE;
         try {
             HookInstaller.openToAgent(inst);
-            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir(), agentJar()), log);
+            hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir(), agentJar(), log), log);
             // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
             Registry standIn = newRegistry(options);
             standIn.warmUp();
@@ -128,7 +129,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     /**
      * What each field of the hook class is set to. The hook class sees JDK types only, so the sinks are JDK
-     * functional interfaces; not lambdas: the first lambda costs premain a bootstrap.
+     * functional interfaces (premain: no lambdas, see ARCHITECTURE.md).
      */
     private static Map<String, Object> sinks(Registry registry) {
         Executors executors = registry.executorHooks();
@@ -185,7 +186,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     /** Called from premain: registers the exit dump (cheap), starts the drain thread and the agent thread, which does the rest. */
     private void startThreads() {
-        // anonymous classes, not lambdas: the first lambda costs premain milliseconds of bootstrapping
+        // anonymous classes (premain: no lambdas, see ARCHITECTURE.md)
         Thread exitDump = new Thread(new Runnable() {
             @Override
             public void run() {
@@ -237,6 +238,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             registry.prepareSampling();
+            for (String fallback : registry.fallbacks()) log.debug(fallback, fallback);
             DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets()),
                     new History(options.window().toMillis()),
@@ -330,7 +332,8 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     /**
      * Registers the MXBean once a platform MBean server exists: the application's, a JMX agent's, or the one a tool
-     * that attaches starts (jconsole, {@code threadleak dump}); checked every round of the agent thread, so within 200 ms of it. The
+     * that attaches starts (jconsole, {@code threadleak dump}); checked every round of the agent thread, so within
+     * {@link Registry#DRAIN_MILLIS} ms of it. The
      * agent does not make one itself: with every platform MXBean (JFR's and the diagnostic commands' among them) it
      * costs 120-140 ms at start-up, for a bean no one may read. True once registered, or once it failed (said once).
      */

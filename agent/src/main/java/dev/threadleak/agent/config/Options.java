@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public record Options(Path dir, Duration interval, int keep, int depth, List<String> app, Duration sample,
                       Duration blocked, Duration window, int growth, int duplicates, int sites, int starts, int submissions, int threads,
-                      InetSocketAddress http, Path token, boolean maskSecrets, HealthLimits health) {
+                      InetSocketAddress http, Path token, boolean maskSecrets, HealthLimits health, boolean debug) {
 
     /** The default of {@code starts}: one start's stack in this many, after each key's first few. */
     public static final int DEFAULT_STARTS = 64;
@@ -105,7 +105,12 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                     + "the command as given"),
             new Spec("health.live", null, "none", HEALTH),
             new Spec("health.delta", null, "none", HEALTH),
-            new Spec("health.longBlocked", null, "none", HEALTH));
+            new Spec("health.longBlocked", null, "none", HEALTH),
+            spec("log", "warn",
+                    "the agent's own lines on stderr, each `[threadleak] ...`: `warn` says what fails (each problem once); "
+                    + "`debug` also says each fallback to a slower path, one `[threadleak] debug: ...` line each, once: what "
+                    + "failed and what the agent does instead (the hooked-classes file not read, not written or refused; JDK "
+                    + "fields the stack and task keys cannot read)"));
 
     /** Every key, in the order the README documents them. */
     public static final List<String> KEYS = keys();
@@ -223,7 +228,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
                 new HealthLimits(
                         healthLimit(given, "health.live", 1),
                         healthLimit(given, "health.delta", 0),
-                        healthLimit(given, "health.longBlocked", 0)));
+                        healthLimit(given, "health.longBlocked", 0)),
+                debug(value(given, "log")));
     }
 
     /** A /health threshold ({@link HealthLimits#NONE} when not given); it needs the endpoint it applies to. */
@@ -282,6 +288,13 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         if (value.equals("mask")) return true;
         if (value.equals("show")) return false;
         throw new BadOption("bad value for secrets: '" + value + "' (expected mask or show)");
+    }
+
+    /** {@code warn} (the default: what fails, each problem once) or {@code debug} (also each fallback to a slower path). */
+    private static boolean debug(String value) {
+        if (value.equals("warn")) return false;
+        if (value.equals("debug")) return true;
+        throw new BadOption("bad value for log: '" + value + "' (expected warn or debug)");
     }
 
     /** A readable, non-empty file whose content (trimmed) every HTTP request must carry as a Bearer token. */
@@ -438,8 +451,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     }
 
     /**
-     * Splits at the commas that start a new {@code key=}: values may hold commas. Plain loops, no regex or
-     * lambdas: this runs in premain, where every class loaded counts against start-up.
+     * Splits at the commas that start a new {@code key=}: values may hold commas. Plain loops, no regex
+     * (premain: no lambdas, see ARCHITECTURE.md).
      */
     private static List<String> split(String text) {
         List<String> pairs = new ArrayList<>();

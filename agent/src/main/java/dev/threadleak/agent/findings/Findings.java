@@ -138,7 +138,7 @@ public final class Findings {
     private static final String OWNERS = "owners: each executor (a stuck task's worker of an unbounded pool on its own), each group of"
             + " threads named with one pool number (nioEventLoopGroup-3-*), each other thread; a pool filling up is one owner";
 
-    /** When the site's last thread ended: a leak's never do (unknown in dumps written before the field). */
+    /** When the site's last thread ended: a leak's never do (unknown where a dump leaves the optional lastEndedAtMs out). */
     private static String ended(Snapshot s, int site, boolean noneEnded) {
         long at = s.site(site).lastEndedAtMs();
         if (noneEnded) return ": none has ended";

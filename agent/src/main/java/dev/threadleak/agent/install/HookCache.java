@@ -1,5 +1,6 @@
 package dev.threadleak.agent.install;
 
+import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.PrivateDir;
 import dev.threadleak.agent.hook.HookPoint;
 import java.io.ByteArrayOutputStream;
@@ -9,10 +10,12 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +41,16 @@ public final class HookCache {
 
     private final Path dir, file;
     private final String key;
+    /** Says (under {@code log=debug}) when the file cannot be read or written. */
+    private final Log log;
 
     /** What a valid file holds: the hook class's bytes, and the hooked class files by internal name, in hooking order. */
     record Hooked(byte[] hookClass, Map<String, byte[]> classes) {}
 
-    private HookCache(Path dir, String key) {
+    private HookCache(Path dir, String key, Log log) {
         this.dir = dir;
         this.key = key;
+        this.log = log;
         this.file = dir.resolve(PREFIX + Integer.toHexString(key.hashCode()) + SUFFIX);
     }
 
@@ -52,7 +58,7 @@ public final class HookCache {
      * The cache for this JVM and agent jar {@code jar} in {@code dir}, or null where there is none: no private directory,
      * no agent jar (null), no runtime image.
      */
-    public static HookCache in(Path dir, Path jar) {
+    public static HookCache in(Path dir, Path jar, Log log) {
         try {
             if (PrivateDir.ownUid() == null || jar == null) return null; // ownership cannot be checked; nothing to key it to
             Path modules = Path.of(System.getProperty("java.home"), "lib", "modules");
@@ -62,10 +68,16 @@ public final class HookCache {
                     + "; java.vm.version " + System.getProperty("java.vm.version") + "; java.runtime.version "
                     + System.getProperty("java.runtime.version") + "; modules " + modulesStamp + "; agent " + jar + " " + jarStamp;
             PrivateDir.ensure(dir);
-            return new HookCache(dir, key);
+            return new HookCache(dir, key, log);
         } catch (Throwable t) {
-            return null; // no cache: hooked with ASM
+            log.debug("hooks-dir", "cannot keep the hooked classes in " + dir + " (" + t + "): every JVM hooks the JDK's classes with ASM");
+            return null;
         }
+    }
+
+    /** The file this cache reads and writes. */
+    Path file() {
+        return file;
     }
 
     /** A regular file's size and time, from one stat; null for anything else. */
@@ -98,12 +110,15 @@ public final class HookCache {
                 long sum = crc.getValue();
                 return in.readLong() == sum && in.getFilePointer() == in.length() ? new Hooked(hookClass, classes) : null;
             }
+        } catch (NoSuchFileException none) {
+            return null; // the first JVM of this JDK build and agent jar here
         } catch (Throwable t) {
-            return null; // damaged (a length past the end, a bad string): hooked with ASM, and the file replaced
+            log.debug("hooks-read", "cannot read the hooked classes in " + file + " (" + t + "): hooked with ASM, and the file replaced");
+            return null;
         }
     }
 
-    /** Keeps the hook class and the hooked class files for the next JVM; silent when it cannot (the cache only saves time). */
+    /** Keeps the hook class and the hooked class files for the next JVM; when it cannot, only a debug line (the cache only saves time). */
     void write(Hooked hooked) {
         Path tmp = null;
         try {
@@ -129,7 +144,7 @@ public final class HookCache {
             tmp = null;
             pruneOthers();
         } catch (Throwable t) {
-            // next JVM hooks with ASM too
+            log.debug("hooks-write", "cannot keep the hooked classes in " + file + " (" + t + "): the next JVM hooks with ASM too");
         } finally {
             try {
                 if (tmp != null) Files.deleteIfExists(tmp);
@@ -173,14 +188,22 @@ public final class HookCache {
             for (Path p : ds) files.add(p);
         }
         if (files.size() <= KEPT) return;
-        files.sort(new java.util.Comparator<Path>() { // newest first; not a lambda: premain pays a lambda's bootstrap
+        // each file's time read once, before sorting, so that the order holds however the reads go: one that cannot be
+        // read (deleted meanwhile) counts as the oldest
+        final Map<Path, Long> modified = new HashMap<>();
+        for (Path p : files) {
+            long at;
+            try {
+                at = Files.getLastModifiedTime(p).toMillis();
+            } catch (IOException gone) {
+                at = Long.MIN_VALUE;
+            }
+            modified.put(p, at);
+        }
+        files.sort(new java.util.Comparator<Path>() { // newest first; premain: no lambdas, see ARCHITECTURE.md
             @Override
             public int compare(Path a, Path b) {
-                try {
-                    return Files.getLastModifiedTime(b).compareTo(Files.getLastModifiedTime(a));
-                } catch (IOException e) {
-                    return 0;
-                }
+                return Long.compare(modified.get(b), modified.get(a));
             }
         });
         for (Path old : files.subList(KEPT, files.size())) {

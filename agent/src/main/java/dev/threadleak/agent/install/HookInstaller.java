@@ -66,7 +66,7 @@ public final class HookInstaller {
                 try {
                     targets.add(Class.forName(name.replace('/', '.'), false, null)); // loaded, not initialized
                 } catch (ClassNotFoundException notInThisJdk) {
-                    // VirtualThread before 19, ThreadPerTaskExecutor before 21
+                    // VirtualThread and ThreadPerTaskExecutor before 19
                 }
             }
             HookWeaver.retransform(inst, targets, log);
@@ -78,6 +78,8 @@ public final class HookInstaller {
                 return failures;
             } catch (Exception | LinkageError refused) {
                 // not redefined (all or nothing; those defined are in): hooked with ASM below, and the file replaced
+                log.debug("hooks-refused", "cannot put in the hooked classes kept in " + cache.file() + " (" + refused
+                        + "): hooked with ASM instead, and the file replaced");
             }
         }
         Map<String, byte[]> hooked = new LinkedHashMap<>();
@@ -122,7 +124,7 @@ public final class HookInstaller {
         return bytes;
     }
 
-    /** As {@link #classFile}, or null when this JDK has no such class (VirtualThread before 19, ThreadPerTaskExecutor before 21). */
+    /** As {@link #classFile}, or null when this JDK has no such class (VirtualThread and ThreadPerTaskExecutor before 19). */
     private static byte[] classFileOrNull(String internalName) throws IOException {
         try (InputStream in = Object.class.getResourceAsStream("/" + internalName + ".class")) {
             return in == null ? null : in.readAllBytes();

@@ -13,7 +13,7 @@ import java.util.List;
  * equal stacks, so the drain calls getStackTrace() only for a backtrace it has not seen. HotSpot keeps the
  * backtrace in chunks, Object[] of a fixed small length: method ids (short[]), bci + version (int[]), class
  * mirrors (Object[]), name symbols (long[]), the next chunk (an Object[] of the chunk's own length), nulls.
- * Read generically; any other layout makes {@link #of} return null and the caller decodes as before.
+ * Read generically; any other layout makes {@link #of} return null and the caller decodes the stack.
  * Needs java.lang opened to the agent, which HookInstaller does (redefineModule) before any hook can run.
  */
 final class Backtrace {
@@ -97,12 +97,31 @@ final class Backtrace {
         return true;
     }
 
+    /**
+     * Why this JVM's creation stacks cannot be matched by their backtrace, as a line to say under {@code log=debug}; null
+     * when they can.
+     */
+    static String fallback() {
+        String instead = ": every creation stack is decoded, none matched to one decoded before";
+        if (BACKTRACE == null) {
+            try {
+                lookUpBacktrace();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return "cannot read Throwable.backtrace (" + e + ")" + instead;
+            }
+        }
+        return of(new Throwable()) == null ? "Throwable.backtrace is of a layout the agent does not read" + instead : null;
+    }
+
     private static VarHandle backtraceField() {
         try {
-            return MethodHandles.privateLookupIn(Throwable.class, MethodHandles.lookup())
-                    .findVarHandle(Throwable.class, "backtrace", Object.class);
+            return lookUpBacktrace();
         } catch (ReflectiveOperationException | RuntimeException e) {
-            return null; // java.lang not opened to the agent (e.g. unit tests): decode every stack, as before
+            return null; // java.lang not opened to the agent (e.g. unit tests): every stack is decoded
         }
+    }
+
+    private static VarHandle lookUpBacktrace() throws ReflectiveOperationException {
+        return MethodHandles.privateLookupIn(Throwable.class, MethodHandles.lookup()).findVarHandle(Throwable.class, "backtrace", Object.class);
     }
 }

@@ -49,7 +49,7 @@ public final class Blame {
     /** @param ownCode tells the application's own classes by name (see {@link OwnCode}) */
     Blame(List<String> appPackages, Predicate<String> ownCode) {
         List<String> prefixes = new java.util.ArrayList<>();
-        for (String p : appPackages) prefixes.add(p + "."); // a loop, not a stream: this runs in premain
+        for (String p : appPackages) prefixes.add(p + "."); // premain: no lambdas, see ARCHITECTURE.md
         this.appPackages = List.copyOf(prefixes);
         this.ownCode = ownCode;
     }

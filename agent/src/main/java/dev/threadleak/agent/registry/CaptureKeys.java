@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -20,9 +22,9 @@ import java.util.concurrent.FutureTask;
  * have come from the other line. A key of the JDK's or a listed library's class (a pool's worker, a fork-join worker,
  * an event loop, a timer) runs on behalf of many places, so it is exact from the start: those starts, rare next to a
  * request's, are always captured. Needs java.lang, java.util.concurrent and
- * (JDK 21+) jdk.internal.vm opened to the agent, which HookInstaller does before any hook runs; without them every
- * start is keyed by its thread's class alone, which two places share, so it ends up captured every time: today's
- * cost, never a wrong site.
+ * (JDK 19+) jdk.internal.vm opened to the agent, which HookInstaller does before any hook runs; without them every
+ * start is keyed by its thread's class alone, which two places share, so it ends up captured every time: the
+ * whole cost, never a wrong site.
  */
 final class CaptureKeys {
     /**
@@ -109,6 +111,18 @@ final class CaptureKeys {
         Lookups.load();
     }
 
+    /**
+     * What the keys cannot read on this JVM, as a line to say under {@code log=debug}; null when they read all they
+     * need. Call after {@link #prepare}.
+     */
+    static String fallback() {
+        List<String> missing = Lookups.missing();
+        if (missing.isEmpty()) return null;
+        return "cannot read " + String.join(", ", missing) + " (not this JDK's layout, or its package not opened to the agent):"
+                + " those starts and tasks are keyed by the class of their thread or of the JDK's wrapper, which many lines share,"
+                + " so their stacks are captured every time";
+    }
+
     /** The key of a thread about to be recorded. */
     Key of(Thread thread) {
         Class<?> type = thread.getClass();
@@ -168,6 +182,20 @@ final class CaptureKeys {
 
         /** Initializes this class: builds the readers. */
         static void load() {}
+
+        /** The readers this JDK's classes call for but that could not be built: each names the field it reads. */
+        static List<String> missing() {
+            List<String> out = new ArrayList<>();
+            if ((HOLDER == null || HOLDER_TASK == null) && TARGET == null) out.add("Thread's task (holder.task or target)");
+            if (VIRTUAL_THREAD != null && (CONT == null || CONT_TARGET == null || CONT_RUNNER_TASK == null)) {
+                out.add("VirtualThread's task (cont.target)");
+            }
+            if (CALLABLE == null) out.add("FutureTask.callable");
+            if (ADAPTER != null && ADAPTER_TASK == null) out.add("Executors.RunnableAdapter.task");
+            if (TASK_RUNNER != null && TASK_RUNNER_TASK == null) out.add("ThreadPerTaskExecutor.TaskRunner.task");
+            if (ASYNC_SUPPLY != null && ASYNC_SUPPLY_FN == null || ASYNC_RUN != null && ASYNC_RUN_FN == null) out.add("CompletableFuture's async fn");
+            return out;
+        }
 
         static Object platformTask(Thread t) {
             if (HOLDER != null && HOLDER_TASK != null) {

@@ -2,7 +2,7 @@ package dev.threadleak.agent.registry;
 
 /**
  * The stack captured inside Thread.start, and the started thread's class: {@code start} overrides of that class
- * and its superclasses are not the creation site ({@link SiteTable#callerOfStart(StackTraceElement[], Class)}).
+ * and its superclasses are not the creation site ({@link SiteTable#callerOfStart(StackTraceElement[], Class, String)}).
  * The class rides in the Throwable the hot path allocates anyway (in its padding: no bigger, no extra object),
  * and goes with it when the record is drained.
  */

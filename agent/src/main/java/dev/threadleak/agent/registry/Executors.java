@@ -222,8 +222,8 @@ public final class Executors {
      */
     private volatile CaptureKeys keys;
     /**
-     * The hooks' clock, ticked by the agent thread at every drain (every 200 ms): task and queue times are
-     * precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
+     * The hooks' clock, ticked by the agent thread at every drain (every {@link Registry#DRAIN_MILLIS} ms): task and
+     * queue times are precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
      */
     private volatile long nowMs = System.currentTimeMillis();
 
@@ -388,7 +388,7 @@ public final class Executors {
                 live.add(r);
             }
         }
-        // a loop, not removeIf with a lambda: a short JVM's exit hook may run this first, and a first lambda bootstraps a class
+        // a loop, not removeIf: a short JVM's exit hook may run this first (premain: no lambdas, see ARCHITECTURE.md)
         for (Iterator<WorkerSlot> it = workers.values().iterator(); it.hasNext(); ) {
             WorkerSlot w = it.next();
             if (w.ended()) {

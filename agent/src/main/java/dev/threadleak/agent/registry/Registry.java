@@ -45,8 +45,9 @@ public final class Registry implements Consumer<Thread> {
     /**
      * The start that makes the pending stack this deep wakes the drainer: starts are drained by count as well as by
      * time. Kept small because a record waits in the young generation: at a busy server's rate (25,000 virtual-thread
-     * requests a second) the 200 ms drain alone leaves thousands of records for each young collection to copy, about
-     * as much as the server's own survivors; drained, a record of an ended thread is garbage before the collection.
+     * requests a second) the drain every {@link #DRAIN_MILLIS} ms alone leaves thousands of records for each young
+     * collection to copy, about as much as the server's own survivors; drained, a record of an ended thread is garbage
+     * before the collection.
      */
     static final int WAKE_DRAINER_AT = 256;
     /**
@@ -195,6 +196,18 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /**
+     * The slower paths this JVM makes the registry take, one line each to say under {@code log=debug}: what it cannot
+     * read and what it does instead. Empty normally. Call after {@link #prepareSampling}.
+     */
+    public List<String> fallbacks() {
+        List<String> out = new ArrayList<>(2);
+        String keys = CaptureKeys.fallback(), stacks = Backtrace.fallback();
+        if (keys != null) out.add(keys);
+        if (stacks != null) out.add(stacks);
+        return out;
+    }
+
+    /**
      * Runs the hot path once, so that its classes are loaded and linked before a host thread needs them. Call it on a
      * stand-in registry, not the one the hooks feed: its record stays.
      */
@@ -251,7 +264,10 @@ public final class Registry implements Consumer<Thread> {
         drain(true);
     }
 
-    /** The agent thread's drain, every 200 ms and whenever {@link #WAKE_DRAINER_AT} starts wait: sweeps on the clock. */
+    /**
+     * The agent thread's drain, every {@link #DRAIN_MILLIS} ms and whenever {@link #WAKE_DRAINER_AT} starts wait: sweeps
+     * on the clock.
+     */
     public synchronized void drainStarts() {
         drain(false);
     }

@@ -74,7 +74,7 @@ public final class SiteTable {
      * {@code start} or a subclass's constructor only runs for that class or one that inherits from it.
      */
     synchronized SiteRecord intern(Throwable creation, int kind, Class<?> ownClass) {
-        Backtrace key = Backtrace.of(creation); // null when unreadable: decode, as before
+        Backtrace key = Backtrace.of(creation); // null when unreadable: decoded, and not kept by its backtrace
         SiteRecord site = key == null ? null : byBacktrace.get(key);
         if (site == null) {
             site = decode(creation, kind, ownClass);

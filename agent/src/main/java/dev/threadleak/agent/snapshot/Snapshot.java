@@ -90,7 +90,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         for (SiteInfo s : sites) {
             counted.add(new SiteInfo(s.id(), s.stack(), s.blame(), s.truncated(), s.started(), s.kind(), notListed.getOrDefault(s.id(), 0L), s.lastEndedAtMs()));
         }
-        List<ThreadEntry> listed = threads.stream().filter(kept::contains).toList(); // start order, as before
+        List<ThreadEntry> listed = threads.stream().filter(kept::contains).toList(); // in start order, as in threads
         return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary.withThreadsNotListed(total),
                 List.copyOf(counted), listed, blockedThresholdMs, deadlocks, findings, executors);
     }

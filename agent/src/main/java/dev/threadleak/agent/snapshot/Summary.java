@@ -25,10 +25,11 @@ import java.util.Map;
  * @param threadsNotListed live threads counted here but not listed in {@code threads}: a dump lists at most the
  *                      {@code threads} option's number (each site's count of them is its {@code notListed})
  * @param hookFailures  Throwables the hook swallowed inside Thread.start or an executor method (the call went on,
- *                      unrecorded); 0 normally, and in dumps written before the field existed
+ *                      unrecorded); 0 normally, and where a dump leaves the field out (readers take it as optional)
  * @param firstHookFailure the first of them, as {@code Throwable.toString()}, or null
  * @param stacksCaptured of {@code agentStarted}, the starts whose creation stack was captured (option {@code starts}:
- *                      the others were placed at their sampling key's site); -1 in dumps written before the field existed
+ *                      the others were placed at their sampling key's site); -1 where a dump leaves the field out
+ *                      (optional to readers)
  * @param stacksSkipped of {@code agentStarted}, the starts recorded without the creation stack they were due, because a
  *                      burst of starts outran the agent (placed at their sampling key's site, or nowhere); 0 normally
  */

@@ -31,6 +31,16 @@ class LogTest {
     }
 
     @Test
+    void debugLinesAreSaidOnlyUnderLogDebugEachOnce() {
+        log.debug("hooks", "cannot read the hooked classes");
+        log.debugging(true);
+        log.debug("hooks", "cannot read the hooked classes");
+        log.debug("hooks", "cannot read the hooked classes");
+        log.debug("keys", "cannot read FutureTask.callable");
+        assertThat(lines).containsExactly("[threadleak] debug: cannot read the hooked classes", "[threadleak] debug: cannot read FutureTask.callable");
+    }
+
+    @Test
     void warnAlwaysSpeaks() {
         log.warn("x");
         log.warn("x");

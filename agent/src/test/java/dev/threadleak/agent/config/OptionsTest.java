@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OptionsTest {
-    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)";
 
     @Test
     void defaults() {
@@ -35,7 +35,7 @@ class OptionsTest {
     void everyKey() {
         Options o = Options.parse("dir=/var/tmp/tl,interval=500ms,keep=7,depth=5,app=com.acme");
         assertThat(o).isEqualTo(new Options(Path.of("/var/tmp/tl"), Duration.ofMillis(500), 7, 5, List.of("com.acme"),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 64, 256, 10_000, null, null, true, HealthLimits.OFF));
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(1), 100, 20, 10_000, 64, 256, 10_000, null, null, true, HealthLimits.OFF, false));
         Options more = Options.parse("sample=200ms,blocked=2s,window=30s,growth=7,duplicates=3");
         assertThat(more.sample()).isEqualTo(Duration.ofMillis(200));
         assertThat(more.blocked()).isEqualTo(Duration.ofSeconds(2));
@@ -50,6 +50,14 @@ class OptionsTest {
         assertThat(Options.parse("dir=rel").dir()).isEqualTo(Path.of("rel").toAbsolutePath());
         assertThat(Options.parse("keep=1,depth=1").keep()).isEqualTo(1);
         assertThat(Options.parse("keep=100000,depth=1024").depth()).isEqualTo(1024);
+    }
+
+    @Test
+    void logSaysWarningsUnlessDebugIsAsked() {
+        assertThat(Options.defaults().debug()).isFalse();
+        assertThat(Options.parse("log=warn").debug()).isFalse();
+        assertThat(Options.parse("log=debug").debug()).isTrue();
+        assertBad("log=info", "bad value for log: 'info' (expected warn or debug)");
     }
 
     @Test
@@ -90,7 +98,7 @@ class OptionsTest {
     @Test
     void errorMessages() {
         assertBad("intervl=30s", "unknown option 'intervl' " + KNOWN);
-        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)");
+        assertBad("dir", "option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)");
         assertBad("keep=1,keep=2", "option 'keep' given twice");
         assertBad("starts=0", "bad value for starts: '0' (expected all, off, or capture one in N from 1 to 1000000)");
         assertBad("dir=", "bad value for dir: empty (expected a directory path)");

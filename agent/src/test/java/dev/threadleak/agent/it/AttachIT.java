@@ -26,8 +26,8 @@ class AttachIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void attachToARunningJvmThenItsNewThreadsHaveSitesAndOldOnesAreStartedBeforeAgent(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-attach-").resolve("dumps");
+    void attachToARunningJvmThenItsNewThreadsHaveSitesAndOldOnesAreStartedBeforeAgent(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         try (ChildJvm child = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             ChildJvm.await("the sample to start consumers", DEADLINE, () -> child.stdout().startsWith("BlockedConsumers:"));
             Result attach = ChildJvm.cli("attach", String.valueOf(child.pid()), "dir=" + dir + ",interval=300ms,sample=200ms,window=2s");
@@ -49,15 +49,15 @@ class AttachIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void badOptionsAreOneLineAndTheTargetIsUntouched(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-attach-bad-").resolve("dumps");
+    void badOptionsAreOneLineAndTheTargetIsUntouched(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         try (ChildJvm child = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "60")) {
             ChildJvm.await("the sample to start", DEADLINE, () -> !child.stdout().isEmpty());
             Result attach = ChildJvm.cli("attach", String.valueOf(child.pid()), "dir=" + dir + ",intervl=1s");
             assertThat(attach.exitCode()).isEqualTo(2);
             assertThat(attach.stdout()).isEmpty();
             assertThat(attach.stderr()).isEqualTo("threadleak: unknown option 'intervl' (known: dir, interval, keep, depth, app, "
-                    + "sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)\n");
+                    + "sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)\n");
             assertThat(child.isAlive()).isTrue();
             assertThat(child.stderr()).isEmpty(); // not even the JDK's dynamic-agent warning: nothing was loaded
             assertThat(dir).doesNotExist();
@@ -69,8 +69,8 @@ class AttachIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void attachToAJvmThatHasTheAgentAlreadyIsOneLineAndExitTwo(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-attach-twice-").resolve("dumps");
+    void attachToAJvmThatHasTheAgentAlreadyIsOneLineAndExitTwo(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         Path other = dir.resolveSibling("other");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "60")) {
@@ -126,9 +126,9 @@ class AttachIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aRelativeDirIsTheCliDirsAndTheDefaultDirIsTheTargetsAsAnnounced(Jdk jdk) throws Exception {
-        Path cliCwd = Files.createTempDirectory("tl-attach-cwd-");
-        Path targetTmp = Files.createTempDirectory("tl-attach-tmp-");
+    void aRelativeDirIsTheCliDirsAndTheDefaultDirIsTheTargetsAsAnnounced(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path cliCwd = Files.createDirectory(tmp.resolve("cwd"));
+        Path targetTmp = Files.createDirectory(tmp.resolve("tmp"));
         for (boolean relative : List.of(true, false)) {
             try (ChildJvm child = ChildJvm.start(jdk, List.of("-Djava.io.tmpdir=" + targetTmp, "-cp", ChildJvm.SAMPLES_CP),
                     "dev.threadleak.samples.HealthyService", "60")) {

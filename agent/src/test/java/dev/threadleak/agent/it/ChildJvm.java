@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * A child JVM started the way a user would: a real {@code java} binary, the built agent jar, a real
- * program. Output goes to files so a test can read it while the child runs.
+ * program. Its output is captured in memory, so a test can read it while the child runs and nothing is left on disk.
  */
 public final class ChildJvm implements AutoCloseable {
     /** The built agent jar (set by failsafe). */
@@ -37,13 +39,13 @@ public final class ChildJvm implements AutoCloseable {
     private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
     private final Process process;
-    private final Path stdout;
-    private final Path stderr;
+    private final Output stdout;
+    private final Output stderr;
 
-    private ChildJvm(Process process, Path stdout, Path stderr) {
+    private ChildJvm(Process process) {
         this.process = process;
-        this.stdout = stdout;
-        this.stderr = stderr;
+        this.stdout = new Output(process.getInputStream(), "stdout of " + process.pid());
+        this.stderr = new Output(process.getErrorStream(), "stderr of " + process.pid());
     }
 
     /** The JDKs integration tests run on: JDK 17 and JDK 25. A missing JDK fails the test, never skips it. */
@@ -76,12 +78,7 @@ public final class ChildJvm implements AutoCloseable {
         cmd.add(jdk.java().toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(Arrays.asList(mainAndArgs));
-        Path dir = Files.createTempDirectory("threadleak-child-");
-        Path out = dir.resolve("stdout.txt");
-        Path err = dir.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        return new ChildJvm(p, out, err);
+        return new ChildJvm(new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
     }
 
     /** {@code -javaagent:<jar>=<options>} (no '=' part when options are empty). */
@@ -128,17 +125,78 @@ public final class ChildJvm implements AutoCloseable {
         return output.lines().toList();
     }
 
+    /** What the child has printed on stdout so far; all of it once the child has exited. */
     public String stdout() {
-        return read(stdout);
+        return stdout.text(process);
     }
 
     public String stderr() {
-        return read(stderr);
+        return stderr.text(process);
     }
 
+    /**
+     * One output stream of a process, read as it comes by a thread of its own (a pipe nobody reads would stop the
+     * child once full). Once the process has exited, {@link #text} waits for the reader to reach the end.
+     */
+    private static final class Output {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final Thread reader;
+
+        Output(InputStream in, String name) {
+            reader = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                try (in) {
+                    for (int n; (n = in.read(buffer)) >= 0; ) {
+                        synchronized (bytes) {
+                            bytes.write(buffer, 0, n);
+                        }
+                    }
+                } catch (IOException closed) {
+                    // the process is gone and its pipe closed: what was read is all there is
+                }
+            }, "read " + name);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        String text(Process process) {
+            if (!process.isAlive()) {
+                try {
+                    reader.join(DEFAULT_DEADLINE.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+                // a process the child started may still hold the pipe open
+                if (reader.isAlive()) fail(reader.getName() + ": not at its end " + DEFAULT_DEADLINE + " after the process exited");
+            }
+            synchronized (bytes) {
+                return bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+    /**
+     * Kills the child if it still runs (SIGKILL: no shutdown hook, so no exit dump) and removes what a JVM removes
+     * itself when it exits but leaves when killed: its attach socket ({@code /tmp/.java_pid<pid>}, made when a tool
+     * attached) and its performance-data file ({@code /tmp/hsperfdata_<user>/<pid>}).
+     */
     @Override
     public void close() {
+        if (!process.isAlive()) return;
         process.destroyForcibly();
+        try {
+            if (!process.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) fail("child JVM " + pid() + " not gone " + DEFAULT_DEADLINE + " after SIGKILL");
+            Files.deleteIfExists(Path.of("/tmp", ".java_pid" + pid()));
+            try (DirectoryStream<Path> perfData = Files.newDirectoryStream(Path.of("/tmp"), "hsperfdata_*")) {
+                for (Path dir : perfData) Files.deleteIfExists(dir.resolve(String.valueOf(pid())));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Polls until {@code condition} holds; fails with {@code what} after the deadline. No fixed sleeps. */
@@ -160,13 +218,13 @@ public final class ChildJvm implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", AGENT_JAR.toString()));
         cmd.addAll(Arrays.asList(args));
-        Path dir = Files.createTempDirectory("threadleak-cli-");
-        Process p = new ProcessBuilder(cmd).directory(cwd == null ? null : cwd.toFile()).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        Process p = new ProcessBuilder(cmd).directory(cwd == null ? null : cwd.toFile()).start();
+        Output out = new Output(p.getInputStream(), "stdout of the CLI"), err = new Output(p.getErrorStream(), "stderr of the CLI");
         if (!p.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail("threadleak CLI did not exit: " + cmd);
         }
-        return new Result(p.exitValue(), read(dir.resolve("out")), read(dir.resolve("err")));
+        return new Result(p.exitValue(), out.text(p), err.text(p));
     }
 
     /** Exit code and output of a finished command. */
@@ -236,14 +294,6 @@ public final class ChildJvm implements AutoCloseable {
                         .replaceAll("JAVA_VERSION=\"?([0-9]+).*", "$1");
                 return Integer.parseInt(v);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

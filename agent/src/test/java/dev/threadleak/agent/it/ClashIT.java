@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -23,8 +23,7 @@ class ClashIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anAppWithItsOwnJacksonAndByteBuddyRunsUnharmed(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-clash-");
+    void anAppWithItsOwnJacksonAndByteBuddyRunsUnharmed(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir)), "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.ClashApp");
         assertThat(run.stderr()).isEmpty();
         assertThat(run.stdout()).isEqualTo("clash ok: jackson 2.15.4, bytebuddy 1.14.18, generated dev.threadleak.samples.Generated\n");

@@ -21,8 +21,7 @@ class CliErrorsIT {
 
     /** One real dump to damage. */
     @BeforeAll
-    static void writeARealDump() throws Exception {
-        Path dir = Files.createTempDirectory("tl-cli-");
+    static void writeARealDump(@TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(ChildJvm.jdks().get(0), List.of(ChildJvm.agent("dir=" + dir)),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
         assertThat(run.exitCode()).isZero();
@@ -223,7 +222,7 @@ class CliErrorsIT {
         dev.threadleak.agent.snapshot.Snapshot big = new dev.threadleak.agent.snapshot.Snapshot(s.pid(), s.takenAtMs(), s.jvmStartedAtMs(),
                 s.agentStartedAtMs(), s.javaVersion(), s.command(), s.summary(), s.sites(), many, s.blockedThresholdMs(), s.deadlocks(),
                 s.findings(), s.executors());
-        Path file = Files.createTempDirectory("tl-big-").resolve("big.json");
+        Path file = tmp.resolve("big.json");
         try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
             dev.threadleak.agent.snapshot.SnapshotCodec.write(big, out);
         }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -37,12 +38,15 @@ class CliExportIT {
 
     /** Dump directories of the leaking sample, one run per JDK shared by the tests. */
     private static final Map<Integer, Path> RUNS = new HashMap<>();
+    /** Where those runs and what the tests make of them are written. */
+    @TempDir
+    static Path runs;
 
     /** A leaking sample's dump directory (a dump a second, the last one at exit). */
     private static synchronized Path leakingDumps(Jdk jdk) throws Exception {
         Path done = RUNS.get(jdk.feature());
         if (done != null) return done;
-        Path dir = Files.createTempDirectory("tl-export-");
+        Path dir = Files.createDirectory(runs.resolve("jdk" + jdk.feature()));
         ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples." + SAMPLE, "6");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -151,12 +155,16 @@ class CliExportIT {
         List<String> cmd = new ArrayList<>(List.of("go"));
         cmd.addAll(Arrays.asList(args));
         Path out = Files.createTempFile("tl-go-", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("go " + String.join(" ", args)).isTrue();
-        String text = Files.readString(out);
-        assertThat(p.exitValue()).as(text).isZero();
-        return text;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("go " + String.join(" ", args)).isTrue();
+            String text = Files.readString(out);
+            assertThat(p.exitValue()).as(text).isZero();
+            return text;
+        } finally {
+            Files.delete(out);
+        }
     }
 
     static boolean commandWorks(String... cmd) {

@@ -6,10 +6,10 @@ import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
 import dev.threadleak.agent.snapshot.Finding;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,8 +20,7 @@ class DiffWatchIT {
     }
 
     /** The sample run under the agent for 6 s with a dump a second (the last one at exit). */
-    private static Path dumpsOf(Jdk jdk, String sample) throws Exception {
-        Path dir = Files.createTempDirectory("tl-diff-" + sample + "-");
+    private static Path dumpsOf(Jdk jdk, Path dir, String sample) throws Exception {
         ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples." + sample, "6");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
@@ -47,8 +46,8 @@ class DiffWatchIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aLeakingSamplesDiffPutsTheLeakingSiteOnTopAndItsWatchExitsOne(Jdk jdk) throws Exception {
-        Path dir = dumpsOf(jdk, "ExecutorPerRequest");
+    void aLeakingSamplesDiffPutsTheLeakingSiteOnTopAndItsWatchExitsOne(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = dumpsOf(jdk, tmp, "ExecutorPerRequest");
         List<Path> dumps = ChildJvm.dumps(dir);
         int grown = leakingWorkers(dumps.get(dumps.size() - 1)) - leakingWorkers(dumps.get(0));
         assertThat(grown).isPositive();
@@ -87,8 +86,8 @@ class DiffWatchIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aHealthySamplesDiffShowsNoGrowthAndItsWatchExitsZero(Jdk jdk) throws Exception {
-        Path dir = dumpsOf(jdk, "HealthyService");
+    void aHealthySamplesDiffShowsNoGrowthAndItsWatchExitsZero(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = dumpsOf(jdk, tmp, "HealthyService");
         List<Path> dumps = ChildJvm.dumps(dir);
         // the first and the last periodic dump (the exit dump comes after the pools are shut down)
         Result diff = ChildJvm.cli("diff", dumps.get(0).toString(), dumps.get(dumps.size() - 2).toString());
@@ -105,8 +104,7 @@ class DiffWatchIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void watchFollowReadsDumpsAsTheyAreWritten(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-follow-");
+    void watchFollowReadsDumpsAsTheyAreWritten(Jdk jdk, @TempDir Path dir) throws Exception {
         try (ChildJvm app = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.ExecutorPerRequest", "60")) {
             ChildJvm.await("a first dump", Duration.ofSeconds(30), () -> !ChildJvm.dumps(dir).isEmpty());

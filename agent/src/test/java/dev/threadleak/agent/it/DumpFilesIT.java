@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Dump files: rotation, names, permissions, atomic writes, and a directory that cannot be written. */
 class DumpFilesIT {
@@ -31,8 +32,7 @@ class DumpFilesIT {
     }
 
     @Test
-    void keepsTheNewestDumpsOnlyEachCompleteAndPrivate() throws Exception {
-        Path base = Files.createTempDirectory("tl-rot-");
+    void keepsTheNewestDumpsOnlyEachCompleteAndPrivate(@TempDir Path base) throws Exception {
         Path dir = base.resolve("dumps"); // the agent creates it
         Path stop = base.resolve("stop");
         try (ChildJvm child = ChildJvm.start(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms,keep=3")),
@@ -83,21 +83,20 @@ class DumpFilesIT {
     }
 
     @Test
-    void anUnwritableDirIsReportedOnceAndTheAppRunsOn() throws Exception {
-        Path base = Files.createTempDirectory("tl-unwritable-");
+    void anUnwritableDirIsReportedOnceAndTheAppRunsOn(@TempDir Path base) throws Exception {
         Files.createFile(base.resolve("file"));
         Path dir = base.resolve("file").resolve("dumps"); // its parent is a regular file: cannot be created, even by root
-        assertThat(runUntilThePeriodicDumpFails(dir)).startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
+        assertThat(runUntilThePeriodicDumpFails(dir, base.resolve("stop"))).startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
                 .contains("Not a directory")
                 .endsWith("(will retry every 200ms)");
     }
 
     /**
      * Runs an app with dumps every 200 ms into {@code dir} until the first periodic dump has failed, then lets it
-     * end (its exit dump fails too) and returns the one line it printed on stderr: the failures said once.
+     * end (its exit dump fails too; creating {@code stop} stops it) and returns the one line it printed on stderr: the
+     * failures said once.
      */
-    private static String runUntilThePeriodicDumpFails(Path dir) throws Exception {
-        Path stop = Files.createTempDirectory("tl-stop-").resolve("stop");
+    private static String runUntilThePeriodicDumpFails(Path dir, Path stop) throws Exception {
         try (ChildJvm child = ChildJvm.start(jdk(), List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms")),
                 "-cp", ChildJvm.TEST_CP, RUN_UNTIL, stop.toString(), "60")) {
             ChildJvm.await("the periodic dump's warning", DEADLINE, () -> child.stderr().contains("cannot write periodic dump"));
@@ -111,8 +110,7 @@ class DumpFilesIT {
     }
 
     @Test
-    void writingResumesOnceTheDirBecomesWritable() throws Exception {
-        Path base = Files.createTempDirectory("tl-retry-");
+    void writingResumesOnceTheDirBecomesWritable(@TempDir Path base) throws Exception {
         Path blocker = Files.createFile(base.resolve("file"));
         Path dir = blocker.resolve("dumps");
         Path stop = base.resolve("stop");
@@ -132,9 +130,8 @@ class DumpFilesIT {
     }
 
     @Test
-    void twoJvmsThatAreBothPid1InOneDirKeepTheirOwnDumps() throws Exception {
+    void twoJvmsThatAreBothPid1InOneDirKeepTheirOwnDumps(@TempDir Path base) throws Exception {
         // two containers, each JVM pid 1, sharing a volume: here two pid namespaces (unshare; the tests run as root)
-        Path base = Files.createTempDirectory("tl-pid1-");
         Path dir = base.resolve("dumps");
         List<String> pid1 = List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc");
         List<String> agent = List.of(ChildJvm.agent("dir=" + dir + ",interval=200ms,keep=2"));
@@ -158,8 +155,7 @@ class DumpFilesIT {
     }
 
     @Test
-    void onAFullDiskTheOldestDumpsGoAndTheExitDumpIsWritten() throws Exception {
-        Path base = Files.createTempDirectory("tl-full-");
+    void onAFullDiskTheOldestDumpsGoAndTheExitDumpIsWritten(@TempDir Path base) throws Exception {
         Path mnt = Files.createDirectory(base.resolve("small"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()).inheritIO().start();
         assertThat(mount.waitFor()).as("mount a 1 MiB tmpfs (the tests run as root)").isZero();
@@ -191,14 +187,13 @@ class DumpFilesIT {
     }
 
     @Test
-    void aDirOthersMayWriteOrAnotherUserOwnsIsOneWarningAndNoDumps() throws Exception {
-        Path base = Files.createTempDirectory("tl-shared-");
+    void aDirOthersMayWriteOrAnotherUserOwnsIsOneWarningAndNoDumps(@TempDir Path base) throws Exception {
         Path open = Files.createDirectory(base.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path theirs = Files.createDirectory(base.resolve("theirs"));
         Files.setAttribute(theirs, "unix:uid", 65534); // nobody's; the tests run as root
         for (Path dir : List.of(open, theirs)) {
-            assertThat(runUntilThePeriodicDumpFails(dir)).startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
+            assertThat(runUntilThePeriodicDumpFails(dir, base.resolve("stop-" + dir.getFileName()))).startsWith("[threadleak] cannot write periodic dump to " + dir + ": ")
                     .contains(dir == open ? "writable by other users (rwxrwxrwx), not used" : "owned by another user (uid 65534), not used");
             try (Stream<Path> files = Files.list(dir)) {
                 assertThat(files).as("files in %s", dir).isEmpty();
@@ -207,8 +202,7 @@ class DumpFilesIT {
     }
 
     @Test
-    void theDefaultDirIsPerUserSoAnotherUsersDirStopsNothing() throws Exception {
-        Path tmp = Files.createTempDirectory("tl-default-");
+    void theDefaultDirIsPerUserSoAnotherUsersDirStopsNothing(@TempDir Path tmp) throws Exception {
         Path shared = Files.createDirectory(tmp.resolve("threadleak")); // the old shared default, another user's
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setAttribute(shared, "unix:uid", 65534);

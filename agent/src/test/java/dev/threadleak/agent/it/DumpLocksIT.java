@@ -6,12 +6,12 @@ import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,8 +29,8 @@ class DumpLocksIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void dumpListsHeldMonitorsAndOnlyTheContendedSynchronizers(Jdk jdk) throws Exception {
-        Map<String, ThreadEntry> threads = byName(exitDump(jdk, 0));
+    void dumpListsHeldMonitorsAndOnlyTheContendedSynchronizers(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Map<String, ThreadEntry> threads = byName(exitDump(jdk, tmp, 0));
         ThreadEntry holder = threads.get("holder"), waiter = threads.get("waiter");
         assertThat(holder.monitorsOwned()).singleElement()
                 .satisfies(m -> assertThat(m.lock()).startsWith(HELD_LOCKS + "$Guard@"));
@@ -44,9 +44,9 @@ class DumpLocksIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void dumpReadsEveryPlatformThreadWithItsStack(Jdk jdk) throws Exception {
+    void dumpReadsEveryPlatformThreadWithItsStack(Jdk jdk, @TempDir Path tmp) throws Exception {
         int parked = 1_500; // several of the sampler's batches
-        Map<String, ThreadEntry> threads = byName(exitDump(jdk, parked));
+        Map<String, ThreadEntry> threads = byName(exitDump(jdk, tmp, parked));
         for (int i = 0; i < parked; i++) {
             ThreadEntry t = threads.get("parked-" + i);
             assertThat(t).as("parked-%d in the dump", i).isNotNull();
@@ -56,8 +56,7 @@ class DumpLocksIT {
     }
 
     /** Runs HeldLocks with {@code parked} extra threads under the agent (exit dump only) and reads that dump. */
-    private static Snapshot exitDump(Jdk jdk, int parked) throws Exception {
-        Path dir = Files.createTempDirectory("tl-locks-");
+    private static Snapshot exitDump(Jdk jdk, Path dir, int parked) throws Exception {
         try (ChildJvm child = ChildJvm.start(jdk, List.of("-Xss256k", ChildJvm.agent("dir=" + dir + ",interval=0"),
                 "-cp", ChildJvm.TEST_CP), HELD_LOCKS, Integer.toString(parked))) {
             assertThat(child.waitFor()).as(child.stderr()).isZero();

@@ -12,6 +12,7 @@ import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,8 +26,7 @@ class ExecutorsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void everyExecutorKindIsListedWithItsConstructionSiteStateAndWorkers(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-kinds-");
+    void everyExecutorKindIsListedWithItsConstructionSiteStateAndWorkers(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ExecutorKinds");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -82,8 +82,7 @@ class ExecutorsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void stuckTasksNameWhereTheyWereSubmittedAndWhereTheyWaitAndTheQueueStalls(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-stuck-");
+    void stuckTasksNameWhereTheyWereSubmittedAndWhereTheyWaitAndTheQueueStalls(Jdk jdk, @TempDir Path dir) throws Exception {
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0," + FAST), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.StuckTasks", "4")) {
             assertThat(child.waitFor()).as(child.stderr()).isZero();
@@ -118,8 +117,8 @@ class ExecutorsIT {
     /** CompletableFuture stages on a ForkJoinPool: their tasks' ages and submission site too. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void stuckForkJoinTasksNameWhereTheyWereSubmitted(Jdk jdk) throws Exception {
-        Snapshot dump = untilStuck(jdk, "StuckAsync", Kind.QUEUE_STALL);
+    void stuckForkJoinTasksNameWhereTheyWereSubmitted(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Snapshot dump = untilStuck(jdk, tmp, "StuckAsync", Kind.QUEUE_STALL);
         Finding stuck = only(dump, Kind.STUCK_TASK);
         String submitted = "dev.threadleak.agent.it.apps.StuckAsync.main(StuckAsync.java:" + ChildJvm.appLineOf("StuckAsync.java", "// ASYNC:") + ")";
         String waits = "dev.threadleak.agent.it.apps.StuckAsync.awaitReply(StuckAsync.java:" + ChildJvm.appLineOf("StuckAsync.java", "// WAITS:") + ")";
@@ -141,8 +140,8 @@ class ExecutorsIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aPeriodicTaskStuckOnALaterRunNamesWhereItWasScheduled(Jdk jdk) throws Exception {
-        Snapshot dump = untilStuck(jdk, "StuckPeriodic");
+    void aPeriodicTaskStuckOnALaterRunNamesWhereItWasScheduled(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Snapshot dump = untilStuck(jdk, tmp, "StuckPeriodic");
         Finding stuck = only(dump, Kind.STUCK_TASK);
         String scheduled = "dev.threadleak.agent.it.apps.StuckPeriodic.main(StuckPeriodic.java:" + ChildJvm.appLineOf("StuckPeriodic.java", "// PERIODIC:") + ")";
         assertThat(stuck.title()).startsWith("1 task running for ");
@@ -159,8 +158,8 @@ class ExecutorsIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aStuckTaskFromANewLineOfABusyPoolNamesItsLine(Jdk jdk) throws Exception {
-        Snapshot dump = untilStuck(jdk, "StuckAfterMany");
+    void aStuckTaskFromANewLineOfABusyPoolNamesItsLine(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Snapshot dump = untilStuck(jdk, tmp, "StuckAfterMany");
         Finding stuck = only(dump, Kind.STUCK_TASK);
         String submitted = "dev.threadleak.agent.it.apps.StuckAfterMany.main(StuckAfterMany.java:" + ChildJvm.appLineOf("StuckAfterMany.java", "// STUCK:") + ")";
         assertThat(stuck.title()).startsWith("1 task running for ");
@@ -171,8 +170,7 @@ class ExecutorsIT {
     /** An application's ThreadPoolExecutor subclass is blamed where it is built, not on its constructors' super(...). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anExecutorSubclassIsBlamedWhereItIsBuilt(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-subclass-");
+    void anExecutorSubclassIsBlamedWhereItIsBuilt(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.SubclassPool");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -187,8 +185,7 @@ class ExecutorsIT {
      * Runs test app {@code app} (it prints "stuck" and runs until the file its argument names exists) until a dump has a
      * STUCK_TASK finding (and the {@code others}), stops it, and returns the newest dump.
      */
-    private static Snapshot untilStuck(Jdk jdk, String app, Kind... others) throws Exception {
-        Path dir = Files.createTempDirectory("tl-" + app + "-");
+    private static Snapshot untilStuck(Jdk jdk, Path dir, String app, Kind... others) throws Exception {
         Path stop = dir.resolve("stop");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms," + FAST), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps." + app, stop.toString())) {
@@ -221,8 +218,7 @@ class ExecutorsIT {
     /** Task objects are never wrapped or replaced: the app checks what users rely on, with every submission captured. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void taskObjectsKeepTheirIdentity(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-identity-");
+    void taskObjectsKeepTheirIdentity(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,submissions=all")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.TaskIdentity");
         assertThat(run.stdout()).isEqualTo("identity ok\n");

@@ -8,12 +8,12 @@ import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Finding.Kind;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,18 +43,18 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("fixedTwins")
-    void fixedTwinHasNoFinding(Jdk jdk, String sample) throws Exception {
+    void fixedTwinHasNoFinding(Jdk jdk, String sample, @TempDir Path tmp) throws Exception {
         // the newest dump only: with blocked=1s, a machine busy enough to stall a 50 ms wait for a second would
         // make an earlier one show a stuck task
-        Snapshot dump = ChildJvm.newestDump(run(jdk, sample, FOUR_SECONDS));
+        Snapshot dump = ChildJvm.newestDump(run(jdk, tmp, sample, FOUR_SECONDS));
         assertThat(dump.findings()).as("findings of %s", sample).isEmpty();
         assertThat(dump.summary().agentStarted()).as("the sample did its work").isPositive();
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("leaks")
-    void leakySampleGetsItsFindingsBlamedOnTheLeakingLine(Jdk jdk, String sample, List<Kind> expected) throws Exception {
-        Path dir = run(jdk, sample, d -> kinds(d).containsAll(expected));
+    void leakySampleGetsItsFindingsBlamedOnTheLeakingLine(Jdk jdk, String sample, List<Kind> expected, @TempDir Path tmp) throws Exception {
+        Path dir = run(jdk, tmp, sample, d -> kinds(d).containsAll(expected));
         Snapshot dump = ChildJvm.newestDump(dir);
         List<Kind> kinds = dump.findings().stream().map(Finding::kind).toList();
         assertThat(kinds).containsAll(expected);
@@ -79,8 +79,8 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void deadlockIsSpelledOutAsACycle(Jdk jdk) throws Exception {
-        Snapshot dump = ChildJvm.newestDump(run(jdk, "LockOrderDeadlock",
+    void deadlockIsSpelledOutAsACycle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Snapshot dump = ChildJvm.newestDump(run(jdk, tmp, "LockOrderDeadlock",
                 d -> kinds(d).contains(Kind.DEADLOCK) && d.longBlocked().size() >= 2));
         assertThat(dump.deadlocks()).hasSize(1);
         String cycle = dump.deadlocks().get(0).describe();
@@ -102,8 +102,7 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void javaUtilConcurrentLockCycleIsADeadlockToo(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-juc-");
+    void javaUtilConcurrentLockCycleIsADeadlockToo(Jdk jdk, @TempDir Path dir) throws Exception {
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0," + FAST), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps.LockCycle")) {
             assertThat(child.waitFor()).as(child.stderr()).isZero();
@@ -123,8 +122,8 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void consumersShowTheirWaitAndHowLong(Jdk jdk) throws Exception {
-        Snapshot dump = ChildJvm.newestDump(run(jdk, "BlockedConsumers",
+    void consumersShowTheirWaitAndHowLong(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Snapshot dump = ChildJvm.newestDump(run(jdk, tmp, "BlockedConsumers",
                 d -> kinds(d).containsAll(List.of(Kind.LONG_BLOCKED, Kind.DUPLICATE_STACKS))));
         ThreadEntry first = dump.threads().stream().filter(e -> e.name().equals("consumer-1")).findFirst().orElseThrow();
         assertThat(first.waitReason()).isEqualTo("parked on LinkedBlockingQueue.take");
@@ -140,8 +139,8 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void healthyServiceHasNoFindingsAndIdleWorkersAreIdle(Jdk jdk) throws Exception {
-        Path dir = run(jdk, "HealthyService", FOUR_SECONDS);
+    void healthyServiceHasNoFindingsAndIdleWorkersAreIdle(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = run(jdk, tmp, "HealthyService", FOUR_SECONDS);
         List<Path> dumps = ChildJvm.dumps(dir);
         assertThat(dumps).hasSizeGreaterThanOrEqualTo(3); // periodic dumps while it runs
         boolean sawWorkers = false;
@@ -162,9 +161,9 @@ class FindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void virtualThreadsWaitingOnAFutureAreFound(Jdk jdk) throws Exception {
+    void virtualThreadsWaitingOnAFutureAreFound(Jdk jdk, @TempDir Path tmp) throws Exception {
         assumeTrue(jdk.feature() >= 21, "the sample needs virtual threads; JDK 17 has none");
-        Snapshot dump = ChildJvm.newestDump(run(jdk, "VirtualFutureWaiters",
+        Snapshot dump = ChildJvm.newestDump(run(jdk, tmp, "VirtualFutureWaiters",
                 d -> kinds(d).containsAll(List.of(Kind.SITE_GROWTH, Kind.LONG_BLOCKED))));
         assertThat(dump.findings()).extracting(Finding::kind).contains(Kind.SITE_GROWTH, Kind.LONG_BLOCKED);
         ThreadEntry waiter = dump.threads().stream().filter(t -> t.name().equals("waiter-1")).findFirst().orElseThrow();
@@ -183,8 +182,7 @@ class FindingsIT {
      * Runs the sample under the agent, a dump every 500 ms, until its newest dump satisfies {@code done} (however
      * long the busy machine makes that take, up to a minute), then stops it; returns the dump directory.
      */
-    private static Path run(Jdk jdk, String sample, Predicate<Snapshot> done) throws Exception {
-        Path dir = Files.createTempDirectory("tl-find-");
+    private static Path run(Jdk jdk, Path dir, String sample, Predicate<Snapshot> done) throws Exception {
         String options = "dir=" + dir + ",interval=500ms," + FAST;
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent(options), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples." + sample, "60")) {

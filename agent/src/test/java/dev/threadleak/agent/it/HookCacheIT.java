@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,8 +26,8 @@ class HookCacheIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void theFirstJvmKeepsTheHookedClassesTheNextUsesThemAndADamagedFileIsReplaced(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-hooks-").resolve("d");
+    void theFirstJvmKeepsTheHookedClassesTheNextUsesThemAndADamagedFileIsReplaced(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("d");
 
         runAndCheckTheSite(jdk, dir);
         Path file = onlyHookFile(dir);
@@ -60,11 +61,33 @@ class HookCacheIT {
         assertThat(Files.getLastModifiedTime(onlyHookFile(dir))).isNotEqualTo(before);
     }
 
+    /**
+     * A hooked-classes file that does not read is replaced without a word, unless {@code log=debug} asks: then one line
+     * says what failed and what the agent did instead. A JVM whose every fast path works says nothing under it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void underLogDebugAHookedClassesFileThatDoesNotReadIsOneLine(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("d");
+        String options = "dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps,log=debug";
+        runWithAgentAndCheckTheSite(jdk, dir, ChildJvm.agent(options), ChildJvm.TEST_CP); // writes the file, says nothing
+        Path file = onlyHookFile(dir);
+        byte[] written = Files.readAllBytes(file);
+        runWithAgentAndCheckTheSite(jdk, dir, ChildJvm.agent(options), ChildJvm.TEST_CP); // uses it, says nothing
+
+        Files.write(file, java.util.Arrays.copyOf(written, written.length / 2)); // cut short: it ends inside a class file
+        Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent(options)), "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.StartPaths", "plainThread");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(ChildJvm.lines(run.stderr())).singleElement().asString()
+                .startsWith("[threadleak] debug: cannot read the hooked classes in " + file + " (java.io.")
+                .endsWith("): hooked with ASM, and the file replaced");
+        assertThat(Files.readAllBytes(file)).as("replaced").isEqualTo(written);
+    }
+
     /** A hooked-classes file is for one agent jar: a rebuilt jar (another time stamp) hooks anew and keeps a file of its own. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anotherAgentJarDoesNotUseTheFileOfThisOne(Jdk jdk) throws Exception {
-        Path base = Files.createTempDirectory("tl-hooks-jar-");
+    void anotherAgentJarDoesNotUseTheFileOfThisOne(Jdk jdk, @TempDir Path base) throws Exception {
         Path dir = base.resolve("d"), jar = Files.copy(ChildJvm.AGENT_JAR, base.resolve("threadleak-agent.jar"));
         String agent = "-javaagent:" + jar + "=dir=" + dir + ",interval=0,app=dev.threadleak.agent.it.apps";
         // the test class path holds the built agent jar too (failsafe's): left out, so the agent runs from the copy

@@ -13,6 +13,7 @@ import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,8 +29,7 @@ class HostSafetyIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anOutOfMemoryErrorDoesNotMakeThreadStartsPileUp(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-oom-");
+    void anOutOfMemoryErrorDoesNotMakeThreadStartsPileUp(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC",
                         ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.OutOfMemoryThenManyThreads", "3000", "6000", "30000");
@@ -53,8 +53,7 @@ class HostSafetyIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void dumpsAfterSetUpLoadNoClass(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-setup-");
+    void dumpsAfterSetUpLoadNoClass(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout", ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.DumpsAfterSetUp", dir.toString(), "2");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -68,8 +67,7 @@ class HostSafetyIT {
     /** Another agent retransforms Thread after threadleak hooked it: the hook stays, with no transformer of ours. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void theHooksSurviveAnotherAgentRetransformingThreadAndTheExecutors(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-retransform-");
+    void theHooksSurviveAnotherAgentRetransformingThreadAndTheExecutors(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading",
                         ChildJvm.agent("dir=" + dir + ",interval=0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.RetransformsThread");
@@ -98,9 +96,8 @@ class HostSafetyIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aTrainingRunThatWritesAnAotCacheIsNotHookedAndEndsNormally(Jdk jdk) throws Exception {
+    void aTrainingRunThatWritesAnAotCacheIsNotHookedAndEndsNormally(Jdk jdk, @TempDir Path dir) throws Exception {
         assumeTrue(jdk.feature() >= 25, "AOT caches by -XX:AOTCacheOutput come with JDK 25");
-        Path dir = Files.createTempDirectory("tl-aot-");
         Path cache = dir.resolve("app.aot");
         Finished training = ChildJvm.run(jdk, List.of("-XX:AOTCacheOutput=" + cache, ChildJvm.agent("dir=" + dir.resolve("d") + ",interval=0")),
                 "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
@@ -126,8 +123,7 @@ class HostSafetyIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void distinctCreationStacksAreBoundedInMemoryAndInDumps(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-sites-");
+    void distinctCreationStacksAreBoundedInMemoryAndInDumps(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of("-Xmx64m", ChildJvm.agent("dir=" + dir + ",interval=0,sites=1000")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManySites", "5000");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -150,8 +146,7 @@ class HostSafetyIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aDumpListsAtMostItsThreadBudgetAndCountsTheRest(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-budget-");
+    void aDumpListsAtMostItsThreadBudgetAndCountsTheRest(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of("-Xss256k", ChildJvm.agent("dir=" + dir + ",interval=0,threads=1000")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManyParked", "3000");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -173,8 +168,7 @@ class HostSafetyIT {
     /** Any thread name works: NUL, control characters, a lone surrogate, 10,000 characters. Before: no dump at all, and report crashed. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anyThreadNameIsDumpedExactlyAndReportedPrintably(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-names-");
+    void anyThreadNameIsDumpedExactlyAndReportedPrintably(Jdk jdk, @TempDir Path dir) throws Exception {
         // duplicates=2: the six parked threads make a DUPLICATE_STACKS finding, whose evidence folds their names
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,duplicates=2")),
                 "-cp", ChildJvm.TEST_CP, OddThreadNames.class.getName());
@@ -195,9 +189,8 @@ class HostSafetyIT {
     /** JDK 17 with a SecurityManager: where the policy grants the agent's jar AllPermission the agent works (before: the JVM aborted). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void underASecurityManagerThatGrantsTheAgentItWorks(Jdk jdk) throws Exception {
+    void underASecurityManagerThatGrantsTheAgentItWorks(Jdk jdk, @TempDir Path dir) throws Exception {
         assumeTrue(jdk.feature() < 24, "the SecurityManager cannot be enabled from JDK 24 on (JEP 486)");
-        Path dir = Files.createTempDirectory("tl-sm-");
         Path policy = dir.resolve("agent.policy");
         Files.writeString(policy, "grant codeBase \"" + ChildJvm.AGENT_JAR.toUri() + "\" {\n  permission java.security.AllPermission;\n};\n");
         Path dumps = dir.resolve("dumps");
@@ -212,9 +205,8 @@ class HostSafetyIT {
     /** ... and where it does not, the application runs without it, after one line (before: the JVM aborted). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void underASecurityManagerThatDeniesTheAgentTheAppRunsAfterOneLine(Jdk jdk) throws Exception {
+    void underASecurityManagerThatDeniesTheAgentTheAppRunsAfterOneLine(Jdk jdk, @TempDir Path dir) throws Exception {
         assumeTrue(jdk.feature() < 24, "the SecurityManager cannot be enabled from JDK 24 on (JEP 486)");
-        Path dir = Files.createTempDirectory("tl-sm-denied-");
         for (String options : List.of("", "interval=0,dir=" + dir)) {
             Finished run = ChildJvm.run(jdk, List.of("-Djava.security.manager", ChildJvm.agent(options)),
                     "-cp", ChildJvm.TEST_CP, OddThreadNames.class.getName());

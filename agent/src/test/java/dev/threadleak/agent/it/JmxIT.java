@@ -15,6 +15,7 @@ import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,8 +30,7 @@ class JmxIT {
     /** The agent makes no platform MBean server of its own (120-140 ms of start-up); its bean joins the first one made. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void theBeanJoinsThePlatformMBeanServerWhenOneIsMadeAndTheAgentMakesNone(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-jmx-lazy-");
+    void theBeanJoinsThePlatformMBeanServerWhenOneIsMadeAndTheAgentMakesNone(Jdk jdk, @TempDir Path dir) throws Exception {
         ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.MBeanServerOnDemand", dir.toString());
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -40,8 +40,7 @@ class JmxIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void mxbeanServesCountsFindingsAndOperations(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-jmx-");
+    void mxbeanServesCountsFindingsAndOperations(Jdk jdk, @TempDir Path dir) throws Exception {
         withBlockedConsumers(jdk, "dir=" + dir + ",interval=0,sample=200ms,window=2s,blocked=1s,growth=5", (server, name) -> {
             // each check reads one attribute once and asserts on what that one read returned: one snapshot each
             AtomicReference<CompositeData[]> seen = new AtomicReference<>();
@@ -105,14 +104,13 @@ class JmxIT {
 
     /**
      * A view never changes what findings see: JMX reads in a tight loop, with sampling off so each read past
-     * 200 ms takes a sample of its own, must not add those samples to the history the dumps' findings are
+     * Registry.DRAIN_MILLIS takes a sample of its own, must not add those samples to the history the dumps' findings are
      * judged on. Each dump's SITE_GROWTH series has one value per scheduled sample: the set-up's first sample,
      * every dump before it, and itself.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void jmxReadsDoNotChangeTheFindingsOfDumps(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-jmx-history-");
+    void jmxReadsDoNotChangeTheFindingsOfDumps(Jdk jdk, @TempDir Path dir) throws Exception {
         withBlockedConsumers(jdk, "dir=" + dir + ",interval=1s,sample=0,window=1m,blocked=1h,keep=100", (server, name) -> {
             int reads = 0;
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Bad options stop the JVM before main with one line naming the option; good ones take effect. */
 class OptionsIT {
     private static final String HELLO = "dev.threadleak.samples.Hello";
-    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)";
+    private static final String KNOWN = "(known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)";
 
     static List<Jdk> jdks() {
         return ChildJvm.jdks();
@@ -30,7 +30,7 @@ class OptionsIT {
     static Stream<Arguments> badOptions() {
         List<String[]> cases = List.of(
                 new String[] {"intervl=30s", "threadleak: unknown option 'intervl' " + KNOWN},
-                new String[] {"dir", "threadleak: option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked)"},
+                new String[] {"dir", "threadleak: option 'dir' has no '=' (expected key=value; known: dir, interval, keep, depth, app, sample, blocked, window, growth, duplicates, sites, starts, submissions, threads, http, token, secrets, health.live, health.delta, health.longBlocked, log)"},
                 new String[] {"interval=30", "threadleak: bad value for interval: '30' (expected a duration like 500ms, 30s, 5m, 1h, or 0 for off)"},
                 new String[] {"interval=50ms", "threadleak: bad value for interval: '50ms' (at least 100ms, or 0 for off)"},
                 new String[] {"keep=0", "threadleak: bad value for keep: '0' (expected a whole number from 1 to 100000)"},
@@ -62,8 +62,8 @@ class OptionsIT {
     /** {@code dir=/tmp/d, interval = 0}: spaces around ',' and '=' belong to no key or value. Before: a directory named "d, interval = 0". */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void spacesAroundCommasAndEqualsSignsAreNotPartOfTheDirectory(Jdk jdk) throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tl-spaces-").resolve("d");
+    void spacesAroundCommasAndEqualsSignsAreNotPartOfTheDirectory(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("d");
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ", interval = 0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManyParked", "1");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
@@ -79,8 +79,7 @@ class OptionsIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void anIntervalTooLongToCountIsRefusedAtLaunch(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-opt-");
+    void anIntervalTooLongToCountIsRefusedAtLaunch(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=999999999h")), "-cp", ChildJvm.SAMPLES_CP, HELLO);
         assertThat(ChildJvm.lines(run.stderr())).hasSize(1).allMatch(l -> l.startsWith("threadleak: bad value for interval: '999999999h'"));
         assertThat(run.stdout()).isEmpty();
@@ -116,8 +115,7 @@ class OptionsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void depthCutsEverySiteStackAndMarksItTruncated(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-depth-");
+    void depthCutsEverySiteStackAndMarksItTruncated(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + ",depth=3")),
                 "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.ExecutorPerRequest", "1");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,10 +34,9 @@ class PrometheusIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void thePerSiteGrowthAlertFiresForTheLeakAndNothingForTheHealthyService(Jdk jdk) throws Exception {
+    void thePerSiteGrowthAlertFiresForTheLeakAndNothingForTheHealthyService(Jdk jdk, @TempDir Path dir) throws Exception {
         Path prometheus = onPath("prometheus");
         int leakyPort = HttpIT.freePort(), healthyPort = HttpIT.freePort(), prometheusPort = HttpIT.freePort();
-        Path dir = Files.createTempDirectory("tl-prometheus-");
         // the shipped rules with every minute made a second: [10m] -> [10s], for: 5m -> for: 5s
         Files.writeString(dir.resolve("rules.yml"), Files.readString(RULES).replaceAll("(\\d+)m\\b", "$1s"));
         Files.writeString(dir.resolve("prometheus.yml"), String.join("\n",
@@ -47,9 +47,9 @@ class PrometheusIT {
         List<String> cmd = new ArrayList<>(List.of(prometheus.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort));
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        try (ChildJvm leaky = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,http=" + leakyPort), "-cp", ChildJvm.SAMPLES_CP),
+        try (ChildJvm leaky = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir.resolve("leaky") + ",interval=0,sample=1s,http=" + leakyPort), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.BlockedConsumers", "90");
-             ChildJvm healthy = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=" + healthyPort), "-cp", ChildJvm.SAMPLES_CP),
+             ChildJvm healthy = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir.resolve("healthy") + ",interval=0,http=" + healthyPort), "-cp", ChildJvm.SAMPLES_CP),
                      "dev.threadleak.samples.HealthyService", "90")) {
             String leakyInstance = "127.0.0.1:" + leakyPort, healthyInstance = "127.0.0.1:" + healthyPort;
             AtomicReference<JsonNode> alerts = new AtomicReference<>();

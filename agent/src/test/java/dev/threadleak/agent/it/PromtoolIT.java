@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -43,9 +44,9 @@ class PromtoolIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void metricsOfALeakingJvmPassPromtoolAndServeEveryMetricTheDeployFilesUse(Jdk jdk) throws Exception {
+    void metricsOfALeakingJvmPassPromtoolAndServeEveryMetricTheDeployFilesUse(Jdk jdk, @TempDir Path dir) throws Exception {
         int port = HttpIT.freePort();
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
                 "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             AtomicReference<HttpResponse<String>> metrics = new AtomicReference<>();
             // every family has series by then: sites, findings, long-blocked

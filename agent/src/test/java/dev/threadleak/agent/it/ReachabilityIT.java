@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Snapshot;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Nothing the agent records keeps a finished thread, or what its task holds, reachable: right after the
- * threads end and a GC (well within the 200 ms the agent takes to drain its records), every payload is gone,
+ * threads end and a GC (well within the Registry.DRAIN_MILLIS the agent takes to drain its records), every payload is gone,
  * while every start is still counted. Before: pending records held their threads until the next drain.
  */
 class ReachabilityIT {
@@ -26,9 +26,8 @@ class ReachabilityIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kinds")
-    void finishedThreadsAndTheirPayloadsAreCollectable(Jdk jdk, String kind) throws Exception {
-        assumeTrue(kind.equals("platform") || jdk.feature() >= 21, "virtual threads need JDK 21");
-        Path dir = Files.createTempDirectory("tl-reach-");
+    void finishedThreadsAndTheirPayloadsAreCollectable(Jdk jdk, String kind, @TempDir Path dir) throws Exception {
+        assumeTrue(kind.equals("platform") || jdk.feature() >= 21, "virtual threads need JDK 21+");
         Finished run = ChildJvm.run(jdk, List.of("-Xmx512m", ChildJvm.agent("dir=" + dir + ",interval=0")),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.PayloadThreads", kind, "2000", "150");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();

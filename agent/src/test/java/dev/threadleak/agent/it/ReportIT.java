@@ -8,7 +8,6 @@ import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import dev.threadleak.agent.snapshot.SiteGroup;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -50,12 +50,12 @@ class ReportIT {
      * then the only one kept ({@code keep=1}) and what the tests read.
      */
     @BeforeAll
-    static void runSamples() throws Exception {
+    static void runSamples(@TempDir Path base) throws Exception {
         Map<String, ChildJvm> running = new HashMap<>();
         try {
             for (Jdk jdk : jdks()) {
                 for (String sample : SAMPLES.keySet()) {
-                    Path dir = Files.createTempDirectory("tl-report-" + sample + "-");
+                    Path dir = base.resolve(key(sample, jdk));
                     DUMP_DIRS.put(key(sample, jdk), dir);
                     running.put(key(sample, jdk), ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=500ms,keep=1")),
                             "-cp", ChildJvm.SAMPLES_CP, PKG + sample, "60"));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,8 +25,8 @@ class RunningJvmCliIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aSampleStartedWithoutTheAgentIsListedAttachedAndDumpedNamingTheLeakingLine(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-running-").resolve("dumps");
+    void aSampleStartedWithoutTheAgentIsListedAttachedAndDumpedNamingTheLeakingLine(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
         try (ChildJvm child = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             ChildJvm.await("the sample to start consumers", DEADLINE, () -> child.stdout().startsWith("BlockedConsumers:"));
             String pid = String.valueOf(child.pid());
@@ -97,6 +98,9 @@ class RunningJvmCliIT {
     @MethodSource("jdks")
     void anotherUsersJvmIsOneLineNamingTheUser(Jdk jdk) throws Exception {
         assumeTrue(System.getProperty("user.name").equals("root") && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root and setpriv");
+        // the JVM makes nobody's performance-data directory, which no JVM removes: removed here unless it was there before
+        Path perfData = Path.of("/tmp", "hsperfdata_nobody");
+        boolean hadPerfData = Files.exists(perfData);
         try (ChildJvm other = ChildJvm.start(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), jdk,
                 List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "60")) {
             ChildJvm.await("the sample to start as nobody", DEADLINE, () -> !other.stdout().isEmpty());
@@ -105,6 +109,8 @@ class RunningJvmCliIT {
                     + ", not root; the attach API only reaches JVMs of the same user (run as that user: sudo -u " + user + " ...)");
             assertThat(ChildJvm.cli("list").stdout()).doesNotContain(other.pid() + " ");
             assertThat(other.isAlive()).isTrue();
+        } finally {
+            if (!hadPerfData) Files.deleteIfExists(perfData);
         }
     }
 

@@ -35,8 +35,8 @@ class SampledStartsIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kinds")
-    void oneLeakingLineAmongAHundredHealthyPathsIsPlacedExactly(Jdk jdk, String kind) throws Exception {
-        Snapshot dump = run(jdk, kind, "hidden", 200, "");
+    void oneLeakingLineAmongAHundredHealthyPathsIsPlacedExactly(Jdk jdk, String kind, @TempDir Path tmp) throws Exception {
+        Snapshot dump = run(jdk, tmp, kind, "hidden", 200, "");
         String leakLine = PREFIX + "hidden(SampledStarts.java:" + ChildJvm.appLineOf("SampledStarts.java", "// LEAK") + ")";
         String healthyLine = PREFIX + "descend(SampledStarts.java:" + ChildJvm.appLineOf("SampledStarts.java", "// HEALTHY") + ")";
         SiteInfo leak = onlySiteAt(dump, leakLine);
@@ -55,8 +55,8 @@ class SampledStartsIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kinds")
-    void allCapturesEveryStartSoALineThatSharesItsKeyIsExactAtOnce(Jdk jdk, String kind) throws Exception {
-        Snapshot dump = run(jdk, kind, "switch", 500, ",starts=all");
+    void allCapturesEveryStartSoALineThatSharesItsKeyIsExactAtOnce(Jdk jdk, String kind, @TempDir Path tmp) throws Exception {
+        Snapshot dump = run(jdk, tmp, kind, "switch", 500, ",starts=all");
         SiteInfo a = onlySiteAt(dump, lineAt("// LINE A")), b = onlySiteAt(dump, lineAt("// LINE B"));
         assertThat(a.started()).isEqualTo(10);
         assertThat(liveAt(dump, a)).isZero();
@@ -67,8 +67,8 @@ class SampledStartsIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kinds")
-    void byDefaultALineThatSharesItsKeyIsNeverPlacedAtTheOtherLine(Jdk jdk, String kind) throws Exception {
-        Snapshot dump = run(jdk, kind, "switch", 500, "");
+    void byDefaultALineThatSharesItsKeyIsNeverPlacedAtTheOtherLine(Jdk jdk, String kind, @TempDir Path tmp) throws Exception {
+        Snapshot dump = run(jdk, tmp, kind, "switch", 500, "");
         SiteInfo a = onlySiteAt(dump, lineAt("// LINE A")), b = onlySiteAt(dump, lineAt("// LINE B"));
         // the key's uses go on from 10: the first capture at line B is its 54th start (use 64); once it is drained the
         // key has named two lines and every later start is captured. The starts sampled out before that (placed at
@@ -106,9 +106,9 @@ class SampledStartsIT {
     }
 
     /** Runs the app's two phases (the second after a dump, i.e. a drain, followed the first) and reads the exit dump. */
-    private static Snapshot run(Jdk jdk, String kind, String mode, int rounds, String options) throws Exception {
+    private static Snapshot run(Jdk jdk, Path dir, String kind, String mode, int rounds, String options) throws Exception {
         assumeTrue(kind.equals("platform") || jdk.feature() >= 21, "virtual threads need JDK 21+");
-        Path dir = Files.createTempDirectory("tl-sampled-"), go = dir.resolve("go");
+        Path go = dir.resolve("go");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=300ms" + options), "-cp", ChildJvm.TEST_CP),
                 APP, mode, kind, String.valueOf(rounds), go.toString())) {
             ChildJvm.await("phase 1", Duration.ofSeconds(60), () -> child.stdout().contains("phase 1 done"));

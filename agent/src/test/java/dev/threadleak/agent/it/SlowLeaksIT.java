@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,9 +35,9 @@ class SlowLeaksIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aSlowSteadyLeakBesideABusyPoolIsSiteGrowthWithItsLine(Jdk jdk) throws Exception {
+    void aSlowSteadyLeakBesideABusyPoolIsSiteGrowthWithItsLine(Jdk jdk, @TempDir Path dir) throws Exception {
         // it leaks until a dump has the finding: how soon depends on when the agent's first sample sees the site
-        Path dir = Files.createTempDirectory("tl-slow-leak-"), stop = dir.resolve("stop");
+        Path stop = dir.resolve("stop");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + "," + SCALED), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps.SlowLeaks", "leak", STEP_MS, stop.toString())) {
             ChildJvm.await("a dump with SITE_GROWTH", java.time.Duration.ofSeconds(60), () -> withSiteGrowth(dir) != null);
@@ -64,8 +65,8 @@ class SlowLeaksIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("healthy")
-    void aFillingPoolADrainedBurstAndASmallCacheAreNeverFindings(Jdk jdk, String mode) throws Exception {
-        Path dir = run(jdk, mode);
+    void aFillingPoolADrainedBurstAndASmallCacheAreNeverFindings(Jdk jdk, String mode, @TempDir Path tmp) throws Exception {
+        Path dir = run(jdk, tmp, mode);
         List<Path> dumps = ChildJvm.dumps(dir);
         assertThat(dumps).as("periodic dumps and the exit dump, each judged on the history so far").hasSizeGreaterThanOrEqualTo(2);
         for (Path dump : dumps) assertThat(ChildJvm.readDump(dump).findings()).as("findings in %s", dump).isEmpty();
@@ -84,8 +85,7 @@ class SlowLeaksIT {
         return null;
     }
 
-    private static Path run(Jdk jdk, String mode) throws Exception {
-        Path dir = Files.createTempDirectory("tl-slow-" + mode + "-");
+    private static Path run(Jdk jdk, Path dir, String mode) throws Exception {
         Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir + "," + SCALED)),
                 "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.SlowLeaks", mode, STEP_MS);
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();

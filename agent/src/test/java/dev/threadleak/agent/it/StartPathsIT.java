@@ -7,7 +7,6 @@ import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,10 +34,9 @@ class StartPathsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void everyStartPathIsRecordedOnceWithItsStartingMethod(Jdk jdk) throws Exception {
+    void everyStartPathIsRecordedOnceWithItsStartingMethod(Jdk jdk, @TempDir Path dir) throws Exception {
         Map<String, Integer> paths = new java.util.TreeMap<>(PLATFORM_PATHS);
         if (jdk.feature() >= 21) paths.putAll(JDK21_PATHS);
-        Path dir = Files.createTempDirectory("tl-paths-");
         Snapshot dump = run(jdk, "dir=" + dir + ",app=dev.threadleak.agent.it.apps", dir, paths.keySet());
         assertThat(dump.javaVersion()).startsWith(String.valueOf(jdk.feature()));
 
@@ -67,8 +66,7 @@ class StartPathsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aThreadSubclassOverridingStartIsNotTheCreationSiteButAServerStartIs(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-subclass-");
+    void aThreadSubclassOverridingStartIsNotTheCreationSiteButAServerStartIs(Jdk jdk, @TempDir Path dir) throws Exception {
         String app = "dev.threadleak.agent.it.apps.SubclassStart";
         ChildJvm.Finished run = ChildJvm.run(jdk, List.of(ChildJvm.agent("dir=" + dir)), "-cp", ChildJvm.TEST_CP, app);
         assertThat(run.stderr()).isEmpty();
@@ -86,8 +84,7 @@ class StartPathsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void blameSkipsThreadMakingLibrariesUnlessAppPackagesSayOtherwise(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-blame-");
+    void blameSkipsThreadMakingLibrariesUnlessAppPackagesSayOtherwise(Jdk jdk, @TempDir Path dir) throws Exception {
         Snapshot dump = run(jdk, "dir=" + dir, dir, List.of("viaLibrary"));
         SiteInfo site = siteOfThread(dump, "path-lib");
         assertThat(site.blameFrame().toString()).startsWith("dev.threadleak.agent.it.lib.Spawner.spawn(Spawner.java:");
@@ -96,8 +93,7 @@ class StartPathsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void threadsAliveBeforeTheAgentAreListedAsSuch(Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("tl-before-");
+    void threadsAliveBeforeTheAgentAreListedAsSuch(Jdk jdk, @TempDir Path dir) throws Exception {
         Snapshot dump = run(jdk, "dir=" + dir, dir, List.of("plainThread"));
         ThreadEntry main = dump.threads().stream().filter(t -> t.name().equals("main")).findFirst().orElseThrow();
         assertThat(main.origin()).isEqualTo(Origin.BEFORE_AGENT);

@@ -11,6 +11,18 @@ import org.junit.jupiter.api.Test;
 class RegistryTest {
     private final Registry registry = new Registry(new SiteTable(32, new Blame(List.of())));
 
+    /**
+     * The unit tests' JVM opens java.lang to them (the pom's argLine), not java.util.concurrent: creation stacks are
+     * matched by their backtrace, and the keys say which JDK field they cannot read and what they do instead.
+     */
+    @Test
+    void fallbacksSayWhatTheRegistryCannotReadAndWhatItDoesInstead() {
+        registry.prepareSampling();
+        assertThat(registry.fallbacks()).singleElement().asString().startsWith("cannot read ").contains("FutureTask.callable")
+                .endsWith(": those starts and tasks are keyed by the class of their thread or of the JDK's wrapper, which many lines share,"
+                        + " so their stacks are captured every time");
+    }
+
     @Test
     void withoutADrainThePendingStartsAreBoundedAndTheRestCounted() {
         Thread notStarted = new Thread(() -> { });

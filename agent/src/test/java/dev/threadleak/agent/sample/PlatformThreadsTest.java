@@ -30,7 +30,8 @@ class PlatformThreadsTest {
             parked.add(t);
         }
         long end = System.nanoTime() + 10_000_000_000L;
-        while (parked.stream().anyMatch(t -> t.getState() != Thread.State.WAITING) && System.nanoTime() < end) Thread.sleep(5);
+        while (parked.stream().anyMatch(t -> t.getState() != Thread.State.WAITING) && System.nanoTime() < end) Thread.sleep(5); // poll
+        assertThat(parked).as("threads parked on the latch within 10 s").allMatch(t -> t.getState() == Thread.State.WAITING);
     }
 
     private void waitForRelease() {

@@ -23,7 +23,8 @@ public final class TwoPools {
             for (int i = 0; i < 100; i++) fixed.submit(() -> { }); // FIRST POOL
             fixed.shutdown();
             fixed.awaitTermination(10, TimeUnit.SECONDS);
-            Thread.sleep(300); // the agent drains every 200 ms: these starts are known before the next
+            // longer than the agent's drain period (Registry.DRAIN_MILLIS): these starts are known before the next
+            Thread.sleep(300);
         }
         ExecutorService leaked = Executors.newSingleThreadExecutor();
         leaked.submit(TwoPools::parked); // LEAKED POOL
