@@ -233,7 +233,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             // first the threads that predate the agent: any seen after this without a start of theirs is the JVM's (Sampler.read)
             registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
-                    TextReport.class, DumpFiles.class, Sampler.class}) {
+                    TextReport.class, TextReport.Body.class, DumpFiles.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             registry.prepareSampling();

@@ -11,7 +11,9 @@ import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -25,15 +27,47 @@ import java.util.stream.Collectors;
  * with {@code debug=1}), or every thread in jstack's layout with where it was created (like {@code debug=2}).
  */
 public final class TextReport {
+    /** What a report shows after its header. */
+    public enum Body {
+        /** The findings, then the live threads grouped by creation site: the report. */
+        FINDINGS_AND_GROUPS,
+        /** The findings alone. */
+        FINDINGS,
+        /** Every live thread in jstack's layout. */
+        THREADS
+    }
+
     private final Snapshot s;
     private final PrintStream out;
     /** The snapshot's groups, made once for the header and the groups. */
     private final List<SiteGroup> groups;
 
-    public TextReport(Snapshot snapshot, PrintStream out) {
+    TextReport(Snapshot snapshot, PrintStream out) {
         this.s = snapshot;
         this.out = out;
         this.groups = SiteGroup.of(snapshot);
+    }
+
+    /** The report of {@code snapshot}: the header, which names where the snapshot came from ({@code source}), then {@code body}. */
+    public static void write(Snapshot snapshot, String source, Body body, PrintStream out) {
+        TextReport report = new TextReport(snapshot, out);
+        report.header(source);
+        // no switch on the enum: that would be one more class to initialize (see AgentRuntime.init)
+        if (body == Body.THREADS) {
+            report.threads();
+        } else {
+            report.findings();
+            if (body == Body.FINDINGS_AND_GROUPS) report.groups();
+        }
+    }
+
+    /** {@link #write}'s report as UTF-8 bytes. */
+    public static byte[] utf8(Snapshot snapshot, String source, Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            write(snapshot, source, body, out);
+        }
+        return bytes.toByteArray();
     }
 
     /**
@@ -70,7 +104,7 @@ public final class TextReport {
         return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
-    public void header(String source) {
+    void header(String source) {
         println("threadleak report: " + source);
         println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()));
         println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
@@ -110,7 +144,7 @@ public final class TextReport {
     }
 
     /** Live threads grouped by creation site, largest group first. */
-    public void groups() {
+    private void groups() {
         for (SiteGroup g : groups) {
             println("");
             List<ThreadEntry> threads = g.threads();
@@ -142,7 +176,7 @@ public final class TextReport {
     }
 
     /** The findings, most severe first, each with its evidence and (once per site) the creation stack it blames. */
-    public void findings() {
+    private void findings() {
         List<Finding> findings = s.findings();
         println("");
         if (findings.isEmpty()) {
@@ -175,7 +209,7 @@ public final class TextReport {
     }
 
     /** Every live thread in jstack's layout, followed by where and when it was created. */
-    public void threads() {
+    private void threads() {
         for (ThreadEntry t : s.threads()) {
             println("");
             println("\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "") + (t.daemon() ? " daemon" : "")

@@ -6,8 +6,6 @@ import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,14 +99,7 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
 
     @Override
     public String report() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            TextReport report = new TextReport(s(), out);
-            report.header("live JVM over JMX");
-            report.findings();
-            report.groups();
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return new String(TextReport.utf8(s(), "live JVM over JMX", TextReport.Body.FINDINGS_AND_GROUPS), StandardCharsets.UTF_8);
     }
 
     private static String blame(Snapshot s, int siteId) {
