@@ -25,6 +25,7 @@ import dev.threadleak.agent.sample.Sampler.Depth;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.Origin;
+import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.names.SharedNames;
@@ -354,7 +355,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             return endpoint;
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
-            log.warn(Options.BadOption.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
+            log.warn(Printable.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
                     + "; /metrics, /health and /debug/threads are off"));
             return null;
         }

@@ -202,23 +202,12 @@ public final class PrometheusMetrics {
         String family = name;
         if (format == Format.OPENMETRICS && type.equals("counter")) family = name.substring(0, name.length() - "_total".length());
         out.append("# HELP ").append(family).append(' ');
-        escapeHelp(help);
+        escape(help, format == Format.OPENMETRICS, out);
         out.append('\n');
         out.append("# TYPE ").append(family).append(' ').append(type).append('\n');
         if (format == Format.OPENMETRICS) {
             String unit = family.substring(family.lastIndexOf('_') + 1);
             if (unit.equals("seconds") || unit.equals("bytes")) out.append("# UNIT ").append(family).append(' ').append(unit).append('\n');
-        }
-    }
-
-    /** Help text escaped as each format asks: backslash and line feed, and in OpenMetrics the double quote too. */
-    private void escapeHelp(String help) {
-        for (int i = 0; i < help.length(); i++) {
-            char c = help.charAt(i);
-            if (c == '\\') out.append("\\\\");
-            else if (c == '\n') out.append("\\n");
-            else if (c == '"' && format == Format.OPENMETRICS) out.append("\\\"");
-            else out.append(c);
         }
     }
 
@@ -231,16 +220,24 @@ public final class PrometheusMetrics {
         out.append('\n');
     }
 
-    /** {@code name="value"}, the value escaped as the format asks (backslash, double quote, line feed). */
+    /** {@code name="value"}, the value escaped as both formats ask (backslash, double quote, line feed). */
     static String label(String name, String value) {
         StringBuilder b = new StringBuilder(name.length() + value.length() + 3).append(name).append("=\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\\') b.append("\\\\");
-            else if (c == '"') b.append("\\\"");
-            else if (c == '\n') b.append("\\n");
-            else b.append(c);
-        }
+        escape(value, true, b);
         return b.append('"').toString();
+    }
+
+    /**
+     * The exposition formats' escapes, not {@link dev.threadleak.agent.snapshot.Printable}'s: backslash and line feed,
+     * and the double quote where {@code quotes} (label values; help text in OpenMetrics only).
+     */
+    private static void escape(String text, boolean quotes, StringBuilder to) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') to.append("\\\\");
+            else if (c == '\n') to.append("\\n");
+            else if (c == '"' && quotes) to.append("\\\"");
+            else to.append(c);
+        }
     }
 }

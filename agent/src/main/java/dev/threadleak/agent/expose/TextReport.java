@@ -5,6 +5,7 @@ import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -70,38 +71,14 @@ public final class TextReport {
         return bytes.toByteArray();
     }
 
-    /**
-     * Every line goes out through here. Thread names, lock names and evidence come from the application and can
-     * hold anything: control characters (a newline, a terminal escape), lone surrogates and invisible characters ({@link
-     * #invisible}: a bidi override) are shown as
-     * Java escapes (backslash, u, four hex digits), so each thread stays on its own lines and the terminal is not driven by a thread name.
-     */
+    /** Every line goes out through here: thread names, lock names and evidence come from the application and can hold anything. */
     private void println(String line) {
-        out.println(printable(line));
+        out.println(Printable.of(line));
     }
 
+    /** {@link Printable#of}, by the name the HTTP endpoint calls it. */
     static String printable(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean pairedSurrogate = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
-                    : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-            boolean escape = c != '\t' && (Character.isISOControl(c) || (Character.isSurrogate(c) && !pairedSurrogate) || invisible(c));
-            if (escape && out == null) out = new StringBuilder(text.length() + 16).append(text, 0, i);
-            if (escape) out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            else if (out != null) out.append(c);
-        }
-        return out == null ? text : out.toString();
-    }
-
-    /**
-     * Characters that move or hide text without showing: format characters (the bidi overrides and isolates that can
-     * make a name read backwards, U+202E; zero-width ones) and the line and paragraph separators (U+2028, U+2029),
-     * which some terminals and editors break lines at.
-     */
-    private static boolean invisible(char c) {
-        int type = Character.getType(c);
-        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+        return Printable.of(text);
     }
 
     void header(String source) {
