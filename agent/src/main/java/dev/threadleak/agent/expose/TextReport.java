@@ -132,10 +132,10 @@ public final class TextReport {
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
                         + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
-                println(threads.size() + " live, " + switch (g.origin()) {
-                    case BEFORE_AGENT -> "started before agent (age counted from when the agent first saw them)";
-                    case BY_JVM -> "started by the JVM, not through Thread.start";
-                    case STARTED -> "started, " + notCaptured();
+                println(threads.size() + " live, " + g.origin().words + switch (g.origin()) {
+                    case BEFORE_AGENT -> " (age counted from when the agent first saw them)";
+                    case BY_JVM -> ", not through Thread.start";
+                    case STARTED -> ", " + notCaptured();
                 });
             }
             println("    states: " + counts(g.states()));
@@ -248,12 +248,12 @@ public final class TextReport {
         String age = Durations.human(t.ageMs(s.takenAtMs()));
         if (t.agentThread()) return "   threadleak's own thread, age " + age;
         return switch (t.origin()) {
-            case BEFORE_AGENT -> "   started before agent, age at least " + age;
-            case BY_JVM -> "   started by the JVM, first seen " + age + " before";
+            case BEFORE_AGENT -> "   " + Origin.BEFORE_AGENT.words + ", age at least " + age;
+            case BY_JVM -> "   " + Origin.BY_JVM.words + ", first seen " + age + " before";
             case STARTED -> {
                 SiteInfo site = s.site(t.site());
                 String by = t.starter() == null ? "" : " in thread \"" + t.starter().name() + "\" #" + t.starter().tid();
-                yield site == null ? "   started" + by + ", " + notCaptured() + ", age " + age
+                yield site == null ? "   " + Origin.STARTED.words + by + ", " + notCaptured() + ", age " + age
                         : "   created by " + site.blameFrame() + by + ", age " + age;
             }
         };
