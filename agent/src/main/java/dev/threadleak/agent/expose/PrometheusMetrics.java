@@ -33,8 +33,6 @@ public final class PrometheusMetrics {
         }
     }
 
-    /** Sites with their own series; the rest are summed into {@code site="other"}, so the label stays bounded. */
-    static final int TOP_SITES = 20;
     static final String OTHER = "other";
 
     /** ThreadMXBean's counters at the scrape (constant-time reads, no stack walk), as client_java reports them. */
@@ -137,7 +135,7 @@ public final class PrometheusMetrics {
     }
 
     /**
-     * Live threads per blame site (pool workers: where their pool was built), the {@link #TOP_SITES} largest with a
+     * Live threads per blame site (pool workers: where their pool was built), the {@link SiteGroup#TOP_SITES} largest with a
      * series each, the rest (and threads not seen starting) summed into {@code other} (always present, maybe 0);
      * two sites with one blame frame share a series.
      */
@@ -148,7 +146,7 @@ public final class PrometheusMetrics {
         for (SiteGroup g : SiteGroup.of(s)) { // largest first
             Frame blame = g.site() == null ? null : g.site().blameFrame();
             String site = blame == null ? null : siteLabel(blame);
-            if (site == null || started.size() >= TOP_SITES && !started.containsKey(site)) {
+            if (site == null || started.size() >= SiteGroup.TOP_SITES && !started.containsKey(site)) {
                 other += g.threads().size();
             } else {
                 live.merge(site, g.threads().size(), Integer::sum);
@@ -157,7 +155,7 @@ public final class PrometheusMetrics {
         }
         live.put(OTHER, other);
         family("threadleak_site_live_threads", "gauge", "Live threads per creation site (Class.method:line of the blame frame), the top "
-                + TOP_SITES + " by live threads, the rest in site=\"other\"");
+                + SiteGroup.TOP_SITES + " by live threads, the rest in site=\"other\"");
         for (Map.Entry<String, Integer> e : live.entrySet()) sample("threadleak_site_live_threads", label("site", e.getKey()), e.getValue());
         family("threadleak_site_started_total", "counter", "Threads started per creation site since the agent loaded (executors built, for"
                 + " the site of a pool's workers), for the sites of threadleak_site_live_threads; the total is threadleak_threads_started_total");

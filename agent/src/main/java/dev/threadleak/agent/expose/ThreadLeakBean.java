@@ -13,8 +13,6 @@ import java.util.List;
 
 /** The MXBean: a view of the latest snapshot; every fact comes from the snapshot, none is computed here. */
 public final class ThreadLeakBean implements ThreadLeakMXBean {
-    private static final int TOP_SITES = 20;
-
     /** What the bean needs from the agent: the latest snapshot, a dump, a baseline reset. */
     public interface Source {
         Snapshot latest();
@@ -80,7 +78,7 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
         for (SiteGroup g : SiteGroup.of(s())) {
             if (g.site() == null) continue;
             out.add(new SiteCount(g.site().blameFrame().toString(), g.threads().size(), g.started()));
-            if (out.size() == TOP_SITES) break;
+            if (out.size() == SiteGroup.TOP_SITES) break;
         }
         return out;
     }
