@@ -4,7 +4,7 @@ import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.AgentCost;
-import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.expose.DumpWriter;
 import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.expose.ThreadLeakBean;
@@ -22,6 +22,7 @@ import dev.threadleak.agent.registry.SiteTable;
 import dev.threadleak.agent.registry.ThreadFacts;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.sample.Sampler.Depth;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.Origin;
@@ -68,7 +69,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private final Log log;
     private final long startedAtMs;
     private volatile Pipeline pipeline;
-    private volatile DumpFiles dumps;
+    private volatile DumpWriter dumps;
     /** The HTTP endpoint, when the {@code http} option asks for it and it started. */
     private HttpEndpoint http;
     /** Dumps written and the time they took writing (the agent's own cost): several threads may dump at once (JMX, exit). */
@@ -224,7 +225,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
      * The heavy part of start-up, off premain: run by the loop after the quiet second (or by whoever needs it
      * first: the exit dump, JMX).
      *
-     * @param rehearse write the first sample to a file that is then deleted ({@link DumpFiles#rehearse}): a
+     * @param rehearse write the first sample to a file that is then deleted ({@link DumpWriter#rehearse}): a
      *                 class whose initializer runs out of memory is unusable for the JVM's life, so every class
      *                 a dump needs is initialized now, while the host has memory, not at the first dump
      */
@@ -234,11 +235,11 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             // first the threads that predate the agent: any seen after this without a start of theirs is the JVM's (Sampler.read)
             registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
-                    TextReport.class, TextReport.Body.class, DumpFiles.class, Sampler.class}) {
+                    TextReport.class, TextReport.Body.class, DumpWriter.class, DumpDirectory.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             registry.prepareSampling();
-            DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
+            DumpWriter d = new DumpWriter(options.dir(), options.keep(), log::warnOnce);
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets()),
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
@@ -395,7 +396,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private Path dump(String why) {
         if (!init(false)) return null; // no rehearsal: this dump is the real one
         Pipeline p = pipeline;
-        DumpFiles d = dumps;
+        DumpWriter d = dumps;
         try {
             Snapshot s = why.equals(PERIODIC) ? p.scheduled(Depth.DUMP) : p.onDemand(Depth.DUMP);
             long began = System.nanoTime();

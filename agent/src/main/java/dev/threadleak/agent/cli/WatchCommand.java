@@ -1,8 +1,8 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
-import dev.threadleak.agent.expose.DumpFiles;
 import dev.threadleak.agent.findings.Rising;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -74,7 +74,7 @@ final class WatchCommand implements Callable<Integer> {
             Thread.sleep(pollMs); // a directory poll: dumps arrive every interval, seconds apart
             List<Path> now;
             try {
-                now = DumpFiles.newestFirst(dir);
+                now = DumpDirectory.newestFirst(dir);
             } catch (IOException e) {
                 throw new UsageException("watch: " + dir + ": cannot list directory: " + e.getMessage());
             }
