@@ -15,7 +15,7 @@ import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.install.HookCache;
 import dev.threadleak.agent.install.HookInstaller;
 import dev.threadleak.agent.registry.Blame;
-import dev.threadleak.agent.registry.Executors;
+import dev.threadleak.agent.registry.ExecutorTable;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
@@ -102,7 +102,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
             Registry standIn = newRegistry(options);
             standIn.warmUp();
-            standIn.executorHooks().warmUp();
+            standIn.executorTable().warmUp();
         } catch (HookInstaller.NotHooked e) {
             log.warn(e.getMessage());
         } catch (Throwable t) {
@@ -125,7 +125,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     private static Registry newRegistry(Options options) {
         return new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
-                new Executors(options.submissions()), options.starts());
+                new ExecutorTable(options.submissions()), options.starts());
     }
 
     /**
@@ -133,7 +133,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
      * functional interfaces; not lambdas: the first lambda costs premain a bootstrap.
      */
     private static Map<String, Object> sinks(Registry registry) {
-        Executors executors = registry.executorHooks();
+        ExecutorTable executors = registry.executorTable();
         Map<String, Object> sinks = new HashMap<>();
         sinks.put("onStart", registry);
         sinks.put(SharedNames.HOOK_VIEW_FIELD, new ThreadFacts(registry));
@@ -150,10 +150,10 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
      */
     private static final class ExecutorSink implements ObjIntConsumer<Object>, BiConsumer<Object, Object> {
         static final int LIFE_CYCLE = 0, WORKER = 1, SUBMITTED = 2, RUNNING = 3;
-        private final Executors executors;
+        private final ExecutorTable executors;
         private final int hook;
 
-        ExecutorSink(Executors executors, int hook) {
+        ExecutorSink(ExecutorTable executors, int hook) {
             this.executors = executors;
             this.hook = hook;
         }
