@@ -4,7 +4,7 @@ import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.AgentCost;
-import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.expose.DumpWriter;
 import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.expose.ThreadLeakBean;
@@ -15,16 +15,18 @@ import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.install.HookCache;
 import dev.threadleak.agent.install.HookInstaller;
 import dev.threadleak.agent.registry.Blame;
-import dev.threadleak.agent.registry.Executors;
+import dev.threadleak.agent.registry.ExecutorTable;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteTable;
 import dev.threadleak.agent.registry.ThreadFacts;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.sample.Sampler.Depth;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.Origin;
+import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.names.SharedNames;
@@ -67,7 +69,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private final Log log;
     private final long startedAtMs;
     private volatile Pipeline pipeline;
-    private volatile DumpFiles dumps;
+    private volatile DumpWriter dumps;
     /** The HTTP endpoint, when the {@code http} option asks for it and it started. */
     private HttpEndpoint http;
     /** Dumps written and the time they took writing (the agent's own cost): several threads may dump at once (JMX, exit). */
@@ -101,7 +103,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
             Registry standIn = newRegistry(options);
             standIn.warmUp();
-            standIn.executorHooks().warmUp();
+            standIn.executorTable().warmUp();
         } catch (HookInstaller.NotHooked e) {
             log.warn(e.getMessage());
         } catch (Throwable t) {
@@ -124,7 +126,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
 
     private static Registry newRegistry(Options options) {
         return new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
-                new Executors(options.submissions()), options.starts());
+                new ExecutorTable(options.submissions()), options.starts());
     }
 
     /**
@@ -132,7 +134,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
      * functional interfaces (premain: no lambdas, see ARCHITECTURE.md).
      */
     private static Map<String, Object> sinks(Registry registry) {
-        Executors executors = registry.executorHooks();
+        ExecutorTable executors = registry.executorTable();
         Map<String, Object> sinks = new HashMap<>();
         sinks.put("onStart", registry);
         sinks.put(SharedNames.HOOK_VIEW_FIELD, new ThreadFacts(registry));
@@ -149,10 +151,10 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
      */
     private static final class ExecutorSink implements ObjIntConsumer<Object>, BiConsumer<Object, Object> {
         static final int LIFE_CYCLE = 0, WORKER = 1, SUBMITTED = 2, RUNNING = 3;
-        private final Executors executors;
+        private final ExecutorTable executors;
         private final int hook;
 
-        ExecutorSink(Executors executors, int hook) {
+        ExecutorSink(ExecutorTable executors, int hook) {
             this.executors = executors;
             this.hook = hook;
         }
@@ -224,7 +226,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
      * The heavy part of start-up, off premain: run by the loop after the quiet second (or by whoever needs it
      * first: the exit dump, JMX).
      *
-     * @param rehearse write the first sample to a file that is then deleted ({@link DumpFiles#rehearse}): a
+     * @param rehearse write the first sample to a file that is then deleted ({@link DumpWriter#rehearse}): a
      *                 class whose initializer runs out of memory is unusable for the JVM's life, so every class
      *                 a dump needs is initialized now, while the host has memory, not at the first dump
      */
@@ -234,12 +236,12 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             // first the threads that predate the agent: any seen after this without a start of theirs is the JVM's (Sampler.read)
             registry.addUnseen(Sampler.platformThreads(), startedAtMs, Origin.BEFORE_AGENT);
             for (Class<?> c : new Class<?>[] {SnapshotCodec.class, Findings.class, History.class, NamePattern.class, Durations.class,
-                    TextReport.class, DumpFiles.class, Sampler.class}) {
+                    TextReport.class, TextReport.Body.class, DumpWriter.class, DumpDirectory.class, Sampler.class}) {
                 Class.forName(c.getName(), true, c.getClassLoader());
             }
             registry.prepareSampling();
             for (String fallback : registry.fallbacks()) log.debug(fallback, fallback);
-            DumpFiles d = new DumpFiles(options.dir(), options.keep(), log::warnOnce);
+            DumpWriter d = new DumpWriter(options.dir(), options.keep(), log::warnOnce);
             Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets()),
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
@@ -357,7 +359,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
             return endpoint;
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
-            log.warn(Options.BadOption.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
+            log.warn(Printable.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
                     + "; /metrics, /health and /debug/threads are off"));
             return null;
         }
@@ -397,7 +399,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private Path dump(String why) {
         if (!init(false)) return null; // no rehearsal: this dump is the real one
         Pipeline p = pipeline;
-        DumpFiles d = dumps;
+        DumpWriter d = dumps;
         try {
             Snapshot s = why.equals(PERIODIC) ? p.scheduled(Depth.DUMP) : p.onDemand(Depth.DUMP);
             long began = System.nanoTime();

@@ -21,9 +21,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
         Dumps.Dump d = Dumps.resolve(dump);
-        TextReport report = new TextReport(d.snapshot(), main.out);
-        report.header(d.file().toString());
-        report.findings();
+        TextReport.write(d.snapshot(), d.file().toString(), TextReport.Body.FINDINGS, main.out);
         return d.snapshot().findings().isEmpty() ? Main.OK : Main.FOUND;
     }
 }

@@ -29,6 +29,9 @@ import picocli.CommandLine.ParentCommand;
         footer = {"", "Exit codes: 0 no site grew by --threshold threads, 1 one did, 2 bad input.",
                 "Examples:", "  threadleak diff before.json after.json", "  threadleak diff /var/tmp/tl"})
 final class DiffCommand implements Callable<Integer> {
+    /** Changed stacks listed one by one, largest growth first; the rest are counted in one line, so thousands stay readable. */
+    private static final int SHOWN_STACKS = 20;
+
     @ParentCommand
     private Main main;
 
@@ -93,10 +96,10 @@ final class DiffCommand implements Callable<Integer> {
         out.println("");
         out.println("identical stacks, largest growth first:");
         if (stacks.isEmpty()) out.println("  no change");
-        for (Change c : stacks.subList(0, Math.min(stacks.size(), 20))) {
+        for (Change c : stacks.subList(0, Math.min(stacks.size(), SHOWN_STACKS))) {
             out.println(String.format(Locale.ROOT, "  %6s  %6d threads  %s", signed(c.delta()), c.after(), c.label()));
         }
-        if (stacks.size() > 20) out.println("  and " + (stacks.size() - 20) + " more changed stacks");
+        if (stacks.size() > SHOWN_STACKS) out.println("  and " + (stacks.size() - SHOWN_STACKS) + " more changed stacks");
 
         Set<String> old = new HashSet<>();
         for (Finding f : b.findings()) old.add(SiteCounts.key(b, f));

@@ -3,6 +3,7 @@ package dev.threadleak.agent.cli;
 import com.sun.tools.attach.VirtualMachine;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.Wire;
+import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ final class DumpCommand implements Callable<Integer> {
             main.out.println("threadleak: dump of process " + pid + " written to " + output);
             return Main.OK;
         }
-        ReportCommand.text(new Dumps.Dump(written, Dumps.load(written)), false, main.out);
+        TextReport.write(Dumps.load(written), written.toString(), TextReport.Body.FINDINGS_AND_GROUPS, main.out);
         return Main.OK;
     }
 

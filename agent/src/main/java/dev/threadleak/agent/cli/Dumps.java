@@ -1,7 +1,7 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
-import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.DumpFormatException;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
@@ -53,7 +53,7 @@ final class Dumps {
 
     private static List<Path> newestFirst(Path dir) throws UsageException {
         try {
-            return DumpFiles.newestFirst(dir);
+            return DumpDirectory.newestFirst(dir);
         } catch (IOException e) {
             throw new UsageException(dir + ": cannot list directory: " + e.getMessage());
         }
@@ -62,7 +62,7 @@ final class Dumps {
     private static UsageException noDumps(Path dir) throws UsageException {
         List<Path> named;
         try {
-            named = DumpFiles.dumps(dir);
+            named = DumpDirectory.dumps(dir);
         } catch (IOException e) {
             throw new UsageException(dir + ": cannot list directory: " + e.getMessage());
         }

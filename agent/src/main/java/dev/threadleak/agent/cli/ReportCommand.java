@@ -75,24 +75,13 @@ final class ReportCommand implements Callable<Integer> {
         Snapshot s = d.snapshot();
         PrintStream out = to instanceof PrintStream p ? p : new PrintStream(to, false, StandardCharsets.UTF_8);
         switch (f) {
-            case TEXT, THREADS -> text(d, f == Format.THREADS, out);
+            case TEXT -> TextReport.write(s, d.file().toString(), TextReport.Body.FINDINGS_AND_GROUPS, out);
+            case THREADS -> TextReport.write(s, d.file().toString(), TextReport.Body.THREADS, out);
             case JSON -> JsonReport.write(s, d.file().toString(), out);
             case COLLAPSED -> Collapsed.write(s, creation != null && creation, weight, out);
             case PPROF -> Pprof.write(s, creation == null || creation, out);
         }
         out.flush();
         if (out.checkError() && output != null) throw new IOException("write failed");
-    }
-
-    /** The text report (or with {@code threads}, every thread in jstack's layout) of one dump. */
-    static void text(Dumps.Dump d, boolean threads, PrintStream out) {
-        TextReport report = new TextReport(d.snapshot(), out);
-        report.header(d.file().toString());
-        if (threads) {
-            report.threads();
-        } else {
-            report.findings();
-            report.groups();
-        }
     }
 }

@@ -29,7 +29,7 @@ final class SiteCounts {
         for (SiteGroup g : SiteGroup.of(s)) {
             SiteInfo site = g.site();
             if (site == null) {
-                String label = g.origin() == Origin.BEFORE_AGENT ? "(started before agent)" : "(started by the JVM)";
+                String label = "(" + (g.origin() == Origin.BEFORE_AGENT ? Origin.BEFORE_AGENT : Origin.BY_JVM).words + ")";
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
                 String label = (g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();

@@ -1,7 +1,8 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
-import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.findings.Rising;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -73,7 +74,7 @@ final class WatchCommand implements Callable<Integer> {
             Thread.sleep(pollMs); // a directory poll: dumps arrive every interval, seconds apart
             List<Path> now;
             try {
-                now = DumpFiles.newestFirst(dir);
+                now = DumpDirectory.newestFirst(dir);
             } catch (IOException e) {
                 throw new UsageException("watch: " + dir + ": cannot list directory: " + e.getMessage());
             }
@@ -169,7 +170,7 @@ final class WatchCommand implements Callable<Integer> {
                     + (span > 0 ? String.format(Locale.ROOT, ", %+.1f/min", (last[1] - first[1]) * 60_000.0 / span) : "") + ")");
             List<String> rising = new ArrayList<>();
             sites.forEach((key, counts) -> {
-                if (keptRising(counts)) {
+                if (Rising.keptRising(counts)) {
                     rising.add("    " + DiffCommand.signed(counts.get(counts.size() - 1) - counts.get(0)) + " (" + counts.get(0) + " -> "
                             + counts.get(counts.size() - 1) + ") " + siteLabels.get(key));
                 }
@@ -178,16 +179,6 @@ final class WatchCommand implements Callable<Integer> {
             rising.forEach(out::println);
             out.println(openFindings.isEmpty() ? "  no finding open in its newest dump"
                     : "  open in its newest dump: " + String.join(", ", openFindings.keySet()));
-        }
-
-        /** Never fell between two dumps and rose between at least two pairs of them: one step up (a thread pool starting) is not a trend. */
-        private static boolean keptRising(List<Long> counts) {
-            int rises = 0;
-            for (int i = 1; i < counts.size(); i++) {
-                if (counts.get(i) < counts.get(i - 1)) return false;
-                if (counts.get(i) > counts.get(i - 1)) rises++;
-            }
-            return rises >= 2;
         }
     }
 }

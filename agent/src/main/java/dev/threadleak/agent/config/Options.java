@@ -1,5 +1,6 @@
 package dev.threadleak.agent.config;
 
+import dev.threadleak.agent.snapshot.Printable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -123,21 +124,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
 
     /** Thrown for an option the agent cannot accept; its message is the whole line shown to the user. */
     public static final class BadOption extends IllegalArgumentException {
-        BadOption(String message) { super(oneLine(message)); }
-
-        /** Control characters from the option text (a line break, a NUL) written as escapes: the message stays one line. */
-        public static String oneLine(String message) {
-            StringBuilder out = new StringBuilder(message.length());
-            for (int i = 0; i < message.length(); i++) {
-                char c = message.charAt(i);
-                if (c == '\n') out.append("\\n");
-                else if (c == '\r') out.append("\\r");
-                else if (c == '\t') out.append("\\t");
-                else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-                else out.append(c);
-            }
-            return out.toString();
-        }
+        BadOption(String message) { super(Printable.oneLine(message)); }
     }
 
     public static Options defaults() {

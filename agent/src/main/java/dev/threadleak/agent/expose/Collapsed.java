@@ -1,6 +1,7 @@
 package dev.threadleak.agent.expose;
 
 import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.io.PrintStream;
@@ -38,6 +39,6 @@ public final class Collapsed {
 
     /** A frame as one token: ';' separates frames and a line end ends the record, so neither may appear in one. */
     private static String frameText(Frame f) {
-        return TextReport.printable(ExportStacks.label(f)).replace(';', ',');
+        return Printable.of(ExportStacks.label(f)).replace(';', ',');
     }
 }

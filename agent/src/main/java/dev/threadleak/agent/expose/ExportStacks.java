@@ -1,6 +1,7 @@
 package dev.threadleak.agent.expose;
 
 import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
@@ -26,11 +27,7 @@ final class ExportStacks {
             frames.add(marker(worker ? "[pool worker of an executor built here]" : "[thread started here]"));
             frames.addAll(site.stack());
         } else {
-            frames.add(marker(switch (t.origin()) {
-                case BEFORE_AGENT -> "[started before agent]";
-                case BY_JVM -> "[started by the JVM]";
-                case STARTED -> "[creation site not listed]";
-            }));
+            frames.add(marker(t.origin() == Origin.STARTED ? "[creation site not listed]" : "[" + t.origin().words + "]"));
         }
         return frames;
     }

@@ -264,18 +264,8 @@ public final class HttpEndpoint {
 
     /** {@code debug=1}: findings, then threads grouped by creation site (the CLI's report); {@code debug=2}: every thread. */
     private static Response report(Snapshot s, int debug) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            TextReport report = new TextReport(s, out);
-            report.header("live JVM over HTTP");
-            if (debug == 2) {
-                report.threads();
-            } else {
-                report.findings();
-                report.groups();
-            }
-        }
-        return new Response(200, "text/plain; charset=utf-8", bytes.toByteArray(), null, null);
+        TextReport.Body body = debug == 2 ? TextReport.Body.THREADS : TextReport.Body.FINDINGS_AND_GROUPS;
+        return new Response(200, "text/plain; charset=utf-8", TextReport.utf8(s, "live JVM over HTTP", body), null, null);
     }
 
     /** A request's text in a one-line body: control characters escaped, and at most 200 characters. */

@@ -33,8 +33,6 @@ public final class PrometheusMetrics {
         }
     }
 
-    /** Sites with their own series; the rest are summed into {@code site="other"}, so the label stays bounded. */
-    static final int TOP_SITES = 20;
     static final String OTHER = "other";
 
     /** ThreadMXBean's counters at the scrape (constant-time reads, no stack walk), as client_java reports them. */
@@ -137,7 +135,7 @@ public final class PrometheusMetrics {
     }
 
     /**
-     * Live threads per blame site (pool workers: where their pool was built), the {@link #TOP_SITES} largest with a
+     * Live threads per blame site (pool workers: where their pool was built), the {@link SiteGroup#TOP_SITES} largest with a
      * series each, the rest (and threads not seen starting) summed into {@code other} (always present, maybe 0);
      * two sites with one blame frame share a series.
      */
@@ -148,7 +146,7 @@ public final class PrometheusMetrics {
         for (SiteGroup g : SiteGroup.of(s)) { // largest first
             Frame blame = g.site() == null ? null : g.site().blameFrame();
             String site = blame == null ? null : siteLabel(blame);
-            if (site == null || started.size() >= TOP_SITES && !started.containsKey(site)) {
+            if (site == null || started.size() >= SiteGroup.TOP_SITES && !started.containsKey(site)) {
                 other += g.threads().size();
             } else {
                 live.merge(site, g.threads().size(), Integer::sum);
@@ -157,7 +155,7 @@ public final class PrometheusMetrics {
         }
         live.put(OTHER, other);
         family("threadleak_site_live_threads", "gauge", "Live threads per creation site (Class.method:line of the blame frame), the top "
-                + TOP_SITES + " by live threads, the rest in site=\"other\"");
+                + SiteGroup.TOP_SITES + " by live threads, the rest in site=\"other\"");
         for (Map.Entry<String, Integer> e : live.entrySet()) sample("threadleak_site_live_threads", label("site", e.getKey()), e.getValue());
         family("threadleak_site_started_total", "counter", "Threads started per creation site since the agent loaded (executors built, for"
                 + " the site of a pool's workers), for the sites of threadleak_site_live_threads; the total is threadleak_threads_started_total");
@@ -202,23 +200,12 @@ public final class PrometheusMetrics {
         String family = name;
         if (format == Format.OPENMETRICS && type.equals("counter")) family = name.substring(0, name.length() - "_total".length());
         out.append("# HELP ").append(family).append(' ');
-        escapeHelp(help);
+        escape(help, format == Format.OPENMETRICS, out);
         out.append('\n');
         out.append("# TYPE ").append(family).append(' ').append(type).append('\n');
         if (format == Format.OPENMETRICS) {
             String unit = family.substring(family.lastIndexOf('_') + 1);
             if (unit.equals("seconds") || unit.equals("bytes")) out.append("# UNIT ").append(family).append(' ').append(unit).append('\n');
-        }
-    }
-
-    /** Help text escaped as each format asks: backslash and line feed, and in OpenMetrics the double quote too. */
-    private void escapeHelp(String help) {
-        for (int i = 0; i < help.length(); i++) {
-            char c = help.charAt(i);
-            if (c == '\\') out.append("\\\\");
-            else if (c == '\n') out.append("\\n");
-            else if (c == '"' && format == Format.OPENMETRICS) out.append("\\\"");
-            else out.append(c);
         }
     }
 
@@ -231,16 +218,24 @@ public final class PrometheusMetrics {
         out.append('\n');
     }
 
-    /** {@code name="value"}, the value escaped as the format asks (backslash, double quote, line feed). */
+    /** {@code name="value"}, the value escaped as both formats ask (backslash, double quote, line feed). */
     static String label(String name, String value) {
         StringBuilder b = new StringBuilder(name.length() + value.length() + 3).append(name).append("=\"");
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '\\') b.append("\\\\");
-            else if (c == '"') b.append("\\\"");
-            else if (c == '\n') b.append("\\n");
-            else b.append(c);
-        }
+        escape(value, true, b);
         return b.append('"').toString();
+    }
+
+    /**
+     * The exposition formats' escapes, not {@link dev.threadleak.agent.snapshot.Printable}'s: backslash and line feed,
+     * and the double quote where {@code quotes} (label values; help text in OpenMetrics only).
+     */
+    private static void escape(String text, boolean quotes, StringBuilder to) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') to.append("\\\\");
+            else if (c == '\n') to.append("\\n");
+            else if (c == '"' && quotes) to.append("\\\"");
+            else to.append(c);
+        }
     }
 }

@@ -5,13 +5,16 @@ import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
+import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -25,52 +28,60 @@ import java.util.stream.Collectors;
  * with {@code debug=1}), or every thread in jstack's layout with where it was created (like {@code debug=2}).
  */
 public final class TextReport {
+    /** What a report shows after its header. */
+    public enum Body {
+        /** The findings, then the live threads grouped by creation site: the report. */
+        FINDINGS_AND_GROUPS,
+        /** The findings alone. */
+        FINDINGS,
+        /** Every live thread in jstack's layout. */
+        THREADS
+    }
+
     private final Snapshot s;
     private final PrintStream out;
     /** The snapshot's groups, made once for the header and the groups. */
     private final List<SiteGroup> groups;
 
-    public TextReport(Snapshot snapshot, PrintStream out) {
+    TextReport(Snapshot snapshot, PrintStream out) {
         this.s = snapshot;
         this.out = out;
         this.groups = SiteGroup.of(snapshot);
     }
 
-    /**
-     * Every line goes out through here. Thread names, lock names and evidence come from the application and can
-     * hold anything: control characters (a newline, a terminal escape), lone surrogates and invisible characters ({@link
-     * #invisible}: a bidi override) are shown as
-     * Java escapes (backslash, u, four hex digits), so each thread stays on its own lines and the terminal is not driven by a thread name.
-     */
-    private void println(String line) {
-        out.println(printable(line));
-    }
-
-    static String printable(String text) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean pairedSurrogate = Character.isHighSurrogate(c) ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))
-                    : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1));
-            boolean escape = c != '\t' && (Character.isISOControl(c) || (Character.isSurrogate(c) && !pairedSurrogate) || invisible(c));
-            if (escape && out == null) out = new StringBuilder(text.length() + 16).append(text, 0, i);
-            if (escape) out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            else if (out != null) out.append(c);
+    /** The report of {@code snapshot}: the header, which names where the snapshot came from ({@code source}), then {@code body}. */
+    public static void write(Snapshot snapshot, String source, Body body, PrintStream out) {
+        TextReport report = new TextReport(snapshot, out);
+        report.header(source);
+        // no switch on the enum: that would be one more class to initialize (see AgentRuntime.init)
+        if (body == Body.THREADS) {
+            report.threads();
+        } else {
+            report.findings();
+            if (body == Body.FINDINGS_AND_GROUPS) report.groups();
         }
-        return out == null ? text : out.toString();
     }
 
-    /**
-     * Characters that move or hide text without showing: format characters (the bidi overrides and isolates that can
-     * make a name read backwards, U+202E; zero-width ones) and the line and paragraph separators (U+2028, U+2029),
-     * which some terminals and editors break lines at.
-     */
-    private static boolean invisible(char c) {
-        int type = Character.getType(c);
-        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+    /** {@link #write}'s report as UTF-8 bytes. */
+    public static byte[] utf8(Snapshot snapshot, String source, Body body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            write(snapshot, source, body, out);
+        }
+        return bytes.toByteArray();
     }
 
-    public void header(String source) {
+    /** Every line goes out through here: thread names, lock names and evidence come from the application and can hold anything. */
+    private void println(String line) {
+        out.println(Printable.of(line));
+    }
+
+    /** {@link Printable#of}, by the name the HTTP endpoint calls it. */
+    static String printable(String text) {
+        return Printable.of(text);
+    }
+
+    void header(String source) {
         println("threadleak report: " + source);
         println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()));
         println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
@@ -110,7 +121,7 @@ public final class TextReport {
     }
 
     /** Live threads grouped by creation site, largest group first. */
-    public void groups() {
+    private void groups() {
         for (SiteGroup g : groups) {
             println("");
             List<ThreadEntry> threads = g.threads();
@@ -121,10 +132,10 @@ public final class TextReport {
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
                         + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
             } else {
-                println(threads.size() + " live, " + switch (g.origin()) {
-                    case BEFORE_AGENT -> "started before agent (age counted from when the agent first saw them)";
-                    case BY_JVM -> "started by the JVM, not through Thread.start";
-                    case STARTED -> "started, " + notCaptured();
+                println(threads.size() + " live, " + g.origin().words + switch (g.origin()) {
+                    case BEFORE_AGENT -> " (age counted from when the agent first saw them)";
+                    case BY_JVM -> ", not through Thread.start";
+                    case STARTED -> ", " + notCaptured();
                 });
             }
             println("    states: " + counts(g.states()));
@@ -142,7 +153,7 @@ public final class TextReport {
     }
 
     /** The findings, most severe first, each with its evidence and (once per site) the creation stack it blames. */
-    public void findings() {
+    private void findings() {
         List<Finding> findings = s.findings();
         println("");
         if (findings.isEmpty()) {
@@ -175,7 +186,7 @@ public final class TextReport {
     }
 
     /** Every live thread in jstack's layout, followed by where and when it was created. */
-    public void threads() {
+    private void threads() {
         for (ThreadEntry t : s.threads()) {
             println("");
             println("\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "") + (t.daemon() ? " daemon" : "")
@@ -237,12 +248,12 @@ public final class TextReport {
         String age = Durations.human(t.ageMs(s.takenAtMs()));
         if (t.agentThread()) return "   threadleak's own thread, age " + age;
         return switch (t.origin()) {
-            case BEFORE_AGENT -> "   started before agent, age at least " + age;
-            case BY_JVM -> "   started by the JVM, first seen " + age + " before";
+            case BEFORE_AGENT -> "   " + Origin.BEFORE_AGENT.words + ", age at least " + age;
+            case BY_JVM -> "   " + Origin.BY_JVM.words + ", first seen " + age + " before";
             case STARTED -> {
                 SiteInfo site = s.site(t.site());
                 String by = t.starter() == null ? "" : " in thread \"" + t.starter().name() + "\" #" + t.starter().tid();
-                yield site == null ? "   started" + by + ", " + notCaptured() + ", age " + age
+                yield site == null ? "   " + Origin.STARTED.words + by + ", " + notCaptured() + ", age " + age
                         : "   created by " + site.blameFrame() + by + ", age " + age;
             }
         };

@@ -6,8 +6,6 @@ import dev.threadleak.agent.snapshot.SiteGroup;
 import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +13,6 @@ import java.util.List;
 
 /** The MXBean: a view of the latest snapshot; every fact comes from the snapshot, none is computed here. */
 public final class ThreadLeakBean implements ThreadLeakMXBean {
-    private static final int TOP_SITES = 20;
-
     /** What the bean needs from the agent: the latest snapshot, a dump, a baseline reset. */
     public interface Source {
         Snapshot latest();
@@ -82,7 +78,7 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
         for (SiteGroup g : SiteGroup.of(s())) {
             if (g.site() == null) continue;
             out.add(new SiteCount(g.site().blameFrame().toString(), g.threads().size(), g.started()));
-            if (out.size() == TOP_SITES) break;
+            if (out.size() == SiteGroup.TOP_SITES) break;
         }
         return out;
     }
@@ -101,14 +97,7 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
 
     @Override
     public String report() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            TextReport report = new TextReport(s(), out);
-            report.header("live JVM over JMX");
-            report.findings();
-            report.groups();
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return new String(TextReport.utf8(s(), "live JVM over JMX", TextReport.Body.FINDINGS_AND_GROUPS), StandardCharsets.UTF_8);
     }
 
     private static String blame(Snapshot s, int siteId) {

@@ -35,7 +35,7 @@ public interface ThreadLeakMXBean {
 
     List<FindingInfo> getFindings();
 
-    /** Creation sites with the most live threads, largest first (at most 20). */
+    /** Creation sites with the most live threads, largest first (at most {@link dev.threadleak.agent.snapshot.SiteGroup#TOP_SITES}). */
     List<SiteCount> getTopSites();
 
     /** Writes a dump file into the agent's dump directory and returns its path. */

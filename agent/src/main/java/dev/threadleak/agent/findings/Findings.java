@@ -33,12 +33,10 @@ public final class Findings {
     public record Thresholds(long blockedMs, int duplicates, int growth) {}
 
     /**
-     * A site must gain at least this many owners across the window: the climb's {@link Climb#MIN_GAIN}, so a handful
-     * of long-lived threads started one by one (six publishers) is no leak however fast they come.
+     * A site must gain at least this many owners across the window ({@link Rising#rising}): the climb's {@link Climb#MIN_GAIN},
+     * so a handful of long-lived threads started one by one (six publishers) is no leak however fast they come.
      */
     static final int MIN_SITE_GROWTH = Climb.MIN_GAIN;
-    /** ... and rise in at least this many of the samples, so one burst is not a trend. */
-    static final int MIN_RISING_SAMPLES = 2;
     /** Distinct pool numbers alive at once before re-created pools are suspected. */
     static final int MIN_POOLS = 5;
     private static final Pattern POOL_WORDS = Pattern.compile("(?i).*(pool|timer|executor|scheduler|eventloop|group|httpclient|selector).*");
@@ -90,7 +88,7 @@ public final class Findings {
 
     /**
      * A site whose owners ({@link History#owner}: its threads, but a pool's workers, or a numbered group's threads, as
-     * one) rise: fast across the window ({@link #rising}), or slowly over its whole history ({@link Climb#leaking}:
+     * one) rise: fast across the window ({@link Rising#rising}), or slowly over its whole history ({@link Climb#leaking}:
      * however slow, once it has gained a few in steady new highs). A pool filling up grows no owner.
      */
     private static void siteGrowth(Snapshot s, History history, List<Tick> window, Tick now, List<Finding> out) {
@@ -98,7 +96,7 @@ public final class Findings {
             int id = site.getKey(), owners = site.getValue(), live = now.siteAlive().get(id);
             List<Integer> series = seriesOf(window, Tick::siteOwners, site);
             // (a collected java.util.Timer ends its thread, so a leaking site may dip now and then)
-            boolean fast = rising(series);
+            boolean fast = Rising.rising(series, MIN_SITE_GROWTH);
             Climb climb = history.climbWith(id, now);
             if (!fast && !climb.leaking(s.takenAtMs())) continue;
             long started = s.site(id).started();
@@ -262,7 +260,7 @@ public final class Findings {
     private static void unclosedExecutors(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
         for (Map.Entry<Integer, Integer> site : now.runningExecutors().entrySet()) {
             List<Integer> series = seriesOf(window, Tick::runningExecutors, site);
-            if (!rising(series)) continue;
+            if (!Rising.rising(series, MIN_SITE_GROWTH)) continue;
             int gained = series.get(series.size() - 1) - series.get(0);
             List<ExecutorInfo> here = s.executors().stream().filter(e -> e.site() == site.getKey()).toList();
             long shutDown = here.stream().filter(e -> !e.running()).count();
@@ -353,18 +351,6 @@ public final class Findings {
         for (Tick t : window) series.add(counts.apply(t).getOrDefault(now.getKey(), 0));
         series.add(now.getValue());
         return series;
-    }
-
-    /** Rising, not merely high: mostly up, at its highest now, and clearly above where the window began. */
-    private static boolean rising(List<Integer> series) {
-        if (series.size() < 3) return false;
-        int rises = 0, falls = 0, current = series.get(series.size() - 1);
-        for (int i = 1; i < series.size(); i++) {
-            if (series.get(i) > series.get(i - 1)) rises++;
-            if (series.get(i) < series.get(i - 1)) falls++;
-        }
-        boolean highest = series.stream().allMatch(v -> v <= current);
-        return highest && rises >= MIN_RISING_SAMPLES && rises > falls && current - series.get(0) >= MIN_SITE_GROWTH;
     }
 
     private static String waitFrame(ThreadEntry t) {

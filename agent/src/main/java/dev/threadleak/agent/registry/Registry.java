@@ -73,7 +73,7 @@ public final class Registry implements Consumer<Thread> {
     /** Ids of the agent's own threads. */
     private final Set<Long> agentThreads = new HashSet<>();
 
-    private final Executors executors;
+    private final ExecutorTable executors;
     /** Capture one start's stack in this many (after each key's first few); 1 = every start, 0 = none. */
     private final int every;
     /** Null until {@link #prepareSampling} (not in premain: its classes cost start-up); every start is captured until then. */
@@ -81,28 +81,28 @@ public final class Registry implements Consumer<Thread> {
 
     /** A registry that samples stacks as the options do by default. */
     public Registry(SiteTable sites) {
-        this(sites, new Executors(Options.DEFAULT_SUBMISSIONS), Options.DEFAULT_STARTS);
+        this(sites, new ExecutorTable(Options.DEFAULT_SUBMISSIONS), Options.DEFAULT_STARTS);
     }
 
-    public Registry(SiteTable sites, Executors executors, int every) {
+    public Registry(SiteTable sites, ExecutorTable executors, int every) {
         this.sites = sites;
         this.executors = executors;
         this.every = every;
     }
 
-    /** The executor hooks' side: called from hooked executor code, lock-free. */
-    public Executors executorHooks() {
+    /** The table the executor hooks fill, lock-free (see {@link ExecutorTable}). */
+    public ExecutorTable executorTable() {
         return executors;
     }
 
     /** Drains, then returns the live executors (construction sites interned, collected ones gone). */
-    public synchronized List<Executors.ExecutorRecord> liveExecutors() {
+    public synchronized List<ExecutorRecord> liveExecutors() {
         drain();
         return executors.refresh(sites);
     }
 
     /** The interned site of a sampled task's submission stack. */
-    public synchronized SiteRecord submissionSite(Executors.SampledTask task) {
+    public synchronized SiteRecord submissionSite(SampledTask task) {
         return executors.submissionSite(task, sites);
     }
 
@@ -371,7 +371,7 @@ public final class Registry implements Consumer<Thread> {
         for (ThreadRecord r : live.values()) {
             if (r.origin == Origin.STARTED && !r.agentThread) return true;
         }
-        for (Executors.ExecutorRecord e : executors.refresh(sites)) {
+        for (ExecutorRecord e : executors.refresh(sites)) {
             if (e.site != null && !e.shutdown) return true;
         }
         return dropped.get() > 0;

@@ -30,7 +30,7 @@ public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Objec
     @Override
     public Map<Thread, Map<String, Object>> get() {
         List<ThreadRecord> records = registry.liveRecords();
-        Executors executors = registry.executorHooks();
+        ExecutorTable executors = registry.executorTable();
         for (ThreadRecord r : records) {
             // a fork-join worker names its pool (the common pool was built before the agent): give it a record
             if (r.thread() instanceof ForkJoinWorkerThread fj) executors.recordFor(fj.getPool());
@@ -49,8 +49,8 @@ public final class ThreadFacts implements Supplier<Map<Thread, Map<String, Objec
                 facts.put(SharedNames.FACT_STARTER_NAME, r.starterName);
             }
             putSite(facts, SharedNames.FACT_CREATION_STACK, SharedNames.FACT_BLAME, r.site);
-            Executors.WorkerSlot slot = executors.worker(r.tid);
-            Executors.ExecutorRecord executor = slot != null ? slot.executor()
+            WorkerSlot slot = executors.worker(r.tid);
+            ExecutorRecord executor = slot != null ? slot.executor()
                     : t instanceof ForkJoinWorkerThread fj ? executors.recordFor(fj.getPool()) : null;
             if (executor != null) {
                 facts.put(SharedNames.FACT_EXECUTOR, executor.kind());

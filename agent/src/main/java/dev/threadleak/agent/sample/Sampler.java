@@ -2,13 +2,14 @@ package dev.threadleak.agent.sample;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.threadleak.agent.hook.HookPoint;
-import dev.threadleak.agent.registry.Executors;
-import dev.threadleak.agent.registry.Executors.ExecutorRecord;
+import dev.threadleak.agent.registry.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteRecord;
+import dev.threadleak.agent.registry.SampledTask;
 import dev.threadleak.agent.registry.ThreadRecord;
+import dev.threadleak.agent.registry.WorkerSlot;
 import dev.threadleak.agent.snapshot.Deadlock;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.NamePattern;
@@ -132,7 +133,7 @@ public final class Sampler {
         List<ThreadRecord> records = registry.liveRecords();
         for (ThreadRecord r : records) {
             // a fork-join worker names its pool: the pool gets a record (the common pool was built before the agent)
-            if (r.thread() instanceof ForkJoinWorkerThread fj) registry.executorHooks().recordFor(fj.getPool());
+            if (r.thread() instanceof ForkJoinWorkerThread fj) registry.executorTable().recordFor(fj.getPool());
         }
         List<ExecutorRecord> executorRecords = registry.liveExecutors();
         waits.beginRound();
@@ -273,17 +274,17 @@ public final class Sampler {
                 .waitReason(reason == null ? null : reason.reason()).idle(idle)
                 .waitingForMs(waiting ? Math.max(0, now - track.sinceMs()) : 0).waitFrame(waitFrame);
         // a pool worker: its executor, and the task it runs (a worker waiting for work runs none)
-        Executors.WorkerSlot slot = registry.executorHooks().worker(t.getId());
+        WorkerSlot slot = registry.executorTable().worker(t.getId());
         if (slot != null) {
             entry.executor(slot.executor().id());
             long began = slot.taskStartedAtMs();
             if (began > 0 && !idle) {
-                Executors.SampledTask sampled = slot.task();
+                SampledTask sampled = slot.task();
                 entry.task(sampled == null ? new RunningTask(began, -1, -1)
                         : new RunningTask(began, sampled.queuedAtMs(), registry.submissionSite(sampled).id()));
             }
         } else if (t instanceof ForkJoinWorkerThread fj) {
-            entry.executor(registry.executorHooks().recordFor(fj.getPool()).id());
+            entry.executor(registry.executorTable().recordFor(fj.getPool()).id());
         }
         return entry;
     }

@@ -6,9 +6,16 @@ package dev.threadleak.agent.snapshot;
  */
 public enum Origin {
     /** seen starting: has a creation site */
-    STARTED,
+    STARTED("started"),
     /** alive when the agent loaded */
-    BEFORE_AGENT,
+    BEFORE_AGENT("started before agent"),
     /** never went through Thread.start (created by the JVM or attached from native code) */
-    BY_JVM
+    BY_JVM("started by the JVM");
+
+    /** How every view words the origin of a thread it names no creation site for. */
+    public final String words;
+
+    Origin(String words) {
+        this.words = words;
+    }
 }

@@ -16,6 +16,11 @@ import java.util.TreeMap;
  * @param threads the site's live threads, oldest first
  */
 public record SiteGroup(SiteInfo site, Origin origin, List<ThreadEntry> threads) {
+    /**
+     * Creation sites a live view (JMX's TopSites, Prometheus' site series) names one by one, largest first: the few
+     * that matter, and no more, as each is a Prometheus series (the rest are summed in {@code site="other"}).
+     */
+    public static final int TOP_SITES = 20;
 
     /** Groups the snapshot's threads, leaving out threadleak's own; largest group first. */
     public static List<SiteGroup> of(Snapshot snapshot) {

@@ -30,12 +30,4 @@ class TextReportTest {
                 "warning: the agent's hook failed 3 times (the application went on; those events are not recorded),"
                         + " first: java.lang.IllegalStateException: boom\n");
     }
-
-    @Test
-    void bidiOverridesZeroWidthAndLineSeparatorsAreEscapedLikeControlCharacters() {
-        assertThat(TextReport.printable("evil\u202Etxt.exe")).isEqualTo("evil\\u202etxt.exe");
-        assertThat(TextReport.printable("a\u2028b\u2029c\u200Bd\u2066e")).isEqualTo("a\\u2028b\\u2029c\\u200bd\\u2066e");
-        // what shows stays as it is: accents, CJK, an emoji (a surrogate pair), a tab
-        assertThat(TextReport.printable("caf\u00e9 \u7ebf\u7a0b \uD83D\uDE00\tx")).isEqualTo("caf\u00e9 \u7ebf\u7a0b \uD83D\uDE00\tx");
-    }
 }

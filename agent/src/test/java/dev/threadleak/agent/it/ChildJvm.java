@@ -3,7 +3,7 @@ package dev.threadleak.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.threadleak.agent.expose.DumpFiles;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.ByteArrayOutputStream;
@@ -233,7 +233,7 @@ public final class ChildJvm implements AutoCloseable {
     /** Dump files in {@code dir}, oldest first. */
     public static List<Path> dumps(Path dir) {
         try {
-            return Files.isDirectory(dir) ? DumpFiles.dumps(dir) : List.of();
+            return Files.isDirectory(dir) ? DumpDirectory.dumps(dir) : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -36,7 +36,7 @@ class RegistryTest {
 
     @Test
     void pastTheBoundOfPendingStacksStartsAreRecordedWithoutTheirStack() {
-        Registry everyStack = new Registry(new SiteTable(32, new Blame(List.of())), new Executors(Options.DEFAULT_SUBMISSIONS), 1);
+        Registry everyStack = new Registry(new SiteTable(32, new Blame(List.of())), new ExecutorTable(Options.DEFAULT_SUBMISSIONS), 1);
         Thread notStarted = new Thread(() -> { });
         int starts = Registry.MAX_PENDING_STACKS + 1_000;
         for (int i = 0; i < starts; i++) everyStack.accept(notStarted);

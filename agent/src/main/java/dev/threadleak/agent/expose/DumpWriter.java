@@ -1,13 +1,10 @@
 package dev.threadleak.agent.expose;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.threadleak.agent.config.PrivateDir;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -15,21 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Dump files in one directory: {@code threadleak-<pid>-<jvm id>-<UTC time>-<sequence>.json}. The JVM id is
- * random per JVM, so JVMs that share a pid (containers: each JVM is pid 1) and a directory never take each
+ * The agent's writer of its JVM's dumps into one directory, named as {@link DumpDirectory#fileName} says. The JVM id
+ * is random per JVM, so JVMs that share a pid (containers: each JVM is pid 1) and a directory never take each
  * other's dumps for their own. Each dump is written to a temporary file and renamed, so no reader ever sees
  * half a dump; the directory is created {@code 0700}, and an existing one is used only if this user owns it
  * and nobody else may write it; files are {@code 0600} (thread names and stacks can say more than their
@@ -37,12 +29,7 @@ import java.util.stream.Stream;
  * clock stepped backwards changes nothing), and the dump just written is never deleted. When the file
  * system is short of space, this JVM's oldest dumps go first, so the newest state still fits.
  */
-public final class DumpFiles {
-    /** {@code threadleak-<pid>-<jvmid>-<stamp>-<seq>.json}, and the older {@code threadleak-<pid>-<stamp>.json}. */
-    private static final Pattern NAME = Pattern.compile("threadleak-(\\d+)-(?:([0-9a-f]{8})-)?(\\d{8}T\\d{9}Z)(?:-(\\d{1,18}))?\\.json");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final JsonFactory JSON = new JsonFactory();
-
+public final class DumpWriter {
     /** Temporary files older than this are the remains of a JVM killed mid-write; the next writer removes them. */
     private static final long STALE_TMP_MILLIS = 10 * 60 * 1000;
     /** Space is short when the file system has less than this many times the last dump's size left. */
@@ -60,7 +47,7 @@ public final class DumpFiles {
     /**
      * @param warnOnce says a problem that is not a failed write (a dump that could not be deleted) once per key
      */
-    public DumpFiles(Path dir, int keep, BiConsumer<String, String> warnOnce) {
+    public DumpWriter(Path dir, int keep, BiConsumer<String, String> warnOnce) {
         this.dir = dir;
         this.keep = keep;
         this.warnOnce = warnOnce;
@@ -69,7 +56,7 @@ public final class DumpFiles {
         this.jvmId = String.format(java.util.Locale.ROOT, "%08x", random.nextInt());
     }
 
-    public DumpFiles(Path dir, int keep) {
+    public DumpWriter(Path dir, int keep) {
         this(dir, keep, (key, message) -> { });
     }
 
@@ -118,8 +105,7 @@ public final class DumpFiles {
         }
         if (lastSize > 0 && spaceShort()) makeRoom();
         long seq = keep ? ++sequence : sequence + 1;
-        Path target = dir.resolve("threadleak-" + snapshot.pid() + "-" + jvmId + "-"
-                + STAMP.format(java.time.Instant.ofEpochMilli(snapshot.takenAtMs())) + "-" + String.format(java.util.Locale.ROOT, "%06d", seq) + ".json");
+        Path target = dir.resolve(DumpDirectory.fileName(snapshot.pid(), jvmId, snapshot.takenAtMs(), seq));
         Path tmp = Files.createTempFile(dir, ".threadleak-" + snapshot.pid() + "-", ".tmp", PrivateDir.perms("rw-------"));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -185,13 +171,12 @@ public final class DumpFiles {
         List<Path> mine = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
-                Matcher m = NAME.matcher(p.getFileName().toString());
-                if (m.matches() && jvmId.equals(m.group(2))) mine.add(p);
+                if (jvmId.equals(DumpDirectory.jvmIdOf(p))) mine.add(p);
             }
         } catch (IOException e) {
             warnOnce.accept("prune", "cannot list " + dir + " to delete old dumps (dumps are still written): " + e);
         }
-        mine.sort(Comparator.comparingLong(DumpFiles::sequence));
+        mine.sort(Comparator.comparingLong(DumpDirectory::sequence));
         return mine;
     }
 
@@ -205,78 +190,5 @@ public final class DumpFiles {
                 }
             }
         }
-    }
-
-    /** Dump files (regular files named like dumps, of any JVM, in either name form) in {@code dir}, oldest first by the time in their names. */
-    public static List<Path> dumps(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p))
-                    .sorted(Comparator.comparing((Path p) -> stamp(p)).thenComparingLong(DumpFiles::sequence).thenComparing(Path::toString))
-                    .toList();
-        }
-    }
-
-    /**
-     * The newest dump in {@code dir}, from any JVM: the one whose own {@code takenAtMs} is latest, among the
-     * files that start like a dump. A file's name is not trusted for this: one foreign file stamped 2099 must
-     * not hide every real dump. The caller still validates the whole file.
-     */
-    public static Optional<Path> newest(Path dir) throws IOException {
-        Path best = null;
-        long bestAt = Long.MIN_VALUE;
-        for (Path p : dumps(dir)) {
-            long at = takenAtMs(p);
-            if (at != Long.MIN_VALUE && at >= bestAt) {
-                best = p;
-                bestAt = at;
-            }
-        }
-        return Optional.ofNullable(best);
-    }
-
-    /** Dumps in {@code dir} newest first by their own {@code takenAtMs}; files that do not start like a dump are left out. */
-    public static List<Path> newestFirst(Path dir) throws IOException {
-        List<Path> all = new ArrayList<>(dumps(dir));
-        java.util.Map<Path, Long> at = new java.util.HashMap<>();
-        for (Path p : all) at.put(p, takenAtMs(p));
-        all.removeIf(p -> at.get(p) == Long.MIN_VALUE);
-        all.sort(Comparator.comparing((Path p) -> at.get(p)).reversed());
-        return all;
-    }
-
-    /**
-     * Reads {@code takenAtMs} from the top of a dump without reading the rest (it is written before the
-     * tables); {@link Long#MIN_VALUE} when the file is not a dump of this format or cannot be read.
-     */
-    static long takenAtMs(Path p) {
-        try (InputStream in = Files.newInputStream(p); JsonParser parser = JSON.createParser(in)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) return Long.MIN_VALUE;
-            boolean formatOk = false;
-            for (int fields = 0; fields < 32 && parser.nextToken() == JsonToken.FIELD_NAME; fields++) {
-                String name = parser.getCurrentName();
-                JsonToken value = parser.nextToken();
-                if (name.equals("format")) {
-                    formatOk = value == JsonToken.VALUE_STRING && Snapshot.FORMAT.equals(parser.getText());
-                    if (!formatOk) return Long.MIN_VALUE;
-                } else if (name.equals("takenAtMs")) {
-                    return formatOk && value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : Long.MIN_VALUE;
-                } else {
-                    parser.skipChildren();
-                }
-            }
-            return Long.MIN_VALUE;
-        } catch (IOException | RuntimeException e) {
-            return Long.MIN_VALUE;
-        }
-    }
-
-    private static String stamp(Path p) {
-        Matcher m = NAME.matcher(p.getFileName().toString());
-        return m.matches() ? m.group(3) : "";
-    }
-
-    private static long sequence(Path p) {
-        Matcher m = NAME.matcher(p.getFileName().toString());
-        return m.matches() && m.group(4) != null ? Long.parseLong(m.group(4)) : -1;
     }
 }
