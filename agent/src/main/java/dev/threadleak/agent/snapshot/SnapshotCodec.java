@@ -356,9 +356,11 @@ public final class SnapshotCodec {
                 int site = e.has("site") ? (int) number(e, "site") : -1;
                 if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("executor " + id + " names site " + site + ", which is not in the sites table");
                 executorIds.add(id);
-                executors.add(new ExecutorInfo(id, text(e, "kind"), e.path("name").asText(""), site, text(e, "state"),
-                        (int) number(e, "poolSize"), e.path("maxPoolSize").asInt(-1), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
-                        number(e, "completed"), number(e, "oldestQueuedMs"), instant(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
+                executors.add(ExecutorInfo.builder(id, text(e, "kind")).name(e.path("name").asText("")).site(site).state(text(e, "state"))
+                        .poolSize((int) number(e, "poolSize")).maxPoolSize(e.path("maxPoolSize").asInt(-1)).active((int) number(e, "active"))
+                        .queued(number(e, "queued")).submitted(number(e, "submitted")).completed(number(e, "completed"))
+                        .oldestQueuedMs(number(e, "oldestQueuedMs")).createdAtMs(instant(e, "createdAtMs"))
+                        .idleSinceMs(e.path("idleSinceMs").asLong(-1)).build());
             }
         }
 
@@ -367,12 +369,15 @@ public final class SnapshotCodec {
             JsonValue sum = field(root, "summary");
             Map<String, Integer> states = new TreeMap<>();
             for (Map.Entry<String, JsonValue> e : field(sum, "states").fields().entrySet()) states.put(e.getKey(), e.getValue().asInt());
-            Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
-                    (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
-                    (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
-                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)),
-                    Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null,
-                    Math.max(-1, sum.path("stacksCaptured").asLong(-1)), Math.max(0, sum.path("stacksSkipped").asLong(0)));
+            Summary summary = Summary.builder().live((int) number(sum, "live")).daemon((int) number(sum, "daemon"))
+                    .virtual((int) number(sum, "virtual")).peak((int) number(sum, "peak")).jvmStarted(number(sum, "jvmStarted"))
+                    .agentStarted(number(sum, "agentStarted")).baseline((int) number(sum, "baseline")).states(states)
+                    .heapUsed(number(sum, "heapUsed")).stackReserved(number(sum, "stackReserved"))
+                    .startsDropped(sum.path("startsDropped").asLong(0)).sitesNotListed(sum.path("sitesNotListed").asLong(0))
+                    .threadsNotListed(Math.max(0, sum.path("threadsNotListed").asLong(0))).hookFailures(Math.max(0, sum.path("hookFailures").asLong(0)))
+                    .firstHookFailure(sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null)
+                    .stacksCaptured(Math.max(-1, sum.path("stacksCaptured").asLong(-1))).stacksSkipped(Math.max(0, sum.path("stacksSkipped").asLong(0)))
+                    .build();
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonValue d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();
@@ -392,10 +397,11 @@ public final class SnapshotCodec {
                         instant(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame"), Math.max(1, f.path("raisedSamples").asInt(1)),
                         f.path("raisedSinceMs").asLong(-1)));
             }
-            return new Snapshot(number(root, "pid"), instant(root, "takenAtMs"), instant(root, "jvmStartedAtMs"),
-                    instant(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
-                    summary, List.copyOf(sites), List.copyOf(threads), duration(root, "blockedThresholdMs"),
-                    List.copyOf(deadlocks), List.copyOf(findings), List.copyOf(executors));
+            return Snapshot.builder().pid(number(root, "pid")).takenAtMs(instant(root, "takenAtMs"))
+                    .jvmStartedAtMs(instant(root, "jvmStartedAtMs")).agentStartedAtMs(instant(root, "agentStartedAtMs"))
+                    .javaVersion(text(root, "javaVersion")).command(root.path("command").asText("")).summary(summary)
+                    .sites(List.copyOf(sites)).threads(List.copyOf(threads)).blockedThresholdMs(duration(root, "blockedThresholdMs"))
+                    .deadlocks(List.copyOf(deadlocks)).findings(List.copyOf(findings)).executors(List.copyOf(executors)).build();
         }
 
         ThreadEntry thread(JsonValue t) {
