@@ -108,7 +108,7 @@ public final class Sampler {
         this.agentStartedAtMs = agentStartedAtMs;
         this.blockedMs = blockedMs;
         this.maskSecrets = maskSecrets;
-        WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
+        WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see boot.Preload)
     }
 
     /** Every live platform thread, including those the JVM started without Thread.start. */
