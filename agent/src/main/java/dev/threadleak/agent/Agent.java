@@ -1,6 +1,6 @@
 package dev.threadleak.agent;
 
-import dev.threadleak.agent.boot.AgentRuntime;
+import dev.threadleak.agent.boot.AgentStart;
 import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.config.Wire;
@@ -28,7 +28,7 @@ public final class Agent {
             System.exit(1);
             return;
         }
-        AgentRuntime.start(options, inst, null, LOG);
+        AgentStart.start(options, inst, null, LOG);
     }
 
     /**
@@ -40,7 +40,7 @@ public final class Agent {
         if (!permitted()) throw new IllegalStateException("threadleak not started: the SecurityManager's policy does not grant it AllPermission");
         String attachId = Wire.attachId(args);
         Options options = Options.parse(Wire.options(args));
-        if (AgentRuntime.start(options, inst, attachId, LOG)) return;
+        if (AgentStart.start(options, inst, attachId, LOG)) return;
         if (attachId == null) { // an attach tool that does not read ATTACH_PROPERTY: the exception is its only answer
             throw new IllegalStateException("threadleak is already loaded in this JVM (dumps go to "
                     + System.getProperty(Wire.DIR_PROPERTY, "its dir") + "); not loaded again");

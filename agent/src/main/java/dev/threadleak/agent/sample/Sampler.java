@@ -109,7 +109,7 @@ public final class Sampler {
         this.agentStartedAtMs = agentStartedAtMs;
         this.blockedMs = blockedMs;
         this.maskSecrets = maskSecrets;
-        WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see AgentRuntime.init)
+        WaitReason.of(Thread.State.RUNNABLE, NO_FRAMES, null, null); // initialize its class now (see boot.Preload)
     }
 
     /** Every live platform thread, including those the JVM started without Thread.start. */
@@ -178,9 +178,10 @@ public final class Sampler {
         List<SiteInfo> sites = sites(kept, siteIds);
         threads = withoutFoldedSubmissions(threads, sites);
         Summary summary = summary(threads, registry.sites().folded() + kept.size() - sites.size());
-        return new Snapshot(PID, now, ManagementFactory.getRuntimeMXBean().getStartTime(),
-                agentStartedAtMs, System.getProperty("java.version"), command(),
-                summary, sites, threads, blockedMs, deadlocks(infos), List.of(), executors);
+        return Snapshot.builder().pid(PID).takenAtMs(now).jvmStartedAtMs(ManagementFactory.getRuntimeMXBean().getStartTime())
+                .agentStartedAtMs(agentStartedAtMs).javaVersion(System.getProperty("java.version")).command(command())
+                .summary(summary).sites(sites).threads(threads).blockedThresholdMs(blockedMs).deadlocks(deadlocks(infos))
+                .executors(executors).build();
     }
 
     /**
@@ -345,9 +346,10 @@ public final class Sampler {
             }
             if (executor instanceof ThreadPoolExecutor && r.tasksCounted()) completed = Math.max(0, r.started() - active);
             long oldest = r.oldestQueuedAtMs(now, queued);
-            out.add(new ExecutorInfo(r.id(), r.kind(), String.join(", ", NamePattern.of(names)), r.site() == null ? -1 : r.site().id(),
-                    state, ws.size(), maxPoolSize(executor), active, queued, r.submitted(), completed, oldest < 0 ? -1 : Math.max(0, now - oldest),
-                    r.createdAtMs(), idleSince));
+            out.add(ExecutorInfo.builder(r.id(), r.kind()).name(String.join(", ", NamePattern.of(names)))
+                    .site(r.site() == null ? -1 : r.site().id()).state(state).poolSize(ws.size()).maxPoolSize(maxPoolSize(executor))
+                    .active(active).queued(queued).submitted(r.submitted()).completed(completed)
+                    .oldestQueuedMs(oldest < 0 ? -1 : Math.max(0, now - oldest)).createdAtMs(r.createdAtMs()).idleSinceMs(idleSince).build());
         }
         return out;
     }
@@ -369,11 +371,12 @@ public final class Sampler {
             if (t.virtual()) virtual++;
             states.merge(t.state(), 1, Integer::sum);
         }
-        return new Summary(live, daemon, virtual, mx.getPeakThreadCount(), mx.getTotalStartedThreadCount(),
-                registry.sites().totalStarted(), -1, states, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-                (long) (live - virtual) * stackSizeBytes, registry.droppedStarts(), sitesNotListed)
-                .withHookFailures(hookFailures.count(), hookFailures.first())
-                .withStacks(registry.sites().stacksCaptured(), registry.stacksSkipped());
+        return Summary.builder().live(live).daemon(daemon).virtual(virtual).peak(mx.getPeakThreadCount())
+                .jvmStarted(mx.getTotalStartedThreadCount()).agentStarted(registry.sites().totalStarted()).baseline(-1).states(states)
+                .heapUsed(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())
+                .stackReserved((long) (live - virtual) * stackSizeBytes).startsDropped(registry.droppedStarts()).sitesNotListed(sitesNotListed)
+                .hookFailures(hookFailures.count()).firstHookFailure(hookFailures.first())
+                .stacksCaptured(registry.sites().stacksCaptured()).stacksSkipped(registry.stacksSkipped()).build();
     }
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */

@@ -1,5 +1,7 @@
 package dev.threadleak.agent.snapshot;
 
+import java.util.Objects;
+
 /**
  * One live executor at the snapshot instant.
  *
@@ -47,5 +49,53 @@ public record ExecutorInfo(int id, String kind, String name, int site, String st
     public String describe() {
         String simple = kind.substring(kind.lastIndexOf('.') + 1);
         return name.isEmpty() ? simple + "#" + id : simple + " \"" + name + "\"";
+    }
+
+    /**
+     * A builder for the executor with this id and class; every other field starts as a pool with no worker and no
+     * task yet reads (no site, no bound, nothing queued, submitted or completed, built at 0), and {@code state}
+     * must be set. Fields are set by name: fourteen positionals, nine of them counts side by side, are a swap
+     * waiting to happen.
+     */
+    public static Builder builder(int id, String kind) {
+        return new Builder(id, kind);
+    }
+
+    /** Sets {@link ExecutorInfo}'s fields by name (see the record's parameters for what each means). */
+    public static final class Builder {
+        private final int id;
+        private final String kind;
+        private String name = "";
+        private int site = -1;
+        private String state;
+        private int poolSize, active;
+        private int maxPoolSize = -1;
+        private long queued, submitted, completed;
+        private long oldestQueuedMs = -1;
+        private long createdAtMs;
+        private long idleSinceMs = -1;
+
+        private Builder(int id, String kind) {
+            this.id = id;
+            this.kind = kind;
+        }
+
+        public Builder name(String v) { name = v; return this; }
+        public Builder site(int v) { site = v; return this; }
+        public Builder state(String v) { state = v; return this; }
+        public Builder poolSize(int v) { poolSize = v; return this; }
+        public Builder maxPoolSize(int v) { maxPoolSize = v; return this; }
+        public Builder active(int v) { active = v; return this; }
+        public Builder queued(long v) { queued = v; return this; }
+        public Builder submitted(long v) { submitted = v; return this; }
+        public Builder completed(long v) { completed = v; return this; }
+        public Builder oldestQueuedMs(long v) { oldestQueuedMs = v; return this; }
+        public Builder createdAtMs(long v) { createdAtMs = v; return this; }
+        public Builder idleSinceMs(long v) { idleSinceMs = v; return this; }
+
+        public ExecutorInfo build() {
+            return new ExecutorInfo(id, kind, name, site, Objects.requireNonNull(state, "state"), poolSize, maxPoolSize, active, queued,
+                    submitted, completed, oldestQueuedMs, createdAtMs, idleSinceMs);
+        }
     }
 }

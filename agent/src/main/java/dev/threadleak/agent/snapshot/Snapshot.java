@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -37,14 +38,12 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
 
     /** The same snapshot with its findings. */
     public Snapshot withFindings(List<Finding> findings) {
-        return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary, sites, threads,
-                blockedThresholdMs, deadlocks, findings, executors);
+        return toBuilder().findings(findings).build();
     }
 
     /** The same snapshot, its totals measured against {@code baseline}. */
     public Snapshot withBaseline(int baseline) {
-        return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary.withBaseline(baseline),
-                sites, threads, blockedThresholdMs, deadlocks, findings, executors);
+        return toBuilder().summary(summary.withBaseline(baseline)).build();
     }
 
     /**
@@ -91,8 +90,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
             counted.add(new SiteInfo(s.id(), s.stack(), s.blame(), s.truncated(), s.started(), s.kind(), notListed.getOrDefault(s.id(), 0L), s.lastEndedAtMs()));
         }
         List<ThreadEntry> listed = threads.stream().filter(kept::contains).toList(); // in start order, as in threads
-        return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, summary.withThreadsNotListed(total),
-                List.copyOf(counted), listed, blockedThresholdMs, deadlocks, findings, executors);
+        return toBuilder().summary(summary.toBuilder().threadsNotListed(total).build()).sites(List.copyOf(counted)).threads(listed).build();
     }
 
     /** The executor with this id, or null. */
@@ -136,5 +134,56 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
             else hi = mid - 1;
         }
         return null;
+    }
+
+    /**
+     * A builder whose lists start empty, its numbers at 0, its command empty (as a dump without one reads) and its
+     * Java version null; {@code summary} must be set. Fields are set by name: thirteen positionals, four of them
+     * times in ms side by side, are a swap waiting to happen.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this snapshot's fields, to change some of them. */
+    public Builder toBuilder() {
+        return builder().pid(pid).takenAtMs(takenAtMs).jvmStartedAtMs(jvmStartedAtMs).agentStartedAtMs(agentStartedAtMs)
+                .javaVersion(javaVersion).command(command).summary(summary).sites(sites).threads(threads)
+                .blockedThresholdMs(blockedThresholdMs).deadlocks(deadlocks).findings(findings).executors(executors);
+    }
+
+    /** Sets {@link Snapshot}'s fields by name (see the record's parameters for what each means). */
+    public static final class Builder {
+        private long pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs;
+        private String javaVersion;
+        private String command = "";
+        private Summary summary;
+        private List<SiteInfo> sites = List.of();
+        private List<ThreadEntry> threads = List.of();
+        private long blockedThresholdMs;
+        private List<Deadlock> deadlocks = List.of();
+        private List<Finding> findings = List.of();
+        private List<ExecutorInfo> executors = List.of();
+
+        private Builder() {}
+
+        public Builder pid(long v) { pid = v; return this; }
+        public Builder takenAtMs(long v) { takenAtMs = v; return this; }
+        public Builder jvmStartedAtMs(long v) { jvmStartedAtMs = v; return this; }
+        public Builder agentStartedAtMs(long v) { agentStartedAtMs = v; return this; }
+        public Builder javaVersion(String v) { javaVersion = v; return this; }
+        public Builder command(String v) { command = v; return this; }
+        public Builder summary(Summary v) { summary = v; return this; }
+        public Builder sites(List<SiteInfo> v) { sites = v; return this; }
+        public Builder threads(List<ThreadEntry> v) { threads = v; return this; }
+        public Builder blockedThresholdMs(long v) { blockedThresholdMs = v; return this; }
+        public Builder deadlocks(List<Deadlock> v) { deadlocks = v; return this; }
+        public Builder findings(List<Finding> v) { findings = v; return this; }
+        public Builder executors(List<ExecutorInfo> v) { executors = v; return this; }
+
+        public Snapshot build() {
+            return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, Objects.requireNonNull(summary, "summary"),
+                    sites, threads, blockedThresholdMs, deadlocks, findings, executors);
+        }
     }
 }

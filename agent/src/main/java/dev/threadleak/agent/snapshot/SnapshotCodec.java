@@ -34,101 +34,20 @@ public final class SnapshotCodec {
     private SnapshotCodec() {}
 
     public static void write(Snapshot s, OutputStream out) throws IOException {
-        // Index every frame and stack first: the tables come before the threads that use them.
-        Map<Frame, Integer> frameIds = new HashMap<>();
-        List<Frame> frames = new ArrayList<>();
-        Map<List<Frame>, Integer> stackIds = new HashMap<>();
-        List<List<Frame>> stacks = new ArrayList<>();
-        for (SiteInfo site : s.sites()) index(site.stack(), frameIds, frames, stackIds, stacks);
-        for (ThreadEntry t : s.threads()) index(t.stack(), frameIds, frames, stackIds, stacks);
-
+        StackTable stacks = new StackTable(s); // all of it first: the tables come before the sites and threads that use them
         try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
             g.writeStringField("format", Snapshot.FORMAT);
             writeHeader(g, s);
             g.writeNumberField("blockedThresholdMs", s.blockedThresholdMs());
-
-            g.writeArrayFieldStart("findings");
-            for (Finding f : s.findings()) writeFinding(g, s, f);
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("deadlocks");
-            for (Deadlock d : s.deadlocks()) {
-                g.writeStartArray();
-                for (Deadlock.Link l : d.cycle()) {
-                    g.writeStartObject();
-                    writeRef(g, "thread", l.thread());
-                    g.writeStringField("waitsFor", l.lock());
-                    writeRef(g, "heldBy", l.owner());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-            }
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("longBlocked");
-            for (ThreadEntry t : s.longBlocked()) g.writeNumber(t.tid());
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("frames");
-            for (Frame f : frames) {
-                g.writeStartObject();
-                g.writeStringField("class", f.className());
-                g.writeStringField("method", f.method());
-                if (f.file() != null) g.writeStringField("file", f.file());
-                g.writeNumberField("line", f.line());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("stacks");
-            for (List<Frame> stack : stacks) {
-                g.writeStartArray();
-                for (Frame f : stack) g.writeNumber(frameIds.get(f));
-                g.writeEndArray();
-            }
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("sites");
-            for (SiteInfo site : s.sites()) {
-                g.writeStartObject();
-                g.writeNumberField("id", site.id());
-                g.writeNumberField("stack", stackIds.get(site.stack()));
-                g.writeNumberField("blame", site.blame());
-                g.writeBooleanField("truncated", site.truncated());
-                g.writeNumberField("started", site.started());
-                g.writeStringField("kind", site.kind());
-                if (site.notListed() > 0) g.writeNumberField("notListed", site.notListed());
-                if (site.lastEndedAtMs() > 0) g.writeNumberField("lastEndedAtMs", site.lastEndedAtMs());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("executors");
-            for (ExecutorInfo e : s.executors()) {
-                g.writeStartObject();
-                g.writeNumberField("id", e.id());
-                g.writeStringField("kind", e.kind());
-                g.writeStringField("name", e.name());
-                if (e.site() >= 0) g.writeNumberField("site", e.site());
-                g.writeStringField("state", e.state());
-                g.writeNumberField("poolSize", e.poolSize());
-                g.writeNumberField("maxPoolSize", e.maxPoolSize());
-                g.writeNumberField("active", e.active());
-                g.writeNumberField("queued", e.queued());
-                g.writeNumberField("submitted", e.submitted());
-                g.writeNumberField("completed", e.completed());
-                g.writeNumberField("oldestQueuedMs", e.oldestQueuedMs());
-                g.writeNumberField("createdAtMs", e.createdAtMs());
-                g.writeNumberField("idleSinceMs", e.idleSinceMs());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-
-            g.writeArrayFieldStart("threads");
-            for (ThreadEntry t : s.threads()) writeThread(g, t, stackIds, s.takenAtMs());
-            g.writeEndArray();
+            writeFindings(g, s);
+            writeDeadlocks(g, s.deadlocks());
+            writeLongBlocked(g, s);
+            stacks.write(g);
+            writeSites(g, s.sites(), stacks);
+            writeExecutors(g, s.executors());
+            writeThreads(g, s, stacks);
             g.writeEndObject();
         }
     }
@@ -142,7 +61,10 @@ public final class SnapshotCodec {
         g.writeNumberField("agentStartedAtMs", s.agentStartedAtMs());
         g.writeStringField("javaVersion", s.javaVersion());
         g.writeStringField("command", s.command());
+        writeSummary(g, s);
+    }
 
+    private static void writeSummary(JsonGenerator g, Snapshot s) throws IOException {
         Summary sum = s.summary();
         g.writeObjectFieldStart("summary");
         g.writeNumberField("live", sum.live());
@@ -190,8 +112,84 @@ public final class SnapshotCodec {
         g.writeEndObject();
     }
 
-    private static void writeThread(JsonGenerator g, ThreadEntry t, Map<List<Frame>, Integer> stackIds, long takenAtMs)
-            throws IOException {
+    private static void writeFindings(JsonGenerator g, Snapshot s) throws IOException {
+        g.writeArrayFieldStart("findings");
+        for (Finding f : s.findings()) writeFinding(g, s, f);
+        g.writeEndArray();
+    }
+
+    /** Each deadlock an array of its cycle's links: who waits for which lock, held by whom. */
+    private static void writeDeadlocks(JsonGenerator g, List<Deadlock> deadlocks) throws IOException {
+        g.writeArrayFieldStart("deadlocks");
+        for (Deadlock d : deadlocks) {
+            g.writeStartArray();
+            for (Deadlock.Link l : d.cycle()) {
+                g.writeStartObject();
+                writeRef(g, "thread", l.thread());
+                g.writeStringField("waitsFor", l.lock());
+                writeRef(g, "heldBy", l.owner());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        g.writeEndArray();
+    }
+
+    /** The long-blocked threads' tids (a reader computes them again: {@link Snapshot#longBlocked}). */
+    private static void writeLongBlocked(JsonGenerator g, Snapshot s) throws IOException {
+        g.writeArrayFieldStart("longBlocked");
+        for (ThreadEntry t : s.longBlocked()) g.writeNumber(t.tid());
+        g.writeEndArray();
+    }
+
+    private static void writeSites(JsonGenerator g, List<SiteInfo> sites, StackTable stacks) throws IOException {
+        g.writeArrayFieldStart("sites");
+        for (SiteInfo site : sites) {
+            g.writeStartObject();
+            g.writeNumberField("id", site.id());
+            g.writeNumberField("stack", stacks.id(site.stack()));
+            g.writeNumberField("blame", site.blame());
+            g.writeBooleanField("truncated", site.truncated());
+            g.writeNumberField("started", site.started());
+            g.writeStringField("kind", site.kind());
+            if (site.notListed() > 0) g.writeNumberField("notListed", site.notListed());
+            if (site.lastEndedAtMs() > 0) g.writeNumberField("lastEndedAtMs", site.lastEndedAtMs());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeExecutors(JsonGenerator g, List<ExecutorInfo> executors) throws IOException {
+        g.writeArrayFieldStart("executors");
+        for (ExecutorInfo e : executors) {
+            g.writeStartObject();
+            g.writeNumberField("id", e.id());
+            g.writeStringField("kind", e.kind());
+            g.writeStringField("name", e.name());
+            if (e.site() >= 0) g.writeNumberField("site", e.site());
+            g.writeStringField("state", e.state());
+            g.writeNumberField("poolSize", e.poolSize());
+            g.writeNumberField("maxPoolSize", e.maxPoolSize());
+            g.writeNumberField("active", e.active());
+            g.writeNumberField("queued", e.queued());
+            g.writeNumberField("submitted", e.submitted());
+            g.writeNumberField("completed", e.completed());
+            g.writeNumberField("oldestQueuedMs", e.oldestQueuedMs());
+            g.writeNumberField("createdAtMs", e.createdAtMs());
+            g.writeNumberField("idleSinceMs", e.idleSinceMs());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** Last in the file: the reader streams them, one at a time, once it has every table they name. */
+    private static void writeThreads(JsonGenerator g, Snapshot s, StackTable stacks) throws IOException {
+        g.writeArrayFieldStart("threads");
+        for (ThreadEntry t : s.threads()) writeThread(g, t, stacks, s.takenAtMs());
+        g.writeEndArray();
+    }
+
+    private static void writeThread(JsonGenerator g, ThreadEntry t, StackTable stacks, long takenAtMs) throws IOException {
         g.writeStartObject();
         g.writeNumberField("tid", t.tid());
         g.writeStringField("name", t.name());
@@ -199,7 +197,7 @@ public final class SnapshotCodec {
         g.writeBooleanField("virtual", t.virtual());
         g.writeBooleanField("daemon", t.daemon());
         g.writeNumberField("priority", t.priority());
-        g.writeNumberField("stack", stackIds.get(t.stack()));
+        g.writeNumberField("stack", stacks.id(t.stack()));
         if (t.parkBlocker() != null) g.writeStringField("parkBlocker", t.parkBlocker());
         if (t.blockedOn() != null) g.writeStringField("blockedOn", t.blockedOn());
         if (t.waitingOn() != null) g.writeStringField("waitingOn", t.waitingOn());
@@ -249,13 +247,53 @@ public final class SnapshotCodec {
         g.writeEndObject();
     }
 
-    private static void index(List<Frame> stack, Map<Frame, Integer> frameIds, List<Frame> frames,
-                              Map<List<Frame>, Integer> stackIds, List<List<Frame>> stacks) {
-        if (stackIds.containsKey(stack)) return;
-        stackIds.put(stack, stacks.size());
-        stacks.add(stack);
-        for (Frame f : stack) {
-            if (frameIds.putIfAbsent(f, frames.size()) == null) frames.add(f);
+    /**
+     * Every frame and every stack of a snapshot (its sites' and its threads'), each once, numbered in the order first
+     * met: the {@code frames} and {@code stacks} tables, which sites and threads name by index.
+     */
+    private static final class StackTable {
+        private final Map<Frame, Integer> frameIds = new HashMap<>();
+        private final List<Frame> frames = new ArrayList<>();
+        private final Map<List<Frame>, Integer> stackIds = new HashMap<>();
+        private final List<List<Frame>> stacks = new ArrayList<>();
+
+        StackTable(Snapshot s) {
+            for (SiteInfo site : s.sites()) add(site.stack());
+            for (ThreadEntry t : s.threads()) add(t.stack());
+        }
+
+        private void add(List<Frame> stack) {
+            if (stackIds.containsKey(stack)) return;
+            stackIds.put(stack, stacks.size());
+            stacks.add(stack);
+            for (Frame f : stack) {
+                if (frameIds.putIfAbsent(f, frames.size()) == null) frames.add(f);
+            }
+        }
+
+        int id(List<Frame> stack) {
+            return stackIds.get(stack);
+        }
+
+        void write(JsonGenerator g) throws IOException {
+            g.writeArrayFieldStart("frames");
+            for (Frame f : frames) {
+                g.writeStartObject();
+                g.writeStringField("class", f.className());
+                g.writeStringField("method", f.method());
+                if (f.file() != null) g.writeStringField("file", f.file());
+                g.writeNumberField("line", f.line());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+
+            g.writeArrayFieldStart("stacks");
+            for (List<Frame> stack : stacks) {
+                g.writeStartArray();
+                for (Frame f : stack) g.writeNumber(frameIds.get(f));
+                g.writeEndArray();
+            }
+            g.writeEndArray();
         }
     }
 
@@ -356,9 +394,11 @@ public final class SnapshotCodec {
                 int site = e.has("site") ? (int) number(e, "site") : -1;
                 if (site != -1 && !siteIds.contains(site)) throw new IllegalArgumentException("executor " + id + " names site " + site + ", which is not in the sites table");
                 executorIds.add(id);
-                executors.add(new ExecutorInfo(id, text(e, "kind"), e.path("name").asText(""), site, text(e, "state"),
-                        (int) number(e, "poolSize"), e.path("maxPoolSize").asInt(-1), (int) number(e, "active"), number(e, "queued"), number(e, "submitted"),
-                        number(e, "completed"), number(e, "oldestQueuedMs"), instant(e, "createdAtMs"), e.path("idleSinceMs").asLong(-1)));
+                executors.add(ExecutorInfo.builder(id, text(e, "kind")).name(e.path("name").asText("")).site(site).state(text(e, "state"))
+                        .poolSize((int) number(e, "poolSize")).maxPoolSize(e.path("maxPoolSize").asInt(-1)).active((int) number(e, "active"))
+                        .queued(number(e, "queued")).submitted(number(e, "submitted")).completed(number(e, "completed"))
+                        .oldestQueuedMs(number(e, "oldestQueuedMs")).createdAtMs(instant(e, "createdAtMs"))
+                        .idleSinceMs(e.path("idleSinceMs").asLong(-1)).build());
             }
         }
 
@@ -367,12 +407,15 @@ public final class SnapshotCodec {
             JsonValue sum = field(root, "summary");
             Map<String, Integer> states = new TreeMap<>();
             for (Map.Entry<String, JsonValue> e : field(sum, "states").fields().entrySet()) states.put(e.getKey(), e.getValue().asInt());
-            Summary summary = new Summary((int) number(sum, "live"), (int) number(sum, "daemon"), (int) number(sum, "virtual"),
-                    (int) number(sum, "peak"), number(sum, "jvmStarted"), number(sum, "agentStarted"),
-                    (int) number(sum, "baseline"), states, number(sum, "heapUsed"), number(sum, "stackReserved"),
-                    sum.path("startsDropped").asLong(0), sum.path("sitesNotListed").asLong(0), Math.max(0, sum.path("threadsNotListed").asLong(0)),
-                    Math.max(0, sum.path("hookFailures").asLong(0)), sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null,
-                    Math.max(-1, sum.path("stacksCaptured").asLong(-1)), Math.max(0, sum.path("stacksSkipped").asLong(0)));
+            Summary summary = Summary.builder().live((int) number(sum, "live")).daemon((int) number(sum, "daemon"))
+                    .virtual((int) number(sum, "virtual")).peak((int) number(sum, "peak")).jvmStarted(number(sum, "jvmStarted"))
+                    .agentStarted(number(sum, "agentStarted")).baseline((int) number(sum, "baseline")).states(states)
+                    .heapUsed(number(sum, "heapUsed")).stackReserved(number(sum, "stackReserved"))
+                    .startsDropped(sum.path("startsDropped").asLong(0)).sitesNotListed(sum.path("sitesNotListed").asLong(0))
+                    .threadsNotListed(Math.max(0, sum.path("threadsNotListed").asLong(0))).hookFailures(Math.max(0, sum.path("hookFailures").asLong(0)))
+                    .firstHookFailure(sum.path("firstHookFailure").isTextual() ? sum.path("firstHookFailure").asText() : null)
+                    .stacksCaptured(Math.max(-1, sum.path("stacksCaptured").asLong(-1))).stacksSkipped(Math.max(0, sum.path("stacksSkipped").asLong(0)))
+                    .build();
             List<Deadlock> deadlocks = new ArrayList<>();
             for (JsonValue d : array(root, "deadlocks")) {
                 List<Deadlock.Link> cycle = new ArrayList<>();
@@ -392,10 +435,11 @@ public final class SnapshotCodec {
                         instant(f, "sinceMs"), List.copyOf(evidence), optText(f, "waitFrame"), Math.max(1, f.path("raisedSamples").asInt(1)),
                         f.path("raisedSinceMs").asLong(-1)));
             }
-            return new Snapshot(number(root, "pid"), instant(root, "takenAtMs"), instant(root, "jvmStartedAtMs"),
-                    instant(root, "agentStartedAtMs"), text(root, "javaVersion"), root.path("command").asText(""),
-                    summary, List.copyOf(sites), List.copyOf(threads), duration(root, "blockedThresholdMs"),
-                    List.copyOf(deadlocks), List.copyOf(findings), List.copyOf(executors));
+            return Snapshot.builder().pid(number(root, "pid")).takenAtMs(instant(root, "takenAtMs"))
+                    .jvmStartedAtMs(instant(root, "jvmStartedAtMs")).agentStartedAtMs(instant(root, "agentStartedAtMs"))
+                    .javaVersion(text(root, "javaVersion")).command(root.path("command").asText("")).summary(summary)
+                    .sites(List.copyOf(sites)).threads(List.copyOf(threads)).blockedThresholdMs(duration(root, "blockedThresholdMs"))
+                    .deadlocks(List.copyOf(deadlocks)).findings(List.copyOf(findings)).executors(List.copyOf(executors)).build();
         }
 
         ThreadEntry thread(JsonValue t) {

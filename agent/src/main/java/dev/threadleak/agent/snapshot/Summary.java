@@ -38,13 +38,6 @@ public record Summary(int live, int daemon, int virtual, int peak, long jvmStart
                       long sitesNotListed, long threadsNotListed, long hookFailures, String firstHookFailure,
                       long stacksCaptured, long stacksSkipped) {
 
-    /** Totals of a snapshot that lists every live thread. */
-    public Summary(int live, int daemon, int virtual, int peak, long jvmStarted, long agentStarted, int baseline,
-                   Map<String, Integer> states, long heapUsed, long stackReserved, long startsDropped, long sitesNotListed) {
-        this(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved, startsDropped,
-                sitesNotListed, 0, 0, null, -1, 0);
-    }
-
     /** Live threads above (or below) the baseline, like Go's NumGoroutine minus its baseline. */
     public int delta() {
         return live - baseline;
@@ -52,23 +45,58 @@ public record Summary(int live, int daemon, int virtual, int peak, long jvmStart
 
     /** The same totals measured against {@code baseline}. */
     public Summary withBaseline(int baseline) {
-        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, stacksCaptured, stacksSkipped);
+        return toBuilder().baseline(baseline).build();
     }
 
-    /** The same totals with the hook's swallowed Throwables. */
-    public Summary withHookFailures(long count, String first) {
-        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, count, first, stacksCaptured, stacksSkipped);
+    /**
+     * A builder whose fields start as a dump that leaves them out reads (nothing dropped, skipped, failed or not
+     * listed; {@code stacksCaptured} unknown, -1), the counts at 0 and the states empty. Fields are set by name:
+     * seventeen positionals, most of them numbers side by side, are a swap waiting to happen.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public Summary withThreadsNotListed(long n) {
-        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, n, hookFailures, firstHookFailure, stacksCaptured, stacksSkipped);
+    /** A builder holding these totals, to change some of them. */
+    public Builder toBuilder() {
+        return builder().live(live).daemon(daemon).virtual(virtual).peak(peak).jvmStarted(jvmStarted).agentStarted(agentStarted)
+                .baseline(baseline).states(states).heapUsed(heapUsed).stackReserved(stackReserved).startsDropped(startsDropped)
+                .sitesNotListed(sitesNotListed).threadsNotListed(threadsNotListed).hookFailures(hookFailures)
+                .firstHookFailure(firstHookFailure).stacksCaptured(stacksCaptured).stacksSkipped(stacksSkipped);
     }
 
-    public Summary withStacks(long captured, long skipped) {
-        return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
-                startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, captured, skipped);
+    /** Sets {@link Summary}'s fields by name (see the record's parameters for what each means). */
+    public static final class Builder {
+        private int live, daemon, virtual, peak, baseline;
+        private long jvmStarted, agentStarted;
+        private Map<String, Integer> states = Map.of();
+        private long heapUsed, stackReserved, startsDropped, sitesNotListed, threadsNotListed, hookFailures;
+        private String firstHookFailure;
+        private long stacksCaptured = -1, stacksSkipped;
+
+        private Builder() {}
+
+        public Builder live(int v) { live = v; return this; }
+        public Builder daemon(int v) { daemon = v; return this; }
+        public Builder virtual(int v) { virtual = v; return this; }
+        public Builder peak(int v) { peak = v; return this; }
+        public Builder jvmStarted(long v) { jvmStarted = v; return this; }
+        public Builder agentStarted(long v) { agentStarted = v; return this; }
+        public Builder baseline(int v) { baseline = v; return this; }
+        public Builder states(Map<String, Integer> v) { states = v; return this; }
+        public Builder heapUsed(long v) { heapUsed = v; return this; }
+        public Builder stackReserved(long v) { stackReserved = v; return this; }
+        public Builder startsDropped(long v) { startsDropped = v; return this; }
+        public Builder sitesNotListed(long v) { sitesNotListed = v; return this; }
+        public Builder threadsNotListed(long v) { threadsNotListed = v; return this; }
+        public Builder hookFailures(long v) { hookFailures = v; return this; }
+        public Builder firstHookFailure(String v) { firstHookFailure = v; return this; }
+        public Builder stacksCaptured(long v) { stacksCaptured = v; return this; }
+        public Builder stacksSkipped(long v) { stacksSkipped = v; return this; }
+
+        public Summary build() {
+            return new Summary(live, daemon, virtual, peak, jvmStarted, agentStarted, baseline, states, heapUsed, stackReserved,
+                    startsDropped, sitesNotListed, threadsNotListed, hookFailures, firstHookFailure, stacksCaptured, stacksSkipped);
+        }
     }
 }

@@ -125,7 +125,6 @@ class DumpWriterTest {
 
     private static Snapshot at(long takenAtMs) {
         Snapshot s = SnapshotCodecTest.sample();
-        return new Snapshot(s.pid(), takenAtMs, s.jvmStartedAtMs(), s.agentStartedAtMs(), s.javaVersion(), s.command(),
-                s.summary(), s.sites(), s.threads(), s.blockedThresholdMs(), s.deadlocks(), s.findings(), s.executors());
+        return s.toBuilder().takenAtMs(takenAtMs).build();
     }
 }

@@ -28,8 +28,10 @@ class PrometheusMetricsTest {
         }
         threads.add(thread(tid++, Origin.BEFORE_AGENT, -1));
         threads.add(thread(tid, Origin.BEFORE_AGENT, -1));
-        Summary sum = new Summary(threads.size(), 0, 0, threads.size(), threads.size(), 300, 20, Map.of("WAITING", threads.size()), 0, 0, 0, 0);
-        return new Snapshot(1, 1_796_007_097_940L, 0, 0, "17", "", sum, sites, threads, 60_000, List.of(), List.of(), List.of());
+        Summary sum = Summary.builder().live(threads.size()).peak(threads.size()).jvmStarted(threads.size()).agentStarted(300).baseline(20)
+                .states(Map.of("WAITING", threads.size())).build();
+        return Snapshot.builder().pid(1).takenAtMs(1_796_007_097_940L).javaVersion("17").summary(sum).sites(sites).threads(threads)
+                .blockedThresholdMs(60_000).build();
     }
 
     private static ThreadEntry thread(long tid, Origin origin, int site) {

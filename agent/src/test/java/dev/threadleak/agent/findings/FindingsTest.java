@@ -31,8 +31,16 @@ class FindingsTest {
                     .origin(Origin.STARTED).site(0).waitReason(reason).idle(idle).waitingForMs(waitingForMs).build());
         }
         SiteInfo site = new SiteInfo(0, SITE_STACK, 0, false, 1000);
-        Summary sum = new Summary(n, 0, 0, n, n, 1000, 5, Map.of("WAITING", n), 0, 0, 0, 0);
-        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, List.of(site), threads, TH.blockedMs(), List.of(), List.of(), List.of());
+        return snapshot(t * 1000, 5, "WAITING", List.of(site), threads, List.of());
+    }
+
+    /** A snapshot at {@code takenAtMs} of {@code threads}, every one live and in {@code state}, measured against {@code baseline}. */
+    private static Snapshot snapshot(long takenAtMs, int baseline, String state, List<SiteInfo> sites, List<ThreadEntry> threads,
+                                     List<ExecutorInfo> executors) {
+        int n = threads.size();
+        Summary sum = Summary.builder().live(n).peak(n).jvmStarted(n).agentStarted(1000).baseline(baseline).states(Map.of(state, n)).build();
+        return Snapshot.builder().pid(1).takenAtMs(takenAtMs).javaVersion("17").summary(sum).sites(sites).threads(threads)
+                .blockedThresholdMs(TH.blockedMs()).executors(executors).build();
     }
 
     private static List<Kind> run(long[] times, int[] counts, String names, String reason, boolean idle) {
@@ -116,10 +124,9 @@ class FindingsTest {
                     .task(new RunningTask(t * 1000 - taskAgeMs, -1, -1)).build());
         }
         List<SiteInfo> sites = List.of(new SiteInfo(0, SITE_STACK, 0, false, 1), new SiteInfo(1, IDLE_STACK, -1, false, 1000));
-        ExecutorInfo e = new ExecutorInfo(7, "java.util.concurrent.ThreadPoolExecutor", "pool-1-thread-*", 0, "RUNNING", n, maxPoolSize, n,
-                0, 1000, 900, -1, 0, -1);
-        Summary sum = new Summary(n, 0, 0, n, n, 1000, 1, Map.of("TIMED_WAITING", n), 0, 0, 0, 0);
-        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, sites, threads, TH.blockedMs(), List.of(), List.of(), List.of(e));
+        ExecutorInfo e = ExecutorInfo.builder(7, "java.util.concurrent.ThreadPoolExecutor").name("pool-1-thread-*").site(0).state("RUNNING")
+                .poolSize(n).maxPoolSize(maxPoolSize).active(n).submitted(1000).completed(900).build();
+        return snapshot(t * 1000, 1, "TIMED_WAITING", sites, threads, List.of(e));
     }
 
     private static List<Finding> series(java.util.function.IntFunction<Snapshot> sample, int samples) {
@@ -200,9 +207,7 @@ class FindingsTest {
                 threads.add(ThreadEntry.builder(100 + n, "conn-" + n).state("WAITING").stack(SITE_STACK).origin(Origin.STARTED).site(0)
                         .waitReason("parked on LinkedBlockingQueue.take").waitFrame(0).build());
             }
-            Summary sum = new Summary(1 + i, 0, 0, 1 + i, 1 + i, 1000, 1, Map.of("WAITING", 1 + i), 0, 0, 0, 0);
-            Snapshot s = new Snapshot(1, i * 1000L, 0, 0, "17", "", sum, List.of(new SiteInfo(0, SITE_STACK, 0, false, 1000)), threads,
-                    TH.blockedMs(), List.of(), List.of(), List.of());
+            Snapshot s = snapshot(i * 1000L, 1, "WAITING", List.of(new SiteInfo(0, SITE_STACK, 0, false, 1000)), threads, List.of());
             History.Tick tick = History.tick(s);
             found = Findings.compute(s, tick, history, TH);
             history.add(tick, found);
@@ -234,11 +239,10 @@ class FindingsTest {
                     .site(1).waitReason("idle: pool worker waiting for a task").idle(true).executor(executorOf.applyAsInt(i)).build());
             ids.add(executorOf.applyAsInt(i));
         }
-        List<ExecutorInfo> executors = ids.stream().map(id -> new ExecutorInfo(id, "java.util.concurrent.ThreadPoolExecutor", "", 0, "RUNNING", 1,
-                Integer.MAX_VALUE, 0, 0, 1, 1, -1, 0, 0)).toList();
+        List<ExecutorInfo> executors = ids.stream().map(id -> ExecutorInfo.builder(id, "java.util.concurrent.ThreadPoolExecutor").site(0)
+                .state("RUNNING").poolSize(1).maxPoolSize(Integer.MAX_VALUE).submitted(1).completed(1).idleSinceMs(0).build()).toList();
         List<SiteInfo> sites = List.of(new SiteInfo(0, SITE_STACK, 0, false, ids.size()), new SiteInfo(1, IDLE_STACK, -1, false, n));
-        Summary sum = new Summary(n, 0, 0, n, n, 1000, n, Map.of("WAITING", n), 0, 0, 0, 0);
-        return new Snapshot(1, t * 1000, 0, 0, "17", "", sum, sites, threads, TH.blockedMs(), List.of(), List.of(), executors);
+        return snapshot(t * 1000, n, "WAITING", sites, threads, executors);
     }
 
     @Test
@@ -264,8 +268,7 @@ class FindingsTest {
     void blockedZeroTurnsTheWaitFindingsOff() {
         Snapshot waiting = at(100, 3, "consumer-N", "parked on LinkedBlockingQueue.take", false, 3_600_000);
         assertThat(Findings.compute(waiting, History.tick(waiting), new History(60_000), TH)).extracting(Finding::kind).contains(Kind.LONG_BLOCKED);
-        Snapshot off = new Snapshot(waiting.pid(), waiting.takenAtMs(), 0, 0, "17", "", waiting.summary(), waiting.sites(),
-                waiting.threads(), 0, List.of(), List.of(), List.of());
+        Snapshot off = waiting.toBuilder().blockedThresholdMs(0).build();
         assertThat(off.longBlocked()).as("blocked=0: nothing is long-blocked").isEmpty();
         assertThat(Findings.compute(off, History.tick(off), new History(60_000), new Findings.Thresholds(0, 20, 100))).extracting(Finding::kind)
                 .doesNotContain(Kind.LONG_BLOCKED, Kind.STUCK_TASK, Kind.QUEUE_STALL);

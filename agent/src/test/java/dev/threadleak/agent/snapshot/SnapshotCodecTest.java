@@ -52,13 +52,17 @@ public class SnapshotCodecTest {
                 .origin(Origin.STARTED).site(0).startedAtMs(950L).starter(mainRef).agentThread(true).build();
         ThreadEntry jvm = ThreadEntry.builder(2, "Signal Dispatcher").state("RUNNABLE").daemon(true).priority(9)
                 .origin(Origin.BY_JVM).startedAtMs(900L).build();
-        return new Snapshot(4242, 2_000L, 800L, 900L, "25.0.1", "com.acme.Main --port 8080",
-                new Summary(6, 2, 1, 9, 40, 6, 4, Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1), 12_345_678L, 4L << 20, 3, 7),
-                List.of(pool, bank), List.of(main, w1, w2, t1, vt, agent, jvm), 60_000L,
-                List.of(new Deadlock(List.of(new Deadlock.Link(new ThreadRef(30, "transfer-1"), "com.acme.Account@74a14482", new ThreadRef(31, "transfer-2")),
-                        new Deadlock.Link(new ThreadRef(31, "transfer-2"), "com.acme.Account@1540e19d", new ThreadRef(30, "transfer-1"))))),
-                List.of(new Finding(Finding.Kind.DEADLOCK, Finding.Severity.CRITICAL, "2 threads deadlocked", 1, 2, 1_150L, List.of("cycle: ...")),
-                        new Finding(Finding.Kind.GROWTH, Finding.Severity.HIGH, "6 live threads", -1, 2, 1_000L, List.of("a", "b"))), List.of());
+        Summary summary = Summary.builder().live(6).daemon(2).virtual(1).peak(9).jvmStarted(40).agentStarted(6).baseline(4)
+                .states(Map.of("WAITING", 3, "BLOCKED", 1, "TIMED_WAITING", 1, "RUNNABLE", 1)).heapUsed(12_345_678L).stackReserved(4L << 20)
+                .startsDropped(3).sitesNotListed(7).build();
+        return Snapshot.builder().pid(4242).takenAtMs(2_000L).jvmStartedAtMs(800L).agentStartedAtMs(900L).javaVersion("25.0.1")
+                .command("com.acme.Main --port 8080").summary(summary).sites(List.of(pool, bank)).threads(List.of(main, w1, w2, t1, vt, agent, jvm))
+                .blockedThresholdMs(60_000L)
+                .deadlocks(List.of(new Deadlock(List.of(new Deadlock.Link(new ThreadRef(30, "transfer-1"), "com.acme.Account@74a14482", new ThreadRef(31, "transfer-2")),
+                        new Deadlock.Link(new ThreadRef(31, "transfer-2"), "com.acme.Account@1540e19d", new ThreadRef(30, "transfer-1"))))))
+                .findings(List.of(new Finding(Finding.Kind.DEADLOCK, Finding.Severity.CRITICAL, "2 threads deadlocked", 1, 2, 1_150L, List.of("cycle: ...")),
+                        new Finding(Finding.Kind.GROWTH, Finding.Severity.HIGH, "6 live threads", -1, 2, 1_000L, List.of("a", "b"))))
+                .build();
     }
 
     @Test
@@ -70,9 +74,8 @@ public class SnapshotCodecTest {
     @Test
     void hookFailuresRoundTripAndADumpWithoutThemReadsAsNone() throws Exception {
         Snapshot s = sample();
-        Snapshot failed = new Snapshot(s.pid(), s.takenAtMs(), s.jvmStartedAtMs(), s.agentStartedAtMs(), s.javaVersion(), s.command(),
-                s.summary().withHookFailures(3, "java.lang.IllegalStateException: boom"), s.sites(), s.threads(), s.blockedThresholdMs(),
-                s.deadlocks(), s.findings(), s.executors());
+        Snapshot failed = s.toBuilder()
+                .summary(s.summary().toBuilder().hookFailures(3).firstHookFailure("java.lang.IllegalStateException: boom").build()).build();
         assertThat(read(write(failed)).summary()).extracting(Summary::hookFailures, Summary::firstHookFailure)
                 .containsExactly(3L, "java.lang.IllegalStateException: boom");
         String older = write(s).replaceAll("\\s*\"hookFailures\" ?: ?0,", "");
