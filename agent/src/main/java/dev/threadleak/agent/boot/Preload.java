@@ -1,11 +1,11 @@
 package dev.threadleak.agent.boot;
 
 import dev.threadleak.agent.expose.DumpWriter;
-import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
 import dev.threadleak.agent.sample.Sampler;
+import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.NamePattern;
 import dev.threadleak.agent.snapshot.SnapshotCodec;

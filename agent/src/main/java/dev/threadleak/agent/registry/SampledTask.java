@@ -23,6 +23,11 @@ public final class SampledTask extends WeakReference<Object> {
         this.periodic = task instanceof RunnableScheduledFuture<?> f && f.isPeriodic();
     }
 
+    /** Still waiting to be seen running: its task is reachable, and it has not run (a periodic task always waits). */
+    boolean waiting() {
+        return settled.get() == 0 && get() != null;
+    }
+
     /** No longer waiting to be seen running (it ran, or its slot was reused): counted once, whoever comes first. */
     void settle() {
         if (settled.compareAndSet(0, 1)) executor.capturedWaiting.decrementAndGet();
