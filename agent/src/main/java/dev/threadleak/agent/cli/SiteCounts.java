@@ -29,7 +29,8 @@ final class SiteCounts {
         for (SiteGroup g : SiteGroup.of(s)) {
             SiteInfo site = g.site();
             if (site == null) {
-                String label = "(" + (g.origin() == Origin.BEFORE_AGENT ? Origin.BEFORE_AGENT : Origin.BY_JVM).words + ")";
+                // a start counted without its stack is the agent's sampling, not the JVM's thread
+                String label = "(" + g.origin().words + (g.origin() == Origin.STARTED ? ", creation stack not captured" : "") + ")";
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
                 String label = (g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
