@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 public final class RxJavaNewThread {
     public static void main(String[] args) throws Exception {
         Calls.run(args, n -> {
-            Observable.interval(50, TimeUnit.MILLISECONDS, Schedulers.newThread())
+            var unused = Observable.interval(50, TimeUnit.MILLISECONDS, Schedulers.newThread())
                     .subscribe(tick -> { }); // LEAK: a thread per subscription, never disposed
         }, n -> Observable.interval(10, TimeUnit.MILLISECONDS, Schedulers.newThread()).take(3).blockingSubscribe(tick -> { }));
     }

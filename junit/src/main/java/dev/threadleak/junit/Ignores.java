@@ -99,7 +99,7 @@ final class Ignores {
     /** {@code *} is any run of characters, {@code ?} one character; everything else is literal. */
     static Pattern glob(String glob) {
         StringBuilder regex = new StringBuilder();
-        for (String part : glob.split("((?<=[*?])|(?=[*?]))")) {
+        for (String part : glob.split("((?<=[*?])|(?=[*?]))", -1)) {
             if (part.equals("*")) regex.append(".*");
             else if (part.equals("?")) regex.append('.');
             else if (!part.isEmpty()) regex.append(Pattern.quote(part));

@@ -83,6 +83,7 @@ final class Pipeline {
     }
 
     /** Makes {@code s} the last snapshot and counts the sample begun at {@code began} (nanoTime). */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // written under this object's lock only; volatile for readers without it
     private Snapshot counted(Snapshot s, long began) {
         last = s;
         samples++;

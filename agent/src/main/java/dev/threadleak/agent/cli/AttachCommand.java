@@ -40,7 +40,7 @@ final class AttachCommand implements Callable<Integer> {
         }
         Jvms.checkAttachable("attach", pid);
         String already = TargetProperties.read(pid, Wire.DIR_PROPERTY);
-        if (already != null && already != TargetProperties.UNKNOWN) throw alreadyLoaded(already);
+        if (already != null && !TargetProperties.unknown(already)) throw alreadyLoaded(already);
         String attachId = java.util.UUID.randomUUID().toString();
         try {
             File jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -50,20 +50,20 @@ final class AttachCommand implements Callable<Integer> {
             while (root.getCause() != null) root = root.getCause();
             String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
             // loaded meanwhile by someone else: the target refused the second load
-            if (dir != null && dir != TargetProperties.UNKNOWN) throw alreadyLoaded(dir);
+            if (dir != null && !TargetProperties.unknown(dir)) throw alreadyLoaded(dir);
             throw new UsageException("attach: cannot attach to process " + pid + ": " + root);
         }
         String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
         String loadedBy = TargetProperties.read(pid, Wire.ATTACH_PROPERTY);
         // another attach won the race (both found no agent before loading): the target kept the first and said one line
-        if (dir != null && dir != TargetProperties.UNKNOWN && loadedBy != null && loadedBy != TargetProperties.UNKNOWN
+        if (dir != null && !TargetProperties.unknown(dir) && loadedBy != null && !TargetProperties.unknown(loadedBy)
                 && !loadedBy.equals(attachId)) throw alreadyLoaded(dir);
         if (dir == null) {
             // the agent class that ran is not this one: an older threadleak already loaded there ignores a second load
             throw new UsageException("attach: process " + pid + " did not start the agent (an older threadleak already loaded"
                     + " there ignores a second load; see the process's stderr)");
         }
-        if (dir == TargetProperties.UNKNOWN) {
+        if (TargetProperties.unknown(dir)) {
             Options parsed = Options.parse(options);
             dir = (options.startsWith("dir=") || options.contains(",dir=")) ? parsed.dir().toString() : "the target's default directory (its ${java.io.tmpdir}/threadleak-<user.name>)";
         }

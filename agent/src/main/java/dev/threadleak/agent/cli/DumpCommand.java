@@ -41,7 +41,7 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() throws UsageException {
         Jvms.checkAttachable("dump", pid);
         String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
-        if (dir == TargetProperties.UNKNOWN) throw new UsageException("dump: cannot read the properties of process " + pid);
+        if (TargetProperties.unknown(dir)) throw new UsageException("dump: cannot read the properties of process " + pid);
         if (dir == null) {
             throw new UsageException("dump: process " + pid + " does not have the threadleak agent; load it with: threadleak attach " + pid);
         }
@@ -72,7 +72,8 @@ final class DumpCommand implements Callable<Integer> {
         } catch (Exception e) {
             throw new UsageException("dump: cannot start the local JMX connector in process " + pid + ": " + e);
         }
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+        // the address is the target's own local connector (from the attach API, a JVM of this user), not user input
+        try (@SuppressWarnings("BanJNDI") JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
             // the agent registers its bean within a round of its thread (Registry.DRAIN_MILLIS) of the platform

@@ -32,6 +32,6 @@ final class ListCommand implements Callable<Integer> {
     /** {@code loaded, dumps in DIR}, {@code not loaded}, or {@code unknown}. */
     private static String threadleak(VirtualMachineDescriptor d) {
         String dir = TargetProperties.read(d.id(), Wire.DIR_PROPERTY);
-        return dir == TargetProperties.UNKNOWN ? "unknown (its properties cannot be read)" : dir == null ? "not loaded" : "loaded, dumps in " + dir;
+        return TargetProperties.unknown(dir) ? "unknown (its properties cannot be read)" : dir == null ? "not loaded" : "loaded, dumps in " + dir;
     }
 }

@@ -1,5 +1,6 @@
 package dev.threadleak.agent.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,8 @@ public final class Main implements Callable<Integer> {
 
     /** A problem with the command line or its input: one line for the user, exit code 2. */
     static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         UsageException(String message) {
             super(message);
         }
@@ -51,11 +54,14 @@ public final class Main implements Callable<Integer> {
         System.exit(code);
     }
 
-    /** Runs one command line, writing to {@code out} and {@code err}; returns the exit code. Never throws. */
+    /**
+     * Runs one command line, writing to {@code out} and {@code err} (UTF-8 streams, as {@link #main} makes them;
+     * picocli's help and messages are encoded so too); returns the exit code. Never throws.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(new Main(out, err));
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setUsageHelpWidth(100);
         cli.setParameterExceptionHandler((e, a) -> {

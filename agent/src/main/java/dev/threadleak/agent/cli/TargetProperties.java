@@ -10,7 +10,13 @@ final class TargetProperties {
 
     private TargetProperties() {}
 
-    /** The property's value, null when the target has no such property, {@link #UNKNOWN} (compare by identity) when it cannot be read. */
+    /** Whether {@code value}, from {@link #read}, is {@link #UNKNOWN}: the properties could not be read. */
+    @SuppressWarnings("ReferenceEquality") // the sentinel is its own instance: a property whose value is "?" is not it
+    static boolean unknown(String value) {
+        return value == UNKNOWN;
+    }
+
+    /** The property's value, null when the target has no such property, {@link #UNKNOWN} (test with {@link #unknown}) when it cannot be read. */
     static String read(String pid, String name) {
         try {
             VirtualMachine vm = VirtualMachine.attach(pid);

@@ -124,6 +124,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
 
     /** Thrown for an option the agent cannot accept; its message is the whole line shown to the user. */
     public static final class BadOption extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
         BadOption(String message) { super(Printable.oneLine(message)); }
     }
 
@@ -306,6 +308,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
 
     /** A token file that is not one (a FIFO, a device, too big, empty); its message is what is wrong, after the file's name. */
     public static final class BadTokenFile extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+
         BadTokenFile(String problem) { super(problem); }
     }
 
@@ -333,18 +337,19 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
     /** What a file that is not a regular one is, for the message: the type bits of its mode where the unix view has them. */
     private static String kind(Path file, BasicFileAttributes attrs) {
         if (attrs.isDirectory()) return "a directory";
+        int type;
         try {
-            switch ((Integer) Files.getAttribute(file, "unix:mode") & 0170000) {
-                case 0010000: return "a FIFO";
-                case 0020000: return "a character device";
-                case 0060000: return "a block device";
-                case 0140000: return "a socket";
-                default: break;
-            }
+            type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
         } catch (java.io.IOException | RuntimeException e) {
-            // no unix view: said generally below
+            type = 0; // no unix view: said generally
         }
-        return "a FIFO, device or socket";
+        return switch (type) {
+            case 0010000 -> "a FIFO";
+            case 0020000 -> "a character device";
+            case 0060000 -> "a block device";
+            case 0140000 -> "a socket";
+            default -> "a FIFO, device or socket";
+        };
     }
 
     /** Periodic dumps are off when the interval is zero. */
@@ -426,6 +431,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         throw new BadOption("bad value for " + key + ": '" + value + "' (expected a whole number from " + min + " to " + max + ")");
     }
 
+    // String.split: its one-character fast path (no regex on premain's path), and trailing commas ignored as they always were
+    @SuppressWarnings("StringSplitter")
     private static List<String> packages(String value) {
         if (value.isEmpty()) return List.of();
         List<String> names = new ArrayList<>();

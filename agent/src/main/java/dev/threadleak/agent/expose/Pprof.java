@@ -45,7 +45,7 @@ public final class Pprof {
     public static void write(Snapshot s, boolean creation, OutputStream out) throws IOException {
         Pprof p = new Pprof();
         p.profile.message(SAMPLE_TYPE, p.valueType("threads", "count"));
-        Map<ThreadEntry, String> names = namePatterns(s);
+        IdentityHashMap<ThreadEntry, String> names = namePatterns(s);
         for (ThreadEntry t : s.threads()) {
             if (!t.agentThread()) p.sample(s, t, creation, names.get(t));
         }
@@ -124,12 +124,12 @@ public final class Pprof {
     }
 
     /** Each thread's name folded with the others of its group and shape: {@code pool-*-thread-1}. */
-    private static Map<ThreadEntry, String> namePatterns(Snapshot s) {
+    private static IdentityHashMap<ThreadEntry, String> namePatterns(Snapshot s) {
         Map<String, List<ThreadEntry>> byGroupAndShape = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
             byGroupAndShape.computeIfAbsent(s.blameSite(t) + " " + NamePattern.shape(t.name()), k -> new ArrayList<>()).add(t);
         }
-        Map<ThreadEntry, String> out = new IdentityHashMap<>();
+        IdentityHashMap<ThreadEntry, String> out = new IdentityHashMap<>();
         for (List<ThreadEntry> same : byGroupAndShape.values()) {
             String pattern = NamePattern.of(same.stream().map(ThreadEntry::name).toList()).get(0);
             for (ThreadEntry t : same) out.put(t, pattern);

@@ -64,8 +64,9 @@ public final class PrometheusMetrics {
     public static Format negotiate(String accept) {
         if (accept == null) return Format.TEXT;
         double openMetrics = 0, text = 0;
-        for (String range : accept.split(",")) {
-            String[] parts = range.split(";");
+        // limit -1: a range of only parameters (";") still has its type, empty, at index 0
+        for (String range : accept.split(",", -1)) {
+            String[] parts = range.split(";", -1);
             String type = parts[0].trim().toLowerCase(Locale.ROOT);
             String version = null;
             double q = 1;
@@ -78,7 +79,7 @@ public final class PrometheusMetrics {
             }
             if (type.equals("application/openmetrics-text") && (version == null || version.equals("1.0.0") || version.equals("0.0.1"))) {
                 openMetrics = Math.max(openMetrics, q);
-            } else if (type.equals("text/plain") && (version == null || version.equals("0.0.4")) || type.equals("text/*") || type.equals("*/*")) {
+            } else if ((type.equals("text/plain") && (version == null || version.equals("0.0.4"))) || type.equals("text/*") || type.equals("*/*")) {
                 text = Math.max(text, q);
             }
         }
@@ -99,7 +100,7 @@ public final class PrometheusMetrics {
         one("jvm_threads_current", "gauge", "Current thread count of a JVM", jvm.current());
         one("jvm_threads_daemon", "gauge", "Daemon thread count of a JVM", jvm.daemon());
         one("jvm_threads_peak", "gauge", "Peak thread count of a JVM", jvm.peak());
-        one("jvm_threads_started_total", "counter", "Started thread count of a JVM", jvm.started());
+        one("jvm_threads_started_total", "counter", "Started thread count of a JVM", (double) jvm.started());
         one("jvm_threads_deadlocked", "gauge", "Cycles of JVM-threads that are in deadlock waiting to acquire object monitors or ownable synchronizers (at the latest sample)", deadlocked(s));
         // client_java counts platform threads by ThreadMXBean: the agent's own included, virtual threads not
         Map<String, Integer> states = new LinkedHashMap<>();
@@ -118,20 +119,20 @@ public final class PrometheusMetrics {
         one("threadleak_virtual_threads", "gauge", "Live virtual threads", sum.virtual());
         one("threadleak_baseline_threads", "gauge", "Live threads when the baseline was taken (first sample, or the last reset)", sum.baseline());
         one("threadleak_threads_over_baseline", "gauge", "Live threads minus the baseline", sum.delta());
-        one("threadleak_threads_started_total", "counter", "Threads started since the agent loaded, platform and virtual", sum.agentStarted());
-        one("threadleak_stack_reserved_bytes", "gauge", "Address space reserved for platform thread stacks (live platform threads times the stack size)", sum.stackReserved());
+        one("threadleak_threads_started_total", "counter", "Threads started since the agent loaded, platform and virtual", (double) sum.agentStarted());
+        one("threadleak_stack_reserved_bytes", "gauge", "Address space reserved for platform thread stacks (live platform threads times the stack size)", (double) sum.stackReserved());
         sites(s);
         one("threadleak_long_blocked_threads", "gauge", "Threads in one wait (not waiting for work) for at least the blocked threshold", s.longBlocked().size());
         one("threadleak_deadlocked_threads", "gauge", "Threads in a lock cycle", deadlocked(s));
         findings(s);
-        one("threadleak_samples_total", "counter", "Samples the agent has taken", cost.samples());
+        one("threadleak_samples_total", "counter", "Samples the agent has taken", (double) cost.samples());
         one("threadleak_sample_seconds_total", "counter", "Time the agent has spent taking and judging samples", cost.sampleNanos() / 1e9);
-        one("threadleak_dumps_total", "counter", "Dump files the agent has written", cost.dumps());
+        one("threadleak_dumps_total", "counter", "Dump files the agent has written", (double) cost.dumps());
         one("threadleak_dump_seconds_total", "counter", "Time the agent has spent writing dump files", cost.dumpNanos() / 1e9);
-        one("threadleak_hook_failures_total", "counter", "Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally)", sum.hookFailures());
-        one("threadleak_thread_starts_dropped_total", "counter", "Thread starts the agent could not record (0 normally)", sum.startsDropped());
+        one("threadleak_hook_failures_total", "counter", "Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally)", (double) sum.hookFailures());
+        one("threadleak_thread_starts_dropped_total", "counter", "Thread starts the agent could not record (0 normally)", (double) sum.startsDropped());
         one("threadleak_creation_stacks_skipped_total", "counter",
-                "Thread starts recorded without the creation stack they were due: a burst of starts outran the agent (0 normally)", sum.stacksSkipped());
+                "Thread starts recorded without the creation stack they were due: a burst of starts outran the agent (0 normally)", (double) sum.stacksSkipped());
     }
 
     /**
@@ -146,7 +147,7 @@ public final class PrometheusMetrics {
         for (SiteGroup g : SiteGroup.of(s)) { // largest first
             Frame blame = g.site() == null ? null : g.site().blameFrame();
             String site = blame == null ? null : siteLabel(blame);
-            if (site == null || started.size() >= SiteGroup.TOP_SITES && !started.containsKey(site)) {
+            if (site == null || (started.size() >= SiteGroup.TOP_SITES && !started.containsKey(site))) {
                 other += g.threads().size();
             } else {
                 live.merge(site, g.threads().size(), Integer::sum);

@@ -19,8 +19,9 @@ import java.util.Set;
  * site with live threads its {@link Climb} over the whole history (bounded: a dozen points a site).
  */
 public final class History {
-    /** One snapshot, reduced to what growth findings compare: made once ({@link #tick}), judged, then remembered. */
     /**
+     * One snapshot, reduced to what growth findings compare: made once ({@link #tick}), judged, then remembered.
+     *
      * @param siteAlive  live threads per site (its findings' evidence)
      * @param siteOwners owners of those threads per site ({@link #owner}): what a leak grows and a pool filling does not
      * @param owners     owners of all live threads, sited or not (GROWTH's judge)

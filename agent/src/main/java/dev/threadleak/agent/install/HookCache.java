@@ -45,6 +45,7 @@ public final class HookCache {
     private final Log log;
 
     /** What a valid file holds: the hook class's bytes, and the hooked class files by internal name, in hooking order. */
+    @SuppressWarnings("ArrayRecordComponent") // a carrier between read and redefine: never compared or hashed
     record Hooked(byte[] hookClass, Map<String, byte[]> classes) {}
 
     private HookCache(Path dir, String key, Log log) {

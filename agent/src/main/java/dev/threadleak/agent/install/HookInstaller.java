@@ -139,6 +139,8 @@ public final class HookInstaller {
 
     /** Why nothing is hooked in this JVM, which runs on without the hooks; the message says it to the user. */
     public static final class NotHooked extends Exception {
+        private static final long serialVersionUID = 1L;
+
         private NotHooked(String message) {
             super(message);
         }

@@ -54,7 +54,7 @@ final class HookWeaver implements ClassFileTransformer {
         try {
             new ClassReader(bytes);
         } catch (IllegalArgumentException unsupportedVersion) {
-            throw HookInstaller.NotHooked.jdkTooNew((bytes[6] & 0xff) << 8 | bytes[7] & 0xff);
+            throw HookInstaller.NotHooked.jdkTooNew(((bytes[6] & 0xff) << 8) | (bytes[7] & 0xff));
         }
     }
 

@@ -64,6 +64,7 @@ final class Backtrace {
     }
 
     /** Weakly held mirrors of a retained key. */
+    @SuppressWarnings("ArrayRecordComponent") // compared by sameAs only (weakly, element by element), never by equals
     private record Weak(Object[] refs) {
         boolean sameAs(Object[] mirrors) {
             if (mirrors.length != refs.length) return false;

@@ -193,7 +193,7 @@ final class CaptureKeys {
             if (CALLABLE == null) out.add("FutureTask.callable");
             if (ADAPTER != null && ADAPTER_TASK == null) out.add("Executors.RunnableAdapter.task");
             if (TASK_RUNNER != null && TASK_RUNNER_TASK == null) out.add("ThreadPerTaskExecutor.TaskRunner.task");
-            if (ASYNC_SUPPLY != null && ASYNC_SUPPLY_FN == null || ASYNC_RUN != null && ASYNC_RUN_FN == null) out.add("CompletableFuture's async fn");
+            if ((ASYNC_SUPPLY != null && ASYNC_SUPPLY_FN == null) || (ASYNC_RUN != null && ASYNC_RUN_FN == null)) out.add("CompletableFuture's async fn");
             return out;
         }
 

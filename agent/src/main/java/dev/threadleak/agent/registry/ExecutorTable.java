@@ -24,6 +24,7 @@ public final class ExecutorTable {
     private final AtomicReferenceArray<ExecutorRecord> buckets = new AtomicReferenceArray<>(BUCKETS);
     private final AtomicReferenceArray<SampledTask> sampled = new AtomicReferenceArray<>(SAMPLED);
     private final ConcurrentHashMap<Long, WorkerSlot> workers = new ConcurrentHashMap<>();
+    @SuppressWarnings("ThreadLocalUsage") // per table, not static: tests build many tables, and slots must not cross them
     private final ThreadLocal<WorkerSlot> current = new ThreadLocal<>();
     private final AtomicLong nextId = new AtomicLong();
     private final int every;
@@ -194,7 +195,7 @@ public final class ExecutorTable {
     List<ExecutorRecord> refresh(SiteTable sites) {
         List<ExecutorRecord> live = new ArrayList<>();
         for (int b = 0; b < BUCKETS; b++) {
-            unlinkCollected(b, sites);
+            unlinkCollected(b);
             for (ExecutorRecord r = buckets.get(b); r != null; r = r.next) {
                 Object executor = r.get();
                 if (executor == null) continue; // collected since
@@ -222,7 +223,7 @@ public final class ExecutorTable {
      * record keeps its own link, so a walker standing on it still reaches the rest. Inserts race only for the
      * head, so a lost race retries.
      */
-    private void unlinkCollected(int bucket, SiteTable sites) {
+    private void unlinkCollected(int bucket) {
         while (true) {
             ExecutorRecord head = buckets.get(bucket);
             List<ExecutorRecord> stay = new ArrayList<>(), gone = new ArrayList<>();

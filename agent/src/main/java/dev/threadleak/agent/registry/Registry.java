@@ -272,6 +272,7 @@ public final class Registry implements Consumer<Thread> {
         drain(false);
     }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // drained: written under this object's lock only; read by starts that wait
     private void drain(boolean sweep) {
         long now = System.currentTimeMillis(); // one clock read a drain: the hooks' clock and when ended threads were seen
         executors.tick(now);

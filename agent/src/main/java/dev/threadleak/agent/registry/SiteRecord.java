@@ -46,6 +46,7 @@ public final class SiteRecord {
     public int live() { return live; }
     public long lastEndedAtMs() { return lastEndedAtMs; }
 
+    @SuppressWarnings("NonAtomicVolatileUpdate") // called under the SiteTable's lock only; volatile for views reading without it
     void countStart(long sequence) {
         started++;
         lastStart = sequence;

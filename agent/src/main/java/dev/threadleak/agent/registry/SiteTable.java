@@ -116,6 +116,7 @@ public final class SiteTable {
      * Forgets the least recently started sites that have no live thread, down to 90% of the bound, so the
      * next folds are a while off. Their starts stay in {@link #totalStarted()}.
      */
+    @SuppressWarnings("NonAtomicVolatileUpdate") // called under this table's lock only (intern); volatile for readers without it
     private void foldIdleSites() {
         List<SiteRecord> idle = new ArrayList<>();
         for (SiteRecord s : byId.values()) {

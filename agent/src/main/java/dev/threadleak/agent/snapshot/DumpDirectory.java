@@ -99,7 +99,7 @@ public final class DumpDirectory {
             if (parser.nextToken() != JsonToken.START_OBJECT) return Long.MIN_VALUE;
             boolean formatOk = false;
             for (int fields = 0; fields < 32 && parser.nextToken() == JsonToken.FIELD_NAME; fields++) {
-                String name = parser.getCurrentName();
+                String name = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (name.equals("format")) {
                     formatOk = value == JsonToken.VALUE_STRING && Snapshot.FORMAT.equals(parser.getText());

@@ -110,7 +110,7 @@ final class JsonValue implements Iterable<JsonValue> {
     }
 
     boolean canConvertToLong() {
-        return value instanceof Long || value instanceof BigInteger b && b.bitLength() < 64;
+        return value instanceof Long || (value instanceof BigInteger b && b.bitLength() < 64);
     }
 
     boolean canConvertToInt() {

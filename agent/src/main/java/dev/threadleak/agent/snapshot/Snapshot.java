@@ -64,7 +64,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         Set<ThreadEntry> kept = new LinkedHashSet<>();
         Map<Integer, ArrayDeque<ThreadEntry>> byGroup = new LinkedHashMap<>();
         for (ThreadEntry t : threads) {
-            if (t.agentThread() || named.contains(t.tid()) || t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs) {
+            if (t.agentThread() || named.contains(t.tid()) || (t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs)) {
                 kept.add(t);
             } else {
                 byGroup.computeIfAbsent(blameSite(t), k -> new ArrayDeque<>()).add(t);

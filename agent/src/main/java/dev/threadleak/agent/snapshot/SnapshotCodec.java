@@ -427,7 +427,7 @@ public final class SnapshotCodec {
                 List<String> evidence = new ArrayList<>();
                 for (JsonValue e : array(f, "evidence")) evidence.add(e.asText());
                 long site = f.has("site") ? number(f, "site") : -1;
-                if (site != -1 && !siteIds.contains((int) site) || site != (int) site) {
+                if ((site != -1 && !siteIds.contains((int) site)) || site != (int) site) {
                     throw new IllegalArgumentException("finding '" + f.path("title").asText() + "' names site " + site + ", which is not in the sites table");
                 }
                 findings.add(new Finding(enumValue(Finding.Kind.class, f, "kind"), enumValue(Finding.Severity.class, f, "severity"),

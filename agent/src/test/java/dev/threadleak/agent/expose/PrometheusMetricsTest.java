@@ -82,6 +82,7 @@ class PrometheusMetricsTest {
         assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;q=0")).isEqualTo(PrometheusMetrics.Format.TEXT);
         assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;version=2.0.0")).as("a version not written").isEqualTo(PrometheusMetrics.Format.TEXT);
         assertThat(PrometheusMetrics.negotiate("application/openmetrics-text;q=x")).as("a q-value that does not parse").isEqualTo(PrometheusMetrics.Format.TEXT);
+        assertThat(PrometheusMetrics.negotiate("text/plain,;")).as("a range of only a separator").isEqualTo(PrometheusMetrics.Format.TEXT);
     }
 
     /** The same families and samples in both formats; OpenMetrics names counters without _total, states units, escapes '"' in HELP and ends with # EOF. */

@@ -165,7 +165,10 @@ class JmxIT {
             try {
                 VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
                 try {
-                    return JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+                    // the child JVM's own local connector, from the attach API: not user input
+                    @SuppressWarnings("BanJNDI")
+                    JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+                    return connector;
                 } finally {
                     vm.detach();
                 }
