@@ -49,8 +49,6 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
     private final long startedAtMs;
     private volatile Pipeline pipeline;
     private volatile DumpFiles dumps;
-    /** The HTTP endpoint, when the {@code http} option asks for it and it started. */
-    private HttpEndpoint http;
     /** Dumps written and the time they took writing (the agent's own cost): several threads may dump at once (JMX, exit). */
     private final AtomicLong dumpsWritten = new AtomicLong(),
             dumpNanos = new AtomicLong();
@@ -144,7 +142,6 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                 // (or a short one) shares no CPU with it; after, a drain every round
                 LockSupport.parkNanos(initTried ? DRAIN_NANOS : Math.max(1, quietUntil - System.nanoTime()));
                 registry.drainStarts();
-                if (http != null) http.interruptSlowRequests();
                 long now = System.nanoTime();
                 if (!ready) {
                     // set-up waits for the quiet second to pass; if it fails (said once), thread starts still
@@ -154,7 +151,7 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
                     nextInit = now + TimeUnit.MILLISECONDS.toNanos(INIT_RETRY_MILLIS);
                     if (!init(true)) continue;
                     ready = true;
-                    if (options.http() != null) http = startHttp();
+                    if (options.http() != null) startHttp();
                     nextDump = now + dumpNanos;
                     nextSample = now + sampleNanos; // the rehearsal was the first sample
                 }
@@ -195,17 +192,16 @@ public final class AgentRuntime implements ThreadLeakBean.Source, HttpEndpoint.S
         return true;
     }
 
-    /** Called on the agent's thread (a daemon: the server's threads inherit it); null when it cannot start (said once). */
-    private HttpEndpoint startHttp() {
+    /** Starts the HTTP endpoint, or says in one line why it cannot. */
+    private void startHttp() {
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
-            return HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry);
+            HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry);
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
             log.warn(Options.BadOption.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
                     + "; /metrics, /health and /debug/threads are off"));
-            return null;
         }
     }
 
