@@ -75,7 +75,9 @@ class HttpAttackIT {
         assertThat(somaxconn).as("net.core.somaxconn: the listen queue must hold the flood (sysctl -w net.core.somaxconn=4096)")
                 .isGreaterThan(FLOOD + SLOWLORIS);
         Path stop = dir.resolve("stop");
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0," + options), "-cp", ChildJvm.TEST_CP), RUN_UNTIL, stop.toString(), "60")) {
+        // dir: the application ends normally, and its exit dump stays in the test's directory
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,dir=" + dir.resolve("dumps") + "," + options), "-cp", ChildJvm.TEST_CP),
+                RUN_UNTIL, stop.toString(), "60")) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             ChildJvm.await("the endpoint's first sample", Duration.ofSeconds(30), () -> HttpAttack.scrape(address, token).status().equals("200"));
             List<Answer> scrapes;

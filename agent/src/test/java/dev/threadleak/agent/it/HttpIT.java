@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -48,9 +49,8 @@ class HttpIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void pagesShowTheLeakAndMetricsMatchTheDump(Jdk jdk) throws Exception {
+    void pagesShowTheLeakAndMetricsMatchTheDump(Jdk jdk, @TempDir Path dir) throws Exception {
         int port = freePort();
-        Path dir = Files.createTempDirectory("tl-http-");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
                 "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             String base = "http://127.0.0.1:" + port;
@@ -309,9 +309,9 @@ class HttpIT {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void tokenIsRequiredAndSlowClientsAreCutOff(Jdk jdk) throws Exception {
+    void tokenIsRequiredAndSlowClientsAreCutOff(Jdk jdk, @TempDir Path dir) throws Exception {
         int port = freePort();
-        Path token = Files.writeString(Files.createTempDirectory("tl-token-").resolve("token"), "s3cret-" + port + "\n");
+        Path token = Files.writeString(dir.resolve("token"), "s3cret-" + port + "\n");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=0.0.0.0:" + port + ",token=" + token), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "90")) {
             String base = "http://127.0.0.1:" + port;
