@@ -10,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -136,19 +137,24 @@ final class HttpAttack {
     }
 
     /**
-     * {@code n} {@code GET /metrics} requests kept in flight, each on a new connection (one answered is replaced at once),
-     * on one thread with non-blocking sockets; until closed. Counts the statuses of the answers.
+     * {@code n} clients sending {@code GET /metrics} at once, each on a new connection, and each again {@code pause} after
+     * its answer (with no pause, {@code n} requests are kept in flight); on one thread with non-blocking sockets, until
+     * stopped. Counts the statuses of the answers.
      */
     static final class Flood implements AutoCloseable {
         private static final byte[] REQUEST = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         private final InetSocketAddress address;
+        private final long pauseNanos;
+        /** When each client answered is to send again, soonest first (one pause for all: the order of the answers). */
+        private final ArrayDeque<Long> again = new ArrayDeque<>();
         private final Thread thread;
         private final Map<String, Integer> statuses = new TreeMap<>();
         private volatile boolean running = true;
         private IOException failed;
 
-        Flood(InetSocketAddress address, int n) {
+        Flood(InetSocketAddress address, int n, Duration pause) {
             this.address = address;
+            this.pauseNanos = pause.toNanos();
             this.thread = new Thread(() -> run(n), "flood");
             thread.start();
         }
@@ -158,6 +164,12 @@ final class HttpAttack {
             try (Selector selector = Selector.open()) {
                 for (int i = 0; i < n; i++) open(selector);
                 while (running) {
+                    long now = System.nanoTime();
+                    while (!again.isEmpty() && now - again.peekFirst() >= 0) {
+                        again.removeFirst();
+                        open(selector);
+                    }
+                    long wait = again.isEmpty() ? 100 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(again.peekFirst() - now));
                     selector.select(key -> {
                         SocketChannel ch = (SocketChannel) key.channel();
                         StringBuilder status = (StringBuilder) key.attachment();
@@ -177,11 +189,12 @@ final class HttpAttack {
                         }
                         try {
                             ch.close();
-                            open(selector);
+                            if (pauseNanos == 0) open(selector);
+                            else again.addLast(System.nanoTime() + pauseNanos);
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                    }, 100);
+                    }, Math.min(wait, 100));
                 }
                 for (SelectionKey key : selector.keys()) key.channel().close();
             } catch (IOException | RuntimeException e) {
