@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,13 +27,14 @@ import java.util.concurrent.TimeUnit;
  * A normal scrape of {@code /metrics} while clients misbehave (issue 23, item 2): a child JVM (idle, under the agent
  * with {@code http=}) is hit by {@code --slow} slowloris connections (each sends its request one byte a second and never
  * finishes; one the server closes is opened again at the next second) and, with {@code --flood N}, N requests kept in
- * flight at all times (each a new connection; a finished one is replaced at once). Meanwhile one "normal scraper" sends
+ * flight at all times (each a new connection; a finished one is replaced at once; with {@code --pause ms}, N clients
+ * that send at once and each again that long after its answer, as it/HttpAttackIT's crowd). Meanwhile one "normal scraper" sends
  * {@code GET /metrics} on a new connection every 50 ms (after the previous answer), for {@code --seconds}; this prints
  * its latency (connect to last byte) and statuses, and what the attackers got.
  * With {@code --token}, the child requires a token: the scraper sends it, the attackers do not.
  *
  * <pre>java -cp target/benchmarks.jar dev.threadleak.bench.HttpAttackBench --agent ../agent/target/threadleak-agent.jar
- *      [--java .../bin/java] [--slow 50] [--flood 2000] [--seconds 10] [--token] [--port 19466]</pre>
+ *      [--java .../bin/java] [--slow 50] [--flood 2000 [--pause 1000]] [--seconds 10] [--token] [--port 19466] [--child-option -XX:...]</pre>
  */
 public final class HttpAttackBench {
     private static final byte[] SLOW_REQUEST = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
@@ -48,6 +50,7 @@ public final class HttpAttackBench {
         String java = a.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         int slow = Integer.parseInt(a.getOrDefault("slow", "50")), flood = Integer.parseInt(a.getOrDefault("flood", "0"));
         int seconds = Integer.parseInt(a.getOrDefault("seconds", "10")), port = Integer.parseInt(a.getOrDefault("port", "19466"));
+        long pauseMs = Long.parseLong(a.getOrDefault("pause", "0"));
         String agent = Path.of(Args.require(a, "agent")).toAbsolutePath().toString();
         String options = "interval=0,http=" + port;
         String token = null;
@@ -57,20 +60,23 @@ public final class HttpAttackBench {
             tokenDir = Files.createTempDirectory("tl-attack-");
             options += ",token=" + Files.writeString(tokenDir.resolve("token"), token);
         }
-        Process child = new ProcessBuilder(java, "-javaagent:" + agent + "=" + options, "-cp", System.getProperty("java.class.path"),
-                HttpAttackBench.class.getName(), "--idle").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new ArrayList<>(List.of(java));
+        if (a.containsKey("child-option")) command.add(a.get("child-option")); // e.g. -XX:StartFlightRecording=...
+        command.addAll(List.of("-javaagent:" + agent + "=" + options, "-cp", System.getProperty("java.class.path"), HttpAttackBench.class.getName(), "--idle"));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
         ScheduledExecutorService clock = Executors.newScheduledThreadPool(1);
         try {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             awaitFirstSample(address, token, child);
-            System.out.printf("%s, agent %s, %d slowloris, %d in flight%s, %d s; load average %s%n", java, agent, slow, flood,
+            System.out.printf("%s %s, agent %s, %d slowloris, %d %s%s, %d s; load average %s%n", Instant.now(), java, agent, slow, flood,
+                    pauseMs == 0 ? "in flight" : "clients each sending again " + pauseMs + " ms after its answer",
                     token == null ? "" : ", token required (the scraper has it, the attackers do not)", seconds,
                     Files.readString(Path.of("/proc/loadavg")).trim());
             long cpuBefore = cpuTicks(child.pid()), began = System.nanoTime();
             Slowloris slowloris = new Slowloris(address, slow);
             slowloris.tick(); // every slow connection open and started before the scraper's first GET
             clock.scheduleAtFixedRate(slowloris::tick, 1, 1, TimeUnit.SECONDS);
-            Flood flooding = new Flood(address, flood);
+            Flood flooding = new Flood(address, flood, TimeUnit.MILLISECONDS.toNanos(pauseMs));
             Thread floodThread = new Thread(flooding, "flood");
             floodThread.start();
             List<Double> ms = new ArrayList<>();
@@ -102,7 +108,8 @@ public final class HttpAttackBench {
                     1e6 * cpu / Math.max(1, answered), answered / wall);
         } finally {
             clock.shutdownNow();
-            child.destroyForcibly();
+            child.destroy(); // SIGTERM: a flight recording given by --child-option is written as the JVM exits
+            if (!child.waitFor(30, TimeUnit.SECONDS)) child.destroyForcibly();
             child.waitFor();
             if (tokenDir != null) {
                 Files.deleteIfExists(tokenDir.resolve("token"));
@@ -199,18 +206,25 @@ public final class HttpAttackBench {
         }
     }
 
-    /** Keeps N GET /metrics requests in flight, each on a new connection, until stopped; counts what they got. */
+    /**
+     * N clients sending GET /metrics, each on a new connection, again at once (or {@code pauseNanos} after) its answer,
+     * until stopped; counts what they got.
+     */
     static final class Flood implements Runnable {
         private static final byte[] REQUEST = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         private final InetSocketAddress address;
         private final int inFlight;
+        private final long pauseNanos;
+        /** When each client answered is to send again, soonest first. */
+        private final java.util.ArrayDeque<Long> again = new java.util.ArrayDeque<>();
         private volatile boolean running = true;
         final Map<String, Integer> statuses = new TreeMap<>();
         int failed;
 
-        Flood(InetSocketAddress address, int inFlight) {
+        Flood(InetSocketAddress address, int inFlight, long pauseNanos) {
             this.address = address;
             this.inFlight = inFlight;
+            this.pauseNanos = pauseNanos;
         }
 
         void stop() {
@@ -228,7 +242,12 @@ public final class HttpAttackBench {
             try (Selector selector = Selector.open()) {
                 for (int i = 0; i < inFlight; i++) open(selector);
                 while (running) {
-                    selector.select(100);
+                    long now = System.nanoTime();
+                    while (!again.isEmpty() && now - again.peekFirst() >= 0) {
+                        again.removeFirst();
+                        open(selector);
+                    }
+                    selector.select(again.isEmpty() ? 100 : Math.max(1, Math.min(100, TimeUnit.NANOSECONDS.toMillis(again.peekFirst() - now))));
                     for (SelectionKey key : selector.selectedKeys()) {
                         SocketChannel ch = (SocketChannel) key.channel();
                         try {
@@ -244,13 +263,13 @@ public final class HttpAttackBench {
                                 if (n < 0) {
                                     statuses.merge(status.length() >= 12 ? status.substring(9, 12) : "no status line", 1, Integer::sum);
                                     ch.close();
-                                    open(selector);
+                                    reopen(selector);
                                 }
                             }
                         } catch (IOException e) {
                             failed++;
                             ch.close();
-                            open(selector);
+                            reopen(selector);
                         }
                     }
                     selector.selectedKeys().clear();
@@ -259,6 +278,11 @@ public final class HttpAttackBench {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        private void reopen(Selector selector) throws IOException {
+            if (pauseNanos == 0) open(selector);
+            else again.addLast(System.nanoTime() + pauseNanos);
         }
 
         private void open(Selector selector) throws IOException {
