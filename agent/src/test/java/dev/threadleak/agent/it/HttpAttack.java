@@ -35,7 +35,7 @@ final class HttpAttack {
     static String exchange(InetSocketAddress address, String request) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(address, 10_000);
-            s.setSoTimeout(10_000); // a scrape of the old server under attack took 9 to 50 s: fail, do not wait for it
+            s.setSoTimeout(10_000); // a scrape of the old server under attack took 18 to 49 s: fail, do not wait for it
             s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             s.getInputStream().transferTo(all);

@@ -12,6 +12,7 @@ import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -345,6 +346,48 @@ class HttpIT {
             }
             assertThat(child.isAlive()).isTrue();
             assertThat(child.stdout()).doesNotContain("Exception");
+        }
+    }
+
+    /**
+     * A page larger than the kernel's buffers (on loopback a socket takes about 1.3 MB before its peer reads) goes to a
+     * client that reads nothing at first: the selector thread writes what the socket takes and waits for the client's
+     * window, holding no worker (a scrape meanwhile is answered), and the client then reads the page whole.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPageLargerThanTheSocketsBuffersReachesAClientThatReadsLateWhole(Jdk jdk) throws Exception {
+        int port = freePort();
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.ManyParked", "4000", "60")) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            ChildJvm.await("a sample of the 4,000 parked threads", Duration.ofSeconds(60), () -> {
+                HttpResponse<String> r = getOrNull("http://127.0.0.1:" + port + "/metrics");
+                return r != null && r.statusCode() == 200 && value(r.body(), "threadleak_live_threads") >= 4000;
+            });
+            try (Socket late = new Socket()) {
+                late.setReceiveBufferSize(4096); // before connect: the window it offers
+                late.connect(address, 10_000);
+                late.setSoTimeout(10_000);
+                late.getOutputStream().write("GET /debug/threads?debug=2 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream in = late.getInputStream();
+                ChildJvm.await("the response to start", Duration.ofSeconds(30), () -> {
+                    try {
+                        return in.available() > 0;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThat(HttpAttack.scrape(address, null).status()).as("a scrape while the page waits for its reader").isEqualTo("200");
+                byte[] all = in.readAllBytes();
+                String text = new String(all, StandardCharsets.UTF_8);
+                int headEnd = text.indexOf("\r\n\r\n") + 4;
+                long length = Long.parseLong(text.substring(0, headEnd).replaceAll("(?s).*\r\nContent-Length: (\\d+)\r\n.*", "$1"));
+                assertThat(length).as("larger than the socket takes unread").isGreaterThan(2_000_000);
+                assertThat(all.length - headEnd).as("the whole page").isEqualTo(length);
+                assertThat(text.split("\"parked-", -1)).as("every parked thread").hasSizeGreaterThan(4000);
+            }
+            assertThat(child.stderr()).isEmpty();
         }
     }
 
