@@ -2,7 +2,6 @@ package dev.threadleak.agent.boot;
 
 import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
-import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.sample.Sampler.Depth;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +34,10 @@ final class AgentLoop implements Runnable {
         boolean initTried = false, mbeanDone = false;
         Dumper dumper = null; // null until set-up is done, and views with it
         Views views = null;
-        HttpEndpoint http = null; // when the http option asks for it and it started
         while (true) {
             try {
                 // the quiet second: nothing on this thread, so a JVM still starting (or a short one) shares no CPU with it
                 LockSupport.parkNanos(initTried ? Drain.DRAIN_NANOS : Math.max(1, quietUntil - System.nanoTime()));
-                if (http != null) http.interruptSlowRequests();
                 long now = System.nanoTime();
                 if (dumper == null) {
                     // set-up waits for the quiet second to pass; if it fails (said once), thread starts still
@@ -52,7 +49,7 @@ final class AgentLoop implements Runnable {
                     if (ready == null) continue;
                     views = new Views(ready, options, registry, log);
                     dumper = ready;
-                    if (options.http() != null) http = views.startHttp();
+                    if (options.http() != null) views.startHttp();
                     nextDump = now + dumpNanos;
                     nextSample = now + sampleNanos; // the rehearsal was the first sample
                 }

@@ -50,19 +50,16 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
         return true;
     }
 
-    /** Called on the agent's thread (a daemon: the server's threads inherit it); null when it cannot start (said once). */
-    HttpEndpoint startHttp() {
+    /** Starts the HTTP endpoint, or says in one line why it cannot. */
+    void startHttp() {
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
-            HttpEndpoint endpoint = HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
-            registry.markAgentThreadsStartedBy(Thread.currentThread()); // the JDK server's own threads, started on this one
-            return endpoint;
+            HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
             log.warn(Printable.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
                     + "; /metrics, /health and /debug/threads are off"));
-            return null;
         }
     }
 

@@ -222,26 +222,12 @@ public final class Registry implements Consumer<Thread> {
 
     /**
      * Marks one of the agent's own threads: it is tracked like any other but flagged as the agent's. Best before
-     * it starts; a thread that a JDK class started for the agent (the HTTP server's) is marked once seen, and only
-     * its site's started count keeps it.
+     * it starts; one marked once it runs is flagged from then on, and only its site's started count keeps it.
      */
     public synchronized void markAgentThread(Thread thread) {
         agentThreads.add(thread.getId());
         ThreadRecord seen = live.get(thread.getId());
         if (seen != null) seen.agentThread = true;
-    }
-
-    /**
-     * Marks every live thread that {@code starter} started: threads a JDK class started for the agent on its own thread
-     * (the HTTP server's timers and dispatcher), not those the application started meanwhile, which a list of
-     * threads new since before would take.
-     */
-    public synchronized void markAgentThreadsStartedBy(Thread starter) {
-        long tid = starter.getId();
-        for (ThreadRecord r : liveRecords()) {
-            Thread t = r.thread();
-            if (t != null && r.starterTid() == tid) markAgentThread(t);
-        }
     }
 
     /** Records platform threads that were running before the hooks were installed (or that the JVM started natively). */

@@ -12,7 +12,9 @@ import dev.threadleak.agent.snapshot.SnapshotCodec;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -47,9 +50,8 @@ class HttpIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void pagesShowTheLeakAndMetricsMatchTheDump(Jdk jdk) throws Exception {
+    void pagesShowTheLeakAndMetricsMatchTheDump(Jdk jdk, @TempDir Path dir) throws Exception {
         int port = freePort();
-        Path dir = Files.createTempDirectory("tl-http-");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
                 "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             String base = "http://127.0.0.1:" + port;
@@ -107,19 +109,19 @@ class HttpIT {
             // the server's threads are the agent's own: flagged in the dump, never in groups or counts
             List<String> serverThreads = new ArrayList<>();
             for (ThreadEntry t : dump.threads()) {
-                if (t.name().startsWith("threadleak-http-") || t.name().equals("HTTP-Dispatcher")) serverThreads.add(t.name() + (t.agentThread() ? "" : " NOT OWN"));
+                if (t.name().startsWith("threadleak-http")) serverThreads.add(t.name() + (t.agentThread() ? "" : " NOT OWN"));
             }
-            assertThat(serverThreads).contains("HTTP-Dispatcher", "threadleak-http-1").allMatch(n -> !n.endsWith("NOT OWN"));
+            assertThat(serverThreads).contains("threadleak-http", "threadleak-http-1").allMatch(n -> !n.endsWith("NOT OWN"));
             Snapshot seen = dump;
-            assertThat(seen.threads()).as("every thread the JDK's server started (its timers too) is the agent's own")
-                    .filteredOn(t -> !t.agentThread() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose.HttpEndpoint"))
+            assertThat(seen.threads()).as("every thread the endpoint started is the agent's own")
+                    .filteredOn(t -> !t.agentThread() && seen.site(t.site()) != null && seen.site(t.site()).stack().toString().contains("dev.threadleak.agent.expose."))
                     .isEmpty();
             assertThat(metrics).doesNotContain("site=\"dev.threadleak.agent");
 
             HttpResponse<String> grouped = get(base + "/debug/threads?debug=1");
             assertThat(grouped.statusCode()).isEqualTo(200);
             assertThat(grouped.body()).startsWith("threadleak report: live JVM over HTTP").contains("[HIGH] SITE_GROWTH")
-                    .contains("@ dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:").doesNotContain("HTTP-Dispatcher");
+                    .contains("@ dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:").doesNotContain("threadleak-http");
             assertThat(get(base + "/debug/threads").body()).as("debug=1 is the default").contains("[HIGH] SITE_GROWTH");
             String every = get(base + "/debug/threads?debug=2").body();
             assertThat(every).contains("\"consumer-1\" #").contains("java.lang.Thread.State: WAITING")
@@ -174,6 +176,25 @@ class HttpIT {
             assertThat(head.statusCode()).isEqualTo(200);
             assertThat(head.body()).isEmpty();
             assertThat(get(base + "/metrics").headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+
+            // what no client library sends: raw requests, each answered with its one line
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            assertRawOneLine(address, "GET //metrics HTTP/1.1\r\nHost: x\r\n\r\n", "404 Not Found",
+                    "threadleak: no page '//metrics' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/goroutine)");
+            assertRawOneLine(address, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n", "431 Request Header Fields Too Large",
+                    "threadleak: request line and headers over 8192 bytes");
+            assertRawOneLine(address, "GET /metrics\r\n\r\n", "400 Bad Request",
+                    "threadleak: malformed request line 'GET /metrics' (expected: GET /metrics HTTP/1.1)");
+            assertRawOneLine(address, "GET http://127.0.0.1/metrics HTTP/1.1\r\nHost: x\r\n\r\n", "400 Bad Request",
+                    "threadleak: bad request target 'http://127.0.0.1/metrics' (a path, such as /metrics)");
+            assertRawOneLine(address, "GET /metrics HTTP/1.1\r\nHost x\r\n\r\n", "400 Bad Request",
+                    "threadleak: malformed header line 'Host x' (expected: Name: value)");
+            assertRawOneLine(address, "GET /metrics HTTP/2.0\r\n\r\n", "505 HTTP Version Not Supported",
+                    "threadleak: HTTP/2.0 is not served (HTTP/1.1 and HTTP/1.0 are)");
+            assertRawOneLine(address, "GET /nope\u0007 HTTP/1.0\r\n\r\n", "400 Bad Request",
+                    "threadleak: bad request target '/nope\\u0007' (a path, such as /metrics)");
+            String headOnly = HttpAttack.exchange(address, "HEAD /metrics HTTP/1.0\n\n"); // bare LFs, as a hand-typed request
+            assertThat(headOnly).startsWith("HTTP/1.1 200 OK\r\n").contains("\r\nContent-Length: ").contains("\r\nConnection: close\r\n").endsWith("\r\n\r\n");
             assertThat(child.stderr()).as("bad requests are the client's problem: nothing on the application's stderr").isEmpty();
         }
     }
@@ -252,9 +273,9 @@ class HttpIT {
     }
 
     /**
-     * The threads the JDK's server starts for the agent are the agent's own; threads the application starts at the same
-     * moment stay the application's. Before: every thread new while the server started was taken for the agent's, and
-     * left out of counts and findings (about 40 of 10,000 parked threads started at launch).
+     * The endpoint's threads are the agent's own; threads the application starts at the same moment stay the
+     * application's. Before: every thread new while the server started was taken for the agent's, and left out of counts
+     * and findings (about 40 of 10,000 parked threads started at launch).
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
@@ -277,20 +298,21 @@ class HttpIT {
                 return dump.get().threads().stream().filter(t -> t.name().startsWith("parked-")).count() == parked;
             });
             assertThat(dump.get().threads()).filteredOn(t -> t.name().startsWith("parked-") && t.agentThread()).as("parked threads taken for the agent's").isEmpty();
-            assertThat(dump.get().threads()).filteredOn(t -> t.name().equals("HTTP-Dispatcher")).singleElement().matches(ThreadEntry::agentThread);
+            assertThat(dump.get().threads()).filteredOn(t -> t.name().equals("threadleak-http")).singleElement().matches(ThreadEntry::agentThread);
             assertThat(value(get(base + "/metrics").body(), "threadleak_live_threads")).isGreaterThanOrEqualTo(parked + 1); // and main
         }
     }
 
     /**
-     * Slow clients (a request line sent, the rest never) hold both workers and the queue; each is cut off after the
-     * request timeout (2 s), its connection closed unanswered, and the request behind them is served. The application never notices.
+     * Slow clients (a request line sent, the rest never) hold no worker: the request after them is served at once, and
+     * each is cut off 2 s after it connected, its connection closed unanswered. The application never notices. (With the
+     * JDK's server they held both workers and the queue until cut off; under many, see HttpAttackIT.)
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void tokenIsRequiredAndSlowClientsAreCutOff(Jdk jdk) throws Exception {
+    void tokenIsRequiredAndSlowClientsAreCutOff(Jdk jdk, @TempDir Path dir) throws Exception {
         int port = freePort();
-        Path token = Files.writeString(Files.createTempDirectory("tl-token-").resolve("token"), "s3cret-" + port + "\n");
+        Path token = Files.writeString(dir.resolve("token"), "s3cret-" + port + "\n");
         try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=0.0.0.0:" + port + ",token=" + token), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "90")) {
             String base = "http://127.0.0.1:" + port;
@@ -309,7 +331,7 @@ class HttpIT {
 
             List<Socket> slow = new ArrayList<>();
             try {
-                for (int i = 0; i < 3; i++) { // both workers, and one waiting in the queue
+                for (int i = 0; i < 3; i++) { // as many as held the JDK server's two workers and its queue
                     Socket s = new Socket("127.0.0.1", port);
                     s.setSoTimeout(30_000);
                     OutputStream out = s.getOutputStream();
@@ -317,13 +339,55 @@ class HttpIT {
                     out.flush();
                     slow.add(s);
                 }
-                assertThat(send(authorized).statusCode()).as("served once the slow clients are cut off").isEqualTo(200);
+                assertThat(send(authorized).statusCode()).as("served while the slow clients are connected").isEqualTo(200);
                 for (Socket s : slow) assertThat(s.getInputStream().read()).as("the server closed the slow connection, unanswered").isEqualTo(-1);
             } finally {
                 for (Socket s : slow) s.close();
             }
             assertThat(child.isAlive()).isTrue();
             assertThat(child.stdout()).doesNotContain("Exception");
+        }
+    }
+
+    /**
+     * A page larger than the kernel's buffers (on loopback a socket takes about 1.3 MB before its peer reads) goes to a
+     * client that reads nothing at first: the selector thread writes what the socket takes and waits for the client's
+     * window, holding no worker (a scrape meanwhile is answered), and the client then reads the page whole.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPageLargerThanTheSocketsBuffersReachesAClientThatReadsLateWhole(Jdk jdk) throws Exception {
+        int port = freePort();
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.TEST_CP),
+                "dev.threadleak.agent.it.apps.ManyParked", "4000", "60")) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+            ChildJvm.await("a sample of the 4,000 parked threads", Duration.ofSeconds(60), () -> {
+                HttpResponse<String> r = getOrNull("http://127.0.0.1:" + port + "/metrics");
+                return r != null && r.statusCode() == 200 && value(r.body(), "threadleak_live_threads") >= 4000;
+            });
+            try (Socket late = new Socket()) {
+                late.setReceiveBufferSize(4096); // before connect: the window it offers
+                late.connect(address, 10_000);
+                late.setSoTimeout(10_000);
+                late.getOutputStream().write("GET /debug/threads?debug=2 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream in = late.getInputStream();
+                ChildJvm.await("the response to start", Duration.ofSeconds(30), () -> {
+                    try {
+                        return in.available() > 0;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThat(HttpAttack.scrape(address, null).status()).as("a scrape while the page waits for its reader").isEqualTo("200");
+                byte[] all = in.readAllBytes();
+                String text = new String(all, StandardCharsets.UTF_8);
+                int headEnd = text.indexOf("\r\n\r\n") + 4;
+                long length = Long.parseLong(text.substring(0, headEnd).replaceAll("(?s).*\r\nContent-Length: (\\d+)\r\n.*", "$1"));
+                assertThat(length).as("larger than the socket takes unread").isGreaterThan(2_000_000);
+                assertThat(all.length - headEnd).as("the whole page").isEqualTo(length);
+                assertThat(text.split("\"parked-", -1)).as("every parked thread").hasSizeGreaterThan(4000);
+            }
+            assertThat(child.stderr()).isEmpty();
         }
     }
 
@@ -367,6 +431,14 @@ class HttpIT {
         } catch (IOException notYet) {
             return null;
         }
+    }
+
+    /** A raw request's response: the status line given, and the body the one line given. */
+    private static void assertRawOneLine(InetSocketAddress address, String request, String status, String line) throws IOException {
+        String response = HttpAttack.exchange(address, request);
+        assertThat(response).as(request).startsWith("HTTP/1.1 " + status + "\r\n").contains("\r\nContent-Type: text/plain; charset=utf-8\r\n")
+                .contains("\r\nConnection: close\r\n");
+        assertThat(response.substring(response.indexOf("\r\n\r\n") + 4)).as(request).isEqualTo(line + "\n");
     }
 
     private static void assertOneLine(HttpResponse<String> r, int status, String line) {

@@ -2,7 +2,10 @@ package dev.threadleak.agent.it.apps;
 
 import java.util.concurrent.CountDownLatch;
 
-/** Starts {@code count} parked daemon threads from one line, prints "parked N" and exits (the exit dump lists them). */
+/**
+ * Starts {@code count} parked daemon threads from one line, prints "parked N" and exits (the exit dump lists them), or
+ * with a second argument lives that many seconds more first.
+ */
 public final class ManyParked {
     private ManyParked() {}
 
@@ -23,5 +26,6 @@ public final class ManyParked {
         }
         arrived.await();
         System.out.println("parked " + count);
+        if (args.length > 1) Thread.sleep(Long.parseLong(args[1]) * 1000); // living on for a test to read, not a timing it relies on
     }
 }
