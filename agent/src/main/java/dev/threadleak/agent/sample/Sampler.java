@@ -266,7 +266,7 @@ public final class Sampler {
     private ThreadEntry.Builder entry(ThreadRecord r, Thread t, WaitTracker.Track track, long now) {
         ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
         WaitReason reason = track == null ? null : track.reason();
-        boolean waiting = reason != null && !reason.equals(WaitReason.RUNNING);
+        boolean waiting = reason != null && !reason.running();
         boolean idle = reason != null && reason.idle();
         List<Frame> stack = track == null ? List.of() : track.stack();
         int waitFrame = waiting && !idle ? waitFrame(stack) : -1;

@@ -16,6 +16,16 @@ import java.util.Set;
 record WaitReason(String reason, boolean idle) {
     static final WaitReason RUNNING = new WaitReason(ThreadEntry.RUNNING, false);
 
+    /**
+     * True for {@link #RUNNING}, the one instance {@link #of} returns for a running thread. By identity: a record's
+     * equals is a method-handle chain whose use after a few dozen calls loads a JDK class, and samples after set-up
+     * load none (HostSafetyIT.dumpsAfterSetUpLoadNoClass).
+     */
+    @SuppressWarnings("ReferenceEquality")
+    boolean running() {
+        return this == RUNNING;
+    }
+
     /** Classes whose frames are the machinery of parking, never what the thread waits on. */
     private static final Set<String> PARKING = Set.of(
             "jdk.internal.misc.Unsafe", "sun.misc.Unsafe", "java.util.concurrent.locks.LockSupport",
