@@ -38,6 +38,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The {@code http=} endpoint read the way Prometheus, a probe and a person with curl read it: over HTTP, from outside. */
 class HttpIT {
+    /** Where the agents of tests that read no dump keep their dumps and hooked-classes file: not the shared default. */
+    @TempDir
+    static Path agentDir;
+
+    private static String agent(String options) {
+        return ChildJvm.agent("dir=" + agentDir + "," + options);
+    }
+
     static final String LEAK_SITE = "dev.threadleak.samples.BlockedConsumers.handleRequest:";
     /** What Prometheus 2.42 sends (seen on the wire): OpenMetrics first, the text format second. */
     static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
@@ -139,7 +147,7 @@ class HttpIT {
     void goToolPprofReadsTheGoroutinePage(Jdk jdk) throws Exception {
         assumeTrue(CliExportIT.commandWorks("go", "version"), "go is not installed (Debian: apt-get install golang-go)");
         int port = freePort();
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
                 "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             String base = "http://127.0.0.1:" + port, page = base + "/debug/pprof/goroutine";
             ChildJvm.await("the grouped page to show the SITE_GROWTH finding", Duration.ofSeconds(40), () -> {
@@ -156,7 +164,7 @@ class HttpIT {
     @MethodSource("jdks")
     void badRequestsGetTheRight4xxAndOneLine(Jdk jdk) throws Exception {
         int port = freePort();
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=127.0.0.1:" + port), "-cp", ChildJvm.SAMPLES_CP),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,http=127.0.0.1:" + port), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "60")) {
             String base = "http://127.0.0.1:" + port;
             ChildJvm.await("the endpoint", Duration.ofSeconds(30), () -> getOrNull(base + "/health") != null);
@@ -207,7 +215,7 @@ class HttpIT {
     @MethodSource("jdks")
     void metricsAnswerOpenMetricsWhenAskedAndTheTextFormatOtherwise(Jdk jdk) throws Exception {
         int port = freePort();
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.SAMPLES_CP),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "60")) {
             String url = "http://127.0.0.1:" + port + "/metrics";
             ChildJvm.await("the endpoint's first sample", Duration.ofSeconds(30), () -> {
@@ -246,9 +254,9 @@ class HttpIT {
     @MethodSource("jdks")
     void healthAnswers503WhenAThresholdOfItsOwnIsCrossed(Jdk jdk) throws Exception {
         int crossedPort = freePort(), okPort = freePort();
-        try (ChildJvm crossed = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=" + crossedPort + ",health.live=3"), "-cp", ChildJvm.SAMPLES_CP),
+        try (ChildJvm crossed = ChildJvm.start(jdk, List.of(agent("interval=0,http=" + crossedPort + ",health.live=3"), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "60");
-             ChildJvm ok = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=" + okPort + ",health.live=1000,health.delta=1000,health.longBlocked=0"),
+             ChildJvm ok = ChildJvm.start(jdk, List.of(agent("interval=0,http=" + okPort + ",health.live=1000,health.delta=1000,health.longBlocked=0"),
                      "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "60")) {
             AtomicReference<HttpResponse<String>> health = new AtomicReference<>();
             ChildJvm.await("/health to answer 503 for health.live=3", Duration.ofSeconds(30), () -> {
@@ -281,7 +289,7 @@ class HttpIT {
     @MethodSource("jdks")
     void threadsTheApplicationStartsWhileTheEndpointStartsStayTheApplications(Jdk jdk) throws Exception {
         int port = freePort();
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.TEST_CP),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps.ParkedSteadily", "3", "60")) {
             ChildJvm.await("the app to have started its threads", Duration.ofSeconds(60), () -> child.stdout().startsWith("parked "));
             int parked = Integer.parseInt(child.stdout().trim().substring("parked ".length()));
@@ -313,7 +321,7 @@ class HttpIT {
     void tokenIsRequiredAndSlowClientsAreCutOff(Jdk jdk, @TempDir Path dir) throws Exception {
         int port = freePort();
         Path token = Files.writeString(dir.resolve("token"), "s3cret-" + port + "\n");
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=0.0.0.0:" + port + ",token=" + token), "-cp", ChildJvm.SAMPLES_CP),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,http=0.0.0.0:" + port + ",token=" + token), "-cp", ChildJvm.SAMPLES_CP),
                 "dev.threadleak.samples.HealthyService", "90")) {
             String base = "http://127.0.0.1:" + port;
             ChildJvm.await("the endpoint", Duration.ofSeconds(30), () -> getOrNull(base + "/health") != null);
@@ -358,7 +366,7 @@ class HttpIT {
     @MethodSource("jdks")
     void aPageLargerThanTheSocketsBuffersReachesAClientThatReadsLateWhole(Jdk jdk) throws Exception {
         int port = freePort();
-        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.TEST_CP),
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,sample=1s,http=" + port), "-cp", ChildJvm.TEST_CP),
                 "dev.threadleak.agent.it.apps.ManyParked", "4000", "60")) {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             ChildJvm.await("a sample of the 4,000 parked threads", Duration.ofSeconds(60), () -> {
@@ -395,7 +403,7 @@ class HttpIT {
     @MethodSource("jdks")
     void aPortInUseIsOneLineAndTheApplicationRuns(Jdk jdk) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("interval=0,http=" + taken.getLocalPort()), "-cp", ChildJvm.SAMPLES_CP),
+             ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,http=" + taken.getLocalPort()), "-cp", ChildJvm.SAMPLES_CP),
                      "dev.threadleak.samples.HealthyService", "60")) {
             ChildJvm.await("the warning", Duration.ofSeconds(30), () -> !child.stderr().isEmpty());
             assertThat(ChildJvm.lines(child.stderr())).singleElement().asString()
