@@ -30,7 +30,7 @@ final class SiteCounts {
             SiteInfo site = g.site();
             if (site == null) {
                 // a start counted without its stack is the agent's sampling, not the JVM's thread
-                String label = "(" + g.origin().words + (g.origin() == Origin.STARTED ? ", creation stack not captured" : "") + ")";
+                String label = "(" + g.origin().words + (g.origin() == Origin.STARTED ? ", " + Origin.NOT_CAPTURED : "") + ")";
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
                 String label = (g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();

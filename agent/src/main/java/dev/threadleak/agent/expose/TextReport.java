@@ -240,7 +240,7 @@ public final class TextReport {
     /** A start the agent counted without its stack: it names no line rather than one that may not have started it. */
     private String notCaptured() {
         long skipped = s.summary().stacksSkipped();
-        return "creation stack not captured (starts are sampled: the agent's starts option"
+        return Origin.NOT_CAPTURED + " (starts are sampled: the agent's starts option"
                 + (skipped > 0 ? "; and " + skipped + " stacks were skipped while a burst of starts outran the agent" : "") + ")";
     }
 

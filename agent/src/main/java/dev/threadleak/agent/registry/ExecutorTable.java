@@ -34,7 +34,7 @@ public final class ExecutorTable {
      */
     private volatile CaptureKeys keys;
     /**
-     * The hooks' clock, ticked by the agent thread at every drain (every {@link Registry#DRAIN_MILLIS} ms): task and
+     * The hooks' clock, ticked by the drain thread at every drain (every {@link Registry#DRAIN_MILLIS} ms): task and
      * queue times are precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
      */
     private volatile long nowMs = System.currentTimeMillis();

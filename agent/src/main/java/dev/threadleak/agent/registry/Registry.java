@@ -18,9 +18,9 @@ import java.util.function.Consumer;
 /**
  * Live threads and their creation sites. Starting threads only push a record onto a lock-free stack
  * ({@link #accept}); decoding stacks, interning sites and dropping dead threads happen in {@link #drain()},
- * called from the agent's own thread (and from snapshot takers), under this object's lock, which
+ * called from the agent's drain thread (and from snapshot takers), under this object's lock, which
  * application code never sees. Records hold their threads weakly, and the pending stack is bounded: a
- * stalled or dead agent thread costs the host at most {@link #MAX_PENDING} records, never a thread's life.
+ * stalled or dead drain thread costs the host at most {@link #MAX_PENDING} records, never a thread's life.
  */
 public final class Registry implements Consumer<Thread> {
     /**
@@ -51,7 +51,7 @@ public final class Registry implements Consumer<Thread> {
      */
     static final int WAKE_DRAINER_AT = 256;
     /**
-     * The agent thread drains at least this often after its quiet first second (in it, only when woken by a burst).
+     * The drain thread drains at least this often after its quiet first second (in it, only when woken by a burst).
      * Ended threads leave the live map (a pass over all of it) on this clock, however often starts are drained.
      */
     public static final long DRAIN_MILLIS = 200;
@@ -114,16 +114,18 @@ public final class Registry implements Consumer<Thread> {
     @Override
     public void accept(Thread thread) {
         ThreadRecord head = pending.get();
-        if (head != null && head.pendingDepth >= MAX_PENDING && !awaitDrain()) {
-            dropped.incrementAndGet(); // checked before the capture: a full stack costs the starter nothing more
-            return;
+        if (head != null && head.pendingDepth >= MAX_PENDING) {
+            if (!awaitDrain()) {
+                dropped.incrementAndGet(); // checked before the capture: a full stack costs the starter nothing more
+                return;
+            }
+            head = pending.get(); // the drain took the records it waited for
         }
         ThreadRecord record;
         try {
             CaptureKeys keys = this.keys;
             CaptureKeys.Key key = every > 1 && keys != null ? keys.of(thread) : null;
             boolean capture = key == null ? every != 0 : key.captureStart(every);
-            head = pending.get();
             if (capture && head != null && head.pendingStacks >= MAX_PENDING_STACKS) {
                 capture = false;
                 stacksSkipped.incrementAndGet();
@@ -183,7 +185,7 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /**
-     * Builds the sampling keys' readers of JDK fields, once: the agent's thread calls it off premain, at set-up or sooner
+     * Builds the sampling keys' readers of JDK fields, once: the agent's threads call it off premain, at set-up or sooner
      * when a burst of starts wakes it (see {@link CaptureKeys}).
      */
     public synchronized void prepareSampling() {
@@ -251,7 +253,7 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /**
-     * The agent thread's drain, every {@link #DRAIN_MILLIS} ms and whenever {@link #WAKE_DRAINER_AT} starts wait: sweeps
+     * The drain thread's drain, every {@link #DRAIN_MILLIS} ms and whenever {@link #WAKE_DRAINER_AT} starts wait: sweeps
      * on the clock.
      */
     public synchronized void drainStarts() {

@@ -12,6 +12,9 @@ public enum Origin {
     /** never went through Thread.start (created by the JVM or attached from native code) */
     BY_JVM("started by the JVM");
 
+    /** What every view says of a start counted without its creation stack (it names no line rather than a wrong one). */
+    public static final String NOT_CAPTURED = "creation stack not captured";
+
     /** How every view words the origin of a thread it names no creation site for. */
     public final String words;
 
