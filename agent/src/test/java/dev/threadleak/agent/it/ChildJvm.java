@@ -86,13 +86,35 @@ public final class ChildJvm implements AutoCloseable {
         return "-javaagent:" + AGENT_JAR + (options.isEmpty() ? "" : "=" + options);
     }
 
-    /** Waits for the child to exit and returns its exit code; fails the test after the deadline. */
+    /** Waits for the child to exit and returns its exit code; fails the test after the default deadline. */
     public int waitFor() throws InterruptedException {
-        if (!process.waitFor(DEFAULT_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+        return waitFor(DEFAULT_DEADLINE);
+    }
+
+    /**
+     * Waits for the child to exit and returns its exit code. After the deadline, fails the test with the child's
+     * stderr and the end of its stdout, which then holds the child's threads (SIGQUIT): a hang shows where it hangs.
+     */
+    public int waitFor(Duration deadline) throws InterruptedException {
+        if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+            printThreads();
             process.destroyForcibly();
-            fail("child JVM did not exit within " + DEFAULT_DEADLINE + "; stderr:\n" + stderr());
+            String out = stdout();
+            fail("child JVM did not exit within " + deadline + "; stderr:\n" + stderr()
+                    + "\nstdout's last 64 KiB, its threads at the deadline at the end:\n" + out.substring(Math.max(0, out.length() - 65_536)));
         }
         return process.exitValue();
+    }
+
+    /** Asks the child's JVM for its threads on its stdout (SIGQUIT) and waits until they are printed (10 s at most). */
+    private void printThreads() throws InterruptedException {
+        try {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(pid())).start().waitFor();
+            // the JVM ends its thread dump with the JNI references line
+            await("the child's thread dump", Duration.ofSeconds(10), () -> stdout().contains("JNI global refs"));
+        } catch (IOException | AssertionError unprinted) {
+            // the failure says what the child printed, with or without its threads
+        }
     }
 
     /** Stops the child as a service manager does (SIGTERM: shutdown hooks run) and returns its exit code (143). */
@@ -111,8 +133,13 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts a child, waits for it to exit and returns what it did; for children that end by themselves. */
     public static Finished run(Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException, InterruptedException {
+        return run(DEFAULT_DEADLINE, jdk, jvmArgs, mainAndArgs);
+    }
+
+    /** As {@link #run(Jdk, List, String...)}, for a child that may take longer than the default deadline. */
+    public static Finished run(Duration deadline, Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException, InterruptedException {
         try (ChildJvm child = start(jdk, jvmArgs, mainAndArgs)) {
-            int code = child.waitFor();
+            int code = child.waitFor(deadline);
             return new Finished(code, child.stdout(), child.stderr(), child.pid());
         }
     }
