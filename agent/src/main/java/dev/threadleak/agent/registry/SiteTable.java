@@ -27,7 +27,30 @@ public final class SiteTable {
     /** Sites by kind and stack (a thread start and an executor built on one line are two sites). */
     private final Map<StackKey, SiteRecord> byStack = new HashMap<>();
 
-    private record StackKey(int kind, List<StackTraceElement> stack) {}
+    /**
+     * A site's kind and stack. Not a record: a record's equals and hashCode are bootstrapped through
+     * {@code ObjectMethods} on first use, about 50 ms of method-handle spinning that a JVM starting one thread paid
+     * in its exit dump's drain.
+     */
+    private static final class StackKey {
+        private final int kind;
+        private final List<StackTraceElement> stack;
+
+        StackKey(int kind, List<StackTraceElement> stack) {
+            this.kind = kind;
+            this.stack = stack;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StackKey k && k.kind == kind && k.stack.equals(stack);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * kind + stack.hashCode();
+        }
+    }
     /** Sites by raw backtrace: a start from a known stack skips getStackTrace() (about 4-15 us of the drain). */
     private final Map<Backtrace, SiteRecord> byBacktrace = new HashMap<>();
     /** Kept sites in id order (ids only grow). */

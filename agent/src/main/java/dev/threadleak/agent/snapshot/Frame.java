@@ -1,5 +1,7 @@
 package dev.threadleak.agent.snapshot;
 
+import java.util.Objects;
+
 /** One stack frame. {@code line} is -1 when unknown and -2 for a native method, as in StackTraceElement. */
 public record Frame(String className, String method, String file, int line) {
 
@@ -15,6 +17,21 @@ public record Frame(String className, String method, String file, int line) {
     /** The one test of "Object.wait on top", for frames and for raw StackTraceElements alike. */
     public static boolean isObjectWait(String className, String method) {
         return className.equals("java.lang.Object") && method.startsWith("wait");
+    }
+
+    /*
+     * equals and hashCode written out: a record's own are bootstrapped through ObjectMethods on first use, about 50 ms
+     * of method-handle spinning that an exit dump (which keys its stack table by frame) would add to the JVM's exit.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Frame f && f.line == line && f.className.equals(className) && f.method.equals(method)
+                && Objects.equals(f.file, file);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((className.hashCode() * 31 + method.hashCode()) * 31 + Objects.hashCode(file)) * 31 + line;
     }
 
     /** {@code Class.method(File.java:LINE)}, the way jstack and stack traces print a frame. */
