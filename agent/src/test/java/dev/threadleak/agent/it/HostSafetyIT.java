@@ -14,12 +14,16 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The agent never takes its host down, whatever the host goes through. */
 class HostSafetyIT {
+    /** A line of the JVM's unified logging with its default decorations: {@code [3.0s][error][jfr,system] ...}. */
+    private static final Pattern JVM_LOG_LINE = Pattern.compile("\\[[0-9.]+s\\]\\[\\w+\\]\\[.*");
+
     static List<Jdk> jdks() {
         return ChildJvm.jdks();
     }
@@ -35,13 +39,14 @@ class HostSafetyIT {
     void anOutOfMemoryErrorDoesNotMakeThreadStartsPileUp(Jdk jdk, @TempDir Path dir) throws Exception {
         Finished run = ChildJvm.run(Duration.ofMinutes(3), jdk, List.of("-Xmx32m", "-Xss256k", "-XX:+UseSerialGC",
                         ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms")),
-                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.OutOfMemoryThenManyThreads", "3000", "6000", "30000");
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.OutOfMemoryThenManyThreads", "3000", "6000", "20000");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
-        assertThat(run.stdout()).isEqualTo("done\n");
+        // the JVM's own log lines may appear, on stdout by default (JFR on JDK 25 under OOM: "[20.7s][error][jfr,system] Java heap space")
+        assertThat(ChildJvm.lines(run.stdout())).filteredOn(line -> !JVM_LOG_LINE.matcher(line).matches()).containsExactly("done");
         // the JDK's class-load hook is off once the hooks are in: no "can't create name string" under OOM
         assertThat(run.stderr()).doesNotContain("ASSERTION FAILED").doesNotContain("Exception in thread");
-        // the agent says at most what failed; the JVM's own log lines (JFR on JDK 25 under OOM: "[3.0s][error][jfr...") may appear
-        for (String line : ChildJvm.lines(run.stderr())) assertThat(line).matches("\\[threadleak\\] .*|\\[[0-9.]+s\\]\\[\\w+\\]\\[.*");
+        // the agent says at most what failed
+        for (String line : ChildJvm.lines(run.stderr())) assertThat(line).matches("\\[threadleak\\] .*|" + JVM_LOG_LINE.pattern());
 
         Snapshot exit = ChildJvm.newestDump(dir);
         assertThat(exit.summary().agentStarted() + exit.summary().startsDropped()).isGreaterThanOrEqualTo(23_000);
