@@ -1,12 +1,20 @@
 package dev.threadleak.agent.cli;
 
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -118,12 +126,34 @@ public final class Main implements Callable<Integer> {
         return bare.isEmpty() ? 0 : Character.toLowerCase(bare.charAt(0));
     }
 
-    /** {@code threadleak 0.1.0}: the jar's Implementation-Version. */
+    /**
+     * {@code threadleak <version> (commit <commit>)}: the jar manifest's Implementation-Version and Build-Commit, both
+     * written by the build; {@code commit unknown} for a jar built without git. Read only when asked for.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"threadleak " + (v == null ? "(built from source, no jar manifest)" : v)};
+            Manifest manifest = ownManifest();
+            if (manifest == null) return new String[] {"threadleak (built from source, no jar manifest)"};
+            Attributes main = manifest.getMainAttributes();
+            String commit = main.getValue("Build-Commit");
+            return new String[] {"threadleak " + main.getValue(Attributes.Name.IMPLEMENTATION_VERSION) + " (commit "
+                    + (commit != null && commit.matches("[0-9a-f]{7,40}") ? commit : "unknown") + ")"};
+        }
+
+        /** The manifest of the jar this class was loaded from; null when it was not loaded from a jar. */
+        private static Manifest ownManifest() {
+            try {
+                CodeSource source = Main.class.getProtectionDomain().getCodeSource();
+                if (source == null) return null;
+                Path location = Path.of(source.getLocation().toURI());
+                if (!Files.isRegularFile(location)) return null;
+                try (JarFile jar = new JarFile(location.toFile())) {
+                    return jar.getManifest();
+                }
+            } catch (IOException | URISyntaxException | IllegalArgumentException e) {
+                return null;
+            }
         }
     }
 }
