@@ -33,7 +33,8 @@ record InnerBuild(int exit, String out) {
     static InnerBuild run(String project, String name, int jdkFeature, List<String> arguments) {
         installOnce();
         Path dir = copy(ROOT.resolve("maven-plugin/src/test/resources").resolve(project), ROOT.resolve("maven-plugin/target").resolve(name));
-        Path tmp = dir.resolve("tmp");
+        // beside the project: JAVA_TOOL_OPTIONS is split on spaces, which a project's directory may hold
+        Path tmp = dir.resolveSibling(name.replace(' ', '-') + "-tmp");
         Path output = dir.resolve("build-output.txt");
         List<String> command = new ArrayList<>(List.of(MVN.toString(), "-B", "-Dmaven.repo.local=" + REPO, "-Dthreadleak.version=" + VERSION));
         if (OFFLINE) command.add("-o");
@@ -42,7 +43,7 @@ record InnerBuild(int exit, String out) {
             Files.createDirectories(tmp);
             ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
             builder.environment().put("JAVA_HOME", jdk(jdkFeature).toString());
-            // the build's JVMs (the test forks with the agent among them) keep their temporary files in the project
+            // the build's JVMs (the test forks with the agent among them) keep their temporary files in target
             builder.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
             Process p = builder.start();
             // online with an empty local repository, the first build downloads Maven's plugins and JUnit

@@ -9,4 +9,9 @@ class QuietTest {
     void addsUp() {
         assertEquals(42, 6 * 7);
     }
+
+    @Test
+    void runsWithTheProjectsOwnArgLine() {
+        assertEquals("kept", System.getProperty("check.marker"));
+    }
 }
