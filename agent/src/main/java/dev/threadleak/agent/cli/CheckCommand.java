@@ -2,15 +2,17 @@ package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.expose.TextReport;
+import dev.threadleak.agent.snapshot.Finding;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** Exit 0 when the dump has no findings, 1 when it has: for cron jobs, CI and alert scripts. */
+/** Exit 0 when the dump has no findings (of the {@code --fail-on} severity or above), 1 when it has: for cron jobs, CI and alert scripts. */
 @Command(name = "check", mixinStandardHelpOptions = true, header = "Prints the findings of a dump; exit 1 when there are any.", description = "Prints the findings of a dump (or of the newest dump of a directory); exits 0 when there are none, 1 when there are.",
-        footer = {"", "Example:", "  threadleak check /var/tmp/tl || page-the-on-call"})
+        footer = {"", "Examples:", "  threadleak check /var/tmp/tl || page-the-on-call", "  threadleak check --fail-on HIGH /var/tmp/tl   # CI: MEDIUM and LOW findings are printed, exit 0"})
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -18,10 +20,14 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(paramLabel = "<dump|dir>", description = "a dump file, or a directory of dumps (its newest is read)")
     private Path dump;
 
+    @Option(names = "--fail-on", paramLabel = "SEVERITY",
+            description = "the least severe finding that makes the exit code 1 (default: ${DEFAULT-VALUE}, every finding): ${COMPLETION-CANDIDATES}")
+    private Finding.Severity failOn = Finding.Severity.LOW;
+
     @Override
     public Integer call() throws UsageException {
         Dumps.Dump d = Dumps.resolve(dump);
         TextReport.write(d.snapshot(), d.file().toString(), TextReport.Body.FINDINGS, main.out);
-        return d.snapshot().findings().isEmpty() ? Main.OK : Main.FOUND;
+        return d.snapshot().findings().stream().anyMatch(f -> f.severity().atLeast(failOn)) ? Main.FOUND : Main.OK;
     }
 }

@@ -54,5 +54,13 @@ public record Finding(Kind kind, Severity severity, String title, int site, int 
         QUEUE_STALL
     }
 
-    public enum Severity { CRITICAL, HIGH, MEDIUM, LOW }
+    /** Most severe first. */
+    public enum Severity {
+        CRITICAL, HIGH, MEDIUM, LOW;
+
+        /** True when this is {@code threshold} or more severe. */
+        public boolean atLeast(Severity threshold) {
+            return compareTo(threshold) <= 0;
+        }
+    }
 }

@@ -78,6 +78,24 @@ class MainTest {
     }
 
     @Test
+    void checkFailsOnFindingsAtOrAboveTheGivenSeverityAndPrintsThemAll() throws Exception {
+        Snapshot sample = SnapshotCodecTest.sample(); // a CRITICAL DEADLOCK and a HIGH GROWTH
+        Path both = dump(sample);
+        Run every = run("check", both.toString());
+        assertThat(every.out()).contains("DEADLOCK", "GROWTH");
+        assertThat(every.exit()).isEqualTo(1);
+        assertThat(run("check", "--fail-on", "critical", both.toString()).exit()).isEqualTo(1);
+        assertOneLineError(run("check", "--fail-on", "SITE_GROWTH", both.toString()), "threadleak: check: invalid value for option '--fail-on': "
+                + "expected one of [CRITICAL, HIGH, MEDIUM, LOW] (case-insensitive) but was 'SITE_GROWTH'");
+
+        Path growthOnly = dump(sample.toBuilder().findings(sample.findings().subList(1, 2)).build());
+        assertThat(run("check", "--fail-on", "HIGH", growthOnly.toString()).exit()).isEqualTo(1);
+        Run below = run("check", "--fail-on", "CRITICAL", growthOnly.toString());
+        assertThat(below.out()).as("printed though below the threshold").contains("GROWTH").doesNotContain("DEADLOCK");
+        assertThat(below.exit()).isZero();
+    }
+
+    @Test
     void watchSkipsADumpItCannotReadWithOneLineAndReadsTheRest() throws Exception {
         Path good = dump(SnapshotCodecTest.sample());
         String text = Files.readString(good);
