@@ -90,8 +90,13 @@ final class Describe {
 
     private static String lockOf(Thread t, String unknown) {
         if (isVirtual(t)) return unknown;
-        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.getId());
-        if (info == null || info.getLockName() == null) return unknown;
-        return info.getLockName() + (info.getLockOwnerName() == null ? "" : SharedNames.WAIT_OWNED_BY + "\"" + info.getLockOwnerName() + "\"");
+        try {
+            ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(t.getId());
+            if (info == null || info.getLockName() == null) return unknown;
+            return info.getLockName() + (info.getLockOwnerName() == null ? "" : SharedNames.WAIT_OWNED_BY + "\"" + info.getLockOwnerName() + "\"");
+        } catch (NoClassDefFoundError noJavaManagement) {
+            // a runtime jlinked without java.management: the leak is still reported, its lock unnamed
+            return unknown;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.threadleak.agent.boot;
 
 import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
+import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.expose.DumpWriter;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
@@ -48,7 +49,12 @@ final class SetUp {
             registry.prepareSampling();
             for (String fallback : registry.fallbacks()) log.debug(fallback, fallback);
             DumpWriter d = new DumpWriter(options.dir(), options.keep(), log::warnOnce);
-            Pipeline p = new Pipeline(new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets()),
+            Sampler sampler = new Sampler(registry, hookFailures, startedAtMs, options.blocked().toMillis(), options.maskSecrets());
+            if (sampler.stackSizeUnread()) {
+                log.warnOnce(RuntimeModules.JDK_MANAGEMENT, RuntimeModules.missing("reading -Xss", RuntimeModules.JDK_MANAGEMENT,
+                        "stackReserved counts 1 MiB per platform thread"));
+            }
+            Pipeline p = new Pipeline(sampler,
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
                     Math.max(options.sample().toMillis(), Registry.DRAIN_MILLIS));
@@ -57,6 +63,12 @@ final class SetUp {
             return dumper;
         } catch (Throwable t) {
             try {
+                // looked up only now that set-up failed: without it no retry can succeed, so the line says what instead
+                if (t instanceof LinkageError && RuntimeModules.absent(RuntimeModules.MANAGEMENT)) {
+                    log.warnOnce("init", RuntimeModules.missing("sampling", RuntimeModules.MANAGEMENT,
+                            "no dumps, JMX bean or HTTP endpoint"));
+                    return null;
+                }
                 log.warnOnce("init", "agent failed to start, no dumps will be written (will retry): " + t);
             } catch (Throwable unsaid) {
                 // out of memory: nothing to say it with (see AgentLoop)

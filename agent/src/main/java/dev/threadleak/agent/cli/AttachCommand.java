@@ -2,6 +2,7 @@ package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.Options;
+import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
 import java.io.File;
 import java.util.concurrent.Callable;
@@ -32,6 +33,7 @@ final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() throws UsageException {
         if (!pid.matches("\\d{1,10}")) throw new UsageException("attach: '" + pid + "' is not a process id");
+        Jvms.require("attach", RuntimeModules.ATTACH);
         String options;
         try {
             options = Options.forTarget(agentOptions);

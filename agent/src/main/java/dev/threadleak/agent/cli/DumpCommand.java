@@ -2,6 +2,7 @@ package dev.threadleak.agent.cli;
 
 import com.sun.tools.attach.VirtualMachine;
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
@@ -39,6 +40,8 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException {
+        // the JMX client reaches the target's local connector over RMI (java.management.rmi, with java.rmi and java.naming)
+        Jvms.require("dump", RuntimeModules.ATTACH, RuntimeModules.MANAGEMENT, RuntimeModules.MANAGEMENT_RMI);
         Jvms.checkAttachable("dump", pid);
         String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
         if (TargetProperties.unknown(dir)) throw new UsageException("dump: cannot read the properties of process " + pid);
@@ -70,6 +73,11 @@ final class DumpCommand implements Callable<Integer> {
                 vm.detach();
             }
         } catch (Exception e) {
+            // the target's runtime, jlinked without it, answers with its own FindException
+            if (String.valueOf(e.getMessage()).contains("Module jdk.management.agent not found")) {
+                throw new UsageException("dump: process " + pid + "'s runtime lacks module jdk.management.agent (its local JMX"
+                        + " connector): no dump on demand; read the dumps it writes to its dir, or add the module to its runtime");
+            }
             throw new UsageException("dump: cannot start the local JMX connector in process " + pid + ": " + e);
         }
         // the address is the target's own local connector (from the attach API, a JVM of this user), not user input

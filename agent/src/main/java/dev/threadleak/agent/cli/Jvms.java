@@ -1,8 +1,8 @@
 package dev.threadleak.agent.cli;
 
 import com.sun.tools.attach.VirtualMachine;
-import com.sun.tools.attach.VirtualMachineDescriptor;
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.config.RuntimeModules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,10 +12,31 @@ import java.util.Optional;
 final class Jvms {
     private Jvms() {}
 
+    /**
+     * A JVM the attach API lists: its pid and display name (main class or jar, and arguments). JDK types stay out of
+     * the commands' signatures: picocli reads every command's methods at start, and a runtime without jdk.attach
+     * would fail on them before any command ran (see {@link #require}).
+     */
+    record Jvm(String pid, String displayName) {}
+
+    /**
+     * Fails with one line naming the first of {@code modules} this runtime lacks: {@code command} cannot work here.
+     * Checked by each command that attaches, before it does; the others never look.
+     */
+    static void require(String command, String... modules) throws UsageException {
+        for (String module : modules) {
+            if (RuntimeModules.absent(module)) {
+                throw new UsageException(RuntimeModules.missing(command, module,
+                        "run it with a full JDK's java (report, check, diff and watch need java.base only)"));
+            }
+        }
+    }
+
     /** The attachable JVMs of this user, this CLI left out (root's attach API also lists other users' JVMs, which it cannot attach to). */
-    static List<VirtualMachineDescriptor> list() {
+    static List<Jvm> list() {
         String self = String.valueOf(ProcessHandle.current().pid());
-        return VirtualMachine.list().stream().filter(d -> !d.id().equals(self) && ownedByMe(d.id())).toList();
+        return VirtualMachine.list().stream().filter(d -> !d.id().equals(self) && ownedByMe(d.id()))
+                .map(d -> new Jvm(d.id(), d.displayName())).toList();
     }
 
     private static boolean ownedByMe(String pid) {
@@ -41,7 +62,7 @@ final class Jvms {
             throw new UsageException(command + ": process " + pid + " belongs to user " + user.get() + ", not " + me
                     + "; the attach API only reaches JVMs of the same user (run as that user: sudo -u " + user.get() + " ...)");
         }
-        if (list().stream().anyMatch(d -> d.id().equals(pid))) return;
+        if (list().stream().anyMatch(d -> d.pid().equals(pid))) return;
         String executable = info.command().map(c -> Path.of(c).getFileName().toString()).orElse("");
         boolean jvm = executable.equals("java") || Files.exists(Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + me, pid));
         if (jvm) {

@@ -1,6 +1,6 @@
 package dev.threadleak.agent.cli;
 
-import com.sun.tools.attach.VirtualMachineDescriptor;
+import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.snapshot.Durations;
 import java.time.Duration;
@@ -18,20 +18,21 @@ final class ListCommand implements Callable<Integer> {
     private Main main;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Main.UsageException {
+        Jvms.require("list", RuntimeModules.ATTACH);
         main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", "PID", "UPTIME", "MAIN", "THREADLEAK"));
-        for (VirtualMachineDescriptor d : Jvms.list()) {
-            String uptime = ProcessHandle.of(Long.parseLong(d.id())).flatMap(p -> p.info().startInstant())
+        for (Jvms.Jvm d : Jvms.list()) {
+            String uptime = ProcessHandle.of(Long.parseLong(d.pid())).flatMap(p -> p.info().startInstant())
                     .map(start -> Durations.human(Duration.between(start, Instant.now()).toMillis())).orElse("?");
             String mainClass = d.displayName().isEmpty() ? "?" : d.displayName().split(" ", 2)[0];
-            main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", d.id(), uptime, mainClass, threadleak(d)));
+            main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", d.pid(), uptime, mainClass, threadleak(d)));
         }
         return Main.OK;
     }
 
     /** {@code loaded, dumps in DIR}, {@code not loaded}, or {@code unknown}. */
-    private static String threadleak(VirtualMachineDescriptor d) {
-        String dir = TargetProperties.read(d.id(), Wire.DIR_PROPERTY);
+    private static String threadleak(Jvms.Jvm d) {
+        String dir = TargetProperties.read(d.pid(), Wire.DIR_PROPERTY);
         return TargetProperties.unknown(dir) ? "unknown (its properties cannot be read)" : dir == null ? "not loaded" : "loaded, dumps in " + dir;
     }
 }

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.sample;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.hook.HookPoint;
 import dev.threadleak.agent.registry.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
@@ -83,6 +84,7 @@ public final class Sampler {
     /** The last {@code sun.java.command} read and what is shown of it: masked once, not at every sample. */
     private String rawCommand, shownCommand;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    private boolean stackSizeUnread;
     private final long stackSizeBytes = threadStackSize();
     private final WaitTracker waits = new WaitTracker();
     private final PlatformThreads platform = new PlatformThreads(mx, PlatformThreads.BUDGET_SAMPLE);
@@ -432,13 +434,21 @@ public final class Sampler {
         return Registry.isVirtual(t);
     }
 
+    /** Whether the thread stack size could not be read because module jdk.management is absent (a jlinked runtime). */
+    public boolean stackSizeUnread() {
+        return stackSizeUnread;
+    }
+
     /** Bytes reserved per platform thread stack: -Xss / ThreadStackSize, else HotSpot's default of 1 MiB on 64-bit. */
-    private static long threadStackSize() {
+    private long threadStackSize() {
         try {
             HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             long kb = Long.parseLong(hs.getVMOption("ThreadStackSize").getValue());
             if (kb > 0) return kb * 1024;
-        } catch (RuntimeException | LinkageError notHotSpot) {
+        } catch (LinkageError e) {
+            // looked up only now that it failed: a full JDK never pays for it
+            stackSizeUnread = RuntimeModules.absent(RuntimeModules.JDK_MANAGEMENT);
+        } catch (RuntimeException notHotSpot) {
             // fall through to the default
         }
         return 1024 * 1024;

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -74,11 +75,18 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code <prefix> java <jvmArgs> <mainAndArgs>}: a prefix such as {@code unshare --pid} runs the JVM inside another command. */
     public static ChildJvm start(List<String> prefix, Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
+        return start(Map.of(), prefix, jdk, jvmArgs, mainAndArgs);
+    }
+
+    /** As {@link #start(List, Jdk, List, String...)}, with {@code env} added to this JVM's environment (e.g. {@code JAVA_TOOL_OPTIONS}). */
+    public static ChildJvm start(Map<String, String> env, List<String> prefix, Jdk jdk, List<String> jvmArgs, String... mainAndArgs) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(jdk.java().toString());
         cmd.addAll(jvmArgs);
         cmd.addAll(Arrays.asList(mainAndArgs));
-        return new ChildJvm(new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(env);
+        return new ChildJvm(builder.start());
     }
 
     /** {@code -javaagent:<jar>=<options>} (no '=' part when options are empty). */
