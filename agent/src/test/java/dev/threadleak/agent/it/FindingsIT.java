@@ -14,14 +14,19 @@ import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Each finding kind comes out of the sample that has that leak, blamed on the sample's leaking line, and
- * the healthy service gets none. {@code check} exits 1 with findings, 0 without.
+ * the healthy service gets none. {@code check} exits 1 with findings, 0 without. Each case mostly waits (for its
+ * sample's dumps to span 4 s of the agent's life, judged by the dumps' own clock, so a busy machine only makes it
+ * wait longer): the class runs beside the others, as RegistryBoundIT does.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class FindingsIT {
     /** Short sample interval and window so a few seconds of a sample show a trend; thresholds low to match. */
     private static final String FAST = "sample=200ms,window=2s,blocked=1s,growth=10";

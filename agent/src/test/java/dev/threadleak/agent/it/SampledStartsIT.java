@@ -75,8 +75,10 @@ class SampledStartsIT {
         // line A by the key until then) may have come from either line: they are "not captured", never line A's
         long notCaptured = dump.threads().stream().filter(t -> !t.agentThread() && t.origin() == Origin.STARTED && t.site() < 0).count();
         assertThat(liveAt(dump, a)).as("line A's threads all ended: none of line B's is placed there").isZero();
-        assertThat(notCaptured).as("line B's starts sampled out before the key named two lines").isBetween(53L, 500L - 8);
-        assertThat(liveAt(dump, b)).as("line B's captured starts: its 54th, then one in 64 or every one").isGreaterThanOrEqualTo(8);
+        // at least 7 captured: its 54th, 118th, ..., 438th start (uses 64, 128, ..., 448) when no drain falls within the
+        // 500 starts (a fast machine starts them all within one drain period); more once a drain has named line B
+        assertThat(notCaptured).as("line B's starts sampled out before the key named two lines").isBetween(53L, 500L - 7);
+        assertThat(liveAt(dump, b)).as("line B's captured starts: its 54th, then one in 64 or every one").isGreaterThanOrEqualTo(7);
         assertThat(liveAt(dump, b) + notCaptured).isEqualTo(500);
         // starts counted per site: line A's 10, and the ones its key counted there before it named line B; the starts
         // sampled out after that count in the total only
