@@ -75,10 +75,11 @@ final class HttpAttack {
         return new ArrayList<>(answers);
     }
 
-    /** The {@code p}-quantile (0.99) of the answers' times, in ms. */
+    /** The {@code p}-quantile (0.99) of the answers' times, in ms: the nearest rank of the sorted times. */
     static double quantile(List<Answer> answers, double p) {
-        double[] ms = answers.stream().mapToDouble(Answer::ms).sorted().toArray();
-        return ms[Math.min(ms.length - 1, (int) Math.ceil(p * ms.length) - 1)];
+        if (answers.isEmpty()) throw new AssertionError("no answers to take a quantile of");
+        double[] sortedMs = answers.stream().mapToDouble(Answer::ms).sorted().toArray();
+        return sortedMs[Math.min(sortedMs.length - 1, (int) Math.ceil(p * sortedMs.length) - 1)];
     }
 
     /**
