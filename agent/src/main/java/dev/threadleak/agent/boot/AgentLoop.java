@@ -3,7 +3,6 @@ package dev.threadleak.agent.boot;
 import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.sample.Sampler.Depth;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,7 +28,7 @@ final class AgentLoop implements Runnable {
     @Override
     public void run() {
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AgentStart.QUIET_START_MILLIS);
-        long dumpNanos = options.interval().toNanos(), sampleNanos = options.sample().toNanos();
+        long dumpNanos = options.interval().toNanos();
         long nextDump = 0, nextSample = 0, nextInit = quietUntil;
         boolean initTried = false, mbeanDone = false;
         Dumper dumper = null; // null until set-up is done, and views with it
@@ -51,16 +50,16 @@ final class AgentLoop implements Runnable {
                     dumper = ready;
                     if (options.http() != null) views.startHttp();
                     nextDump = now + dumpNanos;
-                    nextSample = now + sampleNanos; // the rehearsal was the first sample
+                    nextSample = now + ready.pipeline().sampleEveryNanos(); // the rehearsal was the first sample
                 }
                 if (!mbeanDone) mbeanDone = views.registerMBean();
                 if (options.periodicDumps() && now - nextDump >= 0) {
                     dumper.dump(Dumper.PERIODIC);
                     nextDump = System.nanoTime() + dumpNanos;
-                    nextSample = System.nanoTime() + sampleNanos; // a dump is a sample too
+                    nextSample = System.nanoTime() + dumper.pipeline().sampleEveryNanos(); // a dump is a sample too
                 } else if (options.sampling() && now - nextSample >= 0) {
-                    dumper.pipeline().scheduled(Depth.PERIODIC);
-                    nextSample = System.nanoTime() + sampleNanos;
+                    long wait = dumper.pipeline().periodic();
+                    nextSample = System.nanoTime() + wait;
                 }
             } catch (Throwable t) {
                 // the message is built inside a try of its own: out of memory, even a string literal's first use

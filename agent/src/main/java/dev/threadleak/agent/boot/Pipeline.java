@@ -19,13 +19,15 @@ final class Pipeline {
     private final Findings.Thresholds thresholds;
     /** How old the last snapshot may be for a view to be served it instead of a new read. */
     private final long freshMs;
+    private final SampleBudget budget;
     private int baseline = -1;
     /** Written under the lock; read without it by views that must not wait for a sample in progress ({@link #last}). */
     private volatile Snapshot last;
     private volatile long samples, sampleNanos;
 
-    Pipeline(Sampler sampler, History history, Findings.Thresholds thresholds, long freshMs) {
+    Pipeline(Sampler sampler, History history, Findings.Thresholds thresholds, long freshMs, long sampleNanos) {
         this.sampler = sampler;
+        this.budget = new SampleBudget(sampleNanos);
         this.history = history;
         this.thresholds = thresholds;
         this.freshMs = freshMs;
@@ -37,6 +39,25 @@ final class Pipeline {
         Judged j = judge(depth);
         history.add(j.tick(), j.snapshot().findings());
         return counted(j.snapshot(), began);
+    }
+
+    /**
+     * A periodic sample of the agent's schedule; returns how long to wait before the next one: the {@code sample} option,
+     * or longer when samples would take more than their budget of a core ({@link SampleBudget}).
+     */
+    long periodic() {
+        long cpu = SampleBudget.cpuNanos();
+        scheduled(Depth.PERIODIC);
+        return afterPeriodic(SampleBudget.cpuNanos() - cpu);
+    }
+
+    private synchronized long afterPeriodic(long costNanos) {
+        return budget.afterSample(costNanos);
+    }
+
+    /** The interval between periodic samples now in effect, in ns: after a dump (a sample too), the next one waits this long. */
+    synchronized long sampleEveryNanos() {
+        return budget.everyNanos();
     }
 
     /** A sample a view asked for (an on-demand or exit dump): judged against the history, never added to it. */
@@ -77,7 +98,7 @@ final class Pipeline {
     private Judged judge(Depth depth) {
         Snapshot read = sampler.read(depth);
         if (baseline < 0) baseline = read.summary().live();
-        Snapshot s = read.withBaseline(baseline);
+        Snapshot s = read.toBuilder().summary(read.summary().withBaseline(baseline)).sampling(budget.sampling()).build();
         History.Tick tick = History.tick(s);
         return new Judged(s.withFindings(Findings.compute(s, tick, history, thresholds)), tick);
     }

@@ -57,7 +57,7 @@ final class SetUp {
             Pipeline p = new Pipeline(sampler,
                     new History(options.window().toMillis()),
                     new Findings.Thresholds(options.blocked().toMillis(), options.duplicates(), options.growth()),
-                    Math.max(options.sample().toMillis(), Registry.DRAIN_MILLIS));
+                    Math.max(options.sample().toMillis(), Registry.DRAIN_MILLIS), options.sample().toNanos());
             if (rehearse) d.rehearse(p.scheduled(Depth.DUMP).withThreadsListed(options.threads())); // the first sample
             dumper = new Dumper(p, d, options, log); // last: set-up that fails (out of memory) is tried again
             return dumper;

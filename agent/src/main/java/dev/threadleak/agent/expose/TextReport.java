@@ -1,5 +1,6 @@
 package dev.threadleak.agent.expose;
 
+import dev.threadleak.agent.snapshot.Sampling;
 import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
@@ -99,6 +100,11 @@ public final class TextReport {
                         : "long-blocked threads not judged (blocked=0), ")
                 + s.deadlocks().size() + " deadlock" + (s.deadlocks().size() == 1 ? "" : "s") + ", heap used "
                 + sum.heapUsed() / (1024 * 1024) + " MiB, thread stacks reserved " + sum.stackReserved() / (1024 * 1024) + " MiB");
+        if (s.sampling().stretched()) {
+            println("note: sampled every " + Durations.human(s.sampling().everyMs()) + ", not every " + Durations.human(s.sampling().optionMs())
+                    + " (the sample option): a sample of these " + sum.live() + " threads took " + s.sampling().costMs()
+                    + " ms of CPU, and samples take at most " + Sampling.BUDGET_PERCENT_OF_A_CORE + "% of a core; waits and findings are as precise as that interval");
+        }
         if (sum.startsDropped() > 0) {
             println("warning: " + sum.startsDropped() + " thread starts not recorded (the agent fell behind or ran out of memory): those threads have no creation site");
         }

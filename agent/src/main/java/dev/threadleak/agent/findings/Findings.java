@@ -334,13 +334,15 @@ public final class Findings {
 
     /** {@code stuck @ Ingest.fetch(Ingest.java:131): socket read}, once per distinct wait frame and reason. */
     private static List<String> stuckAt(List<ThreadEntry> threads) {
-        Map<String, Integer> lines = new LinkedHashMap<>();
+        // counted by frame and reason, each line written once: thousands of threads often wait at one line
+        Map<Frame, Map<String, Integer>> counts = new LinkedHashMap<>();
         for (ThreadEntry t : threads) {
             Frame f = t.waitFrameOrNull();
-            if (f != null) lines.merge("stuck @ " + f + (t.waitReason() == null ? "" : ": " + t.waitReason()), 1, Integer::sum);
+            if (f != null) counts.computeIfAbsent(f, k -> new LinkedHashMap<>()).merge(t.waitReason() == null ? "" : ": " + t.waitReason(), 1, Integer::sum);
         }
         List<String> out = new ArrayList<>();
-        lines.forEach((line, n) -> out.add(line + (threads.size() > 1 ? " (" + n + " thread" + (n == 1 ? "" : "s") + ")" : "")));
+        counts.forEach((frame, reasons) -> reasons.forEach((reason, n) ->
+                out.add("stuck @ " + frame + reason + (threads.size() > 1 ? " (" + n + " thread" + (n == 1 ? "" : "s") + ")" : ""))));
         return out;
     }
 

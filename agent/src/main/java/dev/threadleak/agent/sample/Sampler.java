@@ -271,7 +271,7 @@ public final class Sampler {
         boolean waiting = reason != null && !reason.running();
         boolean idle = reason != null && reason.idle();
         List<Frame> stack = track == null ? List.of() : track.stack();
-        int waitFrame = waiting && !idle ? waitFrame(stack) : -1;
+        int waitFrame = waiting && !idle ? track.waitFrame(this::waitFrame) : -1;
         ThreadEntry.Builder entry = ThreadEntry.builder(t.getId(), t.getName()).daemon(t.isDaemon()).priority(t.getPriority())
                 .stack(stack).origin(r.origin()).site(r.siteId()).startedAtMs(r.startedAtMs()).starter(starter).agentThread(r.agentThread())
                 .waitReason(reason == null ? null : reason.reason()).idle(idle)

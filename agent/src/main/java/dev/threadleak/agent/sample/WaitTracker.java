@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 /**
  * Remembers, per thread, what it was doing at its last read and since when, so that "waiting for" means
@@ -20,24 +21,73 @@ import java.util.Objects;
 final class WaitTracker {
     /** Frames from the top that identify a wait. */
     private static final int TOP_FRAMES = 8;
+    /** {@link Wait#waitFrame} not yet found. */
+    private static final int UNKNOWN = Integer.MIN_VALUE;
 
-    /** A thread's last read: its state, lock, stack, wait reason, and since when it has been in that wait. */
+    /**
+     * A wait as read: state, lock, stack and what they say. Immutable but for {@link #seen} and the cached wait frame,
+     * and shared by every thread read in an equal one (interned per round): a pool of 10,000 parked workers keeps one
+     * stack between samples, not 10,000 copies of it.
+     */
+    static final class Wait {
+        private final Thread.State state;
+        private final String lock;
+        private final List<Frame> stack;
+        private final WaitReason reason;
+        /** State, lock and top frames: what "the same wait" compares. */
+        private final int key;
+        private final int hash;
+        private int waitFrame = UNKNOWN;
+        private int seen;
+
+        private Wait(Thread.State state, String lock, StackTraceElement[] raw, List<Frame> stack, WaitReason reason) {
+            this.state = state;
+            this.lock = lock;
+            this.stack = stack;
+            this.reason = reason;
+            this.key = Objects.hash(state, lock, Arrays.hashCode(Arrays.copyOf(raw, Math.min(raw.length, TOP_FRAMES))));
+            this.hash = (key * 31 + stack.hashCode()) * 31 + reason.reason().hashCode();
+        }
+
+        /* written out, not a record's: see WaitReason.running */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Wait w && w.hash == hash && w.key == key && w.state == state && Objects.equals(w.lock, lock)
+                    && w.reason.idle() == reason.idle() && w.reason.reason().equals(reason.reason()) && w.stack.equals(stack);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A thread's last read: its wait, its wake-up count then, and since when it has been in that wait. */
     static final class Track {
-        private Thread.State state;
-        private String lock;
+        private Wait wait;
         private long wakeups;
-        private int key;
-        private List<Frame> stack;
-        private WaitReason reason;
         private long sinceMs;
         private int seen;
 
-        List<Frame> stack() { return stack; }
-        WaitReason reason() { return reason; }
+        List<Frame> stack() { return wait.stack; }
+        WaitReason reason() { return wait.reason; }
         long sinceMs() { return sinceMs; }
+
+        /** The stack's wait frame, found by {@code find} once for each distinct wait. */
+        int waitFrame(ToIntFunction<List<Frame>> find) {
+            if (wait.waitFrame == UNKNOWN) wait.waitFrame = find.applyAsInt(wait.stack);
+            return wait.waitFrame;
+        }
     }
 
     private final Map<Long, Track> tracks = new HashMap<>();
+    /** The distinct waits the tracks hold; each is itself its key. */
+    private final Map<Wait, Wait> waits = new HashMap<>();
+    /**
+     * The distinct stacks those waits hold: threads in waits that differ only by their lock (each parked on its own
+     * condition) share one stack all the same.
+     */
+    private final Map<List<Frame>, List<Frame>> stacks = new HashMap<>();
     private int round;
 
     /** Starts a sampling round; threads not read, kept or found still waiting in it are forgotten by {@link #endRound}. */
@@ -52,11 +102,11 @@ final class WaitTracker {
      */
     Track stillWaiting(long tid, Thread.State state, String lock, long wakeups) {
         Track t = tracks.get(tid);
-        if (t == null || wakeups < 0 || state == Thread.State.RUNNABLE || t.state != state || t.wakeups != wakeups
-                || !Objects.equals(t.lock, lock)) {
+        if (t == null || wakeups < 0 || state == Thread.State.RUNNABLE || t.wait.state != state || t.wakeups != wakeups
+                || !Objects.equals(t.wait.lock, lock)) {
             return null;
         }
-        t.seen = round;
+        seen(t);
         return t;
     }
 
@@ -67,34 +117,52 @@ final class WaitTracker {
      */
     Track observe(long tid, Thread.State state, StackTraceElement[] raw, List<Frame> stack, String lock, long wakeups,
                   WaitReason reason, long nowMs) {
-        int key = Objects.hash(state, lock, Arrays.hashCode(Arrays.copyOf(raw, Math.min(raw.length, TOP_FRAMES))));
+        List<Frame> shared = stacks.putIfAbsent(stack, stack);
+        Wait read = new Wait(state, lock, raw, shared == null ? stack : shared, reason);
+        Wait wait = waits.putIfAbsent(read, read);
+        if (wait == null) wait = read;
         Track t = tracks.get(tid);
         if (t == null) {
             t = new Track();
             tracks.put(tid, t);
             t.sinceMs = nowMs;
-        } else if (t.key != key || t.wakeups != wakeups) {
+        } else if (t.wait.key != wait.key || t.wakeups != wakeups) {
             t.sinceMs = nowMs;
         }
-        t.state = state;
-        t.lock = lock;
-        t.key = key;
+        t.wait = wait;
         t.wakeups = wakeups;
-        t.stack = stack;
-        t.reason = reason;
-        t.seen = round;
+        seen(t);
         return t;
     }
 
     /** The last track of a thread not read this round (over the read budget), kept as it was; null if never read. */
     Track keep(long tid) {
         Track t = tracks.get(tid);
-        if (t != null) t.seen = round;
+        if (t != null) seen(t);
         return t;
     }
 
-    /** Forgets threads that were not seen this round: they ended. */
+    private void seen(Track t) {
+        t.seen = round;
+        t.wait.seen = round;
+    }
+
+    /** Forgets threads that were not seen this round (they ended), and the waits no thread is in any more. */
     void endRound() {
         tracks.values().removeIf(t -> t.seen != round);
+        if (waits.values().removeIf(w -> w.seen != round)) {
+            stacks.clear();
+            for (Wait w : waits.values()) stacks.put(w.stack, w.stack);
+        }
+    }
+
+    /** Distinct waits kept: at most one per thread tracked, one for any number of threads in equal waits. */
+    int distinctWaits() {
+        return waits.size();
+    }
+
+    /** Distinct stacks kept: at most one per wait. */
+    int distinctStacks() {
+        return stacks.size();
     }
 }

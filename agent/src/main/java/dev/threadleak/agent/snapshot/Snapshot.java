@@ -28,11 +28,12 @@ import java.util.Set;
  * @param deadlocks      lock cycles found at the instant
  * @param findings       leak verdicts, most severe first
  * @param executors      live executors (thread pools), by id
+ * @param sampling       how often the agent samples, and what a sample costs
  */
 public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agentStartedAtMs, String javaVersion,
                        String command, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
                        long blockedThresholdMs, List<Deadlock> deadlocks, List<Finding> findings,
-                       List<ExecutorInfo> executors) {
+                       List<ExecutorInfo> executors, Sampling sampling) {
 
     public static final String FORMAT = "threadleak-dump/1";
 
@@ -149,7 +150,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
     public Builder toBuilder() {
         return builder().pid(pid).takenAtMs(takenAtMs).jvmStartedAtMs(jvmStartedAtMs).agentStartedAtMs(agentStartedAtMs)
                 .javaVersion(javaVersion).command(command).summary(summary).sites(sites).threads(threads)
-                .blockedThresholdMs(blockedThresholdMs).deadlocks(deadlocks).findings(findings).executors(executors);
+                .blockedThresholdMs(blockedThresholdMs).deadlocks(deadlocks).findings(findings).executors(executors).sampling(sampling);
     }
 
     /** Sets {@link Snapshot}'s fields by name (see the record's parameters for what each means). */
@@ -164,6 +165,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         private List<Deadlock> deadlocks = List.of();
         private List<Finding> findings = List.of();
         private List<ExecutorInfo> executors = List.of();
+        private Sampling sampling = Sampling.UNKNOWN;
 
         private Builder() {}
 
@@ -180,10 +182,11 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         public Builder deadlocks(List<Deadlock> v) { deadlocks = v; return this; }
         public Builder findings(List<Finding> v) { findings = v; return this; }
         public Builder executors(List<ExecutorInfo> v) { executors = v; return this; }
+        public Builder sampling(Sampling v) { sampling = v; return this; }
 
         public Snapshot build() {
             return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, Objects.requireNonNull(summary, "summary"),
-                    sites, threads, blockedThresholdMs, deadlocks, findings, executors);
+                    sites, threads, blockedThresholdMs, deadlocks, findings, executors, sampling);
         }
     }
 }

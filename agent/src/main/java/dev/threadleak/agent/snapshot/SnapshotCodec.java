@@ -41,6 +41,7 @@ public final class SnapshotCodec {
             g.writeStringField("format", Snapshot.FORMAT);
             writeHeader(g, s);
             g.writeNumberField("blockedThresholdMs", s.blockedThresholdMs());
+            writeSampling(g, s.sampling());
             writeFindings(g, s);
             writeDeadlocks(g, s.deadlocks());
             writeLongBlocked(g, s);
@@ -50,6 +51,14 @@ public final class SnapshotCodec {
             writeThreads(g, s, stacks);
             g.writeEndObject();
         }
+    }
+
+    private static void writeSampling(JsonGenerator g, Sampling sampling) throws IOException {
+        g.writeObjectFieldStart("sampling");
+        g.writeNumberField("optionMs", sampling.optionMs());
+        g.writeNumberField("everyMs", sampling.everyMs());
+        g.writeNumberField("costMs", sampling.costMs());
+        g.writeEndObject();
     }
 
     /** Who, when, and the totals: what dumps and {@code report --format json} begin with. */
@@ -439,6 +448,8 @@ public final class SnapshotCodec {
                     .jvmStartedAtMs(instant(root, "jvmStartedAtMs")).agentStartedAtMs(instant(root, "agentStartedAtMs"))
                     .javaVersion(text(root, "javaVersion")).command(root.path("command").asText("")).summary(summary)
                     .sites(List.copyOf(sites)).threads(List.copyOf(threads)).blockedThresholdMs(duration(root, "blockedThresholdMs"))
+                    .sampling(new Sampling(root.path("sampling").path("optionMs").asLong(-1), root.path("sampling").path("everyMs").asLong(-1),
+                            root.path("sampling").path("costMs").asLong(-1)))
                     .deadlocks(List.copyOf(deadlocks)).findings(List.copyOf(findings)).executors(List.copyOf(executors)).build();
         }
 

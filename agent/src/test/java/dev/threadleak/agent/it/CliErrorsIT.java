@@ -219,9 +219,7 @@ class CliErrorsIT {
                     t.origin(), t.site(), t.startedAtMs(), t.starter(), false, t.waitReason(), t.idle(), t.waitingForMs(), t.waitFrame(),
                     -1, null));
         }
-        dev.threadleak.agent.snapshot.Snapshot big = new dev.threadleak.agent.snapshot.Snapshot(s.pid(), s.takenAtMs(), s.jvmStartedAtMs(),
-                s.agentStartedAtMs(), s.javaVersion(), s.command(), s.summary(), s.sites(), many, s.blockedThresholdMs(), s.deadlocks(),
-                s.findings(), s.executors());
+        dev.threadleak.agent.snapshot.Snapshot big = s.toBuilder().threads(many).build();
         Path file = tmp.resolve("big.json");
         try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
             dev.threadleak.agent.snapshot.SnapshotCodec.write(big, out);

@@ -56,4 +56,39 @@ class WaitTrackerTest {
         tracker.endRound();
         assertThat(read(1, TAKE, LOCK, 7, 9_000).sinceMs()).as("a new thread with a reused id starts afresh").isEqualTo(9_000);
     }
+
+    @Test
+    void threadsInEqualWaitsShareOneWaitAndThreadsOnOtherLocksShareTheStack() {
+        tracker.beginRound();
+        for (long tid = 1; tid <= 1_000; tid++) {
+            tracker.observe(tid, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, 1_000);
+        }
+        WaitTracker.Track other = tracker.observe(1_001, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), "other@2", 7, PARKED, 1_000);
+        tracker.endRound();
+        assertThat(tracker.distinctWaits()).as("a thousand threads in one wait, one on another lock").isEqualTo(2);
+        assertThat(tracker.distinctStacks()).isEqualTo(1);
+        assertThat(other.stack()).isSameAs(tracker.keep(1).stack());
+
+        tracker.beginRound();
+        tracker.keep(1_001); // the thousand ended: their wait goes, the stack stays with the one left
+        tracker.endRound();
+        assertThat(tracker.distinctWaits()).isEqualTo(1);
+        assertThat(tracker.distinctStacks()).isEqualTo(1);
+        tracker.beginRound();
+        tracker.endRound();
+        assertThat(tracker.distinctWaits()).isZero();
+        assertThat(tracker.distinctStacks()).isZero();
+    }
+
+    @Test
+    void theWaitFrameIsFoundOncePerDistinctWait() {
+        tracker.beginRound();
+        int[] finds = {0};
+        for (long tid = 1; tid <= 100; tid++) {
+            WaitTracker.Track t = tracker.observe(tid, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, 1_000);
+            assertThat(t.waitFrame(stack -> ++finds[0])).isEqualTo(1);
+        }
+        tracker.endRound();
+        assertThat(finds[0]).isEqualTo(1);
+    }
 }

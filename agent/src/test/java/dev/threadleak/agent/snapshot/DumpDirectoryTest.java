@@ -25,8 +25,7 @@ class DumpDirectoryTest {
     /** A dump taken at {@code takenAtMs}, named as a JVM names its {@code sequence}-th. */
     private Path dump(long takenAtMs, long sequence) throws Exception {
         Snapshot s = SnapshotCodecTest.sample();
-        Snapshot at = new Snapshot(s.pid(), takenAtMs, s.jvmStartedAtMs(), s.agentStartedAtMs(), s.javaVersion(), s.command(),
-                s.summary(), s.sites(), s.threads(), s.blockedThresholdMs(), s.deadlocks(), s.findings(), s.executors());
+        Snapshot at = s.toBuilder().takenAtMs(takenAtMs).build();
         Path file = dir.resolve(DumpDirectory.fileName(at.pid(), "0123abcd", takenAtMs, sequence));
         try (OutputStream out = Files.newOutputStream(file)) {
             SnapshotCodec.write(at, out);

@@ -57,7 +57,7 @@ public class SnapshotCodecTest {
                 .startsDropped(3).sitesNotListed(7).build();
         return Snapshot.builder().pid(4242).takenAtMs(2_000L).jvmStartedAtMs(800L).agentStartedAtMs(900L).javaVersion("25.0.1")
                 .command("com.acme.Main --port 8080").summary(summary).sites(List.of(pool, bank)).threads(List.of(main, w1, w2, t1, vt, agent, jvm))
-                .blockedThresholdMs(60_000L)
+                .blockedThresholdMs(60_000L).sampling(new Sampling(5_000, 12_000, 120))
                 .deadlocks(List.of(new Deadlock(List.of(new Deadlock.Link(new ThreadRef(30, "transfer-1"), "com.acme.Account@74a14482", new ThreadRef(31, "transfer-2")),
                         new Deadlock.Link(new ThreadRef(31, "transfer-2"), "com.acme.Account@1540e19d", new ThreadRef(30, "transfer-1"))))))
                 .findings(List.of(new Finding(Finding.Kind.DEADLOCK, Finding.Severity.CRITICAL, "2 threads deadlocked", 1, 2, 1_150L, List.of("cycle: ...")),
@@ -82,6 +82,15 @@ public class SnapshotCodecTest {
         assertThat(older).doesNotContain("hookFailures");
         assertThat(read(older).summary())
                 .extracting(Summary::hookFailures, Summary::firstHookFailure).containsExactly(0L, null);
+    }
+
+    @Test
+    void samplingRoundTripsAndADumpWithoutItReadsAsUnknown() throws Exception {
+        Snapshot s = sample();
+        assertThat(read(write(s)).sampling()).isEqualTo(new Sampling(5_000, 12_000, 120));
+        String older = write(s).replaceAll("\\s*\"sampling\" ?: ?\\{[^}]*},", "");
+        assertThat(older).doesNotContain("sampling");
+        assertThat(read(older).sampling()).isEqualTo(Sampling.UNKNOWN);
     }
 
     @Test

@@ -1,0 +1,56 @@
+package dev.threadleak.agent.boot;
+
+import dev.threadleak.agent.snapshot.Sampling;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Spaces the periodic samples so that they take at most {@link Sampling#BUDGET_PERCENT_OF_A_CORE} % of one core: a sample reads every
+ * live thread, so its cost grows with the thread count (about 5 µs a platform thread on JDK 17), and at 20,000 threads
+ * the {@code sample} interval alone would let it grow past the budget. Judged on the cheaper of the last two samples, so
+ * that one slow sample (still interpreted, or descheduled on a busy machine) does not stretch the interval; and only a
+ * sample of {@link #STRETCH_FROM_NANOS} or more stretches it (about 1,000 platform threads): a small JVM keeps the
+ * interval it was given, however short. Not thread-safe: the agent's thread only.
+ */
+final class SampleBudget {
+    /** Samples cheaper than this never stretch the interval. */
+    static final long STRETCH_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private final long optionNanos;
+    private long everyNanos, lastCostNanos, previousCostNanos;
+    private volatile Sampling sampling;
+
+    SampleBudget(long optionNanos) {
+        this.optionNanos = optionNanos;
+        this.everyNanos = optionNanos;
+        this.sampling = new Sampling(TimeUnit.NANOSECONDS.toMillis(optionNanos), TimeUnit.NANOSECONDS.toMillis(optionNanos), -1);
+    }
+
+    /** The CPU time of the calling thread so far, or its wall clock where CPU time cannot be read. */
+    static long cpuNanos() {
+        long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+        return cpu >= 0 ? cpu : System.nanoTime();
+    }
+
+    /** Takes the cost of a periodic sample just taken; returns how long to wait before the next one. */
+    long afterSample(long costNanos) {
+        previousCostNanos = lastCostNanos;
+        lastCostNanos = costNanos;
+        long judged = Math.min(lastCostNanos, previousCostNanos); // 0 until two samples: the first never stretches
+        everyNanos = judged < STRETCH_FROM_NANOS ? optionNanos : Math.max(optionNanos, judged * (100 / Sampling.BUDGET_PERCENT_OF_A_CORE));
+        sampling = new Sampling(TimeUnit.NANOSECONDS.toMillis(optionNanos), TimeUnit.NANOSECONDS.toMillis(everyNanos),
+                TimeUnit.NANOSECONDS.toMillis(costNanos));
+        return everyNanos;
+    }
+
+    /** The interval now in effect, in ns. */
+    long everyNanos() {
+        return everyNanos;
+    }
+
+    /** What snapshots say of it; read by any thread. */
+    Sampling sampling() {
+        return sampling;
+    }
+}
