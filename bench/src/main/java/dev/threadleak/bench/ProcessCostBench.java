@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +29,10 @@ import java.util.regex.Pattern;
  * the window's end, and heap used after a full GC. Heap is fixed and pre-touched, so RSS differences are native memory.
  *
  * <pre>java -cp benchmarks.jar dev.threadleak.bench.ProcessCostBench --agent JAR [--java BIN] [--kind platform|virtual]
- *      [--load parked|busy] [--threads 10000] [--configs none,default,sample1s] [--rounds 3] [--warmup-s 15] [--window-s 30]</pre>
+ *      [--load parked|busy] [--threads 10000] [--configs none,default,sample1s,base:default] [--baseline JAR] [--rounds 3] [--warmup-s 15] [--window-s 30]</pre>
  * Configurations: {@code none} (no agent), {@code empty} (--empty JAR, an agent that does nothing), {@code default}
  * (threadleak, default options), {@code sample1s} (threadleak, {@code sample=1s}), or threadleak's options separated by
- * semicolons ({@code interval=0;sample=1s}).
+ * semicolons ({@code interval=0;sample=1s}); each prefixed {@code base:} runs with {@code --baseline JAR} (an older agent).
  */
 public final class ProcessCostBench {
     private static final List<String> CHILD_JVM = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-Xss256k");
@@ -52,13 +53,16 @@ public final class ProcessCostBench {
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
         long warmupS = Long.parseLong(a.getOrDefault("warmup-s", "15")), windowS = Long.parseLong(a.getOrDefault("window-s", "30"));
         verbose = a.containsKey("verbose");
-        String agent = a.get("agent"), extra = a.getOrDefault("options", "");
+        String extra = a.getOrDefault("options", "");
         Map<String, String> configs = new LinkedHashMap<>();
-        for (String c : a.getOrDefault("configs", "none,default,sample1s").split(",")) {
-            configs.put(c, switch (c) {
+        for (String named : a.getOrDefault("configs", "none,default,sample1s").split(",")) {
+            // "base:" before a configuration runs it with the --baseline jar instead of --agent
+            boolean base = named.startsWith("base:");
+            String c = base ? named.substring("base:".length()) : named, agent = base ? Args.require(a, "baseline") : a.get("agent");
+            configs.put(named, switch (c) {
                 case "none" -> null;
                 case "empty" -> "-javaagent:" + Args.require(a, "empty");
-                case "default" -> "-javaagent:" + Args.require(a, "agent") + "=dir=%s" + extra;
+                case "default" -> "-javaagent:" + Objects.requireNonNull(agent, "--agent") + "=dir=%s" + extra;
                 case "sample1s" -> "-javaagent:" + agent + "=sample=1s,dir=%s" + extra;
                 default -> {
                     if (!c.contains("=")) throw new IllegalArgumentException("unknown configuration " + c + " (none, empty, default, sample1s, or options)");

@@ -236,7 +236,7 @@ public final class Registry implements Consumer<Thread> {
     public synchronized void addUnseen(Iterable<Thread> threads, long nowMs, Origin origin) {
         drain();
         for (Thread t : threads) {
-            if (t.isAlive() && !live.containsKey(t.getId())) {
+            if (ThreadRecord.running(t) && !live.containsKey(t.getId())) {
                 ThreadRecord r = new ThreadRecord(t, nowMs, origin);
                 r.agentThread = agentThreads.contains(r.tid);
                 live.put(r.tid, r);

@@ -64,7 +64,14 @@ public final class ThreadRecord extends WeakReference<Thread> {
     /** True while the thread runs; false once it has ended, whether or not it was collected. */
     boolean alive() {
         Thread t = get();
-        // not isAlive(): a JNI call on JDK 17, and the drain asks this of every live thread five times a second
-        return t != null && t.getState() != Thread.State.TERMINATED;
+        return t != null && running(t);
+    }
+
+    /**
+     * Whether a started thread has not ended. Not {@code isAlive()}: a JNI call on JDK 17, and the drain asks this of
+     * every live thread five times a second, a sample once more.
+     */
+    static boolean running(Thread started) {
+        return started.getState() != Thread.State.TERMINATED;
     }
 }

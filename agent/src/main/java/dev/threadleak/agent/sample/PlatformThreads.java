@@ -4,8 +4,7 @@ import java.lang.management.LockInfo;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +38,11 @@ final class PlatformThreads {
     }
 
     /**
-     * For dumps: every platform thread with its whole stack and held monitors (found on its stack, cheap), read
-     * {@link #STACK_BATCH} at a time so each safepoint is short and the native memory bounded.
+     * For dumps: every platform thread's state, then the whole stack and held monitors (found on its stack, cheap) of
+     * each that may have moved since it was last read whole, {@link #STACK_BATCH} at a time. A thread provably still in
+     * that wait (see {@link WaitTracker#stillWaiting}) holds the same frames and monitors, and keeps that read: each
+     * batch is a safepoint, whose cost grows with every thread the JVM has (about 2.4 ms each at 10,000 threads), and
+     * most threads of a big JVM have not moved since the last dump.
      *
      * <p>Ownable synchronizers are NOT read: HotSpot has no per-thread list of them and finds them by walking
      * the whole heap at a safepoint ({@code VM_ThreadDump::doit} → {@code ConcurrentLocksDump::dump_at_safepoint}
@@ -48,10 +50,8 @@ final class PlatformThreads {
      * hundreds of milliseconds on a heap of a few GB, on every dump. The ones other threads wait for are
      * filled in without it by {@code Sampler.withContendedSynchronizers}.
      */
-    Set<Long> readAll(Map<Long, ThreadInfo> infos) {
-        boolean monitors = mx.isObjectMonitorUsageSupported();
-        readStacks(mx.getAllThreadIds(), monitors, Integer.MAX_VALUE, infos);
-        return infos.keySet();
+    Set<Long> readAll(Map<Long, ThreadInfo> infos, WaitTracker waits) {
+        return readStacks(states(infos, waits, true), mx.isObjectMonitorUsageSupported(), Integer.MAX_VALUE, infos);
     }
 
     /**
@@ -60,37 +60,51 @@ final class PlatformThreads {
      * {@code budget} of them, round-robin. Held locks are left to dumps.
      */
     Set<Long> readMoved(Map<Long, ThreadInfo> infos, WaitTracker waits) {
-        List<Long> moved = new ArrayList<>();
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
-            if (info == null) continue;
-            infos.put(info.getThreadId(), info);
-            LockInfo lock = info.getLockInfo();
-            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
-                    info.getWaitedCount() + info.getBlockedCount()) == null) {
-                moved.add(info.getThreadId());
-            }
-        }
+        List<Long> moved = states(infos, waits, false);
         List<Long> chosen = moved;
         if (moved.size() > budget) {
             chosen = new ArrayList<>(budget);
             for (int i = 0; i < budget; i++) chosen.add(moved.get((cursor + i) % moved.size()));
             cursor = (cursor + budget) % moved.size();
         }
-        long[] ids = new long[chosen.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = chosen.get(i);
-        Map<Long, ThreadInfo> stacks = new HashMap<>();
-        readStacks(ids, false, SAMPLE_DEPTH, stacks);
-        infos.putAll(stacks);
-        return stacks.keySet();
+        return readStacks(chosen, false, SAMPLE_DEPTH, infos);
     }
 
-    /** The threads' stacks (and held monitors if asked), {@link #STACK_BATCH} at a time; a thread that ended is left out. */
-    private void readStacks(long[] ids, boolean monitors, int depth, Map<Long, ThreadInfo> into) {
-        for (int from = 0; from < ids.length; from += STACK_BATCH) {
-            long[] batch = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + STACK_BATCH));
-            for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, depth)) {
-                if (info != null) into.put(info.getThreadId(), info);
+    /**
+     * Every platform thread's state, lock and wake-up counts, without its stack (no safepoint), into {@code infos};
+     * returns the threads whose stacks must be read: not provably still in the wait of their last read ({@code whole}:
+     * their last whole read).
+     */
+    private List<Long> states(Map<Long, ThreadInfo> infos, WaitTracker waits, boolean whole) {
+        List<Long> moved = new ArrayList<>();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
+            if (info == null) continue;
+            infos.put(info.getThreadId(), info);
+            LockInfo lock = info.getLockInfo();
+            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
+                    info.getWaitedCount() + info.getBlockedCount(), whole) == null) {
+                moved.add(info.getThreadId());
             }
         }
+        return moved;
+    }
+
+    /**
+     * The threads' stacks (and held monitors if asked), {@link #STACK_BATCH} at a time, into {@code infos}; returns the
+     * threads read (one that ended meanwhile is left out).
+     */
+    private Set<Long> readStacks(List<Long> ids, boolean monitors, int depth, Map<Long, ThreadInfo> infos) {
+        Set<Long> read = new HashSet<>();
+        for (int from = 0; from < ids.size(); from += STACK_BATCH) {
+            List<Long> some = ids.subList(from, Math.min(ids.size(), from + STACK_BATCH));
+            long[] batch = new long[some.size()];
+            for (int i = 0; i < batch.length; i++) batch[i] = some.get(i);
+            for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, depth)) {
+                if (info == null) continue;
+                infos.put(info.getThreadId(), info);
+                read.add(info.getThreadId());
+            }
+        }
+        return read;
     }
 }

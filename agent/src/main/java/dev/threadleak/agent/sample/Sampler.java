@@ -93,6 +93,8 @@ public final class Sampler {
     /** Sites listed in every snapshot besides those of live threads: the most-started, for thread churn. */
     static final int MOST_STARTED_SITES = 20;
     private int virtualCursor;
+    /** One reference per starting thread and name, shared by the entries of every thread it started, for this read. */
+    private final Map<Long, ThreadRef> starters = new HashMap<>();
     /** When the previous periodic read began: virtual threads started since are not read by the next one. */
     private long previousReadAtMs = Long.MIN_VALUE;
 
@@ -140,7 +142,7 @@ public final class Sampler {
         List<ExecutorRecord> executorRecords = registry.liveExecutors();
         waits.beginRound();
         Map<Long, ThreadInfo> infos = new HashMap<>();
-        Set<Long> read = full ? platform.readAll(infos) : platform.readMoved(infos, waits);
+        Set<Long> read = full ? platform.readAll(infos, waits) : platform.readMoved(infos, waits);
         // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time. A
         // periodic read skips those started since the previous one: a virtual thread per request is mostly gone by
         // the next sample, and one that young cannot have waited long (a dump reads them all the same)
@@ -162,10 +164,11 @@ public final class Sampler {
                 threads.add(virtualEntry(r, t, readNow, now));
             } else {
                 ThreadInfo info = infos.get(t.getId());
-                if (info != null) threads.add(platformEntry(r, t, info, read.contains(t.getId()), now)); // else: it ended meanwhile
+                if (info != null) threads.add(platformEntry(r, t, info, read.contains(t.getId()), full, now)); // else: it ended meanwhile
             }
         }
         waits.endRound();
+        starters.clear();
         if (virtualCount > budget) virtualCursor = (virtualCursor + budget) % virtualCount;
         threads = withContendedSynchronizers(threads);
         List<ExecutorInfo> executors = executors(executorRecords, threads, now);
@@ -227,30 +230,31 @@ public final class Sampler {
         WaitTracker.Track track;
         if (read) {
             StackTraceElement[] raw = t.getStackTrace();
-            track = waits.observe(t.getId(), state, raw, frames(raw), null, -1, WaitReason.of(state, raw, null, null), now);
+            track = waits.observe(t.getId(), state, raw, frames(raw), null, -1, WaitReason.of(state, raw, null, null), null, now);
         } else {
             track = waits.keep(t.getId());
         }
         return entry(r, t, track, now).state(state.name()).virtual(true).build();
     }
 
-    /** An entry from a fresh read of the thread ({@code read}), or from its last read when it has not moved. */
-    private ThreadEntry platformEntry(ThreadRecord r, Thread t, ThreadInfo info, boolean read, long now) {
+    /**
+     * An entry from a fresh read of the thread ({@code read}: {@code whole}, with every frame and the monitors it holds,
+     * for a dump), or from its last read when it has not moved.
+     */
+    private ThreadEntry platformEntry(ThreadRecord r, Thread t, ThreadInfo info, boolean read, boolean whole, long now) {
         LockInfo lock = info.getLockInfo();
         String lockName = lock == null ? null : lock.toString();
         Thread.State state = info.getThreadState();
         WaitTracker.Track track;
-        List<OwnedMonitor> monitors = new ArrayList<>();
         if (read) {
             StackTraceElement[] raw = info.getStackTrace();
             WaitReason reason = WaitReason.of(state, raw, lockName, info.getLockOwnerName());
             track = waits.observe(info.getThreadId(), state, raw, frames(raw), lockName,
-                    info.getWaitedCount() + info.getBlockedCount(), reason, now);
-            for (MonitorInfo m : info.getLockedMonitors()) monitors.add(new OwnedMonitor(m.getLockedStackDepth(), m.toString()));
+                    info.getWaitedCount() + info.getBlockedCount(), reason, whole ? monitors(info) : null, now);
         } else {
             track = waits.keep(info.getThreadId());
         }
-        ThreadEntry.Builder entry = entry(r, t, track, now).state(state.name()).monitorsOwned(monitors);
+        ThreadEntry.Builder entry = entry(r, t, track, now).state(state.name()).monitorsOwned(track == null ? List.of() : track.monitors());
         if (lockName != null) {
             List<Frame> stack = track == null ? List.of() : track.stack();
             if (state == Thread.State.BLOCKED) entry.blockedOn(lockName);
@@ -261,12 +265,21 @@ public final class Sampler {
         return entry.build();
     }
 
+    /** The monitors a whole read found held; most threads hold none, and share one empty list. */
+    private static List<OwnedMonitor> monitors(ThreadInfo info) {
+        MonitorInfo[] locked = info.getLockedMonitors();
+        if (locked.length == 0) return List.of();
+        List<OwnedMonitor> out = new ArrayList<>(locked.length);
+        for (MonitorInfo m : locked) out.add(new OwnedMonitor(m.getLockedStackDepth(), m.toString()));
+        return out;
+    }
+
     /**
      * What any thread's entry holds, from its record, its last read and its executor; the caller adds its state and
      * locks. {@code track} is the thread's last read, or null when it has never been read (over the budget so far).
      */
     private ThreadEntry.Builder entry(ThreadRecord r, Thread t, WaitTracker.Track track, long now) {
-        ThreadRef starter = r.starterName() == null ? null : new ThreadRef(r.starterTid(), r.starterName());
+        ThreadRef starter = r.starterName() == null ? null : starter(r.starterTid(), r.starterName());
         WaitReason reason = track == null ? null : track.reason();
         boolean waiting = reason != null && !reason.running();
         boolean idle = reason != null && reason.idle();
@@ -290,6 +303,16 @@ public final class Sampler {
             entry.executor(registry.executorTable().recordFor(fj.getPool()).id());
         }
         return entry;
+    }
+
+    /** The starter as entries name it: a pool's 10,000 workers share one reference, not 10,000 copies of it. */
+    private ThreadRef starter(long tid, String name) {
+        ThreadRef ref = starters.get(tid);
+        if (ref == null || !ref.name().equals(name)) {
+            ref = new ThreadRef(tid, name);
+            starters.put(tid, ref);
+        }
+        return ref;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.sample;
 
 import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -34,26 +35,34 @@ final class WaitTracker {
         private final String lock;
         private final List<Frame> stack;
         private final WaitReason reason;
+        /** Held monitors, when this was a whole read (a dump's); null when not (a periodic sample's, 64 frames at most). */
+        private final List<OwnedMonitor> monitors;
         /** State, lock and top frames: what "the same wait" compares. */
         private final int key;
         private final int hash;
         private int waitFrame = UNKNOWN;
         private int seen;
 
-        private Wait(Thread.State state, String lock, StackTraceElement[] raw, List<Frame> stack, WaitReason reason) {
+        private Wait(Thread.State state, String lock, StackTraceElement[] raw, List<Frame> stack, WaitReason reason,
+                     List<OwnedMonitor> monitors) {
             this.state = state;
             this.lock = lock;
             this.stack = stack;
             this.reason = reason;
+            this.monitors = monitors;
             this.key = Objects.hash(state, lock, Arrays.hashCode(Arrays.copyOf(raw, Math.min(raw.length, TOP_FRAMES))));
-            this.hash = (key * 31 + stack.hashCode()) * 31 + reason.reason().hashCode();
+            this.hash = ((key * 31 + stack.hashCode()) * 31 + reason.reason().hashCode()) * 31 + (monitors == null ? 0 : 1);
         }
 
-        /* written out, not a record's: see WaitReason.running */
+        /**
+         * Written out, not a record's (see WaitReason.running). Waits holding monitors are never interned (see
+         * {@link #observe}), so their lists, of records, are never compared.
+         */
         @Override
         public boolean equals(Object o) {
             return o instanceof Wait w && w.hash == hash && w.key == key && w.state == state && Objects.equals(w.lock, lock)
-                    && w.reason.idle() == reason.idle() && w.reason.reason().equals(reason.reason()) && w.stack.equals(stack);
+                    && w.reason.idle() == reason.idle() && w.reason.reason().equals(reason.reason()) && w.stack.equals(stack)
+                    && (w.monitors == null) == (monitors == null);
         }
 
         @Override
@@ -70,6 +79,8 @@ final class WaitTracker {
         private int seen;
 
         List<Frame> stack() { return wait.stack; }
+        /** Monitors held at the last whole read; none known if the wait was not read whole. */
+        List<OwnedMonitor> monitors() { return wait.monitors == null ? List.of() : wait.monitors; }
         WaitReason reason() { return wait.reason; }
         long sinceMs() { return sinceMs; }
 
@@ -98,12 +109,13 @@ final class WaitTracker {
     /**
      * The thread's track when it has provably stayed in the same wait since its last read: same state and
      * lock, not RUNNABLE (a running thread's stack moves without any count changing), and no wake-up (its
-     * waited + blocked count is unchanged). Null when its stack must be read again.
+     * waited + blocked count is unchanged), and, if {@code whole}, its last read was whole (a dump's: every frame and the
+     * monitors held). Null when its stack must be read again.
      */
-    Track stillWaiting(long tid, Thread.State state, String lock, long wakeups) {
+    Track stillWaiting(long tid, Thread.State state, String lock, long wakeups, boolean whole) {
         Track t = tracks.get(tid);
         if (t == null || wakeups < 0 || state == Thread.State.RUNNABLE || t.wait.state != state || t.wakeups != wakeups
-                || !Objects.equals(t.wait.lock, lock)) {
+                || !Objects.equals(t.wait.lock, lock) || (whole && t.wait.monitors == null)) {
             return null;
         }
         seen(t);
@@ -113,13 +125,15 @@ final class WaitTracker {
     /**
      * Records a thread read now, stack included, and returns its track.
      *
-     * @param wakeups waited + blocked count (ThreadInfo), or -1 where unknown (virtual threads)
+     * @param wakeups  waited + blocked count (ThreadInfo), or -1 where unknown (virtual threads)
+     * @param monitors the monitors it holds, read whole (a dump's read); null when not read whole
      */
     Track observe(long tid, Thread.State state, StackTraceElement[] raw, List<Frame> stack, String lock, long wakeups,
-                  WaitReason reason, long nowMs) {
+                  WaitReason reason, List<OwnedMonitor> monitors, long nowMs) {
         List<Frame> shared = stacks.putIfAbsent(stack, stack);
-        Wait read = new Wait(state, lock, raw, shared == null ? stack : shared, reason);
-        Wait wait = waits.putIfAbsent(read, read);
+        Wait read = new Wait(state, lock, raw, shared == null ? stack : shared, reason, monitors);
+        // a thread holding monitors has a wait of its own: few threads do, and their locks tell them apart anyway
+        Wait wait = monitors != null && !monitors.isEmpty() ? null : waits.putIfAbsent(read, read);
         if (wait == null) wait = read;
         Track t = tracks.get(tid);
         if (t == null) {

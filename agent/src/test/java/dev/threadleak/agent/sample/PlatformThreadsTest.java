@@ -62,7 +62,7 @@ class PlatformThreadsTest {
     @Test
     void aDumpReadsEveryThreadWithItsWholeStack() {
         Map<Long, ThreadInfo> infos = new HashMap<>();
-        Set<Long> read = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE).readAll(infos);
+        Set<Long> read = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE).readAll(infos, new WaitTracker());
         assertThat(read).containsAll(parkedIds()).contains(Thread.currentThread().getId());
         ThreadInfo one = infos.get(parked.get(0).getId());
         assertThat(one.getStackTrace()).extracting(StackTraceElement::getMethodName).contains("await", "waitForRelease", "run");
@@ -90,12 +90,12 @@ class PlatformThreadsTest {
         PlatformThreads fresh = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE);
         Map<Long, ThreadInfo> first = new HashMap<>();
         waits.beginRound();
-        fresh.readAll(first);
+        fresh.readAll(first, new WaitTracker());
         for (long id : parkedIds()) {
             ThreadInfo info = first.get(id);
             LockInfo lock = info.getLockInfo();
             waits.observe(id, info.getThreadState(), info.getStackTrace(), Sampler.frames(info.getStackTrace()),
-                    lock == null ? null : lock.toString(), info.getWaitedCount() + info.getBlockedCount(), WaitReason.RUNNING, 0);
+                    lock == null ? null : lock.toString(), info.getWaitedCount() + info.getBlockedCount(), WaitReason.RUNNING, null, 0);
         }
         waits.endRound();
         Map<Long, ThreadInfo> infos = new HashMap<>();
@@ -124,7 +124,7 @@ class PlatformThreadsTest {
                     }
                 });
         Map<Long, ThreadInfo> all = new HashMap<>();
-        new PlatformThreads(counting, PlatformThreads.BUDGET_SAMPLE).readAll(all);
+        new PlatformThreads(counting, PlatformThreads.BUDGET_SAMPLE).readAll(all, new WaitTracker());
         assertThat(all.keySet()).containsAll(parkedIds());
         assertThat(stackReads).as("a dump's reads").hasSizeGreaterThan(1).allMatch(n -> n <= PlatformThreads.STACK_BATCH);
 
@@ -136,5 +136,29 @@ class PlatformThreadsTest {
         waits.endRound();
         assertThat(read).as("nothing observed yet: every thread is read").containsAll(parkedIds());
         assertThat(stackReads).as("a sample's reads").hasSizeGreaterThan(1).allMatch(n -> n <= PlatformThreads.STACK_BATCH);
+    }
+
+    @Test
+    void aDumpRereadsOnlyTheThreadsThatMovedSinceTheirLastWholeRead() {
+        PlatformThreads platform = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE);
+        WaitTracker waits = new WaitTracker();
+        Map<Long, ThreadInfo> first = new HashMap<>();
+        waits.beginRound();
+        Set<Long> read = platform.readAll(first, waits);
+        assertThat(read).as("nothing read whole yet").containsAll(parkedIds());
+        for (long id : read) {
+            ThreadInfo info = first.get(id);
+            LockInfo lock = info.getLockInfo();
+            waits.observe(id, info.getThreadState(), info.getStackTrace(), Sampler.frames(info.getStackTrace()),
+                    lock == null ? null : lock.toString(), info.getWaitedCount() + info.getBlockedCount(), WaitReason.RUNNING, List.of(), 0);
+        }
+        waits.endRound();
+        Map<Long, ThreadInfo> second = new HashMap<>();
+        waits.beginRound();
+        Set<Long> reread = platform.readAll(second, waits);
+        waits.endRound();
+        assertThat(second.keySet()).as("every thread's state, read or not").containsAll(parkedIds());
+        assertThat(reread).as("still in the wait read whole: not read again").doesNotContainAnyElementsOf(parkedIds());
+        assertThat(reread).as("this thread runs: read").contains(Thread.currentThread().getId());
     }
 }

@@ -2,6 +2,7 @@ package dev.threadleak.agent.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class WaitTrackerTest {
 
     private WaitTracker.Track read(long tid, StackTraceElement[] stack, String lock, long wakeups, long now) {
         tracker.beginRound();
-        WaitTracker.Track t = tracker.observe(tid, Thread.State.WAITING, stack, Sampler.frames(stack), lock, wakeups, PARKED, now);
+        WaitTracker.Track t = tracker.observe(tid, Thread.State.WAITING, stack, Sampler.frames(stack), lock, wakeups, PARKED, null, now);
         tracker.endRound();
         return t;
     }
@@ -35,11 +36,11 @@ class WaitTrackerTest {
     void aThreadProvablyStillInItsWaitNeedsNoNewReadButARunningOneDoes() {
         read(1, TAKE, LOCK, 7, 1_000);
         tracker.beginRound();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7)).isNotNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 8)).as("a wake-up").isNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, "other@2", 7)).as("another lock").isNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.RUNNABLE, LOCK, 7)).as("running: its stack moves unseen").isNull();
-        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK, 7)).as("never read").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, false)).isNotNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 8, false)).as("a wake-up").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, "other@2", 7, false)).as("another lock").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.RUNNABLE, LOCK, 7, false)).as("running: its stack moves unseen").isNull();
+        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK, 7, false)).as("never read").isNull();
         tracker.endRound();
     }
 
@@ -61,9 +62,9 @@ class WaitTrackerTest {
     void threadsInEqualWaitsShareOneWaitAndThreadsOnOtherLocksShareTheStack() {
         tracker.beginRound();
         for (long tid = 1; tid <= 1_000; tid++) {
-            tracker.observe(tid, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, 1_000);
+            tracker.observe(tid, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, null, 1_000);
         }
-        WaitTracker.Track other = tracker.observe(1_001, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), "other@2", 7, PARKED, 1_000);
+        WaitTracker.Track other = tracker.observe(1_001, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), "other@2", 7, PARKED, null, 1_000);
         tracker.endRound();
         assertThat(tracker.distinctWaits()).as("a thousand threads in one wait, one on another lock").isEqualTo(2);
         assertThat(tracker.distinctStacks()).isEqualTo(1);
@@ -85,10 +86,30 @@ class WaitTrackerTest {
         tracker.beginRound();
         int[] finds = {0};
         for (long tid = 1; tid <= 100; tid++) {
-            WaitTracker.Track t = tracker.observe(tid, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, 1_000);
+            WaitTracker.Track t = tracker.observe(tid, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, null, 1_000);
             assertThat(t.waitFrame(stack -> ++finds[0])).isEqualTo(1);
         }
         tracker.endRound();
         assertThat(finds[0]).isEqualTo(1);
+    }
+
+    @Test
+    void aDumpNeedsAWholeReadWhereAPeriodicOneAcceptsAnyAndMonitorsAreKeptWithTheWait() {
+        read(1, TAKE, LOCK, 7, 1_000); // a periodic read: 64 frames, no monitors
+        tracker.beginRound();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, false)).as("a periodic sample").isNotNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, true)).as("a dump: never read whole").isNull();
+        List<OwnedMonitor> held = List.of(new OwnedMonitor(1, "com.acme.Account@1"));
+        tracker.observe(1, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, held, 6_000);
+        tracker.observe(2, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, List.of(), 6_000);
+        tracker.endRound();
+        tracker.beginRound();
+        WaitTracker.Track whole = tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, true);
+        assertThat(whole).as("read whole since").isNotNull();
+        assertThat(whole.monitors()).isEqualTo(held);
+        assertThat(whole.sinceMs()).as("the same wait, read again whole").isEqualTo(1_000);
+        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK, 7, true).monitors()).isEmpty();
+        tracker.endRound();
+        assertThat(tracker.distinctWaits()).as("a wait holding monitors is its thread's own, not interned").isEqualTo(1);
     }
 }
