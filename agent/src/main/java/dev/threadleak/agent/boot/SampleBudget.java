@@ -11,20 +11,19 @@ import java.util.concurrent.TimeUnit;
  * the {@code sample} interval alone would let it grow past the budget. Judged on the cheaper of the last two samples, so
  * that one slow sample (still interpreted, or descheduled on a busy machine) does not stretch the interval; and only a
  * sample of {@link #STRETCH_FROM_NANOS} or more stretches it (about 1,000 platform threads): a small JVM keeps the
- * interval it was given, however short. Not thread-safe: the agent's thread only.
+ * interval it was given, however short. Not thread-safe: used under the pipeline's lock.
  */
 final class SampleBudget {
     /** Samples cheaper than this never stretch the interval. */
     static final long STRETCH_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final long optionNanos;
-    private long everyNanos, lastCostNanos, previousCostNanos;
-    private volatile Sampling sampling;
+    /** The last sample's cost, -1 before the first; the one before it, 0 before the second (so the first never stretches). */
+    private long everyNanos, lastCostNanos = -1, previousCostNanos;
 
     SampleBudget(long optionNanos) {
         this.optionNanos = optionNanos;
         this.everyNanos = optionNanos;
-        this.sampling = new Sampling(TimeUnit.NANOSECONDS.toMillis(optionNanos), TimeUnit.NANOSECONDS.toMillis(optionNanos), -1);
     }
 
     /** The CPU time of the calling thread so far, or its wall clock where CPU time cannot be read. */
@@ -35,12 +34,10 @@ final class SampleBudget {
 
     /** Takes the cost of a periodic sample just taken; returns how long to wait before the next one. */
     long afterSample(long costNanos) {
-        previousCostNanos = lastCostNanos;
+        previousCostNanos = Math.max(0, lastCostNanos);
         lastCostNanos = costNanos;
-        long judged = Math.min(lastCostNanos, previousCostNanos); // 0 until two samples: the first never stretches
+        long judged = Math.min(lastCostNanos, previousCostNanos);
         everyNanos = judged < STRETCH_FROM_NANOS ? optionNanos : Math.max(optionNanos, judged * (100 / Sampling.BUDGET_PERCENT_OF_A_CORE));
-        sampling = new Sampling(TimeUnit.NANOSECONDS.toMillis(optionNanos), TimeUnit.NANOSECONDS.toMillis(everyNanos),
-                TimeUnit.NANOSECONDS.toMillis(costNanos));
         return everyNanos;
     }
 
@@ -49,8 +46,9 @@ final class SampleBudget {
         return everyNanos;
     }
 
-    /** What snapshots say of it; read by any thread. */
+    /** What snapshots say of it. */
     Sampling sampling() {
-        return sampling;
+        return new Sampling(TimeUnit.NANOSECONDS.toMillis(optionNanos), TimeUnit.NANOSECONDS.toMillis(everyNanos),
+                lastCostNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(lastCostNanos));
     }
 }

@@ -42,11 +42,6 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         return toBuilder().findings(findings).build();
     }
 
-    /** The same snapshot, its totals measured against {@code baseline}. */
-    public Snapshot withBaseline(int baseline) {
-        return toBuilder().summary(summary.withBaseline(baseline)).build();
-    }
-
     /**
      * The snapshot a dump file holds: at most {@code max} threads listed, so a million virtual threads do not
      * make a dump of hundreds of MB. Kept first: threadleak's own, and every thread a finding or a deadlock
