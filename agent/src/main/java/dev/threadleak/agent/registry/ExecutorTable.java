@@ -57,7 +57,7 @@ public final class ExecutorTable {
         running(executor, task);
         running(null, task);
         shutdown(executor);
-        current.remove(); // the premain thread's: it outlives the stand-in
+        current.remove(); // the warming thread's: it outlives the stand-in
     }
 
     /** Advances the hooks' clock; called from each drain. */
@@ -216,6 +216,19 @@ public final class ExecutorTable {
             }
         }
         return live;
+    }
+
+    /**
+     * True when an executor built since the agent loaded is reachable and not shut down: asked at a short JVM's exit, so
+     * it interns nothing (see {@link Registry#anyStartedAlive}). Called by the registry under its lock.
+     */
+    boolean anyBuiltAndRunning() {
+        for (int b = 0; b < BUCKETS; b++) {
+            for (ExecutorRecord r = buckets.get(b); r != null; r = r.next) {
+                if (r.get() != null && (r.construction != null || r.site != null) && !r.shutdown) return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -102,6 +102,22 @@ class RegistryTest {
         release.countDown();
         t.join();
         assertThat(registry.anyStartedAlive()).isFalse();
+        assertThat(registry.sites().totalStarted()).as("asked at exit, it drains nothing: no creation stack decoded").isZero();
+        registry.drain();
+        assertThat(registry.sites().totalStarted()).isEqualTo(1);
+        assertThat(registry.anyStartedAlive()).isFalse();
+    }
+
+    @Test
+    void aShortJvmHasSomethingToReportWhileAnExecutorItBuiltRuns() {
+        Object executor = new Object();
+        registry.executorTable().created(executor);
+        assertThat(registry.anyStartedAlive()).isTrue();
+        registry.drain();
+        assertThat(registry.anyStartedAlive()).as("its construction interned").isTrue();
+        registry.executorTable().shutdown(executor);
+        assertThat(registry.anyStartedAlive()).isFalse();
+        java.lang.ref.Reference.reachabilityFence(executor);
     }
 
     @Test
