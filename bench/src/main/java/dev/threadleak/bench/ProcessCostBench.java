@@ -123,11 +123,14 @@ public final class ProcessCostBench {
                  PrintStream in = new PrintStream(p.getOutputStream(), true)) {
                 expect(out, "ready", p);
                 Thread.sleep(TimeUnit.SECONDS.toMillis(warmupS));
-                long ticks0 = ticks(p.pid()), agentTicks0 = agentTicks(p.pid());
+                Map<String, Long> byThread0 = ticksByThread(p.pid());
+                long ticks0 = ticks(p.pid()), agentTicks0 = agentTicks(byThread0);
                 in.println("mark");
                 String[] m0 = expect(out, "mark", p).split(" ");
                 Thread.sleep(TimeUnit.SECONDS.toMillis(windowS));
-                long ticks1 = ticks(p.pid()), agentTicks1 = agentTicks(p.pid());
+                Map<String, Long> byThread1 = ticksByThread(p.pid());
+                long ticks1 = ticks(p.pid()), agentTicks1 = agentTicks(byThread1);
+                if (verbose) System.err.println("  CPU ticks by thread: " + delta(byThread0, byThread1));
                 in.println("mark");
                 String[] m1 = expect(out, "mark", p).split(" ");
                 double rssMb = rssKb(p.pid()) / 1024.0;
@@ -188,21 +191,43 @@ public final class ProcessCostBench {
     }
 
     /** utime + stime of the agent's own threads (named threadleak-*), in clock ticks. */
-    private static long agentTicks(long pid) throws IOException {
+    private static long agentTicks(Map<String, Long> byThread) {
         long sum = 0;
+        for (Map.Entry<String, Long> e : byThread.entrySet()) {
+            if (e.getKey().startsWith("threadleak")) sum += e.getValue();
+        }
+        return sum;
+    }
+
+    /**
+     * utime + stime of the live threads by name (the kernel's 15 characters, digits dropped so that "GC Thread#0" and
+     * "GC Thread#1" are one), in clock ticks: which of the JVM's threads (VM Thread, GC, compilers, the agent's) pay.
+     */
+    private static Map<String, Long> ticksByThread(long pid) throws IOException {
+        Map<String, Long> sums = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    if (!Files.readString(t.resolve("comm")).startsWith("threadleak")) continue;
+                    String name = Files.readString(t.resolve("comm")).strip().replaceAll("\\d+", "#");
                     String s = Files.readString(t.resolve("stat"));
                     String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-                    sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    sums.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
                 } catch (IOException ended) {
                     // the task ended between the listing and the read
                 }
             }
         }
-        return sum;
+        return sums;
+    }
+
+    /** What each name gained between two readings, the names that gained nothing left out. */
+    private static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        after.forEach((name, ticks) -> {
+            long gained = ticks - before.getOrDefault(name, 0L);
+            if (gained > 0) out.put(name, gained);
+        });
+        return out;
     }
 
     private static long rssKb(long pid) throws IOException {

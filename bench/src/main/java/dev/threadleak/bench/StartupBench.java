@@ -17,7 +17,7 @@ import java.util.Map;
  * exactly "hello".
  *
  * <pre>java -cp benchmarks.jar dev.threadleak.bench.StartupBench --java BIN --samples JAR --agent JAR
- *      --empty JAR --dir DIR [--runs 25] [--warmup 3] [--baseline JAR]</pre>
+ *      --empty JAR --dir DIR [--runs 25] [--warmup 3] [--baseline JAR] [--floor floor-agent.jar]</pre>
  */
 public final class StartupBench {
     /** The two cases, and what threadleak may cost in each: at most this many times the empty agent's wall time (median). */
@@ -36,6 +36,7 @@ public final class StartupBench {
         Map<String, List<String>> agents = new LinkedHashMap<>();
         agents.put("no agent", List.of());
         agents.put("empty agent", List.of("-javaagent:" + Args.require(a, "empty")));
+        if (a.containsKey("floor")) agents.put("floor agent", List.of("-javaagent:" + a.get("floor"))); // FloorAgent: the JDK's price for the hooks
         agents.put("threadleak", List.of("-javaagent:" + Args.require(a, "agent") + "=interval=0,dir=" + dir));
         if (a.containsKey("baseline")) { // another build of the agent, interleaved with this one: a before/after of a change
             agents.put("baseline", List.of("-javaagent:" + a.get("baseline") + "=interval=0,dir=" + dir));

@@ -51,13 +51,11 @@ public final class AgentStart {
         log.debugging(options.debug());
         Registry registry = newRegistry(options);
         HookFailures hookFailures = HookFailures.NONE;
+        boolean hooked = false;
         try {
             HookInstaller.openToAgent(inst);
             hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir(), agentJar(), log), log);
-            // after the hooks: the warm-up's executor paths load ThreadPoolExecutor, which the hooks define when not yet loaded
-            Registry standIn = newRegistry(options);
-            standIn.warmUp();
-            standIn.executorTable().warmUp();
+            hooked = true;
         } catch (HookInstaller.NotHooked e) {
             log.warn(e.getMessage());
         } catch (Throwable t) {
@@ -66,7 +64,7 @@ public final class AgentStart {
         try {
             SetUp setUp = new SetUp(options, registry, hookFailures, startedAtMs, log);
             started = true;
-            startThreads(options, registry, setUp, startedAtMs, log);
+            startThreads(options, registry, setUp, startedAtMs, hooked, log);
         } catch (Throwable t) {
             log.warn("cannot start the agent's thread, no dumps will be written: " + t);
         }
@@ -79,7 +77,7 @@ public final class AgentStart {
         return true;
     }
 
-    private static Registry newRegistry(Options options) {
+    static Registry newRegistry(Options options) {
         return new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
                 new ExecutorTable(options.submissions()), options.starts());
     }
@@ -141,12 +139,15 @@ public final class AgentStart {
         }
     }
 
-    /** Registers the exit dump (cheap), starts the drain thread and the agent thread, which does the rest. */
-    private static void startThreads(Options options, Registry registry, SetUp setUp, long startedAtMs, Log log) {
+    /**
+     * Registers the exit dump (cheap), starts the drain thread (which first warms the hooks' paths up, when hooked) and the
+     * agent thread, which does the rest.
+     */
+    private static void startThreads(Options options, Registry registry, SetUp setUp, long startedAtMs, boolean hooked, Log log) {
         Thread exitDump = new Thread(new ExitDump(registry, setUp, startedAtMs), "threadleak-exit-dump");
         registry.markAgentThread(exitDump);
         Runtime.getRuntime().addShutdownHook(exitDump);
-        Thread drain = new Thread(new Drain(registry, log), "threadleak-drain");
+        Thread drain = new Thread(new Drain(registry, hooked ? options : null, log), "threadleak-drain");
         drain.setDaemon(true);
         registry.markAgentThread(drain);
         registry.setDrainer(drain);

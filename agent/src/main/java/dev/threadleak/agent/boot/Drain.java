@@ -1,6 +1,7 @@
 package dev.threadleak.agent.boot;
 
 import dev.threadleak.agent.config.Log;
+import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.registry.Registry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -14,15 +15,19 @@ import java.util.concurrent.locks.LockSupport;
 final class Drain implements Runnable {
     static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(Registry.DRAIN_MILLIS);
     private final Registry registry;
+    /** The options to warm the hooks' paths up with, or null when nothing is hooked. */
+    private final Options warmUp;
     private final Log log;
 
-    Drain(Registry registry, Log log) {
+    Drain(Registry registry, Options warmUp, Log log) {
         this.registry = registry;
+        this.warmUp = warmUp;
         this.log = log;
     }
 
     @Override
     public void run() {
+        if (warmUp != null) warmUp(warmUp);
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AgentStart.QUIET_START_MILLIS);
         while (true) {
             try {
@@ -36,6 +41,26 @@ final class Drain implements Runnable {
                 } catch (Throwable unsaid) {
                     // out of memory: nothing to say it with
                 }
+            }
+        }
+    }
+
+    /**
+     * Runs the hooks' paths once on a stand-in registry, so that their classes are loaded and initialized while the host
+     * has memory: a host thread out of memory then never fails to load one (the hooks would swallow it, and the start
+     * would go unrecorded). Here rather than in premain, which it would lengthen by milliseconds: on the drain thread it
+     * runs beside the application's own start, and the host's first starts find most of it done.
+     */
+    private void warmUp(Options options) {
+        try {
+            Registry standIn = AgentStart.newRegistry(options);
+            standIn.warmUp();
+            standIn.executorTable().warmUp(); // loads ThreadPoolExecutor, hooked by now
+        } catch (Throwable t) {
+            try {
+                log.warnOnce("warm-up", "agent warm-up failed (the hooks run all the same): " + t);
+            } catch (Throwable unsaid) {
+                // out of memory: nothing to say it with
             }
         }
     }
