@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Reads platform threads through ThreadMXBean: every stack for a dump, in batches; for a periodic sample only
@@ -26,15 +27,31 @@ final class PlatformThreads {
      * process's RSS by 410 MB (about 40 KB a thread), in calls of 128 by 8 MB; 2,000 at once (a sample's budget), 80 MB.
      */
     static final int STACK_BATCH = 128;
+    /**
+     * A call that took this long waited for its safepoint (a normal one at 10,000 threads takes about 2.4 ms): thousands of
+     * runnable threads, as when a JVM exits while its threads end, must each be scheduled before any safepoint begins
+     * (250-310 ms each with 10,000 on 2 cores). The calls after it read four times as many stacks, up to
+     * {@link #MAX_STACK_BATCH}: fewer safepoints to wait for, for a bounded price in memory.
+     */
+    static final long SLOW_BATCH_NANOS = 50_000_000;
+    /** The most stacks read per call, slow safepoints or not: about 40 MB of native memory while it lasts (see above). */
+    static final int MAX_STACK_BATCH = 1024;
 
     private final ThreadMXBean mx;
     private final int budget;
+    private final LongSupplier clock;
     private int cursor;
 
     /** @param budget stacks read per periodic sample ({@link #BUDGET_SAMPLE}; smaller in tests) */
     PlatformThreads(ThreadMXBean mx, int budget) {
+        this(mx, budget, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, to time each call (a test's own clock) */
+    PlatformThreads(ThreadMXBean mx, int budget, LongSupplier clock) {
         this.mx = mx;
         this.budget = budget;
+        this.clock = clock;
     }
 
     /**
@@ -90,20 +107,24 @@ final class PlatformThreads {
     }
 
     /**
-     * The threads' stacks (and held monitors if asked), {@link #STACK_BATCH} at a time, into {@code infos}; returns the
-     * threads read (one that ended meanwhile is left out).
+     * The threads' stacks (and held monitors if asked), {@link #STACK_BATCH} at a time (more after a slow call, see
+     * {@link #SLOW_BATCH_NANOS}), into {@code infos}; returns the threads read (one that ended meanwhile is left out).
      */
     private Set<Long> readStacks(List<Long> ids, boolean monitors, int depth, Map<Long, ThreadInfo> infos) {
         Set<Long> read = new HashSet<>();
-        for (int from = 0; from < ids.size(); from += STACK_BATCH) {
-            List<Long> some = ids.subList(from, Math.min(ids.size(), from + STACK_BATCH));
+        int size = STACK_BATCH;
+        for (int from = 0, to; from < ids.size(); from = to) {
+            to = Math.min(ids.size(), from + size);
+            List<Long> some = ids.subList(from, to);
             long[] batch = new long[some.size()];
             for (int i = 0; i < batch.length; i++) batch[i] = some.get(i);
+            long began = clock.getAsLong();
             for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, depth)) {
                 if (info == null) continue;
                 infos.put(info.getThreadId(), info);
                 read.add(info.getThreadId());
             }
+            if (clock.getAsLong() - began > SLOW_BATCH_NANOS) size = Math.min(MAX_STACK_BATCH, size * 4);
         }
         return read;
     }

@@ -138,6 +138,35 @@ class PlatformThreadsTest {
         assertThat(stackReads).as("a sample's reads").hasSizeGreaterThan(1).allMatch(n -> n <= PlatformThreads.STACK_BATCH);
     }
 
+    /**
+     * A call that waited long for its safepoint (a JVM whose thousands of ending threads must each be scheduled first) makes
+     * the next calls read more stacks at once: fewer safepoints to wait for.
+     */
+    @Test
+    void afterASlowCallTheNextReadMoreStacksAtOnceUpToABound() {
+        List<Integer> stackReads = new ArrayList<>();
+        long[] now = {0};
+        ThreadMXBean real = ManagementFactory.getThreadMXBean();
+        ThreadMXBean slow = (ThreadMXBean) Proxy.newProxyInstance(ThreadMXBean.class.getClassLoader(), new Class<?>[] {ThreadMXBean.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getThreadInfo") && args.length == 4) {
+                        stackReads.add(((long[]) args[0]).length);
+                        now[0] += PlatformThreads.SLOW_BATCH_NANOS + 1; // each call waited that long for its safepoint
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Map<Long, ThreadInfo> all = new HashMap<>();
+        new PlatformThreads(slow, PlatformThreads.BUDGET_SAMPLE, () -> now[0]).readAll(all, new WaitTracker());
+        assertThat(all.keySet()).containsAll(parkedIds());
+        assertThat(stackReads).hasSize(2);
+        assertThat(stackReads.get(0)).isEqualTo(PlatformThreads.STACK_BATCH);
+        assertThat(stackReads.get(1)).as("the rest, in one call").isGreaterThan(1).isLessThanOrEqualTo(4 * PlatformThreads.STACK_BATCH);
+    }
+
     @Test
     void aDumpRereadsOnlyTheThreadsThatMovedSinceTheirLastWholeRead() {
         PlatformThreads platform = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE);
