@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,12 +64,19 @@ public final class StartupBench {
 
         System.out.println("start-up, hello world, " + runs + " interleaved runs each (+" + warmup + " warm-up), java=" + java);
         for (String thread : CASES) {
-            System.out.printf("  %-24s %9s %9s %9s %8s %14s%n", thread, "median ms", "mean ms", "min ms", "stdev", "vs empty (med)");
-            Stats empty = Stats.of(ms.get(thread + ", empty agent"));
+            System.out.printf("  %-24s %9s %9s %9s %8s %14s %28s%n", thread, "median ms", "mean ms", "min ms", "stdev", "vs empty (med)",
+                    "paired: ms over empty (IQR)");
+            double[] emptyRuns = ms.get(thread + ", empty agent");
+            Stats empty = Stats.of(emptyRuns);
             for (String agent : agents.keySet()) {
-                Stats s = Stats.of(ms.get(thread + ", " + agent));
-                System.out.printf("    %-22s %9.1f %9.1f %9.1f %8.1f %13.2fx%n", agent, s.median(), s.mean(), s.min(), s.stdev(),
-                        s.median() / empty.median());
+                double[] runsOf = ms.get(thread + ", " + agent);
+                Stats s = Stats.of(runsOf);
+                // each run against the empty agent's run of its round: the machine's drift between rounds cancels
+                double[] over = new double[runs];
+                for (int i = 0; i < runs; i++) over[i] = runsOf[i] - emptyRuns[i];
+                Arrays.sort(over);
+                System.out.printf("    %-22s %9.1f %9.1f %9.1f %8.1f %13.2fx %+12.1f (%+.1f .. %+.1f)%n", agent, s.median(), s.mean(), s.min(), s.stdev(),
+                        s.median() / empty.median(), Stats.of(over).median(), over[runs / 4], over[(3 * runs) / 4]);
             }
             Stats tl = Stats.of(ms.get(thread + ", threadleak"));
             double ratio = tl.median() / empty.median();
