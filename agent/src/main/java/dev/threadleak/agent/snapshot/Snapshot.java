@@ -2,11 +2,12 @@ package dev.threadleak.agent.snapshot;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,7 +58,8 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         for (Deadlock d : deadlocks) {
             for (Deadlock.Link l : d.cycle()) named.add(l.thread().tid());
         }
-        Set<ThreadEntry> kept = new LinkedHashSet<>();
+        // by identity: an entry's record equals and hashCode would compare whole stacks (and be bootstrapped, see ARCHITECTURE.md)
+        Set<ThreadEntry> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Integer, ArrayDeque<ThreadEntry>> byGroup = new LinkedHashMap<>();
         for (ThreadEntry t : threads) {
             if (t.agentThread() || named.contains(t.tid()) || (t.task() != null && t.task().runningForMs(takenAtMs) >= blockedThresholdMs)) {

@@ -91,6 +91,24 @@ class AgentOutputIT {
     }
 
     /**
+     * A dump of more threads than it lists ({@code threads}) picks those it keeps without comparing entries: a record's
+     * equals and hashCode would compare whole stacks, and be bootstrapped through {@code ObjectMethods}. Before: every
+     * such dump hashed each kept entry deeply, and the JIT was still recompiling that path minutes into a JVM of
+     * 10,000 threads (the default {@code threads} is 10,000).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aDumpOfMoreThreadsThanItListsComparesNoEntries(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout", ChildJvm.agent("dir=" + dir + ",threads=100")),
+                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.ManyParked", "150");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        assertThat(run.stdout().lines()).contains("parked 150");
+        assertThat(ChildJvm.newestDump(dir).threads()).as("the exit dump lists as many as it may").hasSize(100);
+        assertThat(run.stdout().lines()).noneMatch(l -> l.contains(" java.lang.runtime.ObjectMethods "));
+    }
+
+    /**
      * A short JVM whose threads have all ended has nothing to report at its exit, and finds that out from the records as
      * they are: decoding the first creation stack (its frames, their modules, the blame) cost such a JVM about 10 ms, a
      * twentieth of a hello world's whole run.
