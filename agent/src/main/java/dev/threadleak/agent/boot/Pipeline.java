@@ -47,12 +47,12 @@ final class Pipeline {
      */
     long periodic() {
         long cpu = SampleBudget.cpuNanos();
-        scheduled(Depth.PERIODIC);
-        return afterPeriodic(SampleBudget.cpuNanos() - cpu);
+        Snapshot s = scheduled(Depth.PERIODIC);
+        return afterPeriodic(SampleBudget.cpuNanos() - cpu, s.summary().live());
     }
 
-    private synchronized long afterPeriodic(long costNanos) {
-        return budget.afterSample(costNanos);
+    private synchronized long afterPeriodic(long costNanos, long threads) {
+        return budget.afterSample(costNanos, threads);
     }
 
     /** The interval between periodic samples now in effect, in ns: after a dump (a sample too), the next one waits this long. */

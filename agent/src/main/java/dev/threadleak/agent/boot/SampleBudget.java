@@ -9,13 +9,17 @@ import java.util.concurrent.TimeUnit;
  * Spaces the periodic samples so that they take at most {@link Sampling#BUDGET_PERCENT_OF_A_CORE} % of one core: a sample reads every
  * live thread, so its cost grows with the thread count (about 5 µs a platform thread on JDK 17), and at 20,000 threads
  * the {@code sample} interval alone would let it grow past the budget. Judged on the cheaper of the last two samples, so
- * that one slow sample (still interpreted, or descheduled on a busy machine) does not stretch the interval; and only a
- * sample of {@link #STRETCH_FROM_NANOS} or more stretches it (about 1,000 platform threads): a small JVM keeps the
- * interval it was given, however short. Not thread-safe: used under the pipeline's lock.
+ * that one slow sample (descheduled on a busy machine) does not stretch the interval; and only a sample of
+ * {@link #STRETCH_FROM_NANOS} or more, of {@link #STRETCH_FROM_THREADS} live threads or more, stretches it: a small JVM
+ * keeps the interval it was given, however short. (A young JVM's samples run the agent's code interpreted for their
+ * first minute or so, and 37 threads' took 10 ms: cold code, not the thread count, which the budget is for.) Not
+ * thread-safe: used under the pipeline's lock.
  */
 final class SampleBudget {
     /** Samples cheaper than this never stretch the interval. */
     static final long STRETCH_FROM_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Samples of fewer live threads never stretch the interval (a warm sample of 500 costs about 2.5 ms on JDK 17). */
+    static final long STRETCH_FROM_THREADS = 500;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private final long optionNanos;
     /** The last sample's cost, -1 before the first; the one before it, 0 before the second (so the first never stretches). */
@@ -32,12 +36,13 @@ final class SampleBudget {
         return cpu >= 0 ? cpu : System.nanoTime();
     }
 
-    /** Takes the cost of a periodic sample just taken; returns how long to wait before the next one. */
-    long afterSample(long costNanos) {
+    /** Takes the cost of a periodic sample just taken, of {@code threads} live ones; returns how long to wait before the next. */
+    long afterSample(long costNanos, long threads) {
         previousCostNanos = Math.max(0, lastCostNanos);
         lastCostNanos = costNanos;
         long judged = Math.min(lastCostNanos, previousCostNanos);
-        everyNanos = judged < STRETCH_FROM_NANOS ? optionNanos : Math.max(optionNanos, judged * (100 / Sampling.BUDGET_PERCENT_OF_A_CORE));
+        everyNanos = judged < STRETCH_FROM_NANOS || threads < STRETCH_FROM_THREADS ? optionNanos
+                : Math.max(optionNanos, judged * (100 / Sampling.BUDGET_PERCENT_OF_A_CORE));
         return everyNanos;
     }
 
