@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and redefines Thread and VirtualThread, all with the JDK's own bytes, and records nothing. What threadleak's premain
  * costs beyond this agent's is its own (options, registry, reading its hooked classes); this agent's cost beyond the empty
  * agent's is the JDK's price for the hooks, which no design that keeps them can avoid. As threadleak keeps its hooked
- * classes in a file for the next JVM, this agent keeps the JDK's class files in {@code <java.io.tmpdir>/threadleak-floor-<JDK
- * build>.bin} (written by its first run), so that neither pays the runtime image's reader. See StartupBench {@code --floor}.
+ * classes in a file for the next JVM, this agent keeps the JDK's class files in {@code <dir>/threadleak-floor-<JDK build>.bin}
+ * (written by its first run; {@code dir} is StartupBench's {@code --dir}, or java.io.tmpdir), so that neither pays the
+ * runtime image's reader. See StartupBench {@code --floor}.
  */
 public final class FloorAgent {
     /** In the order threadleak puts them in: a superclass before its subclasses. */
@@ -35,10 +36,16 @@ public final class FloorAgent {
 
     private FloorAgent() {}
 
-    /** With {@code =time}, prints each step's milliseconds to stderr. */
+    /** Arguments, comma-separated: {@code dir=<path>} for the kept file; {@code time} prints each step's milliseconds to stderr. */
     public static void premain(String args, Instrumentation inst) throws Exception {
+        String dir = System.getProperty("java.io.tmpdir");
+        boolean time = false;
+        for (String arg : args == null ? new String[0] : args.split(",")) {
+            if (arg.equals("time")) time = true;
+            else if (arg.startsWith("dir=")) dir = arg.substring("dir=".length());
+        }
         long t0 = System.nanoTime();
-        byte[][] files = classFiles();
+        byte[][] files = classFiles(dir);
         long tRead = System.nanoTime();
         Module javaBase = Thread.class.getModule();
         inst.redefineModule(javaBase, Set.of(), Map.of(), Map.of("java.lang", Set.of(FloorAgent.class.getModule()),
@@ -67,16 +74,16 @@ public final class FloorAgent {
         long t3 = System.nanoTime();
         inst.redefineClasses(loaded.toArray(new ClassDefinition[0]));
         long t4 = System.nanoTime();
-        if ("time".equals(args)) {
+        if (time) {
             System.err.printf("read the class files %.1f ms, open java.lang %.1f ms, define one class there %.1f ms, define the executors %.1f ms,"
                     + " redefine %d %.1f ms%n", (tRead - t0) / 1e6, (tOpen - tRead) / 1e6, (t1 - tOpen) / 1e6, (t3 - t2) / 1e6, loaded.size(), (t4 - t3) / 1e6);
         }
     }
 
     /** The class files of {@link #CLASSES} (null where this JDK lacks one), then the class to define into java.lang. */
-    private static byte[][] classFiles() throws IOException {
+    private static byte[][] classFiles(String dir) throws IOException {
         // java.io, not java.nio.file: at start-up NIO's file system classes cost milliseconds (as in threadleak's HookCache)
-        File kept = new File(System.getProperty("java.io.tmpdir"), "threadleak-floor-".concat(System.getProperty("java.runtime.version")).concat(".bin")); // no +: its first use costs JDK 17 milliseconds
+        File kept = new File(dir, "threadleak-floor-".concat(System.getProperty("java.runtime.version")).concat(".bin")); // no +: its first use costs JDK 17 milliseconds
         byte[][] files = new byte[CLASSES.length + 1][];
         if (kept.isFile()) {
             try (RandomAccessFile in = new RandomAccessFile(kept, "r")) {

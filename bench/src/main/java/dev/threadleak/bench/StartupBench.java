@@ -37,7 +37,7 @@ public final class StartupBench {
         Map<String, List<String>> agents = new LinkedHashMap<>();
         agents.put("no agent", List.of());
         agents.put("empty agent", List.of("-javaagent:" + Args.require(a, "empty")));
-        if (a.containsKey("floor")) agents.put("floor agent", List.of("-javaagent:" + a.get("floor"))); // FloorAgent: the JDK's price for the hooks
+        if (a.containsKey("floor")) agents.put("floor agent", List.of("-javaagent:" + a.get("floor") + "=dir=" + dir)); // FloorAgent: the JDK's price for the hooks
         agents.put("threadleak", List.of("-javaagent:" + Args.require(a, "agent") + "=interval=0,dir=" + dir));
         if (a.containsKey("baseline")) { // another build of the agent, interleaved with this one: a before/after of a change
             agents.put("baseline", List.of("-javaagent:" + a.get("baseline") + "=interval=0,dir=" + dir));

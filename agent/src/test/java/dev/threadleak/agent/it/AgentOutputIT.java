@@ -66,8 +66,7 @@ class AgentOutputIT {
         assertThat(lines).contains("done");
         // the quiet second begins after the agent's class is loaded; the thread's first work after it, listing the
         // threads that predate the agent, loads the sampler's classes at once
-        long agentLoaded = uptimeMillis(lines.stream().filter(l -> l.contains(" dev.threadleak.agent.Agent ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no class load of the agent in:\n" + run.stdout())));
+        long agentLoaded = agentLoadedMillis(lines);
         assertThat(lines).as("classes of the sampler loaded within a second of the agent's (at %d ms)", agentLoaded)
                 .filteredOn(l -> l.contains(" dev.threadleak.agent.sample."))
                 .allMatch(l -> uptimeMillis(l) - agentLoaded >= 999); // each uptime is rounded to the millisecond
@@ -124,7 +123,7 @@ class AgentOutputIT {
         List<String> lines = run.stdout().lines().toList();
         assertThat(lines).as("the thread ran").contains("hello");
         // a JVM that outlives the agent's quiet first second gets its exit dump, rightly: only a short one is asked about
-        long agentLoaded = uptimeMillis(lines.stream().filter(l -> l.contains(" dev.threadleak.agent.Agent ")).findFirst().orElseThrow());
+        long agentLoaded = agentLoadedMillis(lines);
         long lastLoad = uptimeMillis(lines.stream().filter(l -> l.startsWith("[")).reduce((a, b) -> b).orElseThrow());
         assumeTrue(lastLoad - agentLoaded < 900, "the JVM ran past the quiet second (a loaded machine): its exit dump is due");
         assertThat(ChildJvm.dumps(dir)).as("nothing to report").isEmpty();
@@ -171,6 +170,12 @@ class AgentOutputIT {
     }
 
     /** The JVM's uptime at a log line, in milliseconds: {@code -Xlog:...:uptime} starts each line with {@code [0.123s]}. */
+    /** The uptime at which the agent's class was loaded, from a {@code -Xlog:class+load::uptime} log. */
+    private static long agentLoadedMillis(List<String> lines) {
+        return uptimeMillis(lines.stream().filter(l -> l.contains(" dev.threadleak.agent.Agent ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no class load of the agent in:\n" + String.join("\n", lines))));
+    }
+
     private static long uptimeMillis(String line) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\[([0-9.]+)s\\]").matcher(line);
         if (!m.find()) throw new AssertionError("no uptime in: " + line);
