@@ -4,10 +4,7 @@ import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.snapshot.Origin;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,7 +66,7 @@ public final class Registry implements Consumer<Thread> {
     private volatile boolean drainerStuck;
     private final SiteTable sites;
     /** Live threads by id (ids are never reused), in the order the agent learned of them. */
-    private final Map<Long, ThreadRecord> live = new LinkedHashMap<>();
+    private final LongMap<ThreadRecord> live = new LongMap<>();
     /** Ids of the agent's own threads. */
     private final Set<Long> agentThreads = new HashSet<>();
 
@@ -236,7 +233,7 @@ public final class Registry implements Consumer<Thread> {
     public synchronized void addUnseen(Iterable<Thread> threads, long nowMs, Origin origin) {
         drain();
         for (Thread t : threads) {
-            if (ThreadRecord.running(t) && !live.containsKey(t.getId())) {
+            if (ThreadRecord.running(t) && live.get(t.getId()) == null) {
                 ThreadRecord r = new ThreadRecord(t, nowMs, origin);
                 r.agentThread = agentThreads.contains(r.tid);
                 live.put(r.tid, r);
@@ -299,10 +296,10 @@ public final class Registry implements Consumer<Thread> {
         }
         if (!sweep && now - lastSweepMs < DRAIN_MILLIS) return; // woken by count: the sweep runs on the clock
         lastSweepMs = now;
-        for (Iterator<ThreadRecord> it = live.values().iterator(); it.hasNext(); ) {
-            ThreadRecord r = it.next();
-            if (r.alive()) continue;
-            it.remove();
+        for (int i = 0; i < live.end(); i++) {
+            ThreadRecord r = live.valueAt(i);
+            if (r == null || r.alive()) continue;
+            live.removeAt(i);
             if (r.site != null) {
                 r.site.live--;
                 r.site.lastEndedAtMs = now;
@@ -336,8 +333,9 @@ public final class Registry implements Consumer<Thread> {
      * they are placed nowhere (their creation was not captured) rather than at a line that may not have started them.
      */
     private void unplace(CaptureKeys.Key key) {
-        for (ThreadRecord r : live.values()) {
-            if (r.key != key) continue;
+        for (int i = 0; i < live.end(); i++) {
+            ThreadRecord r = live.valueAt(i);
+            if (r == null || r.key != key) continue;
             r.key = null;
             if (r.site != null) r.site.live--;
             r.site = null;
@@ -347,7 +345,7 @@ public final class Registry implements Consumer<Thread> {
     /** Drains, then returns the records of live threads in start order. */
     public synchronized List<ThreadRecord> liveRecords() {
         drain();
-        return new ArrayList<>(live.values());
+        return live.values();
     }
 
     /**
@@ -360,8 +358,9 @@ public final class Registry implements Consumer<Thread> {
         for (ThreadRecord r = pending.get(); r != null; r = r.next) { // under this lock no drain relinks them
             if (!agentThreads.contains(r.tid) && r.alive()) return true;
         }
-        for (ThreadRecord r : live.values()) {
-            if (r.origin == Origin.STARTED && !r.agentThread && r.alive()) return true;
+        for (int i = 0; i < live.end(); i++) {
+            ThreadRecord r = live.valueAt(i);
+            if (r != null && r.origin == Origin.STARTED && !r.agentThread && r.alive()) return true;
         }
         return executors.anyBuiltAndRunning() || dropped.get() > 0;
     }

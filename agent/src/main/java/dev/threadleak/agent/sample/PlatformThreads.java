@@ -1,13 +1,9 @@
 package dev.threadleak.agent.sample;
 
-import java.lang.management.LockInfo;
+import dev.threadleak.agent.registry.LongMap;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,8 +63,9 @@ final class PlatformThreads {
      * hundreds of milliseconds on a heap of a few GB, on every dump. The ones other threads wait for are
      * filled in without it by {@code Sampler.withContendedSynchronizers}.
      */
-    Set<Long> readAll(Map<Long, ThreadInfo> infos, WaitTracker waits) {
-        return readStacks(states(infos, waits, true), mx.isObjectMonitorUsageSupported(), Integer.MAX_VALUE, infos);
+    LongMap<ThreadInfo> readAll(LongMap<ThreadInfo> infos, WaitTracker waits) {
+        long[] moved = states(infos, waits, true);
+        return readStacks(moved, moved.length, mx.isObjectMonitorUsageSupported(), Integer.MAX_VALUE, infos);
     }
 
     /**
@@ -76,15 +73,13 @@ final class PlatformThreads {
      * then the stacks of only those threads that may have moved since their last read, at most
      * {@code budget} of them, round-robin. Held locks are left to dumps.
      */
-    Set<Long> readMoved(Map<Long, ThreadInfo> infos, WaitTracker waits) {
-        List<Long> moved = states(infos, waits, false);
-        List<Long> chosen = moved;
-        if (moved.size() > budget) {
-            chosen = new ArrayList<>(budget);
-            for (int i = 0; i < budget; i++) chosen.add(moved.get((cursor + i) % moved.size()));
-            cursor = (cursor + budget) % moved.size();
-        }
-        return readStacks(chosen, false, SAMPLE_DEPTH, infos);
+    LongMap<ThreadInfo> readMoved(LongMap<ThreadInfo> infos, WaitTracker waits) {
+        long[] moved = states(infos, waits, false);
+        if (moved.length <= budget) return readStacks(moved, moved.length, false, SAMPLE_DEPTH, infos);
+        long[] chosen = new long[budget];
+        for (int i = 0; i < budget; i++) chosen[i] = moved[(cursor + i) % moved.length];
+        cursor = (cursor + budget) % moved.length;
+        return readStacks(chosen, budget, false, SAMPLE_DEPTH, infos);
     }
 
     /**
@@ -92,37 +87,36 @@ final class PlatformThreads {
      * returns the threads whose stacks must be read: not provably still in the wait of their last read ({@code whole}:
      * their last whole read).
      */
-    private List<Long> states(Map<Long, ThreadInfo> infos, WaitTracker waits, boolean whole) {
-        List<Long> moved = new ArrayList<>();
-        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds(), 0)) {
+    private long[] states(LongMap<ThreadInfo> infos, WaitTracker waits, boolean whole) {
+        ThreadInfo[] all = mx.getThreadInfo(mx.getAllThreadIds(), 0);
+        long[] moved = new long[all.length];
+        int n = 0;
+        for (ThreadInfo info : all) {
             if (info == null) continue;
             infos.put(info.getThreadId(), info);
-            LockInfo lock = info.getLockInfo();
-            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), lock == null ? null : lock.toString(),
+            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), info.getLockInfo(),
                     info.getWaitedCount() + info.getBlockedCount(), whole) == null) {
-                moved.add(info.getThreadId());
+                moved[n++] = info.getThreadId();
             }
         }
-        return moved;
+        return Arrays.copyOf(moved, n);
     }
 
     /**
      * The threads' stacks (and held monitors if asked), {@link #STACK_BATCH} at a time (more after a slow call, see
-     * {@link #SLOW_BATCH_NANOS}), into {@code infos}; returns the threads read (one that ended meanwhile is left out).
+     * {@link #SLOW_BATCH_NANOS}), into {@code infos}; returns them by id (one that ended meanwhile is left out).
      */
-    private Set<Long> readStacks(List<Long> ids, boolean monitors, int depth, Map<Long, ThreadInfo> infos) {
-        Set<Long> read = new HashSet<>();
+    private LongMap<ThreadInfo> readStacks(long[] ids, int count, boolean monitors, int depth, LongMap<ThreadInfo> infos) {
+        LongMap<ThreadInfo> read = new LongMap<>();
         int size = STACK_BATCH;
-        for (int from = 0, to; from < ids.size(); from = to) {
-            to = Math.min(ids.size(), from + size);
-            List<Long> some = ids.subList(from, to);
-            long[] batch = new long[some.size()];
-            for (int i = 0; i < batch.length; i++) batch[i] = some.get(i);
+        for (int from = 0, to; from < count; from = to) {
+            to = Math.min(count, from + size);
+            long[] batch = Arrays.copyOfRange(ids, from, to);
             long began = clock.getAsLong();
             for (ThreadInfo info : mx.getThreadInfo(batch, monitors, false, depth)) {
                 if (info == null) continue;
                 infos.put(info.getThreadId(), info);
-                read.add(info.getThreadId());
+                read.put(info.getThreadId(), info);
             }
             if (clock.getAsLong() - began > SLOW_BATCH_NANOS) size = Math.min(MAX_STACK_BATCH, size * 4);
         }

@@ -5,6 +5,7 @@ import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.hook.HookPoint;
 import dev.threadleak.agent.registry.ExecutorRecord;
 import dev.threadleak.agent.registry.HookFailures;
+import dev.threadleak.agent.registry.LongMap;
 import dev.threadleak.agent.snapshot.Origin;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.registry.SiteRecord;
@@ -141,8 +142,8 @@ public final class Sampler {
         }
         List<ExecutorRecord> executorRecords = registry.liveExecutors();
         waits.beginRound();
-        Map<Long, ThreadInfo> infos = new HashMap<>();
-        Set<Long> read = full ? platform.readAll(infos, waits) : platform.readMoved(infos, waits);
+        LongMap<ThreadInfo> infos = new LongMap<>();
+        LongMap<ThreadInfo> read = full ? platform.readAll(infos, waits) : platform.readMoved(infos, waits);
         // virtual threads: the next `budget` of them, round-robin across samples, so a million cost bounded time. A
         // periodic read skips those started since the previous one: a virtual thread per request is mostly gone by
         // the next sample, and one that young cannot have waited long (a dump reads them all the same)
@@ -164,7 +165,7 @@ public final class Sampler {
                 threads.add(virtualEntry(r, t, readNow, now));
             } else {
                 ThreadInfo info = infos.get(t.getId());
-                if (info != null) threads.add(platformEntry(r, t, info, read.contains(t.getId()), full, now)); // else: it ended meanwhile
+                if (info != null) threads.add(platformEntry(r, t, info, read.get(t.getId()) != null, full, now)); // else: it ended meanwhile
             }
         }
         waits.endRound();
@@ -243,10 +244,10 @@ public final class Sampler {
      */
     private ThreadEntry platformEntry(ThreadRecord r, Thread t, ThreadInfo info, boolean read, boolean whole, long now) {
         LockInfo lock = info.getLockInfo();
-        String lockName = lock == null ? null : lock.toString();
         Thread.State state = info.getThreadState();
         WaitTracker.Track track;
         if (read) {
+            String lockName = lock == null ? null : lock.toString();
             StackTraceElement[] raw = info.getStackTrace();
             WaitReason reason = WaitReason.of(state, raw, lockName, info.getLockOwnerName());
             track = waits.observe(info.getThreadId(), state, raw, frames(raw), lockName,
@@ -254,6 +255,9 @@ public final class Sampler {
         } else {
             track = waits.keep(info.getThreadId());
         }
+        // named by its wait's string where that is its lock: one string per distinct wait kept, not one per thread
+        String lockName = lock == null ? null
+                : track != null && WaitTracker.sameLock(track.lock(), lock) ? track.lock() : lock.toString();
         ThreadEntry.Builder entry = entry(r, t, track, now).state(state.name()).monitorsOwned(track == null ? List.of() : track.monitors());
         if (lockName != null) {
             List<Frame> stack = track == null ? List.of() : track.stack();
@@ -405,10 +409,10 @@ public final class Sampler {
     }
 
     /** Lock cycles: each deadlocked thread, the lock it wants, and who holds it, once per cycle. */
-    private List<Deadlock> deadlocks(Map<Long, ThreadInfo> infos) {
+    private List<Deadlock> deadlocks(LongMap<ThreadInfo> infos) {
         int waitingOnOwnedLocks = 0;
-        for (ThreadInfo info : infos.values()) {
-            if (info.getLockOwnerId() >= 0) waitingOnOwnedLocks++;
+        for (int i = 0; i < infos.end(); i++) {
+            if (infos.valueAt(i).getLockOwnerId() >= 0) waitingOnOwnedLocks++;
         }
         if (waitingOnOwnedLocks < 2) return List.of(); // a cycle needs two threads each waiting for a held lock
         long[] ids = mx.findDeadlockedThreads();

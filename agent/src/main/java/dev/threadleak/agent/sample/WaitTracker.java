@@ -1,7 +1,9 @@
 package dev.threadleak.agent.sample;
 
+import dev.threadleak.agent.registry.LongMap;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
+import java.lang.management.LockInfo;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -79,6 +81,8 @@ final class WaitTracker {
         private int seen;
 
         List<Frame> stack() { return wait.stack; }
+        /** The lock of the wait, as {@code LockInfo} prints it, shared by every thread in an equal wait; or null. */
+        String lock() { return wait.lock; }
         /** Monitors held at the last whole read; none known if the wait was not read whole. */
         List<OwnedMonitor> monitors() { return wait.monitors == null ? List.of() : wait.monitors; }
         WaitReason reason() { return wait.reason; }
@@ -91,7 +95,7 @@ final class WaitTracker {
         }
     }
 
-    private final Map<Long, Track> tracks = new HashMap<>();
+    private final LongMap<Track> tracks = new LongMap<>();
     /** The distinct waits the tracks hold; each is itself its key. */
     private final Map<Wait, Wait> waits = new HashMap<>();
     /**
@@ -112,14 +116,30 @@ final class WaitTracker {
      * waited + blocked count is unchanged), and, if {@code whole}, its last read was whole (a dump's: every frame and the
      * monitors held). Null when its stack must be read again.
      */
-    Track stillWaiting(long tid, Thread.State state, String lock, long wakeups, boolean whole) {
+    Track stillWaiting(long tid, Thread.State state, LockInfo lock, long wakeups, boolean whole) {
         Track t = tracks.get(tid);
         if (t == null || wakeups < 0 || state == Thread.State.RUNNABLE || t.wait.state != state || t.wakeups != wakeups
-                || !Objects.equals(t.wait.lock, lock) || (whole && t.wait.monitors == null)) {
+                || !sameLock(t.wait.lock, lock) || (whole && t.wait.monitors == null)) {
             return null;
         }
         seen(t);
         return t;
+    }
+
+    /**
+     * Whether {@code name} is what {@code lock} prints ({@code LockInfo.toString}: class name, {@code @}, identity hash in
+     * hex), found without printing it: a sample asks this of every thread, and most have not moved.
+     */
+    static boolean sameLock(String name, LockInfo lock) {
+        if (name == null || lock == null) return name == null && lock == null;
+        String className = lock.getClassName();
+        int at = className.length();
+        if (name.length() <= at + 1 || name.charAt(at) != '@' || !name.startsWith(className)) return false;
+        try {
+            return Integer.parseUnsignedInt(name, at + 1, name.length(), 16) == lock.getIdentityHashCode();
+        } catch (NumberFormatException notAHash) {
+            return false;
+        }
     }
 
     /**
@@ -163,7 +183,10 @@ final class WaitTracker {
 
     /** Forgets threads that were not seen this round (they ended), and the waits no thread is in any more. */
     void endRound() {
-        tracks.values().removeIf(t -> t.seen != round);
+        for (int i = 0; i < tracks.end(); i++) {
+            Track t = tracks.valueAt(i);
+            if (t != null && t.seen != round) tracks.removeAt(i);
+        }
         if (waits.values().removeIf(w -> w.seen != round)) {
             stacks.clear();
             for (Wait w : waits.values()) stacks.put(w.stack, w.stack);

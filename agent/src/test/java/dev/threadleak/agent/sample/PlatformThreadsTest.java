@@ -2,6 +2,7 @@ package dev.threadleak.agent.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.threadleak.agent.registry.LongMap;
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -9,10 +10,8 @@ import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
@@ -59,10 +58,16 @@ class PlatformThreadsTest {
         return ids;
     }
 
+    private static Set<Long> ids(LongMap<ThreadInfo> infos) {
+        Set<Long> ids = new HashSet<>();
+        for (ThreadInfo info : infos.values()) ids.add(info.getThreadId());
+        return ids;
+    }
+
     @Test
     void aDumpReadsEveryThreadWithItsWholeStack() {
-        Map<Long, ThreadInfo> infos = new HashMap<>();
-        Set<Long> read = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE).readAll(infos, new WaitTracker());
+        LongMap<ThreadInfo> infos = new LongMap<>();
+        Set<Long> read = ids(new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE).readAll(infos, new WaitTracker()));
         assertThat(read).containsAll(parkedIds()).contains(Thread.currentThread().getId());
         ThreadInfo one = infos.get(parked.get(0).getId());
         assertThat(one.getStackTrace()).extracting(StackTraceElement::getMethodName).contains("await", "waitForRelease", "run");
@@ -76,19 +81,19 @@ class PlatformThreadsTest {
         int rounds = 0;
         // nothing observed yet: every thread may have moved; 2 stacks a sample, each sample the next 2
         while (!readOverall.containsAll(parkedIds()) && rounds++ < 200) {
-            Map<Long, ThreadInfo> infos = new HashMap<>();
+            LongMap<ThreadInfo> infos = new LongMap<>();
             waits.beginRound();
-            Set<Long> read = platform.readMoved(infos, waits);
+            Set<Long> read = ids(platform.readMoved(infos, waits));
             waits.endRound();
             assertThat(read).hasSizeLessThanOrEqualTo(2);
-            assertThat(infos.keySet()).as("every thread's state, read or not").containsAll(parkedIds());
+            assertThat(ids(infos)).as("every thread's state, read or not").containsAll(parkedIds());
             readOverall.addAll(read);
         }
         assertThat(readOverall).as("round-robin reaches every parked thread").containsAll(parkedIds());
 
         // once observed in their wait, the parked threads are not read again while their wait lasts
         PlatformThreads fresh = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE);
-        Map<Long, ThreadInfo> first = new HashMap<>();
+        LongMap<ThreadInfo> first = new LongMap<>();
         waits.beginRound();
         fresh.readAll(first, new WaitTracker());
         for (long id : parkedIds()) {
@@ -98,9 +103,9 @@ class PlatformThreadsTest {
                     lock == null ? null : lock.toString(), info.getWaitedCount() + info.getBlockedCount(), WaitReason.RUNNING, null, 0);
         }
         waits.endRound();
-        Map<Long, ThreadInfo> infos = new HashMap<>();
+        LongMap<ThreadInfo> infos = new LongMap<>();
         waits.beginRound();
-        Set<Long> read = fresh.readMoved(infos, waits);
+        Set<Long> read = ids(fresh.readMoved(infos, waits));
         waits.endRound();
         assertThat(read).as("still in the same wait: no stack read").doesNotContainAnyElementsOf(parkedIds());
         assertThat(read).as("this thread runs: read").contains(Thread.currentThread().getId());
@@ -123,16 +128,16 @@ class PlatformThreadsTest {
                         throw e.getCause();
                     }
                 });
-        Map<Long, ThreadInfo> all = new HashMap<>();
+        LongMap<ThreadInfo> all = new LongMap<>();
         new PlatformThreads(counting, PlatformThreads.BUDGET_SAMPLE).readAll(all, new WaitTracker());
-        assertThat(all.keySet()).containsAll(parkedIds());
+        assertThat(ids(all)).containsAll(parkedIds());
         assertThat(stackReads).as("a dump's reads").hasSizeGreaterThan(1).allMatch(n -> n <= PlatformThreads.STACK_BATCH);
 
         stackReads.clear();
-        Map<Long, ThreadInfo> moved = new HashMap<>();
+        LongMap<ThreadInfo> moved = new LongMap<>();
         WaitTracker waits = new WaitTracker();
         waits.beginRound();
-        Set<Long> read = new PlatformThreads(counting, PlatformThreads.BUDGET_SAMPLE).readMoved(moved, waits);
+        Set<Long> read = ids(new PlatformThreads(counting, PlatformThreads.BUDGET_SAMPLE).readMoved(moved, waits));
         waits.endRound();
         assertThat(read).as("nothing observed yet: every thread is read").containsAll(parkedIds());
         assertThat(stackReads).as("a sample's reads").hasSizeGreaterThan(1).allMatch(n -> n <= PlatformThreads.STACK_BATCH);
@@ -159,9 +164,9 @@ class PlatformThreadsTest {
                         throw e.getCause();
                     }
                 });
-        Map<Long, ThreadInfo> all = new HashMap<>();
+        LongMap<ThreadInfo> all = new LongMap<>();
         new PlatformThreads(slow, PlatformThreads.BUDGET_SAMPLE, () -> now[0]).readAll(all, new WaitTracker());
-        assertThat(all.keySet()).containsAll(parkedIds());
+        assertThat(ids(all)).containsAll(parkedIds());
         assertThat(stackReads).hasSize(2);
         assertThat(stackReads.get(0)).isEqualTo(PlatformThreads.STACK_BATCH);
         assertThat(stackReads.get(1)).as("the rest, in one call").isGreaterThan(1).isLessThanOrEqualTo(4 * PlatformThreads.STACK_BATCH);
@@ -171,9 +176,9 @@ class PlatformThreadsTest {
     void aDumpRereadsOnlyTheThreadsThatMovedSinceTheirLastWholeRead() {
         PlatformThreads platform = new PlatformThreads(ManagementFactory.getThreadMXBean(), PlatformThreads.BUDGET_SAMPLE);
         WaitTracker waits = new WaitTracker();
-        Map<Long, ThreadInfo> first = new HashMap<>();
+        LongMap<ThreadInfo> first = new LongMap<>();
         waits.beginRound();
-        Set<Long> read = platform.readAll(first, waits);
+        Set<Long> read = ids(platform.readAll(first, waits));
         assertThat(read).as("nothing read whole yet").containsAll(parkedIds());
         for (long id : read) {
             ThreadInfo info = first.get(id);
@@ -182,11 +187,11 @@ class PlatformThreadsTest {
                     lock == null ? null : lock.toString(), info.getWaitedCount() + info.getBlockedCount(), WaitReason.RUNNING, List.of(), 0);
         }
         waits.endRound();
-        Map<Long, ThreadInfo> second = new HashMap<>();
+        LongMap<ThreadInfo> second = new LongMap<>();
         waits.beginRound();
-        Set<Long> reread = platform.readAll(second, waits);
+        Set<Long> reread = ids(platform.readAll(second, waits));
         waits.endRound();
-        assertThat(second.keySet()).as("every thread's state, read or not").containsAll(parkedIds());
+        assertThat(ids(second)).as("every thread's state, read or not").containsAll(parkedIds());
         assertThat(reread).as("still in the wait read whole: not read again").doesNotContainAnyElementsOf(parkedIds());
         assertThat(reread).as("this thread runs: read").contains(Thread.currentThread().getId());
     }

@@ -3,6 +3,7 @@ package dev.threadleak.agent.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
+import java.lang.management.LockInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,8 @@ class WaitTrackerTest {
             new StackTraceElement("jdk.internal.misc.Unsafe", "park", null, -2),
             new StackTraceElement("java.util.concurrent.LinkedBlockingQueue", "take", null, 435)};
     private static final StackTraceElement[] SLEEP = {new StackTraceElement("java.lang.Thread", "sleep", null, -2)};
-    private static final String LOCK = "java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject@1";
+    private static final LockInfo LOCK_INFO = new LockInfo("java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject", 0x1f2e);
+    private static final String LOCK = LOCK_INFO.toString();
     private static final WaitReason PARKED = new WaitReason("parked on LinkedBlockingQueue.take", false);
 
     private final WaitTracker tracker = new WaitTracker();
@@ -36,11 +38,11 @@ class WaitTrackerTest {
     void aThreadProvablyStillInItsWaitNeedsNoNewReadButARunningOneDoes() {
         read(1, TAKE, LOCK, 7, 1_000);
         tracker.beginRound();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, false)).isNotNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 8, false)).as("a wake-up").isNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, "other@2", 7, false)).as("another lock").isNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.RUNNABLE, LOCK, 7, false)).as("running: its stack moves unseen").isNull();
-        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK, 7, false)).as("never read").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK_INFO, 7, false)).isNotNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK_INFO, 8, false)).as("a wake-up").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, new LockInfo("other", 2), 7, false)).as("another lock").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.RUNNABLE, LOCK_INFO, 7, false)).as("running: its stack moves unseen").isNull();
+        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK_INFO, 7, false)).as("never read").isNull();
         tracker.endRound();
     }
 
@@ -97,19 +99,34 @@ class WaitTrackerTest {
     void aDumpNeedsAWholeReadWhereAPeriodicOneAcceptsAnyAndMonitorsAreKeptWithTheWait() {
         read(1, TAKE, LOCK, 7, 1_000); // a periodic read: 64 frames, no monitors
         tracker.beginRound();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, false)).as("a periodic sample").isNotNull();
-        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, true)).as("a dump: never read whole").isNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK_INFO, 7, false)).as("a periodic sample").isNotNull();
+        assertThat(tracker.stillWaiting(1, Thread.State.WAITING, LOCK_INFO, 7, true)).as("a dump: never read whole").isNull();
         List<OwnedMonitor> held = List.of(new OwnedMonitor(1, "com.acme.Account@1"));
         tracker.observe(1, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, held, 6_000);
         tracker.observe(2, Thread.State.WAITING, TAKE, Sampler.frames(TAKE), LOCK, 7, PARKED, List.of(), 6_000);
         tracker.endRound();
         tracker.beginRound();
-        WaitTracker.Track whole = tracker.stillWaiting(1, Thread.State.WAITING, LOCK, 7, true);
+        WaitTracker.Track whole = tracker.stillWaiting(1, Thread.State.WAITING, LOCK_INFO, 7, true);
         assertThat(whole).as("read whole since").isNotNull();
         assertThat(whole.monitors()).isEqualTo(held);
         assertThat(whole.sinceMs()).as("the same wait, read again whole").isEqualTo(1_000);
-        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK, 7, true).monitors()).isEmpty();
+        assertThat(tracker.stillWaiting(2, Thread.State.WAITING, LOCK_INFO, 7, true).monitors()).isEmpty();
         tracker.endRound();
         assertThat(tracker.distinctWaits()).as("a wait holding monitors is its thread's own, not interned").isEqualTo(1);
+    }
+
+    @Test
+    void aLockIsMatchedToItsPrintedNameWithoutPrintingIt() {
+        LockInfo lock = new LockInfo("a.B", 0xcafe);
+        assertThat(WaitTracker.sameLock("a.B@cafe", lock)).isTrue();
+        assertThat(WaitTracker.sameLock(new LockInfo("a.B", -1).toString(), new LockInfo("a.B", -1))).as("a hash past 2^31").isTrue();
+        assertThat(WaitTracker.sameLock("a.B@cafd", lock)).as("another object of the class").isFalse();
+        assertThat(WaitTracker.sameLock("a.BC@cafe", lock)).as("a class whose name it begins").isFalse();
+        assertThat(WaitTracker.sameLock("a.@cafe", lock)).isFalse();
+        assertThat(WaitTracker.sameLock("a.B@", lock)).isFalse();
+        assertThat(WaitTracker.sameLock("a.B@x", lock)).isFalse();
+        assertThat(WaitTracker.sameLock(null, lock)).isFalse();
+        assertThat(WaitTracker.sameLock("a.B@cafe", null)).isFalse();
+        assertThat(WaitTracker.sameLock(null, null)).as("no lock either time").isTrue();
     }
 }
