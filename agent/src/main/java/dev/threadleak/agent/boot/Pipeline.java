@@ -24,6 +24,8 @@ final class Pipeline {
     /** Written under the lock; read without it by views that must not wait for a sample in progress ({@link #last}). */
     private volatile Snapshot last;
     private volatile long samples, sampleNanos;
+    /** The HTTP endpoint's address once it serves ({@code host:port}), else empty. */
+    private volatile String serving = "";
 
     Pipeline(Sampler sampler, History history, Findings.Thresholds thresholds, long freshMs, long sampleNanos) {
         this.sampler = sampler;
@@ -76,6 +78,11 @@ final class Pipeline {
         return last;
     }
 
+    /** Names the address the HTTP endpoint serves on, for every snapshot from now on. */
+    void serving(String address) {
+        serving = address;
+    }
+
     /** Samples taken (scheduled and on demand), and the time they took: the agent's own cost. */
     long samples() {
         return samples;
@@ -98,7 +105,7 @@ final class Pipeline {
     private Judged judge(Depth depth) {
         Snapshot read = sampler.read(depth);
         if (baseline < 0) baseline = read.summary().live();
-        Snapshot s = read.toBuilder().summary(read.summary().withBaseline(baseline)).sampling(budget.sampling()).build();
+        Snapshot s = read.toBuilder().summary(read.summary().withBaseline(baseline)).sampling(budget.sampling()).http(serving).build();
         History.Tick tick = History.tick(s);
         return new Judged(s.withFindings(Findings.compute(s, tick, history, thresholds)), tick);
     }

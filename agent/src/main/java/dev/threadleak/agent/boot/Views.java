@@ -2,6 +2,7 @@ package dev.threadleak.agent.boot;
 
 import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
+import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.AgentCost;
 import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.ThreadLeakBean;
@@ -10,6 +11,7 @@ import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.Snapshot;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
@@ -55,7 +57,13 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
-            HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
+            InetSocketAddress bound = HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
+            if (bound != null) {
+                // where a client finds it, port 0's choice included: the dumps, the MXBean, and `threadleak list` (this property)
+                String serving = HttpEndpoint.show(bound);
+                pipeline.serving(serving);
+                System.setProperty(Wire.HTTP_PROPERTY, serving);
+            }
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
             log.warn(Printable.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why

@@ -6,6 +6,7 @@ import dev.threadleak.agent.snapshot.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -30,9 +31,11 @@ final class ListCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** {@code loaded, dumps in DIR}, {@code not loaded}, or {@code unknown}. */
+    /** {@code loaded, dumps in DIR[, http on HOST:PORT]}, {@code not loaded}, or {@code unknown}. */
     private static String threadleak(Jvms.Jvm d) {
-        String dir = TargetProperties.read(d.pid(), Wire.DIR_PROPERTY);
-        return TargetProperties.unknown(dir) ? "unknown (its properties cannot be read)" : dir == null ? "not loaded" : "loaded, dumps in " + dir;
+        Properties props = TargetProperties.readAll(d.pid());
+        if (props == null) return "unknown (its properties cannot be read)";
+        String dir = props.getProperty(Wire.DIR_PROPERTY), http = props.getProperty(Wire.HTTP_PROPERTY);
+        return dir == null ? "not loaded" : "loaded, dumps in " + dir + (http == null ? "" : ", http on " + http);
     }
 }

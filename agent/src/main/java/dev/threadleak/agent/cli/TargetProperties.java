@@ -18,17 +18,22 @@ final class TargetProperties {
 
     /** The property's value, null when the target has no such property, {@link #UNKNOWN} (test with {@link #unknown}) when it cannot be read. */
     static String read(String pid, String name) {
+        Properties all = readAll(pid);
+        return all == null ? UNKNOWN : all.getProperty(name);
+    }
+
+    /** The target's system properties, in one attach; null when they cannot be read. */
+    static Properties readAll(String pid) {
         try {
             VirtualMachine vm = VirtualMachine.attach(pid);
             try {
-                Properties props = vm.getSystemProperties();
-                return props.getProperty(name);
+                return vm.getSystemProperties();
             } finally {
                 vm.detach();
             }
         } catch (Throwable t) {
             // no jdk.attach (a JRE), another user's JVM, or gone: the caller says less, nothing more
-            return UNKNOWN;
+            return null;
         }
     }
 }

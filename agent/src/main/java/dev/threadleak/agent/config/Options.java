@@ -94,7 +94,8 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
             new Spec("http", null, "off",
                     "the HTTP endpoint (see *In production*): `9464` listens on `127.0.0.1:9464` only; `<ip>:<port>` "
                     + "(`0.0.0.0:9464`, `[::1]:9464`) is needed to listen beyond this host, and then a warning line says "
-                    + "so. IP addresses or `localhost` only (no DNS at launch)"),
+                    + "so. IP addresses or `localhost` only (no DNS at launch). Port `0` takes a free port: the port taken is in "
+                    + "every dump's `http`, the MXBean's `HttpAddress`, `threadleak list` and the system property `threadleak.http`"),
             new Spec("token", null, "none",
                     "a file whose content (trimmed) every HTTP request must carry as `Authorization: Bearer <token>`; "
                     + "read at launch (unreadable or empty: the JVM does not start) and when the endpoint starts. Only a "
@@ -247,7 +248,7 @@ public record Options(Path dir, Duration interval, int keep, int depth, List<Str
         } catch (NumberFormatException e) {
             throw new BadOption("bad value for http: '" + value + "'" + expected);
         }
-        if (port < 1 || port > 65535) throw new BadOption("bad value for http: '" + value + "' (port " + port + " is not from 1 to 65535)");
+        if (port < 0 || port > 65535) throw new BadOption("bad value for http: '" + value + "' (port " + port + " is not from 0, a free port, to 65535)");
         if (!isAddressLiteral(host)) throw new BadOption("bad value for http: '" + value + "' (the address must be an IP address or localhost)");
         try {
             // in brackets, an IPv6 address that does not parse is an error, not a DNS lookup

@@ -14,6 +14,9 @@ public final class Wire {
      */
     public static final String DIR_PROPERTY = SharedNames.DIR_PROPERTY;
 
+    /** System property naming the address the agent's HTTP endpoint serves on ({@code 127.0.0.1:41234}), once it does: {@code threadleak list} shows it. */
+    public static final String HTTP_PROPERTY = "threadleak.http";
+
     /**
      * System property naming the attach that loaded the agent: {@code threadleak attach} passes an id of its own
      * ({@link #withAttachId}) and reads this after loading to tell whether its load started the agent or lost a race

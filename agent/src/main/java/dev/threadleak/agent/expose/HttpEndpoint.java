@@ -59,23 +59,30 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         this.healthLimits = healthLimits;
     }
 
-    /** Starts the endpoint, its threads marked as the agent's own before they start; one warning line when it cannot (a port in use). */
-    public static void start(Source source, InetSocketAddress address, String token, int threadsListed, HealthLimits healthLimits, Log log,
-                             Consumer<Thread> markAgentThread) {
+    /**
+     * Starts the endpoint, its threads marked as the agent's own before they start; returns the address it serves on (the
+     * port the system chose for port 0), or null after one warning line when it cannot (a port in use).
+     */
+    public static InetSocketAddress start(Source source, InetSocketAddress address, String token, int threadsListed, HealthLimits healthLimits,
+                                          Log log, Consumer<Thread> markAgentThread) {
         try {
             HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, healthLimits);
-            new NioHttpServer(address, endpoint, log, markAgentThread).start();
+            NioHttpServer server = new NioHttpServer(address, endpoint, log, markAgentThread);
+            InetSocketAddress bound = server.address();
+            server.start();
             if (!address.getAddress().isLoopbackAddress()) {
-                log.warn("HTTP endpoint on " + show(address) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
+                log.warn("HTTP endpoint on " + show(bound) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
                         + (token == null ? " (set token=<file> to require a token, or listen on 127.0.0.1)" : " (with the token)"));
             }
+            return bound;
         } catch (Throwable t) {
             log.warn("cannot start the HTTP endpoint on " + show(address) + ": " + t + "; /metrics, /health and /debug/threads are off");
+            return null;
         }
     }
 
     /** {@code 127.0.0.1:9464}, {@code [::1]:9464}: the address as the {@code http} option writes it. */
-    static String show(InetSocketAddress address) {
+    public static String show(InetSocketAddress address) {
         String host = address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }

@@ -192,6 +192,11 @@ final class NioHttpServer {
         this.thread = agentThread(markAgentThread, this::loop, "threadleak-http");
     }
 
+    /** The address bound: the port the system chose when asked for port 0. */
+    InetSocketAddress address() throws IOException {
+        return (InetSocketAddress) listener.getLocalAddress();
+    }
+
     /** A daemon thread of the agent's, marked as such before it starts (so no sample ever takes it for the application's). */
     private static Thread agentThread(Consumer<Thread> markAgentThread, Runnable r, String name) {
         Thread t = new Thread(r, name);

@@ -84,7 +84,7 @@ public final class TextReport {
 
     void header(String source) {
         println("threadleak report: " + source);
-        println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()));
+        println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()) + (s.http().isEmpty() ? "" : ", http on " + s.http()));
         println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
                 + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
         Summary sum = s.summary();

@@ -41,6 +41,7 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
     @Override public int getLongBlockedCount() { return s().longBlocked().size(); }
     @Override public int getFindingCount() { return s().findings().size(); }
     @Override public long getHookFailures() { return s().summary().hookFailures(); }
+    @Override public String getHttpAddress() { return s().http(); }
 
     @Override
     public Counts getCounts() {

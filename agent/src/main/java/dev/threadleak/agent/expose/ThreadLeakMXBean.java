@@ -30,6 +30,9 @@ public interface ThreadLeakMXBean {
     /** Throwables the agent's hook swallowed inside Thread.start or an executor method (0 normally). */
     long getHookFailures();
 
+    /** The address the HTTP endpoint serves on ({@code 127.0.0.1:41234}: the port chosen for {@code http=...:0}), or empty when it is off. */
+    String getHttpAddress();
+
     /** The counts above from one snapshot, read together (separate attributes may come from two samples). */
     Counts getCounts();
 

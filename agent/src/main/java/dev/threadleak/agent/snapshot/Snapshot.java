@@ -23,6 +23,7 @@ import java.util.Set;
  * @param agentStartedAtMs epoch ms the agent loaded
  * @param javaVersion    {@code java.version} of the JVM
  * @param command        the JVM's main class or jar and arguments, as {@code sun.java.command} gives them
+ * @param http           the address the agent's HTTP endpoint serves on ({@code 127.0.0.1:9464}), or empty when it serves none
  * @param sites          creation sites in id order: those of live threads and the most-started others
  * @param threads        live threads, in start order
  * @param blockedThresholdMs how long a wait lasts before the thread is long-blocked (the {@code blocked} option)
@@ -32,7 +33,7 @@ import java.util.Set;
  * @param sampling       how often the agent samples, and what a sample costs
  */
 public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agentStartedAtMs, String javaVersion,
-                       String command, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
+                       String command, String http, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
                        long blockedThresholdMs, List<Deadlock> deadlocks, List<Finding> findings,
                        List<ExecutorInfo> executors, Sampling sampling) {
 
@@ -146,7 +147,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
     /** A builder holding this snapshot's fields, to change some of them. */
     public Builder toBuilder() {
         return builder().pid(pid).takenAtMs(takenAtMs).jvmStartedAtMs(jvmStartedAtMs).agentStartedAtMs(agentStartedAtMs)
-                .javaVersion(javaVersion).command(command).summary(summary).sites(sites).threads(threads)
+                .javaVersion(javaVersion).command(command).http(http).summary(summary).sites(sites).threads(threads)
                 .blockedThresholdMs(blockedThresholdMs).deadlocks(deadlocks).findings(findings).executors(executors).sampling(sampling);
     }
 
@@ -155,6 +156,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         private long pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs;
         private String javaVersion;
         private String command = "";
+        private String http = "";
         private Summary summary;
         private List<SiteInfo> sites = List.of();
         private List<ThreadEntry> threads = List.of();
@@ -172,6 +174,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         public Builder agentStartedAtMs(long v) { agentStartedAtMs = v; return this; }
         public Builder javaVersion(String v) { javaVersion = v; return this; }
         public Builder command(String v) { command = v; return this; }
+        public Builder http(String v) { http = v; return this; }
         public Builder summary(Summary v) { summary = v; return this; }
         public Builder sites(List<SiteInfo> v) { sites = v; return this; }
         public Builder threads(List<ThreadEntry> v) { threads = v; return this; }
@@ -182,7 +185,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         public Builder sampling(Sampling v) { sampling = v; return this; }
 
         public Snapshot build() {
-            return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, Objects.requireNonNull(summary, "summary"),
+            return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, http, Objects.requireNonNull(summary, "summary"),
                     sites, threads, blockedThresholdMs, deadlocks, findings, executors, sampling);
         }
     }

@@ -159,7 +159,9 @@ class OptionsTest {
         String expected = " (expected a port like 9464, which listens on 127.0.0.1 only, or <ip>:<port> like 0.0.0.0:9464 or [::1]:9464)";
         assertBad("http=abc", "bad value for http: 'abc'" + expected);
         assertBad("http=", "bad value for http: ''" + expected);
-        assertBad("http=70000", "bad value for http: '70000' (port 70000 is not from 1 to 65535)");
+        assertBad("http=70000", "bad value for http: '70000' (port 70000 is not from 0, a free port, to 65535)");
+        assertBad("http=-1", "bad value for http: '-1' (port -1 is not from 0, a free port, to 65535)");
+        assertThat(Options.parse("http=127.0.0.1:0").http().getPort()).as("0: the system picks a free port").isZero();
         assertBad("http=example.com:80", "bad value for http: 'example.com:80' (the address must be an IP address or localhost)");
         assertBad("http=::1:9464", "bad value for http: '::1:9464' (write an IPv6 address in brackets: [::1]:9464)");
         assertBad("http=[zz:zz]:80", "bad value for http: '[zz:zz]:80' (zz:zz is not an IP address)");

@@ -141,6 +141,41 @@ class JmxIT {
         });
     }
 
+    /**
+     * {@code http=127.0.0.1:0}: the system picks a free port, and a client finds it where it looks: the MXBean, every dump,
+     * {@code threadleak list} (all three name the same address, and the endpoint answers on it).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void portZeroServesOnAFreePortNamedInTheMxBeanTheDumpsAndList(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ChildJvm child = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir + ",interval=1s,http=127.0.0.1:0"), "-cp", ChildJvm.SAMPLES_CP),
+                "dev.threadleak.samples.HealthyService", "60");
+             JMXConnector jmx = connect(child.pid())) {
+            MBeanServerConnection server = jmx.getMBeanServerConnection();
+            ObjectName name = new ObjectName("dev.threadleak:type=ThreadLeak");
+            ChildJvm.await("the MXBean to be registered", Duration.ofSeconds(30), () -> registered(server, name));
+            AtomicReference<String> address = new AtomicReference<>("");
+            ChildJvm.await("HttpAddress to name the endpoint", Duration.ofSeconds(30), () -> {
+                address.set((String) attr(server, name, "HttpAddress"));
+                return !address.get().isEmpty();
+            });
+            assertThat(address.get()).matches("127\\.0\\.0\\.1:\\d+").isNotEqualTo("127.0.0.1:0");
+            assertThat(HttpIT.get("http://" + address.get() + "/health").body()).contains("\"status\" : \"ok\"");
+
+            ChildJvm.await("a dump naming the address", Duration.ofSeconds(30), () -> {
+                List<Path> dumps = ChildJvm.dumps(dir);
+                try {
+                    return !dumps.isEmpty() && Files.readString(dumps.get(dumps.size() - 1)).contains("\"http\" : \"" + address.get() + "\"");
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertThat(ChildJvm.newestDump(dir).http()).isEqualTo(address.get());
+            assertThat(ChildJvm.lines(ChildJvm.cli("list").stdout()))
+                    .anyMatch(l -> l.startsWith(child.pid() + " ") && l.endsWith(" loaded, dumps in " + dir + ", http on " + address.get()));
+        }
+    }
+
     /** What a test does with the MXBean of a running child. */
     private interface MxBeanUse {
         void use(MBeanServerConnection server, ObjectName name) throws Exception;
