@@ -26,8 +26,9 @@ import picocli.CommandLine.ParentCommand;
                 "  json       totals, findings and groups as JSON, for scripts",
                 "  collapsed  one line per distinct stack, 'frame;frame;frame COUNT', outermost first,",
                 "             for flamegraph.pl, speedscope and Pyroscope",
-                "  pprof      gzipped profile.proto (sample type threads/count, labels state, wait, site,",
-                "             name, thread, executor and age in seconds) for go tool pprof"},
+                "  pprof      gzipped profile.proto, Go's goroutine profile type (goroutine/count): a sample",
+                "             per group of identical threads, labels state, wait, site, name and executor,",
+                "             for go tool pprof (--per-thread: a sample per thread, with thread and age)"},
         footer = {"", "Examples:", "  threadleak report /var/tmp/tl",
                 "  threadleak report --format collapsed --creation /var/tmp/tl | flamegraph.pl > threads.svg",
                 "  threadleak report --format pprof -o threads.pb.gz /var/tmp/tl && go tool pprof -top threads.pb.gz"})
@@ -55,6 +56,10 @@ final class ReportCommand implements Callable<Integer> {
             description = "collapsed: weigh each thread as 1 (count, the default) or by its age in seconds (age)")
     private Collapsed.Weight weight = Collapsed.Weight.COUNT;
 
+    @Option(names = "--per-thread", description = "pprof: a sample per thread, labelled with its name (thread) and age in seconds "
+            + "(age), for -tagfocus=age=600: (default: a sample per group of identical threads, as Go's goroutine profile)")
+    private boolean perThread;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write to FILE instead of standard output")
     private Path output;
 
@@ -62,6 +67,7 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws UsageException {
         if (threads && format != null && format != Format.THREADS) throw new UsageException("report: --threads and --format " + format.name().toLowerCase(Locale.ROOT) + " contradict each other");
         Format f = threads ? Format.THREADS : format == null ? Format.TEXT : format;
+        if (perThread && f != Format.PPROF) throw new UsageException("report: --per-thread is for --format pprof, not " + f.name().toLowerCase(Locale.ROOT));
         Dumps.Dump d = Dumps.resolve(dump);
         try (OutputStream to = output == null ? null : Files.newOutputStream(output)) {
             render(d, f, to == null ? main.out : to);
@@ -79,7 +85,7 @@ final class ReportCommand implements Callable<Integer> {
             case THREADS -> TextReport.write(s, d.file().toString(), TextReport.Body.THREADS, out);
             case JSON -> JsonReport.write(s, d.file().toString(), out);
             case COLLAPSED -> Collapsed.write(s, creation != null && creation, weight, out);
-            case PPROF -> Pprof.write(s, creation == null || creation, out);
+            case PPROF -> Pprof.write(s, creation == null || creation, perThread, out);
         }
         out.flush();
         if (out.checkError() && output != null) throw new IOException("write failed");

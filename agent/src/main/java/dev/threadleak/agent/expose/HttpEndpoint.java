@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -35,8 +37,8 @@ import java.util.function.Consumer;
  */
 public final class HttpEndpoint implements NioHttpServer.Pages {
     private static final String METRICS = "/metrics", HEALTH = "/health", THREADS = "/debug/threads", THREADS_JSON = "/debug/threads.json",
-            GOROUTINE = "/debug/pprof/goroutine";
-    private static final List<String> PATHS = List.of(METRICS, HEALTH, THREADS, THREADS_JSON, GOROUTINE);
+            PPROF_INDEX = "/debug/pprof/", GOROUTINE = "/debug/pprof/goroutine";
+    private static final List<String> PATHS = List.of(METRICS, HEALTH, THREADS, THREADS_JSON, PPROF_INDEX, GOROUTINE);
     private static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private static final ThreadMXBean THREADS_MX = ManagementFactory.getThreadMXBean();
 
@@ -68,7 +70,8 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         try {
             HttpEndpoint endpoint = new HttpEndpoint(source, token, threadsListed, healthLimits);
             NioHttpServer server = new NioHttpServer(address, endpoint, log, markAgentThread);
-            InetSocketAddress bound = server.address();
+            // the address as given, with the port bound (a dual-stack socket reports 0.0.0.0 as [::])
+            InetSocketAddress bound = new InetSocketAddress(address.getAddress(), server.address().getPort());
             server.start();
             if (!address.getAddress().isLoopbackAddress()) {
                 log.warn("HTTP endpoint on " + show(bound) + " is reachable beyond this host: whoever reaches it reads thread names and stacks"
@@ -117,20 +120,39 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return Response.text(405, "threadleak: " + path + " answers GET and HEAD, not " + printable(method)).with("Allow", "GET, HEAD");
         }
-        if (debug(path, query) >= 0) return null;
+        if (variant(path, query) != null) return null;
         return Response.text(400, switch (path) {
             case THREADS -> "threadleak: bad query '" + printable(query) + "' (" + THREADS + " takes debug=1, grouped, or debug=2, every thread)";
-            case GOROUTINE -> "threadleak: bad query '" + printable(query) + "' (" + GOROUTINE + " takes debug=0, the pprof profile, debug=1 or debug=2)";
+            case GOROUTINE -> "threadleak: bad query '" + printable(query) + "' (" + GOROUTINE + " takes debug=0, the pprof profile, debug=1, "
+                    + "identical threads counted once, or debug=2, every thread; and labels=thread, a profile sample per thread)";
             default -> "threadleak: " + path + " takes no query, got '" + printable(query) + "'";
         });
     }
 
-    /** The debug level a page's query asks for, or -1 when the page does not take that query. */
-    private static int debug(String path, String query) {
-        if (path.equals(THREADS)) return query == null || query.equals("debug=1") ? 1 : query.equals("debug=2") ? 2 : -1;
-        // as Go's: the pprof profile, or with debug=1 or 2 the same text as /debug/threads
-        if (path.equals(GOROUTINE)) return query == null || query.equals("debug=0") ? 0 : query.equals("debug=1") ? 1 : query.equals("debug=2") ? 2 : -1;
-        return query == null ? 0 : -1;
+    /**
+     * The variant of a page that a query asks for, in one canonical word ({@code 1}, {@code 0-thread}), or null when the
+     * page does not take that query: {@code debug} (0 to 2; 1 and 2 on /debug/threads) and, on the goroutine profile,
+     * {@code labels=thread}. Go's pprof handler takes {@code debug=} the same way.
+     */
+    private static String variant(String path, String query) {
+        Map<String, String> params = new HashMap<>();
+        if (query != null) {
+            for (String pair : query.split("&", -1)) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0 || params.put(pair.substring(0, eq), pair.substring(eq + 1)) != null) return null;
+            }
+        }
+        String debug = params.remove("debug");
+        return switch (path) {
+            case THREADS -> params.isEmpty() && (debug == null || debug.equals("1") || debug.equals("2")) ? (debug == null ? "1" : debug) : null;
+            case GOROUTINE -> {
+                String labels = params.remove("labels");
+                boolean level = debug == null || debug.equals("0") || debug.equals("1") || debug.equals("2");
+                if (!params.isEmpty() || !level || (labels != null && !labels.equals("thread"))) yield null;
+                yield (debug == null ? "0" : debug) + (labels == null ? "" : "-thread");
+            }
+            default -> query == null ? "0" : null;
+        };
     }
 
     /**
@@ -142,7 +164,7 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         Snapshot s = source.last();
         if (s == null) return null;
         String path = request.path();
-        return path + " " + debug(path, request.query()) + (path.equals(METRICS) ? " " + PrometheusMetrics.negotiate(request.accept()) : "") + " " + s.takenAtMs();
+        return path + " " + variant(path, request.query()) + (path.equals(METRICS) ? " " + PrometheusMetrics.negotiate(request.accept()) : "") + " " + s.takenAtMs();
     }
 
     /** The page of a request {@link #refuse} let through, from the latest sample; on one of the server's workers. */
@@ -151,28 +173,54 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         Snapshot s = source.last();
         if (s == null) return Response.text(503, "threadleak: no sample yet (the first is taken about a second after the JVM starts)");
         String path = request.path();
-        return page(s, path, debug(path, request.query()), path.equals(METRICS) ? PrometheusMetrics.negotiate(request.accept()) : null);
+        return page(s, path, variant(path, request.query()), path.equals(METRICS) ? PrometheusMetrics.negotiate(request.accept()) : null);
     }
 
-    private Response page(Snapshot s, String path, int debug, PrometheusMetrics.Format format) throws IOException {
+    private Response page(Snapshot s, String path, String variant, PrometheusMetrics.Format format) throws IOException {
         return switch (path) {
             case METRICS -> new Response(200, format.contentType, PrometheusMetrics.render(format, s, new PrometheusMetrics.JvmThreads(
                     THREADS_MX.getThreadCount(), THREADS_MX.getDaemonThreadCount(), THREADS_MX.getPeakThreadCount(),
                     THREADS_MX.getTotalStartedThreadCount()), source.cost()).getBytes(StandardCharsets.UTF_8), null, null);
             case HEALTH -> health(s);
-            case GOROUTINE -> {
-                if (debug > 0) yield report(s, debug);
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-                Pprof.write(s, true, bytes); // gzipped profile.proto, rooted at creation sites as the CLI's export
-                yield new Response(200, "application/octet-stream", bytes.toByteArray(), null, null);
-            }
+            case PPROF_INDEX -> new Response(200, "text/html; charset=utf-8", pprofIndex(s), null, null);
+            case GOROUTINE -> switch (variant.charAt(0)) {
+                case '1' -> new Response(200, "text/plain; charset=utf-8", GoProfile.debug1(s), null, null);
+                case '2' -> new Response(200, "text/plain; charset=utf-8", GoProfile.debug2(s), null, null);
+                default -> {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+                    Pprof.write(s, true, variant.endsWith("-thread"), bytes); // gzipped profile.proto, rooted at creation sites as the CLI's export
+                    yield new Response(200, "application/octet-stream", bytes.toByteArray(), null, null)
+                            .with("Content-Disposition", "attachment; filename=\"goroutine\"");
+                }
+            };
             case THREADS_JSON -> {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
                 SnapshotCodec.write(s.withThreadsListed(threadsListed), bytes);
                 yield new Response(200, "application/json", bytes.toByteArray(), null, null);
             }
-            default -> report(s, debug);
+            default -> report(s, variant.equals("2") ? 2 : 1);
         };
+    }
+
+    /**
+     * Go's {@code /debug/pprof/} index, for the profile this endpoint has (goroutine: the threads) and threadleak's own
+     * pages. Nothing in it comes from the application but counts.
+     */
+    private static byte[] pprofIndex(Snapshot s) {
+        int threads = 0;
+        for (var t : s.threads()) if (!t.agentThread()) threads++;
+        String html = "<html>\n<head><title>/debug/pprof/</title></head>\n<body>\n/debug/pprof/<br>\n<br>\n"
+                + "Types of profiles available:\n<table>\n<thead><td>Count</td><td>Profile</td></thead>\n"
+                + "<tr><td>" + threads + "</td><td><a href='goroutine?debug=1'>goroutine</a></td></tr>\n</table>\n"
+                + "<a href='goroutine?debug=2'>full thread stack dump</a>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n"
+                + "<li><div class=profile-name>goroutine: </div> The JVM's live threads, identical ones counted once, each rooted at the "
+                + "line that created it (a pool worker: where its executor was built). <code>go tool pprof</code> reads "
+                + "<a href='goroutine'>goroutine</a>; <a href='goroutine?labels=thread'>goroutine?labels=thread</a> has a sample per thread, "
+                + "labelled with its name and age.</li>\n</ul>\n</p>\n"
+                + "threadleak: <a href='/debug/threads'>report</a>, <a href='/debug/threads?debug=2'>every thread</a>, "
+                + "<a href='/debug/threads.json'>dump</a>, <a href='/metrics'>metrics</a>, <a href='/health'>health</a>\n"
+                + "</body>\n</html>\n";
+        return html.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Samples in a row a SITE_GROWTH finding must hold before {@code /health} fails: one sample's verdict is no probe's restart. */

@@ -17,11 +17,12 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * A snapshot as a gzipped pprof {@code profile.proto} (github.com/google/pprof, proto/profile.proto): one
- * sample of type {@code threads/count} per live thread, its stack (and below it, unless left out, the stack
- * that created it), string labels {@code state}, {@code wait}, {@code site}, {@code name} (the thread-name
- * pattern), {@code thread} and {@code executor}, and a numeric label {@code age} in seconds. So
- * {@code go tool pprof -top}, {@code -traces}, {@code -tagfocus=age=600:} and {@code -base} work on JVM threads.
+ * A snapshot as a gzipped pprof {@code profile.proto} (github.com/google/pprof, proto/profile.proto) of Go's goroutine
+ * profile's type ({@code goroutine/count}): one sample per group of identical threads ({@link GoProfile#groups}), its
+ * count the value, its stack (and below it, unless left out, the stack that created it), string labels {@code state},
+ * {@code wait}, {@code site}, {@code name} (the thread-name pattern) and {@code executor}. Per thread ({@code perThread}),
+ * one sample each with the labels {@code thread} and a numeric {@code age} in seconds besides. So {@code go tool pprof
+ * -top}, {@code -traces}, {@code -tagfocus} and {@code -base} work on JVM threads as on goroutines.
  */
 public final class Pprof {
     // field numbers of profile.proto
@@ -42,15 +43,25 @@ public final class Pprof {
         string(""); // string_table[0] is always ""
     }
 
-    public static void write(Snapshot s, boolean creation, OutputStream out) throws IOException {
+    public static void write(Snapshot s, boolean creation, boolean perThread, OutputStream out) throws IOException {
         Pprof p = new Pprof();
-        p.profile.message(SAMPLE_TYPE, p.valueType("threads", "count"));
-        IdentityHashMap<ThreadEntry, String> names = namePatterns(s);
-        for (ThreadEntry t : s.threads()) {
-            if (!t.agentThread()) p.sample(s, t, creation, names.get(t));
+        p.profile.message(SAMPLE_TYPE, p.valueType("goroutine", "count"));
+        for (GoProfile.Group g : GoProfile.groups(s, creation)) {
+            if (!perThread) {
+                p.profile.message(SAMPLE, p.sample(g, g.threads.size(), g.executor(s)));
+                continue;
+            }
+            for (ThreadEntry t : g.threads) {
+                ExecutorInfo e = t.executor() >= 0 ? s.executor(t.executor()) : null;
+                Protobuf sample = p.sample(g, 1, e == null ? null : e.describe());
+                p.label(sample, "thread", t.name());
+                sample.message(SAMPLE_LABEL, new Protobuf().varint(LABEL_KEY, p.string("age"))
+                        .varint(LABEL_NUM, t.ageMs(s.takenAtMs()) / 1000).varint(LABEL_NUM_UNIT, p.string("seconds")));
+                p.profile.message(SAMPLE, sample);
+            }
         }
         p.profile.varint(TIME_NANOS, s.takenAtMs() * 1_000_000);
-        p.profile.message(PERIOD_TYPE, p.valueType("threads", "count"));
+        p.profile.message(PERIOD_TYPE, p.valueType("goroutine", "count"));
         p.profile.varint(PERIOD, 1);
         p.profile.varint(COMMENT, p.string("threadleak dump of pid " + s.pid() + (s.command().isEmpty() ? "" : ": " + s.command())));
         byte[] tables = p.tables(); // protobuf fields may come in any order: the tables after the samples that fill them
@@ -61,22 +72,17 @@ public final class Pprof {
         gz.flush();
     }
 
-    private void sample(Snapshot s, ThreadEntry t, boolean creation, String namePattern) {
-        List<Frame> frames = ExportStacks.of(s, t, creation);
-        long[] ids = new long[frames.size()];
-        for (int i = 0; i < ids.length; i++) ids[i] = location(frames.get(i));
-        Protobuf sample = new Protobuf().packed(SAMPLE_LOCATION_ID, ids).packed(SAMPLE_VALUE, new long[] {1});
-        label(sample, "state", t.state());
-        if (t.waitReason() != null) label(sample, "wait", t.waitReason());
-        SiteInfo site = s.site(s.blameSite(t));
-        if (site != null && site.blameFrame() != null) label(sample, "site", site.blameFrame().toString());
-        label(sample, "name", namePattern);
-        label(sample, "thread", t.name());
-        ExecutorInfo e = t.executor() >= 0 ? s.executor(t.executor()) : null;
-        if (e != null) label(sample, "executor", e.describe());
-        sample.message(SAMPLE_LABEL, new Protobuf().varint(LABEL_KEY, string("age"))
-                .varint(LABEL_NUM, t.ageMs(s.takenAtMs()) / 1000).varint(LABEL_NUM_UNIT, string("seconds")));
-        profile.message(SAMPLE, sample);
+    /** A sample of the group's stack and labels, worth {@code count}, for the caller to label further and add. */
+    private Protobuf sample(GoProfile.Group g, long count, String executor) {
+        long[] ids = new long[g.frames.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = location(g.frames.get(i));
+        Protobuf sample = new Protobuf().packed(SAMPLE_LOCATION_ID, ids).packed(SAMPLE_VALUE, new long[] {count});
+        label(sample, "state", g.state);
+        if (g.wait != null) label(sample, "wait", g.wait);
+        if (g.site != null) label(sample, "site", g.site);
+        label(sample, "name", g.name);
+        if (executor != null) label(sample, "executor", executor);
+        return sample;
     }
 
     private void label(Protobuf sample, String key, String value) {
@@ -121,19 +127,5 @@ public final class Pprof {
         }
         for (String s : strings.keySet()) t.string(STRING_TABLE, s);
         return t.toByteArray();
-    }
-
-    /** Each thread's name folded with the others of its group and shape: {@code pool-*-thread-1}. */
-    private static IdentityHashMap<ThreadEntry, String> namePatterns(Snapshot s) {
-        Map<String, List<ThreadEntry>> byGroupAndShape = new HashMap<>();
-        for (ThreadEntry t : s.threads()) {
-            byGroupAndShape.computeIfAbsent(s.blameSite(t) + " " + NamePattern.shape(t.name()), k -> new ArrayList<>()).add(t);
-        }
-        IdentityHashMap<ThreadEntry, String> out = new IdentityHashMap<>();
-        for (List<ThreadEntry> same : byGroupAndShape.values()) {
-            String pattern = NamePattern.of(same.stream().map(ThreadEntry::name).toList()).get(0);
-            for (ThreadEntry t : same) out.put(t, pattern);
-        }
-        return out;
     }
 }

@@ -40,7 +40,8 @@ public record Frame(String className, String method, String file, int line) {
         return className + "." + method + "(" + location() + ")";
     }
 
-    private String location() {
+    /** {@code File.java:LINE}, {@code Native Method} or {@code Unknown Source}: what a stack trace puts in parentheses. */
+    public String location() {
         if (line == -2) return "Native Method";
         if (file == null) return "Unknown Source";
         return line >= 0 ? file + ":" + line : file;

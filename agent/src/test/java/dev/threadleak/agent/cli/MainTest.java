@@ -179,8 +179,15 @@ class MainTest {
             profile = in.readAllBytes();
         }
         String text = new String(profile, StandardCharsets.ISO_8859_1);
-        assertThat(text).contains("threads", "count", "age", "seconds", "site", "com.acme.Service.handle(Service.java:42)", "pool-*-thread-1",
+        assertThat(text).contains("goroutine", "count", "site", "com.acme.Service.handle(Service.java:42)", "pool-*-thread-1",
                 "com.acme.Bank.transfer", "[thread started here]");
         assertThat(profile[0]).as("field 1 (sample_type), length-delimited").isEqualTo((byte) (1 << 3 | 2));
+        assertThat(text).as("no per-thread labels: identical threads are one sample").doesNotContain("seconds").doesNotContain("pool-1-thread-1");
+
+        Path perThread = tmp.resolve("per-thread.pb.gz");
+        assertThat(run("report", "--format", "pprof", "--per-thread", "-o", perThread.toString(), f.toString()).exit()).isZero();
+        try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(perThread))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1)).contains("thread", "pool-1-thread-1", "pool-2-thread-1", "age", "seconds");
+        }
     }
 }

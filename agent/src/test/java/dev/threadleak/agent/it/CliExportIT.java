@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
 import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,20 +94,34 @@ class CliExportIT {
 
         String handleRequest = "dev.threadleak.samples.ExecutorPerRequest.handleRequest " + leakLine();
         String top = go("tool", "pprof", "-top", "-lines", profile.toString());
-        assertThat(top).contains("Type: threads", "of " + later.summary().live() + " total");
+        assertThat(top).contains("Type: goroutine", "of " + later.summary().live() + " total");
         assertThat(top).containsPattern(Pattern.compile("\\s0\\s+0%\\s+\\S+%\\s+" + underLeakLine(later) + "\\s+\\S+%\\s+" + Pattern.quote(handleRequest) + "\n"));
 
+        // the leaking pools' idle workers are identical: one trace counts them all, however many executors they work for
+        String site = "dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine() + ")";
+        List<ThreadEntry> idle = later.threads().stream().filter(t -> t.idle() && later.site(later.blameSite(t)) != null
+                && later.site(later.blameSite(t)).blameFrame().toString().equals(site)).toList();
+        long executors = idle.stream().mapToInt(ThreadEntry::executor).distinct().count();
+        assertThat(executors).as("idle workers of several leaked pools").isGreaterThan(1);
         String traces = go("tool", "pprof", "-traces", profile.toString());
-        assertThat(traces).contains("site:  dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine() + ")",
-                "executor:  ThreadPoolExecutor \"pool-", "[pool worker of an executor built here]", "age:  ");
+        assertThat(traces.split("-----------\\+-", -1)).filteredOn(t -> t.contains("site:  " + site + "\n") && t.contains("wait:  " + idle.get(0).waitReason() + "\n"))
+                .singleElement().asString().contains("[pool worker of an executor built here]", "executor:  " + executors + " executors\n")
+                .doesNotContain("age:  ").containsPattern("\\n\\s+" + idle.size() + "\\s+jdk.internal.misc.Unsafe.park\\n");
 
         // -base: only what the later dump added, like goroutines between two curl /debug/pprof/goroutine
         String added = go("tool", "pprof", "-top", "-lines", "-base", baseProfile.toString(), profile.toString());
         assertThat(added).containsPattern(Pattern.compile("\\s" + (underLeakLine(later) - underLeakLine(base)) + "\\s+\\S+%\\s+" + Pattern.quote(handleRequest) + "\n"));
 
-        // numeric label age, in seconds: no thread of a 6 s run is an hour old, every one is 0 s or older
-        assertThat(go("tool", "pprof", "-top", "-tagfocus=age=3600:", profile.toString())).contains("matched no samples");
-        assertThat(go("tool", "pprof", "-top", "-tagfocus=age=0:", profile.toString())).contains("of " + later.summary().live() + " total");
+        // --per-thread: a sample per thread, with its name and the numeric label age, in seconds: no thread of a 6 s run is
+        // an hour old, every one is 0 s or older
+        Path perThread = dir.resolveSibling(dir.getFileName() + "-threads.pb.gz");
+        assertThat(ChildJvm.cli("report", "--format", "pprof", "--per-thread", "-o", perThread.toString(), newest.toString()).exitCode()).isZero();
+        assertThat(go("tool", "pprof", "-traces", perThread.toString())).contains("thread:  pool-", "executor:  ThreadPoolExecutor \"pool-", "age:  ");
+        assertThat(go("tool", "pprof", "-top", "-tagfocus=age=3600:", perThread.toString())).contains("matched no samples");
+        assertThat(go("tool", "pprof", "-top", "-tagfocus=age=0:", perThread.toString())).contains("of " + later.summary().live() + " total");
+        Result notPprof = ChildJvm.cli("report", "--per-thread", newest.toString());
+        assertThat(notPprof.stderr()).isEqualTo("threadleak: report: --per-thread is for --format pprof, not text\n");
+        assertThat(notPprof.exitCode()).isEqualTo(2);
     }
 
     @ParameterizedTest(name = "{0}")

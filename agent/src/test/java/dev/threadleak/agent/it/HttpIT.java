@@ -140,7 +140,9 @@ class HttpIT {
 
     /**
      * Go's tooling reads {@code /debug/pprof/goroutine} as it reads a Go service's: the real {@code go tool pprof}, given
-     * the URL, names the leaking line; {@code debug=1} is the grouped text, as in Go.
+     * the URL, sees a goroutine profile whose identical threads are one trace with their count, rooted at the leaking line;
+     * {@code labels=thread} keeps a sample per thread; {@code debug=1} and {@code debug=2} are Go's text layouts, and
+     * {@code /debug/pprof/} is Go's index.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
@@ -150,13 +152,57 @@ class HttpIT {
         try (ChildJvm child = ChildJvm.start(jdk, List.of(agent("interval=0,sample=1s,window=3s,blocked=1s,growth=5,http=" + port),
                 "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.BlockedConsumers", "60")) {
             String base = "http://127.0.0.1:" + port, page = base + "/debug/pprof/goroutine";
-            ChildJvm.await("the grouped page to show the SITE_GROWTH finding", Duration.ofSeconds(40), () -> {
-                HttpResponse<String> grouped = getOrNull(page + "?debug=1");
-                return grouped != null && grouped.statusCode() == 200 && grouped.body().contains("[HIGH] SITE_GROWTH");
+            ChildJvm.await("the report to show the SITE_GROWTH finding", Duration.ofSeconds(40), () -> {
+                HttpResponse<String> report = getOrNull(base + "/debug/threads");
+                return report != null && report.statusCode() == 200 && report.body().contains("[HIGH] SITE_GROWTH");
             });
             String top = CliExportIT.go("tool", "pprof", "-top", "-lines", page);
-            assertThat(top).contains("Type: threads").contains("dev.threadleak.samples.BlockedConsumers.handleRequest BlockedConsumers.java:");
-            assertThat(get(page + "?debug=3").statusCode()).isEqualTo(400);
+            assertThat(top).contains("Type: goroutine").contains("dev.threadleak.samples.BlockedConsumers.handleRequest BlockedConsumers.java:");
+
+            // identical consumers: one trace with their count; per thread, a trace each. Both profiles of one sample: the
+            // grouped one read before and after the per-thread one, the same bytes (a new sample changes its time)
+            Path grouped = agentDir.resolve("goroutine-" + jdk + ".pb.gz"), perThread = agentDir.resolve("goroutine-threads-" + jdk + ".pb.gz");
+            ChildJvm.await("both profiles from one sample", Duration.ofSeconds(30), () -> {
+                byte[] before = bytes(page), threads = bytes(page + "?labels=thread"), after = bytes(page);
+                if (!java.util.Arrays.equals(before, after)) return false;
+                try {
+                    Files.write(grouped, before);
+                    Files.write(perThread, threads);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+                return true;
+            });
+            String perThreadTraces = CliExportIT.go("tool", "pprof", "-traces", perThread.toString());
+            assertThat(perThreadTraces).contains("thread:  consumer-1\n").contains("age:  ");
+            String parked = "wait:  parked on LinkedBlockingQueue.take\n";
+            long consumers = java.util.Arrays.stream(perThreadTraces.split("-----------\\+-", -1))
+                    .filter(t -> t.contains("thread:  consumer-") && t.contains(parked)).count();
+            assertThat(consumers).isGreaterThanOrEqualTo(3);
+            String traces = CliExportIT.go("tool", "pprof", "-traces", grouped.toString());
+            assertThat(traces.split("-----------\\+-", -1)).filteredOn(t -> t.contains("dev.threadleak.samples.BlockedConsumers.consume") && t.contains(parked))
+                    .singleElement().asString().contains("name:  consumer-*").contains("site:  dev.threadleak.samples.BlockedConsumers.handleRequest(BlockedConsumers.java:")
+                    .doesNotContain("thread:  ").containsPattern("\\n\\s+" + consumers + "\\s+jdk.internal.misc.Unsafe.park\\n");
+
+            String text = get(page + "?debug=1").body();
+            assertThat(text).startsWith("thread profile: total ")
+                    .containsPattern("\n\\d+ @ \"consumer-\\*\" \\[parked on LinkedBlockingQueue.take(, up to \\d+ minutes?)?\\]\n#\tjdk.internal.misc.Unsafe.park\tNative Method\n")
+                    .contains("#\tdev.threadleak.samples.BlockedConsumers.consume\tBlockedConsumers.java:")
+                    .contains("#\tcreated by dev.threadleak.samples.BlockedConsumers.handleRequest\tBlockedConsumers.java:");
+            String every = get(page + "?debug=2").body();
+            assertThat(every).containsPattern("(?m)^thread \\d+ \"consumer-1\" \\[parked on LinkedBlockingQueue.take(, \\d+ minutes?)?\\]:\n")
+                    .contains("dev.threadleak.samples.BlockedConsumers.consume(...)\n\tBlockedConsumers.java:")
+                    .containsPattern("created by dev.threadleak.samples.BlockedConsumers.handleRequest in thread \\d+ \"main\"\n\tBlockedConsumers.java:\\d+\n")
+                    .doesNotContain("threadleak-");
+            HttpResponse<String> index = get(base + "/debug/pprof/");
+            assertThat(index.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+            assertThat(index.body()).contains("<a href='goroutine?debug=1'>goroutine</a>", "<a href='goroutine?debug=2'>full thread stack dump</a>");
+
+            assertOneLine(get(page + "?debug=3"), 400, "threadleak: bad query 'debug=3' (/debug/pprof/goroutine takes debug=0, the pprof profile, debug=1, "
+                    + "identical threads counted once, or debug=2, every thread; and labels=thread, a profile sample per thread)");
+            assertThat(get(page + "?labels=all").statusCode()).isEqualTo(400);
+            assertThat(get(page + "?debug=1&debug=2").statusCode()).as("a parameter given twice").isEqualTo(400);
+            assertThat(get(page + "?debug=1&labels=thread").statusCode()).isEqualTo(200);
         }
     }
 
@@ -172,8 +218,8 @@ class HttpIT {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("\"status\" : \"ok\"").contains("\"findings\" : [ ]");
 
-            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/goroutine)");
-            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/goroutine)");
+            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine)");
+            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine)");
             HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x")));
             assertOneLine(post, 405, "threadleak: /metrics answers GET and HEAD, not POST");
             assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
@@ -188,7 +234,7 @@ class HttpIT {
             // what no client library sends: raw requests, each answered with its one line
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             assertRawOneLine(address, "GET //metrics HTTP/1.1\r\nHost: x\r\n\r\n", "404 Not Found",
-                    "threadleak: no page '//metrics' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/goroutine)");
+                    "threadleak: no page '//metrics' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine)");
             assertRawOneLine(address, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n", "431 Request Header Fields Too Large",
                     "threadleak: request line and headers over 8192 bytes");
             assertRawOneLine(address, "GET /metrics\r\n\r\n", "400 Bad Request",
@@ -424,6 +470,20 @@ class HttpIT {
 
     static HttpResponse<String> get(String url) throws IOException {
         return send(HttpRequest.newBuilder(URI.create(url)));
+    }
+
+    /** The body's bytes of a GET that answered 200. */
+    private static byte[] bytes(String url) {
+        try {
+            HttpResponse<byte[]> r = CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.statusCode()).as(url).isEqualTo(200);
+            return r.body();
+        } catch (IOException e) {
+            throw new AssertionError(url, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(url, e);
+        }
     }
 
     static HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
