@@ -1,9 +1,12 @@
 package dev.threadleak.agent.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +30,8 @@ import picocli.CommandLine.ParentCommand;
         "group of identical stacks, +N/-N, new and vanished sites, largest growth first; and the findings new in the later dump.",
         "Given one directory: its oldest and newest dumps."},
         footer = {"", "Exit codes: 0 no site grew by --threshold threads, 1 one did, 2 bad input.",
-                "Examples:", "  threadleak diff before.json after.json", "  threadleak diff /var/tmp/tl"})
+                "Examples:", "  threadleak diff before.json after.json", "  threadleak diff /var/tmp/tl",
+                "  threadleak diff --format json /var/tmp/tl | jq '.sites[] | select(.delta > 0)'"})
 final class DiffCommand implements Callable<Integer> {
     /** Changed stacks listed one by one, largest growth first; the rest are counted in one line, so thousands stay readable. */
     private static final int SHOWN_STACKS = 20;
@@ -41,9 +45,13 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--threshold", paramLabel = "N", description = "a site that gained at least N live threads is growth: exit 1 (default: ${DEFAULT-VALUE})")
     private long threshold = 1;
 
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + Output.DIFF_FORMAT + ", see docs/cli-json.md)")
+    private Output format = Output.TEXT;
+
     @Override
     public Integer call() throws UsageException {
         if (threshold < 1) throw new UsageException("diff: --threshold must be at least 1, got " + threshold);
+        if (inputs.size() > 2) throw new UsageException("diff: unexpected argument '" + inputs.get(2) + "' (give two dumps, or one directory)");
         Dumps.Dump base, later;
         if (inputs.size() == 1) {
             Path dir = inputs.get(0);
@@ -60,7 +68,33 @@ final class DiffCommand implements Callable<Integer> {
             base = Dumps.resolve(inputs.get(0));
             later = Dumps.resolve(inputs.get(1));
         }
-        return print(base, later, threshold, main.out) ? Main.FOUND : Main.OK;
+        Comparison c = Comparison.of(base, later);
+        if (format == Output.TEXT) {
+            print(c, threshold, main.out);
+        } else {
+            try {
+                json(c, threshold, main.out);
+            } catch (IOException e) {
+                throw new UsageException("diff: cannot write to standard output: " + e.getMessage());
+            }
+        }
+        return c.grown(threshold) > 0 ? Main.FOUND : Main.OK;
+    }
+
+    /** Two dumps compared: live threads per site and per stack, and the findings new in the later one. */
+    record Comparison(Dumps.Dump base, Dumps.Dump later, List<Change> sites, List<Change> stacks, List<Finding> fresh) {
+        static Comparison of(Dumps.Dump base, Dumps.Dump later) {
+            Snapshot b = base.snapshot(), l = later.snapshot();
+            Set<String> old = new HashSet<>();
+            for (Finding f : b.findings()) old.add(SiteCounts.key(b, f));
+            return new Comparison(base, later, changes(SiteCounts.bySite(b), SiteCounts.bySite(l)), changes(SiteCounts.byStack(b), SiteCounts.byStack(l)),
+                    l.findings().stream().filter(f -> !old.contains(SiteCounts.key(l, f))).toList());
+        }
+
+        /** Sites that gained at least {@code threshold} live threads. */
+        long grown(long threshold) {
+            return sites.stream().filter(c -> c.delta() >= threshold).count();
+        }
     }
 
     /** The first of {@code files} that reads as a dump, or null. */
@@ -75,43 +109,85 @@ final class DiffCommand implements Callable<Integer> {
         return null;
     }
 
-    /** Prints the comparison; true when a site grew by at least {@code threshold}. */
-    static boolean print(Dumps.Dump base, Dumps.Dump later, long threshold, PrintStream out) {
-        Snapshot b = base.snapshot(), l = later.snapshot();
-        out.println("threadleak diff: " + base.file() + " -> " + later.file());
+    private static void print(Comparison c, long threshold, PrintStream out) {
+        Snapshot b = c.base().snapshot(), l = c.later().snapshot();
+        out.println("threadleak diff: " + c.base().file() + " -> " + c.later().file());
         long apart = l.takenAtMs() - b.takenAtMs();
         out.println("taken " + Instant.ofEpochMilli(b.takenAtMs()) + " (pid " + b.pid() + ") and " + Instant.ofEpochMilli(l.takenAtMs())
                 + " (pid " + l.pid() + "), " + (apart >= 0 ? Durations.human(apart) + " apart" : Durations.human(-apart) + " earlier: the later dump is older"));
         out.println("live threads: " + b.summary().live() + " -> " + l.summary().live() + " (" + signed(l.summary().live() - b.summary().live()) + ")");
 
-        List<Change> sites = changes(SiteCounts.bySite(b), SiteCounts.bySite(l));
+        List<Change> sites = c.sites();
         out.println("");
         out.println("creation sites, largest growth first:");
         if (sites.isEmpty()) out.println("  no change");
-        for (Change c : sites) {
-            String was = c.before() == 0 ? "new" : c.after() == 0 ? "gone" : "was " + c.before();
-            out.println(String.format(Locale.ROOT, "  %6s  %6d live  %-10s  %s", signed(c.delta()), c.after(), was, c.label()));
+        for (Change site : sites) {
+            String was = site.before() == 0 ? "new" : site.after() == 0 ? "gone" : "was " + site.before();
+            out.println(String.format(Locale.ROOT, "  %6s  %6d live  %-10s  %s", signed(site.delta()), site.after(), was, site.label()));
         }
-        List<Change> stacks = changes(SiteCounts.byStack(b), SiteCounts.byStack(l));
+        List<Change> stacks = c.stacks();
         out.println("");
         out.println("identical stacks, largest growth first:");
         if (stacks.isEmpty()) out.println("  no change");
-        for (Change c : stacks.subList(0, Math.min(stacks.size(), SHOWN_STACKS))) {
-            out.println(String.format(Locale.ROOT, "  %6s  %6d threads  %s", signed(c.delta()), c.after(), c.label()));
+        for (Change stack : stacks.subList(0, Math.min(stacks.size(), SHOWN_STACKS))) {
+            out.println(String.format(Locale.ROOT, "  %6s  %6d threads  %s", signed(stack.delta()), stack.after(), stack.label()));
         }
         if (stacks.size() > SHOWN_STACKS) out.println("  and " + (stacks.size() - SHOWN_STACKS) + " more changed stacks");
 
-        Set<String> old = new HashSet<>();
-        for (Finding f : b.findings()) old.add(SiteCounts.key(b, f));
-        List<Finding> fresh = l.findings().stream().filter(f -> !old.contains(SiteCounts.key(l, f))).toList();
+        List<Finding> fresh = c.fresh();
         out.println("");
         out.println(fresh.isEmpty() ? "no new findings" : fresh.size() + " new finding" + (fresh.size() == 1 ? "" : "s") + " in the later dump:");
         for (Finding f : fresh) out.println("  [" + f.severity() + "] " + f.kind() + ": " + f.title() + keyAt(l, f));
-        long grown = sites.stream().filter(c -> c.delta() >= threshold).count();
+        long grown = c.grown(threshold);
         out.println("");
         out.println(grown == 0 ? "no growth: no site gained " + threshold + " or more live threads"
                 : "growth: " + grown + " site" + (grown == 1 ? "" : "s") + " gained " + threshold + " or more live threads");
-        return grown > 0;
+    }
+
+    /** The comparison as one JSON document ({@link Output#DIFF_FORMAT}): every changed stack, not the text's first 20. */
+    private static void json(Comparison c, long threshold, PrintStream out) throws IOException {
+        Snapshot l = c.later().snapshot();
+        try (JsonGenerator g = Output.json(out, true)) {
+            g.writeStartObject();
+            g.writeStringField("format", Output.DIFF_FORMAT);
+            dump(g, "base", c.base());
+            dump(g, "later", c.later());
+            g.writeNumberField("apartMs", l.takenAtMs() - c.base().snapshot().takenAtMs());
+            changes(g, "sites", c.sites());
+            changes(g, "stacks", c.stacks());
+            g.writeArrayFieldStart("newFindings");
+            for (Finding f : c.fresh()) SnapshotCodec.writeFinding(g, l, f);
+            g.writeEndArray();
+            g.writeNumberField("threshold", threshold);
+            g.writeNumberField("grownSites", c.grown(threshold));
+            g.writeEndObject();
+        }
+        out.println();
+    }
+
+    private static void dump(JsonGenerator g, String field, Dumps.Dump d) throws IOException {
+        Snapshot s = d.snapshot();
+        g.writeObjectFieldStart(field);
+        g.writeStringField("source", d.file().toString());
+        g.writeNumberField("pid", s.pid());
+        g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
+        g.writeNumberField("takenAtMs", s.takenAtMs());
+        g.writeNumberField("live", s.summary().live());
+        g.writeEndObject();
+    }
+
+    /** Each change: what (a site's blame frame and kind, or a stack's top and wait), live before and after, and the delta. */
+    private static void changes(JsonGenerator g, String field, List<Change> changes) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (Change c : changes) {
+            g.writeStartObject();
+            g.writeStringField("label", c.label());
+            g.writeNumberField("before", c.before());
+            g.writeNumberField("after", c.after());
+            g.writeNumberField("delta", c.delta());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     private static String keyAt(Snapshot s, Finding f) {

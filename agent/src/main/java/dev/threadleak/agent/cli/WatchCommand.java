@@ -1,11 +1,13 @@
 package dev.threadleak.agent.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.findings.Rising;
 import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -32,7 +34,8 @@ import picocli.CommandLine.ParentCommand;
         "over time with the growth per minute, the sites whose live count kept rising, and each finding when it first",
         "appears and when it clears. With --follow, keeps reading new dumps as they are written."},
         footer = {"", "Exit codes: 0 no finding of the --fail-on kinds open in the newest dump, 1 one is, 2 bad input.",
-                "Examples:", "  threadleak watch /var/tmp/tl", "  threadleak watch /var/tmp/tl --fail-on SITE_GROWTH,DEADLOCK   # cron, CI"})
+                "Examples:", "  threadleak watch /var/tmp/tl", "  threadleak watch /var/tmp/tl --fail-on SITE_GROWTH,DEADLOCK   # cron, CI",
+                "  threadleak watch --follow --format json /var/tmp/tl | jq -c 'select(.event == \"new\")'"})
 final class WatchCommand implements Callable<Integer> {
     /** Dumps read before a progress line is worth printing. */
     private static final int PROGRESS_AT = 50;
@@ -53,20 +56,26 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--follow", description = "after the dumps there are, keep reading new ones as they are written (until interrupted)")
     private boolean follow;
 
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "text or json (default: text; json: one object per event and line, " + Output.WATCH_FORMAT + ", see docs/cli-json.md)")
+    private Output format = Output.TEXT;
+
     @Option(names = "--poll", paramLabel = "MS", hidden = true, description = "with --follow, how often the directory is listed (default: ${DEFAULT-VALUE})")
     private long pollMs = 1000;
 
     /** What is followed of each JVM (by pid and start time, so a restarted pid is another JVM). */
     private final Map<String, Series> jvms = new LinkedHashMap<>();
     private Snapshot newest;
+    private Events events;
 
     @Override
     public Integer call() throws UsageException, InterruptedException {
+        events = format == Output.TEXT ? new TextEvents(main.out) : new JsonEvents(main.out);
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
         for (Path f : files) read(f, false);
         if (newest == null) throw new UsageException("watch: " + dir + ": " + (pid == null ? "no readable dump" : "no dump of process " + pid));
-        for (Series s : jvms.values()) s.summary(main.out);
+        for (Series s : jvms.values()) events.summary(s);
         if (!follow) return open() ? Main.FOUND : Main.OK;
         Map<Path, Boolean> seen = new HashMap<>();
         for (Path f : files) seen.put(f, true);
@@ -97,8 +106,8 @@ final class WatchCommand implements Callable<Integer> {
         }
         if (pid != null && s.pid() != pid) return;
         Series series = jvms.computeIfAbsent(s.pid() + " " + s.jvmStartedAtMs(), k -> new Series(s));
-        series.add(s, main.out);
-        if (status) series.status(main.out);
+        series.add(s, events);
+        if (status) events.status(series);
         if (newest == null || s.takenAtMs() >= newest.takenAtMs()) newest = s;
     }
 
@@ -109,17 +118,19 @@ final class WatchCommand implements Callable<Integer> {
 
     /** One JVM's dumps: live threads over time, live threads per site, and its open findings. */
     private static final class Series {
-        private final String name;
-        private final List<long[]> live = new ArrayList<>(); // {takenAtMs, live}
+        final long pid;
+        final String name;
+        final List<long[]> live = new ArrayList<>(); // {takenAtMs, live}
         private final Map<String, List<Long>> sites = new LinkedHashMap<>();
         private final Map<String, String> siteLabels = new HashMap<>();
-        private Map<String, Finding> openFindings = Map.of();
+        Map<String, Finding> openFindings = Map.of();
 
         Series(Snapshot first) {
+            this.pid = first.pid();
             this.name = "pid " + first.pid() + (first.command().isEmpty() ? "" : " (" + first.command().split(" ", 2)[0] + ")");
         }
 
-        void add(Snapshot s, PrintStream out) {
+        void add(Snapshot s, Events events) {
             int index = live.size();
             live.add(new long[] {s.takenAtMs(), s.summary().live()});
             SiteCounts.bySite(s).forEach((key, count) -> {
@@ -133,22 +144,71 @@ final class WatchCommand implements Callable<Integer> {
             }
             Map<String, Finding> now = new LinkedHashMap<>();
             for (Finding f : s.findings()) now.putIfAbsent(SiteCounts.key(s, f), f);
-            String at = Instant.ofEpochMilli(s.takenAtMs()).toString();
             now.forEach((key, f) -> {
-                if (!openFindings.containsKey(key)) out.println(at + " " + name + ": new   [" + f.severity() + "] " + f.kind() + ": " + f.title() + at(key));
+                if (!openFindings.containsKey(key)) events.opened(this, s, f, key);
             });
             openFindings.forEach((key, f) -> {
-                if (!now.containsKey(key)) out.println(at + " " + name + ": clear [" + f.severity() + "] " + key);
+                if (!now.containsKey(key)) events.cleared(this, s, f, key);
             });
             openFindings = now;
         }
 
-        /** {@code 2026-11-30T02:12:43.412Z pid 4242 (Main): 285 live threads (+8)}: the newest dump, as --follow reads it. */
-        void status(PrintStream out) {
-            long[] last = live.get(live.size() - 1);
-            String change = live.size() < 2 ? "" : " (" + DiffCommand.signed(last[1] - live.get(live.size() - 2)[1]) + ")";
-            out.println(Instant.ofEpochMilli(last[0]) + " " + name + ": " + last[1] + " live threads" + change
-                    + (openFindings.isEmpty() ? "" : ", " + openFindings.size() + " finding" + (openFindings.size() == 1 ? "" : "s") + " open"));
+        long[] last() {
+            return live.get(live.size() - 1);
+        }
+
+        /** Live threads in the newest dump against the one before it; 0 for the first. */
+        long change() {
+            return live.size() < 2 ? 0 : last()[1] - live.get(live.size() - 2)[1];
+        }
+
+        /** Sites whose live count kept rising over the dumps. */
+        List<Rise> rising() {
+            List<Rise> out = new ArrayList<>();
+            sites.forEach((key, counts) -> {
+                if (Rising.keptRising(counts)) out.add(new Rise(siteLabels.get(key), counts.get(0), counts.get(counts.size() - 1)));
+            });
+            return out;
+        }
+    }
+
+    /** A site whose live count kept rising: its label, and its count in the first and the newest dump. */
+    private record Rise(String label, long first, long last) {}
+
+    /** Where watch's events go: lines for people, or one JSON object per line for scripts. */
+    private interface Events {
+        /** A finding first seen in dump {@code s}. */
+        void opened(Series jvm, Snapshot s, Finding f, String key);
+
+        /** A finding open before dump {@code s} and not in it. */
+        void cleared(Series jvm, Snapshot s, Finding f, String key);
+
+        /** The newest dump of a JVM, as --follow reads it. */
+        void status(Series jvm);
+
+        /** What the dumps of a JVM read so far add up to. */
+        void summary(Series jvm);
+    }
+
+    private record TextEvents(PrintStream out) implements Events {
+        @Override
+        public void opened(Series jvm, Snapshot s, Finding f, String key) {
+            out.println(Instant.ofEpochMilli(s.takenAtMs()) + " " + jvm.name + ": new   [" + f.severity() + "] " + f.kind() + ": " + f.title() + at(key));
+        }
+
+        @Override
+        public void cleared(Series jvm, Snapshot s, Finding f, String key) {
+            out.println(Instant.ofEpochMilli(s.takenAtMs()) + " " + jvm.name + ": clear [" + f.severity() + "] " + key);
+        }
+
+        /** {@code 2026-11-30T02:12:43.412Z pid 4242 (Main): 285 live threads (+8)}. */
+        @Override
+        public void status(Series jvm) {
+            long[] last = jvm.last();
+            int open = jvm.openFindings.size();
+            out.println(Instant.ofEpochMilli(last[0]) + " " + jvm.name + ": " + last[1] + " live threads"
+                    + (jvm.live.size() < 2 ? "" : " (" + DiffCommand.signed(jvm.change()) + ")")
+                    + (open == 0 ? "" : ", " + open + " finding" + (open == 1 ? "" : "s") + " open"));
         }
 
         private static String at(String key) {
@@ -156,29 +216,117 @@ final class WatchCommand implements Callable<Integer> {
             return i < 0 ? "" : key.substring(i);
         }
 
-        void summary(PrintStream out) {
-            long[] first = live.get(0), last = live.get(live.size() - 1);
+        @Override
+        public void summary(Series jvm) {
+            List<long[]> live = jvm.live;
+            long[] first = live.get(0), last = jvm.last();
             long span = last[0] - first[0];
             out.println("");
-            out.println(name + ": " + live.size() + " dump" + (live.size() == 1 ? "" : "s") + " from " + Instant.ofEpochMilli(first[0])
+            out.println(jvm.name + ": " + live.size() + " dump" + (live.size() == 1 ? "" : "s") + " from " + Instant.ofEpochMilli(first[0])
                     + " over " + Durations.human(span));
             StringBuilder series = new StringBuilder();
             int step = Math.max(1, live.size() / 12); // at most about a dozen points on the line
             for (int i = 0; i < live.size(); i += step) series.append(i == 0 ? "" : ", ").append(live.get(i)[1]);
             if ((live.size() - 1) % step != 0) series.append(", ").append(last[1]);
             out.println("  live threads: " + series + " (" + DiffCommand.signed(last[1] - first[1])
-                    + (span > 0 ? String.format(Locale.ROOT, ", %+.1f/min", (last[1] - first[1]) * 60_000.0 / span) : "") + ")");
-            List<String> rising = new ArrayList<>();
-            sites.forEach((key, counts) -> {
-                if (Rising.keptRising(counts)) {
-                    rising.add("    " + DiffCommand.signed(counts.get(counts.size() - 1) - counts.get(0)) + " (" + counts.get(0) + " -> "
-                            + counts.get(counts.size() - 1) + ") " + siteLabels.get(key));
-                }
-            });
+                    + (span > 0 ? String.format(Locale.ROOT, ", %+.1f/min", perMinute(jvm)) : "") + ")");
+            List<Rise> rising = jvm.rising();
             out.println(rising.isEmpty() ? "  no site kept rising" : "  sites whose live count kept rising:");
-            rising.forEach(out::println);
-            out.println(openFindings.isEmpty() ? "  no finding open in its newest dump"
-                    : "  open in its newest dump: " + String.join(", ", openFindings.keySet()));
+            for (Rise r : rising) out.println("    " + DiffCommand.signed(r.last() - r.first()) + " (" + r.first() + " -> " + r.last() + ") " + r.label());
+            out.println(jvm.openFindings.isEmpty() ? "  no finding open in its newest dump"
+                    : "  open in its newest dump: " + String.join(", ", jvm.openFindings.keySet()));
+        }
+    }
+
+    /** Live threads gained per minute between a JVM's first and newest dumps (0 over no time). */
+    private static double perMinute(Series jvm) {
+        long[] first = jvm.live.get(0), last = jvm.last();
+        long span = last[0] - first[0];
+        return span > 0 ? (last[1] - first[1]) * 60_000.0 / span : 0;
+    }
+
+    /**
+     * Newline-delimited JSON, one event a line, each with {@code format} ({@link Output#WATCH_FORMAT}), {@code event}
+     * ({@code new}, {@code clear}, {@code status}, {@code summary}), the JVM ({@code pid}, {@code jvm}) and what it says.
+     */
+    private record JsonEvents(PrintStream out) implements Events {
+        @Override
+        public void opened(Series jvm, Snapshot s, Finding f, String key) {
+            line(jvm, "new", s.takenAtMs(), g -> {
+                g.writeStringField("key", key);
+                g.writeFieldName("finding");
+                SnapshotCodec.writeFinding(g, s, f);
+            });
+        }
+
+        @Override
+        public void cleared(Series jvm, Snapshot s, Finding f, String key) {
+            line(jvm, "clear", s.takenAtMs(), g -> {
+                g.writeStringField("key", key);
+                g.writeStringField("kind", f.kind().name());
+                g.writeStringField("severity", f.severity().name());
+                g.writeStringField("title", f.title());
+            });
+        }
+
+        @Override
+        public void status(Series jvm) {
+            line(jvm, "status", jvm.last()[0], g -> {
+                g.writeNumberField("live", jvm.last()[1]);
+                g.writeNumberField("change", jvm.change());
+                g.writeNumberField("openFindings", jvm.openFindings.size());
+            });
+        }
+
+        @Override
+        public void summary(Series jvm) {
+            line(jvm, "summary", jvm.last()[0], g -> {
+                g.writeNumberField("dumps", jvm.live.size());
+                g.writeNumberField("fromMs", jvm.live.get(0)[0]);
+                g.writeArrayFieldStart("live");
+                for (long[] point : jvm.live) {
+                    g.writeStartObject();
+                    g.writeNumberField("takenAtMs", point[0]);
+                    g.writeNumberField("live", point[1]);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeNumberField("change", jvm.last()[1] - jvm.live.get(0)[1]);
+                g.writeNumberField("perMinute", Math.round(perMinute(jvm) * 10) / 10.0);
+                g.writeArrayFieldStart("risingSites");
+                for (Rise r : jvm.rising()) {
+                    g.writeStartObject();
+                    g.writeStringField("label", r.label());
+                    g.writeNumberField("first", r.first());
+                    g.writeNumberField("last", r.last());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("open");
+                for (String key : jvm.openFindings.keySet()) g.writeString(key);
+                g.writeEndArray();
+            });
+        }
+
+        private interface Fields {
+            void write(JsonGenerator g) throws IOException;
+        }
+
+        private void line(Series jvm, String event, long atMs, Fields fields) {
+            try (JsonGenerator g = Output.json(out, false)) {
+                g.writeStartObject();
+                g.writeStringField("format", Output.WATCH_FORMAT);
+                g.writeStringField("event", event);
+                g.writeNumberField("pid", jvm.pid);
+                g.writeStringField("jvm", jvm.name);
+                g.writeStringField("at", Instant.ofEpochMilli(atMs).toString());
+                g.writeNumberField("atMs", atMs);
+                fields.write(g);
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // standard output closed: nothing more to say
+            }
+            out.println();
         }
     }
 }

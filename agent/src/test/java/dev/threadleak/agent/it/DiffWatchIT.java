@@ -2,6 +2,8 @@ package dev.threadleak.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
 import dev.threadleak.agent.snapshot.Finding;
@@ -82,6 +84,69 @@ class DiffWatchIT {
         // only the kinds asked for: a leak of executors is not a deadlock
         assertThat(ChildJvm.cli("watch", "--fail-on", "DEADLOCK,LONG_BLOCKED", dir.toString()).exitCode()).isZero();
         assertThat(ChildJvm.cli("watch", "--pid", "1", dir.toString()).stderr()).isEqualTo("threadleak: watch: " + dir + ": no dump of process 1\n");
+    }
+
+    /**
+     * {@code --format json} on check, diff and watch, read as a script reads it: the same verdicts and exit codes as the
+     * text, the leaking line in the fields a script picks, and watch's events one JSON object a line.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void checkDiffAndWatchSpeakJsonForScripts(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = dumpsOf(jdk, tmp, "ExecutorPerRequest");
+        List<Path> dumps = ChildJvm.dumps(dir);
+        Path first = dumps.get(0), last = dumps.get(dumps.size() - 1);
+        int grown = leakingWorkers(last) - leakingWorkers(first);
+        String site = "dev.threadleak.samples.ExecutorPerRequest.handleRequest(" + leakLine();
+        ObjectMapper json = new ObjectMapper();
+
+        Result check = ChildJvm.cli("check", "--format", "json", dir.toString());
+        assertThat(check.stderr()).isEmpty();
+        assertThat(check.exitCode()).isEqualTo(1);
+        JsonNode c = json.readTree(check.stdout());
+        assertThat(c.path("format").asText()).isEqualTo("threadleak-check/1");
+        assertThat(c.path("source").asText()).isEqualTo(last.toString());
+        assertThat(c.path("summary").path("live").asInt()).isEqualTo(ChildJvm.readDump(last).summary().live());
+        assertThat(c.path("failOn").asText()).isEqualTo("LOW");
+        assertThat(c.path("failing").asInt()).isEqualTo(c.path("findings").size()).isPositive();
+        assertThat(c.path("findings")).anyMatch(f -> f.path("kind").asText().equals("SITE_GROWTH") && f.path("blame").asText().equals(site));
+        Result critical = ChildJvm.cli("check", "--format", "json", "--fail-on", "CRITICAL", dir.toString());
+        assertThat(critical.exitCode()).as("no CRITICAL finding: exit 0, findings still listed").isZero();
+        assertThat(json.readTree(critical.stdout()).path("failing").asInt()).isZero();
+
+        Result diff = ChildJvm.cli("diff", "--format", "json", dir.toString());
+        assertThat(diff.stderr()).isEmpty();
+        assertThat(diff.exitCode()).isEqualTo(1);
+        JsonNode d = json.readTree(diff.stdout());
+        assertThat(d.path("format").asText()).isEqualTo("threadleak-diff/1");
+        assertThat(d.path("base").path("source").asText()).isEqualTo(first.toString());
+        assertThat(d.path("later").path("source").asText()).isEqualTo(last.toString());
+        JsonNode top = d.path("sites").get(0);
+        assertThat(top.path("label").asText()).isEqualTo("executors built @ " + site);
+        assertThat(top.path("delta").asInt()).isEqualTo(grown).isEqualTo(top.path("after").asInt() - top.path("before").asInt());
+        assertThat(d.path("grownSites").asInt()).isEqualTo(1);
+        assertThat(d.path("threshold").asInt()).isEqualTo(1);
+
+        Result watch = ChildJvm.cli("watch", "--format", "json", dir.toString());
+        assertThat(watch.stderr()).isEmpty();
+        assertThat(watch.exitCode()).isEqualTo(1);
+        List<JsonNode> events = new java.util.ArrayList<>();
+        for (String line : ChildJvm.lines(watch.stdout())) events.add(json.readTree(line)); // one object a line
+        assertThat(events).allMatch(e -> e.path("format").asText().equals("threadleak-watch/1"));
+        assertThat(events).anyMatch(e -> e.path("event").asText().equals("new") && e.path("finding").path("kind").asText().equals("SITE_GROWTH")
+                && e.path("finding").path("blame").asText().equals(site));
+        JsonNode summary = events.get(events.size() - 1);
+        assertThat(summary.path("event").asText()).isEqualTo("summary");
+        assertThat(summary.path("dumps").asInt()).isEqualTo(dumps.size());
+        assertThat(summary.path("live")).hasSize(dumps.size());
+        String leak = leakLine();
+        assertThat(summary.path("risingSites")).anyMatch(r -> r.path("label").asText().endsWith(leak)
+                && r.path("last").asInt() - r.path("first").asInt() == grown);
+
+        Result extra = ChildJvm.cli("diff", first.toString(), last.toString(), "extra");
+        assertThat(extra.stderr()).isEqualTo("threadleak: diff: unexpected argument 'extra' (give two dumps, or one directory)\n");
+        assertThat(extra.exitCode()).isEqualTo(2);
+        assertThat(ChildJvm.cli("check", "--format", "xml", dir.toString()).stderr()).startsWith("threadleak: check: ").contains("xml");
     }
 
     @ParameterizedTest(name = "{0}")
