@@ -13,13 +13,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,8 +31,9 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "watch", mixinStandardHelpOptions = true, header = "Follows a directory of dumps over time; exit 1 on an open finding.", description = {"Reads every dump of a directory in time order (all JVMs, or --pid): per JVM, its live threads",
         "over time with the growth per minute, the sites whose live count kept rising, and each finding when it first",
         "appears and when it clears. With --follow, keeps reading new dumps as they are written."},
-        footer = {"", "Exit codes: 0 no finding of the --fail-on kinds open in the newest dump, 1 one is, 2 bad input.",
+        footer = {"", "Exit codes: 0 no finding of the --fail-on kinds or severity open in the newest dump, 1 one is, 2 bad input.",
                 "Examples:", "  threadleak watch /var/tmp/tl", "  threadleak watch /var/tmp/tl --fail-on SITE_GROWTH,DEADLOCK   # cron, CI",
+                "  threadleak watch /var/tmp/tl --fail-on HIGH   # HIGH and CRITICAL findings, as check --fail-on HIGH",
                 "  threadleak watch --follow --format json /var/tmp/tl | jq -c 'select(.event == \"new\")'"})
 final class WatchCommand implements Callable<Integer> {
     /** Dumps read before a progress line is worth printing. */
@@ -49,9 +48,12 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--pid", paramLabel = "PID", description = "only the dumps of this process id")
     private Long pid;
 
-    @Option(names = "--fail-on", split = ",", paramLabel = "KINDS",
-            description = "finding kinds that make the exit code 1 when open in the newest dump (default: every kind): ${COMPLETION-CANDIDATES}")
-    private Set<Finding.Kind> failOn = EnumSet.allOf(Finding.Kind.class);
+    @Option(names = "--fail-on", split = ",", paramLabel = "KINDS|SEVERITY",
+            description = "what makes the exit code 1 when open in the newest dump (default: every finding): finding kinds "
+                    + "(SITE_GROWTH, LONG_BLOCKED, DEADLOCK, DUPLICATE_STACKS, GROWTH, RECREATED_POOLS, UNCLOSED_EXECUTORS, STUCK_TASK, "
+                    + "QUEUE_STALL), or a severity (CRITICAL, HIGH, MEDIUM, LOW) for that severity or above, as check's --fail-on; "
+                    + "a finding that is either fails")
+    private List<String> failOn = List.of();
 
     @Option(names = "--follow", description = "after the dumps there are, keep reading new ones as they are written (until interrupted)")
     private boolean follow;
@@ -70,6 +72,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException, InterruptedException {
+        checkFailOn();
         events = format == Output.TEXT ? new TextEvents(main.out) : new JsonEvents(main.out);
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
@@ -111,9 +114,37 @@ final class WatchCommand implements Callable<Integer> {
         if (newest == null || s.takenAtMs() >= newest.takenAtMs()) newest = s;
     }
 
-    /** True when the newest dump has a finding of the chosen kinds. */
+    /** True when the newest dump has a finding of the chosen kinds or severity (any finding when none was chosen). */
     private boolean open() {
-        return newest.findings().stream().anyMatch(f -> failOn.contains(f.kind()));
+        return newest.findings().stream().anyMatch(this::fails);
+    }
+
+    private boolean fails(Finding f) {
+        if (failOn.isEmpty()) return true;
+        for (String value : failOn) {
+            String name = value.trim().toUpperCase(Locale.ROOT);
+            if (name.equals(f.kind().name()) || (isSeverity(name) && f.severity().atLeast(Finding.Severity.valueOf(name)))) return true;
+        }
+        return false;
+    }
+
+    private static boolean isSeverity(String name) {
+        for (Finding.Severity s : Finding.Severity.values()) if (s.name().equals(name)) return true;
+        return false;
+    }
+
+    /** Each --fail-on value a finding kind or a severity: a misspelt one would silently fail on nothing. */
+    private void checkFailOn() throws UsageException {
+        for (String value : failOn) {
+            String name = value.trim().toUpperCase(Locale.ROOT);
+            boolean kind = false;
+            for (Finding.Kind k : Finding.Kind.values()) kind |= k.name().equals(name);
+            if (!kind && !isSeverity(name)) {
+                StringBuilder kinds = new StringBuilder();
+                for (Finding.Kind k : Finding.Kind.values()) kinds.append(kinds.length() == 0 ? "" : ", ").append(k.name());
+                throw new UsageException("watch: --fail-on: '" + value + "' is neither a finding kind (" + kinds + ") nor a severity (CRITICAL, HIGH, MEDIUM, LOW)");
+            }
+        }
     }
 
     /** One JVM's dumps: live threads over time, live threads per site, and its open findings. */

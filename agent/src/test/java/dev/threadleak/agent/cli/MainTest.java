@@ -57,8 +57,8 @@ class MainTest {
         assertOneLineError(run("report", "--format", "svg", "x"), "threadleak: report: invalid value for option '--format': expected one of [TEXT, THREADS, JSON, COLLAPSED, PPROF] (case-insensitive) but was 'svg'");
         assertOneLineError(run("report", "a", "b"), "threadleak: report: unexpected argument 'b'");
         assertOneLineError(run("diff", "--threshold", "0", "a", "b"), "threadleak: diff: --threshold must be at least 1, got 0");
-        assertOneLineError(run("watch", "--fail-on", "LEAKS", tmp.toString()), "threadleak: watch: invalid value for option '--fail-on' (KINDS): expected one of "
-                + "[SITE_GROWTH, LONG_BLOCKED, DEADLOCK, DUPLICATE_STACKS, GROWTH, RECREATED_POOLS, UNCLOSED_EXECUTORS, STUCK_TASK, QUEUE_STALL] (case-insensitive) but was 'LEAKS'");
+        assertOneLineError(run("watch", "--fail-on", "LEAKS", tmp.toString()), "threadleak: watch: --fail-on: 'LEAKS' is neither a finding kind "
+                + "(SITE_GROWTH, LONG_BLOCKED, DEADLOCK, DUPLICATE_STACKS, GROWTH, RECREATED_POOLS, UNCLOSED_EXECUTORS, STUCK_TASK, QUEUE_STALL) nor a severity (CRITICAL, HIGH, MEDIUM, LOW)");
         assertOneLineError(run("attach", "12x"), "threadleak: attach: '12x' is not a process id");
         assertOneLineError(run("dump", "-1"), "threadleak: dump: '-1' is not a process id");
     }
@@ -105,6 +105,9 @@ class MainTest {
         assertThat(r.out()).contains("pid 4242 (com.acme.Main): 1 dump from ", "open in its newest dump: DEADLOCK @ com.acme.Bank.transfer(Bank.java:51), GROWTH");
         assertThat(r.exit()).as("findings open in the newest dump read").isEqualTo(1);
         assertThat(run("watch", "--fail-on", "SITE_GROWTH", tmp.toString()).exit()).isZero();
+        // a severity, as check's --fail-on: the DEADLOCK is CRITICAL, at least HIGH
+        assertThat(run("watch", "--fail-on", "high", tmp.toString()).exit()).isEqualTo(1);
+        assertThat(run("watch", "--fail-on", "SITE_GROWTH,CRITICAL", tmp.toString()).exit()).isEqualTo(1);
     }
 
     @Test
