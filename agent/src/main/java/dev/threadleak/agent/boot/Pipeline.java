@@ -1,5 +1,6 @@
 package dev.threadleak.agent.boot;
 
+import dev.threadleak.agent.expose.JfrEvents;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
 import dev.threadleak.agent.sample.Sampler;
@@ -40,6 +41,7 @@ final class Pipeline {
         long began = System.nanoTime();
         Judged j = judge(depth);
         history.add(j.tick(), j.snapshot().findings());
+        JfrEvents.afterSample(j.snapshot()); // into a JFR recording, when one runs
         return counted(j.snapshot(), began);
     }
 
