@@ -4,6 +4,7 @@ import com.sun.tools.attach.VirtualMachine;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
+import dev.threadleak.agent.expose.JsonReport;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
  * The agent writes the dump into its own directory; this prints its report, or copies it to {@code -o}.
  */
 @Command(name = "dump", mixinStandardHelpOptions = true, header = "Takes a dump now in a running JVM that has the agent.", description = "Takes a dump now in a running JVM that has the agent, and prints its report (or writes the dump to a file).",
-        footer = {"", "Examples:", "  threadleak dump 4242", "  threadleak dump 4242 -o before.json"})
+        footer = {"", "Examples:", "  threadleak dump 4242", "  threadleak dump 4242 -o before.json", "  threadleak dump 4242 --format json | jq '.findings'"})
 final class DumpCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
@@ -37,6 +38,9 @@ final class DumpCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write the dump (JSON, the format report reads) to FILE instead of printing its report")
     private Path output;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text or json: the report printed (default: text; json: as report --format json)")
+    private Output format = Output.TEXT;
 
     @Override
     public Integer call() throws UsageException {
@@ -58,7 +62,15 @@ final class DumpCommand implements Callable<Integer> {
             main.out.println("threadleak: dump of process " + pid + " written to " + output);
             return Main.OK;
         }
-        TextReport.write(Dumps.load(written), written.toString(), TextReport.Body.FINDINGS_AND_GROUPS, main.out);
+        if (format == Output.JSON) {
+            try {
+                JsonReport.write(Dumps.load(written), written.toString(), main.out);
+            } catch (IOException e) {
+                throw new UsageException("dump: cannot write to standard output: " + e.getMessage());
+            }
+        } else {
+            TextReport.write(Dumps.load(written), written.toString(), TextReport.Body.FINDINGS_AND_GROUPS, main.out);
+        }
         return Main.OK;
     }
 

@@ -1,41 +1,79 @@
 package dev.threadleak.agent.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.snapshot.Durations;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** The local JVMs of this user, one line each: pid, main class or jar, uptime, whether threadleak is loaded and where its dumps go. */
 @Command(name = "list", mixinStandardHelpOptions = true, header = "Lists the running JVMs of this user and whether threadleak is loaded.", description = "Lists the running JVMs of this user: pid, main class or jar, uptime, whether threadleak is loaded, its dump directory.",
-        footer = {"", "Example:", "  threadleak list"})
+        footer = {"", "Examples:", "  threadleak list", "  threadleak list --format json | jq '.jvms[] | select(.threadleak == \"loaded\") | .http'"})
 final class ListCommand implements Callable<Integer> {
+    static final String LIST_FORMAT = "threadleak-list/1";
+
     @ParentCommand
     private Main main;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + LIST_FORMAT + ", see docs/cli-json.md)")
+    private Output format = Output.TEXT;
 
     @Override
     public Integer call() throws Main.UsageException {
         Jvms.require("list", RuntimeModules.ATTACH);
-        main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", "PID", "UPTIME", "MAIN", "THREADLEAK"));
+        if (format == Output.TEXT) main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", "PID", "UPTIME", "MAIN", "THREADLEAK"));
+        List<Entry> jvms = new ArrayList<>();
         for (Jvms.Jvm d : Jvms.list()) {
-            String uptime = ProcessHandle.of(Long.parseLong(d.pid())).flatMap(p -> p.info().startInstant())
-                    .map(start -> Durations.human(Duration.between(start, Instant.now()).toMillis())).orElse("?");
-            String mainClass = d.displayName().isEmpty() ? "?" : d.displayName().split(" ", 2)[0];
-            main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", d.pid(), uptime, mainClass, threadleak(d)));
+            Long startedAtMs = ProcessHandle.of(Long.parseLong(d.pid())).flatMap(p -> p.info().startInstant()).map(Instant::toEpochMilli).orElse(null);
+            Entry e = new Entry(d.pid(), startedAtMs, d.displayName().isEmpty() ? "?" : d.displayName().split(" ", 2)[0], TargetProperties.readAll(d.pid()));
+            if (format == Output.TEXT) {
+                String uptime = startedAtMs == null ? "?" : Durations.human(System.currentTimeMillis() - startedAtMs);
+                main.out.println(String.format(Locale.ROOT, "%-8s %-9s %-40s %s", e.pid(), uptime, e.main(), e.threadleak()));
+            }
+            jvms.add(e);
         }
+        if (format == Output.JSON) json(jvms);
         return Main.OK;
     }
 
-    /** {@code loaded, dumps in DIR[, http on HOST:PORT]}, {@code not loaded}, or {@code unknown}. */
-    private static String threadleak(Jvms.Jvm d) {
-        Properties props = TargetProperties.readAll(d.pid());
-        if (props == null) return "unknown (its properties cannot be read)";
-        String dir = props.getProperty(Wire.DIR_PROPERTY), http = props.getProperty(Wire.HTTP_PROPERTY);
-        return dir == null ? "not loaded" : "loaded, dumps in " + dir + (http == null ? "" : ", http on " + http);
+    /** A JVM listed: its properties are null when they cannot be read. */
+    private record Entry(String pid, Long startedAtMs, String main, Properties props) {
+        /** {@code loaded, dumps in DIR[, http on HOST:PORT]}, {@code not loaded}, or {@code unknown}. */
+        String threadleak() {
+            if (props == null) return "unknown (its properties cannot be read)";
+            String dir = props.getProperty(Wire.DIR_PROPERTY), http = props.getProperty(Wire.HTTP_PROPERTY);
+            return dir == null ? "not loaded" : "loaded, dumps in " + dir + (http == null ? "" : ", http on " + http);
+        }
+    }
+
+    private void json(List<Entry> jvms) throws Main.UsageException {
+        try (JsonGenerator g = Output.json(main.out, true)) {
+            g.writeStartObject();
+            g.writeStringField("format", LIST_FORMAT);
+            g.writeArrayFieldStart("jvms");
+            for (Entry e : jvms) {
+                g.writeStartObject();
+                g.writeNumberField("pid", Long.parseLong(e.pid()));
+                if (e.startedAtMs() != null) g.writeNumberField("startedAtMs", e.startedAtMs());
+                g.writeStringField("main", e.main());
+                g.writeStringField("threadleak", e.props() == null ? "unknown" : e.props().getProperty(Wire.DIR_PROPERTY) == null ? "not loaded" : "loaded");
+                if (e.props() != null && e.props().getProperty(Wire.DIR_PROPERTY) != null) g.writeStringField("dir", e.props().getProperty(Wire.DIR_PROPERTY));
+                if (e.props() != null && e.props().getProperty(Wire.HTTP_PROPERTY) != null) g.writeStringField("http", e.props().getProperty(Wire.HTTP_PROPERTY));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (java.io.IOException ex) {
+            throw new Main.UsageException("list: cannot write to standard output: " + ex.getMessage());
+        }
+        main.out.println();
     }
 }

@@ -68,6 +68,19 @@ class RunningJvmCliIT {
             assertThat(toFile.stdout()).isEqualTo("threadleak: dump of process " + pid + " written to " + copy + "\n");
             Snapshot written = ChildJvm.readDump(copy);
             assertThat(written.pid()).isEqualTo(child.pid());
+
+            // the same for scripts: list and dump in JSON
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode listed = json.readTree(ChildJvm.cli("list", "--format", "json").stdout());
+            assertThat(listed.path("format").asText()).isEqualTo("threadleak-list/1");
+            assertThat(listed.path("jvms")).anyMatch(j -> j.path("pid").asLong() == child.pid() && j.path("threadleak").asText().equals("loaded")
+                    && j.path("dir").asText().equals(dir.toString()) && j.path("main").asText().equals("dev.threadleak.samples.BlockedConsumers"));
+            Result jsonDump = ChildJvm.cli("dump", pid, "--format", "json");
+            assertThat(jsonDump.stderr()).isEmpty();
+            com.fasterxml.jackson.databind.JsonNode report = json.readTree(jsonDump.stdout());
+            assertThat(report.path("format").asText()).isEqualTo("threadleak-report/1");
+            assertThat(report.path("pid").asLong()).isEqualTo(child.pid());
+            assertThat(report.path("groups")).anyMatch(g -> ("@ " + g.path("blame").asText()).equals(leakFrame));
             assertThat(child.isAlive()).isTrue();
         }
     }
