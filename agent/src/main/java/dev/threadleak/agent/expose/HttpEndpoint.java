@@ -124,7 +124,8 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         return Response.text(400, switch (path) {
             case THREADS -> "threadleak: bad query '" + printable(query) + "' (" + THREADS + " takes debug=1, grouped, or debug=2, every thread)";
             case GOROUTINE -> "threadleak: bad query '" + printable(query) + "' (" + GOROUTINE + " takes debug=0, the pprof profile, debug=1, "
-                    + "identical threads counted once, or debug=2, every thread; and labels=thread, a profile sample per thread)";
+                    + "identical threads counted once, or debug=2, every thread; with debug=0, labels=thread, a sample per thread, or seconds=N, "
+                    + "the threads gained and lost over the next N seconds, 1 to " + MAX_DELTA_SECONDS + ")";
             default -> "threadleak: " + path + " takes no query, got '" + printable(query) + "'";
         });
     }
@@ -146,10 +147,13 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         return switch (path) {
             case THREADS -> params.isEmpty() && (debug == null || debug.equals("1") || debug.equals("2")) ? (debug == null ? "1" : debug) : null;
             case GOROUTINE -> {
-                String labels = params.remove("labels");
+                String labels = params.remove("labels"), seconds = params.remove("seconds");
                 boolean level = debug == null || debug.equals("0") || debug.equals("1") || debug.equals("2");
                 if (!params.isEmpty() || !level || (labels != null && !labels.equals("thread"))) yield null;
-                yield (debug == null ? "0" : debug) + (labels == null ? "" : "-thread");
+                if (seconds == null) yield (debug == null ? "0" : debug) + (labels == null ? "" : "-thread");
+                // as Go's: a delta is a profile (debug=0) of counts, never per thread
+                int n = seconds.matches("\\d{1,4}") ? Integer.parseInt(seconds) : -1;
+                yield n < 1 || n > MAX_DELTA_SECONDS || labels != null || (debug != null && !debug.equals("0")) ? null : "0-seconds-" + n;
             }
             default -> query == null ? "0" : null;
         };
@@ -221,6 +225,30 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
                 + "<a href='/debug/threads.json'>dump</a>, <a href='/metrics'>metrics</a>, <a href='/health'>health</a>\n"
                 + "</body>\n</html>\n";
         return html.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The longest delta {@code goroutine?seconds=N} waits for: a client holds a connection (one of {@link NioHttpServer#MAX_LATER}) that long. */
+    static final int MAX_DELTA_SECONDS = 300;
+
+    /**
+     * {@code goroutine?seconds=N}, as Go's: the threads gained and lost over the next N seconds, a profile whose values are
+     * the change in each group's count. It takes the latest sample now, and renders once a sample N seconds later has been
+     * taken (it waits N seconds and one sample interval, and holds no worker meanwhile).
+     */
+    @Override
+    public NioHttpServer.Later later(NioHttpServer.Request request) {
+        String variant = variant(request.path(), request.query());
+        Snapshot before = source.last();
+        if (variant == null || !variant.startsWith("0-seconds-") || before == null) return null;
+        long seconds = Long.parseLong(variant.substring("0-seconds-".length()));
+        long every = before.sampling().everyMs() > 0 ? before.sampling().everyMs() : 5_000;
+        return new NioHttpServer.Later(seconds * 1000 + every + 250, () -> {
+            Snapshot after = source.last();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+            Pprof.writeDelta(before, after, bytes);
+            return new Response(200, "application/octet-stream", bytes.toByteArray(), null, null)
+                    .with("Content-Disposition", "attachment; filename=\"goroutine-delta\"");
+        });
     }
 
     /** Samples in a row a SITE_GROWTH finding must hold before {@code /health} fails: one sample's verdict is no probe's restart. */

@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -43,13 +44,15 @@ import java.util.function.Consumer;
  *   <li>a share of a page: the workers render it once for every request that asks for it meanwhile, and it is served
  *       again for {@link #SHARE_MS} (a crowd of scrapers costs one render); at most {@link #QUEUE} pages wait for a
  *       worker, and a request that would be one more gets 503 and {@code Retry-After} at once;</li>
+ *   <li>a page that waits (a delta over the next N seconds, {@link Pages#later}) holds no worker while it waits, and at most
+ *       {@link #MAX_LATER} wait at once: one more gets 503 and {@code Retry-After};</li>
  *   <li>{@link #RESPONSE_TIMEOUT_MS} to read its response, written without blocking by the selector thread: a slow
  *       reader never holds a worker.</li>
  * </ul>
  * Memory: at most {@link #MAX_CONNECTIONS} × {@link #MAX_HEAD}, and the pages rendered in the last {@link #SHARE_MS}.
  */
 final class NioHttpServer {
-    static final int MAX_CONNECTIONS = 64, WORKERS = 2, QUEUE = 32;
+    static final int MAX_CONNECTIONS = 64, WORKERS = 2, QUEUE = 32, MAX_LATER = 4;
     /** The request line and headers, in bytes. */
     static final int MAX_HEAD = 8 * 1024;
     /** From accept to the end of the request's headers; then to write the response. */
@@ -86,7 +89,19 @@ final class NioHttpServer {
 
         /** The page; on a worker. */
         HttpEndpoint.Response render(Request request) throws Exception;
+
+        /**
+         * For a page that waits (a delta over the next N seconds): how long, and what renders it then (on a worker); null
+         * for a page rendered at once. On the selector thread, after {@link #refuse}: cheap.
+         */
+        Later later(Request request);
     }
+
+    /** A page rendered {@code delayMs} from now, by {@code page}; never shared with another request. */
+    record Later(long delayMs, Callable<HttpEndpoint.Response> page) {}
+
+    /** A page waiting for its time ({@link Pages#later}): the connection waits in {@code page}. */
+    private record Waiting(long dueNanos, String path, Shared page, Callable<HttpEndpoint.Response> render) {}
 
     /**
      * A request: the method and target as sent (the path and query undecoded), the two headers the pages read, and whether
@@ -160,6 +175,8 @@ final class NioHttpServer {
     private final List<Connection> open = new ArrayList<>();
     /** Pages by name ({@link Pages#page}): being rendered, or rendered in the last {@link #SHARE_MS}. */
     private final Map<String, Shared> shared = new HashMap<>();
+    /** Pages waiting for their time, at most {@link #MAX_LATER}. Only the selector thread touches them. */
+    private final List<Waiting> later = new ArrayList<>();
     /** Responses the workers have rendered, for the selector thread to write. */
     private final Queue<Rendered> rendered = new ConcurrentLinkedQueue<>();
     /** Shared by every read the selector thread throws away (what a client sends after its request). */
@@ -212,7 +229,9 @@ final class NioHttpServer {
     private void loop() {
         while (true) {
             try {
-                long now = System.nanoTime(), timeout = closeOverdue(now);
+                long now = System.nanoTime();
+                renderDue(now);
+                long timeout = closeOverdue(now);
                 listening.interestOps(now - acceptAgainAt >= 0 && mayAccept(now) ? SelectionKey.OP_ACCEPT : 0);
                 selector.select(this::ready, timeout);
                 for (Rendered r; (r = rendered.poll()) != null; ) deliver(r.page(), r.response());
@@ -230,6 +249,9 @@ final class NioHttpServer {
     private long closeOverdue(long now) {
         long next = now + TimeUnit.SECONDS.toNanos(1);
         if (acceptAgainAt - now > 0) next = acceptAgainAt;
+        for (Waiting w : later) {
+            if (w.dueNanos() - next < 0) next = w.dueNanos();
+        }
         for (int i = open.size() - 1; i >= 0; i--) {
             Connection c = open.get(i);
             if (c.state == State.RENDERING) continue; // no deadline: bounded by the queue, not by the client
@@ -370,6 +392,19 @@ final class NioHttpServer {
             respond(c, refused);
             return;
         }
+        Later wait = pages.later(request);
+        if (wait != null) {
+            if (later.size() >= MAX_LATER) {
+                respond(c, BUSY);
+                return;
+            }
+            c.state = State.RENDERING;
+            interest(c, 0);
+            Shared page = new Shared();
+            page.waiting.add(c);
+            later.add(new Waiting(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait.delayMs()), request.path(), page, wait.page()));
+            return;
+        }
         String name = pages.page(request);
         Shared page = name == null ? null : shared.get(name);
         if (page != null && page.response != null && System.nanoTime() - page.renderedAt < TimeUnit.MILLISECONDS.toNanos(SHARE_MS)) {
@@ -386,7 +421,7 @@ final class NioHttpServer {
         rendering.waiting.add(c);
         try {
             workers.execute(() -> {
-                rendered.add(new Rendered(rendering, render(request)));
+                rendered.add(new Rendered(rendering, render(request.path(), () -> pages.render(request))));
                 selector.wakeup(); // after the add: the selector thread looks at the queue when it wakes
             });
         } catch (RejectedExecutionException full) {
@@ -394,6 +429,23 @@ final class NioHttpServer {
             return;
         }
         if (name != null) shared.put(name, rendering);
+    }
+
+    /** Hands the waiting pages whose time has come to the workers (on the selector thread). */
+    private void renderDue(long now) {
+        for (int i = later.size() - 1; i >= 0; i--) {
+            Waiting w = later.get(i);
+            if (w.dueNanos() - now > 0) continue;
+            later.remove(i);
+            try {
+                workers.execute(() -> {
+                    rendered.add(new Rendered(w.page(), render(w.path(), w.render())));
+                    selector.wakeup();
+                });
+            } catch (RejectedExecutionException full) {
+                deliver(w.page(), BUSY);
+            }
+        }
     }
 
     /** A page is rendered (on the selector thread): every request waiting for it gets it, and pages past their time go. */
@@ -413,11 +465,11 @@ final class NioHttpServer {
     }
 
     /** On a worker: the page, or a 500 line when rendering failed (said once on stderr). */
-    private HttpEndpoint.Response render(Request request) {
+    private HttpEndpoint.Response render(String path, Callable<HttpEndpoint.Response> page) {
         try {
-            return pages.render(request);
+            return page.call();
         } catch (Throwable t) {
-            log.warnOnce("http", "HTTP endpoint failed serving " + HttpEndpoint.printable(request.path()) + ": " + t);
+            log.warnOnce("http", "HTTP endpoint failed serving " + HttpEndpoint.printable(path) + ": " + t);
             return HttpEndpoint.Response.text(500, "threadleak: internal error (see the application's stderr)");
         }
     }

@@ -1,16 +1,14 @@
 package dev.threadleak.agent.expose;
 
+import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.ExecutorInfo;
 import dev.threadleak.agent.snapshot.Frame;
-import dev.threadleak.agent.snapshot.NamePattern;
-import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class Pprof {
     // field numbers of profile.proto
-    private static final int SAMPLE_TYPE = 1, SAMPLE = 2, LOCATION = 4, FUNCTION = 5, STRING_TABLE = 6, TIME_NANOS = 9,
+    private static final int SAMPLE_TYPE = 1, SAMPLE = 2, LOCATION = 4, FUNCTION = 5, STRING_TABLE = 6, TIME_NANOS = 9, DURATION_NANOS = 10,
             PERIOD_TYPE = 11, PERIOD = 12, COMMENT = 13;
     private static final int VALUE_TYPE_TYPE = 1, VALUE_TYPE_UNIT = 2;
     private static final int SAMPLE_LOCATION_ID = 1, SAMPLE_VALUE = 2, SAMPLE_LABEL = 3;
@@ -60,13 +58,40 @@ public final class Pprof {
                 p.profile.message(SAMPLE, sample);
             }
         }
-        p.profile.varint(TIME_NANOS, s.takenAtMs() * 1_000_000);
-        p.profile.message(PERIOD_TYPE, p.valueType("goroutine", "count"));
-        p.profile.varint(PERIOD, 1);
-        p.profile.varint(COMMENT, p.string("threadleak dump of pid " + s.pid() + (s.command().isEmpty() ? "" : ": " + s.command())));
-        byte[] tables = p.tables(); // protobuf fields may come in any order: the tables after the samples that fill them
+        p.finish(s.takenAtMs(), 0, "threadleak dump of pid " + s.pid() + (s.command().isEmpty() ? "" : ": " + s.command()), out);
+    }
+
+    /**
+     * The change from {@code before} to {@code after}, as Go's {@code goroutine?seconds=N} and {@code go tool pprof -base}
+     * show it: a sample per group of identical threads whose count changed, worth the change (negative for groups that
+     * shrank or went); the profile's time is {@code before}'s, its duration the time between them.
+     */
+    public static void writeDelta(Snapshot before, Snapshot after, OutputStream out) throws IOException {
+        Pprof p = new Pprof();
+        p.profile.message(SAMPLE_TYPE, p.valueType("goroutine", "count"));
+        Map<GoProfile.Group, GoProfile.Group> gone = new LinkedHashMap<>();
+        for (GoProfile.Group g : GoProfile.groups(before, true)) gone.put(g, g);
+        for (GoProfile.Group g : GoProfile.groups(after, true)) {
+            GoProfile.Group was = gone.remove(g);
+            long change = (long) g.threads.size() - (was == null ? 0 : was.threads.size());
+            if (change != 0) p.profile.message(SAMPLE, p.sample(g, change, g.executor(after)));
+        }
+        for (GoProfile.Group g : gone.values()) p.profile.message(SAMPLE, p.sample(g, -g.threads.size(), g.executor(before)));
+        long spanMs = after.takenAtMs() - before.takenAtMs();
+        p.finish(before.takenAtMs(), spanMs * 1_000_000, "threadleak: threads gained and lost in pid " + after.pid() + " over "
+                + Durations.human(spanMs) + (after.command().isEmpty() ? "" : ": " + after.command()), out);
+    }
+
+    /** The profile's time, duration (0: none), period and comment, then its tables; gzipped to {@code out}. */
+    private void finish(long timeMs, long durationNanos, String comment, OutputStream out) throws IOException {
+        profile.varint(TIME_NANOS, timeMs * 1_000_000);
+        if (durationNanos > 0) profile.varint(DURATION_NANOS, durationNanos);
+        profile.message(PERIOD_TYPE, valueType("goroutine", "count"));
+        profile.varint(PERIOD, 1);
+        profile.varint(COMMENT, string(comment));
+        byte[] tables = tables(); // protobuf fields may come in any order: the tables after the samples that fill them
         GZIPOutputStream gz = new GZIPOutputStream(out);
-        gz.write(p.profile.toByteArray());
+        gz.write(profile.toByteArray());
         gz.write(tables);
         gz.finish();
         gz.flush();

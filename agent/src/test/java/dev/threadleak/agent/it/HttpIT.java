@@ -198,8 +198,28 @@ class HttpIT {
             assertThat(index.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
             assertThat(index.body()).contains("<a href='goroutine?debug=1'>goroutine</a>", "<a href='goroutine?debug=2'>full thread stack dump</a>");
 
-            assertOneLine(get(page + "?debug=3"), 400, "threadleak: bad query 'debug=3' (/debug/pprof/goroutine takes debug=0, the pprof profile, debug=1, "
-                    + "identical threads counted once, or debug=2, every thread; and labels=thread, a profile sample per thread)");
+            // seconds=N, as go tool pprof -seconds asks: the threads gained over the next N seconds, the consumers among them
+            String delta = CliExportIT.go("tool", "pprof", "-seconds", "2", "-top", "-lines", page);
+            assertThat(delta).contains("threadleak: threads gained and lost in pid " + child.pid() + " over ", "Type: goroutine").containsPattern("Duration: \\d")
+                    .containsPattern("\\n\\s+0\\s+0%\\s+\\S+%\\s+[1-9]\\d*\\s+\\S+%\\s+dev.threadleak.samples.BlockedConsumers.handleRequest BlockedConsumers.java:");
+            // at most four wait at once: of six asking together, two are told at once to come back
+            List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> asked = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                // HTTP/1.1 asked for: a client trying HTTP/2 holds the other requests to a host until the first is answered
+                asked.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(page + "?seconds=2")).version(HttpClient.Version.HTTP_1_1).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (var a : asked) statuses.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            assertThat(statuses).containsExactlyInAnyOrder(200, 200, 200, 200, 503, 503);
+
+            String expected = " (/debug/pprof/goroutine takes debug=0, the pprof profile, debug=1, identical threads counted once, or debug=2, every thread; "
+                    + "with debug=0, labels=thread, a sample per thread, or seconds=N, the threads gained and lost over the next N seconds, 1 to 300)";
+            assertOneLine(get(page + "?debug=3"), 400, "threadleak: bad query 'debug=3'" + expected);
+            assertOneLine(get(page + "?seconds=0"), 400, "threadleak: bad query 'seconds=0'" + expected);
+            assertThat(get(page + "?seconds=301").statusCode()).isEqualTo(400);
+            assertThat(get(page + "?seconds=2&debug=1").statusCode()).as("a delta is a profile").isEqualTo(400);
+            assertThat(get(page + "?seconds=2&labels=thread").statusCode()).isEqualTo(400);
             assertThat(get(page + "?labels=all").statusCode()).isEqualTo(400);
             assertThat(get(page + "?debug=1&debug=2").statusCode()).as("a parameter given twice").isEqualTo(400);
             assertThat(get(page + "?debug=1&labels=thread").statusCode()).isEqualTo(200);
