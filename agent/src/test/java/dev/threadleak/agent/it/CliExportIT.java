@@ -169,11 +169,16 @@ class CliExportIT {
     static String go(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("go"));
         cmd.addAll(Arrays.asList(args));
-        Path out = Files.createTempFile("tl-go-", ".txt");
+        return tool(cmd);
+    }
+
+    /** Runs a tool (go, jfr): its output and errors, after it exits 0 within two minutes. */
+    static String tool(List<String> cmd) throws Exception {
+        Path out = Files.createTempFile("tl-tool-", ".txt");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("go " + String.join(" ", args)).isTrue();
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
             String text = Files.readString(out);
             assertThat(p.exitValue()).as(text).isZero();
             return text;

@@ -3,12 +3,10 @@ package dev.threadleak.agent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.threadleak.agent.it.ChildJvm.Jdk;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,16 +71,6 @@ class JfrIT {
     private static String jfr(Jdk jdk, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(jdk.java().resolveSibling("jfr").toString()));
         cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("tl-jfr-", ".txt");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", cmd)).isTrue();
-            String text = Files.readString(out);
-            assertThat(p.exitValue()).as(text).isZero();
-            return text;
-        } finally {
-            Files.delete(out);
-        }
+        return CliExportIT.tool(cmd);
     }
 }
