@@ -209,6 +209,10 @@ class HttpIT {
                 asked.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(page + "?seconds=2")).version(HttpClient.Version.HTTP_1_1).build(),
                         HttpResponse.BodyHandlers.ofByteArray()));
             }
+            // waiting, they hold none of the two workers: another page is rendered before any of them is answered
+            ChildJvm.await("the two refused", Duration.ofSeconds(10), () -> asked.stream().filter(java.util.concurrent.CompletableFuture::isDone).count() == 2);
+            assertThat(get(base + "/debug/threads.json").statusCode()).as("a page not asked for before: rendered now, on a worker").isEqualTo(200);
+            assertThat(asked.stream().filter(java.util.concurrent.CompletableFuture::isDone).count()).as("the four still waiting").isEqualTo(2);
             List<Integer> statuses = new ArrayList<>();
             for (var a : asked) statuses.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode());
             assertThat(statuses).containsExactlyInAnyOrder(200, 200, 200, 200, 503, 503);

@@ -53,7 +53,7 @@ class PrometheusIT {
                      "dev.threadleak.samples.HealthyService", "90")) {
             String leakyInstance = "127.0.0.1:" + leakyPort, healthyInstance = "127.0.0.1:" + healthyPort;
             AtomicReference<JsonNode> alerts = new AtomicReference<>();
-            ChildJvm.await("ThreadLeakSiteGrowth firing for the leak (Prometheus log: " + dir.resolve("prometheus.log") + ")", Duration.ofSeconds(90), () -> {
+            java.util.function.BooleanSupplier firingForTheLeak = () -> {
                 HttpResponse<String> r = HttpIT.getOrNull("http://127.0.0.1:" + prometheusPort + "/api/v1/alerts");
                 if (r == null || r.statusCode() != 200) return false;
                 try {
@@ -66,7 +66,15 @@ class PrometheusIT {
                             && a.path("labels").path("instance").asText().equals(leakyInstance)) return true;
                 }
                 return false;
-            });
+            };
+            try {
+                ChildJvm.await("ThreadLeakSiteGrowth firing for the leak", Duration.ofSeconds(90), firingForTheLeak);
+            } catch (AssertionError notFiring) {
+                // what a failure in CI needs to be understood, since the temporary directory goes with the test
+                List<String> log = Files.readAllLines(dir.resolve("prometheus.log"));
+                throw new AssertionError(notFiring.getMessage() + "; alerts: " + alerts.get() + "; the leaky JVM's stderr: " + leaky.stderr()
+                        + "; its stdout's end: " + tail(leaky.stdout()) + "; Prometheus log's end:\n" + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())), notFiring);
+            }
             List<String> firing = new ArrayList<>(), forHealthy = new ArrayList<>();
             for (JsonNode a : alerts.get()) {
                 String line = a.path("labels").path("alertname").asText() + " " + a.path("state").asText() + " " + a.path("labels").path("site").asText();
@@ -107,5 +115,9 @@ class PrometheusIT {
         }
         assumeTrue(false, name + " not installed (Debian: apt-get install prometheus)");
         return null;
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 2_000 ? text : text.substring(text.length() - 2_000);
     }
 }
