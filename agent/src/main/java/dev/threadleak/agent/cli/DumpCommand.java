@@ -10,7 +10,6 @@ import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -55,7 +54,7 @@ final class DumpCommand implements Callable<Integer> {
         Path written = Path.of(dumpNow());
         if (output != null) {
             try {
-                Files.copy(written, output, StandardCopyOption.REPLACE_EXISTING);
+                OutputFile.write(output, Files.readAllBytes(written));
             } catch (IOException e) {
                 throw new UsageException("dump: cannot write " + output + ": " + e);
             }

@@ -6,11 +6,11 @@ import dev.threadleak.agent.expose.JsonReport;
 import dev.threadleak.agent.expose.Pprof;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.snapshot.Snapshot;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,8 +69,14 @@ final class ReportCommand implements Callable<Integer> {
         Format f = threads ? Format.THREADS : format == null ? Format.TEXT : format;
         if (perThread && f != Format.PPROF) throw new UsageException("report: --per-thread is for --format pprof, not " + f.name().toLowerCase(Locale.ROOT));
         Dumps.Dump d = Dumps.resolve(dump);
-        try (OutputStream to = output == null ? null : Files.newOutputStream(output)) {
-            render(d, f, to == null ? main.out : to);
+        try {
+            if (output == null) {
+                render(d, f, main.out);
+            } else {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+                render(d, f, bytes);
+                OutputFile.write(output, bytes.toByteArray());
+            }
         } catch (IOException e) {
             throw new UsageException("report: cannot write " + (output == null ? "to standard output" : output) + ": " + e.getMessage());
         }
@@ -88,6 +94,5 @@ final class ReportCommand implements Callable<Integer> {
             case PPROF -> Pprof.write(s, creation == null || creation, perThread, out);
         }
         out.flush();
-        if (out.checkError() && output != null) throw new IOException("write failed");
     }
 }

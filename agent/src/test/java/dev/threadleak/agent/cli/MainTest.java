@@ -74,7 +74,7 @@ class MainTest {
         assertOneLineError(run("diff", one.toString()), "threadleak: diff: give two dumps, or one directory (" + one + " is not one)");
         assertOneLineError(run("report", "--format", "json", "--threads", one.toString()), "threadleak: report: --threads and --format json contradict each other");
         assertOneLineError(run("report", "-o", tmp.resolve("no/such/dir/x").toString(), one.toString()),
-                "threadleak: report: cannot write " + tmp.resolve("no/such/dir/x") + ": " + tmp.resolve("no/such/dir/x"));
+                "threadleak: report: cannot write " + tmp.resolve("no/such/dir/x") + ": no such directory " + tmp.resolve("no/such/dir"));
     }
 
     @Test

@@ -186,6 +186,39 @@ class DumpFilesIT {
         }
     }
 
+    /** {@code report -o} onto a disk that cannot hold the report: one line, exit 2, and the file it was to replace kept whole. */
+    @Test
+    void aReportThatDoesNotFitLeavesTheFileItWasToReplace(@TempDir Path base) throws Exception {
+        // a dump of 400 threads: its every-thread report is far larger than the disk's last free page
+        dev.threadleak.agent.snapshot.Snapshot sample = dev.threadleak.agent.snapshot.SnapshotCodecTest.sample();
+        List<dev.threadleak.agent.snapshot.ThreadEntry> threads = new java.util.ArrayList<>(sample.threads());
+        for (int i = 0; i < 400; i++) threads.add(sample.threads().get(1).toBuilder().build());
+        Path dump = base.resolve("threadleak-4242-20261207T120000000Z.json");
+        try (java.io.OutputStream out = Files.newOutputStream(dump)) {
+            dev.threadleak.agent.snapshot.SnapshotCodec.write(sample.toBuilder().threads(threads).build(), out);
+        }
+        Path mnt = Files.createDirectory(base.resolve("small"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt.toString()).inheritIO().start();
+        assertThat(mount.waitFor()).as("mount a 256 KiB tmpfs (the tests run as root)").isZero();
+        try {
+            Path report = Files.writeString(mnt.resolve("report.txt"), "the report of yesterday\n");
+            try (java.io.OutputStream filler = Files.newOutputStream(mnt.resolve("filler"))) {
+                while (true) filler.write(new byte[4096]); // until the disk is full
+            } catch (IOException full) {
+                // as meant
+            }
+            ChildJvm.Result r = ChildJvm.cli("report", "--threads", "-o", report.toString(), dump.toString());
+            assertThat(r.stderr()).startsWith("threadleak: report: cannot write " + report + ": ").hasLineCount(1);
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(Files.readString(report)).as("the file it was to replace").isEqualTo("the report of yesterday\n");
+            try (Stream<Path> files = Files.list(mnt)) {
+                assertThat(files.map(f -> f.getFileName().toString())).as("no temporary file left").containsExactlyInAnyOrder("report.txt", "filler");
+            }
+        } finally {
+            new ProcessBuilder("umount", mnt.toString()).inheritIO().start().waitFor();
+        }
+    }
+
     @Test
     void aDirOthersMayWriteOrAnotherUserOwnsIsOneWarningAndNoDumps(@TempDir Path base) throws Exception {
         Path open = Files.createDirectory(base.resolve("open"));
