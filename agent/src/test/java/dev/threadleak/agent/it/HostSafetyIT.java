@@ -62,14 +62,37 @@ class HostSafetyIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void dumpsAfterSetUpLoadNoClass(Jdk jdk, @TempDir Path dir) throws Exception {
-        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout", ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms")),
-                "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.DumpsAfterSetUp", dir.toString(), "2");
+        // JDK 22 and later say which Java stack loaded each class: the window is then judged by who loaded what (the JDK's
+        // own threads, its Cleaner among them, load classes when they will); on JDK 17, strictly, any class at all
+        boolean causes = jdk.feature() >= 22;
+        List<String> logging = causes ? List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:LogClassLoadingCauseFor=*", "-Xlog:class+load=info,class+load+cause=info:stdout")
+                : List.of("-Xlog:class+load=info:stdout");
+        List<String> jvmArgs = new java.util.ArrayList<>(logging);
+        jvmArgs.add(ChildJvm.agent("dir=" + dir + ",interval=1s,sample=100ms"));
+        Finished run = ChildJvm.run(jdk, jvmArgs, "-cp", ChildJvm.TEST_CP, "dev.threadleak.agent.it.apps.DumpsAfterSetUp", dir.toString(), "2");
         assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
         assertThat(run.stderr()).isEmpty();
         List<String> out = ChildJvm.lines(run.stdout());
         assertThat(out).contains("set up", "dumped");
         assertThat(ChildJvm.dumps(dir)).hasSizeGreaterThanOrEqualTo(2);
-        assertThat(out.subList(out.indexOf("set up") + 1, out.indexOf("dumped"))).as("classes loaded by the first dumps").isEmpty();
+        List<String> window = out.subList(out.indexOf("set up") + 1, out.indexOf("dumped"));
+        if (!causes) {
+            assertThat(window).as("classes loaded by the first dumps").isEmpty();
+            return;
+        }
+        // each load's Java stack follows "Java stack when loading <class>:", a frame a line
+        List<String> byTheAgent = new java.util.ArrayList<>();
+        String loading = null;
+        for (String line : window) {
+            int at = line.indexOf("Java stack when loading ");
+            if (at >= 0) loading = line.substring(at + "Java stack when loading ".length());
+            else if (loading != null && line.contains("\tat dev.threadleak.agent.")) {
+                byTheAgent.add(loading + " (" + line.strip() + ")");
+                loading = null;
+            }
+        }
+        assertThat(byTheAgent).as("classes the agent's code loaded in the first dumps, among: %s", window.stream().filter(l -> l.contains("[class,load] ")).toList())
+                .isEmpty();
     }
 
     /** Another agent retransforms Thread after threadleak hooked it: the hook stays, with no transformer of ours. */
