@@ -84,16 +84,16 @@ class DiffWatchIT {
         // only the kinds asked for: a leak of executors is not a deadlock
         assertThat(ChildJvm.cli("watch", "--fail-on", "DEADLOCK,LONG_BLOCKED", dir.toString()).exitCode()).isZero();
         assertThat(ChildJvm.cli("watch", "--pid", "1", dir.toString()).stderr()).isEqualTo("threadleak: watch: " + dir + ": no dump of process 1\n");
+
+        checkDiffAndWatchSpeakJsonForScripts(dir);
     }
 
     /**
-     * {@code --format json} on check, diff and watch, read as a script reads it: the same verdicts and exit codes as the
-     * text, the leaking line in the fields a script picks, and watch's events one JSON object a line.
+     * {@code --format json} on check, diff and watch, read as a script reads it (on the leaking sample's dumps): the same
+     * verdicts and exit codes as the text, the leaking line in the fields a script picks, and watch's events one JSON
+     * object a line.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void checkDiffAndWatchSpeakJsonForScripts(Jdk jdk, @TempDir Path tmp) throws Exception {
-        Path dir = dumpsOf(jdk, tmp, "ExecutorPerRequest");
+    private static void checkDiffAndWatchSpeakJsonForScripts(Path dir) throws Exception {
         List<Path> dumps = ChildJvm.dumps(dir);
         Path first = dumps.get(0), last = dumps.get(dumps.size() - 1);
         int grown = leakingWorkers(last) - leakingWorkers(first);

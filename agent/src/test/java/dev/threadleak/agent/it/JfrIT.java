@@ -60,7 +60,7 @@ class JfrIT {
     void aJvmThatRecordsNothingLoadsNoEventClass(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path classes = tmp.resolve("classes.txt");
         ChildJvm.Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load:file=" + classes,
-                ChildJvm.agent("dir=" + tmp.resolve("dumps") + ",interval=0,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ExecutorPerRequest", "3");
+                ChildJvm.agent("dir=" + tmp.resolve("dumps") + ",interval=0,sample=250ms"), "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ExecutorPerRequest", "2");
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         String loaded = Files.readString(classes);
         assertThat(loaded).as("the samples ran").contains("dev.threadleak.agent.expose.JfrEvents ")
