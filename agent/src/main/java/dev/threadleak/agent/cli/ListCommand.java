@@ -49,8 +49,17 @@ final class ListCommand implements Callable<Integer> {
         /** {@code loaded, dumps in DIR[, http on HOST:PORT]}, {@code not loaded}, or {@code unknown}. */
         String threadleak() {
             if (props == null) return "unknown (its properties cannot be read)";
-            String dir = props.getProperty(Wire.DIR_PROPERTY), http = props.getProperty(Wire.HTTP_PROPERTY);
-            return dir == null ? "not loaded" : "loaded, dumps in " + dir + (http == null ? "" : ", http on " + http);
+            return dir() == null ? "not loaded" : "loaded, dumps in " + dir() + (http() == null ? "" : ", http on " + http());
+        }
+
+        /** The agent's dump directory, or null when it is not loaded (or the properties cannot be read). */
+        String dir() {
+            return props == null ? null : props.getProperty(Wire.DIR_PROPERTY);
+        }
+
+        /** Where its endpoint serves, or null. */
+        String http() {
+            return props == null ? null : props.getProperty(Wire.HTTP_PROPERTY);
         }
     }
 
@@ -64,9 +73,9 @@ final class ListCommand implements Callable<Integer> {
                 g.writeNumberField("pid", Long.parseLong(e.pid()));
                 if (e.startedAtMs() != null) g.writeNumberField("startedAtMs", e.startedAtMs());
                 g.writeStringField("main", e.main());
-                g.writeStringField("threadleak", e.props() == null ? "unknown" : e.props().getProperty(Wire.DIR_PROPERTY) == null ? "not loaded" : "loaded");
-                if (e.props() != null && e.props().getProperty(Wire.DIR_PROPERTY) != null) g.writeStringField("dir", e.props().getProperty(Wire.DIR_PROPERTY));
-                if (e.props() != null && e.props().getProperty(Wire.HTTP_PROPERTY) != null) g.writeStringField("http", e.props().getProperty(Wire.HTTP_PROPERTY));
+                g.writeStringField("threadleak", e.props() == null ? "unknown" : e.dir() == null ? "not loaded" : "loaded");
+                if (e.dir() != null) g.writeStringField("dir", e.dir());
+                if (e.http() != null) g.writeStringField("http", e.http());
                 g.writeEndObject();
             }
             g.writeEndArray();

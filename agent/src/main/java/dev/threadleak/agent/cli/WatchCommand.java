@@ -13,11 +13,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,7 +74,7 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException, InterruptedException {
-        checkFailOn();
+        parseFailOn();
         events = format == Output.TEXT ? new TextEvents(main.out) : new JsonEvents(main.out);
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
@@ -114,37 +116,37 @@ final class WatchCommand implements Callable<Integer> {
         if (newest == null || s.takenAtMs() >= newest.takenAtMs()) newest = s;
     }
 
+    /** What --fail-on chose, once parsed: kinds, and the least severity (null: none given). Both empty: any finding. */
+    private final Set<Finding.Kind> failKinds = EnumSet.noneOf(Finding.Kind.class);
+    private Finding.Severity failSeverity;
+
     /** True when the newest dump has a finding of the chosen kinds or severity (any finding when none was chosen). */
     private boolean open() {
-        return newest.findings().stream().anyMatch(this::fails);
+        return newest.findings().stream().anyMatch(f -> (failKinds.isEmpty() && failSeverity == null) || failKinds.contains(f.kind())
+                || (failSeverity != null && f.severity().atLeast(failSeverity)));
     }
 
-    private boolean fails(Finding f) {
-        if (failOn.isEmpty()) return true;
+    /** Each --fail-on value a finding kind or a severity (the least given counts): a misspelt one would silently fail on nothing. */
+    private void parseFailOn() throws UsageException {
         for (String value : failOn) {
             String name = value.trim().toUpperCase(Locale.ROOT);
-            if (name.equals(f.kind().name()) || (isSeverity(name) && f.severity().atLeast(Finding.Severity.valueOf(name)))) return true;
-        }
-        return false;
-    }
-
-    private static boolean isSeverity(String name) {
-        for (Finding.Severity s : Finding.Severity.values()) if (s.name().equals(name)) return true;
-        return false;
-    }
-
-    /** Each --fail-on value a finding kind or a severity: a misspelt one would silently fail on nothing. */
-    private void checkFailOn() throws UsageException {
-        for (String value : failOn) {
-            String name = value.trim().toUpperCase(Locale.ROOT);
-            boolean kind = false;
-            for (Finding.Kind k : Finding.Kind.values()) kind |= k.name().equals(name);
-            if (!kind && !isSeverity(name)) {
+            Finding.Kind kind = enumValue(Finding.Kind.class, name);
+            Finding.Severity severity = enumValue(Finding.Severity.class, name);
+            if (kind != null) {
+                failKinds.add(kind);
+            } else if (severity != null) {
+                if (failSeverity == null || !severity.atLeast(failSeverity)) failSeverity = severity;
+            } else {
                 StringBuilder kinds = new StringBuilder();
                 for (Finding.Kind k : Finding.Kind.values()) kinds.append(kinds.length() == 0 ? "" : ", ").append(k.name());
                 throw new UsageException("watch: --fail-on: '" + value + "' is neither a finding kind (" + kinds + ") nor a severity (CRITICAL, HIGH, MEDIUM, LOW)");
             }
         }
+    }
+
+    private static <E extends Enum<E>> E enumValue(Class<E> type, String name) {
+        for (E e : type.getEnumConstants()) if (e.name().equals(name)) return e;
+        return null;
     }
 
     /** One JVM's dumps: live threads over time, live threads per site, and its open findings. */

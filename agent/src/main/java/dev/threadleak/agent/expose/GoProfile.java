@@ -86,7 +86,7 @@ final class GoProfile {
     }
 
     /** Each thread's name folded with the others of its group and shape: {@code pool-*-thread-1}. */
-    static IdentityHashMap<ThreadEntry, String> namePatterns(Snapshot s) {
+    private static IdentityHashMap<ThreadEntry, String> namePatterns(Snapshot s) {
         Map<String, List<ThreadEntry>> byGroupAndShape = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
             byGroupAndShape.computeIfAbsent(s.blameSite(t) + " " + NamePattern.shape(t.name()), k -> new ArrayList<>()).add(t);
@@ -116,7 +116,7 @@ final class GoProfile {
                     .append(status(first.waitReason(), first.state(), longest, g.threads.size() > 1)).append("]\n");
             for (Frame f : first.stack()) out.append("#\t").append(ExportStacks.function(f)).append('\t').append(f.location()).append('\n');
             if (first.stack().isEmpty()) out.append("#\t(no Java frames read)\n");
-            String created = createdBy(s, first);
+            String created = createdBy(s, first, "\t");
             if (created != null) out.append("#\tcreated by ").append(created).append('\n');
             out.append('\n');
         }
@@ -134,13 +134,9 @@ final class GoProfile {
             out.append("thread ").append(t.tid()).append(" \"").append(t.name()).append("\" [")
                     .append(status(t.waitReason(), t.state(), t.waitingForMs(), false)).append("]:\n");
             for (Frame f : t.stack()) out.append(ExportStacks.function(f)).append("(...)\n\t").append(f.location()).append('\n');
-            SiteInfo site = s.site(s.blameSite(t));
-            if (site != null && site.blameFrame() != null) {
-                Frame at = site.blameFrame();
-                out.append("created by ").append(ExportStacks.function(at)).append(t.site() != site.id() ? " (a pool worker of an executor built here)" : "")
-                        .append(t.starter() == null ? "" : " in thread " + t.starter().tid() + " \"" + t.starter().name() + "\"")
-                        .append("\n\t").append(at.location()).append('\n');
-            }
+            String starter = t.starter() == null ? "" : " in thread " + t.starter().tid() + " \"" + t.starter().name() + "\"";
+            String created = createdBy(s, t, starter + "\n\t");
+            if (created != null) out.append("created by ").append(created).append('\n');
             out.append('\n');
         }
         return out.toString().getBytes(StandardCharsets.UTF_8);
@@ -153,11 +149,14 @@ final class GoProfile {
         return minutes < 1 ? what : what + ", " + (upTo ? "up to " : "") + minutes + (minutes == 1 ? " minute" : " minutes");
     }
 
-    /** {@code Function\tFile.java:LINE} of the line that created the thread (for a pool worker, that built its executor), or null. */
-    private static String createdBy(Snapshot s, ThreadEntry t) {
+    /**
+     * The function that created the thread (for a pool worker, that built its executor), {@code between}, then its file and
+     * line; null when no line is known.
+     */
+    private static String createdBy(Snapshot s, ThreadEntry t, String between) {
         SiteInfo site = s.site(s.blameSite(t));
         if (site == null || site.blameFrame() == null) return null;
         Frame at = site.blameFrame();
-        return ExportStacks.function(at) + (t.site() != site.id() ? " (a pool worker of an executor built here)" : "") + "\t" + at.location();
+        return ExportStacks.function(at) + (t.site() != site.id() ? " (a pool worker of an executor built here)" : "") + between + at.location();
     }
 }
