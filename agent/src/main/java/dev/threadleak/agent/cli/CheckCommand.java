@@ -2,12 +2,14 @@ package dev.threadleak.agent.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,8 +24,14 @@ final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(paramLabel = "<dump|dir>", description = "a dump file, or a directory of dumps (its newest is read)")
-    private Path dump;
+    @Parameters(arity = "1..*", paramLabel = "<dump|dir>", description = {"a dump file, or a directory of dumps (its newest is read);",
+            "or the JDK's thread dumps of one JVM: jstack or jcmd Thread.print text, JSON thread dumps, JFR recordings",
+            "(files, or a directory of them): judged oldest first, the newest reported"})
+    private List<Path> dumps;
+
+    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
+            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
+    private List<String> app = List.of();
 
     @Option(names = "--fail-on", paramLabel = "SEVERITY",
             description = "the least severe finding that makes the exit code 1 (default: ${DEFAULT-VALUE}, every finding): ${COMPLETION-CANDIDATES}")
@@ -34,16 +42,16 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException {
-        Dumps.Dump d = Dumps.resolve(dump);
+        Dumps.Dump d = Dumps.resolve(dumps, new JdkSnapshots(app), "check");
         Snapshot s = d.snapshot();
         long failing = s.findings().stream().filter(f -> f.severity().atLeast(failOn)).count();
         if (format == Output.TEXT) {
-            TextReport.write(s, d.file().toString(), TextReport.Body.FINDINGS, main.out);
+            TextReport.write(s, d.source(), TextReport.Body.FINDINGS, main.out);
         } else {
             try (JsonGenerator g = Output.json(main.out, true)) {
                 g.writeStartObject();
                 g.writeStringField("format", Output.CHECK_FORMAT);
-                g.writeStringField("source", d.file().toString());
+                g.writeStringField("source", d.source());
                 SnapshotCodec.writeHeader(g, s);
                 g.writeStringField("failOn", failOn.name());
                 g.writeNumberField("failing", failing);

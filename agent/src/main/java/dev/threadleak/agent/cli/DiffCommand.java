@@ -2,6 +2,7 @@ package dev.threadleak.agent.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -39,11 +40,16 @@ final class DiffCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(arity = "1..2", paramLabel = "<base> <later>", description = "two dumps (a directory: its newest), or one directory (its oldest and newest)")
+    @Parameters(arity = "1..2", paramLabel = "<base> <later>", description = {"two dumps (a directory: its newest), or one directory (its oldest and newest);",
+            "JDK thread dumps too (jstack or jcmd text, JSON, JFR): one file of several dumps, a recording or a directory of them compares its first and last"})
     private List<Path> inputs;
 
     @Option(names = "--threshold", paramLabel = "N", description = "a site that gained at least N live threads is growth: exit 1 (default: ${DEFAULT-VALUE})")
     private long threshold = 1;
+
+    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
+            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
+    private List<String> app = List.of();
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + Output.DIFF_FORMAT + ", see docs/cli-json.md)")
     private Output format = Output.TEXT;
@@ -53,7 +59,15 @@ final class DiffCommand implements Callable<Integer> {
         if (threshold < 1) throw new UsageException("diff: --threshold must be at least 1, got " + threshold);
         if (inputs.size() > 2) throw new UsageException("diff: unexpected argument '" + inputs.get(2) + "' (give two dumps, or one directory)");
         Dumps.Dump base, later;
-        if (inputs.size() == 1) {
+        JdkSnapshots jdk = new JdkSnapshots(app);
+        List<Path> jdkFiles = inputs.size() == 1 ? jdkInputsIn(inputs.get(0)) : List.of();
+        if (!jdkFiles.isEmpty()) {
+            // one JVM's JDK dumps (a file of several, a recording, a directory): its first and its last
+            List<Snapshot> all = Dumps.readJdk(jdkFiles, jdk);
+            if (all.size() < 2) throw new UsageException("diff: " + inputs.get(0) + " holds one dump; nothing to compare it with");
+            base = new Dumps.Dump(jdkFiles.get(0), all.get(0));
+            later = new Dumps.Dump(jdkFiles.get(jdkFiles.size() - 1), all.get(all.size() - 1));
+        } else if (inputs.size() == 1) {
             Path dir = inputs.get(0);
             if (!Files.isDirectory(dir)) throw new UsageException("diff: give two dumps, or one directory (" + dir + " is not one)");
             // the oldest and the newest that read, as report, check and watch skip a half-written or foreign file
@@ -65,8 +79,8 @@ final class DiffCommand implements Callable<Integer> {
             if (base == null) throw new UsageException("diff: " + dir + ": no readable threadleak dump in this directory");
             if (later.file().equals(base.file())) throw new UsageException("diff: " + dir + " holds one readable dump; nothing to compare it with");
         } else {
-            base = Dumps.resolve(inputs.get(0));
-            later = Dumps.resolve(inputs.get(1));
+            base = Dumps.resolve(List.of(inputs.get(0)), jdk, "diff");
+            later = Dumps.resolve(List.of(inputs.get(1)), jdk, "diff");
         }
         Comparison c = Comparison.of(base, later);
         if (format == Output.TEXT) {
@@ -97,6 +111,12 @@ final class DiffCommand implements Callable<Integer> {
         }
     }
 
+    /** The JDK dumps one input holds: itself, or a directory's when it holds no threadleak dump; none else. */
+    private static List<Path> jdkInputsIn(Path p) throws UsageException {
+        if (Dumps.isJdkInput(p)) return List.of(p);
+        return Files.isDirectory(p) && Dumps.noThreadleakDumps(p) ? Dumps.jdkInputs(p) : List.of();
+    }
+
     /** The first of {@code files} that reads as a dump, or null. */
     private static Dumps.Dump firstReadable(List<Path> files) {
         for (Path f : files) {
@@ -111,7 +131,7 @@ final class DiffCommand implements Callable<Integer> {
 
     private static void print(Comparison c, long threshold, PrintStream out) {
         Snapshot b = c.base().snapshot(), l = c.later().snapshot();
-        out.println("threadleak diff: " + c.base().file() + " -> " + c.later().file());
+        out.println("threadleak diff: " + c.base().source() + " -> " + c.later().source());
         long apart = l.takenAtMs() - b.takenAtMs();
         out.println("taken " + Instant.ofEpochMilli(b.takenAtMs()) + " (pid " + b.pid() + ") and " + Instant.ofEpochMilli(l.takenAtMs())
                 + " (pid " + l.pid() + "), " + (apart >= 0 ? Durations.human(apart) + " apart" : Durations.human(-apart) + " earlier: the later dump is older"));
@@ -168,7 +188,7 @@ final class DiffCommand implements Callable<Integer> {
     private static void dump(JsonGenerator g, String field, Dumps.Dump d) throws IOException {
         Snapshot s = d.snapshot();
         g.writeObjectFieldStart(field);
-        g.writeStringField("source", d.file().toString());
+        g.writeStringField("source", d.source());
         g.writeNumberField("pid", s.pid());
         g.writeStringField("takenAt", Instant.ofEpochMilli(s.takenAtMs()).toString());
         g.writeNumberField("takenAtMs", s.takenAtMs());

@@ -1,6 +1,8 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.foreign.JdkInputs;
+import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.DumpFormatException;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -13,13 +15,81 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Reading dumps the CLI is given: a file, or a directory of them. Every problem is one line ({@link UsageException}). */
 final class Dumps {
     private Dumps() {}
 
-    /** A dump file and what it holds. */
-    record Dump(Path file, Snapshot snapshot) {}
+    /** A dump file and what it holds; {@code source}: how a report names where it came from. */
+    record Dump(Path file, Snapshot snapshot, String source) {
+        Dump(Path file, Snapshot snapshot) {
+            this(file, snapshot, file.toString());
+        }
+    }
+
+    /**
+     * The dump the inputs come to: a threadleak dump, or a directory's newest; or the JDK's dumps of a JVM (files, each
+     * maybe holding several, or a directory of them), made into snapshots judged oldest first by {@code jdk}, the newest
+     * returned. Several inputs are JDK dumps only: a threadleak dump already holds the agent's findings.
+     */
+    static Dump resolve(List<Path> given, JdkSnapshots jdk, String command) throws UsageException {
+        if (given.size() == 1 && !isJdkInput(given.get(0))) {
+            Path p = given.get(0);
+            List<Path> inDir = Files.isDirectory(p) && noThreadleakDumps(p) ? jdkInputs(p) : List.of();
+            if (inDir.isEmpty()) return resolve(p);
+            return last(readJdk(inDir, jdk), inDir);
+        }
+        for (Path p : given) {
+            if (!Files.exists(p)) throw new UsageException(p + ": no such file or directory");
+            if (!isJdkInput(p)) {
+                throw new UsageException(command + ": " + p + ": not a JDK thread dump; several inputs are one JVM's jstack or jcmd text, JSON thread"
+                        + " dumps or JFR recordings (a threadleak dump or directory is given alone)");
+            }
+        }
+        return last(readJdk(given, jdk), given);
+    }
+
+    /** Every snapshot the JDK dumps of {@code files} make, oldest first. */
+    static List<Snapshot> readJdk(List<Path> files, JdkSnapshots jdk) throws UsageException {
+        try {
+            return jdk.read(files);
+        } catch (DumpFormatException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Dump last(List<Snapshot> read, List<Path> files) {
+        Path newest = files.get(files.size() - 1);
+        String source = files.size() == 1 ? newest.toString() : files.get(0) + " … " + newest + " (" + files.size() + " files)";
+        return new Dump(newest, read.get(read.size() - 1), source);
+    }
+
+    /** A regular file in one of the JDK's thread formats (jstack text, JSON thread dump, JFR). */
+    static boolean isJdkInput(Path p) {
+        try {
+            return Files.isRegularFile(p) && JdkInputs.kind(p) != JdkInputs.Kind.OTHER;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The JDK thread dumps in a directory, by name (their own times order them when read). */
+    static List<Path> jdkInputs(Path dir) throws UsageException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(Dumps::isJdkInput).sorted().toList();
+        } catch (IOException e) {
+            throw new UsageException(dir + ": cannot list directory: " + e.getMessage());
+        }
+    }
+
+    static boolean noThreadleakDumps(Path dir) throws UsageException {
+        try {
+            return DumpDirectory.dumps(dir).isEmpty();
+        } catch (IOException e) {
+            throw new UsageException(dir + ": cannot list directory: " + e.getMessage());
+        }
+    }
 
     /**
      * A dump file as given, or the newest dump of a directory: the newest by the time the dump itself says it

@@ -1,6 +1,7 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
+import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.expose.Collapsed;
 import dev.threadleak.agent.expose.JsonReport;
 import dev.threadleak.agent.expose.Pprof;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,8 +40,14 @@ final class ReportCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(paramLabel = "<dump|dir>", description = "a dump file, or a directory of dumps (its newest is read)")
-    private Path dump;
+    @Parameters(arity = "1..*", paramLabel = "<dump|dir>", description = {"a dump file, or a directory of dumps (its newest is read);",
+            "or the JDK's thread dumps of one JVM: jstack or jcmd Thread.print text, JSON thread dumps, JFR recordings",
+            "(files, or a directory of them): judged oldest first, the newest reported"})
+    private List<Path> dumps;
+
+    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
+            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
+    private List<String> app = List.of();
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text, threads, json, collapsed or pprof (default: text)")
     private Format format;
@@ -68,7 +76,7 @@ final class ReportCommand implements Callable<Integer> {
         if (threads && format != null && format != Format.THREADS) throw new UsageException("report: --threads and --format " + format.name().toLowerCase(Locale.ROOT) + " contradict each other");
         Format f = threads ? Format.THREADS : format == null ? Format.TEXT : format;
         if (perThread && f != Format.PPROF) throw new UsageException("report: --per-thread is for --format pprof, not " + f.name().toLowerCase(Locale.ROOT));
-        Dumps.Dump d = Dumps.resolve(dump);
+        Dumps.Dump d = Dumps.resolve(dumps, new JdkSnapshots(app), "report");
         try {
             if (output == null) {
                 render(d, f, main.out);
@@ -87,9 +95,9 @@ final class ReportCommand implements Callable<Integer> {
         Snapshot s = d.snapshot();
         PrintStream out = to instanceof PrintStream p ? p : new PrintStream(to, false, StandardCharsets.UTF_8);
         switch (f) {
-            case TEXT -> TextReport.write(s, d.file().toString(), TextReport.Body.FINDINGS_AND_GROUPS, out);
-            case THREADS -> TextReport.write(s, d.file().toString(), TextReport.Body.THREADS, out);
-            case JSON -> JsonReport.write(s, d.file().toString(), out);
+            case TEXT -> TextReport.write(s, d.source(), TextReport.Body.FINDINGS_AND_GROUPS, out);
+            case THREADS -> TextReport.write(s, d.source(), TextReport.Body.THREADS, out);
+            case JSON -> JsonReport.write(s, d.source(), out);
             case COLLAPSED -> Collapsed.write(s, creation != null && creation, weight, out);
             case PPROF -> Pprof.write(s, creation == null || creation, perThread, out);
         }

@@ -84,22 +84,29 @@ public final class TextReport {
 
     void header(String source) {
         println("threadleak report: " + source);
-        println("pid " + s.pid() + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()) + (s.http().isEmpty() ? "" : ", http on " + s.http()));
-        println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
-                + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
+        println((s.pid() > 0 ? "pid " + s.pid() : "pid unknown") + ", java " + s.javaVersion() + (s.command().isEmpty() ? "" : ", " + s.command()) + (s.http().isEmpty() ? "" : ", http on " + s.http()));
+        if (s.fromJdkInput()) {
+            println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up at least " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
+                    + ", read from a " + s.input() + (s.agentStartedAtMs() < s.takenAtMs() ? " (its dumps from " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before on)" : ""));
+            println("note: " + jdkInputNote());
+        } else {
+            println("taken " + Instant.ofEpochMilli(s.takenAtMs()) + ", JVM up " + Durations.human(s.takenAtMs() - s.jvmStartedAtMs())
+                    + ", agent loaded " + Durations.human(s.takenAtMs() - s.agentStartedAtMs()) + " before");
+        }
         Summary sum = s.summary();
         long sites = groups.stream().filter(g -> g.site() != null).count();
         long agentThreads = s.threads().stream().filter(ThreadEntry::agentThread).count();
         println("");
         println("thread profile: total " + sum.live() + " live (" + sum.daemon() + " daemon, " + sum.virtual()
-                + " virtual) from " + sites + " creation site" + (sites == 1 ? "" : "s") + "; " + sum.agentStarted()
-                + " started since the agent loaded; peak " + sum.peak() + " platform threads"
+                + " virtual) from " + sites + (s.fromJdkInput() ? " site" : " creation site") + (sites == 1 ? "" : "s") + "; "
+                + (s.fromJdkInput() ? "" : sum.agentStarted() + " started since the agent loaded; ")
+                + "peak " + sum.peak() + (s.fromJdkInput() ? " live in the dumps read" : " platform threads")
                 + (agentThreads > 0 ? "; not counted: " + agentThreads + " threadleak thread" + (agentThreads == 1 ? "" : "s") : ""));
         println("baseline " + sum.baseline() + " (delta " + (sum.delta() >= 0 ? "+" : "") + sum.delta() + "), "
                 + (s.blockedThresholdMs() > 0 ? s.longBlocked().size() + " long-blocked (waiting " + Durations.human(s.blockedThresholdMs()) + " or more), "
                         : "long-blocked threads not judged (blocked=0), ")
-                + s.deadlocks().size() + " deadlock" + (s.deadlocks().size() == 1 ? "" : "s") + ", heap used "
-                + sum.heapUsed() / (1024 * 1024) + " MiB, thread stacks reserved " + sum.stackReserved() / (1024 * 1024) + " MiB");
+                + s.deadlocks().size() + " deadlock" + (s.deadlocks().size() == 1 ? "" : "s")
+                + (s.fromJdkInput() ? "" : ", heap used " + sum.heapUsed() / (1024 * 1024) + " MiB, thread stacks reserved " + sum.stackReserved() / (1024 * 1024) + " MiB"));
         if (s.sampling().stretched()) {
             println("note: sampled every " + Durations.human(s.sampling().everyMs()) + ", not every " + Durations.human(s.sampling().optionMs())
                     + " (the sample option): a sample of these " + sum.live() + " threads took " + s.sampling().costMs()
@@ -126,6 +133,16 @@ public final class TextReport {
         }
     }
 
+    /** What a snapshot read from the JDK's output cannot say, and how its groups and waits were made instead. */
+    private String jdkInputNote() {
+        if (s.input().equals(Snapshot.JFR_INPUT)) {
+            return "creation sites are the recording's jdk.ThreadStart stacks (threads started before it have none); states and stacks come"
+                    + " from its jdk.ThreadDump events, where recorded, waits are timed from one to the next, and growth is judged over the recording";
+        }
+        return "a " + s.input() + " does not record where threads were started: threads are grouped by their current stack, each group"
+                + " blamed at its first application frame; waits are timed from dump to dump, and growth needs three or more dumps of the JVM";
+    }
+
     /** Live threads grouped by creation site, largest group first. */
     private void groups() {
         for (SiteGroup g : groups) {
@@ -136,12 +153,14 @@ public final class TextReport {
                 SiteInfo site = g.site();
                 // pool workers are grouped where their executors were built: how many executors were built there
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
-                        + g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ") + site.blameFrame());
+                        + (site.kind().equals(SiteInfo.STACK) ? g.started() + " seen in this stack @ "
+                        : g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ")) + site.blameFrame());
             } else {
                 println(threads.size() + " live, " + g.origin().words + switch (g.origin()) {
                     case BEFORE_AGENT -> " (age counted from when the agent first saw them)";
                     case BY_JVM -> ", not through Thread.start";
                     case STARTED -> ", " + notCaptured();
+                    case NOT_RECORDED -> " in the " + s.input() + ", and no stack";
                 });
             }
             println("    states: " + counts(g.states()));
@@ -256,6 +275,7 @@ public final class TextReport {
         return switch (t.origin()) {
             case BEFORE_AGENT -> "   " + Origin.BEFORE_AGENT.words + ", age at least " + age;
             case BY_JVM -> "   " + Origin.BY_JVM.words + ", first seen " + age + " before";
+            case NOT_RECORDED -> "   " + Origin.NOT_RECORDED.words + " in the " + s.input() + ", age " + age;
             case STARTED -> {
                 SiteInfo site = s.site(t.site());
                 String by = t.starter() == null ? "" : " in thread \"" + t.starter().name() + "\" #" + t.starter().tid();

@@ -101,11 +101,15 @@ public final class Findings {
             if (!fast && !climb.leaking(s.takenAtMs())) continue;
             long started = s.site(id).started();
             boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == id);
+            // read from a jstack-like dump, a site is a current stack: threads are seen in it, not started at it
+            boolean stackSite = s.site(id).kind().equals(SiteInfo.STACK);
             String alive = executorSite ? live + " live workers of the " + started + " executors built here since the agent loaded"
-                    : live + " of the " + started + " threads started here since the agent loaded are alive" + ended(s, id, started == live);
+                    : stackSite ? live + " threads in this stack now, of the " + started + " seen in it in the dumps read"
+                    : live + " of the " + started + " threads started here since " + (s.fromJdkInput() ? "the recording began" : "the agent loaded")
+                            + " are alive" + ended(s, id, started == live);
             // each thread its own owner (the common leak) says threads; else the owners are what grew
             String unit = owners == live ? " threads" : " owners";
-            String title = live + " live threads from one creation site" + (owners == live ? "" : ", in " + owners + " owners") + ", +";
+            String title = live + (stackSite ? " live threads in one stack" : " live threads from one creation site") + (owners == live ? "" : ", in " + owners + " owners") + ", +";
             List<String> evidence = new ArrayList<>();
             long sinceMs, spanMs;
             int gained;

@@ -46,6 +46,14 @@ public final class Blame {
         this(appPackages, null);
     }
 
+    /**
+     * Blame for stacks another JVM recorded (a jstack dump, a JFR recording): which classes were that JVM's own code cannot be
+     * told from here, so the first frame outside the JDK and the thread-making libraries is blamed (or an {@code app} package's).
+     */
+    public static Blame ofAnotherJvm(List<String> appPackages) {
+        return new Blame(appPackages, className -> false);
+    }
+
     /** @param ownCode tells the application's own classes by name (see {@link OwnCode}) */
     Blame(List<String> appPackages, Predicate<String> ownCode) {
         List<String> prefixes = new java.util.ArrayList<>();

@@ -13,7 +13,7 @@ import java.util.Set;
  * {@code accept}, {@code select/epoll wait}, {@code running}; and whether the thread is idle, waiting for
  * work the way a healthy pool worker, timer, listener or event loop does.
  */
-record WaitReason(String reason, boolean idle) {
+public record WaitReason(String reason, boolean idle) {
     static final WaitReason RUNNING = new WaitReason(ThreadEntry.RUNNING, false);
 
     /**
@@ -72,7 +72,13 @@ record WaitReason(String reason, boolean idle) {
             new String[] {"sun.rmi.transport.tcp.TCPTransport", "handleMessages", "sun.rmi.transport.Transport", "serviceCall",
                     "RMI connection waiting for its next call"});
 
-    static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
+    /**
+     * What a thread in {@code state} with {@code stack} is doing.
+     *
+     * @param lock  what it waits for ({@code Class@hash}), or null
+     * @param owner the name of the thread holding it, or null
+     */
+    public static WaitReason of(Thread.State state, StackTraceElement[] stack, String lock, String owner) {
         String io = nativeWait(stack);
         if (io != null && io.equals("socket read")) {
             for (String[] read : IDLE_READS) {

@@ -40,10 +40,13 @@ public record Frame(String className, String method, String file, int line) {
         return className + "." + method + "(" + location() + ")";
     }
 
-    /** {@code File.java:LINE}, {@code Native Method} or {@code Unknown Source}: what a stack trace puts in parentheses. */
+    /**
+     * {@code File.java:LINE}, {@code Native Method} or {@code Unknown Source}: what a stack trace puts in parentheses; {@code line LINE}
+     * for a frame that has a line but no file (a JFR recording's).
+     */
     public String location() {
         if (line == -2) return "Native Method";
-        if (file == null) return "Unknown Source";
+        if (file == null) return line >= 0 ? "line " + line : "Unknown Source";
         return line >= 0 ? file + ":" + line : file;
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  * the agent opens the jar and indexes all of them. Lookups behave as {@code JsonNode}'s: a missing field is
  * {@code null} from {@link #get} and {@link #MISSING} from {@link #path}, which reads as its defaults.
  */
-final class JsonValue implements Iterable<JsonValue> {
+public final class JsonValue implements Iterable<JsonValue> {
     /** A field that is not there (or a lookup in a value that is no object): every {@code as...} gives its default. */
     static final JsonValue MISSING = new JsonValue(null);
     private static final JsonValue NULL = new JsonValue(null), TRUE = new JsonValue(true), FALSE = new JsonValue(false);
@@ -36,7 +36,7 @@ final class JsonValue implements Iterable<JsonValue> {
     }
 
     /** The value starting at the parser's current token; the parser is left on its last token. */
-    static JsonValue read(JsonParser p) throws IOException {
+    public static JsonValue read(JsonParser p) throws IOException {
         JsonToken t = p.currentToken();
         if (t == null) throw new IOException("no value to read");
         switch (t) {
@@ -77,26 +77,26 @@ final class JsonValue implements Iterable<JsonValue> {
     }
 
     /** The named field of an object, or null (missing, or this is no object). */
-    JsonValue get(String name) {
+    public JsonValue get(String name) {
         return value instanceof Map<?, ?> m ? (JsonValue) m.get(name) : null;
     }
 
     /** As {@link #get}, but {@link #MISSING} rather than null. */
-    JsonValue path(String name) {
+    public JsonValue path(String name) {
         JsonValue v = get(name);
         return v == null ? MISSING : v;
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return get(name) != null;
     }
 
     /** JSON null (not {@link #MISSING}). */
-    boolean isNull() {
+    public boolean isNull() {
         return value == null && this != MISSING;
     }
 
-    boolean isTextual() {
+    public boolean isTextual() {
         return value instanceof String;
     }
 
@@ -119,7 +119,7 @@ final class JsonValue implements Iterable<JsonValue> {
 
     /** The elements of an array; none for anything else. */
     @SuppressWarnings("unchecked")
-    List<JsonValue> elements() {
+    public List<JsonValue> elements() {
         return value instanceof List<?> l ? (List<JsonValue>) l : List.of();
     }
 
@@ -140,18 +140,18 @@ final class JsonValue implements Iterable<JsonValue> {
     }
 
     /** A string's text, a number's or a boolean's as written; "" for an object, an array or a missing value, "null" for null. */
-    String asText() {
+    public String asText() {
         if (value == null) return this == MISSING ? "" : "null";
         return value instanceof Map || value instanceof List ? "" : String.valueOf(value);
     }
 
     /** As {@link #asText()}, but {@code otherwise} for null or missing. */
-    String asText(String otherwise) {
+    public String asText(String otherwise) {
         return value == null ? otherwise : asText();
     }
 
     /** A number's value (a fraction cut off), a string's if it holds a whole number, a boolean's 1 or 0; else {@code otherwise}. */
-    long asLong(long otherwise) {
+    public long asLong(long otherwise) {
         if (value instanceof Number n) return n.longValue();
         if (value instanceof Boolean b) return b ? 1 : 0;
         if (value instanceof String s) {
@@ -168,7 +168,7 @@ final class JsonValue implements Iterable<JsonValue> {
         return asLong(0);
     }
 
-    int asInt(int otherwise) {
+    public int asInt(int otherwise) {
         return (int) asLong(otherwise);
     }
 
@@ -177,7 +177,7 @@ final class JsonValue implements Iterable<JsonValue> {
     }
 
     /** A boolean's value, a number's (not zero), a string's "true" or "false"; else {@code otherwise}. */
-    boolean asBoolean(boolean otherwise) {
+    public boolean asBoolean(boolean otherwise) {
         if (value instanceof Boolean b) return b;
         if (value instanceof Number n) return n.longValue() != 0;
         if (value instanceof String s) {

@@ -10,7 +10,9 @@ public enum Origin {
     /** alive when the agent loaded */
     BEFORE_AGENT("started before agent"),
     /** never went through Thread.start (created by the JVM or attached from native code) */
-    BY_JVM("started by the JVM");
+    BY_JVM("started by the JVM"),
+    /** read from a JDK dump that does not record where threads were started (jstack, JSON dumps; JFR before its recording) */
+    NOT_RECORDED("creation not recorded");
 
     /** What every view says of a start counted without its creation stack (it names no line rather than a wrong one). */
     public static final String NOT_CAPTURED = "creation stack not captured";

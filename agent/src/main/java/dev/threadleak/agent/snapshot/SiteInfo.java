@@ -18,8 +18,11 @@ public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, 
         this(id, stack, blame, truncated, started, kind, 0, lastEndedAtMs);
     }
 
-    /** What a site is where: a thread started, an executor built, a task submitted (sampled). */
-    public static final String THREAD = "thread", EXECUTOR = "executor", SUBMISSION = "submission";
+    /**
+     * What a site is where: a thread started, an executor built, a task submitted (sampled); or, read from a JDK dump
+     * that records no creation stacks, where threads are now: their whole current stack ({@code stack}).
+     */
+    public static final String THREAD = "thread", EXECUTOR = "executor", SUBMISSION = "submission", STACK = "stack";
 
     /** A thread creation site. */
     public SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, long started) {

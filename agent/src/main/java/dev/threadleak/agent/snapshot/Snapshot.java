@@ -24,6 +24,8 @@ import java.util.Set;
  * @param javaVersion    {@code java.version} of the JVM
  * @param command        the JVM's main class or jar and arguments, as {@code sun.java.command} gives them
  * @param http           the address the agent's HTTP endpoint serves on ({@code 127.0.0.1:9464}), or empty when it serves none
+ * @param input          empty for the agent's own snapshot; else what the JDK wrote that it was read from, in words
+ *                       ({@code jstack dump}, {@code JDK JSON thread dump}, {@code JFR recording}): no agent saw its threads
  * @param sites          creation sites in id order: those of live threads and the most-started others
  * @param threads        live threads, in start order
  * @param blockedThresholdMs how long a wait lasts before the thread is long-blocked (the {@code blocked} option)
@@ -33,11 +35,19 @@ import java.util.Set;
  * @param sampling       how often the agent samples, and what a sample costs
  */
 public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agentStartedAtMs, String javaVersion,
-                       String command, String http, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
+                       String command, String http, String input, Summary summary, List<SiteInfo> sites, List<ThreadEntry> threads,
                        long blockedThresholdMs, List<Deadlock> deadlocks, List<Finding> findings,
                        List<ExecutorInfo> executors, Sampling sampling) {
 
     public static final String FORMAT = "threadleak-dump/1";
+
+    /** The {@code input} of a snapshot read from what the JDK wrote, by format. */
+    public static final String JSTACK_INPUT = "jstack dump", JSON_INPUT = "JDK JSON thread dump", JFR_INPUT = "JFR recording";
+
+    /** Read from what the JDK wrote (a jstack dump, a JFR recording), not taken by the agent. */
+    public boolean fromJdkInput() {
+        return !input.isEmpty();
+    }
 
     /** The same snapshot with its findings. */
     public Snapshot withFindings(List<Finding> findings) {
@@ -147,7 +157,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
     /** A builder holding this snapshot's fields, to change some of them. */
     public Builder toBuilder() {
         return builder().pid(pid).takenAtMs(takenAtMs).jvmStartedAtMs(jvmStartedAtMs).agentStartedAtMs(agentStartedAtMs)
-                .javaVersion(javaVersion).command(command).http(http).summary(summary).sites(sites).threads(threads)
+                .javaVersion(javaVersion).command(command).http(http).input(input).summary(summary).sites(sites).threads(threads)
                 .blockedThresholdMs(blockedThresholdMs).deadlocks(deadlocks).findings(findings).executors(executors).sampling(sampling);
     }
 
@@ -157,6 +167,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         private String javaVersion;
         private String command = "";
         private String http = "";
+        private String input = "";
         private Summary summary;
         private List<SiteInfo> sites = List.of();
         private List<ThreadEntry> threads = List.of();
@@ -175,6 +186,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         public Builder javaVersion(String v) { javaVersion = v; return this; }
         public Builder command(String v) { command = v; return this; }
         public Builder http(String v) { http = v; return this; }
+        public Builder input(String v) { input = v; return this; }
         public Builder summary(Summary v) { summary = v; return this; }
         public Builder sites(List<SiteInfo> v) { sites = v; return this; }
         public Builder threads(List<ThreadEntry> v) { threads = v; return this; }
@@ -185,7 +197,7 @@ public record Snapshot(long pid, long takenAtMs, long jvmStartedAtMs, long agent
         public Builder sampling(Sampling v) { sampling = v; return this; }
 
         public Snapshot build() {
-            return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, http, Objects.requireNonNull(summary, "summary"),
+            return new Snapshot(pid, takenAtMs, jvmStartedAtMs, agentStartedAtMs, javaVersion, command, http, input, Objects.requireNonNull(summary, "summary"),
                     sites, threads, blockedThresholdMs, deadlocks, findings, executors, sampling);
         }
     }

@@ -71,6 +71,7 @@ public final class SnapshotCodec {
         g.writeStringField("javaVersion", s.javaVersion());
         g.writeStringField("command", s.command());
         if (!s.http().isEmpty()) g.writeStringField("http", s.http());
+        if (s.fromJdkInput()) g.writeStringField("input", s.input());
         writeSummary(g, s);
     }
 
@@ -447,7 +448,7 @@ public final class SnapshotCodec {
             }
             return Snapshot.builder().pid(number(root, "pid")).takenAtMs(instant(root, "takenAtMs"))
                     .jvmStartedAtMs(instant(root, "jvmStartedAtMs")).agentStartedAtMs(instant(root, "agentStartedAtMs"))
-                    .javaVersion(text(root, "javaVersion")).command(root.path("command").asText("")).http(root.path("http").asText("")).summary(summary)
+                    .javaVersion(text(root, "javaVersion")).command(root.path("command").asText("")).http(root.path("http").asText("")).input(root.path("input").asText("")).summary(summary)
                     .sites(List.copyOf(sites)).threads(List.copyOf(threads)).blockedThresholdMs(duration(root, "blockedThresholdMs"))
                     .sampling(new Sampling(root.path("sampling").path("optionMs").asLong(-1), root.path("sampling").path("everyMs").asLong(-1),
                             root.path("sampling").path("costMs").asLong(-1)))

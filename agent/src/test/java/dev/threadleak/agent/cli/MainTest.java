@@ -55,7 +55,7 @@ class MainTest {
         assertOneLineError(run("report"), "threadleak: report: missing required parameter: '<dump|dir>'");
         assertOneLineError(run("report", "--thread", "x"), "threadleak: report: unknown option '--thread' (did you mean --threads?)");
         assertOneLineError(run("report", "--format", "svg", "x"), "threadleak: report: invalid value for option '--format': expected one of [TEXT, THREADS, JSON, COLLAPSED, PPROF] (case-insensitive) but was 'svg'");
-        assertOneLineError(run("report", "a", "b"), "threadleak: report: unexpected argument 'b'");
+        assertOneLineError(run("report", "a", "b"), "threadleak: a: no such file or directory");
         assertOneLineError(run("diff", "--threshold", "0", "a", "b"), "threadleak: diff: --threshold must be at least 1, got 0");
         assertOneLineError(run("watch", "--fail-on", "LEAKS", tmp.toString()), "threadleak: watch: --fail-on: 'LEAKS' is neither a finding kind "
                 + "(SITE_GROWTH, LONG_BLOCKED, DEADLOCK, DUPLICATE_STACKS, GROWTH, RECREATED_POOLS, UNCLOSED_EXECUTORS, STUCK_TASK, QUEUE_STALL) nor a severity (CRITICAL, HIGH, MEDIUM, LOW)");
@@ -72,6 +72,8 @@ class MainTest {
         Path one = dump(SnapshotCodecTest.sample());
         assertOneLineError(run("diff", tmp.toString()), "threadleak: diff: " + tmp + " holds one readable dump; nothing to compare it with");
         assertOneLineError(run("diff", one.toString()), "threadleak: diff: give two dumps, or one directory (" + one + " is not one)");
+        assertOneLineError(run("check", one.toString(), one.toString()), "threadleak: check: " + one + ": not a JDK thread dump; several inputs are one JVM's"
+                + " jstack or jcmd text, JSON thread dumps or JFR recordings (a threadleak dump or directory is given alone)");
         assertOneLineError(run("report", "--format", "json", "--threads", one.toString()), "threadleak: report: --threads and --format json contradict each other");
         assertOneLineError(run("report", "-o", tmp.resolve("no/such/dir/x").toString(), one.toString()),
                 "threadleak: report: cannot write " + tmp.resolve("no/such/dir/x") + ": no such directory " + tmp.resolve("no/such/dir"));

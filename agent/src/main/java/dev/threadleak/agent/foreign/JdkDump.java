@@ -1,0 +1,12 @@
+package dev.threadleak.agent.foreign;
+
+import java.util.List;
+
+/**
+ * The threads of one JVM at one instant, as one JDK dump holds them.
+ *
+ * @param pid         the process id, or -1 when the input does not say (jstack's text)
+ * @param javaVersion the runtime's version, or null
+ * @param input       what wrote it, in words: a report says it ({@code jstack dump}, {@code JFR recording})
+ */
+record JdkDump(long takenAtMs, long pid, String javaVersion, String input, List<JdkThread> threads) {}
