@@ -54,6 +54,7 @@ public final class JdkSnapshots {
     /** Distinct threads seen per site: a stack site's "started". */
     private final Map<Integer, Set<Long>> siteThreads = new HashMap<>();
     private final Map<Long, JvmState> jvms = new HashMap<>();
+    private final Pools pools = new Pools();
 
     /** What is remembered of one JVM between its dumps. */
     private static final class JvmState {
@@ -143,9 +144,17 @@ public final class JdkSnapshots {
         jvm.peak = Math.max(jvm.peak, entries.size());
         Summary summary = Summary.builder().live(entries.size()).daemon(daemon).virtual(virtual).peak(jvm.peak)
                 .agentStarted(started).baseline(jvm.baseline).states(Map.copyOf(states)).build();
-        Snapshot s = Snapshot.builder().pid(Math.max(d.pid(), 0)).takenAtMs(now).jvmStartedAtMs(Math.min(jvmStart, jvm.firstAtMs))
+        Map<Long, String> containers = new HashMap<>();
+        Map<Long, List<Frame>> creations = new HashMap<>();
+        for (JdkThread t : d.threads()) {
+            if (t.container() != null) containers.put(t.tid(), t.container());
+            if (t.creation() != null) creations.put(t.tid(), t.creation());
+        }
+        Pools.Placed placed = pools.place(entries, containers, creations);
+        Snapshot s = Snapshot.builder().pid(Math.max(d.pid(), 0)).takenAtMs(now)
+                .jvmStartedAtMs(d.jvmStartedAtMs() >= 0 ? d.jvmStartedAtMs() : Math.min(jvmStart, jvm.firstAtMs)).command(d.command())
                 .agentStartedAtMs(jvm.firstAtMs).javaVersion(d.javaVersion() == null ? "unknown" : d.javaVersion()).input(d.input())
-                .summary(summary).sites(sitesOf(entries)).threads(List.copyOf(entries)).blockedThresholdMs(blockedMs)
+                .summary(summary).sites(sitesOf(entries)).threads(placed.threads()).executors(placed.executors()).blockedThresholdMs(blockedMs)
                 .deadlocks(LockCycles.among(entries)).build();
         History.Tick tick = History.tick(s);
         Snapshot judged = s.withFindings(Findings.compute(s, tick, jvm.history, thresholds));

@@ -41,7 +41,8 @@ final class JfrRecording {
         Map<Long, Long> ends = new HashMap<>();
         TreeMap<Long, JdkDump> dumps = new TreeMap<>();
         long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
-        String version = null;
+        String version = null, command = "";
+        long pid = -1, jvmStartedAt = -1;
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent e = recording.readEvent();
@@ -68,7 +69,13 @@ final class JfrRecording {
                         // the event's own time: the text's is local time to the second, and its zone unknown
                         if (!parsed.isEmpty()) dumps.putIfAbsent(at, new JdkDump(at, -1, parsed.get(0).javaVersion(), input, parsed.get(0).threads()));
                     }
-                    case "jdk.JVMInformation" -> version = JstackText.version(e.getString("jvmVersion"));
+                    case "jdk.JVMInformation" -> {
+                        version = JstackText.version(e.getString("jvmVersion"));
+                        pid = e.getLong("pid");
+                        jvmStartedAt = e.getInstant("jvmStartTime").toEpochMilli();
+                        String args = e.getString("javaArguments");
+                        command = args == null ? "" : args;
+                    }
                     default -> { }
                 }
             }
@@ -79,7 +86,10 @@ final class JfrRecording {
         for (int i = 1; i <= POINTS; i++) points.put(first + (last - first) * i / POINTS, true);
         for (Long at : dumps.keySet()) points.put(at, true);
         List<JdkDump> out = new ArrayList<>(points.size());
-        for (long at : points.keySet()) out.add(at(at, starts, ends, dumps.floorEntry(at), version, input));
+        for (long at : points.keySet()) {
+            JdkDump d = at(at, starts, ends, dumps.floorEntry(at), version, input);
+            out.add(new JdkDump(d.takenAtMs(), pid, d.javaVersion(), input, d.threads(), jvmStartedAt, command));
+        }
         return out;
     }
 
