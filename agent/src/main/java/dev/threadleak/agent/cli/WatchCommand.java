@@ -3,7 +3,9 @@ package dev.threadleak.agent.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.findings.Rising;
+import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.snapshot.DumpDirectory;
+import dev.threadleak.agent.snapshot.DumpFormatException;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -17,6 +19,8 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.nio.file.Files;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -44,8 +48,13 @@ final class WatchCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(paramLabel = "<dir>", description = "a directory of dumps")
+    @Parameters(paramLabel = "<dir>", description = {"a directory of dumps; or of the JDK's thread dumps of a JVM (jstack or jcmd text,",
+            "JSON thread dumps, JFR recordings), or one such file (several jstack dumps in it, a recording)"})
     private Path dir;
+
+    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
+            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
+    private List<String> app = List.of();
 
     @Option(names = "--pid", paramLabel = "PID", description = "only the dumps of this process id")
     private Long pid;
@@ -76,6 +85,9 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws UsageException, InterruptedException {
         parseFailOn();
         events = format == Output.TEXT ? new TextEvents(main.out) : new JsonEvents(main.out);
+        List<Path> jdkFiles = Dumps.isJdkInput(dir) ? List.of(dir)
+                : Files.isDirectory(dir) && Dumps.noThreadleakDumps(dir) ? Dumps.jdkInputs(dir) : List.of();
+        if (!jdkFiles.isEmpty()) return watchJdk(jdkFiles);
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
         for (Path f : files) read(f, false);
@@ -100,6 +112,32 @@ final class WatchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The JDK's dumps of {@code files}, judged in time order as one reader, each a dump of its JVM's series; with --follow,
+     * each new file of the directory is read as it appears (a file older than those read is skipped, in one line).
+     */
+    private int watchJdk(List<Path> files) throws UsageException, InterruptedException {
+        if (follow && !Files.isDirectory(dir)) throw new UsageException("watch: --follow follows a directory, and " + dir + " is a file");
+        JdkSnapshots jdk = new JdkSnapshots(app);
+        for (Snapshot s : Dumps.readJdk(files, jdk)) add(s, false);
+        if (newest == null) throw new UsageException("watch: " + dir + ": " + (pid == null ? "no readable dump" : "no dump of process " + pid));
+        for (Series s : jvms.values()) events.summary(s);
+        if (!follow) return open() ? Main.FOUND : Main.OK;
+        Set<Path> seen = new HashSet<>(files);
+        while (true) {
+            Thread.sleep(pollMs); // a directory poll: dumps arrive every interval, seconds apart
+            for (Path f : Dumps.jdkInputs(dir)) {
+                if (!seen.add(f)) continue;
+                try {
+                    for (Snapshot s : jdk.read(List.of(f))) add(s, true);
+                } catch (DumpFormatException e) {
+                    main.err.println("threadleak: watch: skipped " + e.getMessage());
+                }
+            }
+            main.out.flush();
+        }
+    }
+
     /** Reads one dump into its JVM's series, unless it is another pid's or unreadable; {@code status}: say so in a line (--follow). */
     private void read(Path file, boolean status) {
         Snapshot s;
@@ -109,6 +147,11 @@ final class WatchCommand implements Callable<Integer> {
             main.err.println("threadleak: watch: skipped " + e.getMessage()); // one bad file (half written, foreign) stops nothing
             return;
         }
+        add(s, status);
+    }
+
+    /** Adds a snapshot to its JVM's series, unless it is another pid's; {@code status}: say so in a line (--follow). */
+    private void add(Snapshot s, boolean status) {
         if (pid != null && s.pid() != pid) return;
         Series series = jvms.computeIfAbsent(s.pid() + " " + s.jvmStartedAtMs(), k -> new Series(s));
         series.add(s, events);
@@ -160,7 +203,7 @@ final class WatchCommand implements Callable<Integer> {
 
         Series(Snapshot first) {
             this.pid = first.pid();
-            this.name = "pid " + first.pid() + (first.command().isEmpty() ? "" : " (" + first.command().split(" ", 2)[0] + ")");
+            this.name = (first.pid() > 0 ? "pid " + first.pid() : "pid unknown") + (first.command().isEmpty() ? "" : " (" + first.command().split(" ", 2)[0] + ")");
         }
 
         void add(Snapshot s, Events events) {

@@ -66,6 +66,7 @@ public final class JdkSnapshots {
         final Map<Long, Long> waitSince = new HashMap<>();
         int peak;
         long lastAtMs = Long.MIN_VALUE;
+        long startedAtMs = -1;
 
         JvmState(JdkDump first) {
             firstAtMs = first.takenAtMs();
@@ -87,14 +88,15 @@ public final class JdkSnapshots {
      * dumps must be newer than those already read (findings judge in time order).
      */
     public List<Snapshot> read(List<Path> files) throws DumpFormatException {
-        List<JdkDump> all = new ArrayList<>();
+        List<JdkDump> read = new ArrayList<>();
         List<Path> from = new ArrayList<>();
         for (Path f : files) {
             for (JdkDump d : JdkInputs.read(f)) {
-                all.add(d);
+                read.add(d);
                 from.add(f);
             }
         }
+        List<JdkDump> all = JstackText.preciseTimes(read);
         Integer[] order = new Integer[all.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingLong(i -> all.get(i).takenAtMs()));
@@ -151,8 +153,10 @@ public final class JdkSnapshots {
             if (t.creation() != null) creations.put(t.tid(), t.creation());
         }
         Pools.Placed placed = pools.place(entries, containers, creations);
-        Snapshot s = Snapshot.builder().pid(Math.max(d.pid(), 0)).takenAtMs(now)
-                .jvmStartedAtMs(d.jvmStartedAtMs() >= 0 ? d.jvmStartedAtMs() : Math.min(jvmStart, jvm.firstAtMs)).command(d.command())
+        // one start for all of a JVM's dumps (estimated from its oldest thread's elapsed time, which each dump rounds alike):
+        // it names the JVM, as the agent's own dumps' start does
+        if (jvm.startedAtMs < 0) jvm.startedAtMs = d.jvmStartedAtMs() >= 0 ? d.jvmStartedAtMs() : Math.min(jvmStart, jvm.firstAtMs);
+        Snapshot s = Snapshot.builder().pid(Math.max(d.pid(), 0)).takenAtMs(now).jvmStartedAtMs(jvm.startedAtMs).command(d.command())
                 .agentStartedAtMs(jvm.firstAtMs).javaVersion(d.javaVersion() == null ? "unknown" : d.javaVersion()).input(d.input())
                 .summary(summary).sites(sitesOf(entries)).threads(placed.threads()).executors(placed.executors()).blockedThresholdMs(blockedMs)
                 .deadlocks(LockCycles.among(entries)).build();

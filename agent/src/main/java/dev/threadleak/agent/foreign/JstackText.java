@@ -1,12 +1,15 @@
 package dev.threadleak.agent.foreign;
 
 import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry.OwnedMonitor;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,6 +66,52 @@ final class JstackText {
     static String version(String description) {
         Matcher v = VERSION.matcher(description);
         return v.find() ? v.group(1) : null;
+    }
+
+    /**
+     * The dumps of {@code dumps} that are jstack text, their times made precise: a dump's first line gives its time to the
+     * second only, so dumps taken within a second of each other would tie, and growth could not be judged between them.
+     * Each thread's {@code elapsed} time is precise to 10 ms, and the JVM's oldest thread has been alive since the JVM
+     * started: a dump's time is the JVM's start plus its oldest thread's elapsed time. The start is the latest that every
+     * dump of the JVM allows (each dump's printed second, less its oldest elapsed time). Dumps that do not agree on it to
+     * within a second are of different JVMs, or lack a thread's elapsed time: they are left as printed. Dumps are grouped
+     * by process id (jstack prints none: one group).
+     */
+    static List<JdkDump> preciseTimes(List<JdkDump> dumps) {
+        Map<Long, Long> startOf = new HashMap<>();
+        Map<Long, Boolean> agree = new HashMap<>();
+        for (JdkDump d : dumps) {
+            long oldest = oldestElapsed(d);
+            if (!d.input().equals(Snapshot.JSTACK_INPUT)) continue;
+            if (oldest < 0) agree.put(d.pid(), false);
+            else startOf.merge(d.pid(), d.takenAtMs() - oldest, Math::max);
+        }
+        for (JdkDump d : dumps) {
+            Long start = startOf.get(d.pid());
+            if (d.input().equals(Snapshot.JSTACK_INPUT) && start != null && start + oldestElapsed(d) >= d.takenAtMs() + 1000) agree.put(d.pid(), false);
+        }
+        List<JdkDump> out = new ArrayList<>(dumps.size());
+        for (JdkDump d : dumps) {
+            Long start = startOf.get(d.pid());
+            if (!d.input().equals(Snapshot.JSTACK_INPUT) || start == null || agree.containsKey(d.pid())) {
+                out.add(d);
+                continue;
+            }
+            long at = start + oldestElapsed(d), shift = at - d.takenAtMs();
+            List<JdkThread> threads = new ArrayList<>(d.threads().size());
+            for (JdkThread t : d.threads()) threads.add(t.startedAtMs() < 0 ? t : t.started(t.startedAtMs() + shift, t.creation(), t.starter()));
+            out.add(new JdkDump(at, d.pid(), d.javaVersion(), d.input(), List.copyOf(threads), d.jvmStartedAtMs(), d.command()));
+        }
+        return out;
+    }
+
+    /** The longest elapsed time of a thread of the dump, or -1 when no thread has one. */
+    private static long oldestElapsed(JdkDump d) {
+        long oldest = -1;
+        for (JdkThread t : d.threads()) {
+            if (t.startedAtMs() >= 0) oldest = Math.max(oldest, d.takenAtMs() - t.startedAtMs());
+        }
+        return oldest;
     }
 
     private static long time(String line, ZoneId zone) {

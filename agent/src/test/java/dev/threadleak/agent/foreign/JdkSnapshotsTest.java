@@ -80,6 +80,23 @@ class JdkSnapshotsTest {
         assertThat(last.executor(worker.executor()).name()).startsWith("pool-" + worker.name().split("-")[1] + "-thread-");
     }
 
+    /**
+     * jstack prints its time to the second (dumps within one second would tie, and growth could not be judged between
+     * them): dumps are spaced by their oldest thread's elapsed time instead, precise to 10 ms. The fixture's dumps say
+     * 14:57:35, :36 and :38; "main" has run 1.84 s, 3.11 s and 4.36 s.
+     */
+    @Test
+    void jstackDumpsAreSpacedByTheirThreadsElapsedTimesNotTheirPrintedSeconds() throws Exception {
+        List<Snapshot> dumps = read("leak-jstack-l-jdk17.txt.gz");
+        long a = dumps.get(0).takenAtMs(), b = dumps.get(1).takenAtMs(), c = dumps.get(2).takenAtMs();
+        assertThat(b - a).isEqualTo(3_110 - 1_840);
+        assertThat(c - b).isEqualTo(4_360 - 3_110);
+        long printed = java.time.LocalDateTime.parse("2026-12-07T14:57:35").atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+        assertThat(a - printed).isBetween(0L, 999L); // within the second it printed
+        ThreadEntry main = dumps.get(2).threads().stream().filter(t -> t.name().equals("main")).findFirst().orElseThrow();
+        assertThat(c - main.startedAtMs()).isEqualTo(4_360);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"deadlock-jstack-l-jdk17.txt.gz", "deadlock-jstack-l-jdk25.txt.gz", "deadlock-jdk25.json.gz"})
     void aDeadlockIsFoundFromTheLocksTheDumpPrints(String name) throws Exception {

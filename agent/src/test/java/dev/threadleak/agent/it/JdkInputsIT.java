@@ -46,6 +46,7 @@ class JdkInputsIT {
     @MethodSource("jdks")
     void checkOnThreeJstackDumpsOfALeakingJvmExitsOneNamingTheGrowingStack(Jdk jdk) throws Exception {
         List<Path> dumps = new ArrayList<>();
+        Path jstacks = Files.createDirectory(tmp.resolve("jstacks"));
         try (ChildJvm leaky = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), LEAKY, "120")) {
             int before = -1;
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -55,7 +56,7 @@ class JdkInputsIT {
                 // the next dump once the leak has grown by a few pools: dumps seconds apart, as a support bundle's
                 if (poolThreads(text) < before + 5) continue;
                 before = poolThreads(text);
-                dumps.add(Files.writeString(tmp.resolve("jstack-" + dumps.size() + ".txt"), text));
+                dumps.add(Files.writeString(jstacks.resolve("jstack-" + dumps.size() + ".txt"), text));
             }
             if (jdk.feature() >= 21) {
                 Path json = tmp.resolve("threads.json");
@@ -76,6 +77,10 @@ class JdkInputsIT {
         Result diff = ChildJvm.cli("diff", dumps.get(0).toString(), dumps.get(2).toString());
         assertThat(diff.exitCode()).as(diff.stdout() + diff.stderr()).isEqualTo(1);
         assertThat(diff.stdout()).contains("ThreadPoolExecutor$Worker.run(");
+        Result watch = ChildJvm.cli("watch", jstacks.toString());
+        assertThat(watch.exitCode()).as(watch.stdout() + watch.stderr()).isEqualTo(1);
+        assertThat(watch.stdout()).contains("pid unknown: 3 dumps from ", "sites whose live count kept rising:",
+                " in one stack @ java.util.concurrent.ThreadPoolExecutor$Worker.run(", "new   [HIGH] SITE_GROWTH: ");
     }
 
     @ParameterizedTest(name = "{0}")
