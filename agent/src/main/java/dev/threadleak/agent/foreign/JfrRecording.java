@@ -119,17 +119,27 @@ final class JfrRecording {
         return end != null && end <= atMs;
     }
 
-    /** The starter's stack from its caller of {@code Thread.start} outwards (JFR leaves the start itself out); null when none was recorded. */
+    /** The starter's stack from its caller of {@code Thread.start} outwards; null when none was recorded. */
     private static List<Frame> creation(RecordedStackTrace trace) {
         if (trace == null) return null;
         List<Frame> out = new ArrayList<>();
         for (RecordedFrame f : trace.getFrames()) {
             if (!f.isJavaFrame()) continue;
             String cls = f.getMethod().getType().getName(), method = f.getMethod().getName();
-            if (out.isEmpty() && cls.equals("java.lang.Thread") && (method.equals("start") || method.equals("start0"))) continue;
+            if (out.isEmpty() && startMachinery(cls, method)) continue;
             out.add(new Frame(cls, method, null, f.getLineNumber()));
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * Frames of starting a thread, above its caller: {@code Thread.start}, and since JDK 21 an executor's start through
+     * its thread container ({@code System$1.start}, {@code SharedThreadContainer.start}).
+     */
+    private static boolean startMachinery(String cls, String method) {
+        return (cls.equals("java.lang.Thread") && method.startsWith("start"))
+                || (cls.startsWith("java.lang.System$") && method.equals("start"))
+                || (cls.startsWith("jdk.internal.vm.") && cls.endsWith("ThreadContainer") && method.equals("start"));
     }
 
     private static String javaName(RecordedThread t) {
