@@ -33,7 +33,7 @@ final class SiteCounts {
                 String label = "(" + g.origin().words + (g.origin() == Origin.STARTED ? ", " + Origin.NOT_CAPTURED : "") + ")";
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
-                String label = (site.kind().equals(SiteInfo.STACK) ? "in one stack @ " : g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
+                String label = (!site.creation() ? "in one stack @ " : g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
                 bySite.put(site.kind() + " " + site.stack(), new Count(label, g.threads().size() + site.notListed()));
             }
         }

@@ -22,7 +22,7 @@ final class ExportStacks {
         List<Frame> frames = new ArrayList<>(t.stack().isEmpty() ? List.of(NOT_CAPTURED) : t.stack());
         if (!creation) return frames;
         SiteInfo site = s.site(s.blameSite(t));
-        if (site != null) {
+        if (site != null && site.creation()) {
             boolean worker = t.site() != site.id();
             frames.add(marker(worker ? "[pool worker of an executor built here]" : "[thread started here]"));
             frames.addAll(site.stack());

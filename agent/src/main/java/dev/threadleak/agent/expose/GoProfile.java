@@ -155,7 +155,7 @@ final class GoProfile {
      */
     private static String createdBy(Snapshot s, ThreadEntry t, String between) {
         SiteInfo site = s.site(s.blameSite(t));
-        if (site == null || site.blameFrame() == null) return null;
+        if (site == null || !site.creation() || site.blameFrame() == null) return null;
         Frame at = site.blameFrame();
         return ExportStacks.function(at) + (t.site() != site.id() ? " (a pool worker of an executor built here)" : "") + between + at.location();
     }

@@ -153,7 +153,7 @@ public final class TextReport {
                 SiteInfo site = g.site();
                 // pool workers are grouped where their executors were built: how many executors were built there
                 println(threads.size() + " live" + (site.notListed() > 0 ? " (+" + site.notListed() + " not listed)" : "") + ", "
-                        + (site.kind().equals(SiteInfo.STACK) ? g.started() + " seen in this stack @ "
+                        + (!site.creation() ? g.started() + " seen in this stack @ "
                         : g.started() + (g.poolWorkers() ? " executors built @ " : " started @ ")) + site.blameFrame());
             } else {
                 println(threads.size() + " live, " + g.origin().words + switch (g.origin()) {

@@ -102,7 +102,7 @@ public final class Findings {
             long started = s.site(id).started();
             boolean executorSite = s.executors().stream().anyMatch(e -> e.site() == id);
             // read from a jstack-like dump, a site is a current stack: threads are seen in it, not started at it
-            boolean stackSite = s.site(id).kind().equals(SiteInfo.STACK);
+            boolean stackSite = !s.site(id).creation();
             String alive = executorSite ? live + " live workers of the " + started + " executors built here since the agent loaded"
                     : stackSite ? live + " threads in this stack now, of the " + started + " seen in it in the dumps read"
                     : live + " of the " + started + " threads started here since " + (s.fromJdkInput() ? "the recording began" : "the agent loaded")

@@ -29,6 +29,11 @@ public record SiteInfo(int id, List<Frame> stack, int blame, boolean truncated, 
         this(id, stack, blame, truncated, started, THREAD, 0, 0);
     }
 
+    /** Where a thread was started (or its executor built), not only where it is now ({@link #STACK}). */
+    public boolean creation() {
+        return !kind.equals(STACK);
+    }
+
     /** The frame to blame, or the innermost frame when there is none (JDK or library code started it). */
     public Frame blameFrame() {
         return stack.isEmpty() ? null : stack.get(Math.max(blame, 0));
