@@ -2,7 +2,6 @@ package dev.threadleak.agent.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
-import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.expose.TextReport;
 import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -19,19 +19,17 @@ import picocli.CommandLine.ParentCommand;
 /** Exit 0 when the dump has no findings (of the {@code --fail-on} severity or above), 1 when it has: for cron jobs, CI and alert scripts. */
 @Command(name = "check", mixinStandardHelpOptions = true, header = "Prints the findings of a dump; exit 1 when there are any.", description = "Prints the findings of a dump (or of the newest dump of a directory); exits 0 when there are none, 1 when there are.",
         footer = {"", "Examples:", "  threadleak check /var/tmp/tl || page-the-on-call", "  threadleak check --fail-on HIGH /var/tmp/tl   # CI: MEDIUM and LOW findings are printed, exit 0",
-                "  threadleak check --format json /var/tmp/tl | jq '.findings[].blame'"})
+                "  threadleak check --format json /var/tmp/tl | jq '.findings[].blame'",
+                "  threadleak check a.txt b.txt c.txt   # three jstack -l dumps of a JVM without the agent, taken apart"})
 final class CheckCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(arity = "1..*", paramLabel = "<dump|dir>", description = {"a dump file, or a directory of dumps (its newest is read);",
-            "or the JDK's thread dumps of one JVM: jstack or jcmd Thread.print text, JSON thread dumps, JFR recordings",
-            "(files, or a directory of them): judged oldest first, the newest reported"})
+    @Parameters(arity = "1..*", paramLabel = "<dump|dir>", description = {Dumps.INPUTS, Dumps.JDK_INPUTS})
     private List<Path> dumps;
 
-    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
-            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
-    private List<String> app = List.of();
+    @Mixin
+    private AppPackages app;
 
     @Option(names = "--fail-on", paramLabel = "SEVERITY",
             description = "the least severe finding that makes the exit code 1 (default: ${DEFAULT-VALUE}, every finding): ${COMPLETION-CANDIDATES}")
@@ -42,7 +40,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws UsageException {
-        Dumps.Dump d = Dumps.resolve(dumps, new JdkSnapshots(app), "check");
+        Dumps.Dump d = Dumps.resolve(dumps, app.reader(), "check");
         Snapshot s = d.snapshot();
         long failing = s.findings().stream().filter(f -> f.severity().atLeast(failOn)).count();
         if (format == Output.TEXT) {

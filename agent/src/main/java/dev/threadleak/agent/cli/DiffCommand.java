@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -47,9 +48,8 @@ final class DiffCommand implements Callable<Integer> {
     @Option(names = "--threshold", paramLabel = "N", description = "a site that gained at least N live threads is growth: exit 1 (default: ${DEFAULT-VALUE})")
     private long threshold = 1;
 
-    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
-            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
-    private List<String> app = List.of();
+    @Mixin
+    private AppPackages app;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + Output.DIFF_FORMAT + ", see docs/cli-json.md)")
     private Output format = Output.TEXT;
@@ -59,7 +59,7 @@ final class DiffCommand implements Callable<Integer> {
         if (threshold < 1) throw new UsageException("diff: --threshold must be at least 1, got " + threshold);
         if (inputs.size() > 2) throw new UsageException("diff: unexpected argument '" + inputs.get(2) + "' (give two dumps, or one directory)");
         Dumps.Dump base, later;
-        JdkSnapshots jdk = new JdkSnapshots(app);
+        JdkSnapshots jdk = app.reader();
         List<Path> jdkFiles = inputs.size() == 1 ? jdkInputsIn(inputs.get(0)) : List.of();
         if (!jdkFiles.isEmpty()) {
             // one JVM's JDK dumps (a file of several, a recording, a directory): its first and its last

@@ -19,6 +19,10 @@ import java.util.stream.Stream;
 
 /** Reading dumps the CLI is given: a file, or a directory of them. Every problem is one line ({@link UsageException}). */
 final class Dumps {
+    /** How the commands that read dumps describe their inputs. */
+    static final String INPUTS = "a dump file, or a directory of dumps (its newest is read); or the JDK's thread dumps of one JVM:",
+            JDK_INPUTS = "jstack or jcmd Thread.print text, JSON thread dumps, JFR recordings (files, or a directory of them), judged oldest first";
+
     private Dumps() {}
 
     /** A dump file and what it holds; {@code source}: how a report names where it came from. */
@@ -147,6 +151,8 @@ final class Dumps {
         if (!Files.exists(file)) throw new UsageException(file + ": no such file or directory");
         if (!Files.isRegularFile(file)) throw new UsageException(file + ": not a regular file or directory");
         try (InputStream in = Files.newInputStream(file)) {
+            // neither JSON nor one of the JDK's formats: say what is read, not what the JSON parser tripped on
+            if (Files.size(file) > 0 && !JdkInputs.startsLikeJson(file)) throw new UsageException(JdkInputs.notAThreadDump(file));
             return SnapshotCodec.read(in, file.toString());
         } catch (NoSuchFileException e) {
             throw new UsageException(file + ": no such file");

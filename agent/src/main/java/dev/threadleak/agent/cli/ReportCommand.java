@@ -1,7 +1,6 @@
 package dev.threadleak.agent.cli;
 
 import dev.threadleak.agent.cli.Main.UsageException;
-import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.expose.Collapsed;
 import dev.threadleak.agent.expose.JsonReport;
 import dev.threadleak.agent.expose.Pprof;
@@ -17,6 +16,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -33,21 +33,19 @@ import picocli.CommandLine.ParentCommand;
                 "             for go tool pprof (--per-thread: a sample per thread, with thread and age)"},
         footer = {"", "Examples:", "  threadleak report /var/tmp/tl",
                 "  threadleak report --format collapsed --creation /var/tmp/tl | flamegraph.pl > threads.svg",
-                "  threadleak report --format pprof -o threads.pb.gz /var/tmp/tl && go tool pprof -top threads.pb.gz"})
+                "  threadleak report --format pprof -o threads.pb.gz /var/tmp/tl && go tool pprof -top threads.pb.gz",
+                "  threadleak report recording.jfr   # a JFR recording of a JVM without the agent: creation sites from jdk.ThreadStart"})
 final class ReportCommand implements Callable<Integer> {
     enum Format { TEXT, THREADS, JSON, COLLAPSED, PPROF }
 
     @ParentCommand
     private Main main;
 
-    @Parameters(arity = "1..*", paramLabel = "<dump|dir>", description = {"a dump file, or a directory of dumps (its newest is read);",
-            "or the JDK's thread dumps of one JVM: jstack or jcmd Thread.print text, JSON thread dumps, JFR recordings",
-            "(files, or a directory of them): judged oldest first, the newest reported"})
+    @Parameters(arity = "1..*", paramLabel = "<dump|dir>", description = {Dumps.INPUTS, Dumps.JDK_INPUTS})
     private List<Path> dumps;
 
-    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
-            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
-    private List<String> app = List.of();
+    @Mixin
+    private AppPackages app;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "text, threads, json, collapsed or pprof (default: text)")
     private Format format;
@@ -76,7 +74,7 @@ final class ReportCommand implements Callable<Integer> {
         if (threads && format != null && format != Format.THREADS) throw new UsageException("report: --threads and --format " + format.name().toLowerCase(Locale.ROOT) + " contradict each other");
         Format f = threads ? Format.THREADS : format == null ? Format.TEXT : format;
         if (perThread && f != Format.PPROF) throw new UsageException("report: --per-thread is for --format pprof, not " + f.name().toLowerCase(Locale.ROOT));
-        Dumps.Dump d = Dumps.resolve(dumps, new JdkSnapshots(app), "report");
+        Dumps.Dump d = Dumps.resolve(dumps, app.reader(), "report");
         try {
             if (output == null) {
                 render(d, f, main.out);

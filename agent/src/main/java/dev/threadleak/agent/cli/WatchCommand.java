@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -52,9 +53,8 @@ final class WatchCommand implements Callable<Integer> {
             "JSON thread dumps, JFR recordings), or one such file (several jstack dumps in it, a recording)"})
     private Path dir;
 
-    @Option(names = "--app", paramLabel = "PACKAGES", split = ",",
-            description = "JDK dumps: application packages (com.acme,org.example), whose first frame is blamed")
-    private List<String> app = List.of();
+    @Mixin
+    private AppPackages app;
 
     @Option(names = "--pid", paramLabel = "PID", description = "only the dumps of this process id")
     private Long pid;
@@ -118,7 +118,7 @@ final class WatchCommand implements Callable<Integer> {
      */
     private int watchJdk(List<Path> files) throws UsageException, InterruptedException {
         if (follow && !Files.isDirectory(dir)) throw new UsageException("watch: --follow follows a directory, and " + dir + " is a file");
-        JdkSnapshots jdk = new JdkSnapshots(app);
+        JdkSnapshots jdk = app.reader();
         for (Snapshot s : Dumps.readJdk(files, jdk)) add(s, false);
         if (newest == null) throw new UsageException("watch: " + dir + ": " + (pid == null ? "no readable dump" : "no dump of process " + pid));
         for (Series s : jvms.values()) events.summary(s);

@@ -62,7 +62,7 @@ public final class JdkInputs {
                     if (RuntimeModules.absent(JFR_MODULE)) throw new DumpFormatException(file + ": " + RuntimeModules.missing("reading a JFR recording", JFR_MODULE, "run threadleak with a full JDK"));
                     yield JfrRecording.read(file, kind.words);
                 }
-                case OTHER -> throw new DumpFormatException(file + ": not a thread dump threadleak reads (a threadleak dump, jstack or jcmd Thread.print text, a JDK JSON thread dump, a JFR recording)");
+                case OTHER -> throw new DumpFormatException(notAThreadDump(file));
             };
             if (dumps.isEmpty()) throw new DumpFormatException(file + ": a " + kind.words + " with no threads in it");
             return dumps;
@@ -70,6 +70,21 @@ public final class JdkInputs {
             throw new DumpFormatException(file + ": cannot read: " + e.getMessage());
         } catch (RuntimeException e) {
             throw new DumpFormatException(file + ": not a readable " + describe(file) + ": " + e.getMessage());
+        }
+    }
+
+    /** What is said of a file that is no thread dump of any format threadleak reads. */
+    public static String notAThreadDump(Path file) {
+        return file + ": not a thread dump threadleak reads (a threadleak dump, jstack or jcmd Thread.print text, a JDK JSON thread dump, a JFR recording)";
+    }
+
+    /** True when a file's first character that is not white space opens JSON (an object or an array): a threadleak dump, or meant as one. */
+    public static boolean startsLikeJson(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                if (!Character.isWhitespace(b)) return b == '{' || b == '[';
+            }
+            return false;
         }
     }
 

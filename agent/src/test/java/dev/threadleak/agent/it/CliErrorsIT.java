@@ -58,11 +58,14 @@ class CliErrorsIT {
     }
 
     @Test
-    void notJson() throws Exception {
+    void notJsonNorAnyThreadDump() throws Exception {
         Path f = Files.writeString(tmp.resolve("hello.json"), "hello");
-        Result r = ChildJvm.cli("report", f.toString());
+        assertOneLineError(ChildJvm.cli("report", f.toString()), "threadleak: " + f + ": not a thread dump threadleak reads (a threadleak dump,"
+                + " jstack or jcmd Thread.print text, a JDK JSON thread dump, a JFR recording)");
+        Path broken = Files.writeString(tmp.resolve("broken.json"), "{ hello");
+        Result r = ChildJvm.cli("report", broken.toString());
         assertOneLineError(r, null);
-        assertThat(r.stderr()).startsWith("threadleak: " + f + ": not JSON (").contains("'hello'").endsWith(" at line 1)\n");
+        assertThat(r.stderr()).startsWith("threadleak: " + broken + ": not JSON (").endsWith(" at line 1)\n");
     }
 
     @Test
@@ -119,8 +122,11 @@ class CliErrorsIT {
     }
 
     @Test
-    void reportWithTwoArguments() throws Exception {
-        assertOneLineError(ChildJvm.cli("report", "a", "b"), "threadleak: report: unexpected argument 'b'");
+    void reportWithTwoArgumentsThatAreNoJdkDumps() throws Exception {
+        assertOneLineError(ChildJvm.cli("report", "a", "b"), "threadleak: a: no such file or directory");
+        Path notes = Files.writeString(tmp.resolve("notes.txt"), "hello\n");
+        assertOneLineError(ChildJvm.cli("report", notes.toString(), notes.toString()), "threadleak: report: " + notes
+                + ": not a JDK thread dump; several inputs are one JVM's jstack or jcmd text, JSON thread dumps or JFR recordings (a threadleak dump or directory is given alone)");
     }
 
     @Test
