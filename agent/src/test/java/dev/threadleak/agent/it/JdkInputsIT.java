@@ -13,13 +13,17 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * JVMs that never ran the agent, seen through what their JDK writes: {@code jstack} text taken seconds apart, a JDK 21+
- * JSON thread dump, and a JFR recording with the default settings, each read by the CLI as a user would.
+ * JSON thread dump, and a JFR recording with the default settings, each read by the CLI as a user would. Its cases
+ * mostly wait (for the sample to leak, for jstack): they run beside other classes.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class JdkInputsIT {
     private static final String LEAKY = "dev.threadleak.samples.ExecutorPerRequest";
     private static final Pattern POOL_THREAD = Pattern.compile("^\"pool-\\d+-thread-\\d+\" #", Pattern.MULTILINE);
