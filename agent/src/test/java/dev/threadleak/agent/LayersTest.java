@@ -20,7 +20,7 @@ class LayersTest {
     private static final Path MAIN = Path.of("src/main/java/dev/threadleak/agent");
     /** Bottom to top; "" is the root package (Agent). */
     private static final List<List<String>> LAYERS = List.of(List.of("snapshot"), List.of("config"), List.of("hook"), List.of("registry"),
-            List.of("sample"), List.of("findings"), List.of("expose", "foreign"), List.of("cli", "install"), List.of("boot"), List.of(""));
+            List.of("sample"), List.of("findings"), List.of("expose", "foreign", "prove"), List.of("cli", "install"), List.of("boot"), List.of(""));
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?dev\\.threadleak\\.agent\\.(?:([a-z]\\w*)\\.)?[A-Z][\\w.]*;", Pattern.MULTILINE);
 
     @Test

@@ -4,10 +4,13 @@ import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.File;
+import java.io.IOException;
 import java.util.concurrent.Callable;
 import net.bytebuddy.agent.ByteBuddyAgent;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -29,6 +32,12 @@ final class AttachCommand implements Callable<Integer> {
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "<options>", description = "agent options, e.g. dir=/var/tmp/tl,interval=30s")
     private String agentOptions = "";
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + ATTACH_FORMAT + ", see docs/cli-json.md)")
+    private Output format = Output.TEXT;
+
+    static final String ATTACH_FORMAT = "threadleak-attach/1";
+    private static final String DEFAULT_DIR = "the target's default directory (its ${java.io.tmpdir}/threadleak-<user.name>)";
 
     @Override
     public Integer call() throws UsageException {
@@ -65,11 +74,25 @@ final class AttachCommand implements Callable<Integer> {
             throw new UsageException("attach: process " + pid + " did not start the agent (an older threadleak already loaded"
                     + " there ignores a second load; see the process's stderr)");
         }
+        boolean known = true;
         if (TargetProperties.unknown(dir)) {
-            Options parsed = Options.parse(options);
-            dir = (options.startsWith("dir=") || options.contains(",dir=")) ? parsed.dir().toString() : "the target's default directory (its ${java.io.tmpdir}/threadleak-<user.name>)";
+            known = options.startsWith("dir=") || options.contains(",dir=");
+            dir = known ? Options.parse(options).dir().toString() : null;
         }
-        main.out.println("threadleak: attached to process " + pid + "; dumps go to " + dir);
+        if (format == Output.TEXT) {
+            main.out.println("threadleak: attached to process " + pid + "; dumps go to " + (known ? dir : DEFAULT_DIR));
+            return Main.OK;
+        }
+        try (JsonGenerator g = Output.json(main.out, true)) {
+            g.writeStartObject();
+            g.writeStringField("format", ATTACH_FORMAT);
+            g.writeNumberField("pid", Long.parseLong(pid));
+            if (known) g.writeStringField("dir", dir); // else the target's default, which this JVM cannot see
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UsageException("attach: cannot write to standard output: " + e.getMessage());
+        }
+        main.out.println();
         return Main.OK;
     }
 

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
@@ -20,7 +23,8 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Reads a JFR recording's threads: {@code jdk.ThreadStart} (with the stack that started the thread, recorded by default)
  * and {@code jdk.ThreadEnd}, their virtual counterparts where enabled, and the text dumps of {@code jdk.ThreadDump} (the
- * default settings take one per chunk, the profile settings one a minute) for states, stacks and locks. It is replayed
+ * default settings take one per chunk, the profile settings one a minute; at most {@link #MAX_DUMPS} are read) for
+ * states, stacks and locks. It is replayed
  * into {@link #POINTS} dumps evenly spread over the recording, and one at each thread dump, so growth per creation site
  * is judged over the recording's time. A thread started before the recording has no creation site; it is known only
  * from a thread dump.
@@ -28,6 +32,8 @@ import jdk.jfr.consumer.RecordingFile;
 final class JfrRecording {
     /** Dumps the recording is replayed into, besides one at each {@code jdk.ThreadDump}: enough for a trend. */
     static final int POINTS = 20;
+    /** Thread dumps read at most (each holds every thread's stack), spread over the recording. */
+    static final int MAX_DUMPS = 60;
     /** {@code FLR\0}: the first bytes of every JFR chunk. */
     static final byte[] MAGIC = {'F', 'L', 'R', 0};
 
@@ -40,6 +46,7 @@ final class JfrRecording {
         Map<Long, Start> starts = new LinkedHashMap<>();
         Map<Long, Long> ends = new HashMap<>();
         TreeMap<Long, JdkDump> dumps = new TreeMap<>();
+        List<Long> dumpTimes = new ArrayList<>();
         long first = Long.MAX_VALUE, last = Long.MIN_VALUE;
         String version = null, command = "";
         long pid = -1, jvmStartedAt = -1;
@@ -64,11 +71,7 @@ final class JfrRecording {
                         if (t != null) ends.putIfAbsent(t.getJavaThreadId(), at);
                     }
                     case "jdk.VirtualThreadEnd" -> ends.putIfAbsent(e.getLong("javaThreadId"), at);
-                    case "jdk.ThreadDump" -> {
-                        List<JdkDump> parsed = JstackText.parse(e.getString("result"), input, ZoneId.systemDefault(), at);
-                        // the event's own time: the text's is local time to the second, and its zone unknown
-                        if (!parsed.isEmpty()) dumps.putIfAbsent(at, new JdkDump(at, -1, parsed.get(0).javaVersion(), input, parsed.get(0).threads()));
-                    }
+                    case "jdk.ThreadDump" -> dumpTimes.add(at);
                     case "jdk.JVMInformation" -> {
                         version = JstackText.version(e.getString("jvmVersion"));
                         pid = e.getLong("pid");
@@ -81,6 +84,20 @@ final class JfrRecording {
             }
         }
         if (first == Long.MAX_VALUE) return List.of();
+        // a day's recording with the profile settings holds 1,440 thread dumps: read at most MAX_DUMPS of them, spread over it
+        Set<Long> kept = spread(dumpTimes);
+        if (!kept.isEmpty()) {
+            try (RecordingFile recording = new RecordingFile(file)) {
+                while (recording.hasMoreEvents()) {
+                    RecordedEvent e = recording.readEvent();
+                    long at = e.getStartTime().toEpochMilli();
+                    if (!e.getEventType().getName().equals("jdk.ThreadDump") || !kept.contains(at) || dumps.containsKey(at)) continue;
+                    List<JdkDump> parsed = JstackText.parse(e.getString("result"), input, ZoneId.systemDefault(), at);
+                    // the event's own time: the text's is local time to the second, and its zone unknown
+                    if (!parsed.isEmpty()) dumps.put(at, new JdkDump(at, -1, parsed.get(0).javaVersion(), input, parsed.get(0).threads()));
+                }
+            }
+        }
         if (version == null && !dumps.isEmpty()) version = dumps.firstEntry().getValue().javaVersion();
         TreeMap<Long, Boolean> points = new TreeMap<>();
         for (int i = 1; i <= POINTS; i++) points.put(first + (last - first) * i / POINTS, true);
@@ -90,6 +107,15 @@ final class JfrRecording {
             JdkDump d = at(at, starts, ends, dumps.floorEntry(at), version, input);
             out.add(new JdkDump(d.takenAtMs(), pid, d.javaVersion(), input, d.threads(), jvmStartedAt, command));
         }
+        return out;
+    }
+
+    /** At most {@link #MAX_DUMPS} of {@code times}, evenly spread, the last one always among them. */
+    static Set<Long> spread(List<Long> times) {
+        List<Long> sorted = new ArrayList<>(new TreeSet<>(times));
+        Set<Long> out = new HashSet<>();
+        int n = sorted.size();
+        for (int i = 1; i <= Math.min(n, MAX_DUMPS); i++) out.add(sorted.get((int) ((long) n * i / Math.min(n, MAX_DUMPS)) - 1));
         return out;
     }
 

@@ -150,6 +150,17 @@ class JdkSnapshotsTest {
         assertThat(workers.stream().map(ThreadEntry::executor).distinct().count()).isEqualTo(workers.size());
     }
 
+    @Test
+    void threeJsonDumpsOfLeakingVirtualThreadsNameTheLineTheyWaitAt() throws Exception {
+        List<Snapshot> dumps = read("virtual-jdk25a.json.gz", "virtual-jdk25b.json.gz", "virtual-jdk25c.json.gz");
+        Snapshot last = dumps.get(2);
+        assertThat(last.summary().virtual()).isGreaterThan(dumps.get(0).summary().virtual());
+        Finding growth = finding(last, Finding.Kind.SITE_GROWTH);
+        assertThat(last.site(growth.site()).blameFrame().toString()).startsWith("dev.threadleak.samples.VirtualFutureWaiters.awaitReply(VirtualFutureWaiters.java:");
+        assertThat(growth.evidence()).anyMatch(e -> e.contains(": parked on CompletableFuture.get ("));
+        assertThat(last.threads().stream().filter(ThreadEntry::virtual)).allSatisfy(t -> assertThat(t.name()).startsWith("waiter-"));
+    }
+
     /** JDK 21 to 23 write a thread's id, name and stack only (ThreadDumper.dumpThreadsToJson of JDK 21). */
     @Test
     void aJdk21JsonDumpWithoutStatesHasThemInferredFromTheStack() throws Exception {

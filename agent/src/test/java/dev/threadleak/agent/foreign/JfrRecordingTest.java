@@ -76,6 +76,16 @@ class JfrRecordingTest {
         assertThat(workers).allSatisfy(w -> assertThat(w.executor()).isEqualTo(workers.get(0).executor()).isNotNegative());
     }
 
+    @Test
+    void aDaysThreadDumpsAreReadSpreadOverItAndTheLastAlways() {
+        List<Long> minutes = new ArrayList<>();
+        for (long m = 0; m < 1_440; m++) minutes.add(m * 60_000);
+        java.util.Set<Long> kept = JfrRecording.spread(minutes);
+        assertThat(kept).hasSize(JfrRecording.MAX_DUMPS).contains(1_439 * 60_000L, 23 * 60_000L);
+        assertThat(JfrRecording.spread(List.of(5L, 1L, 3L))).containsExactlyInAnyOrder(1L, 3L, 5L);
+        assertThat(JfrRecording.spread(List.of())).isEmpty();
+    }
+
     private static Thread leak(CountDownLatch release, int i) {
         Thread t = new Thread(() -> awaitQuietly(release), "leaked-" + i);
         t.start();

@@ -2,6 +2,8 @@ package dev.threadleak.agent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
 import dev.threadleak.agent.snapshot.Origin;
@@ -133,10 +135,19 @@ class AttachIT {
             try (ChildJvm child = ChildJvm.start(jdk, List.of("-Djava.io.tmpdir=" + targetTmp, "-cp", ChildJvm.SAMPLES_CP),
                     "dev.threadleak.samples.HealthyService", "60")) {
                 ChildJvm.await("the sample to start", DEADLINE, () -> !child.stdout().isEmpty());
-                Result attach = ChildJvm.cliIn(cliCwd, "attach", String.valueOf(child.pid()), (relative ? "dir=rel," : "") + "interval=300ms");
+                // the second attach says it in JSON, for scripts
+                Result attach = relative ? ChildJvm.cliIn(cliCwd, "attach", String.valueOf(child.pid()), "dir=rel,interval=300ms")
+                        : ChildJvm.cliIn(cliCwd, "attach", "--format", "json", String.valueOf(child.pid()), "interval=300ms");
                 Path expected = relative ? cliCwd.resolve("rel") : targetTmp.resolve("threadleak-" + System.getProperty("user.name"));
                 assertThat(attach.stderr()).isEmpty();
-                assertThat(attach.stdout()).isEqualTo("threadleak: attached to process " + child.pid() + "; dumps go to " + expected + "\n");
+                if (relative) {
+                    assertThat(attach.stdout()).isEqualTo("threadleak: attached to process " + child.pid() + "; dumps go to " + expected + "\n");
+                } else {
+                    JsonNode json = new ObjectMapper().readTree(attach.stdout());
+                    assertThat(json.path("format").asText()).isEqualTo("threadleak-attach/1");
+                    assertThat(json.path("pid").asLong()).isEqualTo(child.pid());
+                    assertThat(json.path("dir").asText()).isEqualTo(expected.toString());
+                }
                 assertThat(attach.exitCode()).isZero();
                 ChildJvm.await("a dump in " + expected, DEADLINE, () -> !ChildJvm.dumps(expected).isEmpty());
             }

@@ -12,10 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code diff} and {@code watch} on the dump directories of a leaking and of a healthy sample, as a user runs them. */
+@Execution(ExecutionMode.CONCURRENT) // its cases mostly wait for samples to run: beside other classes, off CI's critical path
 class DiffWatchIT {
     static List<Jdk> jdks() {
         return ChildJvm.jdks();

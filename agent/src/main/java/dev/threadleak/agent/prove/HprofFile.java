@@ -1,0 +1,492 @@
+package dev.threadleak.agent.prove;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * A heap dump in HotSpot's HPROF format ({@code JAVA PROFILE 1.0.2}), indexed to follow references: every object's id and
+ * where its record is in the file (16 bytes an object, sorted by id), the classes' field layouts, and the GC roots. Objects
+ * are read back from the file when followed, never all held at once: the index, not the heap, is what it costs.
+ */
+final class HprofFile implements AutoCloseable {
+    /** Root kinds, as HPROF tags them. */
+    static final int ROOT_UNKNOWN = 0xFF, ROOT_JNI_GLOBAL = 0x01, ROOT_JNI_LOCAL = 0x02, ROOT_JAVA_FRAME = 0x03, ROOT_NATIVE_STACK = 0x04,
+            ROOT_STICKY_CLASS = 0x05, ROOT_THREAD_BLOCK = 0x06, ROOT_MONITOR_USED = 0x07, ROOT_THREAD_OBJECT = 0x08;
+    private static final int CLASS_DUMP = 0x20, INSTANCE_DUMP = 0x21, OBJ_ARRAY_DUMP = 0x22, PRIM_ARRAY_DUMP = 0x23;
+    private static final int UTF8 = 0x01, LOAD_CLASS = 0x02, FRAME = 0x04, TRACE = 0x05, HEAP_DUMP = 0x0C, HEAP_DUMP_SEGMENT = 0x1C;
+    /** Basic types, as HPROF numbers them. */
+    static final int OBJECT = 2, BOOLEAN = 4, CHAR = 5, FLOAT = 6, DOUBLE = 7, BYTE = 8, SHORT = 9, INT = 10, LONG = 11;
+
+    /** A GC root: its kind, the object it holds, and the thread whose stack or object it is (0: none). */
+    record Root(int kind, long id, int threadSerial) {}
+
+    /** A class: its superclass, the names and types of the fields its instances declare, and what its statics hold. */
+    static final class ClassDump {
+        final long superId, loaderId;
+        final long[] fieldNames, staticRefs;
+        final byte[] fieldTypes;
+
+        ClassDump(long superId, long loaderId, long[] fieldNames, byte[] fieldTypes, long[] staticRefs) {
+            this.superId = superId;
+            this.loaderId = loaderId;
+            this.fieldNames = fieldNames;
+            this.fieldTypes = fieldTypes;
+            this.staticRefs = staticRefs;
+        }
+    }
+
+    private final FileChannel channel;
+    private final long size;
+    final int idSize;
+    private final Map<Long, String> strings = new HashMap<>();
+    private final Map<Long, Long> classNameIds = new HashMap<>();
+    private final Map<Integer, Long> classBySerial = new HashMap<>();
+    /** Stack frames by id: method name id, source file id, class serial, line. */
+    private final Map<Long, long[]> frames = new HashMap<>();
+    /** Stack traces by serial: the thread serial, then frame ids, innermost first. */
+    private final Map<Integer, long[]> traces = new HashMap<>();
+    /** The stack trace serial of each thread object root, by thread serial. */
+    private final Map<Integer, Integer> threadTraces = new HashMap<>();
+    private final Map<Long, ClassDump> classes = new HashMap<>();
+    private final List<Root> roots = new ArrayList<>();
+    private long[] ids = new long[1 << 16];
+    private long[] offsets = new long[1 << 16];
+    private int count;
+
+    private HprofFile(FileChannel channel, long size, int idSize) {
+        this.channel = channel;
+        this.size = size;
+        this.idSize = idSize;
+    }
+
+    /** Reads and indexes {@code file}; an {@link IllegalArgumentException} says, in one line, why it is no HPROF heap dump. */
+    static HprofFile open(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            Input in = new Input(channel, 0);
+            StringBuilder header = new StringBuilder();
+            for (int b = in.u1(); b != 0; b = in.u1()) {
+                header.append((char) b);
+                if (header.length() > 32) break;
+            }
+            if (!header.toString().startsWith("JAVA PROFILE 1.0")) throw new IllegalArgumentException("not an HPROF heap dump (it starts with no 'JAVA PROFILE 1.0' header)");
+            int idSize = in.u4();
+            if (idSize != 4 && idSize != 8) throw new IllegalArgumentException("identifier size " + idSize + " is neither 4 nor 8");
+            in.skip(8); // time stamp
+            HprofFile f = new HprofFile(channel, channel.size(), idSize);
+            f.index(in);
+            return f;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private void index(Input in) throws IOException {
+        while (in.position() < size) {
+            int tag = in.u1();
+            in.skip(4);
+            long length = in.u4() & 0xFFFFFFFFL;
+            long end = in.position() + length;
+            if (end > size) throw new IllegalArgumentException("truncated (a record of " + length + " bytes runs past the end of the file)");
+            switch (tag) {
+                case UTF8 -> {
+                    long id = in.id(idSize);
+                    strings.put(id, new String(in.bytes((int) (length - idSize)), StandardCharsets.UTF_8));
+                }
+                case LOAD_CLASS -> {
+                    int serial = in.u4();
+                    long classId = in.id(idSize);
+                    in.skip(4);
+                    classNameIds.put(classId, in.id(idSize));
+                    classBySerial.put(serial, classId);
+                }
+                case FRAME -> {
+                    long id = in.id(idSize), method = in.id(idSize);
+                    in.skip(idSize);
+                    long source = in.id(idSize);
+                    frames.put(id, new long[] {method, source, in.u4(), in.u4()});
+                }
+                case TRACE -> {
+                    int serial = in.u4(), thread = in.u4(), n = in.u4();
+                    long[] t = new long[n + 1];
+                    t[0] = thread;
+                    for (int k = 1; k <= n; k++) t[k] = in.id(idSize);
+                    traces.put(serial, t);
+                }
+                case HEAP_DUMP, HEAP_DUMP_SEGMENT -> heapDump(in, end);
+                default -> in.skip(length);
+            }
+            if (in.position() != end) throw new IllegalArgumentException("malformed record (tag " + tag + ") at offset " + (end - length - 9));
+        }
+        sortIndex();
+    }
+
+    private void heapDump(Input in, long end) throws IOException {
+        while (in.position() < end) {
+            long at = in.position();
+            int tag = in.u1();
+            switch (tag) {
+                case ROOT_UNKNOWN, ROOT_STICKY_CLASS, ROOT_MONITOR_USED -> roots.add(new Root(tag, in.id(idSize), 0));
+                case ROOT_JNI_GLOBAL -> {
+                    roots.add(new Root(tag, in.id(idSize), 0));
+                    in.skip(idSize);
+                }
+                case ROOT_JNI_LOCAL, ROOT_JAVA_FRAME -> {
+                    long id = in.id(idSize);
+                    roots.add(new Root(tag, id, in.u4()));
+                    in.skip(4);
+                }
+                case ROOT_NATIVE_STACK, ROOT_THREAD_BLOCK -> {
+                    long id = in.id(idSize);
+                    roots.add(new Root(tag, id, in.u4()));
+                }
+                case ROOT_THREAD_OBJECT -> {
+                    long id = in.id(idSize);
+                    int thread = in.u4();
+                    roots.add(new Root(tag, id, thread));
+                    threadTraces.put(thread, in.u4());
+                }
+                case CLASS_DUMP -> classDump(in, at);
+                case INSTANCE_DUMP -> {
+                    add(in.id(idSize), at);
+                    in.skip(4 + idSize);
+                    in.skip(in.u4() & 0xFFFFFFFFL);
+                }
+                case OBJ_ARRAY_DUMP -> {
+                    add(in.id(idSize), at);
+                    in.skip(4);
+                    long n = in.u4() & 0xFFFFFFFFL;
+                    in.skip(idSize + n * idSize);
+                }
+                case PRIM_ARRAY_DUMP -> {
+                    add(in.id(idSize), at);
+                    in.skip(4);
+                    long n = in.u4() & 0xFFFFFFFFL;
+                    in.skip(n * size(in.u1()));
+                }
+                default -> throw new IllegalArgumentException("unknown heap dump record " + tag + " at offset " + at);
+            }
+        }
+    }
+
+    private void classDump(Input in, long at) throws IOException {
+        long id = in.id(idSize);
+        add(id, at);
+        in.skip(4);
+        long superId = in.id(idSize), loader = in.id(idSize);
+        in.skip(4L * idSize + 4); // signers, protection domain, two reserved; instance size
+        int constants = in.u2();
+        for (int i = 0; i < constants; i++) {
+            in.skip(2);
+            in.skip(size(in.u1()));
+        }
+        int statics = in.u2();
+        List<Long> refs = new ArrayList<>();
+        for (int i = 0; i < statics; i++) {
+            in.skip(idSize);
+            int type = in.u1();
+            if (type == OBJECT) {
+                long ref = in.id(idSize);
+                if (ref != 0) refs.add(ref);
+            } else {
+                in.skip(size(type));
+            }
+        }
+        int fields = in.u2();
+        long[] names = new long[fields];
+        byte[] types = new byte[fields];
+        for (int i = 0; i < fields; i++) {
+            names[i] = in.id(idSize);
+            types[i] = (byte) in.u1();
+        }
+        long[] staticRefs = new long[refs.size()];
+        for (int i = 0; i < staticRefs.length; i++) staticRefs[i] = refs.get(i);
+        classes.put(id, new ClassDump(superId, loader, names, types, staticRefs));
+    }
+
+    private void add(long id, long at) {
+        if (count == ids.length) {
+            ids = java.util.Arrays.copyOf(ids, count * 2);
+            offsets = java.util.Arrays.copyOf(offsets, count * 2);
+        }
+        ids[count] = id;
+        offsets[count++] = at;
+    }
+
+    /** HotSpot writes objects in address order within a segment, not across: sorted once, both arrays together. */
+    private void sortIndex() {
+        ids = java.util.Arrays.copyOf(ids, count);
+        offsets = java.util.Arrays.copyOf(offsets, count);
+        boolean sorted = true;
+        for (int i = 1; i < count && sorted; i++) sorted = ids[i - 1] < ids[i];
+        if (!sorted) quicksort(0, count - 1);
+    }
+
+    private void quicksort(int lo, int hi) {
+        while (lo < hi) {
+            long pivot = ids[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (ids[i] < pivot) i++;
+                while (ids[j] > pivot) j--;
+                if (i <= j) {
+                    swap(i++, j--);
+                }
+            }
+            if (j - lo < hi - i) {
+                quicksort(lo, j);
+                lo = i;
+            } else {
+                quicksort(i, hi);
+                hi = j;
+            }
+        }
+    }
+
+    private void swap(int a, int b) {
+        long id = ids[a], off = offsets[a];
+        ids[a] = ids[b];
+        offsets[a] = offsets[b];
+        ids[b] = id;
+        offsets[b] = off;
+    }
+
+    /** Objects in the dump (instances, arrays, classes). */
+    int objects() {
+        return count;
+    }
+
+    /** The index of object {@code id} (0 to {@link #objects()}), or -1 when the dump holds no such object. */
+    int indexOf(long id) {
+        int i = java.util.Arrays.binarySearch(ids, id);
+        return i < 0 ? -1 : i;
+    }
+
+    List<Root> roots() {
+        return roots;
+    }
+
+    /** A class's name in the JVM's form ({@code java/lang/Thread}, dots here: {@code java.lang.Thread}), or null. */
+    String className(long classId) {
+        Long nameId = classNameIds.get(classId);
+        String name = nameId == null ? null : strings.get(nameId);
+        return name == null ? null : name.replace('/', '.');
+    }
+
+    /** The stack of thread {@code threadSerial} when the dump was taken, innermost first (empty when the dump has none). */
+    List<dev.threadleak.agent.snapshot.Frame> stack(int threadSerial) {
+        Integer serial = threadTraces.get(threadSerial);
+        long[] trace = serial == null ? null : traces.get(serial);
+        List<dev.threadleak.agent.snapshot.Frame> out = new ArrayList<>();
+        if (trace == null) return out;
+        for (int k = 1; k < trace.length; k++) {
+            long[] f = frames.get(trace[k]);
+            if (f == null) continue;
+            Long cls = classBySerial.get((int) f[2]);
+            String name = cls == null ? null : className(cls);
+            int line = (int) f[3];
+            out.add(new dev.threadleak.agent.snapshot.Frame(name == null ? "?" : name, strings.getOrDefault(f[0], "?"), strings.get(f[1]),
+                    line == -3 ? -2 : line > 0 ? line : -1));
+        }
+        return out;
+    }
+
+    ClassDump classDump(long classId) {
+        return classes.get(classId);
+    }
+
+    /** The class of object {@code id}, or 0 for an array or a class. */
+    long classOf(long id) throws IOException {
+        int i = indexOf(id);
+        if (i < 0) return 0;
+        Input in = new Input(channel, offsets[i]);
+        if (in.u1() != INSTANCE_DUMP) return 0;
+        in.skip(idSize + 4);
+        return in.id(idSize);
+    }
+
+    /** Every reference object {@code id} holds (its fields, its elements, a class's statics and superclass), to {@code to}. */
+    void references(long id, LongConsumer to) throws IOException {
+        int i = indexOf(id);
+        if (i < 0) return;
+        Input in = new Input(channel, offsets[i]);
+        switch (in.u1()) {
+            case INSTANCE_DUMP -> {
+                in.skip(idSize + 4);
+                long cls = in.id(idSize);
+                in.skip(4);
+                to.accept(cls);
+                for (ClassDump c = classes.get(cls); c != null; c = classes.get(c.superId)) {
+                    for (byte type : c.fieldTypes) {
+                        if (type == OBJECT) {
+                            long ref = in.id(idSize);
+                            if (ref != 0) to.accept(ref);
+                        } else {
+                            in.skip(size(type));
+                        }
+                    }
+                }
+            }
+            case OBJ_ARRAY_DUMP -> {
+                in.skip(idSize + 4);
+                long n = in.u4() & 0xFFFFFFFFL;
+                to.accept(in.id(idSize));
+                for (long k = 0; k < n; k++) {
+                    long ref = in.id(idSize);
+                    if (ref != 0) to.accept(ref);
+                }
+            }
+            case CLASS_DUMP -> {
+                ClassDump c = classes.get(id);
+                if (c == null) return;
+                if (c.superId != 0) to.accept(c.superId);
+                if (c.loaderId != 0) to.accept(c.loaderId);
+                for (long ref : c.staticRefs) to.accept(ref);
+            }
+            default -> { }
+        }
+    }
+
+    /**
+     * The value of an instance's field by name (the first declared, walking up from its class): a reference's id or a
+     * number's bits; null when the object is no instance or has no such field.
+     */
+    Long field(long id, String name) throws IOException {
+        int i = indexOf(id);
+        if (i < 0) return null;
+        Input in = new Input(channel, offsets[i]);
+        if (in.u1() != INSTANCE_DUMP) return null;
+        in.skip(idSize + 4);
+        long cls = in.id(idSize);
+        in.skip(4);
+        for (ClassDump c = classes.get(cls); c != null; c = classes.get(c.superId)) {
+            for (int f = 0; f < c.fieldTypes.length; f++) {
+                int type = c.fieldTypes[f];
+                if (name.equals(strings.get(c.fieldNames[f]))) return type == OBJECT ? in.id(idSize) : in.value(size(type));
+                in.skip(type == OBJECT ? idSize : size(type));
+            }
+        }
+        return null;
+    }
+
+    /** The text of a {@code java.lang.String} object (JDK 9+: its {@code value} bytes and {@code coder}), or null. */
+    String string(long id) throws IOException {
+        Long value = field(id, "value"), coder = field(id, "coder");
+        if (value == null || value == 0) return null;
+        int i = indexOf(value);
+        if (i < 0) return null;
+        Input in = new Input(channel, offsets[i]);
+        if (in.u1() != PRIM_ARRAY_DUMP) return null;
+        in.skip(idSize + 4);
+        int n = in.u4();
+        int type = in.u1();
+        if (n < 0 || n > 1 << 20) return null;
+        byte[] bytes = in.bytes(n * size(type));
+        if (type == CHAR || (coder != null && coder == 1)) return new String(bytes, StandardCharsets.UTF_16BE);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    int size(int type) {
+        return switch (type) {
+            case OBJECT -> idSize;
+            case BOOLEAN, BYTE -> 1;
+            case CHAR, SHORT -> 2;
+            case FLOAT, INT -> 4;
+            case DOUBLE, LONG -> 8;
+            default -> throw new IllegalArgumentException("unknown basic type " + type);
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    /** Reads the file from a position, through a buffer. */
+    private static final class Input {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        private long bufferAt;
+
+        Input(FileChannel channel, long at) {
+            this.channel = channel;
+            this.bufferAt = at;
+            buffer.limit(0);
+        }
+
+        long position() {
+            return bufferAt + buffer.position();
+        }
+
+        private void need(int n) throws IOException {
+            if (buffer.remaining() >= n) return;
+            long at = position(); // the first byte not read yet: index 0 once compacted
+            buffer.compact();
+            bufferAt = at;
+            while (buffer.position() < n) {
+                if (channel.read(buffer, bufferAt + buffer.position()) < 0) throw new IllegalArgumentException("truncated (the file ends inside a record)");
+            }
+            buffer.flip();
+        }
+
+        int u1() throws IOException {
+            need(1);
+            return buffer.get() & 0xFF;
+        }
+
+        int u2() throws IOException {
+            need(2);
+            return buffer.getShort() & 0xFFFF;
+        }
+
+        int u4() throws IOException {
+            need(4);
+            return buffer.getInt();
+        }
+
+        long id(int idSize) throws IOException {
+            return idSize == 8 ? value(8) : u4() & 0xFFFFFFFFL;
+        }
+
+        long value(int bytes) throws IOException {
+            need(bytes);
+            return switch (bytes) {
+                case 1 -> buffer.get();
+                case 2 -> buffer.getShort();
+                case 4 -> buffer.getInt();
+                default -> buffer.getLong();
+            };
+        }
+
+        byte[] bytes(int n) throws IOException {
+            byte[] out = new byte[n];
+            int done = 0;
+            while (done < n) {
+                need(Math.min(n - done, buffer.capacity()));
+                int take = Math.min(n - done, buffer.remaining());
+                buffer.get(out, done, take);
+                done += take;
+            }
+            return out;
+        }
+
+        void skip(long n) throws IOException {
+            long inBuffer = Math.min(n, buffer.remaining());
+            buffer.position(buffer.position() + (int) inBuffer);
+            if (n > inBuffer) {
+                bufferAt = position() + (n - inBuffer);
+                buffer.limit(0); // empty: the next read fills it from bufferAt
+            }
+        }
+    }
+}

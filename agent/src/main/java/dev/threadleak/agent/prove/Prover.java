@@ -1,0 +1,150 @@
+package dev.threadleak.agent.prove;
+
+import dev.threadleak.agent.snapshot.Frame;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Proves thread leaks from a heap dump, as Go's goroutineleak profile does: a thread parked with no timeout can be woken
+ * only by code that reaches what it is parked on (its {@code parkBlocker}: a queue's condition, a future, a latch's sync).
+ * When nothing reaches that object from the GC roots, leaving out the waiting threads' own (their stack frames and
+ * thread objects, and every path through a waiting thread's {@code Thread} object: a thread group's or container's list
+ * of threads), nothing can ever unpark them: the leak is proven, with no threshold and no time. Waiting threads that are
+ * reachable from a thread that can still run are then put back among the roots, until nothing changes (a waiter whose
+ * queue a live producer holds is never proven; one whose only waker is itself proven stuck is).
+ *
+ * <p>References are followed whatever their kind: a weakly held blocker is not proven (the code holding the weak
+ * reference might still wake it). Threads in {@code Object.wait}, {@code sleep}, I/O or a timed park are not judged.
+ */
+final class Prover {
+    /** JVMTI thread state bits, as {@code Thread.threadStatus} holds them (JDK 17 to 25). */
+    static final int ALIVE = 0x0001, WAITING_INDEFINITELY = 0x0010, IN_OBJECT_WAIT = 0x0100, PARKED = 0x0200, SLEEPING = 0x0040,
+            WAITING_WITH_TIMEOUT = 0x0020, BLOCKED_ON_MONITOR_ENTER = 0x0400;
+
+    /** A platform thread as the heap dump shows it. */
+    record HeapThread(int serial, long object, long tid, String name, int status, long blocker, List<Frame> stack) {
+        boolean parkedForever() {
+            return (status & ALIVE) != 0 && (status & WAITING_INDEFINITELY) != 0 && (status & PARKED) != 0 && blocker != 0;
+        }
+    }
+
+    /** Threads parked on one object nothing else reaches: proven never to wake. */
+    record Proven(long blocker, String blockerClass, List<HeapThread> threads) {}
+
+    /** What was judged: the proven groups, and the threads that wait but could not be proven, each with why. */
+    record Result(List<Proven> proven, Map<HeapThread, String> notProven, int threads) {}
+
+    private Prover() {}
+
+    static Result prove(HprofFile heap) throws IOException {
+        List<HeapThread> threads = threads(heap);
+        Set<HeapThread> candidates = new HashSet<>();
+        Map<HeapThread, String> notProven = new LinkedHashMap<>();
+        for (HeapThread t : threads) {
+            if (t.parkedForever()) {
+                candidates.add(t);
+            } else if ((t.status() & ALIVE) != 0 && (t.status() & (WAITING_INDEFINITELY | WAITING_WITH_TIMEOUT | BLOCKED_ON_MONITOR_ENTER)) != 0) {
+                notProven.put(t, why(t));
+            }
+        }
+        while (true) {
+            BitSet reached = reach(heap, candidates);
+            List<HeapThread> wakeable = new ArrayList<>();
+            for (HeapThread t : candidates) {
+                int i = heap.indexOf(t.blocker());
+                if (i >= 0 && reached.get(i)) wakeable.add(t);
+            }
+            if (wakeable.isEmpty()) break;
+            for (HeapThread t : wakeable) {
+                candidates.remove(t);
+                notProven.put(t, "not proven: what it is parked on is reachable from a thread that can run");
+            }
+        }
+        Map<Long, List<HeapThread>> byBlocker = new LinkedHashMap<>();
+        for (HeapThread t : threads) {
+            if (candidates.contains(t)) byBlocker.computeIfAbsent(t.blocker(), k -> new ArrayList<>()).add(t);
+        }
+        List<Proven> proven = new ArrayList<>();
+        for (Map.Entry<Long, List<HeapThread>> e : byBlocker.entrySet()) {
+            String cls = heap.className(heap.classOf(e.getKey()));
+            proven.add(new Proven(e.getKey(), cls == null ? "?" : cls, List.copyOf(e.getValue())));
+        }
+        proven.sort((a, b) -> Integer.compare(b.threads().size(), a.threads().size()));
+        return new Result(List.copyOf(proven), notProven, threads.size());
+    }
+
+    private static String why(HeapThread t) {
+        int s = t.status();
+        if ((s & SLEEPING) != 0) return "not provable: sleeping (it wakes by itself)";
+        if ((s & WAITING_WITH_TIMEOUT) != 0) return "not provable: a timed wait (it wakes by itself)";
+        if ((s & IN_OBJECT_WAIT) != 0) return "not provable here: Object.wait (the monitor is not recorded in a heap dump)";
+        if ((s & BLOCKED_ON_MONITOR_ENTER) != 0) return "not provable here: blocked entering a monitor";
+        return "not provable: not parked on an object it names";
+    }
+
+    /** The platform threads: each thread object root, with its name, id, state and what it is parked on. */
+    static List<HeapThread> threads(HprofFile heap) throws IOException {
+        List<HeapThread> out = new ArrayList<>();
+        for (HprofFile.Root r : heap.roots()) {
+            if (r.kind() != HprofFile.ROOT_THREAD_OBJECT) continue;
+            long t = r.id();
+            Long status = heap.field(t, "threadStatus");
+            if (status == null) { // JDK 19+: in the thread's FieldHolder
+                Long holder = heap.field(t, "holder");
+                status = holder == null || holder == 0 ? null : heap.field(holder, "threadStatus");
+            }
+            Long name = heap.field(t, "name"), tid = heap.field(t, "tid"), blocker = heap.field(t, "parkBlocker");
+            out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name == null || name == 0 ? "" : String.valueOf(heap.string(name)),
+                    status == null ? 0 : status.intValue(), blocker == null ? 0 : blocker, heap.stack(r.threadSerial())));
+        }
+        return out;
+    }
+
+    /**
+     * Everything reachable from the GC roots but the waiting threads' own, never passing through a waiting thread's
+     * {@code Thread} object.
+     */
+    static BitSet reach(HprofFile heap, Set<HeapThread> waiting) throws IOException {
+        Set<Integer> serials = new HashSet<>();
+        Set<Long> threadObjects = new HashSet<>();
+        for (HeapThread t : waiting) {
+            serials.add(t.serial());
+            threadObjects.add(t.object());
+        }
+        BitSet reached = new BitSet(heap.objects());
+        long[] stack = new long[1024];
+        int top = 0;
+        for (HprofFile.Root r : heap.roots()) {
+            if (r.threadSerial() != 0 && serials.contains(r.threadSerial())) continue;
+            if (threadObjects.contains(r.id())) continue;
+            int i = heap.indexOf(r.id());
+            if (i < 0 || reached.get(i)) continue;
+            reached.set(i);
+            if (top == stack.length) stack = java.util.Arrays.copyOf(stack, top * 2);
+            stack[top++] = r.id();
+        }
+        Map<Long, Boolean> cut = new HashMap<>();
+        for (long id : threadObjects) cut.put(id, true);
+        long[][] frontier = {stack};
+        int[] size = {top};
+        while (size[0] > 0) {
+            long id = frontier[0][--size[0]];
+            heap.references(id, ref -> {
+                if (cut.containsKey(ref)) return;
+                int i = heap.indexOf(ref);
+                if (i < 0 || reached.get(i)) return;
+                reached.set(i);
+                if (size[0] == frontier[0].length) frontier[0] = java.util.Arrays.copyOf(frontier[0], size[0] * 2);
+                frontier[0][size[0]++] = ref;
+            });
+        }
+        return reached;
+    }
+}

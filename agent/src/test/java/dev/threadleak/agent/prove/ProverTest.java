@@ -1,0 +1,131 @@
+package dev.threadleak.agent.prove;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A live heap dump of this JVM, proved: consumers of a queue nobody else holds and waiters on a future nobody else holds
+ * are proven; the workers of a pool a static field holds, a waiter whose queue a live producer holds, and a sleeper
+ * are not.
+ */
+class ProverTest {
+    /** A live pool: its workers wait for work that can still come. */
+    private static ExecutorService livePool;
+    /** A queue a live thread can still offer to. */
+    private static BlockingQueue<Object> heldQueue;
+    private final List<Thread> started = new ArrayList<>();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void stopThreads() throws InterruptedException {
+        for (Thread t : started) t.interrupt();
+        for (Thread t : started) t.join(10_000);
+        if (livePool != null) livePool.shutdownNow();
+    }
+
+    @Test
+    void waitersOnWhatNothingElseReachesAreProvenAndLiveOnesAreNot() throws Exception {
+        abandonQueueWithConsumers(3);
+        abandonFutureWithWaiters(2);
+        livePool = Executors.newFixedThreadPool(2, r -> named(r, "live-pool"));
+        livePool.submit(() -> { });
+        livePool.submit(() -> { });
+        heldQueue = new LinkedBlockingQueue<>();
+        start("held-consumer", () -> take(heldQueue));
+        start("sleeper", () -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5)));
+        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper"), 9);
+
+        Path dump = tmp.resolve("heap.hprof");
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
+        Prover.Result result;
+        try (HprofFile heap = HprofFile.open(dump)) {
+            result = Prover.prove(heap);
+        }
+        List<String> proven = new ArrayList<>();
+        for (Prover.Proven p : result.proven()) {
+            for (Prover.HeapThread t : p.threads()) proven.add(t.name() + " on " + p.blockerClass());
+        }
+        assertThat(proven).containsExactlyInAnyOrder(
+                "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
+                "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
+                "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
+                "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
+                "future-waiter on java.util.concurrent.CompletableFuture$Signaller");
+        // the three consumers share one queue's condition: one group
+        assertThat(result.proven().get(0).threads()).hasSize(3);
+        assertThat(result.proven().get(0).threads().get(0).stack()).anyMatch(f -> f.className().equals(ProverTest.class.getName()) && f.method().equals("take"));
+        assertThat(result.notProven().entrySet()).anyMatch(e -> e.getKey().name().equals("held-consumer") && e.getValue().startsWith("not proven: "))
+                .anyMatch(e -> e.getKey().name().equals("sleeper") && e.getValue().startsWith("not provable: a timed wait"))
+                .anyMatch(e -> e.getKey().name().startsWith("live-pool") && e.getValue().startsWith("not proven: "));
+    }
+
+    private void abandonQueueWithConsumers(int n) {
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        for (int i = 0; i < n; i++) start("abandoned-consumer", () -> take(queue));
+    }
+
+    private void abandonFutureWithWaiters(int n) {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        for (int i = 0; i < n; i++) start("future-waiter", () -> {
+            try {
+                never.get();
+            } catch (Exception interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private static void take(BlockingQueue<Object> queue) {
+        try {
+            queue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void start(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        started.add(t);
+        t.start();
+    }
+
+    private static Thread named(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Polls until {@code count} threads whose names start with one of {@code prefixes} wait. */
+    private static void awaitParked(List<String> prefixes, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            int waiting = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                Thread.State s = t.getState();
+                if (prefixes.stream().anyMatch(p -> t.getName().startsWith(p)) && (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING)) waiting++;
+            }
+            if (waiting >= count) return;
+            if (System.nanoTime() > deadline) throw new AssertionError("only " + waiting + " of " + count + " threads waiting");
+            Thread.sleep(10); // poll interval
+        }
+    }
+}
