@@ -1,6 +1,5 @@
 package dev.threadleak.agent.cli;
 
-import com.sun.tools.attach.VirtualMachine;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
@@ -14,8 +13,6 @@ import java.util.concurrent.Callable;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -75,24 +72,7 @@ final class DumpCommand implements Callable<Integer> {
 
     /** Calls the agent's {@code dump()} over JMX; the path of the file it wrote. */
     private String dumpNow() throws UsageException {
-        String address;
-        try {
-            VirtualMachine vm = VirtualMachine.attach(pid);
-            try {
-                address = vm.startLocalManagementAgent(); // the running one's address if it is started already
-            } finally {
-                vm.detach();
-            }
-        } catch (Exception e) {
-            // the target's runtime, jlinked without it, answers with its own FindException
-            if (String.valueOf(e.getMessage()).contains("Module jdk.management.agent not found")) {
-                throw new UsageException("dump: process " + pid + "'s runtime lacks module jdk.management.agent (its local JMX"
-                        + " connector): no dump on demand; read the dumps it writes to its dir, or add the module to its runtime");
-            }
-            throw new UsageException("dump: cannot start the local JMX connector in process " + pid + ": " + e);
-        }
-        // the address is the target's own local connector (from the attach API, a JVM of this user), not user input
-        try (@SuppressWarnings("BanJNDI") JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+        try (JMXConnector connector = Jvms.localJmx("dump", pid)) {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
             // the agent registers its bean within a round of its thread (Registry.DRAIN_MILLIS) of the platform

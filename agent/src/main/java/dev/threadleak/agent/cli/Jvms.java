@@ -3,10 +3,14 @@ package dev.threadleak.agent.cli;
 import com.sun.tools.attach.VirtualMachine;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.RuntimeModules;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 
 /** Local JVMs through the attach API (module jdk.attach): which there are, and why one cannot be attached to. */
 final class Jvms {
@@ -29,6 +33,37 @@ final class Jvms {
                 throw new UsageException(RuntimeModules.missing(command, module,
                         "run it with a full JDK's java (report, check, diff and watch need java.base only)"));
             }
+        }
+    }
+
+    /**
+     * A connection to the local JMX connector of process {@code pid} (started there through the attach API when it is not
+     * running); the caller closes it. Every failure is one line naming {@code command}.
+     */
+    static JMXConnector localJmx(String command, String pid) throws UsageException {
+        String address;
+        try {
+            VirtualMachine vm = VirtualMachine.attach(pid);
+            try {
+                address = vm.startLocalManagementAgent(); // the running one's address if it is started already
+            } finally {
+                vm.detach();
+            }
+        } catch (Exception e) {
+            // the target's runtime, jlinked without it, answers with its own FindException
+            if (String.valueOf(e.getMessage()).contains("Module jdk.management.agent not found")) {
+                throw new UsageException(command + ": process " + pid + "'s runtime lacks module jdk.management.agent (its local JMX"
+                        + " connector): add the module to its runtime");
+            }
+            throw new UsageException(command + ": cannot start the local JMX connector in process " + pid + ": " + e);
+        }
+        // the address is the target's own local connector (from the attach API, a JVM of this user), not user input
+        try {
+            @SuppressWarnings("BanJNDI")
+            JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address));
+            return connector;
+        } catch (IOException e) {
+            throw new UsageException(command + ": cannot connect to process " + pid + "'s local JMX connector: " + e.getMessage());
         }
     }
 

@@ -203,26 +203,11 @@ public final class JdkSnapshots {
         if (id == null) {
             id = sites.size();
             siteIds.put(key, id);
-            int blameAt = kind.equals(SiteInfo.THREAD) ? blame.index(List.of(elements(stack))) : stackBlame(stack);
+            int blameAt = kind.equals(SiteInfo.THREAD) ? blame.index(List.of(elements(stack))) : blame.namingFrame(classNames(stack));
             sites.add(new SiteInfo(id, stack, blameAt, false, 0, kind, 0));
         }
         siteThreads.computeIfAbsent(id, k -> new HashSet<>()).add(tid);
         return id;
-    }
-
-    /**
-     * Where a current stack is blamed: its first application frame; for a stack of JDK and library code only (an idle pool
-     * worker, an event loop), its entry, the outermost frame past {@code Thread.run}: what kind of thread it is, as Go names
-     * a goroutine by its function.
-     */
-    private int stackBlame(List<Frame> stack) {
-        int app = blame.applicationFrame(classNames(stack));
-        if (app >= 0) return app;
-        for (int i = stack.size() - 1; i >= 0; i--) {
-            String cls = stack.get(i).className();
-            if (!cls.equals("java.lang.Thread") && !cls.equals("java.lang.VirtualThread") && !cls.startsWith("jdk.internal.vm.")) return i;
-        }
-        return -1;
     }
 
     /** The sites of this dump's threads, in id order, each with the distinct threads seen in it so far. */

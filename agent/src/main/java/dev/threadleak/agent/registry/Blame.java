@@ -97,6 +97,21 @@ public final class Blame {
         return own >= 0 ? own : outside;
     }
 
+    /**
+     * The frame that names a stack read from another JVM (a jstack dump, a heap dump): its first application frame; for a
+     * stack of JDK and library code only (an idle pool worker, an event loop), the thread's entry, the outermost frame past
+     * {@code Thread.run}, as Go names a goroutine by its function; -1 for an empty stack.
+     */
+    public int namingFrame(List<String> classNames) {
+        int app = applicationFrame(classNames);
+        if (app >= 0) return app;
+        for (int i = classNames.size() - 1; i >= 0; i--) {
+            String cls = classNames.get(i);
+            if (!cls.equals("java.lang.Thread") && !cls.equals("java.lang.VirtualThread") && !cls.startsWith("jdk.internal.vm.")) return i;
+        }
+        return -1;
+    }
+
     /** This JVM's {@link OwnCode}, made on first use (two threads may both make one: they are alike). */
     private Predicate<String> ownCode() {
         Predicate<String> own = ownCode;

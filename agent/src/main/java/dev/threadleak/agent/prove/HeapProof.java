@@ -1,0 +1,146 @@
+package dev.threadleak.agent.prove;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.threadleak.agent.registry.Blame;
+import dev.threadleak.agent.snapshot.Frame;
+import dev.threadleak.agent.snapshot.Printable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What {@code threadleak prove} says of a heap dump: the threads proven never to wake, and the waiting ones not proven, each with why. */
+public final class HeapProof {
+    public static final String FORMAT = "threadleak-prove/1";
+    /** Stack frames shown of a proven group's first thread. */
+    private static final int SHOWN_FRAMES = 12;
+
+    private final Prover.Result result;
+    private final Blame blame;
+
+    private HeapProof(Prover.Result result, Blame blame) {
+        this.result = result;
+        this.blame = blame;
+    }
+
+    /** Reads and proves {@code heap}; an {@link IllegalArgumentException} says in one line why it is no heap dump. */
+    public static HeapProof of(Path heap, List<String> appPackages) throws IOException {
+        try (HprofFile file = HprofFile.open(heap)) {
+            return new HeapProof(Prover.prove(file), Blame.ofAnotherJvm(appPackages));
+        }
+    }
+
+    /** Threads proven never to wake. */
+    public int proven() {
+        int n = 0;
+        for (Prover.Proven p : result.proven()) n += p.threads().size();
+        return n;
+    }
+
+    /** Where a thread is parked: the index of the frame that names its stack ({@link Blame#namingFrame}), -1 for no stack. */
+    private int parkedAt(List<Frame> stack) {
+        List<String> classes = new ArrayList<>();
+        for (Frame f : stack) classes.add(f.className());
+        return blame.namingFrame(classes);
+    }
+
+    private static String blocker(Prover.Proven p) {
+        return simple(p.blockerClass()) + "@" + Long.toHexString(p.blocker());
+    }
+
+    private static String simple(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    /** The proven groups whose threads wait in one stack, together (a pool per request: one forgotten pool each), largest first. */
+    private List<List<Prover.Proven>> byStack() {
+        Map<List<Frame>, List<Prover.Proven>> groups = new LinkedHashMap<>();
+        for (Prover.Proven p : result.proven()) groups.computeIfAbsent(p.threads().get(0).stack(), k -> new ArrayList<>()).add(p);
+        List<List<Prover.Proven>> out = new ArrayList<>(groups.values());
+        out.sort(Comparator.comparingInt((List<Prover.Proven> g) -> g.stream().mapToInt(p -> p.threads().size()).sum()).reversed());
+        return out;
+    }
+
+    public void writeText(String source, PrintStream out) {
+        out.println("threadleak prove: " + Printable.of(source));
+        out.println(result.threads() + " platform threads in the heap dump; " + proven() + " proven never to wake"
+                + (result.proven().isEmpty() ? "" : ", in " + byStack().size() + " stack" + (byStack().size() == 1 ? "" : "s"))
+                + "; " + result.notProven().size() + " waiting thread" + (result.notProven().size() == 1 ? "" : "s") + " not proven");
+        for (List<Prover.Proven> group : byStack()) {
+            List<Prover.HeapThread> threads = new ArrayList<>();
+            Set<String> classes = new TreeSet<>();
+            for (Prover.Proven p : group) {
+                threads.addAll(p.threads());
+                classes.add(simple(p.blockerClass()));
+            }
+            out.println();
+            String on = group.size() == 1 ? blocker(group.get(0)) : group.size() + " objects (" + String.join(", ", classes) + "), one each";
+            out.println("[PROVEN_LEAK] " + threads.size() + " thread" + (threads.size() == 1 ? "" : "s") + " parked forever on " + on
+                    + ", which no thread that can run reaches");
+            List<String> names = new ArrayList<>();
+            for (Prover.HeapThread t : threads) names.add("\"" + t.name() + "\" #" + t.tid());
+            out.println(Printable.of("    threads: " + String.join(", ", names.size() <= 10 ? names : names.subList(0, 10))
+                    + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "")));
+            List<Frame> stack = threads.get(0).stack();
+            int atIndex = parkedAt(stack);
+            if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
+            out.println("    proof: " + (group.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own (their stacks,"
+                    + " their Thread objects and the lists of threads that hold those): nothing can unpark them");
+            for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
+            if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
+        }
+        if (!result.notProven().isEmpty()) {
+            out.println();
+            out.println("waiting, not proven:");
+            for (Map.Entry<Prover.HeapThread, String> e : result.notProven().entrySet()) {
+                out.println(Printable.of("    \"" + e.getKey().name() + "\" #" + e.getKey().tid() + ": " + e.getValue()));
+            }
+        }
+    }
+
+    public void writeJson(JsonGenerator g, String source) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("format", FORMAT);
+        g.writeStringField("source", source);
+        g.writeNumberField("threads", result.threads());
+        g.writeNumberField("provenThreads", proven());
+        g.writeArrayFieldStart("proven");
+        for (Prover.Proven p : result.proven()) {
+            g.writeStartObject();
+            g.writeStringField("kind", "PROVEN_LEAK");
+            g.writeStringField("blocker", p.blockerClass() + "@" + Long.toHexString(p.blocker()));
+            List<Frame> stack = p.threads().get(0).stack();
+            int at = parkedAt(stack);
+            if (at >= 0) g.writeStringField("parkedAt", stack.get(at).toString());
+            g.writeArrayFieldStart("threads");
+            for (Prover.HeapThread t : p.threads()) {
+                g.writeStartObject();
+                g.writeNumberField("tid", t.tid());
+                g.writeStringField("name", t.name());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("stack");
+            for (Frame f : stack) g.writeString(f.toString());
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("notProven");
+        for (Map.Entry<Prover.HeapThread, String> e : result.notProven().entrySet()) {
+            g.writeStartObject();
+            g.writeNumberField("tid", e.getKey().tid());
+            g.writeStringField("name", e.getKey().name());
+            g.writeStringField("why", e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+}

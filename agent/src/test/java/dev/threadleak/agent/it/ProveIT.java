@@ -1,0 +1,87 @@
+package dev.threadleak.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.threadleak.agent.it.ChildJvm.Jdk;
+import dev.threadleak.agent.it.ChildJvm.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code threadleak prove <pid>} on JVMs without the agent: a pool per request (each pool's executor unreachable once the
+ * request returns, its idle worker parked on its queue) is proven leaked, thread by thread; a healthy service has nothing
+ * proven. Its cases mostly wait: they run beside other classes.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class ProveIT {
+    private static final Pattern POOL_THREAD = Pattern.compile("^\"pool-\\d+-thread-\\d+\" #", Pattern.MULTILINE);
+
+    @TempDir
+    Path tmp;
+
+    static List<Jdk> jdks() {
+        return ChildJvm.jdks();
+    }
+
+    /** Polls jstack until the sample has made {@code n} pools. */
+    private static void awaitPools(Jdk jdk, ChildJvm app, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            String text = CliExportIT.tool(List.of(jdk.java().getParent().resolve("jstack").toString(), String.valueOf(app.pid())));
+            Matcher m = POOL_THREAD.matcher(text);
+            int pools = 0;
+            while (m.find()) pools++;
+            if (pools >= n) return;
+            if (System.nanoTime() > deadline) fail("the sample made " + pools + " pools in 60 s, not " + n);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPoolPerRequestIsProvenLeakedWorkerByWorker(Jdk jdk) throws Exception {
+        Path heap = tmp.resolve("heap.hprof");
+        try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ExecutorPerRequest", "120")) {
+            awaitPools(jdk, app, 5);
+            Result prove = ChildJvm.cli("prove", "--keep", heap.toString(), String.valueOf(app.pid()));
+            assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isEqualTo(1);
+            assertThat(prove.stderr()).contains("threadleak: prove: process " + app.pid() + " stops while its live heap is dumped to " + heap)
+                    .containsPattern("heap dump of [0-9.]+ MB written in \\d+ ms");
+            assertThat(prove.stdout()).containsPattern("\\d+ platform threads in the heap dump; \\d+ proven never to wake, in 1 stack;")
+                    .containsPattern("\\[PROVEN_LEAK] \\d+ threads parked forever on \\d+ objects \\(AbstractQueuedSynchronizer\\$ConditionObject\\), one each")
+                    .contains("    @ java.util.concurrent.ThreadPoolExecutor$Worker.run(", "\"pool-1-thread-1\" #");
+            assertThat(app.isAlive()).isTrue();
+        }
+        // the kept dump reads again, with the same proof, as JSON
+        assertThat(Files.size(heap)).isPositive();
+        Result json = ChildJvm.cli("prove", "--format", "json", heap.toString());
+        assertThat(json.exitCode()).as(json.stderr()).isEqualTo(1);
+        JsonNode doc = new ObjectMapper().readTree(json.stdout());
+        assertThat(doc.path("format").asText()).isEqualTo("threadleak-prove/1");
+        assertThat(doc.path("provenThreads").asInt()).isGreaterThanOrEqualTo(5);
+        assertThat(doc.path("proven").get(0).path("threads").get(0).path("name").asText()).matches("pool-\\d+-thread-1");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aHealthyServiceHasNothingProven(Jdk jdk) throws Exception {
+        try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "120")) {
+            ChildJvm.await("the sample to start", Duration.ofSeconds(30), () -> !app.stdout().isEmpty());
+            Result prove = ChildJvm.cli("prove", String.valueOf(app.pid()));
+            assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isZero();
+            assertThat(prove.stdout()).containsPattern("\\d+ platform threads in the heap dump; 0 proven never to wake; \\d+ waiting threads? not proven")
+                    .doesNotContain("[PROVEN_LEAK]");
+        }
+    }
+}
