@@ -36,10 +36,20 @@ public final class HeapProof {
         }
     }
 
-    /** Threads proven never to wake. */
+    /** Threads proven never to wake, and workers of pools proven forgotten (they never end). */
     public int proven() {
+        return neverWake() + forgottenWorkers();
+    }
+
+    private int neverWake() {
         int n = 0;
         for (Prover.Proven p : result.proven()) n += p.threads().size();
+        return n;
+    }
+
+    private int forgottenWorkers() {
+        int n = 0;
+        for (Prover.Forgotten f : result.forgotten()) n += f.workers().size();
         return n;
     }
 
@@ -58,6 +68,15 @@ public final class HeapProof {
         return className.substring(className.lastIndexOf('.') + 1);
     }
 
+    /** The forgotten pools whose first workers wait in one stack, together (a scheduler per client: one group), largest first. */
+    private List<List<Prover.Forgotten>> forgottenByStack() {
+        Map<List<Frame>, List<Prover.Forgotten>> groups = new LinkedHashMap<>();
+        for (Prover.Forgotten f : result.forgotten()) groups.computeIfAbsent(f.workers().get(0).stack(), k -> new ArrayList<>()).add(f);
+        List<List<Prover.Forgotten>> out = new ArrayList<>(groups.values());
+        out.sort(Comparator.comparingInt((List<Prover.Forgotten> g) -> g.size()).reversed());
+        return out;
+    }
+
     /** The proven groups whose threads wait in one stack, together (a pool per request: one forgotten pool each), largest first. */
     private List<List<Prover.Proven>> byStack() {
         Map<List<Frame>, List<Prover.Proven>> groups = new LinkedHashMap<>();
@@ -69,8 +88,10 @@ public final class HeapProof {
 
     public void writeText(String source, PrintStream out) {
         out.println("threadleak prove: " + Printable.of(source));
-        out.println(result.threads() + " platform threads in the heap dump; " + proven() + " proven never to wake"
+        out.println(result.threads() + " platform threads in the heap dump; " + neverWake() + " proven never to wake"
                 + (result.proven().isEmpty() ? "" : ", in " + byStack().size() + " stack" + (byStack().size() == 1 ? "" : "s"))
+                + (result.forgotten().isEmpty() ? "" : "; " + forgottenWorkers() + " in " + result.forgotten().size() + " forgotten pool"
+                        + (result.forgotten().size() == 1 ? "" : "s") + ", never to end")
                 + "; " + result.notProven().size() + " waiting thread" + (result.notProven().size() == 1 ? "" : "s") + " not proven");
         for (List<Prover.Proven> group : byStack()) {
             List<Prover.HeapThread> threads = new ArrayList<>();
@@ -92,6 +113,29 @@ public final class HeapProof {
             if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
             out.println("    proof: " + (group.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own (their stacks,"
                     + " their Thread objects and the lists of threads that hold those): nothing can unpark them");
+            for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
+            if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
+        }
+        for (List<Prover.Forgotten> group : forgottenByStack()) {
+            List<Prover.HeapThread> workers = new ArrayList<>();
+            Set<String> classes = new TreeSet<>();
+            for (Prover.Forgotten f : group) {
+                workers.addAll(f.workers());
+                classes.add(simple(f.poolClass()));
+            }
+            out.println();
+            out.println("[PROVEN_LEAK] " + (group.size() == 1 ? "a forgotten pool, " + simple(group.get(0).poolClass()) + "@" + Long.toHexString(group.get(0).pool())
+                    : group.size() + " forgotten pools (" + String.join(", ", classes) + ")") + ": " + workers.size() + " worker"
+                    + (workers.size() == 1 ? "" : "s") + " that never end, as nothing can shut " + (group.size() == 1 ? "it" : "them") + " down");
+            List<String> names = new ArrayList<>();
+            for (Prover.HeapThread t : workers) names.add("\"" + t.name() + "\" #" + t.tid());
+            out.println(Printable.of("    threads: " + String.join(", ", names.size() <= 10 ? names : names.subList(0, 10))
+                    + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "")));
+            out.println("    proof: " + (group.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own workers'"
+                    + " (and the threads proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever");
+            List<Frame> stack = workers.get(0).stack();
+            int atIndex = parkedAt(stack);
+            if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
             for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
             if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
         }
@@ -128,6 +172,22 @@ public final class HeapProof {
             g.writeEndArray();
             g.writeArrayFieldStart("stack");
             for (Frame f : stack) g.writeString(f.toString());
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("forgottenPools");
+        for (Prover.Forgotten f : result.forgotten()) {
+            g.writeStartObject();
+            g.writeStringField("kind", "PROVEN_LEAK");
+            g.writeStringField("pool", f.poolClass() + "@" + Long.toHexString(f.pool()));
+            g.writeArrayFieldStart("workers");
+            for (Prover.HeapThread t : f.workers()) {
+                g.writeStartObject();
+                g.writeNumberField("tid", t.tid());
+                g.writeStringField("name", t.name());
+                g.writeEndObject();
+            }
             g.writeEndArray();
             g.writeEndObject();
         }

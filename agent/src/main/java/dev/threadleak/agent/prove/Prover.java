@@ -38,8 +38,14 @@ final class Prover {
     /** Threads parked on one object nothing else reaches: proven never to wake. */
     record Proven(long blocker, String blockerClass, List<HeapThread> threads) {}
 
-    /** What was judged: the proven groups, and the threads that wait but could not be proven, each with why. */
-    record Result(List<Proven> proven, Map<HeapThread, String> notProven, int threads) {}
+    /**
+     * A thread pool that no code outside its own threads reaches: nothing can ever shut it down, so its core workers never
+     * end, though they may wake (a scheduler's periodic task).
+     */
+    record Forgotten(long pool, String poolClass, List<HeapThread> workers) {}
+
+    /** What was judged: the proven groups, the forgotten pools, and the threads that wait but could not be proven, each with why. */
+    record Result(List<Proven> proven, List<Forgotten> forgotten, Map<HeapThread, String> notProven, int threads) {}
 
     private Prover() {}
 
@@ -77,7 +83,65 @@ final class Prover {
             proven.add(new Proven(e.getKey(), cls == null ? "?" : cls, List.copyOf(e.getValue())));
         }
         proven.sort((a, b) -> Integer.compare(b.threads().size(), a.threads().size()));
-        return new Result(List.copyOf(proven), notProven, threads.size());
+        List<Forgotten> forgotten = forgottenPools(heap, threads, candidates);
+        for (Forgotten f : forgotten) {
+            for (HeapThread t : f.workers()) notProven.remove(t);
+        }
+        return new Result(List.copyOf(proven), forgotten, notProven, threads.size());
+    }
+
+    /**
+     * The pools whose every worker waits (timed or not), that are running and keep their core workers, and that no GC root
+     * reaches but their own workers' and the proven threads' (each pool judged on its own: another pool's workers can run,
+     * and its tasks might shut this one down). A pool whose workers are all proven parked forever is said there already.
+     */
+    private static List<Forgotten> forgottenPools(HprofFile heap, List<HeapThread> threads, Set<HeapThread> stuck) throws IOException {
+        Map<Long, List<HeapThread>> byPool = new LinkedHashMap<>();
+        for (HeapThread t : threads) {
+            if ((t.status() & ALIVE) == 0) continue;
+            long pool = poolOf(heap, t.object());
+            if (pool != 0) byPool.computeIfAbsent(pool, k -> new ArrayList<>()).add(t);
+        }
+        Map<Long, List<HeapThread>> judged = new LinkedHashMap<>();
+        Set<HeapThread> allWorkers = new HashSet<>(stuck);
+        for (Map.Entry<Long, List<HeapThread>> e : byPool.entrySet()) {
+            long pool = e.getKey();
+            List<HeapThread> workers = e.getValue();
+            if (stuck.containsAll(workers) || !workers.stream().allMatch(w -> (w.status() & PARKED) != 0)) continue;
+            Long ctl = heap.field(pool, "ctl"), timeOut = heap.field(pool, "allowCoreThreadTimeOut");
+            Long state = ctl == null || ctl == 0 ? null : heap.field(ctl, "value");
+            if (state == null || state >= 0 || timeOut == null || timeOut != 0) continue; // shutting down, or its workers end when idle
+            judged.put(pool, workers);
+            allWorkers.addAll(workers);
+        }
+        // a pool reached with every judged pool's workers left out is reached with only its own left out: one walk rules most out
+        BitSet outside = judged.isEmpty() ? new BitSet() : reach(heap, allWorkers);
+        List<Forgotten> out = new ArrayList<>();
+        for (Map.Entry<Long, List<HeapThread>> e : judged.entrySet()) {
+            long pool = e.getKey();
+            List<HeapThread> workers = e.getValue();
+            int i = heap.indexOf(pool);
+            if (i < 0 || outside.get(i)) continue;
+            Set<HeapThread> excluded = new HashSet<>(stuck);
+            excluded.addAll(workers);
+            if (!reach(heap, excluded).get(i)) {
+                String cls = heap.className(heap.classOf(pool));
+                out.add(new Forgotten(pool, cls == null ? "?" : cls, List.copyOf(workers)));
+            }
+        }
+        return out;
+    }
+
+    /** The {@code ThreadPoolExecutor} whose worker {@code thread} is (its runnable, a {@code ThreadPoolExecutor$Worker}), or 0. */
+    static long poolOf(HprofFile heap, long thread) throws IOException {
+        Long task = heap.field(thread, "target"); // JDK 17
+        if (task == null || task == 0) { // JDK 19+: in the thread's FieldHolder
+            Long holder = heap.field(thread, "holder");
+            task = holder == null || holder == 0 ? null : heap.field(holder, "task");
+        }
+        if (task == null || task == 0 || !"java.util.concurrent.ThreadPoolExecutor$Worker".equals(heap.className(heap.classOf(task)))) return 0;
+        Long pool = heap.field(task, "this$0");
+        return pool == null ? 0 : pool;
     }
 
     private static String why(HeapThread t) {

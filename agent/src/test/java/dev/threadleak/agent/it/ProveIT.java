@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code threadleak prove <pid>} on JVMs without the agent: a pool per request (each pool's executor unreachable once the
- * request returns, its idle worker parked on its queue) is proven leaked, thread by thread; a healthy service has nothing
- * proven. Its cases mostly wait: they run beside other classes.
+ * request returns, its idle worker parked on its queue) is proven leaked, thread by thread; a scheduler per session that
+ * nothing can shut down is proven forgotten; healthy programs have nothing proven. Its cases mostly wait: they run beside
+ * other classes.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class ProveIT {
@@ -75,13 +76,29 @@ class ProveIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aHealthyServiceHasNothingProven(Jdk jdk) throws Exception {
-        try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.HealthyService", "120")) {
-            ChildJvm.await("the sample to start", Duration.ofSeconds(30), () -> !app.stdout().isEmpty());
+    void aSchedulerPerSessionNeverShutDownIsProvenForgottenFromItsFirstCalls(Jdk jdk) throws Exception {
+        try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ForgottenScheduler", "120")) {
+            awaitPools(jdk, app, 3);
             Result prove = ChildJvm.cli("prove", String.valueOf(app.pid()));
-            assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isZero();
-            assertThat(prove.stdout()).containsPattern("\\d+ platform threads in the heap dump; 0 proven never to wake; \\d+ waiting threads? not proven")
-                    .doesNotContain("[PROVEN_LEAK]");
+            assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isEqualTo(1);
+            assertThat(prove.stdout()).containsPattern("; 0 proven never to wake; \\d+ in \\d+ forgotten pools, never to end;")
+                    .containsPattern("\\[PROVEN_LEAK] \\d+ forgotten pools \\(ScheduledThreadPoolExecutor\\): \\d+ workers that never end, as nothing can shut them down")
+                    .contains("ScheduledThreadPoolExecutor$DelayedWorkQueue.take(");
+        }
+    }
+
+    /** Healthy programs: a service whose pools fill and drain, and the fixed twin that closes each session's scheduler. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void healthyProgramsHaveNothingProven(Jdk jdk) throws Exception {
+        for (String sample : List.of("HealthyService", "ForgottenSchedulerFixed")) {
+            try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples." + sample, "120")) {
+                ChildJvm.await(sample + " to start", Duration.ofSeconds(30), () -> !app.stdout().isEmpty());
+                Result prove = ChildJvm.cli("prove", String.valueOf(app.pid()));
+                assertThat(prove.exitCode()).as(sample + ": " + prove.stdout() + prove.stderr()).isZero();
+                assertThat(prove.stdout()).as(sample).containsPattern("\\d+ platform threads in the heap dump; 0 proven never to wake; \\d+ waiting threads? not proven")
+                        .doesNotContain("[PROVEN_LEAK]");
+            }
         }
     }
 }

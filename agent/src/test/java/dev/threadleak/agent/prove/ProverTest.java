@@ -13,7 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ProverTest {
     /** A live pool: its workers wait for work that can still come. */
     private static ExecutorService livePool;
+    /** A scheduler a static holds: someone can still shut it down. */
+    private static ScheduledExecutorService liveScheduler;
     /** A queue a live thread can still offer to. */
     private static BlockingQueue<Object> heldQueue;
     private final List<Thread> started = new ArrayList<>();
@@ -39,19 +43,28 @@ class ProverTest {
         for (Thread t : started) t.interrupt();
         for (Thread t : started) t.join(10_000);
         if (livePool != null) livePool.shutdownNow();
+        if (liveScheduler != null) liveScheduler.shutdownNow();
+        stopForgotten = true;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("forgotten-scheduler")) t.join(10_000);
+        }
     }
 
     @Test
     void waitersOnWhatNothingElseReachesAreProvenAndLiveOnesAreNot() throws Exception {
+        stopForgotten = false;
         abandonQueueWithConsumers(3);
         abandonFutureWithWaiters(2);
         livePool = Executors.newFixedThreadPool(2, r -> named(r, "live-pool"));
         livePool.submit(() -> { });
         livePool.submit(() -> { });
+        abandonScheduler();
+        liveScheduler = Executors.newScheduledThreadPool(1, r -> named(r, "live-scheduler"));
+        liveScheduler.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.HOURS);
         heldQueue = new LinkedBlockingQueue<>();
         start("held-consumer", () -> take(heldQueue));
         start("sleeper", () -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5)));
-        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper"), 9);
+        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "live-scheduler"), 11);
 
         Path dump = tmp.resolve("heap.hprof");
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
@@ -74,6 +87,10 @@ class ProverTest {
                 "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller");
+        assertThat(result.forgotten()).hasSize(1);
+        assertThat(result.forgotten().get(0).poolClass()).isEqualTo("java.util.concurrent.ScheduledThreadPoolExecutor");
+        assertThat(result.forgotten().get(0).workers()).extracting(Prover.HeapThread::name).containsExactly("forgotten-scheduler");
+        assertThat(result.notProven().keySet()).extracting(Prover.HeapThread::name).contains("live-scheduler").doesNotContain("forgotten-scheduler");
         // the three consumers share one queue's condition: one group
         Prover.Proven consumers = result.proven().stream().filter(p -> p.threads().get(0).name().equals("abandoned-consumer")).findFirst().orElseThrow();
         assertThat(consumers.threads()).hasSize(3);
@@ -81,6 +98,22 @@ class ProverTest {
         assertThat(result.notProven().entrySet()).anyMatch(e -> e.getKey().name().equals("held-consumer") && e.getValue().startsWith("not proven: "))
                 .anyMatch(e -> e.getKey().name().equals("sleeper") && e.getValue().startsWith("not provable: a timed wait"))
                 .anyMatch(e -> e.getKey().name().startsWith("live-pool") && e.getValue().startsWith("not proven: "));
+    }
+
+    /** Set after the heap dump: the forgotten scheduler's own task then shuts it down (nothing else holds it). */
+    private static volatile boolean stopForgotten;
+
+    /**
+     * A scheduler per client with a periodic task, never shut down by anyone else: its worker wakes each second, forever. Its
+     * task holds it (a cycle only its own worker reaches), so the test can end it after the dump.
+     */
+    private static void abandonScheduler() {
+        AtomicReference<ScheduledExecutorService> self = new AtomicReference<>();
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, r -> named(r, "forgotten-scheduler"));
+        self.set(scheduler);
+        scheduler.scheduleAtFixedRate(() -> {
+            if (stopForgotten) self.get().shutdown();
+        }, 1, 1, TimeUnit.SECONDS);
     }
 
     private void abandonQueueWithConsumers(int n) {
