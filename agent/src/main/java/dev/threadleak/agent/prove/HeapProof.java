@@ -104,17 +104,8 @@ public final class HeapProof {
             String on = group.size() == 1 ? blocker(group.get(0)) : group.size() + " objects (" + String.join(", ", classes) + "), one each";
             out.println("[PROVEN_LEAK] " + threads.size() + " thread" + (threads.size() == 1 ? "" : "s") + " parked forever on " + on
                     + ", which no thread that can run reaches");
-            List<String> names = new ArrayList<>();
-            for (Prover.HeapThread t : threads) names.add("\"" + t.name() + "\" #" + t.tid());
-            out.println(Printable.of("    threads: " + String.join(", ", names.size() <= 10 ? names : names.subList(0, 10))
-                    + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "")));
-            List<Frame> stack = threads.get(0).stack();
-            int atIndex = parkedAt(stack);
-            if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
-            out.println("    proof: " + (group.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own (their stacks,"
-                    + " their Thread objects and the lists of threads that hold those): nothing can unpark them");
-            for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
-            if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
+            threadsAndStack(threads, "    proof: " + (group.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own"
+                    + " (their stacks, their Thread objects and the lists of threads that hold those): nothing can unpark them", out);
         }
         for (List<Prover.Forgotten> group : forgottenByStack()) {
             List<Prover.HeapThread> workers = new ArrayList<>();
@@ -127,17 +118,8 @@ public final class HeapProof {
             out.println("[PROVEN_LEAK] " + (group.size() == 1 ? "a forgotten pool, " + simple(group.get(0).poolClass()) + "@" + Long.toHexString(group.get(0).pool())
                     : group.size() + " forgotten pools (" + String.join(", ", classes) + ")") + ": " + workers.size() + " worker"
                     + (workers.size() == 1 ? "" : "s") + " that never end, as nothing can shut " + (group.size() == 1 ? "it" : "them") + " down");
-            List<String> names = new ArrayList<>();
-            for (Prover.HeapThread t : workers) names.add("\"" + t.name() + "\" #" + t.tid());
-            out.println(Printable.of("    threads: " + String.join(", ", names.size() <= 10 ? names : names.subList(0, 10))
-                    + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "")));
-            out.println("    proof: " + (group.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own workers'"
-                    + " (and the threads proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever");
-            List<Frame> stack = workers.get(0).stack();
-            int atIndex = parkedAt(stack);
-            if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
-            for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
-            if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
+            threadsAndStack(workers, "    proof: " + (group.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own"
+                    + " workers' (and the threads proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever", out);
         }
         if (!result.notProven().isEmpty()) {
             out.println();
@@ -146,6 +128,20 @@ public final class HeapProof {
                 out.println(Printable.of("    \"" + e.getKey().name() + "\" #" + e.getKey().tid() + ": " + e.getValue()));
             }
         }
+    }
+
+    /** A group's threads by name, the frame that names their stack, {@code proof}, then the first thread's stack. */
+    private void threadsAndStack(List<Prover.HeapThread> threads, String proof, PrintStream out) {
+        List<String> names = new ArrayList<>();
+        for (Prover.HeapThread t : threads) names.add("\"" + t.name() + "\" #" + t.tid());
+        out.println(Printable.of("    threads: " + String.join(", ", names.size() <= 10 ? names : names.subList(0, 10))
+                + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "")));
+        List<Frame> stack = threads.get(0).stack();
+        int atIndex = parkedAt(stack);
+        if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
+        out.println(proof);
+        for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
+        if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
     }
 
     public void writeJson(JsonGenerator g, String source) throws IOException {
