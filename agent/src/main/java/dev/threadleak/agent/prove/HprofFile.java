@@ -1,7 +1,7 @@
 package dev.threadleak.agent.prove;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,7 +44,11 @@ final class HprofFile implements AutoCloseable {
         }
     }
 
+    /** Bytes a mapping covers: 1 GiB (a mapped buffer's index is an int). */
+    private static final int CHUNK_BITS = 30;
+    private static final long CHUNK = 1L << CHUNK_BITS;
     private final FileChannel channel;
+    private final MappedByteBuffer[] chunks;
     private final long size;
     final int idSize;
     private final Map<Long, String> strings = new HashMap<>();
@@ -62,8 +66,9 @@ final class HprofFile implements AutoCloseable {
     private long[] offsets = new long[1 << 16];
     private int count;
 
-    private HprofFile(FileChannel channel, long size, int idSize) {
+    private HprofFile(FileChannel channel, MappedByteBuffer[] chunks, long size, int idSize) {
         this.channel = channel;
+        this.chunks = chunks;
         this.size = size;
         this.idSize = idSize;
     }
@@ -72,7 +77,8 @@ final class HprofFile implements AutoCloseable {
     static HprofFile open(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            Input in = new Input(channel, 0);
+            MappedByteBuffer[] chunks = map(channel);
+            Input in = new Input(chunks, channel.size(), 0);
             StringBuilder header = new StringBuilder();
             for (int b = in.u1(); b != 0; b = in.u1()) {
                 header.append((char) b);
@@ -82,13 +88,23 @@ final class HprofFile implements AutoCloseable {
             int idSize = in.u4();
             if (idSize != 4 && idSize != 8) throw new IllegalArgumentException("identifier size " + idSize + " is neither 4 nor 8");
             in.skip(8); // time stamp
-            HprofFile f = new HprofFile(channel, channel.size(), idSize);
+            HprofFile f = new HprofFile(channel, chunks, channel.size(), idSize);
             f.index(in);
             return f;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    private static MappedByteBuffer[] map(FileChannel channel) throws IOException {
+        long size = channel.size();
+        MappedByteBuffer[] out = new MappedByteBuffer[(int) ((size + CHUNK - 1) >>> CHUNK_BITS)];
+        for (int i = 0; i < out.length; i++) {
+            long at = (long) i << CHUNK_BITS;
+            out[i] = channel.map(FileChannel.MapMode.READ_ONLY, at, Math.min(CHUNK, size - at));
+        }
+        return out;
     }
 
     private void index(Input in) throws IOException {
@@ -309,7 +325,7 @@ final class HprofFile implements AutoCloseable {
     long classOf(long id) throws IOException {
         int i = indexOf(id);
         if (i < 0) return 0;
-        Input in = new Input(channel, offsets[i]);
+        Input in = new Input(chunks, size, offsets[i]);
         if (in.u1() != INSTANCE_DUMP) return 0;
         in.skip(idSize + 4);
         return in.id(idSize);
@@ -319,7 +335,7 @@ final class HprofFile implements AutoCloseable {
     void references(long id, LongConsumer to) throws IOException {
         int i = indexOf(id);
         if (i < 0) return;
-        Input in = new Input(channel, offsets[i]);
+        Input in = new Input(chunks, size, offsets[i]);
         switch (in.u1()) {
             case INSTANCE_DUMP -> {
                 in.skip(idSize + 4);
@@ -364,7 +380,7 @@ final class HprofFile implements AutoCloseable {
     Long field(long id, String name) throws IOException {
         int i = indexOf(id);
         if (i < 0) return null;
-        Input in = new Input(channel, offsets[i]);
+        Input in = new Input(chunks, size, offsets[i]);
         if (in.u1() != INSTANCE_DUMP) return null;
         in.skip(idSize + 4);
         long cls = in.id(idSize);
@@ -385,7 +401,7 @@ final class HprofFile implements AutoCloseable {
         if (value == null || value == 0) return null;
         int i = indexOf(value);
         if (i < 0) return null;
-        Input in = new Input(channel, offsets[i]);
+        Input in = new Input(chunks, size, offsets[i]);
         if (in.u1() != PRIM_ARRAY_DUMP) return null;
         in.skip(idSize + 4);
         int n = in.u4();
@@ -412,81 +428,59 @@ final class HprofFile implements AutoCloseable {
         channel.close();
     }
 
-    /** Reads the file from a position, through a buffer. */
+    /**
+     * Reads the file from a position, through its memory mapping (in chunks of {@link #CHUNK} bytes): random reads of the
+     * objects a walk follows cost page faults, not a copy each, and no buffer is allocated per object.
+     */
     private static final class Input {
-        private final FileChannel channel;
-        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-        private long bufferAt;
+        private final MappedByteBuffer[] chunks;
+        private final long size;
+        private long pos;
 
-        Input(FileChannel channel, long at) {
-            this.channel = channel;
-            this.bufferAt = at;
-            buffer.limit(0);
+        Input(MappedByteBuffer[] chunks, long size, long at) {
+            this.chunks = chunks;
+            this.size = size;
+            this.pos = at;
         }
 
         long position() {
-            return bufferAt + buffer.position();
+            return pos;
         }
 
-        private void need(int n) throws IOException {
-            if (buffer.remaining() >= n) return;
-            long at = position(); // the first byte not read yet: index 0 once compacted
-            buffer.compact();
-            bufferAt = at;
-            while (buffer.position() < n) {
-                if (channel.read(buffer, bufferAt + buffer.position()) < 0) throw new IllegalArgumentException("truncated (the file ends inside a record)");
-            }
-            buffer.flip();
+        int u1() {
+            if (pos >= size) throw new IllegalArgumentException("truncated (the file ends inside a record)");
+            long p = pos++;
+            return chunks[(int) (p >>> CHUNK_BITS)].get((int) (p & (CHUNK - 1))) & 0xFF;
         }
 
-        int u1() throws IOException {
-            need(1);
-            return buffer.get() & 0xFF;
+        int u2() {
+            return (u1() << 8) | u1();
         }
 
-        int u2() throws IOException {
-            need(2);
-            return buffer.getShort() & 0xFFFF;
+        int u4() {
+            return (u1() << 24) | (u1() << 16) | (u1() << 8) | u1();
         }
 
-        int u4() throws IOException {
-            need(4);
-            return buffer.getInt();
-        }
-
-        long id(int idSize) throws IOException {
+        long id(int idSize) {
             return idSize == 8 ? value(8) : u4() & 0xFFFFFFFFL;
         }
 
-        long value(int bytes) throws IOException {
-            need(bytes);
-            return switch (bytes) {
-                case 1 -> buffer.get();
-                case 2 -> buffer.getShort();
-                case 4 -> buffer.getInt();
-                default -> buffer.getLong();
-            };
+        /** A big-endian signed value of 1, 2, 4 or 8 bytes. */
+        long value(int bytes) {
+            long v = 0;
+            for (int i = 0; i < bytes; i++) v = (v << 8) | u1();
+            int unused = 64 - 8 * bytes;
+            return unused == 0 ? v : (v << unused) >> unused;
         }
 
-        byte[] bytes(int n) throws IOException {
+        byte[] bytes(int n) {
             byte[] out = new byte[n];
-            int done = 0;
-            while (done < n) {
-                need(Math.min(n - done, buffer.capacity()));
-                int take = Math.min(n - done, buffer.remaining());
-                buffer.get(out, done, take);
-                done += take;
-            }
+            for (int i = 0; i < n; i++) out[i] = (byte) u1();
             return out;
         }
 
-        void skip(long n) throws IOException {
-            long inBuffer = Math.min(n, buffer.remaining());
-            buffer.position(buffer.position() + (int) inBuffer);
-            if (n > inBuffer) {
-                bufferAt = position() + (n - inBuffer);
-                buffer.limit(0); // empty: the next read fills it from bufferAt
-            }
+        void skip(long n) {
+            pos += n;
         }
     }
 }

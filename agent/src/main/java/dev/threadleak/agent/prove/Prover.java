@@ -4,7 +4,6 @@ import dev.threadleak.agent.snapshot.Frame;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,14 +193,16 @@ final class Prover {
             if (top == stack.length) stack = java.util.Arrays.copyOf(stack, top * 2);
             stack[top++] = r.id();
         }
-        Map<Long, Boolean> cut = new HashMap<>();
-        for (long id : threadObjects) cut.put(id, true);
+        long[] cut = new long[threadObjects.size()]; // sorted: looked up for every reference followed, unboxed
+        int n = 0;
+        for (long id : threadObjects) cut[n++] = id;
+        java.util.Arrays.sort(cut);
         long[][] frontier = {stack};
         int[] size = {top};
         while (size[0] > 0) {
             long id = frontier[0][--size[0]];
             heap.references(id, ref -> {
-                if (cut.containsKey(ref)) return;
+                if (java.util.Arrays.binarySearch(cut, ref) >= 0) return;
                 int i = heap.indexOf(ref);
                 if (i < 0 || reached.get(i)) return;
                 reached.set(i);
