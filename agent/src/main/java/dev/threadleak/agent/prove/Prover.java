@@ -64,7 +64,7 @@ final class Prover {
             List<HeapThread> wakeable = new ArrayList<>();
             for (HeapThread t : candidates) {
                 int i = heap.indexOf(t.blocker());
-                if (i >= 0 && reached.get(i)) wakeable.add(t);
+                if (i < 0 || reached.get(i)) wakeable.add(t); // a blocker the dump lacks proves nothing
             }
             if (wakeable.isEmpty()) break;
             for (HeapThread t : wakeable) {
