@@ -60,7 +60,7 @@ final class DiffCommand implements Callable<Integer> {
         if (inputs.size() > 2) throw new UsageException("diff: unexpected argument '" + inputs.get(2) + "' (give two dumps, or one directory)");
         Dumps.Dump base, later;
         JdkSnapshots jdk = app.reader();
-        List<Path> jdkFiles = inputs.size() == 1 ? jdkInputsIn(inputs.get(0)) : List.of();
+        List<Path> jdkFiles = inputs.size() == 1 ? Dumps.jdkInputsIn(inputs.get(0)) : List.of();
         if (!jdkFiles.isEmpty()) {
             // one JVM's JDK dumps (a file of several, a recording, a directory): its first and its last
             List<Snapshot> all = Dumps.readJdk(jdkFiles, jdk);
@@ -109,12 +109,6 @@ final class DiffCommand implements Callable<Integer> {
         long grown(long threshold) {
             return sites.stream().filter(c -> c.delta() >= threshold).count();
         }
-    }
-
-    /** The JDK dumps one input holds: itself, or a directory's when it holds no threadleak dump; none else. */
-    private static List<Path> jdkInputsIn(Path p) throws UsageException {
-        if (Dumps.isJdkInput(p)) return List.of(p);
-        return Files.isDirectory(p) && Dumps.noThreadleakDumps(p) ? Dumps.jdkInputs(p) : List.of();
     }
 
     /** The first of {@code files} that reads as a dump, or null. */

@@ -38,11 +38,9 @@ final class Dumps {
      * returned. Several inputs are JDK dumps only: a threadleak dump already holds the agent's findings.
      */
     static Dump resolve(List<Path> given, JdkSnapshots jdk, String command) throws UsageException {
-        if (given.size() == 1 && !isJdkInput(given.get(0))) {
-            Path p = given.get(0);
-            List<Path> inDir = Files.isDirectory(p) && noThreadleakDumps(p) ? jdkInputs(p) : List.of();
-            if (inDir.isEmpty()) return resolve(p);
-            return last(readJdk(inDir, jdk), inDir);
+        if (given.size() == 1) {
+            List<Path> files = jdkInputsIn(given.get(0));
+            return files.isEmpty() ? resolve(given.get(0)) : last(readJdk(files, jdk), files);
         }
         for (Path p : given) {
             if (!Files.exists(p)) throw new UsageException(p + ": no such file or directory");
@@ -87,7 +85,13 @@ final class Dumps {
         }
     }
 
-    static boolean noThreadleakDumps(Path dir) throws UsageException {
+    /** The JDK dumps one input holds: itself, or a directory's when it holds no threadleak dump; none else. */
+    static List<Path> jdkInputsIn(Path p) throws UsageException {
+        if (isJdkInput(p)) return List.of(p);
+        return Files.isDirectory(p) && noThreadleakDumps(p) ? jdkInputs(p) : List.of();
+    }
+
+    private static boolean noThreadleakDumps(Path dir) throws UsageException {
         try {
             return DumpDirectory.dumps(dir).isEmpty();
         } catch (IOException e) {

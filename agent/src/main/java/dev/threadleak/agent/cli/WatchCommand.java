@@ -85,8 +85,7 @@ final class WatchCommand implements Callable<Integer> {
     public Integer call() throws UsageException, InterruptedException {
         parseFailOn();
         events = format == Output.TEXT ? new TextEvents(main.out) : new JsonEvents(main.out);
-        List<Path> jdkFiles = Dumps.isJdkInput(dir) ? List.of(dir)
-                : Files.isDirectory(dir) && Dumps.noThreadleakDumps(dir) ? Dumps.jdkInputs(dir) : List.of();
+        List<Path> jdkFiles = Dumps.jdkInputsIn(dir);
         if (!jdkFiles.isEmpty()) return watchJdk(jdkFiles);
         List<Path> files = Dumps.oldestFirst(dir);
         if (files.size() >= PROGRESS_AT) main.err.println("threadleak: watch: reading " + files.size() + " dumps of " + dir);
