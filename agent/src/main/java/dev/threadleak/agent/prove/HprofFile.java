@@ -62,15 +62,14 @@ final class HprofFile implements AutoCloseable {
     private final Map<Integer, Integer> threadTraces = new HashMap<>();
     private final Map<Long, ClassDump> classes = new HashMap<>();
     private final List<Root> roots = new ArrayList<>();
-    private long[] ids = new long[1 << 16];
-    private long[] offsets = new long[1 << 16];
-    private int count;
+    private final ObjectIndex index;
 
-    private HprofFile(FileChannel channel, MappedByteBuffer[] chunks, long size, int idSize) {
+    private HprofFile(FileChannel channel, MappedByteBuffer[] chunks, long size, int idSize, ObjectIndex index) {
         this.channel = channel;
         this.chunks = chunks;
         this.size = size;
         this.idSize = idSize;
+        this.index = index;
     }
 
     /** Reads and indexes {@code file}; an {@link IllegalArgumentException} says, in one line, why it is no HPROF heap dump. */
@@ -88,8 +87,13 @@ final class HprofFile implements AutoCloseable {
             int idSize = in.u4();
             if (idSize != 4 && idSize != 8) throw new IllegalArgumentException("identifier size " + idSize + " is neither 4 nor 8");
             in.skip(8); // time stamp
-            HprofFile f = new HprofFile(channel, chunks, channel.size(), idSize);
-            f.index(in);
+            HprofFile f = new HprofFile(channel, chunks, channel.size(), idSize, ObjectIndex.create(file));
+            try {
+                f.index(in);
+            } catch (IOException | RuntimeException e) {
+                f.index.close();
+                throw e;
+            }
             return f;
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -144,7 +148,7 @@ final class HprofFile implements AutoCloseable {
             }
             if (in.position() != end) throw new IllegalArgumentException("malformed record (tag " + tag + ") at offset " + (end - length - 9));
         }
-        sortIndex();
+        index.complete();
     }
 
     private void heapDump(Input in, long end) throws IOException {
@@ -174,18 +178,18 @@ final class HprofFile implements AutoCloseable {
                 }
                 case CLASS_DUMP -> classDump(in, at);
                 case INSTANCE_DUMP -> {
-                    add(in.id(idSize), at);
+                    index.add(in.id(idSize), at);
                     in.skip(4 + idSize);
                     in.skip(in.u4() & 0xFFFFFFFFL);
                 }
                 case OBJ_ARRAY_DUMP -> {
-                    add(in.id(idSize), at);
+                    index.add(in.id(idSize), at);
                     in.skip(4);
                     long n = in.u4() & 0xFFFFFFFFL;
                     in.skip(idSize + n * idSize);
                 }
                 case PRIM_ARRAY_DUMP -> {
-                    add(in.id(idSize), at);
+                    index.add(in.id(idSize), at);
                     in.skip(4);
                     long n = in.u4() & 0xFFFFFFFFL;
                     in.skip(n * size(in.u1()));
@@ -197,7 +201,7 @@ final class HprofFile implements AutoCloseable {
 
     private void classDump(Input in, long at) throws IOException {
         long id = in.id(idSize);
-        add(id, at);
+        index.add(id, at);
         in.skip(4);
         long superId = in.id(idSize), loader = in.id(idSize);
         in.skip(4L * idSize + 4); // signers, protection domain, two reserved; instance size
@@ -230,62 +234,19 @@ final class HprofFile implements AutoCloseable {
         classes.put(id, new ClassDump(superId, loader, names, types, staticRefs));
     }
 
-    private void add(long id, long at) {
-        if (count == ids.length) {
-            ids = java.util.Arrays.copyOf(ids, count * 2);
-            offsets = java.util.Arrays.copyOf(offsets, count * 2);
-        }
-        ids[count] = id;
-        offsets[count++] = at;
-    }
-
-    /** HotSpot writes objects in address order within a segment, not across: sorted once, both arrays together. */
-    private void sortIndex() {
-        ids = java.util.Arrays.copyOf(ids, count);
-        offsets = java.util.Arrays.copyOf(offsets, count);
-        boolean sorted = true;
-        for (int i = 1; i < count && sorted; i++) sorted = ids[i - 1] < ids[i];
-        if (!sorted) quicksort(0, count - 1);
-    }
-
-    private void quicksort(int lo, int hi) {
-        while (lo < hi) {
-            long pivot = ids[(lo + hi) >>> 1];
-            int i = lo, j = hi;
-            while (i <= j) {
-                while (ids[i] < pivot) i++;
-                while (ids[j] > pivot) j--;
-                if (i <= j) {
-                    swap(i++, j--);
-                }
-            }
-            if (j - lo < hi - i) {
-                quicksort(lo, j);
-                lo = i;
-            } else {
-                quicksort(i, hi);
-                hi = j;
-            }
-        }
-    }
-
-    private void swap(int a, int b) {
-        long id = ids[a], off = offsets[a];
-        ids[a] = ids[b];
-        offsets[a] = offsets[b];
-        ids[b] = id;
-        offsets[b] = off;
-    }
-
     /** Objects in the dump (instances, arrays, classes). */
     int objects() {
-        return count;
+        return index.count;
     }
 
     /** The index of object {@code id} (0 to {@link #objects()}), or -1 when the dump holds no such object. */
     int indexOf(long id) {
-        int i = java.util.Arrays.binarySearch(ids, id);
-        return i < 0 ? -1 : i;
+        return index.indexOf(id);
+    }
+
+    /** The id of the object at {@code index}. */
+    long idAt(int i) {
+        return index.id(i);
     }
 
     List<Root> roots() {
@@ -325,7 +286,7 @@ final class HprofFile implements AutoCloseable {
     long classOf(long id) throws IOException {
         int i = indexOf(id);
         if (i < 0) return 0;
-        Input in = new Input(chunks, size, offsets[i]);
+        Input in = new Input(chunks, size, index.offset(i));
         if (in.u1() != INSTANCE_DUMP) return 0;
         in.skip(idSize + 4);
         return in.id(idSize);
@@ -334,8 +295,12 @@ final class HprofFile implements AutoCloseable {
     /** Every reference object {@code id} holds (its fields, its elements, a class's statics and superclass), to {@code to}. */
     void references(long id, LongConsumer to) throws IOException {
         int i = indexOf(id);
-        if (i < 0) return;
-        Input in = new Input(chunks, size, offsets[i]);
+        if (i >= 0) referencesAt(i, to);
+    }
+
+    /** As {@link #references}, of the object at index {@code i}. */
+    void referencesAt(int i, LongConsumer to) throws IOException {
+        Input in = new Input(chunks, size, index.offset(i));
         switch (in.u1()) {
             case INSTANCE_DUMP -> {
                 in.skip(idSize + 4);
@@ -363,7 +328,7 @@ final class HprofFile implements AutoCloseable {
                 }
             }
             case CLASS_DUMP -> {
-                ClassDump c = classes.get(id);
+                ClassDump c = classes.get(index.id(i));
                 if (c == null) return;
                 if (c.superId != 0) to.accept(c.superId);
                 if (c.loaderId != 0) to.accept(c.loaderId);
@@ -380,7 +345,7 @@ final class HprofFile implements AutoCloseable {
     Long field(long id, String name) throws IOException {
         int i = indexOf(id);
         if (i < 0) return null;
-        Input in = new Input(chunks, size, offsets[i]);
+        Input in = new Input(chunks, size, index.offset(i));
         if (in.u1() != INSTANCE_DUMP) return null;
         in.skip(idSize + 4);
         long cls = in.id(idSize);
@@ -401,7 +366,7 @@ final class HprofFile implements AutoCloseable {
         if (value == null || value == 0) return null;
         int i = indexOf(value);
         if (i < 0) return null;
-        Input in = new Input(chunks, size, offsets[i]);
+        Input in = new Input(chunks, size, index.offset(i));
         if (in.u1() != PRIM_ARRAY_DUMP) return null;
         in.skip(idSize + 4);
         int n = in.u4();
@@ -425,7 +390,136 @@ final class HprofFile implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            index.close();
+        } finally {
+            channel.close();
+        }
+    }
+
+    /**
+     * Every object's id and the offset of its record, 16 bytes an object, sorted by id, in a file of its own that is mapped,
+     * not read: the index of a 4 GB heap of small objects takes gigabytes, held by the page cache (which the kernel may write
+     * back and drop), not by this JVM's heap. The file is made beside the heap dump (where there is room for the dump there
+     * is room for its index, a third of its size or less), else in the temporary directory, and it is deleted as it is
+     * opened: nothing is left behind, even when the command is killed.
+     */
+    private static final class ObjectIndex implements AutoCloseable {
+        private static final int ENTRY_BITS = 4, CHUNK_ENTRY_BITS = CHUNK_BITS - ENTRY_BITS;
+        private static final int IN_CHUNK = (1 << CHUNK_ENTRY_BITS) - 1;
+        private final FileChannel file;
+        private final java.nio.ByteBuffer pending = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        private MappedByteBuffer[] entries;
+        int count;
+
+        private ObjectIndex(FileChannel file) {
+            this.file = file;
+        }
+
+        static ObjectIndex create(Path heap) throws IOException {
+            Path dir = heap.toAbsolutePath().getParent();
+            try {
+                return new ObjectIndex(open(java.nio.file.Files.createTempFile(dir, ".threadleak-index-", ".tmp")));
+            } catch (IOException e) { // a directory this user may not write to
+                return new ObjectIndex(open(java.nio.file.Files.createTempFile("threadleak-index-", ".tmp")));
+            }
+        }
+
+        private static FileChannel open(Path path) throws IOException {
+            try { // on Unix, DELETE_ON_CLOSE unlinks the file as it opens it; the open channel keeps it
+                return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
+            } catch (IOException | RuntimeException e) {
+                java.nio.file.Files.deleteIfExists(path);
+                throw e;
+            }
+        }
+
+        void add(long id, long at) throws IOException {
+            if (count == Integer.MAX_VALUE) throw new IllegalArgumentException("more than " + Integer.MAX_VALUE + " objects");
+            if (pending.remaining() < 16) flush();
+            pending.putLong(id).putLong(at);
+            count++;
+        }
+
+        private void flush() throws IOException {
+            pending.flip();
+            while (pending.hasRemaining()) file.write(pending);
+            pending.clear();
+        }
+
+        /** Maps the file, and sorts it by id when it is not (HotSpot writes objects in address order within a segment, not across). */
+        void complete() throws IOException {
+            flush();
+            long bytes = (long) count << ENTRY_BITS;
+            entries = new MappedByteBuffer[(int) ((bytes + CHUNK - 1) >>> CHUNK_BITS)];
+            for (int i = 0; i < entries.length; i++) {
+                long at = (long) i << CHUNK_BITS;
+                entries[i] = file.map(FileChannel.MapMode.READ_WRITE, at, Math.min(CHUNK, bytes - at));
+            }
+            for (int i = 1; i < count; i++) {
+                if (id(i - 1) >= id(i)) {
+                    quicksort(0, count - 1);
+                    return;
+                }
+            }
+        }
+
+        long id(int i) {
+            return entries[i >>> CHUNK_ENTRY_BITS].getLong((i & IN_CHUNK) << ENTRY_BITS);
+        }
+
+        long offset(int i) {
+            return entries[i >>> CHUNK_ENTRY_BITS].getLong(((i & IN_CHUNK) << ENTRY_BITS) + 8);
+        }
+
+        int indexOf(long id) {
+            int lo = 0, hi = count - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                long at = id(mid);
+                if (at < id) lo = mid + 1;
+                else if (at > id) hi = mid - 1;
+                else return mid;
+            }
+            return -1;
+        }
+
+        private void quicksort(int lo, int hi) {
+            while (lo < hi) {
+                long pivot = id((lo + hi) >>> 1);
+                int i = lo, j = hi;
+                while (i <= j) {
+                    while (id(i) < pivot) i++;
+                    while (id(j) > pivot) j--;
+                    if (i <= j) swap(i++, j--);
+                }
+                if (j - lo < hi - i) {
+                    quicksort(lo, j);
+                    lo = i;
+                } else {
+                    quicksort(i, hi);
+                    hi = j;
+                }
+            }
+        }
+
+        private void swap(int a, int b) {
+            long id = id(a), off = offset(a);
+            put(a, id(b), offset(b));
+            put(b, id, off);
+        }
+
+        private void put(int i, long id, long offset) {
+            MappedByteBuffer chunk = entries[i >>> CHUNK_ENTRY_BITS];
+            int at = (i & IN_CHUNK) << ENTRY_BITS;
+            chunk.putLong(at, id);
+            chunk.putLong(at + 8, offset);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * Proves thread leaks from a heap dump, as Go's goroutineleak profile does: a thread parked with no timeout can be woken
@@ -121,9 +122,14 @@ final class Prover {
             List<HeapThread> workers = e.getValue();
             int i = heap.indexOf(pool);
             if (i < 0 || outside.get(i)) continue;
+            // with only its own workers left out, what more is reached is what the other pools' workers reach beyond the
+            // outside walk: a walk from their roots over what that walk left, not a walk of the whole heap again
+            Set<HeapThread> others = new HashSet<>(allWorkers);
+            others.removeAll(stuck);
+            others.removeAll(workers);
             Set<HeapThread> excluded = new HashSet<>(stuck);
             excluded.addAll(workers);
-            if (!reach(heap, excluded).get(i)) {
+            if (!walk(heap, rootsOf(heap, others), excluded, outside).get(i)) {
                 String cls = heap.className(heap.classOf(pool));
                 out.add(new Forgotten(pool, cls == null ? "?" : cls, List.copyOf(workers)));
             }
@@ -181,35 +187,47 @@ final class Prover {
             serials.add(t.serial());
             threadObjects.add(t.object());
         }
-        BitSet reached = new BitSet(heap.objects());
-        long[] stack = new long[1024];
-        int top = 0;
+        List<Long> starts = new ArrayList<>();
         for (HprofFile.Root r : heap.roots()) {
             if (r.threadSerial() != 0 && serials.contains(r.threadSerial())) continue;
-            if (threadObjects.contains(r.id())) continue;
-            int i = heap.indexOf(r.id());
-            if (i < 0 || reached.get(i)) continue;
-            reached.set(i);
-            if (top == stack.length) stack = java.util.Arrays.copyOf(stack, top * 2);
-            stack[top++] = r.id();
+            if (!threadObjects.contains(r.id())) starts.add(r.id());
         }
-        long[] cut = new long[threadObjects.size()]; // sorted: looked up for every reference followed, unboxed
+        return walk(heap, starts, waiting, null);
+    }
+
+    /** The GC roots that are {@code threads}' own: their stacks' references and their thread objects. */
+    private static List<Long> rootsOf(HprofFile heap, Set<HeapThread> threads) {
+        Set<Integer> serials = new HashSet<>();
+        for (HeapThread t : threads) serials.add(t.serial());
+        List<Long> out = new ArrayList<>();
+        for (HprofFile.Root r : heap.roots()) {
+            if (r.threadSerial() != 0 && serials.contains(r.threadSerial())) out.add(r.id());
+        }
+        return out;
+    }
+
+    /**
+     * The objects reachable from {@code starts} that {@code done} (when not null) does not hold, never passing through a
+     * {@code cut} thread's {@code Thread} object. Depth first, on object indexes (4 bytes each on the stack).
+     */
+    private static BitSet walk(HprofFile heap, List<Long> starts, Set<HeapThread> cut, BitSet done) throws IOException {
+        long[] cutIds = new long[cut.size()]; // sorted: looked up for every reference followed, unboxed
         int n = 0;
-        for (long id : threadObjects) cut[n++] = id;
-        java.util.Arrays.sort(cut);
-        long[][] frontier = {stack};
-        int[] size = {top};
-        while (size[0] > 0) {
-            long id = frontier[0][--size[0]];
-            heap.references(id, ref -> {
-                if (java.util.Arrays.binarySearch(cut, ref) >= 0) return;
-                int i = heap.indexOf(ref);
-                if (i < 0 || reached.get(i)) return;
-                reached.set(i);
-                if (size[0] == frontier[0].length) frontier[0] = java.util.Arrays.copyOf(frontier[0], size[0] * 2);
-                frontier[0][size[0]++] = ref;
-            });
-        }
+        for (HeapThread t : cut) cutIds[n++] = t.object();
+        java.util.Arrays.sort(cutIds);
+        BitSet reached = new BitSet(heap.objects());
+        int[][] stack = {new int[1024]};
+        int[] top = {0};
+        LongConsumer follow = ref -> {
+            if (java.util.Arrays.binarySearch(cutIds, ref) >= 0) return;
+            int i = heap.indexOf(ref);
+            if (i < 0 || reached.get(i) || (done != null && done.get(i))) return;
+            reached.set(i);
+            if (top[0] == stack[0].length) stack[0] = java.util.Arrays.copyOf(stack[0], top[0] * 2);
+            stack[0][top[0]++] = i;
+        };
+        for (long id : starts) follow.accept(id);
+        while (top[0] > 0) heap.referencesAt(stack[0][--top[0]], follow);
         return reached;
     }
 }
