@@ -46,7 +46,7 @@ class ProverTest {
         if (liveScheduler != null) liveScheduler.shutdownNow();
         stopForgotten = true;
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().equals("forgotten-scheduler")) t.join(10_000);
+            if (t.getName().endsWith("-scheduler") && !t.getName().startsWith("live")) t.join(10_000);
         }
     }
 
@@ -59,18 +59,22 @@ class ProverTest {
         livePool.submit(() -> { });
         livePool.submit(() -> { });
         abandonScheduler();
+        abandonSchedulerHoldingAnother();
         liveScheduler = Executors.newScheduledThreadPool(1, r -> named(r, "live-scheduler"));
         liveScheduler.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.HOURS);
         heldQueue = new LinkedBlockingQueue<>();
         start("held-consumer", () -> take(heldQueue));
         start("sleeper", () -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5)));
-        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "live-scheduler"), 11);
+        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "holding-scheduler", "held-scheduler", "live-scheduler"), 13);
 
         Path dump = tmp.resolve("heap.hprof");
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
         Prover.Result result;
         try (HprofFile heap = HprofFile.open(dump)) {
             result = Prover.prove(heap);
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(tmp)) { // the index's file is deleted as it is opened
+                assertThat(files).containsExactly(dump);
+            }
         }
         // this JVM runs other tests: only the threads started here are judged
         java.util.Set<Long> mine = new java.util.HashSet<>();
@@ -87,10 +91,11 @@ class ProverTest {
                 "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller");
-        assertThat(result.forgotten()).hasSize(1);
-        assertThat(result.forgotten().get(0).poolClass()).isEqualTo("java.util.concurrent.ScheduledThreadPoolExecutor");
-        assertThat(result.forgotten().get(0).workers()).extracting(Prover.HeapThread::name).containsExactly("forgotten-scheduler");
-        assertThat(result.notProven().keySet()).extracting(Prover.HeapThread::name).contains("live-scheduler").doesNotContain("forgotten-scheduler");
+        // a pool that only another forgotten pool's task holds is not proven: that task could still shut it down
+        assertThat(result.forgotten()).extracting(f -> f.workers().get(0).name()).containsExactlyInAnyOrder("forgotten-scheduler", "holding-scheduler");
+        assertThat(result.forgotten()).extracting(Prover.Forgotten::poolClass).containsOnly("java.util.concurrent.ScheduledThreadPoolExecutor");
+        assertThat(result.notProven().keySet()).extracting(Prover.HeapThread::name).contains("live-scheduler", "held-scheduler")
+                .doesNotContain("forgotten-scheduler", "holding-scheduler");
         // the three consumers share one queue's condition: one group
         Prover.Proven consumers = result.proven().stream().filter(p -> p.threads().get(0).name().equals("abandoned-consumer")).findFirst().orElseThrow();
         assertThat(consumers.threads()).hasSize(3);
@@ -113,6 +118,23 @@ class ProverTest {
         self.set(scheduler);
         scheduler.scheduleAtFixedRate(() -> {
             if (stopForgotten) self.get().shutdown();
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Two schedulers nothing else holds, the first one's task holding the second. */
+    private static void abandonSchedulerHoldingAnother() {
+        ScheduledExecutorService held = Executors.newScheduledThreadPool(1, r -> named(r, "held-scheduler"));
+        held.scheduleAtFixedRate(() -> {
+            if (stopForgotten) held.shutdown();
+        }, 1, 1, TimeUnit.SECONDS);
+        AtomicReference<ScheduledExecutorService> self = new AtomicReference<>();
+        ScheduledExecutorService holding = Executors.newScheduledThreadPool(1, r -> named(r, "holding-scheduler"));
+        self.set(holding);
+        holding.scheduleAtFixedRate(() -> {
+            if (stopForgotten) {
+                held.shutdown();
+                self.get().shutdown();
+            }
         }, 1, 1, TimeUnit.SECONDS);
     }
 
