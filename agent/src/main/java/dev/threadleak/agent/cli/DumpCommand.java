@@ -5,14 +5,10 @@ import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.JsonReport;
 import dev.threadleak.agent.expose.TextReport;
-import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import javax.management.MBeanServerConnection;
-import javax.management.ObjectName;
-import javax.management.remote.JMXConnector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -48,7 +44,7 @@ final class DumpCommand implements Callable<Integer> {
         if (dir == null) {
             throw new UsageException("dump: process " + pid + " does not have the threadleak agent; load it with: threadleak attach " + pid);
         }
-        Path written = Path.of(dumpNow());
+        Path written = Path.of(Jvms.agentDump("dump", pid));
         if (output != null) {
             try {
                 OutputFile.write(output, Files.readAllBytes(written));
@@ -68,28 +64,5 @@ final class DumpCommand implements Callable<Integer> {
             TextReport.write(Dumps.load(written), written.toString(), TextReport.Body.FINDINGS_AND_GROUPS, main.out);
         }
         return Main.OK;
-    }
-
-    /** Calls the agent's {@code dump()} over JMX; the path of the file it wrote. */
-    private String dumpNow() throws UsageException {
-        try (JMXConnector connector = Jvms.localJmx("dump", pid)) {
-            MBeanServerConnection server = connector.getMBeanServerConnection();
-            ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
-            // the agent registers its bean within a round of its thread (Registry.DRAIN_MILLIS) of the platform
-            // MBean server's start, which attaching just did
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
-            while (!server.isRegistered(bean) && System.nanoTime() - deadline < 0) Thread.sleep(20); // polling
-            if (!server.isRegistered(bean)) {
-                throw new UsageException("dump: process " + pid + " has the agent but no " + ThreadLeakMXBean.OBJECT_NAME
-                        + " MXBean yet (it registers one second after loading, or could not: see the process's stderr)");
-            }
-            return (String) server.invoke(bean, "dump", null, null);
-        } catch (UsageException e) {
-            throw e;
-        } catch (Exception e) {
-            Throwable root = e;
-            while (root.getCause() != null) root = root.getCause();
-            throw new UsageException("dump: process " + pid + " could not write a dump: " + root.getMessage());
-        }
     }
 }

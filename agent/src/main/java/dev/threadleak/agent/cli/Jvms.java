@@ -3,11 +3,14 @@ package dev.threadleak.agent.cli;
 import com.sun.tools.attach.VirtualMachine;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.RuntimeModules;
+import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -64,6 +67,29 @@ final class Jvms {
             return connector;
         } catch (IOException e) {
             throw new UsageException(command + ": cannot connect to process " + pid + "'s local JMX connector: " + e.getMessage());
+        }
+    }
+
+    /** Calls the agent's {@code dump()} in process {@code pid} over JMX; the path of the file it wrote. */
+    static String agentDump(String command, String pid) throws UsageException {
+        try (JMXConnector connector = localJmx(command, pid)) {
+            MBeanServerConnection server = connector.getMBeanServerConnection();
+            ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
+            // the agent registers its bean within a round of its thread (Registry.DRAIN_MILLIS) of the platform
+            // MBean server's start, which attaching just did
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+            while (!server.isRegistered(bean) && System.nanoTime() - deadline < 0) Thread.sleep(20); // polling
+            if (!server.isRegistered(bean)) {
+                throw new UsageException(command + ": process " + pid + " has the agent but no " + ThreadLeakMXBean.OBJECT_NAME
+                        + " MXBean yet (it registers one second after loading, or could not: see the process's stderr)");
+            }
+            return (String) server.invoke(bean, "dump", null, null);
+        } catch (UsageException e) {
+            throw e;
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            throw new UsageException(command + ": process " + pid + " could not write a dump: " + root.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.threadleak.agent.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.RuntimeModules;
+import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.prove.HeapProof;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ import picocli.CommandLine.ParentCommand;
                 "<pid> GC.heap_dump, -XX:+HeapDumpOnOutOfMemoryError), and proves which threads can never wake: parked with no",
                 "timeout on an object that nothing reaches but the waiting threads themselves. No threshold, no time: a proof."},
         footer = {"", "Exit codes: 0 nothing proven, 1 a leak proven, 2 bad input.", "Examples:", "  threadleak prove 4242",
-                "  threadleak prove --keep /var/tmp/heap.hprof 4242", "  threadleak prove /var/tmp/java_pid4242.hprof"})
+                "  threadleak prove --keep /var/tmp/heap.hprof 4242", "  threadleak prove /var/tmp/java_pid4242.hprof",
+                "  threadleak prove --agent-dump /var/tmp/threadleak /var/tmp/java_pid4242.hprof"})
 final class ProveCommand implements Callable<Integer> {
     private static final String DIAGNOSTIC = "com.sun.management:type=HotSpotDiagnostic";
 
@@ -36,6 +38,11 @@ final class ProveCommand implements Callable<Integer> {
     @Option(names = "--keep", paramLabel = "FILE", description = "with a pid: write the heap dump to FILE and keep it (default: a temporary file, deleted after)")
     private Path keep;
 
+    @Option(names = "--agent-dump", paramLabel = "DUMP|DIR", description = {"with a heap dump file: the agent's dump of the same JVM (or its dump"
+            + " directory: the newest), whose creation sites the findings take. With a pid whose JVM has the agent, it is taken"
+            + " right after the heap dump."})
+    private Path agentDumpGiven;
+
     @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + HeapProof.FORMAT + ", see docs/cli-json.md)")
     private Output format = Output.TEXT;
 
@@ -46,24 +53,29 @@ final class ProveCommand implements Callable<Integer> {
     public Integer call() throws UsageException {
         Path heap;
         boolean temporary = false;
+        Dumps.Dump agentDump = null;
         if (target.matches("\\d{1,10}")) {
+            if (agentDumpGiven != null) throw new UsageException("prove: --agent-dump is for a heap dump read from a file; with a pid the agent's dump is taken");
             Jvms.require("prove", RuntimeModules.ATTACH, RuntimeModules.MANAGEMENT, RuntimeModules.MANAGEMENT_RMI);
             Jvms.checkAttachable("prove", target);
             temporary = keep == null;
             heap = keep != null ? keep.toAbsolutePath() : temporaryHeapFile();
             dumpHeap(heap);
+            agentDump = agentDumpOf(target);
         } else {
             if (keep != null) throw new UsageException("prove: --keep is for a heap dump taken of a pid, not one read from a file");
             heap = Path.of(target);
             if (!Files.isRegularFile(heap)) throw new UsageException(heap + (Files.exists(heap) ? ": not a regular file" : ": no such file or directory"));
+            if (agentDumpGiven != null) agentDump = Dumps.resolve(agentDumpGiven);
         }
         try {
-            HeapProof proof = HeapProof.of(heap, app.packages());
+            HeapProof proof = HeapProof.of(heap, app.packages(), agentDump == null ? null : agentDump.snapshot());
+            String sites = agentDump == null ? null : agentDump.source();
             if (format == Output.TEXT) {
-                proof.writeText(heap.toString(), main.out);
+                proof.writeText(heap.toString(), sites, main.out);
             } else {
                 try (JsonGenerator g = Output.json(main.out, true)) {
-                    proof.writeJson(g, heap.toString());
+                    proof.writeJson(g, heap.toString(), sites);
                 }
                 main.out.println();
             }
@@ -80,6 +92,21 @@ final class ProveCommand implements Callable<Integer> {
                     main.err.println("threadleak: prove: cannot delete " + heap + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * The agent's dump of process {@code pid}, taken now, when it has the agent: its creation sites name the lines that
+     * started the proven threads. Null when it has none; a dump that fails is said, and the proof goes on without sites.
+     */
+    private Dumps.Dump agentDumpOf(String pid) {
+        try {
+            String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
+            if (dir == null || TargetProperties.unknown(dir)) return null;
+            return Dumps.resolve(Path.of(Jvms.agentDump("prove", pid)));
+        } catch (UsageException e) {
+            main.err.println("threadleak: prove: without creation sites: " + e.getMessage());
+            return null;
         }
     }
 

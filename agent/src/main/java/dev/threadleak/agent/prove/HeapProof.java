@@ -2,43 +2,73 @@ package dev.threadleak.agent.prove;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.threadleak.agent.registry.Blame;
+import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Frame;
 import dev.threadleak.agent.snapshot.Printable;
+import dev.threadleak.agent.snapshot.SiteInfo;
+import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** What {@code threadleak prove} says of a heap dump: the threads proven never to wake, and the waiting ones not proven, each with why. */
+/**
+ * What {@code threadleak prove} says of a heap dump: {@code PROVEN_LEAK} findings (the threads proven never to wake, and
+ * the workers of pools proven forgotten, grouped by creation site and stack), and the waiting threads not proven, each
+ * with why. With the agent's dump of the same JVM, each group is placed at the line that started its threads (for a
+ * pool's workers, the line that built the pool), as every other finding is.
+ */
 public final class HeapProof {
     public static final String FORMAT = "threadleak-prove/1";
-    /** Stack frames shown of a proven group's first thread. */
+    /** Stack frames shown of a group's first thread. */
     private static final int SHOWN_FRAMES = 12;
+    /** Threads named in a finding's evidence. */
+    private static final int NAMED_THREADS = 10;
+
+    /** Proven threads in one stack from one creation site: one finding. */
+    private record Group(Finding finding, SiteInfo site, List<Frame> stack, int parkedAt) {}
 
     private final Prover.Result result;
     private final Blame blame;
+    private final Snapshot agentDump;
+    private final List<Group> groups;
 
-    private HeapProof(Prover.Result result, Blame blame) {
+    private HeapProof(Prover.Result result, Blame blame, Snapshot agentDump, long takenAtMs) {
         this.result = result;
         this.blame = blame;
+        this.agentDump = agentDump;
+        this.groups = groups(result, blame, agentDump, takenAtMs);
     }
 
-    /** Reads and proves {@code heap}; an {@link IllegalArgumentException} says in one line why it is no heap dump. */
-    public static HeapProof of(Path heap, List<String> appPackages) throws IOException {
+    /**
+     * Reads and proves {@code heap}; {@code agentDump}, when not null, is the agent's dump of the same JVM, whose creation
+     * sites the findings take. An {@link IllegalArgumentException} says in one line why it is no heap dump.
+     */
+    public static HeapProof of(Path heap, List<String> appPackages, Snapshot agentDump) throws IOException {
         try (HprofFile file = HprofFile.open(heap)) {
-            return new HeapProof(Prover.prove(file), Blame.ofAnotherJvm(appPackages));
+            return new HeapProof(Prover.prove(file), Blame.ofAnotherJvm(appPackages), agentDump, file.takenAtMs);
         }
     }
 
     /** Threads proven never to wake, and workers of pools proven forgotten (they never end). */
     public int proven() {
         return neverWake() + forgottenWorkers();
+    }
+
+    /** The {@code PROVEN_LEAK} findings, most severe and largest first. */
+    public List<Finding> findings() {
+        List<Finding> out = new ArrayList<>();
+        for (Group g : groups) out.add(g.finding());
+        return out;
     }
 
     private int neverWake() {
@@ -53,73 +83,102 @@ public final class HeapProof {
         return n;
     }
 
-    /** Where a thread is parked: the index of the frame that names its stack ({@link Blame#namingFrame}), -1 for no stack. */
-    private int parkedAt(List<Frame> stack) {
-        List<String> classes = new ArrayList<>();
-        for (Frame f : stack) classes.add(f.className());
-        return blame.namingFrame(classes);
+    private static List<Group> groups(Prover.Result result, Blame blame, Snapshot agentDump, long takenAtMs) {
+        Map<Long, ThreadEntry> byTid = new HashMap<>();
+        if (agentDump != null) {
+            for (ThreadEntry t : agentDump.threads()) byTid.put(t.tid(), t);
+        }
+        Map<List<Object>, List<Prover.HeapThread>> threads = new LinkedHashMap<>();
+        Map<List<Object>, Set<String>> objects = new HashMap<>();
+        for (Prover.Proven p : result.proven()) {
+            for (Prover.HeapThread t : p.threads()) add(false, p.blockerClass(), p.blocker(), t, byTid, agentDump, threads, objects);
+        }
+        for (Prover.Forgotten f : result.forgotten()) {
+            for (Prover.HeapThread t : f.workers()) add(true, f.poolClass(), f.pool(), t, byTid, agentDump, threads, objects);
+        }
+        List<Group> out = new ArrayList<>();
+        for (Map.Entry<List<Object>, List<Prover.HeapThread>> e : threads.entrySet()) {
+            boolean forgotten = (Boolean) e.getKey().get(0);
+            SiteInfo site = agentDump == null ? null : agentDump.site((Integer) e.getKey().get(1));
+            List<Prover.HeapThread> group = e.getValue();
+            List<Frame> stack = group.get(0).stack();
+            int parkedAt = parkedAt(blame, stack);
+            long since = takenAtMs;
+            for (Prover.HeapThread t : group) {
+                ThreadEntry entry = byTid.get(t.tid());
+                if (entry != null && entry.startedAtMs() > 0) since = Math.min(since, entry.startedAtMs());
+            }
+            Set<String> held = objects.get(e.getKey());
+            int n = group.size();
+            String title = forgotten
+                    ? (held.size() == 1 ? "a forgotten pool, " + held.iterator().next() : held.size() + " forgotten pools (" + classesOf(held) + ")")
+                            + ": " + n + " worker" + (n == 1 ? "" : "s") + " that never end, as nothing can shut " + (held.size() == 1 ? "it" : "them") + " down"
+                    : n + " thread" + (n == 1 ? "" : "s") + " parked forever on " + (held.size() == 1 ? held.iterator().next()
+                            : held.size() + " objects (" + classesOf(held) + "), one each") + ", which no thread that can run reaches";
+            List<String> evidence = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (Prover.HeapThread t : group) names.add("\"" + t.name() + "\" #" + t.tid());
+            evidence.add("threads: " + String.join(", ", names.size() <= NAMED_THREADS ? names : names.subList(0, NAMED_THREADS))
+                    + (names.size() > NAMED_THREADS ? " and " + (names.size() - NAMED_THREADS) + " more" : ""));
+            if (site != null && parkedAt >= 0) evidence.add("parked at " + stack.get(parkedAt));
+            evidence.add(forgotten
+                    ? "proof: " + (held.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own workers' (and the threads"
+                            + " proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever"
+                    : "proof: " + (held.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own (their stacks, their"
+                            + " Thread objects and the lists of threads that hold those): nothing can unpark them");
+            Finding finding = new Finding(Finding.Kind.PROVEN_LEAK, forgotten ? Finding.Severity.HIGH : Finding.Severity.CRITICAL, title,
+                    site == null ? -1 : site.id(), n, since, List.copyOf(evidence), parkedAt < 0 ? null : stack.get(parkedAt).toString());
+            out.add(new Group(finding, site, stack, parkedAt));
+        }
+        out.sort((a, b) -> a.finding().severity() != b.finding().severity() ? a.finding().severity().compareTo(b.finding().severity())
+                : Integer.compare(b.finding().threads(), a.finding().threads()));
+        return out;
     }
 
-    private static String blocker(Prover.Proven p) {
-        return simple(p.blockerClass()) + "@" + Long.toHexString(p.blocker());
+    /** Adds {@code t} to its group: never-wake or forgotten, the site the agent's dump blames (-1: none known), its stack. */
+    private static void add(boolean forgotten, String objectClass, long object, Prover.HeapThread t, Map<Long, ThreadEntry> byTid, Snapshot agentDump,
+                            Map<List<Object>, List<Prover.HeapThread>> threads, Map<List<Object>, Set<String>> objects) {
+        ThreadEntry entry = byTid.get(t.tid());
+        int site = entry != null && entry.name().equals(t.name()) ? agentDump.blameSite(entry) : -1;
+        List<Object> key = List.of(forgotten, site, t.stack());
+        threads.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+        objects.computeIfAbsent(key, k -> new TreeSet<>()).add(simple(objectClass) + "@" + Long.toHexString(object));
+    }
+
+    private static String classesOf(Set<String> objects) {
+        Set<String> classes = new TreeSet<>();
+        for (String o : objects) classes.add(o.substring(0, o.indexOf('@')));
+        return String.join(", ", classes);
     }
 
     private static String simple(String className) {
         return className.substring(className.lastIndexOf('.') + 1);
     }
 
-    /** The forgotten pools whose first workers wait in one stack, together (a scheduler per client: one group), largest first. */
-    private List<List<Prover.Forgotten>> forgottenByStack() {
-        Map<List<Frame>, List<Prover.Forgotten>> groups = new LinkedHashMap<>();
-        for (Prover.Forgotten f : result.forgotten()) groups.computeIfAbsent(f.workers().get(0).stack(), k -> new ArrayList<>()).add(f);
-        List<List<Prover.Forgotten>> out = new ArrayList<>(groups.values());
-        out.sort(Comparator.comparingInt((List<Prover.Forgotten> g) -> g.size()).reversed());
-        return out;
-    }
-
-    /** The proven groups whose threads wait in one stack, together (a pool per request: one forgotten pool each), largest first. */
-    private List<List<Prover.Proven>> byStack() {
-        Map<List<Frame>, List<Prover.Proven>> groups = new LinkedHashMap<>();
-        for (Prover.Proven p : result.proven()) groups.computeIfAbsent(p.threads().get(0).stack(), k -> new ArrayList<>()).add(p);
-        List<List<Prover.Proven>> out = new ArrayList<>(groups.values());
-        out.sort(Comparator.comparingInt((List<Prover.Proven> g) -> g.stream().mapToInt(p -> p.threads().size()).sum()).reversed());
-        return out;
-    }
-
-    public void writeText(String source, PrintStream out) {
+    /** {@code agentDumpSource} names the agent's dump the sites come from (null when none). */
+    public void writeText(String source, String agentDumpSource, PrintStream out) {
         out.println("threadleak prove: " + Printable.of(source));
+        if (agentDump != null) out.println(Printable.of("creation sites from the agent's dump " + agentDumpSource));
+        long stacks = groups.stream().filter(g -> g.finding().severity() == Finding.Severity.CRITICAL).count();
         out.println(result.threads() + " platform threads in the heap dump; " + neverWake() + " proven never to wake"
-                + (result.proven().isEmpty() ? "" : ", in " + byStack().size() + " stack" + (byStack().size() == 1 ? "" : "s"))
+                + (result.proven().isEmpty() ? "" : ", in " + stacks + " stack" + (stacks == 1 ? "" : "s"))
                 + (result.forgotten().isEmpty() ? "" : "; " + forgottenWorkers() + " in " + result.forgotten().size() + " forgotten pool"
                         + (result.forgotten().size() == 1 ? "" : "s") + ", never to end")
                 + "; " + result.notProven().size() + " waiting thread" + (result.notProven().size() == 1 ? "" : "s") + " not proven");
-        for (List<Prover.Proven> group : byStack()) {
-            List<Prover.HeapThread> threads = new ArrayList<>();
-            Set<String> classes = new TreeSet<>();
-            for (Prover.Proven p : group) {
-                threads.addAll(p.threads());
-                classes.add(simple(p.blockerClass()));
-            }
+        for (Group g : groups) {
+            Finding f = g.finding();
             out.println();
-            String on = group.size() == 1 ? blocker(group.get(0)) : group.size() + " objects (" + String.join(", ", classes) + "), one each";
-            out.println("[PROVEN_LEAK] " + threads.size() + " thread" + (threads.size() == 1 ? "" : "s") + " parked forever on " + on
-                    + ", which no thread that can run reaches");
-            threadsAndStack(threads, "    proof: " + (group.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own"
-                    + " (their stacks, their Thread objects and the lists of threads that hold those): nothing can unpark them", out);
-        }
-        for (List<Prover.Forgotten> group : forgottenByStack()) {
-            List<Prover.HeapThread> workers = new ArrayList<>();
-            Set<String> classes = new TreeSet<>();
-            for (Prover.Forgotten f : group) {
-                workers.addAll(f.workers());
-                classes.add(simple(f.poolClass()));
+            out.println(Printable.of("[" + f.severity() + "] " + f.kind() + ": " + f.title()));
+            if (g.site() != null) out.println(Printable.of("    @ " + g.site().blameFrame()));
+            else if (g.parkedAt() >= 0) out.println(Printable.of("    @ " + g.stack().get(g.parkedAt())));
+            if (agentDump != null) out.println("    since " + Instant.ofEpochMilli(f.sinceMs()) + " (the first of them started)");
+            for (String line : f.evidence()) out.println(Printable.of("    - " + line));
+            if (g.site() != null) {
+                out.println("    started from:");
+                frames(g.site().stack(), g.site().blame(), "   <- blame", out);
+                out.println("    waiting in:");
             }
-            out.println();
-            out.println("[PROVEN_LEAK] " + (group.size() == 1 ? "a forgotten pool, " + simple(group.get(0).poolClass()) + "@" + Long.toHexString(group.get(0).pool())
-                    : group.size() + " forgotten pools (" + String.join(", ", classes) + ")") + ": " + workers.size() + " worker"
-                    + (workers.size() == 1 ? "" : "s") + " that never end, as nothing can shut " + (group.size() == 1 ? "it" : "them") + " down");
-            threadsAndStack(workers, "    proof: " + (group.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own"
-                    + " workers' (and the threads proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever", out);
+            frames(g.stack(), g.parkedAt(), "   <- here", out);
         }
         if (!result.notProven().isEmpty()) {
             out.println();
@@ -130,42 +189,30 @@ public final class HeapProof {
         }
     }
 
-    /** A group's threads by name, the frame that names their stack, {@code proof}, then the first thread's stack. */
-    private void threadsAndStack(List<Prover.HeapThread> threads, String proof, PrintStream out) {
-        List<String> names = new ArrayList<>();
-        for (Prover.HeapThread t : threads) names.add("\"" + t.name() + "\" #" + t.tid());
-        out.println(Printable.of("    threads: " + String.join(", ", names.size() <= 10 ? names : names.subList(0, 10))
-                + (names.size() > 10 ? " and " + (names.size() - 10) + " more" : "")));
-        List<Frame> stack = threads.get(0).stack();
-        int atIndex = parkedAt(stack);
-        if (atIndex >= 0) out.println(Printable.of("    @ " + stack.get(atIndex)));
-        out.println(proof);
-        for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == atIndex ? "   <- here" : "")));
+    private static void frames(List<Frame> stack, int marked, String mark, PrintStream out) {
+        for (int i = 0; i < Math.min(stack.size(), SHOWN_FRAMES); i++) out.println(Printable.of("\tat " + stack.get(i) + (i == marked ? mark : "")));
         if (stack.size() > SHOWN_FRAMES) out.println("\t... " + (stack.size() - SHOWN_FRAMES) + " more");
     }
 
-    public void writeJson(JsonGenerator g, String source) throws IOException {
+    public void writeJson(JsonGenerator g, String source, String agentDumpSource) throws IOException {
         g.writeStartObject();
         g.writeStringField("format", FORMAT);
         g.writeStringField("source", source);
+        if (agentDump != null) g.writeStringField("agentDump", agentDumpSource);
         g.writeNumberField("threads", result.threads());
         g.writeNumberField("provenThreads", proven());
+        g.writeArrayFieldStart("findings");
+        for (Group group : groups) SnapshotCodec.writeFinding(g, group.site(), group.finding());
+        g.writeEndArray();
         g.writeArrayFieldStart("proven");
         for (Prover.Proven p : result.proven()) {
             g.writeStartObject();
             g.writeStringField("kind", "PROVEN_LEAK");
             g.writeStringField("blocker", p.blockerClass() + "@" + Long.toHexString(p.blocker()));
             List<Frame> stack = p.threads().get(0).stack();
-            int at = parkedAt(stack);
+            int at = parkedAt(blame, stack);
             if (at >= 0) g.writeStringField("parkedAt", stack.get(at).toString());
-            g.writeArrayFieldStart("threads");
-            for (Prover.HeapThread t : p.threads()) {
-                g.writeStartObject();
-                g.writeNumberField("tid", t.tid());
-                g.writeStringField("name", t.name());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            threads(g, "threads", p.threads());
             g.writeArrayFieldStart("stack");
             for (Frame f : stack) g.writeString(f.toString());
             g.writeEndArray();
@@ -177,14 +224,7 @@ public final class HeapProof {
             g.writeStartObject();
             g.writeStringField("kind", "PROVEN_LEAK");
             g.writeStringField("pool", f.poolClass() + "@" + Long.toHexString(f.pool()));
-            g.writeArrayFieldStart("workers");
-            for (Prover.HeapThread t : f.workers()) {
-                g.writeStartObject();
-                g.writeNumberField("tid", t.tid());
-                g.writeStringField("name", t.name());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            threads(g, "workers", f.workers());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -198,5 +238,23 @@ public final class HeapProof {
         }
         g.writeEndArray();
         g.writeEndObject();
+    }
+
+    /** Where a thread is parked: the index of the frame that names its stack ({@link Blame#namingFrame}), -1 for no stack. */
+    private static int parkedAt(Blame blame, List<Frame> stack) {
+        List<String> classes = new ArrayList<>();
+        for (Frame f : stack) classes.add(f.className());
+        return blame.namingFrame(classes);
+    }
+
+    private static void threads(JsonGenerator g, String field, List<Prover.HeapThread> threads) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (Prover.HeapThread t : threads) {
+            g.writeStartObject();
+            g.writeNumberField("tid", t.tid());
+            g.writeStringField("name", t.name());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }

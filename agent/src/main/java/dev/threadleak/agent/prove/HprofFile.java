@@ -1,5 +1,6 @@
 package dev.threadleak.agent.prove;
 
+import dev.threadleak.names.SharedNames;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,6 +35,8 @@ final class HprofFile implements AutoCloseable {
         final long superId, loaderId;
         final long[] fieldNames, staticRefs;
         final byte[] fieldTypes;
+        /** One of threadleak's own classes ({@link #threadleakClass}). */
+        boolean threadleak;
 
         ClassDump(long superId, long loaderId, long[] fieldNames, byte[] fieldTypes, long[] staticRefs) {
             this.superId = superId;
@@ -44,6 +47,8 @@ final class HprofFile implements AutoCloseable {
         }
     }
 
+    /** The agent's packages: its classes, never the application's. */
+    static final String AGENT_PACKAGE = "dev.threadleak.agent.";
     /** Bytes a mapping covers: 1 GiB (a mapped buffer's index is an int). */
     private static final int CHUNK_BITS = 30;
     private static final long CHUNK = 1L << CHUNK_BITS;
@@ -51,6 +56,8 @@ final class HprofFile implements AutoCloseable {
     private final MappedByteBuffer[] chunks;
     private final long size;
     final int idSize;
+    /** When the dump was written, epoch ms (its header's time stamp). */
+    final long takenAtMs;
     private final Map<Long, String> strings = new HashMap<>();
     private final Map<Long, Long> classNameIds = new HashMap<>();
     private final Map<Integer, Long> classBySerial = new HashMap<>();
@@ -63,9 +70,13 @@ final class HprofFile implements AutoCloseable {
     private final Map<Long, ClassDump> classes = new HashMap<>();
     private final List<Root> roots = new ArrayList<>();
     private final ObjectIndex index;
+    /** {@code java.lang.ref.Reference}'s class id and the index of its {@code referent} among its fields (-1: none seen). */
+    private long referenceClass = -1;
+    private int referentField = -1;
 
-    private HprofFile(FileChannel channel, MappedByteBuffer[] chunks, long size, int idSize, ObjectIndex index) {
+    private HprofFile(FileChannel channel, MappedByteBuffer[] chunks, long size, int idSize, long takenAtMs, ObjectIndex index) {
         this.channel = channel;
+        this.takenAtMs = takenAtMs;
         this.chunks = chunks;
         this.size = size;
         this.idSize = idSize;
@@ -86,8 +97,8 @@ final class HprofFile implements AutoCloseable {
             if (!header.toString().startsWith("JAVA PROFILE 1.0")) throw new IllegalArgumentException("not an HPROF heap dump (it starts with no 'JAVA PROFILE 1.0' header)");
             int idSize = in.u4();
             if (idSize != 4 && idSize != 8) throw new IllegalArgumentException("identifier size " + idSize + " is neither 4 nor 8");
-            in.skip(8); // time stamp
-            HprofFile f = new HprofFile(channel, chunks, channel.size(), idSize, ObjectIndex.create(file));
+            long takenAtMs = in.value(8);
+            HprofFile f = new HprofFile(channel, chunks, channel.size(), idSize, takenAtMs, ObjectIndex.create(file));
             try {
                 f.index(in);
             } catch (IOException | RuntimeException e) {
@@ -149,6 +160,24 @@ final class HprofFile implements AutoCloseable {
             if (in.position() != end) throw new IllegalArgumentException("malformed record (tag " + tag + ") at offset " + (end - length - 9));
         }
         index.complete();
+        for (Map.Entry<Long, ClassDump> c : classes.entrySet()) {
+            String name = className(c.getKey());
+            c.getValue().threadleak = name != null && (name.startsWith(AGENT_PACKAGE) || name.equals(SharedNames.HOOK_CLASS));
+            if ("java.lang.ref.Reference".equals(name)) {
+                for (int f = 0; f < c.getValue().fieldNames.length; f++) {
+                    if ("referent".equals(strings.get(c.getValue().fieldNames[f]))) {
+                        referenceClass = c.getKey();
+                        referentField = f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** True for threadleak's own classes (the agent's, and its hook class in {@code java.lang}). */
+    boolean threadleakClass(long classId) {
+        ClassDump c = classes.get(classId);
+        return c != null && c.threadleak;
     }
 
     private void heapDump(Input in, long end) throws IOException {
@@ -292,7 +321,12 @@ final class HprofFile implements AutoCloseable {
         return in.id(idSize);
     }
 
-    /** Every reference object {@code id} holds (its fields, its elements, a class's statics and superclass), to {@code to}. */
+    /**
+     * Every reference object {@code id} holds (its fields, its elements, a class's statics and superclass), to {@code to}.
+     * A weak reference of threadleak's own holds none here: the agent keeps the executors and threads it reports on through
+     * them, and never shuts down, offers to or unparks anything of the application's, so what it holds can wake nothing.
+     * Every other reference is followed, weak or not: the code that holds it could still wake what it reaches.
+     */
     void references(long id, LongConsumer to) throws IOException {
         int i = indexOf(id);
         if (i >= 0) referencesAt(i, to);
@@ -307,11 +341,15 @@ final class HprofFile implements AutoCloseable {
                 long cls = in.id(idSize);
                 in.skip(4);
                 to.accept(cls);
-                for (ClassDump c = classes.get(cls); c != null; c = classes.get(c.superId)) {
-                    for (byte type : c.fieldTypes) {
+                boolean agentsReference = threadleakClass(cls);
+                long k = cls;
+                for (ClassDump c = classes.get(k); c != null; k = c.superId, c = classes.get(k)) {
+                    int skipped = agentsReference && k == referenceClass ? referentField : -1;
+                    for (int f = 0; f < c.fieldTypes.length; f++) {
+                        int type = c.fieldTypes[f];
                         if (type == OBJECT) {
                             long ref = in.id(idSize);
-                            if (ref != 0) to.accept(ref);
+                            if (ref != 0 && f != skipped) to.accept(ref);
                         } else {
                             in.skip(size(type));
                         }

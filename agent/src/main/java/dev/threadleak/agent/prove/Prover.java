@@ -29,7 +29,7 @@ final class Prover {
             WAITING_WITH_TIMEOUT = 0x0020, BLOCKED_ON_MONITOR_ENTER = 0x0400;
 
     /** A platform thread as the heap dump shows it. */
-    record HeapThread(int serial, long object, long tid, String name, int status, long blocker, List<Frame> stack) {
+    record HeapThread(int serial, long object, long tid, String name, int status, long blocker, List<Frame> stack, boolean threadleak) {
         boolean parkedForever() {
             return (status & ALIVE) != 0 && (status & WAITING_INDEFINITELY) != 0 && (status & PARKED) != 0 && blocker != 0;
         }
@@ -53,15 +53,20 @@ final class Prover {
         List<HeapThread> threads = threads(heap);
         Set<HeapThread> candidates = new HashSet<>();
         Map<HeapThread, String> notProven = new LinkedHashMap<>();
+        Set<HeapThread> threadleak = new HashSet<>();
         for (HeapThread t : threads) {
-            if (t.parkedForever()) {
+            if (t.threadleak()) {
+                threadleak.add(t); // threadleak's own threads: not judged, and what their stacks hold wakes nothing
+            } else if (t.parkedForever()) {
                 candidates.add(t);
             } else if ((t.status() & ALIVE) != 0 && (t.status() & (WAITING_INDEFINITELY | WAITING_WITH_TIMEOUT | BLOCKED_ON_MONITOR_ENTER)) != 0) {
                 notProven.put(t, why(t));
             }
         }
         while (true) {
-            BitSet reached = reach(heap, candidates);
+            Set<HeapThread> leftOut = new HashSet<>(candidates);
+            leftOut.addAll(threadleak);
+            BitSet reached = reach(heap, leftOut);
             List<HeapThread> wakeable = new ArrayList<>();
             for (HeapThread t : candidates) {
                 int i = heap.indexOf(t.blocker());
@@ -83,7 +88,7 @@ final class Prover {
             proven.add(new Proven(e.getKey(), cls == null ? "?" : cls, List.copyOf(e.getValue())));
         }
         proven.sort((a, b) -> Integer.compare(b.threads().size(), a.threads().size()));
-        List<Forgotten> forgotten = forgottenPools(heap, threads, candidates);
+        List<Forgotten> forgotten = forgottenPools(heap, threads, candidates, threadleak);
         for (Forgotten f : forgotten) {
             for (HeapThread t : f.workers()) notProven.remove(t);
         }
@@ -95,7 +100,8 @@ final class Prover {
      * reaches but their own workers' and the proven threads' (each pool judged on its own: another pool's workers can run,
      * and its tasks might shut this one down). A pool whose workers are all proven parked forever is said there already.
      */
-    private static List<Forgotten> forgottenPools(HprofFile heap, List<HeapThread> threads, Set<HeapThread> stuck) throws IOException {
+    private static List<Forgotten> forgottenPools(HprofFile heap, List<HeapThread> threads, Set<HeapThread> stuck, Set<HeapThread> threadleak)
+            throws IOException {
         Map<Long, List<HeapThread>> byPool = new LinkedHashMap<>();
         for (HeapThread t : threads) {
             if ((t.status() & ALIVE) == 0) continue;
@@ -104,6 +110,7 @@ final class Prover {
         }
         Map<Long, List<HeapThread>> judged = new LinkedHashMap<>();
         Set<HeapThread> allWorkers = new HashSet<>(stuck);
+        allWorkers.addAll(threadleak);
         for (Map.Entry<Long, List<HeapThread>> e : byPool.entrySet()) {
             long pool = e.getKey();
             List<HeapThread> workers = e.getValue();
@@ -126,8 +133,10 @@ final class Prover {
             // outside walk: a walk from their roots over what that walk left, not a walk of the whole heap again
             Set<HeapThread> others = new HashSet<>(allWorkers);
             others.removeAll(stuck);
+            others.removeAll(threadleak);
             others.removeAll(workers);
             Set<HeapThread> excluded = new HashSet<>(stuck);
+            excluded.addAll(threadleak);
             excluded.addAll(workers);
             if (!walk(heap, rootsOf(heap, others), excluded, outside).get(i)) {
                 String cls = heap.className(heap.classOf(pool));
@@ -139,14 +148,25 @@ final class Prover {
 
     /** The {@code ThreadPoolExecutor} whose worker {@code thread} is (its runnable, a {@code ThreadPoolExecutor$Worker}), or 0. */
     static long poolOf(HprofFile heap, long thread) throws IOException {
+        long task = taskOf(heap, thread);
+        if (task == 0 || !"java.util.concurrent.ThreadPoolExecutor$Worker".equals(heap.className(heap.classOf(task)))) return 0;
+        Long pool = heap.field(task, "this$0");
+        return pool == null ? 0 : pool;
+    }
+
+    /** One of the agent's threads: its name says so, and it runs the agent's code. */
+    private static boolean threadleakThread(HprofFile heap, long thread, String name) throws IOException {
+        return name.startsWith("threadleak-") && heap.threadleakClass(heap.classOf(taskOf(heap, thread)));
+    }
+
+    /** The {@code Runnable} a thread runs, or 0. */
+    private static long taskOf(HprofFile heap, long thread) throws IOException {
         Long task = heap.field(thread, "target"); // JDK 17
         if (task == null || task == 0) { // JDK 19+: in the thread's FieldHolder
             Long holder = heap.field(thread, "holder");
             task = holder == null || holder == 0 ? null : heap.field(holder, "task");
         }
-        if (task == null || task == 0 || !"java.util.concurrent.ThreadPoolExecutor$Worker".equals(heap.className(heap.classOf(task)))) return 0;
-        Long pool = heap.field(task, "this$0");
-        return pool == null ? 0 : pool;
+        return task == null ? 0 : task;
     }
 
     private static String why(HeapThread t) {
@@ -171,7 +191,8 @@ final class Prover {
             }
             Long name = heap.field(t, "name"), tid = heap.field(t, "tid"), blocker = heap.field(t, "parkBlocker");
             out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name == null || name == 0 ? "" : String.valueOf(heap.string(name)),
-                    status == null ? 0 : status.intValue(), blocker == null ? 0 : blocker, heap.stack(r.threadSerial())));
+                    status == null ? 0 : status.intValue(), blocker == null ? 0 : blocker, heap.stack(r.threadSerial()),
+                    threadleakThread(heap, t, name == null || name == 0 ? "" : String.valueOf(heap.string(name)))));
         }
         return out;
     }

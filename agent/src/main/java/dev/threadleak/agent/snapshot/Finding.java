@@ -51,7 +51,12 @@ public record Finding(Kind kind, Severity severity, String title, int site, int 
         /** a pool task running for at least the {@code blocked} threshold */
         STUCK_TASK,
         /** an executor's oldest queued task waiting for at least the {@code blocked} threshold, every worker busy */
-        QUEUE_STALL
+        QUEUE_STALL,
+        /**
+         * threads a heap dump proves can never wake (parked on what no thread that can run reaches), or the workers of a
+         * pool nothing but its own threads reaches: {@code threadleak prove}, never a sample
+         */
+        PROVEN_LEAK
     }
 
     /** Most severe first. */

@@ -105,12 +105,16 @@ public final class SnapshotCodec {
 
     /** One finding as JSON, with its blame frame spelled out: what dumps and {@code report --format json} hold. */
     public static void writeFinding(JsonGenerator g, Snapshot s, Finding f) throws IOException {
+        writeFinding(g, s.site(f.site()), f);
+    }
+
+    /** A finding, its site (null: none known) named by its blame frame. */
+    public static void writeFinding(JsonGenerator g, SiteInfo site, Finding f) throws IOException {
         g.writeStartObject();
         g.writeStringField("kind", f.kind().name());
         g.writeStringField("severity", f.severity().name());
         g.writeStringField("title", f.title());
         if (f.site() >= 0) g.writeNumberField("site", f.site());
-        SiteInfo site = s.site(f.site());
         if (site != null && site.blameFrame() != null) g.writeStringField("blame", site.blameFrame().toString());
         g.writeNumberField("threads", f.threads());
         g.writeNumberField("sinceMs", f.sinceMs());

@@ -58,7 +58,7 @@ class MainTest {
         assertOneLineError(run("report", "a", "b"), "threadleak: a: no such file or directory");
         assertOneLineError(run("diff", "--threshold", "0", "a", "b"), "threadleak: diff: --threshold must be at least 1, got 0");
         assertOneLineError(run("watch", "--fail-on", "LEAKS", tmp.toString()), "threadleak: watch: --fail-on: 'LEAKS' is neither a finding kind "
-                + "(SITE_GROWTH, LONG_BLOCKED, DEADLOCK, DUPLICATE_STACKS, GROWTH, RECREATED_POOLS, UNCLOSED_EXECUTORS, STUCK_TASK, QUEUE_STALL) nor a severity (CRITICAL, HIGH, MEDIUM, LOW)");
+                + "(SITE_GROWTH, LONG_BLOCKED, DEADLOCK, DUPLICATE_STACKS, GROWTH, RECREATED_POOLS, UNCLOSED_EXECUTORS, STUCK_TASK, QUEUE_STALL, PROVEN_LEAK) nor a severity (CRITICAL, HIGH, MEDIUM, LOW)");
         assertOneLineError(run("attach", "12x"), "threadleak: attach: '12x' is not a process id");
         assertOneLineError(run("dump", "-1"), "threadleak: dump: '-1' is not a process id");
     }

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.it.ChildJvm.Result;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,25 +62,35 @@ class ProveIT {
                 assertThat(doc.path("provenThreads").asInt()).isGreaterThanOrEqualTo(5);
                 assertThat(doc.path("proven").get(0).path("threads").get(0).path("name").asText()).matches("pool-\\d+-thread-1");
                 assertThat(doc.path("proven").get(0).path("parkedAt").asText()).startsWith("java.util.concurrent.ThreadPoolExecutor$Worker.run(");
+                JsonNode finding = doc.path("findings").get(0);
+                assertThat(finding.path("kind").asText()).isEqualTo("PROVEN_LEAK");
+                assertThat(finding.path("severity").asText()).isEqualTo("CRITICAL");
+                assertThat(finding.path("threads").asInt()).isEqualTo(doc.path("provenThreads").asInt());
+                assertThat(finding.path("waitFrame").asText()).startsWith("java.util.concurrent.ThreadPoolExecutor$Worker.run(");
+                assertThat(finding.has("blame")).as("no agent: no creation site").isFalse();
             } else {
                 assertThat(prove.stdout()).containsPattern("\\d+ platform threads in the heap dump; \\d+ proven never to wake, in 1 stack;")
-                        .containsPattern("\\[PROVEN_LEAK] \\d+ threads parked forever on \\d+ objects \\(AbstractQueuedSynchronizer\\$ConditionObject\\), one each")
+                        .containsPattern("\\[CRITICAL] PROVEN_LEAK: \\d+ threads parked forever on \\d+ objects \\(AbstractQueuedSynchronizer\\$ConditionObject\\), one each")
                         .contains("    @ java.util.concurrent.ThreadPoolExecutor$Worker.run(", "\"pool-1-thread-1\" #");
             }
             assertThat(app.isAlive()).isTrue();
         }
     }
 
+    /** With the agent loaded, the forgotten pools are placed at the line that built them, from the agent's dump taken with the heap's. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aSchedulerPerSessionNeverShutDownIsProvenForgottenFromItsFirstCalls(Jdk jdk) throws Exception {
-        try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ForgottenScheduler", "120")) {
+    void aSchedulerPerSessionNeverShutDownIsProvenForgottenAtTheLineThatBuiltIt(Jdk jdk, @TempDir Path dir) throws Exception {
+        try (ChildJvm app = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir), "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ForgottenScheduler", "120")) {
             awaitPools(jdk, app, 3);
             Result prove = ChildJvm.cli("prove", String.valueOf(app.pid()));
             assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isEqualTo(1);
-            assertThat(prove.stdout()).containsPattern("; 0 proven never to wake; \\d+ in \\d+ forgotten pools, never to end;")
-                    .containsPattern("\\[PROVEN_LEAK] \\d+ forgotten pools \\(ScheduledThreadPoolExecutor\\): \\d+ workers that never end, as nothing can shut them down")
-                    .contains("ScheduledThreadPoolExecutor$DelayedWorkQueue.take(");
+            int line = ChildJvm.lineOf("ForgottenScheduler.java", "LEAK: a scheduler per session");
+            assertThat(prove.stdout()).containsPattern("creation sites from the agent's dump " + Pattern.quote(dir.toString()) + "/threadleak-")
+                    .containsPattern("; 0 proven never to wake; \\d+ in \\d+ forgotten pools, never to end;")
+                    .containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(ScheduledThreadPoolExecutor\\): \\d+ workers that never end, as nothing can shut them down")
+                    .contains("    @ dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")",
+                            "    - parked at ", "ScheduledThreadPoolExecutor$DelayedWorkQueue.take(", "<- blame");
         }
     }
 
