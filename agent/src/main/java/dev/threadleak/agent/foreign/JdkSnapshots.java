@@ -168,7 +168,7 @@ public final class JdkSnapshots {
 
     private ThreadEntry entry(JvmState jvm, JdkThread t, long now, ThreadRef owner) {
         long firstSeen = jvm.firstSeen.computeIfAbsent(t.tid(), k -> now);
-        StackTraceElement[] raw = elements(t.stack());
+        StackTraceElement[] raw = Frame.elements(t.stack());
         Thread.State state = t.state() == null ? null : state(t.state());
         String lock = t.blockedOn() != null ? t.blockedOn() : t.waitingOn() != null ? t.waitingOn() : t.parkBlocker();
         // a thread a JFR recording saw start after its last thread dump: its state is not known, and not guessed
@@ -203,7 +203,7 @@ public final class JdkSnapshots {
         if (id == null) {
             id = sites.size();
             siteIds.put(key, id);
-            int blameAt = kind.equals(SiteInfo.THREAD) ? blame.index(List.of(elements(stack))) : blame.namingFrame(classNames(stack));
+            int blameAt = kind.equals(SiteInfo.THREAD) ? blame.index(List.of(Frame.elements(stack))) : blame.namingFrame(classNames(stack));
             sites.add(new SiteInfo(id, stack, blameAt, false, 0, kind, 0));
         }
         siteThreads.computeIfAbsent(id, k -> new HashSet<>()).add(tid);
@@ -229,15 +229,6 @@ public final class JdkSnapshots {
             if (s.name().equals(name)) return s;
         }
         return Thread.State.RUNNABLE;
-    }
-
-    private static StackTraceElement[] elements(List<Frame> stack) {
-        StackTraceElement[] out = new StackTraceElement[stack.size()];
-        for (int i = 0; i < out.length; i++) {
-            Frame f = stack.get(i);
-            out[i] = new StackTraceElement(f.className(), f.method(), f.file(), f.line());
-        }
-        return out;
     }
 
     private static List<String> classNames(List<Frame> stack) {

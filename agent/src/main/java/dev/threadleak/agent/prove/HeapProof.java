@@ -113,7 +113,7 @@ public final class HeapProof {
             String title = forgotten
                     ? (held.size() == 1 ? "a forgotten pool, " + held.iterator().next() : held.size() + " forgotten pools (" + classesOf(held) + ")")
                             + ": " + n + " worker" + (n == 1 ? "" : "s") + " that never end, as nothing can shut " + (held.size() == 1 ? "it" : "them") + " down"
-                    : n + " thread" + (n == 1 ? "" : "s") + " parked forever on " + (held.size() == 1 ? held.iterator().next()
+                    : n + " thread" + (n == 1 ? "" : "s") + (group.get(0).inObjectWait() ? " in Object.wait forever on " : " parked forever on ") + (held.size() == 1 ? held.iterator().next()
                             : held.size() + " objects (" + classesOf(held) + "), one each") + ", which no thread that can run reaches";
             List<String> evidence = new ArrayList<>();
             List<String> names = new ArrayList<>();
@@ -125,7 +125,7 @@ public final class HeapProof {
                     ? "proof: " + (held.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own workers' (and the threads"
                             + " proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever"
                     : "proof: " + (held.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own (their stacks, their"
-                            + " Thread objects and the lists of threads that hold those): nothing can unpark them");
+                            + " Thread objects and the lists of threads that hold those): nothing can " + (group.get(0).inObjectWait() ? "notify" : "unpark") + " them");
             Finding finding = new Finding(Finding.Kind.PROVEN_LEAK, forgotten ? Finding.Severity.HIGH : Finding.Severity.CRITICAL, title,
                     site == null ? -1 : site.id(), n, since, List.copyOf(evidence), parkedAt < 0 ? null : stack.get(parkedAt).toString());
             out.add(new Group(finding, site, stack, parkedAt));

@@ -27,8 +27,15 @@ final class HprofFile implements AutoCloseable {
     /** Basic types, as HPROF numbers them. */
     static final int OBJECT = 2, BOOLEAN = 4, CHAR = 5, FLOAT = 6, DOUBLE = 7, BYTE = 8, SHORT = 9, INT = 10, LONG = 11;
 
-    /** A GC root: its kind, the object it holds, and the thread whose stack or object it is (0: none). */
-    record Root(int kind, long id, int threadSerial) {}
+    /**
+     * A GC root: its kind, the object it holds, the thread whose stack or object it is (0: none), and for a stack's
+     * reference the frame that holds it (0: the innermost; -1: none said).
+     */
+    record Root(int kind, long id, int threadSerial, int frame) {
+        Root(int kind, long id, int threadSerial) {
+            this(kind, id, threadSerial, -1);
+        }
+    }
 
     /** A class: its superclass, the names and types of the fields its instances declare, and what its statics hold. */
     static final class ClassDump {
@@ -192,8 +199,8 @@ final class HprofFile implements AutoCloseable {
                 }
                 case ROOT_JNI_LOCAL, ROOT_JAVA_FRAME -> {
                     long id = in.id(idSize);
-                    roots.add(new Root(tag, id, in.u4()));
-                    in.skip(4);
+                    int thread = in.u4();
+                    roots.add(new Root(tag, id, thread, in.u4()));
                 }
                 case ROOT_NATIVE_STACK, ROOT_THREAD_BLOCK -> {
                     long id = in.id(idSize);

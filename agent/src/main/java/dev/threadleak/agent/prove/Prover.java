@@ -1,9 +1,11 @@
 package dev.threadleak.agent.prove;
 
+import dev.threadleak.agent.sample.WaitReason;
 import dev.threadleak.agent.snapshot.Frame;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +32,13 @@ final class Prover {
 
     /** A platform thread as the heap dump shows it. */
     record HeapThread(int serial, long object, long tid, String name, int status, long blocker, List<Frame> stack, boolean threadleak) {
-        boolean parkedForever() {
-            return (status & ALIVE) != 0 && (status & WAITING_INDEFINITELY) != 0 && (status & PARKED) != 0 && blocker != 0;
+        /** Waits with no timeout on an object it names: parked on its blocker, or in {@code Object.wait} on a monitor. */
+        boolean waitsForever() {
+            return (status & ALIVE) != 0 && (status & WAITING_INDEFINITELY) != 0 && (status & (PARKED | IN_OBJECT_WAIT)) != 0 && blocker != 0;
+        }
+
+        boolean inObjectWait() {
+            return (status & IN_OBJECT_WAIT) != 0;
         }
     }
 
@@ -57,10 +64,13 @@ final class Prover {
         for (HeapThread t : threads) {
             if (t.threadleak()) {
                 threadleak.add(t); // threadleak's own threads: not judged, and what their stacks hold wakes nothing
-            } else if (t.parkedForever()) {
+            } else if (t.waitsForever()) {
                 candidates.add(t);
             } else if ((t.status() & ALIVE) != 0 && (t.status() & (WAITING_INDEFINITELY | WAITING_WITH_TIMEOUT | BLOCKED_ON_MONITOR_ENTER)) != 0) {
                 notProven.put(t, why(t));
+            } else if ((t.status() & ALIVE) != 0) {
+                String io = WaitReason.nativeWait(Frame.elements(t.stack()));
+                if (io != null) notProven.put(t, "not provable: in I/O (" + io + "): what wakes it comes from outside the JVM");
             }
         }
         while (true) {
@@ -173,13 +183,20 @@ final class Prover {
         int s = t.status();
         if ((s & SLEEPING) != 0) return "not provable: sleeping (it wakes by itself)";
         if ((s & WAITING_WITH_TIMEOUT) != 0) return "not provable: a timed wait (it wakes by itself)";
-        if ((s & IN_OBJECT_WAIT) != 0) return "not provable here: Object.wait (the monitor is not recorded in a heap dump)";
+        if ((s & IN_OBJECT_WAIT) != 0) return "not provable here: Object.wait on a thread (a join) or on a monitor its frames do not name";
         if ((s & BLOCKED_ON_MONITOR_ENTER) != 0) return "not provable here: blocked entering a monitor";
         return "not provable: not parked on an object it names";
     }
 
-    /** The platform threads: each thread object root, with its name, id, state and what it is parked on. */
+    /**
+     * The platform threads: each thread object root, with its name, id, state and what it waits on (its {@code parkBlocker},
+     * or in {@code Object.wait} the monitor).
+     */
     static List<HeapThread> threads(HprofFile heap) throws IOException {
+        Map<Integer, List<HprofFile.Root>> stackRoots = new HashMap<>();
+        for (HprofFile.Root r : heap.roots()) {
+            if (r.frame() >= 0) stackRoots.computeIfAbsent(r.threadSerial(), k -> new ArrayList<>()).add(r);
+        }
         List<HeapThread> out = new ArrayList<>();
         for (HprofFile.Root r : heap.roots()) {
             if (r.kind() != HprofFile.ROOT_THREAD_OBJECT) continue;
@@ -189,12 +206,43 @@ final class Prover {
                 Long holder = heap.field(t, "holder");
                 status = holder == null || holder == 0 ? null : heap.field(holder, "threadStatus");
             }
-            Long name = heap.field(t, "name"), tid = heap.field(t, "tid"), blocker = heap.field(t, "parkBlocker");
-            out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name == null || name == 0 ? "" : String.valueOf(heap.string(name)),
-                    status == null ? 0 : status.intValue(), blocker == null ? 0 : blocker, heap.stack(r.threadSerial()),
-                    threadleakThread(heap, t, name == null || name == 0 ? "" : String.valueOf(heap.string(name)))));
+            Long nameId = heap.field(t, "name"), tid = heap.field(t, "tid"), blocker = heap.field(t, "parkBlocker");
+            String name = nameId == null || nameId == 0 ? "" : String.valueOf(heap.string(nameId));
+            List<Frame> stack = heap.stack(r.threadSerial());
+            int state = status == null ? 0 : status.intValue();
+            long waitsOn = (state & IN_OBJECT_WAIT) != 0 ? monitor(t, stack, stackRoots.getOrDefault(r.threadSerial(), List.of())) : blocker == null ? 0 : blocker;
+            out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name, state, waitsOn, stack, threadleakThread(heap, t, name)));
         }
-        return out;
+        // a join waits on the joined thread's object, which its own end notifies: never judged as a monitor nobody reaches
+        Set<Long> threadObjects = new HashSet<>();
+        for (HeapThread t : out) threadObjects.add(t.object());
+        List<HeapThread> judged = new ArrayList<>();
+        for (HeapThread t : out) {
+            judged.add(t.inObjectWait() && threadObjects.contains(t.blocker())
+                    ? new HeapThread(t.serial(), t.object(), t.tid(), t.name(), t.status(), 0, t.stack(), t.threadleak()) : t);
+        }
+        return judged;
+    }
+
+    /**
+     * The monitor a thread in {@code Object.wait} waits on: {@code this} of the {@code Object.wait} frames atop its stack,
+     * the one object every one of them that holds references holds, the thread's own {@code Thread} left out (JDK 21+'s
+     * {@code wait(long)} holds it too); 0 when there is no such one object (not judged).
+     */
+    private static long monitor(long thread, List<Frame> stack, List<HprofFile.Root> stackRoots) {
+        int frames = 0;
+        while (frames < stack.size() && stack.get(frames).className().equals("java.lang.Object") && stack.get(frames).method().startsWith("wait")) frames++;
+        Set<Long> common = null;
+        for (int f = 0; f < frames; f++) {
+            Set<Long> held = new HashSet<>();
+            for (HprofFile.Root r : stackRoots) {
+                if (r.frame() == f && r.id() != thread) held.add(r.id());
+            }
+            if (held.isEmpty()) continue; // a native frame's references may not be said
+            if (common == null) common = held;
+            else common.retainAll(held);
+        }
+        return common != null && common.size() == 1 ? common.iterator().next() : 0;
     }
 
     /**
@@ -210,6 +258,8 @@ final class Prover {
         }
         List<Long> starts = new ArrayList<>();
         for (HprofFile.Root r : heap.roots()) {
+            // a monitor in use is listed by the VM, which notifies nothing: only code that reaches the object can
+            if (r.kind() == HprofFile.ROOT_MONITOR_USED) continue;
             if (r.threadSerial() != 0 && serials.contains(r.threadSerial())) continue;
             if (!threadObjects.contains(r.id())) starts.add(r.id());
         }

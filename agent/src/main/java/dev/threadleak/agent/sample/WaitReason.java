@@ -107,8 +107,8 @@ public record WaitReason(String reason, boolean idle) {
         return new WaitReason(SharedNames.WAIT_PARKED_ON + parkedOn(stack) + ownedBy, false);
     }
 
-    /** Blocking calls that leave the thread RUNNABLE in native code. */
-    private static String nativeWait(StackTraceElement[] stack) {
+    /** Blocking calls that leave the thread RUNNABLE in native code (I/O): {@code socket read}, {@code accept}, {@code select/epoll wait}; or null. */
+    public static String nativeWait(StackTraceElement[] stack) {
         int n = Math.min(stack.length, 12);
         for (int i = 0; i < n; i++) {
             String cls = stack[i].getClassName(), m = stack[i].getMethodName();

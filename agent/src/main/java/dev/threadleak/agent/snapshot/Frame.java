@@ -49,4 +49,14 @@ public record Frame(String className, String method, String file, int line) {
         if (file == null) return line >= 0 ? "line " + line : "Unknown Source";
         return line >= 0 ? file + ":" + line : file;
     }
+
+    /** {@code stack} as the JDK's stack trace elements, for what reads those ({@code WaitReason}). */
+    public static StackTraceElement[] elements(java.util.List<Frame> stack) {
+        StackTraceElement[] out = new StackTraceElement[stack.size()];
+        for (int i = 0; i < out.length; i++) {
+            Frame f = stack.get(i);
+            out[i] = new StackTraceElement(f.className(), f.method(), f.file(), f.line());
+        }
+        return out;
+    }
 }

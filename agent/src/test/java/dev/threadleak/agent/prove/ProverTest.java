@@ -64,8 +64,18 @@ class ProverTest {
         liveScheduler.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.HOURS);
         heldQueue = new LinkedBlockingQueue<>();
         start("held-consumer", () -> take(heldQueue));
-        start("sleeper", () -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5)));
-        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "holding-scheduler", "held-scheduler", "live-scheduler"), 13);
+        Thread sleeper = start("sleeper", () -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5)));
+        abandonMonitorWithWaiter();
+        heldMonitor = new Object();
+        start("held-monitor-waiter", () -> waitOn(heldMonitor));
+        start("joiner", () -> {
+            try {
+                sleeper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "holding-scheduler", "held-scheduler", "live-scheduler", "monitor-waiter", "held-monitor-waiter", "joiner"), 16);
 
         Path dump = tmp.resolve("heap.hprof");
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
@@ -90,7 +100,8 @@ class ProverTest {
                 "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
                 "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
-                "future-waiter on java.util.concurrent.CompletableFuture$Signaller");
+                "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
+                "monitor-waiter on java.lang.Object");
         // a pool that only another forgotten pool's task holds is not proven: that task could still shut it down
         assertThat(result.forgotten()).extracting(f -> f.workers().get(0).name()).containsExactlyInAnyOrder("forgotten-scheduler", "holding-scheduler");
         assertThat(result.forgotten()).extracting(Prover.Forgotten::poolClass).containsOnly("java.util.concurrent.ScheduledThreadPoolExecutor");
@@ -102,7 +113,28 @@ class ProverTest {
         assertThat(consumers.threads().get(0).stack()).anyMatch(f -> f.className().equals(ProverTest.class.getName()) && f.method().equals("take"));
         assertThat(result.notProven().entrySet()).anyMatch(e -> e.getKey().name().equals("held-consumer") && e.getValue().startsWith("not proven: "))
                 .anyMatch(e -> e.getKey().name().equals("sleeper") && e.getValue().startsWith("not provable: a timed wait"))
-                .anyMatch(e -> e.getKey().name().startsWith("live-pool") && e.getValue().startsWith("not proven: "));
+                .anyMatch(e -> e.getKey().name().startsWith("live-pool") && e.getValue().startsWith("not proven: "))
+                .anyMatch(e -> e.getKey().name().equals("held-monitor-waiter") && e.getValue().startsWith("not proven: "))
+                .anyMatch(e -> e.getKey().name().equals("joiner") && e.getValue().startsWith("not provable here: Object.wait on a thread"));
+    }
+
+    /** A monitor a static holds: someone can still notify it. */
+    private static Object heldMonitor;
+
+    /** A monitor only its waiter's frames hold (made here: no frame of the test's own thread holds it). */
+    private void abandonMonitorWithWaiter() {
+        Object monitor = new Object();
+        start("monitor-waiter", () -> waitOn(monitor));
+    }
+
+    private static void waitOn(Object monitor) {
+        synchronized (monitor) {
+            try {
+                monitor.wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Set after the heap dump: the forgotten scheduler's own task then shuts it down (nothing else holds it). */
@@ -162,11 +194,12 @@ class ProverTest {
         }
     }
 
-    private void start(String name, Runnable body) {
+    private Thread start(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         started.add(t);
         t.start();
+        return t;
     }
 
     private static Thread named(Runnable r, String name) {
