@@ -117,7 +117,7 @@ public final class HeapProof {
                             : held.size() + " objects (" + classesOf(held) + "), one each") + ", which no thread that can run reaches";
             List<String> evidence = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            for (Prover.HeapThread t : group) names.add("\"" + t.name() + "\" #" + t.tid());
+            for (Prover.HeapThread t : group) names.add(named(t));
             evidence.add("threads: " + String.join(", ", names.size() <= NAMED_THREADS ? names : names.subList(0, NAMED_THREADS))
                     + (names.size() > NAMED_THREADS ? " and " + (names.size() - NAMED_THREADS) + " more" : ""));
             if (site != null && parkedAt >= 0) evidence.add("parked at " + stack.get(parkedAt));
@@ -160,7 +160,11 @@ public final class HeapProof {
         out.println("threadleak prove: " + Printable.of(source));
         if (agentDump != null) out.println(Printable.of("creation sites from the agent's dump " + agentDumpSource));
         long stacks = groups.stream().filter(g -> g.finding().severity() == Finding.Severity.CRITICAL).count();
-        out.println(result.threads() + " platform threads in the heap dump; " + neverWake() + " proven never to wake"
+        if (result.refused() != null) {
+            out.println(threadsInDump() + "; nothing proven: " + result.refused());
+            return;
+        }
+        out.println(threadsInDump() + "; " + neverWake() + " proven never to wake"
                 + (result.proven().isEmpty() ? "" : ", in " + stacks + " stack" + (stacks == 1 ? "" : "s"))
                 + (result.forgotten().isEmpty() ? "" : "; " + forgottenWorkers() + " in " + result.forgotten().size() + " forgotten pool"
                         + (result.forgotten().size() == 1 ? "" : "s") + ", never to end")
@@ -184,9 +188,17 @@ public final class HeapProof {
             out.println();
             out.println("waiting, not proven:");
             for (Map.Entry<Prover.HeapThread, String> e : result.notProven().entrySet()) {
-                out.println(Printable.of("    \"" + e.getKey().name() + "\" #" + e.getKey().tid() + ": " + e.getValue()));
+                out.println(Printable.of("    " + named(e.getKey()) + ": " + e.getValue()));
             }
         }
+    }
+
+    private String threadsInDump() {
+        return result.threads() + " threads in the heap dump" + (result.virtualThreads() == 0 ? "" : " (" + result.virtualThreads() + " virtual)");
+    }
+
+    private static String named(Prover.HeapThread t) {
+        return "\"" + t.name() + "\" #" + t.tid() + (t.virtual() ? " virtual" : "");
     }
 
     private static void frames(List<Frame> stack, int marked, String mark, PrintStream out) {
@@ -200,6 +212,8 @@ public final class HeapProof {
         g.writeStringField("source", source);
         if (agentDump != null) g.writeStringField("agentDump", agentDumpSource);
         g.writeNumberField("threads", result.threads());
+        g.writeNumberField("virtualThreads", result.virtualThreads());
+        if (result.refused() != null) g.writeStringField("refused", result.refused());
         g.writeNumberField("provenThreads", proven());
         g.writeArrayFieldStart("findings");
         for (Group group : groups) SnapshotCodec.writeFinding(g, group.site(), group.finding());
@@ -253,6 +267,7 @@ public final class HeapProof {
             g.writeStartObject();
             g.writeNumberField("tid", t.tid());
             g.writeStringField("name", t.name());
+            if (t.virtual()) g.writeBooleanField("virtual", true);
             g.writeEndObject();
         }
         g.writeEndArray();

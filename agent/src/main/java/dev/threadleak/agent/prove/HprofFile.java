@@ -77,6 +77,10 @@ final class HprofFile implements AutoCloseable {
     private final Map<Long, ClassDump> classes = new HashMap<>();
     private final List<Root> roots = new ArrayList<>();
     private final ObjectIndex index;
+    /** {@code java.lang.VirtualThread}'s class id (0: not looked up yet; -1: none), its instances, and its state constants by name. */
+    private long virtualThreadClass;
+    private final List<Long> virtualThreads = new ArrayList<>();
+    private final Map<String, Long> virtualThreadStates = new HashMap<>();
     /** {@code java.lang.ref.Reference}'s class id and the index of its {@code referent} among its fields (-1: none seen). */
     private long referenceClass = -1;
     private int referentField = -1;
@@ -161,7 +165,10 @@ final class HprofFile implements AutoCloseable {
                     for (int k = 1; k <= n; k++) t[k] = in.id(idSize);
                     traces.put(serial, t);
                 }
-                case HEAP_DUMP, HEAP_DUMP_SEGMENT -> heapDump(in, end);
+                case HEAP_DUMP, HEAP_DUMP_SEGMENT -> {
+                    if (virtualThreadClass == 0) virtualThreadClass = classNamed("java/lang/VirtualThread"); // classes are loaded before the heap is dumped
+                    heapDump(in, end);
+                }
                 default -> in.skip(length);
             }
             if (in.position() != end) throw new IllegalArgumentException("malformed record (tag " + tag + ") at offset " + (end - length - 9));
@@ -179,6 +186,28 @@ final class HprofFile implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The id of the class named {@code jvmName} ({@code java/lang/Thread}), or -1. */
+    private long classNamed(String jvmName) {
+        for (Map.Entry<Long, Long> c : classNameIds.entrySet()) {
+            if (jvmName.equals(strings.get(c.getValue()))) return c.getKey();
+        }
+        return -1;
+    }
+
+    /** The {@code java.lang.VirtualThread} objects in the dump, alive or not. */
+    List<Long> virtualThreads() {
+        return virtualThreads;
+    }
+
+    boolean isVirtualThread(long id) throws IOException {
+        return virtualThreadClass > 0 && classOf(id) == virtualThreadClass;
+    }
+
+    /** A value of {@code java.lang.VirtualThread}'s {@code state} by its constant's name ({@code PARKED}), or null. */
+    Long virtualThreadState(String name) {
+        return virtualThreadStates.get(name);
     }
 
     /** True for threadleak's own classes (the agent's, and its hook class in {@code java.lang}). */
@@ -214,8 +243,10 @@ final class HprofFile implements AutoCloseable {
                 }
                 case CLASS_DUMP -> classDump(in, at);
                 case INSTANCE_DUMP -> {
-                    index.add(in.id(idSize), at);
-                    in.skip(4 + idSize);
+                    long id = in.id(idSize);
+                    index.add(id, at);
+                    in.skip(4);
+                    if (in.id(idSize) == virtualThreadClass && virtualThreadClass != -1) virtualThreads.add(id);
                     in.skip(in.u4() & 0xFFFFFFFFL);
                 }
                 case OBJ_ARRAY_DUMP -> {
@@ -248,12 +279,15 @@ final class HprofFile implements AutoCloseable {
         }
         int statics = in.u2();
         List<Long> refs = new ArrayList<>();
+        boolean virtualThread = id == virtualThreadClass;
         for (int i = 0; i < statics; i++) {
-            in.skip(idSize);
+            long name = in.id(idSize);
             int type = in.u1();
             if (type == OBJECT) {
                 long ref = in.id(idSize);
                 if (ref != 0) refs.add(ref);
+            } else if (virtualThread && type == INT) {
+                virtualThreadStates.put(strings.get(name), in.value(4));
             } else {
                 in.skip(size(type));
             }

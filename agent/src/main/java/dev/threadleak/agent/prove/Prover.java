@@ -31,7 +31,7 @@ final class Prover {
             WAITING_WITH_TIMEOUT = 0x0020, BLOCKED_ON_MONITOR_ENTER = 0x0400;
 
     /** A platform thread as the heap dump shows it. */
-    record HeapThread(int serial, long object, long tid, String name, int status, long blocker, List<Frame> stack, boolean threadleak) {
+    record HeapThread(int serial, long object, long tid, String name, int status, long blocker, List<Frame> stack, boolean threadleak, boolean virtual) {
         /** Waits with no timeout on an object it names: parked on its blocker, or in {@code Object.wait} on a monitor. */
         boolean waitsForever() {
             return (status & ALIVE) != 0 && (status & WAITING_INDEFINITELY) != 0 && (status & (PARKED | IN_OBJECT_WAIT)) != 0 && blocker != 0;
@@ -51,13 +51,30 @@ final class Prover {
      */
     record Forgotten(long pool, String poolClass, List<HeapThread> workers) {}
 
-    /** What was judged: the proven groups, the forgotten pools, and the threads that wait but could not be proven, each with why. */
-    record Result(List<Proven> proven, List<Forgotten> forgotten, Map<HeapThread, String> notProven, int threads) {}
+    /**
+     * What was judged: the proven groups, the forgotten pools, the threads that wait but could not be proven, each with why,
+     * the threads (virtual ones among them), and why nothing could be judged at all (null when it could).
+     */
+    record Result(List<Proven> proven, List<Forgotten> forgotten, Map<HeapThread, String> notProven, int threads, int virtualThreads, String refused) {}
 
     private Prover() {}
 
     static Result prove(HprofFile heap) throws IOException {
         List<HeapThread> threads = threads(heap);
+        int virtual = 0;
+        Set<Long> listed = new HashSet<>();
+        for (HeapThread t : threads) {
+            listed.add(t.object());
+            if (t.virtual()) virtual++;
+        }
+        int withoutStack = 0;
+        for (long v : heap.virtualThreads()) {
+            if (!listed.contains(v) && virtualStatus(heap, v) != 0) withoutStack++;
+        }
+        if (withoutStack > 0) { // what their stacks hold is unknown: any wait might be reached from one of them
+            return new Result(List.of(), List.of(), Map.of(), threads.size(), virtual, "the heap dump holds " + withoutStack + " live virtual threads but"
+                    + " not their stacks (JDK 21 and 22 write none; JDK 23 and later do): what they reference is unknown, so no wait can be proven");
+        }
         Set<HeapThread> candidates = new HashSet<>();
         Map<HeapThread, String> notProven = new LinkedHashMap<>();
         Set<HeapThread> threadleak = new HashSet<>();
@@ -102,7 +119,7 @@ final class Prover {
         for (Forgotten f : forgotten) {
             for (HeapThread t : f.workers()) notProven.remove(t);
         }
-        return new Result(List.copyOf(proven), forgotten, notProven, threads.size());
+        return new Result(List.copyOf(proven), forgotten, notProven, threads.size(), virtual, null);
     }
 
     /**
@@ -164,6 +181,30 @@ final class Prover {
         return pool == null ? 0 : pool;
     }
 
+    /**
+     * A virtual thread's state as the JVMTI bits of a platform thread's {@code threadStatus}: its {@code state} read against
+     * {@code VirtualThread}'s own constants in the dump (their numbers differ between JDK 21 and 25). Waits that are mounted
+     * or changing read as running (not judged); 0 for one not started or ended.
+     */
+    private static int virtualStatus(HprofFile heap, long thread) throws IOException {
+        Long raw = heap.field(thread, "state");
+        if (raw == null) return 0;
+        Long suspended = heap.virtualThreadState("SUSPENDED");
+        long state = suspended == null ? raw : raw & ~suspended;
+        if (is(heap, state, "PARKED", "PINNED")) return ALIVE | WAITING_INDEFINITELY | PARKED;
+        if (is(heap, state, "TIMED_PARKED", "TIMED_PINNED")) return ALIVE | WAITING_WITH_TIMEOUT | PARKED;
+        if (is(heap, state, "WAIT", null)) return ALIVE | WAITING_INDEFINITELY | IN_OBJECT_WAIT;
+        if (is(heap, state, "TIMED_WAIT", null)) return ALIVE | WAITING_WITH_TIMEOUT | IN_OBJECT_WAIT;
+        if (is(heap, state, "BLOCKED", null)) return ALIVE | BLOCKED_ON_MONITOR_ENTER;
+        if (is(heap, state, "NEW", "TERMINATED")) return 0;
+        return ALIVE;
+    }
+
+    private static boolean is(HprofFile heap, long state, String name, String orName) {
+        Long a = heap.virtualThreadState(name), b = orName == null ? null : heap.virtualThreadState(orName);
+        return (a != null && a == state) || (b != null && b == state);
+    }
+
     /** One of the agent's threads: its name says so, and it runs the agent's code. */
     private static boolean threadleakThread(HprofFile heap, long thread, String name) throws IOException {
         return name.startsWith("threadleak-") && heap.threadleakClass(heap.classOf(taskOf(heap, thread)));
@@ -209,9 +250,10 @@ final class Prover {
             Long nameId = heap.field(t, "name"), tid = heap.field(t, "tid"), blocker = heap.field(t, "parkBlocker");
             String name = nameId == null || nameId == 0 ? "" : String.valueOf(heap.string(nameId));
             List<Frame> stack = heap.stack(r.threadSerial());
-            int state = status == null ? 0 : status.intValue();
+            boolean virtual = heap.isVirtualThread(t);
+            int state = virtual ? virtualStatus(heap, t) : status == null ? 0 : status.intValue();
             long waitsOn = (state & IN_OBJECT_WAIT) != 0 ? monitor(t, stack, stackRoots.getOrDefault(r.threadSerial(), List.of())) : blocker == null ? 0 : blocker;
-            out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name, state, waitsOn, stack, threadleakThread(heap, t, name)));
+            out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name, state, waitsOn, stack, threadleakThread(heap, t, name), virtual));
         }
         // a join waits on the joined thread's object, which its own end notifies: never judged as a monitor nobody reaches
         Set<Long> threadObjects = new HashSet<>();
@@ -219,7 +261,7 @@ final class Prover {
         List<HeapThread> judged = new ArrayList<>();
         for (HeapThread t : out) {
             judged.add(t.inObjectWait() && threadObjects.contains(t.blocker())
-                    ? new HeapThread(t.serial(), t.object(), t.tid(), t.name(), t.status(), 0, t.stack(), t.threadleak()) : t);
+                    ? new HeapThread(t.serial(), t.object(), t.tid(), t.name(), t.status(), 0, t.stack(), t.threadleak(), t.virtual()) : t);
         }
         return judged;
     }

@@ -69,7 +69,7 @@ class ProveIT {
                 assertThat(finding.path("waitFrame").asText()).startsWith("java.util.concurrent.ThreadPoolExecutor$Worker.run(");
                 assertThat(finding.has("blame")).as("no agent: no creation site").isFalse();
             } else {
-                assertThat(prove.stdout()).containsPattern("\\d+ platform threads in the heap dump; \\d+ proven never to wake, in 1 stack;")
+                assertThat(prove.stdout()).containsPattern("\\d+ threads in the heap dump; \\d+ proven never to wake, in 1 stack;")
                         .containsPattern("\\[CRITICAL] PROVEN_LEAK: \\d+ threads parked forever on \\d+ objects \\(AbstractQueuedSynchronizer\\$ConditionObject\\), one each")
                         .contains("    @ java.util.concurrent.ThreadPoolExecutor$Worker.run(", "\"pool-1-thread-1\" #");
             }
@@ -102,7 +102,7 @@ class ProveIT {
             ChildJvm.await("the sample to start", Duration.ofSeconds(30), () -> !app.stdout().isEmpty());
             Result prove = ChildJvm.cli("prove", String.valueOf(app.pid()));
             assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isZero();
-            assertThat(prove.stdout()).containsPattern("\\d+ platform threads in the heap dump; 0 proven never to wake; \\d+ waiting threads? not proven")
+            assertThat(prove.stdout()).containsPattern("\\d+ threads in the heap dump; 0 proven never to wake; \\d+ waiting threads? not proven")
                     .doesNotContain("[PROVEN_LEAK]");
         }
     }

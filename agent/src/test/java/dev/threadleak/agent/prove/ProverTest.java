@@ -66,6 +66,7 @@ class ProverTest {
         start("held-consumer", () -> take(heldQueue));
         Thread sleeper = start("sleeper", () -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5)));
         abandonMonitorWithWaiter();
+        abandonLockOrderDeadlock();
         heldMonitor = new Object();
         start("held-monitor-waiter", () -> waitOn(heldMonitor));
         start("joiner", () -> {
@@ -75,7 +76,7 @@ class ProverTest {
                 Thread.currentThread().interrupt();
             }
         });
-        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "holding-scheduler", "held-scheduler", "live-scheduler", "monitor-waiter", "held-monitor-waiter", "joiner"), 16);
+        awaitParked(List.of("abandoned-consumer", "future-waiter", "live-pool", "held-consumer", "sleeper", "forgotten-scheduler", "holding-scheduler", "held-scheduler", "live-scheduler", "monitor-waiter", "held-monitor-waiter", "joiner", "deadlock-"), 18);
 
         Path dump = tmp.resolve("heap.hprof");
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
@@ -101,7 +102,9 @@ class ProverTest {
                 "abandoned-consumer on java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
                 "future-waiter on java.util.concurrent.CompletableFuture$Signaller",
-                "monitor-waiter on java.lang.Object");
+                "monitor-waiter on java.lang.Object",
+                "deadlock-1 on java.util.concurrent.locks.ReentrantLock$NonfairSync",
+                "deadlock-2 on java.util.concurrent.locks.ReentrantLock$NonfairSync");
         // a pool that only another forgotten pool's task holds is not proven: that task could still shut it down
         assertThat(result.forgotten()).extracting(f -> f.workers().get(0).name()).containsExactlyInAnyOrder("forgotten-scheduler", "holding-scheduler");
         assertThat(result.forgotten()).extracting(Prover.Forgotten::poolClass).containsOnly("java.util.concurrent.ScheduledThreadPoolExecutor");
@@ -118,8 +121,85 @@ class ProverTest {
                 .anyMatch(e -> e.getKey().name().equals("joiner") && e.getValue().startsWith("not provable here: Object.wait on a thread"));
     }
 
+    /** Virtual threads (JDK 23+ heap dumps hold their stacks): the same waits, judged the same way. */
+    @Test
+    void virtualThreadsWaitingOnWhatNothingElseReachesAreProvenAndLiveOnesAreNot() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 23, "heap dumps hold virtual threads' stacks from JDK 23");
+        List<Thread> virtual = new ArrayList<>();
+        heldQueue = new LinkedBlockingQueue<>();
+        virtual.add(startVirtual(() -> take(heldQueue)));
+        virtual.add(startVirtual(() -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(5))));
+        abandonFutureWithVirtualWaiters(2, virtual);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (virtual.stream().anyMatch(t -> t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the virtual threads did not all wait");
+            Thread.sleep(10); // poll interval
+        }
+        Path dump = tmp.resolve("heap.hprof");
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
+        Prover.Result result;
+        try (HprofFile heap = HprofFile.open(dump)) {
+            result = Prover.prove(heap);
+        } finally {
+            for (Thread t : virtual) t.interrupt();
+        }
+        java.util.Set<Long> mine = new java.util.HashSet<>();
+        for (Thread t : virtual) mine.add(t.getId());
+        assertThat(result.refused()).isNull();
+        assertThat(result.virtualThreads()).isGreaterThanOrEqualTo(4);
+        List<String> proven = new ArrayList<>();
+        for (Prover.Proven p : result.proven()) {
+            for (Prover.HeapThread t : p.threads()) {
+                if (mine.contains(t.tid())) proven.add(t.name() + (t.virtual() ? " virtual" : "") + " on " + p.blockerClass());
+            }
+        }
+        assertThat(proven).containsExactlyInAnyOrder("virtual-future-waiter virtual on java.util.concurrent.CompletableFuture$Signaller",
+                "virtual-future-waiter virtual on java.util.concurrent.CompletableFuture$Signaller");
+        assertThat(result.notProven().entrySet()).anyMatch(e -> e.getKey().tid() == virtual.get(0).getId() && e.getValue().startsWith("not proven: "))
+                .anyMatch(e -> e.getKey().tid() == virtual.get(1).getId() && e.getValue().startsWith("not provable: a timed wait"));
+    }
+
+    private static void abandonFutureWithVirtualWaiters(int n, List<Thread> into) throws Exception {
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        for (int i = 0; i < n; i++) {
+            Thread t = startVirtual(() -> {
+                try {
+                    never.get();
+                } catch (Exception interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.setName("virtual-future-waiter");
+            into.add(t);
+        }
+    }
+
+    /** {@code Thread.startVirtualThread} (JDK 21+; this compiles for 17). */
+    private static Thread startVirtual(Runnable body) throws Exception {
+        return (Thread) Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, body);
+    }
+
     /** A monitor a static holds: someone can still notify it. */
     private static Object heldMonitor;
+
+    /** Two threads taking two locks in opposite orders, the locks held by nothing but their frames (interruptible: the test ends them). */
+    private void abandonLockOrderDeadlock() {
+        java.util.concurrent.locks.ReentrantLock a = new java.util.concurrent.locks.ReentrantLock(), b = new java.util.concurrent.locks.ReentrantLock();
+        CountDownLatch bothHoldOne = new CountDownLatch(2);
+        start("deadlock-1", () -> lockBoth(a, b, bothHoldOne));
+        start("deadlock-2", () -> lockBoth(b, a, bothHoldOne));
+    }
+
+    private static void lockBoth(java.util.concurrent.locks.ReentrantLock first, java.util.concurrent.locks.ReentrantLock second, CountDownLatch bothHoldOne) {
+        try {
+            first.lockInterruptibly();
+            bothHoldOne.countDown();
+            bothHoldOne.await();
+            second.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     /** A monitor only its waiter's frames hold (made here: no frame of the test's own thread holds it). */
     private void abandonMonitorWithWaiter() {
