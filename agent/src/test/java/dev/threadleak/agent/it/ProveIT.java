@@ -94,6 +94,39 @@ class ProveIT {
         }
     }
 
+    /**
+     * Every wait the proof judges, in one JVM (it/apps/ProveCases): each thread is named for what it must be found, and
+     * exactly the {@code proven-} ones are (virtual future waiters on JDK 21+); the live ones are not proven, a sleeper
+     * and a socket read are said not provable.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void exactlyTheWaitsNothingCanEndAreProven(Jdk jdk) throws Exception {
+        try (ChildJvm app = ChildJvm.start(jdk, List.of("-cp", ChildJvm.TEST_CP), "dev.threadleak.agent.it.apps.ProveCases")) {
+            ChildJvm.await("every case to wait", Duration.ofSeconds(30), () -> app.stdout().contains("ready"));
+            Result prove = ChildJvm.cli("prove", "--format", "json", String.valueOf(app.pid()));
+            assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isEqualTo(1);
+            JsonNode doc = new ObjectMapper().readTree(prove.stdout());
+            List<String> proven = new java.util.ArrayList<>();
+            for (JsonNode group : doc.path("proven")) {
+                for (JsonNode t : group.path("threads")) proven.add(t.path("name").asText() + (t.path("virtual").asBoolean() ? " (virtual)" : ""));
+            }
+            List<String> expected = new java.util.ArrayList<>(List.of("proven-consumer", "proven-consumer", "proven-consumer", "proven-future-waiter",
+                    "proven-future-waiter", "proven-deadlock-1", "proven-deadlock-2", "proven-monitor-waiter"));
+            if (jdk.feature() >= 21) expected.addAll(List.of("proven-virtual-future-waiter (virtual)", "proven-virtual-future-waiter (virtual)"));
+            assertThat(proven).as(prove.stdout()).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(doc.path("forgottenPools")).isEmpty();
+            java.util.Map<String, String> why = new java.util.HashMap<>();
+            for (JsonNode t : doc.path("notProven")) why.put(t.path("name").asText(), t.path("why").asText());
+            assertThat(why.get("live-pool-worker")).startsWith("not proven: ");
+            assertThat(why.get("live-consumer")).startsWith("not proven: ");
+            assertThat(why.get("live-monitor-waiter")).startsWith("not proven: ");
+            assertThat(why.get("unprovable-sleeper")).startsWith("not provable: ");
+            assertThat(why.get("unprovable-reader")).isEqualTo("not provable: in I/O (socket read): what wakes it comes from outside the JVM");
+            assertThat(doc.path("findings")).allMatch(f -> f.path("kind").asText().equals("PROVEN_LEAK") && f.path("severity").asText().equals("CRITICAL"));
+        }
+    }
+
     /** The fixed twin closes each session's scheduler: a healthy program with pools made and shut down all the time. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
