@@ -123,7 +123,8 @@ final class Prover {
     }
 
     /**
-     * The pools whose every worker waits (timed or not), that are running and keep their core workers, and that no GC root
+     * The pools whose every worker waits (timed or not), that are running, keep their core workers and have no other (workers
+     * beyond the core size end when idle: a cached pool's all do), and that no GC root
      * reaches but their own workers' and the proven threads' (each pool judged on its own: another pool's workers can run,
      * and its tasks might shut this one down). A pool whose workers are all proven parked forever is said there already.
      */
@@ -142,9 +143,10 @@ final class Prover {
             long pool = e.getKey();
             List<HeapThread> workers = e.getValue();
             if (stuck.containsAll(workers) || !workers.stream().allMatch(w -> (w.status() & PARKED) != 0)) continue;
-            Long ctl = heap.field(pool, "ctl"), timeOut = heap.field(pool, "allowCoreThreadTimeOut");
+            Long ctl = heap.field(pool, "ctl"), timeOut = heap.field(pool, "allowCoreThreadTimeOut"), core = heap.field(pool, "corePoolSize");
             Long state = ctl == null || ctl == 0 ? null : heap.field(ctl, "value");
             if (state == null || state >= 0 || timeOut == null || timeOut != 0) continue; // shutting down, or its workers end when idle
+            if (core == null || workers.size() > core) continue; // workers beyond the core size end when idle (a cached pool has none)
             judged.put(pool, workers);
             allWorkers.addAll(workers);
         }

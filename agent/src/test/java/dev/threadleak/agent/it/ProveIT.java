@@ -122,6 +122,7 @@ class ProveIT {
             assertThat(why.get("live-consumer")).startsWith("not proven: ");
             assertThat(why.get("live-monitor-waiter")).startsWith("not proven: ");
             assertThat(why.get("unprovable-sleeper")).startsWith("not provable: ");
+            assertThat(why.get("unprovable-cached-worker")).as("an abandoned cached pool's workers end when idle").startsWith("not provable: a timed wait");
             assertThat(why.get("unprovable-reader")).isEqualTo("not provable: in I/O (socket read): what wakes it comes from outside the JVM");
             assertThat(doc.path("findings")).allMatch(f -> f.path("kind").asText().equals("PROVEN_LEAK") && f.path("severity").asText().equals("CRITICAL"));
         }

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every wait {@code threadleak prove} judges, each thread named for what it should be found: {@code proven-…} can never
  * wake (consumers of an abandoned queue, waiters on a future nothing completes, platform and, on JDK 21+, virtual, a
  * lock-order deadlock, a monitor nobody can notify), {@code live-…} can (a live pool's workers, a consumer whose queue a
- * producer holds, a monitor a static holds), {@code unprovable-…} wake by themselves or from outside (a sleeper, a
+ * producer holds, a monitor a static holds), {@code unprovable-…} wake by themselves or from outside (an abandoned cached pool's idle worker, a sleeper, a
  * socket read). Prints {@code ready} when all of them wait; runs until killed.
  */
 public final class ProveCases {
@@ -38,6 +38,7 @@ public final class ProveCases {
         if (Runtime.version().feature() >= 21) abandonFuture(all, virtualThreads(), "proven-virtual-future-waiter");
         abandonLockOrderDeadlock(all);
         abandonMonitor(all);
+        abandonCachedPool(all);
         livePool = Executors.newFixedThreadPool(2, r -> new Thread(r, "live-pool-worker"));
         livePool.submit(() -> { });
         livePool.submit(() -> { });
@@ -99,6 +100,15 @@ public final class ProveCases {
             Thread.currentThread().interrupt();
         }
         second.lock();
+    }
+
+    /** A cached pool dropped with an idle worker: nothing can shut it down, but its workers end after 60 s idle. */
+    private static void abandonCachedPool(List<Thread> all) {
+        ExecutorService cached = Executors.newCachedThreadPool(r -> new Thread(r, "unprovable-cached-worker"));
+        cached.submit(() -> { });
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("unprovable-cached-worker")) all.add(t);
+        }
     }
 
     private static void abandonMonitor(List<Thread> all) {
