@@ -77,7 +77,7 @@ final class HprofFile implements AutoCloseable {
     private final Map<Long, ClassDump> classes = new HashMap<>();
     private final List<Root> roots = new ArrayList<>();
     private final ObjectIndex index;
-    /** {@code java.lang.VirtualThread}'s class id (0: not looked up yet; -1: none), its instances, and its state constants by name. */
+    /** {@code java.lang.VirtualThread}'s class id (0: not looked up yet; -1: none), and its instances. */
     private long virtualThreadClass;
     private final List<Long> virtualThreads = new ArrayList<>();
     private final Map<String, Long> virtualThreadStates = new HashMap<>();
@@ -206,8 +206,46 @@ final class HprofFile implements AutoCloseable {
     }
 
     /** A value of {@code java.lang.VirtualThread}'s {@code state} by its constant's name ({@code PARKED}), or null. */
-    Long virtualThreadState(String name) {
+    Long virtualThreadState(String name) throws IOException {
+        if (virtualThreadClass <= 0) return null;
+        if (!virtualThreadStates.containsKey(name)) virtualThreadStates.put(name, staticValue(virtualThreadClass, name)); // asked per virtual thread
         return virtualThreadStates.get(name);
+    }
+
+    /**
+     * The value of a class's static field by name (a number's bits, or a reference's id), read again from its record:
+     * what a library numbers its states by ({@code VirtualThread.PARKED}, Netty's {@code ST_STARTED}); null when the class
+     * or the field is not in the dump.
+     */
+    Long staticValue(long classId, String name) throws IOException {
+        int i = indexOf(classId);
+        if (i < 0) return null;
+        Input in = new Input(chunks, size, index.offset(i));
+        if (in.u1() != CLASS_DUMP) return null;
+        in.skip(7L * idSize + 8); // its id, a serial, super, loader, signers, domain, two reserved ids; instance size
+        int constants = in.u2();
+        for (int k = 0; k < constants; k++) {
+            in.skip(2);
+            in.skip(size(in.u1()));
+        }
+        int statics = in.u2();
+        for (int k = 0; k < statics; k++) {
+            long field = in.id(idSize);
+            int type = in.u1();
+            if (name.equals(strings.get(field))) return type == OBJECT ? in.id(idSize) : in.value(size(type));
+            in.skip(size(type));
+        }
+        return null;
+    }
+
+    /** The class of {@code id}, or the first of its superclasses, named {@code name} (dots: {@code io.netty.Foo}); 0 when none is. */
+    long superclassNamed(long id, String name) throws IOException {
+        for (long c = classOf(id); c != 0; ) {
+            if (name.equals(className(c))) return c;
+            ClassDump d = classes.get(c);
+            c = d == null ? 0 : d.superId;
+        }
+        return 0;
     }
 
     /** True for threadleak's own classes (the agent's, and its hook class in {@code java.lang}). */
@@ -279,15 +317,12 @@ final class HprofFile implements AutoCloseable {
         }
         int statics = in.u2();
         List<Long> refs = new ArrayList<>();
-        boolean virtualThread = id == virtualThreadClass;
         for (int i = 0; i < statics; i++) {
-            long name = in.id(idSize);
+            in.skip(idSize);
             int type = in.u1();
             if (type == OBJECT) {
                 long ref = in.id(idSize);
                 if (ref != 0) refs.add(ref);
-            } else if (virtualThread && type == INT) {
-                virtualThreadStates.put(strings.get(name), in.value(4));
             } else {
                 in.skip(size(type));
             }

@@ -142,11 +142,7 @@ final class Prover {
         for (Map.Entry<Long, List<HeapThread>> e : byPool.entrySet()) {
             long pool = e.getKey();
             List<HeapThread> workers = e.getValue();
-            if (stuck.containsAll(workers) || !workers.stream().allMatch(w -> (w.status() & PARKED) != 0)) continue;
-            Long ctl = heap.field(pool, "ctl"), timeOut = heap.field(pool, "allowCoreThreadTimeOut"), core = heap.field(pool, "corePoolSize");
-            Long state = ctl == null || ctl == 0 ? null : heap.field(ctl, "value");
-            if (state == null || state >= 0 || timeOut == null || timeOut != 0) continue; // shutting down, or its workers end when idle
-            if (core == null || workers.size() > core) continue; // workers beyond the core size end when idle (a cached pool has none)
+            if (stuck.containsAll(workers) || !workers.stream().allMatch(Prover::waitsForWork) || !keepsItsWorkers(heap, pool, workers)) continue;
             judged.put(pool, workers);
             allWorkers.addAll(workers);
         }
@@ -175,12 +171,64 @@ final class Prover {
         return out;
     }
 
-    /** The {@code ThreadPoolExecutor} whose worker {@code thread} is (its runnable, a {@code ThreadPoolExecutor$Worker}), or 0. */
+    /** Netty's single-threaded executor: an event loop (its group is the pool, when it has one). */
+    private static final String NETTY_EXECUTOR = "io.netty.util.concurrent.SingleThreadEventExecutor";
+
+    /**
+     * The pool whose worker {@code thread} is, or 0: a {@code ThreadPoolExecutor} (its runnable is a
+     * {@code ThreadPoolExecutor$Worker}), or a Netty event loop's group (its runnable wraps, a few objects in, a runnable of
+     * the loop's own: {@code FastThreadLocalRunnable} → {@code ThreadExecutorMap$2} → {@code SingleThreadEventExecutor$5}).
+     */
     static long poolOf(HprofFile heap, long thread) throws IOException {
         long task = taskOf(heap, thread);
-        if (task == 0 || !"java.util.concurrent.ThreadPoolExecutor$Worker".equals(heap.className(heap.classOf(task)))) return 0;
-        Long pool = heap.field(task, "this$0");
-        return pool == null ? 0 : pool;
+        if (task == 0) return 0;
+        if ("java.util.concurrent.ThreadPoolExecutor$Worker".equals(heap.className(heap.classOf(task)))) {
+            Long pool = heap.field(task, "this$0");
+            return pool == null ? 0 : pool;
+        }
+        long loop = nettyLoopOf(heap, task);
+        Long group = loop == 0 ? null : heap.field(loop, "parent");
+        return group != null && group != 0 ? group : loop;
+    }
+
+    /** The Netty event loop whose thread runs {@code task} (its runnable), or 0. */
+    private static long nettyLoopOf(HprofFile heap, long task) throws IOException {
+        long runnable = task;
+        for (int depth = 0; depth < 4 && runnable != 0; depth++) {
+            Long outer = heap.field(runnable, "this$0");
+            if (outer != null && outer != 0 && heap.superclassNamed(outer, NETTY_EXECUTOR) != 0) return outer;
+            Long inner = heap.field(runnable, "runnable");
+            if (inner == null || inner == 0) inner = heap.field(runnable, "val$command");
+            runnable = inner == null ? 0 : inner;
+        }
+        return 0;
+    }
+
+    /** Waiting for a pool's work: parked (a queue's take or poll), or an event loop's select. */
+    private static boolean waitsForWork(HeapThread t) {
+        return (t.status() & PARKED) != 0 || "select/epoll wait".equals(WaitReason.nativeWait(Frame.elements(t.stack())));
+    }
+
+    /**
+     * Whether {@code pool} keeps {@code workers} until it is shut down: a {@code ThreadPoolExecutor} running, whose workers
+     * are all core workers that never time out (a cached pool's time out: none of its workers is kept); a Netty group whose
+     * event loops are all started (their state read against the library's own constants).
+     */
+    private static boolean keepsItsWorkers(HprofFile heap, long pool, List<HeapThread> workers) throws IOException {
+        Long ctl = heap.field(pool, "ctl");
+        if (ctl != null) {
+            Long timeOut = heap.field(pool, "allowCoreThreadTimeOut"), core = heap.field(pool, "corePoolSize");
+            Long state = ctl == 0 ? null : heap.field(ctl, "value");
+            if (state == null || state >= 0 || timeOut == null || timeOut != 0) return false; // shutting down, or its workers end when idle
+            return core != null && workers.size() <= core; // workers beyond the core size end when idle (a cached pool has none)
+        }
+        for (HeapThread w : workers) {
+            long loop = nettyLoopOf(heap, taskOf(heap, w.object()));
+            long executorClass = loop == 0 ? 0 : heap.superclassNamed(loop, NETTY_EXECUTOR);
+            Long state = loop == 0 ? null : heap.field(loop, "state"), started = executorClass == 0 ? null : heap.staticValue(executorClass, "ST_STARTED");
+            if (state == null || started == null || !state.equals(started)) return false;
+        }
+        return true;
     }
 
     /**
@@ -202,7 +250,7 @@ final class Prover {
         return ALIVE;
     }
 
-    private static boolean is(HprofFile heap, long state, String name, String orName) {
+    private static boolean is(HprofFile heap, long state, String name, String orName) throws IOException {
         Long a = heap.virtualThreadState(name), b = orName == null ? null : heap.virtualThreadState(orName);
         return (a != null && a == state) || (b != null && b == state);
     }
