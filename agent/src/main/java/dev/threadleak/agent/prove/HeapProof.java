@@ -120,7 +120,7 @@ public final class HeapProof {
             for (Prover.HeapThread t : group) names.add(named(t));
             evidence.add("threads: " + String.join(", ", names.size() <= NAMED_THREADS ? names : names.subList(0, NAMED_THREADS))
                     + (names.size() > NAMED_THREADS ? " and " + (names.size() - NAMED_THREADS) + " more" : ""));
-            if (site != null && parkedAt >= 0) evidence.add("parked at " + stack.get(parkedAt));
+            if (site != null && parkedAt >= 0) evidence.add("waits at " + stack.get(parkedAt));
             evidence.add(forgotten
                     ? "proof: " + (held.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own workers' (and the threads"
                             + " proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever"

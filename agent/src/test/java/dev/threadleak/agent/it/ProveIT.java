@@ -90,7 +90,7 @@ class ProveIT {
                     .containsPattern("; 0 proven never to wake; \\d+ in \\d+ forgotten pools, never to end;")
                     .containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(ScheduledThreadPoolExecutor\\): \\d+ workers that never end, as nothing can shut them down")
                     .contains("    @ dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")",
-                            "    - parked at ", "ScheduledThreadPoolExecutor$DelayedWorkQueue.take(", "<- blame");
+                            "    - waits at ", "ScheduledThreadPoolExecutor$DelayedWorkQueue.take(", "<- blame");
         }
     }
 
