@@ -130,8 +130,8 @@ public final class AgentStart {
         }
     }
 
-    /** The agent jar (where the hooked classes' cache is keyed to it), or null when it cannot be told. */
-    private static Path agentJar() {
+    /** The agent jar (where the hooked classes' cache is keyed to it; what {@code prove()} runs), or null when it cannot be told. */
+    static Path agentJar() {
         try {
             return Path.of(AgentStart.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (Throwable t) {

@@ -10,9 +10,14 @@ import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import dev.threadleak.agent.registry.Registry;
 import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.Snapshot;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
@@ -26,6 +31,8 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
     private final Options options;
     private final Registry registry;
     private final Log log;
+    /** One proof at a time: each is a heap dump the size of the live heap. */
+    private final java.util.concurrent.atomic.AtomicBoolean proving = new java.util.concurrent.atomic.AtomicBoolean();
 
     Views(Dumper dumper, Options options, Registry registry, Log log) {
         this.dumper = dumper;
@@ -90,6 +97,42 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
     @Override
     public Path dump() {
         return dumper.dump(Dumper.ON_DEMAND);
+    }
+
+    @Override
+    public String prove() {
+        if (!proving.compareAndSet(false, true)) throw new IllegalStateException("threadleak: a proof is running already");
+        Path heap = options.dir().resolve("threadleak-" + ProcessHandle.current().pid() + "-prove-" + System.currentTimeMillis() + ".hprof");
+        try {
+            Path jar = AgentStart.agentJar();
+            if (jar == null) throw new IllegalStateException("threadleak: prove: cannot tell where the agent jar is");
+            long start = System.nanoTime();
+            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(heap.toString(), true);
+            String said = String.format(java.util.Locale.ROOT, "threadleak: prove: heap dump of %.1f MB written in %d ms (the pause, about), deleted after the proof%n",
+                    Files.size(heap) / 1e6, (System.nanoTime() - start) / 1_000_000);
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "prove"));
+            Path sites = dumper.dump(Dumper.ON_DEMAND);
+            if (sites != null) command.addAll(List.of("--agent-dump", sites.toString()));
+            command.add(heap.toString());
+            Process proof = new ProcessBuilder(command).redirectErrorStream(true).start();
+            proof.getOutputStream().close();
+            String out = new String(proof.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = proof.waitFor();
+            if (exit != 0 && exit != 1) throw new IllegalStateException("threadleak: prove failed (exit " + exit + "): " + out.strip());
+            return said + out;
+        } catch (IOException e) {
+            throw new IllegalStateException("threadleak: prove: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("threadleak: prove: interrupted");
+        } finally {
+            try {
+                Files.deleteIfExists(heap);
+            } catch (IOException e) {
+                log.warn("cannot delete the heap dump " + heap + ": " + e);
+            }
+            proving.set(false);
+        }
     }
 
     @Override

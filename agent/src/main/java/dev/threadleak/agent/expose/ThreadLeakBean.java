@@ -20,6 +20,9 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
         /** Path of the dump written, or null when it could not be written. */
         Path dump();
 
+        /** What {@link ThreadLeakMXBean#prove} returns; an {@link IllegalStateException} says in one line why it could not. */
+        String prove();
+
         void resetBaseline();
     }
 
@@ -89,6 +92,11 @@ public final class ThreadLeakBean implements ThreadLeakMXBean {
         Path written = source.dump();
         if (written == null) throw new IllegalStateException("threadleak could not write the dump (see the application's stderr)");
         return written.toString();
+    }
+
+    @Override
+    public String prove() {
+        return source.prove();
     }
 
     @Override

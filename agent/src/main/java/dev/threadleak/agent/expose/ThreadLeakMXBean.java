@@ -44,6 +44,14 @@ public interface ThreadLeakMXBean {
     /** Writes a dump file into the agent's dump directory and returns its path. */
     String dump();
 
+    /**
+     * Proves thread leaks from a live heap dump, as {@code threadleak prove <pid>}: the heap is dumped into the dump
+     * directory (a full GC, then every thread stopped while it is written: the pause is measured and said first), proved
+     * in a JVM of its own (this one never carries the analysis) with the creation sites of a dump taken with it, and
+     * deleted. Returns what {@code threadleak prove} prints.
+     */
+    String prove();
+
     /** Makes the current live count the baseline that Delta and GROWTH compare against. */
     void resetBaseline();
 

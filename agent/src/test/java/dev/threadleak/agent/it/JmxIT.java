@@ -194,7 +194,7 @@ class JmxIT {
     }
 
     /** Attach, start the local management agent, connect: retried while the child JVM is still starting. */
-    private static JMXConnector connect(long pid) throws Exception {
+    static JMXConnector connect(long pid) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {

@@ -91,6 +91,16 @@ class ProveIT {
                     .containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(ScheduledThreadPoolExecutor\\): \\d+ workers that never end, as nothing can shut them down")
                     .contains("    @ dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")",
                             "    - waits at ", "ScheduledThreadPoolExecutor$DelayedWorkQueue.take(", "<- blame");
+            // the MXBean's prove(): the same proof, the heap dumped into the dump directory and deleted after
+            try (javax.management.remote.JMXConnector jmx = JmxIT.connect(app.pid())) {
+                String proof = (String) jmx.getMBeanServerConnection().invoke(new javax.management.ObjectName("dev.threadleak:type=ThreadLeak"), "prove", null, null);
+                assertThat(proof).containsPattern("threadleak: prove: heap dump of [0-9.]+ MB written in \\d+ ms \\(the pause, about\\), deleted after the proof")
+                        .containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools")
+                        .contains("    @ dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")");
+            }
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+                assertThat(files).noneMatch(f -> f.toString().endsWith(".hprof"));
+            }
         }
     }
 
