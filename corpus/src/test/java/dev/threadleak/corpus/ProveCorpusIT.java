@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -21,33 +22,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProveCorpusIT {
     private static final String CLASSES = Child.required("threadleak.corpusClasses"), LIBRARIES = Child.required("threadleak.corpusLibraries");
 
-    static Stream<Path> jdks() {
-        return Child.jdks().stream();
+    /**
+     * Each program, leaking then used correctly: Reactor's scheduler per call (its workers wait on queues nothing reaches:
+     * never to wake), a Netty group per call (its loop waits in select, never parked, and nothing but its own thread reaches
+     * the group: forgotten). {@code leaking}/{@code correct}: a thread jstack shows once enough calls were made.
+     */
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new java.util.ArrayList<>();
+        for (Path java : Child.jdks()) {
+            out.add(Arguments.of(java, "ReactorParallel", "\"work-4\"", "\"work-2\"", "\\[CRITICAL] PROVEN_LEAK: \\d+ threads parked forever on \\d+ objects"));
+            out.add(Arguments.of(java, "NettyTaskGroup", "EventLoopGroup-4-1\"", "EventLoopGroup-2-1\"",
+                    "\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(MultiThreadIoEventLoopGroup\\): \\d+ workers that never end"));
+        }
+        return out.stream();
     }
 
-    @ParameterizedTest(name = "on {0}")
-    @MethodSource("jdks")
-    void aReactorSchedulerPerCallIsProvenAtTheLineThatMadeItAndTheSharedOneIsNot(Path java, @TempDir Path tmp) throws Exception {
-        Child leak = proveWhileRunning(java, tmp.resolve("leak"), "ReactorParallel", "leak", "\"work-4\"");
+    @ParameterizedTest(name = "{1} on {0}")
+    @MethodSource("cases")
+    void aPoolPerCallIsProvenAtTheLineThatMadeItAndTheSharedOneIsNot(Path java, String program, String leaking, String correct, String finding,
+                                                                    @TempDir Path tmp) throws Exception {
+        Child leak = proveWhileRunning(java, tmp.resolve("leak"), program, "leak", leaking);
         assertThat(leak.exitCode()).as(leak.stdout() + leak.stderr()).isEqualTo(1);
-        assertThat(leak.stdout()).containsPattern("\\[CRITICAL] PROVEN_LEAK: \\d+ threads parked forever on \\d+ objects")
-                .containsPattern(blamedOn("ReactorParallel"));
-        Child correct = proveWhileRunning(java, tmp.resolve("correct"), "ReactorParallel", "correct", "\"work-2\"");
-        assertThat(correct.exitCode()).as(correct.stdout() + correct.stderr()).isZero();
-        assertThat(correct.stdout()).doesNotContain("PROVEN_LEAK");
-    }
-
-    /** A Netty group per call: its event loop waits in select, never parked, and nothing but its own thread reaches the group. */
-    @ParameterizedTest(name = "on {0}")
-    @MethodSource("jdks")
-    void aNettyGroupPerCallIsProvenForgottenAtTheLineThatMadeItAndTheSharedOneIsNot(Path java, @TempDir Path tmp) throws Exception {
-        Child leak = proveWhileRunning(java, tmp.resolve("leak"), "NettyTaskGroup", "leak", "EventLoopGroup-4-1\"");
-        assertThat(leak.exitCode()).as(leak.stdout() + leak.stderr()).isEqualTo(1);
-        assertThat(leak.stdout()).containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(MultiThreadIoEventLoopGroup\\): \\d+ workers that never end")
-                .containsPattern(blamedOn("NettyTaskGroup"));
-        Child correct = proveWhileRunning(java, tmp.resolve("correct"), "NettyTaskGroup", "correct", "EventLoopGroup-2-1\"");
-        assertThat(correct.exitCode()).as(correct.stdout() + correct.stderr()).isZero();
-        assertThat(correct.stdout()).doesNotContain("PROVEN_LEAK");
+        assertThat(leak.stdout()).containsPattern(finding).containsPattern(blamedOn(program));
+        Child healthy = proveWhileRunning(java, tmp.resolve("correct"), program, "correct", correct);
+        assertThat(healthy.exitCode()).as(healthy.stdout() + healthy.stderr()).isZero();
+        assertThat(healthy.stdout()).doesNotContain("PROVEN_LEAK");
     }
 
     /** The report's blame line: the lambda in {@code program}'s main on its "// LEAK:" line. */

@@ -1,5 +1,7 @@
 package dev.threadleak.agent.prove;
 
+import static dev.threadleak.agent.it.apps.ProveCases.take;
+import static dev.threadleak.agent.it.apps.ProveCases.waitOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -113,7 +115,7 @@ class ProverTest {
         // the three consumers share one queue's condition: one group
         Prover.Proven consumers = result.proven().stream().filter(p -> p.threads().get(0).name().equals("abandoned-consumer")).findFirst().orElseThrow();
         assertThat(consumers.threads()).hasSize(3);
-        assertThat(consumers.threads().get(0).stack()).anyMatch(f -> f.className().equals(ProverTest.class.getName()) && f.method().equals("take"));
+        assertThat(consumers.threads().get(0).stack()).anyMatch(f -> f.className().equals(ProverTest.class.getName()) && f.method().startsWith("lambda$abandonQueueWithConsumers"));
         assertThat(result.notProven().entrySet()).anyMatch(e -> e.getKey().name().equals("held-consumer") && e.getValue().startsWith("not proven: "))
                 .anyMatch(e -> e.getKey().name().equals("sleeper") && e.getValue().startsWith("not provable: a timed wait"))
                 .anyMatch(e -> e.getKey().name().startsWith("live-pool") && e.getValue().startsWith("not proven: "))
@@ -207,16 +209,6 @@ class ProverTest {
         start("monitor-waiter", () -> waitOn(monitor));
     }
 
-    private static void waitOn(Object monitor) {
-        synchronized (monitor) {
-            try {
-                monitor.wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     /** Set after the heap dump: the forgotten scheduler's own task then shuts it down (nothing else holds it). */
     private static volatile boolean stopForgotten;
 
@@ -264,14 +256,6 @@ class ProverTest {
                 Thread.currentThread().interrupt();
             }
         });
-    }
-
-    private static void take(BlockingQueue<Object> queue) {
-        try {
-            queue.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private Thread start(String name, Runnable body) {

@@ -135,7 +135,8 @@ public final class ProveCases {
         return t;
     }
 
-    private static void take(BlockingQueue<Object> queue) {
+    /** Takes from {@code queue}, until interrupted (ProverTest's waits too). */
+    public static void take(BlockingQueue<Object> queue) {
         try {
             queue.take();
         } catch (InterruptedException e) {
@@ -143,7 +144,8 @@ public final class ProveCases {
         }
     }
 
-    private static void waitOn(Object monitor) {
+    /** Waits on {@code monitor}, until interrupted. */
+    public static void waitOn(Object monitor) {
         synchronized (monitor) {
             try {
                 monitor.wait();
