@@ -25,13 +25,16 @@ class ProveCorpusIT {
     /**
      * Each program, leaking then used correctly: Reactor's scheduler per call (its workers wait on queues nothing reaches:
      * never to wake), a Netty group per call (its loop waits in select, never parked, and nothing but its own thread reaches
-     * the group: forgotten). {@code leaking}/{@code correct}: a thread jstack shows once enough calls were made.
+     * the group: forgotten). {@code leaking}/{@code correct}: a thread jstack shows once enough calls were made; a null
+     * {@code correct}: the correct use is not run on this JDK.
      */
     static Stream<Arguments> cases() {
         List<Arguments> out = new java.util.ArrayList<>();
         for (Path java : Child.jdks()) {
-            out.add(Arguments.of(java, "ReactorParallel", "\"work-4\"", "\"work-2\"", "\\[CRITICAL] PROVEN_LEAK: \\d+ threads parked forever on \\d+ objects"));
-            out.add(Arguments.of(java, "NettyTaskGroup", "EventLoopGroup-4-1\"", "EventLoopGroup-2-1\"",
+            // the correct uses on the first JDK only (a null marker): CI's time is bounded, and the leaks are what differs between JDKs
+            String healthy = out.isEmpty() ? "\"work-2\"" : null;
+            out.add(Arguments.of(java, "ReactorParallel", "\"work-4\"", healthy, "\\[CRITICAL] PROVEN_LEAK: \\d+ threads parked forever on \\d+ objects"));
+            out.add(Arguments.of(java, "NettyTaskGroup", "EventLoopGroup-4-1\"", healthy == null ? null : "EventLoopGroup-2-1\"",
                     "\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(MultiThreadIoEventLoopGroup\\): \\d+ workers that never end"));
         }
         return out.stream();
@@ -44,6 +47,7 @@ class ProveCorpusIT {
         Child leak = proveWhileRunning(java, tmp.resolve("leak"), program, "leak", leaking);
         assertThat(leak.exitCode()).as(leak.stdout() + leak.stderr()).isEqualTo(1);
         assertThat(leak.stdout()).containsPattern(finding).containsPattern(blamedOn(program));
+        if (correct == null) return;
         Child healthy = proveWhileRunning(java, tmp.resolve("correct"), program, "correct", correct);
         assertThat(healthy.exitCode()).as(healthy.stdout() + healthy.stderr()).isZero();
         assertThat(healthy.stdout()).doesNotContain("PROVEN_LEAK");

@@ -5,9 +5,14 @@ import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.config.RuntimeModules;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.prove.HeapProof;
+import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -43,6 +48,11 @@ final class ProveCommand implements Callable<Integer> {
             + " right after the heap dump."})
     private Path agentDumpGiven;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = {"also write the agent's dump of the same JVM with the PROVEN_LEAK"
+            + " findings joined to its own: a threadleak dump that report, check (exit 1), diff and the exports read. Needs"
+            + " the agent's dump: a JVM with the agent, or --agent-dump."})
+    private Path output;
+
     @Option(names = "--format", paramLabel = "FORMAT", description = "text or json (default: text; json: " + HeapProof.FORMAT + ", see docs/cli-json.md)")
     private Output format = Output.TEXT;
 
@@ -58,6 +68,9 @@ final class ProveCommand implements Callable<Integer> {
             if (agentDumpGiven != null) throw new UsageException("prove: --agent-dump is for a heap dump read from a file; with a pid the agent's dump is taken");
             Jvms.require("prove", RuntimeModules.ATTACH, RuntimeModules.MANAGEMENT, RuntimeModules.MANAGEMENT_RMI);
             Jvms.checkAttachable("prove", target);
+            if (output != null && TargetProperties.read(target, Wire.DIR_PROPERTY) == null) {
+                throw new UsageException("prove: -o writes the agent's dump with the proof, and process " + target + " does not have the agent");
+            }
             temporary = keep == null;
             heap = keep != null ? keep.toAbsolutePath() : temporaryHeapFile();
             dumpHeap(heap);
@@ -67,6 +80,7 @@ final class ProveCommand implements Callable<Integer> {
             heap = Path.of(target);
             if (!Files.isRegularFile(heap)) throw new UsageException(heap + (Files.exists(heap) ? ": not a regular file" : ": no such file or directory"));
             if (agentDumpGiven != null) agentDump = Dumps.resolve(agentDumpGiven);
+            else if (output != null) throw new UsageException("prove: -o writes the agent's dump with the proof: give it with --agent-dump");
         }
         try {
             HeapProof proof = HeapProof.of(heap, app.packages(), agentDump == null ? null : agentDump.snapshot());
@@ -79,6 +93,7 @@ final class ProveCommand implements Callable<Integer> {
                 }
                 main.out.println();
             }
+            if (output != null) writeWithProof(agentDump, proof);
             return proof.proven() > 0 ? Main.FOUND : Main.OK;
         } catch (IllegalArgumentException e) {
             throw new UsageException(heap + ": " + e.getMessage());
@@ -93,6 +108,21 @@ final class ProveCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Writes {@code agentDump} to {@code -o} with the proof's findings first among its own, whole or not at all. */
+    private void writeWithProof(Dumps.Dump agentDump, HeapProof proof) throws UsageException {
+        if (agentDump == null) throw new UsageException("prove: -o: the agent's dump could not be taken (said above): nothing written");
+        List<Finding> findings = new ArrayList<>(proof.findings());
+        findings.addAll(agentDump.snapshot().findings());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            SnapshotCodec.write(agentDump.snapshot().withFindings(findings), bytes);
+            OutputFile.write(output, bytes.toByteArray());
+        } catch (IOException e) {
+            throw new UsageException("prove: cannot write " + output + ": " + e.getMessage());
+        }
+        main.err.println("threadleak: prove: the agent's dump with the proof written to " + output);
     }
 
     /**

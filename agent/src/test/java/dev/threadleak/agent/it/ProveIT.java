@@ -83,9 +83,15 @@ class ProveIT {
     void aSchedulerPerSessionNeverShutDownIsProvenForgottenAtTheLineThatBuiltIt(Jdk jdk, @TempDir Path dir) throws Exception {
         try (ChildJvm app = ChildJvm.start(jdk, List.of(ChildJvm.agent("dir=" + dir), "-cp", ChildJvm.SAMPLES_CP), "dev.threadleak.samples.ForgottenScheduler", "120")) {
             awaitPools(jdk, app, 3);
-            Result prove = ChildJvm.cli("prove", String.valueOf(app.pid()));
+            Path withProof = dir.resolve("proven.json");
+            Result prove = ChildJvm.cli("prove", "-o", withProof.toString(), String.valueOf(app.pid()));
             assertThat(prove.exitCode()).as(prove.stdout() + prove.stderr()).isEqualTo(1);
             int line = ChildJvm.lineOf("ForgottenScheduler.java", "LEAK: a scheduler per session");
+            // -o: the agent's dump with the proof, which check fails on and names as every finding
+            Result check = ChildJvm.cli("check", withProof.toString());
+            assertThat(check.exitCode()).as(check.stdout() + check.stderr()).isEqualTo(1);
+            assertThat(check.stdout()).containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools")
+                    .contains("    @ dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")");
             assertThat(prove.stdout()).containsPattern("creation sites from the agent's dump " + Pattern.quote(dir.toString()) + "/threadleak-")
                     .containsPattern("; 0 proven never to wake; \\d+ in \\d+ forgotten pools, never to end;")
                     .containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools \\(ScheduledThreadPoolExecutor\\): \\d+ workers that never end, as nothing can shut them down")
