@@ -20,12 +20,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every wait {@code threadleak prove} judges, each thread named for what it should be found: {@code proven-…} can never
  * wake (consumers of an abandoned queue, waiters on a future nothing completes, platform and, on JDK 21+, virtual, a
  * lock-order deadlock, a monitor nobody can notify), {@code live-…} can (a live pool's workers, a consumer whose queue a
- * producer holds, a monitor a static holds), {@code unprovable-…} wake by themselves or from outside (an abandoned cached pool's idle worker, a sleeper, a
+ * live producer holds, a monitor a static holds), {@code unprovable-…} wake by themselves or from outside (an abandoned cached pool's idle worker, a sleeper, a
  * socket read). Prints {@code ready} when all of them wait; runs until killed.
  */
 public final class ProveCases {
     private static ExecutorService livePool;
-    private static BlockingQueue<Object> heldQueue;
     private static final Object HELD_MONITOR = new Object();
     private static Socket heldClient;
 
@@ -42,8 +41,7 @@ public final class ProveCases {
         livePool = Executors.newFixedThreadPool(2, r -> new Thread(r, "live-pool-worker"));
         livePool.submit(() -> { });
         livePool.submit(() -> { });
-        heldQueue = new LinkedBlockingQueue<>();
-        all.add(start(new Thread(() -> take(heldQueue), "live-consumer")));
+        all.add(startConsumerWithLiveProducer(all));
         all.add(start(new Thread(() -> waitOn(HELD_MONITOR), "live-monitor-waiter")));
         all.add(start(new Thread(() -> sleep(), "unprovable-sleeper")));
         all.add(start(socketReader()));
@@ -57,6 +55,18 @@ public final class ProveCases {
         boolean reading = t.getName().startsWith("unprovable-reader") && s == Thread.State.RUNNABLE
                 && List.of(t.getStackTrace()).stream().anyMatch(f -> f.getMethodName().contains("read"));
         return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || reading;
+    }
+
+    /** A consumer whose queue only a live producer holds (in its frame: it offers once an hour). */
+    private static Thread startConsumerWithLiveProducer(List<Thread> all) {
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        all.add(start(new Thread(() -> {
+            while (true) {
+                sleep();
+                queue.offer("work");
+            }
+        }, "unprovable-producer")));
+        return start(new Thread(() -> take(queue), "live-consumer"));
     }
 
     private static void abandonQueue(List<Thread> all) {
