@@ -125,7 +125,7 @@ public final class HeapProof {
                     ? "proof: " + (held.size() == 1 ? "the pool is" : "each pool is") + " reachable from no GC root but its own workers' (and the threads"
                             + " proven stuck): no code outside its own threads can call shutdown; they wait for its tasks forever"
                     : "proof: " + (held.size() == 1 ? "it is" : "each is") + " reachable from no GC root but these threads' own (their stacks, their"
-                            + " Thread objects and the lists of threads that hold those): nothing can " + (group.get(0).inObjectWait() ? "notify" : "unpark") + " them");
+                            + " Thread objects as the VM and the JDK's lists of threads hold them): nothing can " + (group.get(0).inObjectWait() ? "notify" : "unpark") + " them");
             Finding finding = new Finding(Finding.Kind.PROVEN_LEAK, forgotten ? Finding.Severity.HIGH : Finding.Severity.CRITICAL, title,
                     site == null ? -1 : site.id(), n, since, List.copyOf(evidence), parkedAt < 0 ? null : stack.get(parkedAt).toString());
             out.add(new Group(finding, site, stack, parkedAt));

@@ -44,6 +44,8 @@ final class HprofFile implements AutoCloseable {
         final byte[] fieldTypes;
         /** One of threadleak's own classes ({@link #threadleakClass}). */
         boolean threadleak;
+        /** The index of a field this class declares that is never followed (a JDK list of all threads), or -1. */
+        int unfollowed = -1;
 
         ClassDump(long superId, long loaderId, long[] fieldNames, byte[] fieldTypes, long[] staticRefs) {
             this.superId = superId;
@@ -53,6 +55,16 @@ final class HprofFile implements AutoCloseable {
             this.staticRefs = staticRefs;
         }
     }
+
+    /**
+     * The JDK's lists of every thread, by class and field (an instance's or a static): not followed, as the threads
+     * themselves are not roots of the proof. Code that reaches them reaches every thread alike (to interrupt one, it must
+     * pick it): they say nothing about who can wake a given one. JDK 17: a thread group's array of threads; JDK 21+: the
+     * root container's set of virtual threads and a shared container's.
+     */
+    private static final Map<String, String> THREAD_LISTS = Map.of("java.lang.ThreadGroup", "threads",
+            "jdk.internal.vm.ThreadContainers$RootContainer$TrackingRootContainer", "VTHREADS",
+            "jdk.internal.vm.SharedThreadContainer", "virtualThreads");
 
     /** The agent's packages: its classes, never the application's. */
     static final String AGENT_PACKAGE = "dev.threadleak.agent.";
@@ -177,6 +189,12 @@ final class HprofFile implements AutoCloseable {
         for (Map.Entry<Long, ClassDump> c : classes.entrySet()) {
             String name = className(c.getKey());
             c.getValue().threadleak = name != null && (name.startsWith(AGENT_PACKAGE) || name.equals(SharedNames.HOOK_CLASS));
+            String list = THREAD_LISTS.get(name);
+            if (list != null) {
+                for (int f = 0; f < c.getValue().fieldNames.length; f++) {
+                    if (list.equals(strings.get(c.getValue().fieldNames[f]))) c.getValue().unfollowed = f;
+                }
+            }
             if ("java.lang.ref.Reference".equals(name)) {
                 for (int f = 0; f < c.getValue().fieldNames.length; f++) {
                     if ("referent".equals(strings.get(c.getValue().fieldNames[f]))) {
@@ -317,12 +335,13 @@ final class HprofFile implements AutoCloseable {
         }
         int statics = in.u2();
         List<Long> refs = new ArrayList<>();
+        String unfollowed = THREAD_LISTS.get(className(id)); // classes are loaded before the heap is dumped: named here
         for (int i = 0; i < statics; i++) {
-            in.skip(idSize);
+            long name = in.id(idSize);
             int type = in.u1();
             if (type == OBJECT) {
                 long ref = in.id(idSize);
-                if (ref != 0) refs.add(ref);
+                if (ref != 0 && (unfollowed == null || !unfollowed.equals(strings.get(name)))) refs.add(ref);
             } else {
                 in.skip(size(type));
             }
@@ -420,7 +439,7 @@ final class HprofFile implements AutoCloseable {
                 boolean agentsReference = threadleakClass(cls);
                 long k = cls;
                 for (ClassDump c = classes.get(k); c != null; k = c.superId, c = classes.get(k)) {
-                    int skipped = agentsReference && k == referenceClass ? referentField : -1;
+                    int skipped = agentsReference && k == referenceClass ? referentField : c.unfollowed;
                     for (int f = 0; f < c.fieldTypes.length; f++) {
                         int type = c.fieldTypes[f];
                         if (type == OBJECT) {

@@ -17,13 +17,16 @@ import java.util.function.LongConsumer;
  * Proves thread leaks from a heap dump, as Go's goroutineleak profile does: a thread parked with no timeout can be woken
  * only by code that reaches what it is parked on (its {@code parkBlocker}: a queue's condition, a future, a latch's sync).
  * When nothing reaches that object from the GC roots, leaving out the waiting threads' own (their stack frames and
- * thread objects, and every path through a waiting thread's {@code Thread} object: a thread group's or container's list
- * of threads), nothing can ever unpark them: the leak is proven, with no threshold and no time. Waiting threads that are
- * reachable from a thread that can still run are then put back among the roots, until nothing changes (a waiter whose
- * queue a live producer holds is never proven; one whose only waker is itself proven stuck is).
+ * their thread objects as the VM holds them) and the JDK's lists of every thread (a thread group's, the thread
+ * containers'), nothing can ever unpark them: the leak is proven, with no threshold and no time. Code that holds a
+ * waiting thread's {@code Thread} object reaches its blocker too (through {@code parkBlocker}), and could interrupt it:
+ * such a thread is not proven. Waiting threads that are reachable from a thread that can still run are then put back
+ * among the roots, until nothing changes (a waiter whose queue a live producer holds is never proven; one whose only
+ * waker is itself proven stuck is). {@code Object.wait} with no timeout is judged on its monitor.
  *
- * <p>References are followed whatever their kind: a weakly held blocker is not proven (the code holding the weak
- * reference might still wake it). Threads in {@code Object.wait}, {@code sleep}, I/O or a timed park are not judged.
+ * <p>References are followed whatever their kind, but the agent's own weak references: a weakly held blocker is not
+ * proven (the code holding the weak reference might still wake it). Sleeps, timed waits, I/O, joins and monitor entry are
+ * not judged, each said why.
  */
 final class Prover {
     /** JVMTI thread state bits, as {@code Thread.threadStatus} holds them (JDK 17 to 25). */
@@ -160,10 +163,7 @@ final class Prover {
             others.removeAll(stuck);
             others.removeAll(threadleak);
             others.removeAll(workers);
-            Set<HeapThread> excluded = new HashSet<>(stuck);
-            excluded.addAll(threadleak);
-            excluded.addAll(workers);
-            if (!walk(heap, rootsOf(heap, others), excluded, outside).get(i)) {
+            if (!walk(heap, rootsOf(heap, others), outside).get(i)) {
                 String cls = heap.className(heap.classOf(pool));
                 out.add(new Forgotten(pool, cls == null ? "?" : cls, List.copyOf(workers)));
             }
@@ -338,8 +338,9 @@ final class Prover {
     }
 
     /**
-     * Everything reachable from the GC roots but the waiting threads' own, never passing through a waiting thread's
-     * {@code Thread} object.
+     * Everything reachable from the GC roots but the waiting threads' own (their stacks, their thread objects as the VM
+     * holds them). The JDK's lists of all threads are not followed ({@link HprofFile#referencesAt}); any other holder of a
+     * waiting thread's {@code Thread} object reaches it, and what it holds: whoever holds it can interrupt it.
      */
     static BitSet reach(HprofFile heap, Set<HeapThread> waiting) throws IOException {
         Set<Integer> serials = new HashSet<>();
@@ -355,7 +356,7 @@ final class Prover {
             if (r.threadSerial() != 0 && serials.contains(r.threadSerial())) continue;
             if (!threadObjects.contains(r.id())) starts.add(r.id());
         }
-        return walk(heap, starts, waiting, null);
+        return walk(heap, starts, null);
     }
 
     /** The GC roots that are {@code threads}' own: their stacks' references and their thread objects. */
@@ -370,19 +371,14 @@ final class Prover {
     }
 
     /**
-     * The objects reachable from {@code starts} that {@code done} (when not null) does not hold, never passing through a
-     * {@code cut} thread's {@code Thread} object. Depth first, on object indexes (4 bytes each on the stack).
+     * The objects reachable from {@code starts} that {@code done} (when not null) does not hold. Depth first, on object
+     * indexes (4 bytes each on the stack).
      */
-    private static BitSet walk(HprofFile heap, List<Long> starts, Set<HeapThread> cut, BitSet done) throws IOException {
-        long[] cutIds = new long[cut.size()]; // sorted: looked up for every reference followed, unboxed
-        int n = 0;
-        for (HeapThread t : cut) cutIds[n++] = t.object();
-        java.util.Arrays.sort(cutIds);
+    private static BitSet walk(HprofFile heap, List<Long> starts, BitSet done) throws IOException {
         BitSet reached = new BitSet(heap.objects());
         int[][] stack = {new int[1024]};
         int[] top = {0};
         LongConsumer follow = ref -> {
-            if (java.util.Arrays.binarySearch(cutIds, ref) >= 0) return;
             int i = heap.indexOf(ref);
             if (i < 0 || reached.get(i) || (done != null && done.get(i))) return;
             reached.set(i);

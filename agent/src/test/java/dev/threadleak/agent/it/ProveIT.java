@@ -137,6 +137,7 @@ class ProveIT {
             assertThat(why.get("live-pool-worker")).startsWith("not proven: ");
             assertThat(why.get("live-consumer")).startsWith("not proven: ");
             assertThat(why.get("live-monitor-waiter")).startsWith("not proven: ");
+            assertThat(why.get("live-registered-consumer")).as("a live registry holds its Thread: it can be interrupted").startsWith("not proven: ");
             assertThat(why.get("unprovable-sleeper")).startsWith("not provable: ");
             assertThat(why.get("unprovable-cached-worker")).as("an abandoned cached pool's workers end when idle").startsWith("not provable: a timed wait");
             assertThat(why.get("unprovable-reader")).isEqualTo("not provable: in I/O (socket read): what wakes it comes from outside the JVM");

@@ -31,6 +31,12 @@ public final class ProveCases {
     private ProveCases() {}
 
     public static void main(String[] args) throws Exception {
+        startAllAndAwaitTheirWaits(); // no frame of main's holds a thread: one held could be interrupted, and would not be proven
+        System.out.println("ready");
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    private static void startAllAndAwaitTheirWaits() throws Exception {
         List<Thread> all = new ArrayList<>();
         abandonQueue(all);
         abandonFuture(all, Thread::new, "proven-future-waiter");
@@ -42,12 +48,11 @@ public final class ProveCases {
         livePool.submit(() -> { });
         livePool.submit(() -> { });
         all.add(startConsumerWithLiveProducer(all));
+        all.add(startRegisteredConsumer());
         all.add(start(new Thread(() -> waitOn(HELD_MONITOR), "live-monitor-waiter")));
         all.add(start(new Thread(() -> sleep(), "unprovable-sleeper")));
         all.add(start(socketReader()));
         while (!all.stream().allMatch(ProveCases::waits)) Thread.sleep(10); // polling: the test waits for "ready"
-        System.out.println("ready");
-        Thread.sleep(Long.MAX_VALUE);
     }
 
     private static boolean waits(Thread t) {
@@ -55,6 +60,17 @@ public final class ProveCases {
         boolean reading = t.getName().startsWith("unprovable-reader") && s == Thread.State.RUNNABLE
                 && List.of(t.getStackTrace()).stream().anyMatch(f -> f.getMethodName().contains("read"));
         return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || reading;
+    }
+
+    /** Threads a live registry holds: whoever holds it can interrupt them (as a shutdown hook would). */
+    private static final List<Thread> REGISTERED = new ArrayList<>();
+
+    /** A consumer of a queue nothing else holds, whose Thread object a live registry holds: it can be interrupted, so not proven. */
+    private static Thread startRegisteredConsumer() {
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> take(queue), "live-registered-consumer");
+        REGISTERED.add(t);
+        return start(t);
     }
 
     /** A consumer whose queue only a live producer holds (in its frame: it offers once an hour). */
