@@ -5,7 +5,13 @@ import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
 import dev.threadleak.agent.sample.Sampler;
 import dev.threadleak.agent.sample.Sampler.Depth;
+import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * From threads to verdicts, in one place: the {@link Sampler} reads the threads; this adds the baseline, judges
@@ -25,6 +31,8 @@ final class Pipeline {
     /** Written under the lock; read without it by views that must not wait for a sample in progress ({@link #last}). */
     private volatile Snapshot last;
     private volatile long samples, sampleNanos;
+    /** The last proof's findings ({@code prove()} over JMX), judged again with every sample while their threads live. */
+    private volatile List<Finding> proven = List.of();
     /** The HTTP endpoint's address once it serves ({@code host:port}), else empty. */
     private volatile String serving = "";
 
@@ -109,7 +117,29 @@ final class Pipeline {
         if (baseline < 0) baseline = read.summary().live();
         Snapshot s = read.toBuilder().summary(read.summary().withBaseline(baseline)).sampling(budget.sampling()).http(serving).build();
         History.Tick tick = History.tick(s);
-        return new Judged(s.withFindings(Findings.compute(s, tick, history, thresholds)), tick);
+        List<Finding> findings = Findings.compute(s, tick, history, thresholds);
+        if (!proven.isEmpty()) findings = withProven(s, findings, tick);
+        return new Judged(s.withFindings(findings), tick);
+    }
+
+    /** Keeps the proof's findings for a sample's findings, most severe first. */
+    void proven(List<Finding> findings) {
+        proven = List.copyOf(findings);
+    }
+
+    /**
+     * {@code findings} and, first, each proven finding whose site still has a live thread (a proof holds while the threads
+     * it names live: they never wake, or never end), raised for as many samples in a row as the history says.
+     */
+    private List<Finding> withProven(Snapshot s, List<Finding> findings, History.Tick tick) {
+        Set<Integer> liveSites = new HashSet<>();
+        for (ThreadEntry t : s.threads()) liveSites.add(s.blameSite(t));
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : proven) {
+            if (f.site() >= 0 && liveSites.contains(f.site())) out.add(history.raised(f, tick.timeMs()));
+        }
+        out.addAll(findings);
+        return out;
     }
 
     /** Makes {@code s} the last snapshot and counts the sample begun at {@code began} (nanoTime). */

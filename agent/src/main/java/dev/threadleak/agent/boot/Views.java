@@ -8,8 +8,11 @@ import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.ThreadLeakBean;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
 import dev.threadleak.agent.registry.Registry;
+import dev.threadleak.agent.snapshot.DumpFormatException;
+import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Printable;
 import dev.threadleak.agent.snapshot.Snapshot;
+import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -102,7 +105,8 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
     @Override
     public String prove() {
         if (!proving.compareAndSet(false, true)) throw new IllegalStateException("threadleak: a proof is running already");
-        Path heap = options.dir().resolve("threadleak-" + ProcessHandle.current().pid() + "-prove-" + System.currentTimeMillis() + ".hprof");
+        String name = "threadleak-" + ProcessHandle.current().pid() + "-prove-" + System.currentTimeMillis();
+        Path heap = options.dir().resolve(name + ".hprof"), withProof = options.dir().resolve(name + ".proof");
         try {
             Path jar = AgentStart.agentJar();
             if (jar == null) throw new IllegalStateException("threadleak: prove: cannot tell where the agent jar is");
@@ -112,13 +116,14 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
                     Files.size(heap) / 1e6, (System.nanoTime() - start) / 1_000_000);
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "prove"));
             Path sites = dumper.dump(Dumper.ON_DEMAND);
-            if (sites != null) command.addAll(List.of("--agent-dump", sites.toString()));
+            if (sites != null) command.addAll(List.of("--agent-dump", sites.toString(), "-o", withProof.toString()));
             command.add(heap.toString());
             Process proof = new ProcessBuilder(command).redirectErrorStream(true).start();
             proof.getOutputStream().close();
             String out = new String(proof.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int exit = proof.waitFor();
             if (exit != 0 && exit != 1) throw new IllegalStateException("threadleak: prove failed (exit " + exit + "): " + out.strip());
+            if (Files.exists(withProof)) keepProven(withProof);
             return said + out;
         } catch (IOException e) {
             throw new IllegalStateException("threadleak: prove: " + e);
@@ -128,10 +133,24 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
         } finally {
             try {
                 Files.deleteIfExists(heap);
+                Files.deleteIfExists(withProof);
             } catch (IOException e) {
                 log.warn("cannot delete the heap dump " + heap + ": " + e);
             }
             proving.set(false);
+        }
+    }
+
+    /** The proof's findings, from the agent's dump the proving JVM wrote back: every sample from now on judges them again. */
+    private void keepProven(Path withProof) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(withProof)) {
+            List<Finding> proven = new ArrayList<>();
+            for (Finding f : SnapshotCodec.read(in, withProof.toString()).findings()) {
+                if (f.kind() == Finding.Kind.PROVEN_LEAK) proven.add(f);
+            }
+            pipeline.proven(proven);
+        } catch (DumpFormatException e) {
+            throw new IOException("the proof's dump could not be read: " + e.getMessage(), e);
         }
     }
 

@@ -255,11 +255,13 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
     static final int HEALTH_SAMPLES = 3;
 
     /**
-     * Findings that make {@code /health} answer 503: a lock cycle (it never resolves), or a site whose threads never end
-     * raised by {@link #HEALTH_SAMPLES} samples in a row.
+     * Findings that make {@code /health} answer 503: a lock cycle (it never resolves), a leak proven from the heap (the
+     * MXBean's {@code prove()}: a proof needs no more samples), or a site whose threads never end raised by
+     * {@link #HEALTH_SAMPLES} samples in a row.
      */
     static boolean unhealthy(Finding f) {
-        return f.kind() == Finding.Kind.DEADLOCK || (f.kind() == Finding.Kind.SITE_GROWTH && f.raisedSamples() >= HEALTH_SAMPLES);
+        return f.kind() == Finding.Kind.DEADLOCK || f.kind() == Finding.Kind.PROVEN_LEAK
+                || (f.kind() == Finding.Kind.SITE_GROWTH && f.raisedSamples() >= HEALTH_SAMPLES);
     }
 
     /** {@code reasons}: why it is 503, a line per finding that fails health and per threshold crossed; empty when 200. */

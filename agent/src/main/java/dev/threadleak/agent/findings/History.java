@@ -51,7 +51,7 @@ public final class History {
     }
 
     /** {@code f}, raised by the sample at {@code timeMs}: one sample more than the last scheduled one that raised it, or its first. */
-    synchronized Finding raised(Finding f, long timeMs) {
+    public synchronized Finding raised(Finding f, long timeMs) {
         Finding before = raised.get(raisedKey(f));
         return before == null ? f.raised(1, timeMs) : f.raised(before.raisedSamples() + 1, before.raisedSinceMs());
     }

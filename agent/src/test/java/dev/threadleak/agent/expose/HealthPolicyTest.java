@@ -21,6 +21,7 @@ class HealthPolicyTest {
         assertThat(HttpEndpoint.unhealthy(growth.raised(2, 1_000))).isFalse();
         assertThat(HttpEndpoint.unhealthy(growth.raised(3, 1_000))).isTrue();
         assertThat(HttpEndpoint.unhealthy(of(Kind.DEADLOCK, Severity.CRITICAL).raised(1, 1_000))).isTrue();
+        assertThat(HttpEndpoint.unhealthy(of(Kind.PROVEN_LEAK, Severity.HIGH).raised(1, 1_000))).as("a proof needs no more samples").isTrue();
         for (Kind other : List.of(Kind.GROWTH, Kind.LONG_BLOCKED, Kind.STUCK_TASK, Kind.UNCLOSED_EXECUTORS, Kind.DUPLICATE_STACKS)) {
             assertThat(HttpEndpoint.unhealthy(of(other, Severity.HIGH).raised(100, 1_000))).as("%s", other).isFalse();
         }

@@ -90,7 +90,7 @@ class PromtoolIT {
         Path promtool = promtool();
         Result rules = run("", promtool.toString(), "check", "rules", DEPLOY.resolve("threadleak-alerts.yml").toString());
         assertThat(rules.exitCode()).as(rules.output()).isZero();
-        assertThat(rules.output()).contains("SUCCESS: 6 rules found");
+        assertThat(rules.output()).contains("SUCCESS: 7 rules found");
         Result tests = run("", promtool.toString(), "test", "rules", DEPLOY.resolve("threadleak-alerts.test.yml").toString());
         assertThat(tests.exitCode()).as(tests.output()).isZero();
         assertThat(tests.output()).contains("SUCCESS");

@@ -99,10 +99,24 @@ class ProveIT {
                             "    - waits at ", "ScheduledThreadPoolExecutor$DelayedWorkQueue.take(", "<- blame");
             // the MXBean's prove(): the same proof, the heap dumped into the dump directory and deleted after
             try (javax.management.remote.JMXConnector jmx = JmxIT.connect(app.pid())) {
-                String proof = (String) jmx.getMBeanServerConnection().invoke(new javax.management.ObjectName("dev.threadleak:type=ThreadLeak"), "prove", null, null);
+                javax.management.MBeanServerConnection server = jmx.getMBeanServerConnection();
+                javax.management.ObjectName bean = new javax.management.ObjectName("dev.threadleak:type=ThreadLeak");
+                String proof = (String) server.invoke(bean, "prove", null, null);
                 assertThat(proof).containsPattern("threadleak: prove: heap dump of [0-9.]+ MB written in \\d+ ms \\(the pause, about\\), deleted after the proof")
                         .containsPattern("\\[HIGH] PROVEN_LEAK: \\d+ forgotten pools")
                         .contains("    @ dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")");
+                // from then on the agent's own findings carry the proof (JMX, dumps, /health) while its threads live
+                String blame = "dev.threadleak.samples.ForgottenScheduler$Session.<init>(ForgottenScheduler.java:" + line + ")";
+                ChildJvm.await("the agent's findings to carry the proof", Duration.ofSeconds(30), () -> {
+                    try {
+                        for (javax.management.openmbean.CompositeData f : (javax.management.openmbean.CompositeData[]) server.getAttribute(bean, "Findings")) {
+                            if (f.get("kind").equals("PROVEN_LEAK") && blame.equals(f.get("blame"))) return true;
+                        }
+                        return false;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
             }
             try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
                 assertThat(files).noneMatch(f -> f.toString().endsWith(".hprof"));
