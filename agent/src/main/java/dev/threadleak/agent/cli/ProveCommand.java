@@ -68,13 +68,15 @@ final class ProveCommand implements Callable<Integer> {
             if (agentDumpGiven != null) throw new UsageException("prove: --agent-dump is for a heap dump read from a file; with a pid the agent's dump is taken");
             Jvms.require("prove", RuntimeModules.ATTACH, RuntimeModules.MANAGEMENT, RuntimeModules.MANAGEMENT_RMI);
             Jvms.checkAttachable("prove", target);
-            if (output != null && TargetProperties.read(target, Wire.DIR_PROPERTY) == null) {
+            String agentDir = TargetProperties.read(target, Wire.DIR_PROPERTY);
+            boolean hasAgent = agentDir != null && !TargetProperties.unknown(agentDir);
+            if (output != null && agentDir == null) {
                 throw new UsageException("prove: -o writes the agent's dump with the proof, and process " + target + " does not have the agent");
             }
             temporary = keep == null;
             heap = keep != null ? keep.toAbsolutePath() : temporaryHeapFile();
             dumpHeap(heap);
-            agentDump = agentDumpOf(target);
+            if (hasAgent) agentDump = agentDumpOf(target);
         } else {
             if (keep != null) throw new UsageException("prove: --keep is for a heap dump taken of a pid, not one read from a file");
             heap = Path.of(target);
@@ -126,13 +128,11 @@ final class ProveCommand implements Callable<Integer> {
     }
 
     /**
-     * The agent's dump of process {@code pid}, taken now, when it has the agent: its creation sites name the lines that
-     * started the proven threads. Null when it has none; a dump that fails is said, and the proof goes on without sites.
+     * The agent's dump of process {@code pid} (which has the agent), taken now: its creation sites name the lines that
+     * started the proven threads. A dump that fails is said, and the proof goes on without sites (null).
      */
     private Dumps.Dump agentDumpOf(String pid) {
         try {
-            String dir = TargetProperties.read(pid, Wire.DIR_PROPERTY);
-            if (dir == null || TargetProperties.unknown(dir)) return null;
             return Dumps.resolve(Path.of(Jvms.agentDump("prove", pid)));
         } catch (UsageException e) {
             main.err.println("threadleak: prove: without creation sites: " + e.getMessage());

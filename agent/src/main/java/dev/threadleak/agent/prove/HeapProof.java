@@ -37,6 +37,12 @@ public final class HeapProof {
     /** Proven threads in one stack from one creation site: one finding. */
     private record Group(Finding finding, SiteInfo site, List<Frame> stack, int parkedAt) {}
 
+    /** What puts proven threads in one group: never to wake or forgotten, the site the agent's dump blames (-1: none), the stack. */
+    private record GroupKey(boolean forgotten, int site, List<Frame> stack) {}
+
+    /** A group's threads as they are gathered, and the objects they wait on or the pools they serve ({@code Class@id}). */
+    private record Members(List<Prover.HeapThread> threads, Set<String> objects) {}
+
     private final Prover.Result result;
     private final Blame blame;
     private final Snapshot agentDump;
@@ -88,19 +94,18 @@ public final class HeapProof {
         if (agentDump != null) {
             for (ThreadEntry t : agentDump.threads()) byTid.put(t.tid(), t);
         }
-        Map<List<Object>, List<Prover.HeapThread>> threads = new LinkedHashMap<>();
-        Map<List<Object>, Set<String>> objects = new HashMap<>();
+        Map<GroupKey, Members> members = new LinkedHashMap<>();
         for (Prover.Proven p : result.proven()) {
-            for (Prover.HeapThread t : p.threads()) add(false, p.blockerClass(), p.blocker(), t, byTid, agentDump, threads, objects);
+            for (Prover.HeapThread t : p.threads()) add(false, p.blockerClass(), p.blocker(), t, byTid, agentDump, members);
         }
         for (Prover.Forgotten f : result.forgotten()) {
-            for (Prover.HeapThread t : f.workers()) add(true, f.poolClass(), f.pool(), t, byTid, agentDump, threads, objects);
+            for (Prover.HeapThread t : f.workers()) add(true, f.poolClass(), f.pool(), t, byTid, agentDump, members);
         }
         List<Group> out = new ArrayList<>();
-        for (Map.Entry<List<Object>, List<Prover.HeapThread>> e : threads.entrySet()) {
-            boolean forgotten = (Boolean) e.getKey().get(0);
-            SiteInfo site = agentDump == null ? null : agentDump.site((Integer) e.getKey().get(1));
-            List<Prover.HeapThread> group = e.getValue();
+        for (Map.Entry<GroupKey, Members> e : members.entrySet()) {
+            boolean forgotten = e.getKey().forgotten();
+            SiteInfo site = agentDump == null ? null : agentDump.site(e.getKey().site());
+            List<Prover.HeapThread> group = e.getValue().threads();
             List<Frame> stack = group.get(0).stack();
             int parkedAt = parkedAt(blame, stack);
             long since = takenAtMs;
@@ -108,7 +113,7 @@ public final class HeapProof {
                 ThreadEntry entry = byTid.get(t.tid());
                 if (entry != null && entry.startedAtMs() > 0) since = Math.min(since, entry.startedAtMs());
             }
-            Set<String> held = objects.get(e.getKey());
+            Set<String> held = e.getValue().objects();
             int n = group.size();
             String title = forgotten
                     ? (held.size() == 1 ? "a forgotten pool, " + held.iterator().next() : held.size() + " forgotten pools (" + classesOf(held) + ")")
@@ -137,12 +142,12 @@ public final class HeapProof {
 
     /** Adds {@code t} to its group: never-wake or forgotten, the site the agent's dump blames (-1: none known), its stack. */
     private static void add(boolean forgotten, String objectClass, long object, Prover.HeapThread t, Map<Long, ThreadEntry> byTid, Snapshot agentDump,
-                            Map<List<Object>, List<Prover.HeapThread>> threads, Map<List<Object>, Set<String>> objects) {
+                            Map<GroupKey, Members> members) {
         ThreadEntry entry = byTid.get(t.tid());
         int site = entry != null && entry.name().equals(t.name()) ? agentDump.blameSite(entry) : -1;
-        List<Object> key = List.of(forgotten, site, t.stack());
-        threads.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
-        objects.computeIfAbsent(key, k -> new TreeSet<>()).add(simple(objectClass) + "@" + Long.toHexString(object));
+        Members m = members.computeIfAbsent(new GroupKey(forgotten, site, t.stack()), k -> new Members(new ArrayList<>(), new TreeSet<>()));
+        m.threads().add(t);
+        m.objects().add(simple(objectClass) + "@" + Long.toHexString(object));
     }
 
     private static String classesOf(Set<String> objects) {

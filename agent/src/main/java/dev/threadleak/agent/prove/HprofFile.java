@@ -190,20 +190,20 @@ final class HprofFile implements AutoCloseable {
             String name = className(c.getKey());
             c.getValue().threadleak = name != null && (name.startsWith(AGENT_PACKAGE) || name.equals(SharedNames.HOOK_CLASS));
             String list = THREAD_LISTS.get(name);
-            if (list != null) {
-                for (int f = 0; f < c.getValue().fieldNames.length; f++) {
-                    if (list.equals(strings.get(c.getValue().fieldNames[f]))) c.getValue().unfollowed = f;
-                }
-            }
+            if (list != null) c.getValue().unfollowed = fieldIndex(c.getValue(), list);
             if ("java.lang.ref.Reference".equals(name)) {
-                for (int f = 0; f < c.getValue().fieldNames.length; f++) {
-                    if ("referent".equals(strings.get(c.getValue().fieldNames[f]))) {
-                        referenceClass = c.getKey();
-                        referentField = f;
-                    }
-                }
+                referenceClass = c.getKey();
+                referentField = fieldIndex(c.getValue(), "referent");
             }
         }
+    }
+
+    /** The index of the field {@code name} among those {@code c} declares, or -1. */
+    private int fieldIndex(ClassDump c, String name) {
+        for (int f = 0; f < c.fieldNames.length; f++) {
+            if (name.equals(strings.get(c.fieldNames[f]))) return f;
+        }
+        return -1;
     }
 
     /** The id of the class named {@code jvmName} ({@code java/lang/Thread}), or -1. */
@@ -302,7 +302,7 @@ final class HprofFile implements AutoCloseable {
                     long id = in.id(idSize);
                     index.add(id, at);
                     in.skip(4);
-                    if (in.id(idSize) == virtualThreadClass && virtualThreadClass != -1) virtualThreads.add(id);
+                    if (in.id(idSize) == virtualThreadClass) virtualThreads.add(id); // -1 when there is none: no id is
                     in.skip(in.u4() & 0xFFFFFFFFL);
                 }
                 case OBJ_ARRAY_DUMP -> {

@@ -140,17 +140,20 @@ final class Prover {
             if (pool != 0) byPool.computeIfAbsent(pool, k -> new ArrayList<>()).add(t);
         }
         Map<Long, List<HeapThread>> judged = new LinkedHashMap<>();
-        Set<HeapThread> allWorkers = new HashSet<>(stuck);
-        allWorkers.addAll(threadleak);
+        Set<HeapThread> judgedWorkers = new HashSet<>();
         for (Map.Entry<Long, List<HeapThread>> e : byPool.entrySet()) {
             long pool = e.getKey();
             List<HeapThread> workers = e.getValue();
             if (stuck.containsAll(workers) || !workers.stream().allMatch(Prover::waitsForWork) || !keepsItsWorkers(heap, pool, workers)) continue;
             judged.put(pool, workers);
-            allWorkers.addAll(workers);
+            judgedWorkers.addAll(workers);
         }
+        if (judged.isEmpty()) return List.of();
         // a pool reached with every judged pool's workers left out is reached with only its own left out: one walk rules most out
-        BitSet outside = judged.isEmpty() ? new BitSet() : reach(heap, allWorkers);
+        Set<HeapThread> leftOut = new HashSet<>(judgedWorkers);
+        leftOut.addAll(stuck);
+        leftOut.addAll(threadleak);
+        BitSet outside = reach(heap, leftOut);
         List<Forgotten> out = new ArrayList<>();
         for (Map.Entry<Long, List<HeapThread>> e : judged.entrySet()) {
             long pool = e.getKey();
@@ -159,9 +162,7 @@ final class Prover {
             if (i < 0 || outside.get(i)) continue;
             // with only its own workers left out, what more is reached is what the other pools' workers reach beyond the
             // outside walk: a walk from their roots over what that walk left, not a walk of the whole heap again
-            Set<HeapThread> others = new HashSet<>(allWorkers);
-            others.removeAll(stuck);
-            others.removeAll(threadleak);
+            Set<HeapThread> others = new HashSet<>(judgedWorkers);
             others.removeAll(workers);
             if (!walk(heap, rootsOf(heap, others), outside).get(i)) {
                 String cls = heap.className(heap.classOf(pool));
@@ -285,8 +286,10 @@ final class Prover {
      */
     static List<HeapThread> threads(HprofFile heap) throws IOException {
         Map<Integer, List<HprofFile.Root>> stackRoots = new HashMap<>();
+        Set<Long> threadObjects = new HashSet<>();
         for (HprofFile.Root r : heap.roots()) {
             if (r.frame() >= 0) stackRoots.computeIfAbsent(r.threadSerial(), k -> new ArrayList<>()).add(r);
+            if (r.kind() == HprofFile.ROOT_THREAD_OBJECT) threadObjects.add(r.id());
         }
         List<HeapThread> out = new ArrayList<>();
         for (HprofFile.Root r : heap.roots()) {
@@ -303,17 +306,11 @@ final class Prover {
             boolean virtual = heap.isVirtualThread(t);
             int state = virtual ? virtualStatus(heap, t) : status == null ? 0 : status.intValue();
             long waitsOn = (state & IN_OBJECT_WAIT) != 0 ? monitor(t, stack, stackRoots.getOrDefault(r.threadSerial(), List.of())) : blocker == null ? 0 : blocker;
+            // a join waits on the joined thread's object, which its own end notifies: never judged as a monitor nobody reaches
+            if ((state & IN_OBJECT_WAIT) != 0 && threadObjects.contains(waitsOn)) waitsOn = 0;
             out.add(new HeapThread(r.threadSerial(), t, tid == null ? -1 : tid, name, state, waitsOn, stack, threadleakThread(heap, t, name), virtual));
         }
-        // a join waits on the joined thread's object, which its own end notifies: never judged as a monitor nobody reaches
-        Set<Long> threadObjects = new HashSet<>();
-        for (HeapThread t : out) threadObjects.add(t.object());
-        List<HeapThread> judged = new ArrayList<>();
-        for (HeapThread t : out) {
-            judged.add(t.inObjectWait() && threadObjects.contains(t.blocker())
-                    ? new HeapThread(t.serial(), t.object(), t.tid(), t.name(), t.status(), 0, t.stack(), t.threadleak(), t.virtual()) : t);
-        }
-        return judged;
+        return out;
     }
 
     /**
