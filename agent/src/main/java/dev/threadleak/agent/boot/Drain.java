@@ -10,7 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * The drain thread, {@code threadleak-drain}: it only drains thread starts, so that no sample, dump or set-up, however
  * long, keeps a burst of starts waiting (starts that find the pending records full wait for it: {@link Registry#accept}).
  * In the quiet first second it runs only when a burst wakes it, and then prepares to sample their stacks; after, every
- * {@link Registry#DRAIN_MILLIS} and whenever a burst wakes it. It survives any Throwable, out-of-memory included.
+ * {@link Registry#DRAIN_MILLIS} while starts or tasks come (less often, down to once every
+ * {@link Registry#IDLE_DRAIN_MILLIS}, while none do) and whenever a burst wakes it. It survives any Throwable,
+ * out-of-memory included.
  */
 final class Drain implements Runnable {
     static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(Registry.DRAIN_MILLIS);
@@ -29,11 +31,13 @@ final class Drain implements Runnable {
     public void run() {
         if (warmUp != null) warmUp(warmUp);
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AgentStart.QUIET_START_MILLIS);
+        long pause = DRAIN_NANOS;
         while (true) {
             try {
                 long quietLeft = quietUntil - System.nanoTime();
-                LockSupport.parkNanos(quietLeft > 0 ? quietLeft : DRAIN_NANOS);
-                registry.drainStarts();
+                LockSupport.parkNanos(quietLeft > 0 ? quietLeft : pause);
+                pause = DRAIN_NANOS; // should the drain fail
+                pause = TimeUnit.MILLISECONDS.toNanos(registry.drainStarts());
                 if (quietLeft > 0) registry.prepareSampling(); // woken early: a burst, each start capturing its stack until keys sample them
             } catch (Throwable t) {
                 try {

@@ -47,10 +47,9 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
 
     /**
      * Registers the MXBean once a platform MBean server exists: the application's, a JMX agent's, or the one a tool
-     * that attaches starts (jconsole, {@code threadleak dump}); checked every round of the agent thread, so within
-     * {@link Registry#DRAIN_MILLIS} ms of it. The
-     * agent does not make one itself: with every platform MXBean (JFR's and the diagnostic commands' among them) it
-     * costs 120-140 ms at start-up, for a bean no one may read. True once registered, or once it failed (said once).
+     * that attaches starts (jconsole, {@code threadleak dump}); looked for every
+     * {@link AgentLoop#MBEAN_CHECK_NANOS} until then. The agent does not make one itself: with every platform MXBean
+     * (JFR's and the diagnostic commands' among them) it costs 120-140 ms at start-up, for a bean no one may read. True once registered, or once it failed (said once).
      */
     boolean registerMBean() {
         try {

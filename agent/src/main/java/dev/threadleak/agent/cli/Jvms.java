@@ -75,8 +75,8 @@ final class Jvms {
         try (JMXConnector connector = localJmx(command, pid)) {
             MBeanServerConnection server = connector.getMBeanServerConnection();
             ObjectName bean = new ObjectName(ThreadLeakMXBean.OBJECT_NAME);
-            // the agent registers its bean within a round of its thread (Registry.DRAIN_MILLIS) of the platform
-            // MBean server's start, which attaching just did
+            // the agent registers its bean within a second (AgentLoop.MBEAN_CHECK_NANOS) of the platform MBean
+            // server's start, which attaching just did
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
             while (!server.isRegistered(bean) && System.nanoTime() - deadline < 0) Thread.sleep(20); // polling
             if (!server.isRegistered(bean)) {

@@ -34,10 +34,15 @@ public final class ExecutorTable {
      */
     private volatile CaptureKeys keys;
     /**
-     * The hooks' clock, ticked by the drain thread at every drain (every {@link Registry#DRAIN_MILLIS} ms): task and
-     * queue times are precise to that, and a task handed over or begun costs no clock read (about 30 ns each here).
+     * The hooks' clock, ticked by the drain thread at every drain (every {@link Registry#DRAIN_MILLIS} ms while tasks
+     * come): task and queue times are precise to that, and a task handed over or begun costs no clock read (about 30 ns
+     * each here).
      */
     private volatile long nowMs = System.currentTimeMillis();
+    /** Whether the drain ticks {@link #nowMs} at its busy pace; when it waits longer (no task came), the hooks read the time. */
+    private volatile boolean ticking = true;
+    /** A hook read the clock since the drain last asked: tasks come, and the drain keeps its busy pace. */
+    private volatile boolean clockRead;
 
     /** @param every capture one submission in this many after the first few of each executor; 1 = all, 0 = none */
     public ExecutorTable(int every) {
@@ -65,6 +70,24 @@ public final class ExecutorTable {
         nowMs = now;
     }
 
+    /** Whether the drain ticks the clock at its busy pace from now on; when not, the hooks read the time themselves. */
+    void ticking(boolean busyPace) {
+        ticking = busyPace;
+    }
+
+    /** Whether a hook read the clock (a task was handed over or begun) since the last call. */
+    boolean clockReadSinceAsked() {
+        if (!clockRead) return false;
+        clockRead = false;
+        return true;
+    }
+
+    /** The hooks' time: the drain's last tick while it ticks at its busy pace, else the time now. */
+    private long clock() {
+        if (!clockRead) clockRead = true; // written once a drain, not once a task: the line stays shared between cores
+        return ticking ? nowMs : System.currentTimeMillis();
+    }
+
     /** An executor was built (the hook runs at the end of its constructor). */
     public void created(Object executor) {
         insert(executor, new Throwable());
@@ -84,7 +107,7 @@ public final class ExecutorTable {
     public void submitted(Object executor, Object task) {
         ExecutorRecord r = recordFor(executor);
         if (!r.tasksCounted) return;
-        long now = nowMs;
+        long now = clock();
         long n = r.submitted.getAndIncrement();
         if (r.queuedAtMs != null) r.queuedAtMs[(int) (n % ExecutorRecord.RING)] = now;
         if (task != null && every > 0 && (n < FIRST_CAPTURED || every == 1 || sampledByKey(task, n))) {
@@ -131,7 +154,7 @@ public final class ExecutorTable {
         if (!record.tasksCounted) return;
         slot.started++;
         slot.task = task != null && record.capturedWaiting.get() > 0 ? captured(task) : null;
-        slot.taskStartedAtMs = nowMs;
+        slot.taskStartedAtMs = clock();
     }
 
     /** The task's captured submission, or null when it was not captured (or its capture was replaced). */

@@ -48,11 +48,22 @@ public final class Registry implements Consumer<Thread> {
      */
     static final int WAKE_DRAINER_AT = 256;
     /**
-     * The drain thread drains at least this often after its quiet first second (in it, only when woken by a burst).
-     * Ended threads leave the live map (a pass over all of it) on this clock, however often starts are drained.
+     * The drain thread drains this often after its quiet first second (in it, only when woken by a burst) while starts
+     * or tasks come. Ended threads leave the live map (a pass over all of it) on this clock, however often starts are
+     * drained.
      */
     public static final long DRAIN_MILLIS = 200;
+    /**
+     * The longest the drain thread waits when nothing came: each drain that finds no start and no task doubles its wait,
+     * up to this. With thousands of threads each wake-up costs the process about 0.4 ms of CPU (RESULTS.md, V), so a quiet
+     * JVM's drain thread wakes once a second, not five times; the first start to find it so wakes it at once.
+     */
+    public static final long IDLE_DRAIN_MILLIS = 1000;
     private long lastSweepMs;
+    /** The drain thread's next wait, in ms: {@link #DRAIN_MILLIS} while starts or tasks come, doubling to {@link #IDLE_DRAIN_MILLIS}. */
+    private long drainPauseMs = DRAIN_MILLIS;
+    /** The drain thread waits longer than {@link #DRAIN_MILLIS}: a start that finds no other pending wakes it. */
+    private volatile boolean drainerIdle;
 
     private final AtomicReference<ThreadRecord> pending = new AtomicReference<>();
     /** Starts not recorded: the pending stack was full and the drainer stuck, or its drain failed (out of memory). */
@@ -145,7 +156,7 @@ public final class Registry implements Consumer<Thread> {
             record.pendingStacks = head == null ? stack : head.pendingStacks + stack;
             record.next = head;
         } while (!pending.compareAndSet(head, record));
-        if (record.pendingDepth == WAKE_DRAINER_AT) {
+        if (record.pendingDepth == WAKE_DRAINER_AT || (record.pendingDepth == 1 && drainerIdle)) {
             Thread d = drainer;
             if (d != null) LockSupport.unpark(d);
         }
@@ -250,15 +261,23 @@ public final class Registry implements Consumer<Thread> {
     }
 
     /**
-     * The drain thread's drain, every {@link #DRAIN_MILLIS} ms and whenever {@link #WAKE_DRAINER_AT} starts wait: sweeps
-     * on the clock.
+     * The drain thread's drain, whenever {@link #WAKE_DRAINER_AT} starts wait and on its clock: sweeps on the clock.
+     * Returns how long to wait before the next: {@link #DRAIN_MILLIS} when starts were pending or a task hook read the
+     * executors' clock since the last, else twice the last wait, up to {@link #IDLE_DRAIN_MILLIS}.
      */
-    public synchronized void drainStarts() {
-        drain(false);
+    public synchronized long drainStarts() {
+        boolean startsCame = drain(false);
+        boolean tasksCame = executors.clockReadSinceAsked();
+        drainPauseMs = startsCame || tasksCame ? DRAIN_MILLIS : Math.min(IDLE_DRAIN_MILLIS, drainPauseMs * 2);
+        boolean idle = drainPauseMs > DRAIN_MILLIS;
+        executors.ticking(!idle);
+        drainerIdle = idle;
+        return drainPauseMs;
     }
 
+    /** Drains; true when starts were pending. */
     @SuppressWarnings("NonAtomicVolatileUpdate") // drained: written under this object's lock only; read by starts that wait
-    private void drain(boolean sweep) {
+    private boolean drain(boolean sweep) {
         long now = System.currentTimeMillis(); // one clock read a drain: the hooks' clock and when ended threads were seen
         executors.tick(now);
         ThreadRecord chain = pending.getAndSet(null);
@@ -294,7 +313,7 @@ public final class Registry implements Consumer<Thread> {
             dropped.addAndGet(total - done);
             throw t;
         }
-        if (!sweep && now - lastSweepMs < DRAIN_MILLIS) return; // woken by count: the sweep runs on the clock
+        if (!sweep && now - lastSweepMs < DRAIN_MILLIS) return total > 0; // woken by count: the sweep runs on the clock
         lastSweepMs = now;
         for (int i = 0; i < live.end(); i++) {
             ThreadRecord r = live.valueAt(i);
@@ -305,6 +324,7 @@ public final class Registry implements Consumer<Thread> {
                 r.site.lastEndedAtMs = now;
             }
         }
+        return total > 0;
     }
 
     /**

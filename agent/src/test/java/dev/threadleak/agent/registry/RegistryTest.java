@@ -48,6 +48,43 @@ class RegistryTest {
     }
 
     @Test
+    void aDrainThatFindsNothingWaitsTwiceAsLongUpToASecondAndAStartOrATaskBringsBackItsPace() {
+        assertThat(List.of(registry.drainStarts(), registry.drainStarts(), registry.drainStarts(), registry.drainStarts()))
+                .containsExactly(400L, 800L, Registry.IDLE_DRAIN_MILLIS, Registry.IDLE_DRAIN_MILLIS);
+        registry.accept(new Thread(() -> { }));
+        assertThat(registry.drainStarts()).as("a start came").isEqualTo(Registry.DRAIN_MILLIS);
+        assertThat(registry.drainStarts()).isEqualTo(400L);
+        Object executor = new Object();
+        registry.executorTable().created(executor);
+        registry.executorTable().submitted(executor, new Object());
+        assertThat(registry.drainStarts()).as("a task came").isEqualTo(Registry.DRAIN_MILLIS);
+    }
+
+    @Test
+    void whileTheDrainWaitsLongTaskTimesAreReadFromTheClockNotFromItsLastTick() {
+        for (int i = 0; i < 3; i++) registry.drainStarts(); // nothing came: the drain waits longer than its pace
+        long lastTick = System.currentTimeMillis();
+        while (System.currentTimeMillis() < lastTick + 20) Thread.onSpinWait(); // the clock moves past the last tick
+        Object executor = new Object();
+        registry.executorTable().created(executor);
+        registry.executorTable().running(executor, new Object());
+        WorkerSlot slot = registry.executorTable().worker(Thread.currentThread().getId());
+        assertThat(slot.taskStartedAtMs()).isGreaterThanOrEqualTo(lastTick + 20);
+    }
+
+    @Test
+    void theFirstStartAfterTheDrainBecameIdleWakesIt() throws Exception {
+        for (int i = 0; i < 3; i++) registry.drainStarts();
+        Thread drainer = new Thread(() -> LockSupport.parkNanos(java.util.concurrent.TimeUnit.MINUTES.toNanos(1)), "test-drainer");
+        registry.setDrainer(drainer);
+        drainer.start();
+        while (drainer.getState() != Thread.State.TIMED_WAITING) Thread.onSpinWait();
+        registry.accept(new Thread(() -> { }));
+        drainer.join(10_000);
+        assertThat(drainer.isAlive()).as("woken by the start, not by its minute's wait").isFalse();
+    }
+
+    @Test
     void aStartThatFindsThePendingRecordsFullWaitsForTheDrainerInsteadOfBeingDropped() throws Exception {
         Thread drainer = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
