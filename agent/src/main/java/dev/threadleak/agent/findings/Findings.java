@@ -14,6 +14,7 @@ import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,9 +175,9 @@ public final class Findings {
 
     /** Long-blocked threads by site and wait; those running a stuck task are STUCK_TASK's (it says more). */
     private static void longBlocked(Snapshot s, Set<Long> stuckTasks, List<Finding> out) {
-        Map<String, List<ThreadEntry>> groups = new LinkedHashMap<>();
+        Map<SiteAndWait, List<ThreadEntry>> groups = new LinkedHashMap<>();
         for (ThreadEntry t : s.longBlocked()) {
-            if (!stuckTasks.contains(t.tid())) groups.computeIfAbsent(s.blameSite(t) + "\u0000" + t.waitReason(), k -> new ArrayList<>()).add(t);
+            if (!stuckTasks.contains(t.tid())) groups.computeIfAbsent(new SiteAndWait(s.blameSite(t), t.waitReason()), k -> new ArrayList<>()).add(t);
         }
         for (List<ThreadEntry> group : groups.values()) {
             group.sort(Comparator.comparingLong(ThreadEntry::waitingForMs).reversed());
@@ -194,15 +195,41 @@ public final class Findings {
         }
     }
 
+    /** A site and a wait, as a key: equality written out (a record's is bootstrapped at its first use, see ARCHITECTURE.md). */
+    private static final class SiteAndWait {
+        private final int site;
+        private final String wait;
+
+        SiteAndWait(int site, String wait) {
+            this.site = site;
+            this.wait = wait;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SiteAndWait other && other.site == site && java.util.Objects.equals(other.wait, wait);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * site + (wait == null ? 0 : wait.hashCode());
+        }
+    }
+
     /** Pools named alike from one site (the executor's construction site, for pool workers) whose pool number keeps growing. */
     private static void recreatedPools(Snapshot s, List<Tick> window, Tick now, List<Finding> out) {
         if (window.isEmpty()) return;
         Map<String, List<ThreadEntry>> byFamily = new LinkedHashMap<>();
+        ThreadEntry last = null; // a thread of the same family as the one before (threads of a pool come together) joins its list
+        List<ThreadEntry> lastFamily = null;
         for (ThreadEntry t : s.threads()) {
             int site = s.blameSite(t);
-            if (!t.agentThread() && site >= 0 && NamePattern.firstNumber(t.name()) >= 0) {
-                byFamily.computeIfAbsent(History.poolFamily(NamePattern.shape(t.name()), site), k -> new ArrayList<>()).add(t);
+            if (t.agentThread() || site < 0 || NamePattern.firstNumber(t.name()) < 0) continue;
+            if (last == null || site != s.blameSite(last) || !NamePattern.sameShape(last.name(), t.name())) {
+                lastFamily = byFamily.computeIfAbsent(History.poolFamily(NamePattern.shape(t.name()), site), k -> new ArrayList<>());
             }
+            lastFamily.add(t);
+            last = t;
         }
         for (Map.Entry<String, List<ThreadEntry>> e : byFamily.entrySet()) {
             // a pool number must name an owner: for pool workers, as many executors (one cached pool numbers its workers:
@@ -235,10 +262,18 @@ public final class Findings {
      */
     private static void duplicateStacks(Snapshot s, Thresholds th, List<Finding> out) {
         long minWaitMs = Math.max(1, s.blockedThresholdMs() / 4);
+        // by the stack list's identity first: threads in equal waits share one list (the sampler interns them), so a
+        // stack is hashed once per distinct list, not once per thread; then equal lists are joined
+        IdentityHashMap<List<Frame>, List<ThreadEntry>> byList = new IdentityHashMap<>();
         Map<List<Frame>, List<ThreadEntry>> byStack = new LinkedHashMap<>();
         for (ThreadEntry t : s.threads()) {
             if (!t.agentThread() && t.waitingNotIdle() && t.waitingForMs() >= minWaitMs && !t.stack().isEmpty()) {
-                byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>()).add(t);
+                List<ThreadEntry> group = byList.get(t.stack());
+                if (group == null) {
+                    group = byStack.computeIfAbsent(t.stack(), k -> new ArrayList<>());
+                    byList.put(t.stack(), group);
+                }
+                group.add(t);
             }
         }
         for (Map.Entry<List<Frame>, List<ThreadEntry>> e : byStack.entrySet()) {
@@ -342,11 +377,11 @@ public final class Findings {
         Map<Frame, Map<String, Integer>> counts = new LinkedHashMap<>();
         for (ThreadEntry t : threads) {
             Frame f = t.waitFrameOrNull();
-            if (f != null) counts.computeIfAbsent(f, k -> new LinkedHashMap<>()).merge(t.waitReason() == null ? "" : ": " + t.waitReason(), 1, Integer::sum);
+            if (f != null) counts.computeIfAbsent(f, k -> new LinkedHashMap<>()).merge(t.waitReason(), 1, Integer::sum);
         }
         List<String> out = new ArrayList<>();
-        counts.forEach((frame, reasons) -> reasons.forEach((reason, n) ->
-                out.add("stuck @ " + frame + reason + (threads.size() > 1 ? " (" + n + " thread" + (n == 1 ? "" : "s") + ")" : ""))));
+        counts.forEach((frame, reasons) -> reasons.forEach((reason, n) -> out.add("stuck @ " + frame + (reason == null ? "" : ": " + reason)
+                + (threads.size() > 1 ? " (" + n + " thread" + (n == 1 ? "" : "s") + ")" : ""))));
         return out;
     }
 

@@ -102,11 +102,19 @@ public final class History {
         Map<Integer, Set<Object>> siteOwners = new HashMap<>();
         Set<Object> owners = new HashSet<>();
         Map<String, Long> poolMax = new HashMap<>();
+        // threads come in start order, a pool's or a group's together: a name of the previous one's shape reuses its
+        // shape and family, built once rather than once a thread
+        String lastName = null, shape = null, family = null;
+        int familySite = 0;
         for (ThreadEntry t : s.threads()) {
             if (t.agentThread()) continue;
             ExecutorInfo e = executors.get(t.executor());
             int site = e != null && e.site() >= 0 ? e.site() : t.site(); // Snapshot.blameSite, its executor looked up once
-            String shape = NamePattern.shape(t.name());
+            if (lastName == null || !NamePattern.sameShape(lastName, t.name())) {
+                shape = NamePattern.shape(t.name());
+                family = null;
+            }
+            lastName = t.name();
             long ordinal = NamePattern.firstNumber(t.name());
             Object owner = owner(s, t, e, shape, ordinal);
             owners.add(owner);
@@ -114,7 +122,13 @@ public final class History {
                 siteAlive.merge(site, 1, Integer::sum);
                 siteOwners.computeIfAbsent(site, k -> new HashSet<>()).add(owner);
             }
-            if (ordinal >= 0) poolMax.merge(poolFamily(shape, site), ordinal, Math::max);
+            if (ordinal >= 0) {
+                if (family == null || familySite != site) {
+                    family = poolFamily(shape, site);
+                    familySite = site;
+                }
+                poolMax.merge(family, ordinal, Math::max);
+            }
         }
         Map<Integer, Integer> ownersBySite = new HashMap<>();
         siteOwners.forEach((site, set) -> ownersBySite.put(site, set.size()));
