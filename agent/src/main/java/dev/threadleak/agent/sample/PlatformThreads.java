@@ -24,6 +24,11 @@ final class PlatformThreads {
      */
     static final int STACK_BATCH = 128;
     /**
+     * States read per ThreadMXBean call (no stack, no safepoint). HotSpot builds a call's answers in native memory too, and
+     * the malloc arena keeps its largest call's: all 10,000 threads of a JVM at once grew its RSS by 4-6 MB (RESULTS.md, Q).
+     */
+    static final int STATE_BATCH = 1024;
+    /**
      * A call that took this long waited for its safepoint (a normal one at 10,000 threads takes about 2.4 ms): thousands of
      * runnable threads, as when a JVM exits while its threads end, must each be scheduled before any safepoint begins
      * (250-310 ms each with 10,000 on 2 cores). The calls after it read four times as many stacks, up to
@@ -88,15 +93,17 @@ final class PlatformThreads {
      * their last whole read).
      */
     private long[] states(LongMap<ThreadInfo> infos, WaitTracker waits, boolean whole) {
-        ThreadInfo[] all = mx.getThreadInfo(mx.getAllThreadIds(), 0);
-        long[] moved = new long[all.length];
+        long[] ids = mx.getAllThreadIds();
+        long[] moved = new long[ids.length];
         int n = 0;
-        for (ThreadInfo info : all) {
-            if (info == null) continue;
-            infos.put(info.getThreadId(), info);
-            if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), info.getLockInfo(),
-                    info.getWaitedCount() + info.getBlockedCount(), whole) == null) {
-                moved[n++] = info.getThreadId();
+        for (int from = 0; from < ids.length; from += STATE_BATCH) {
+            for (ThreadInfo info : mx.getThreadInfo(Arrays.copyOfRange(ids, from, Math.min(ids.length, from + STATE_BATCH)), 0)) {
+                if (info == null) continue;
+                infos.put(info.getThreadId(), info);
+                if (waits.stillWaiting(info.getThreadId(), info.getThreadState(), info.getLockInfo(),
+                        info.getWaitedCount() + info.getBlockedCount(), whole) == null) {
+                    moved[n++] = info.getThreadId();
+                }
             }
         }
         return Arrays.copyOf(moved, n);

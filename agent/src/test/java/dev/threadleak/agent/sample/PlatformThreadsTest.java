@@ -28,7 +28,11 @@ class PlatformThreadsTest {
 
     @BeforeEach
     void park() throws InterruptedException {
-        for (int i = 0; i < PARKED; i++) {
+        park(PARKED);
+    }
+
+    private void park(int count) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
             Thread t = new Thread(this::waitForRelease, "parked-" + i);
             t.setDaemon(true);
             t.start();
@@ -116,12 +120,14 @@ class PlatformThreadsTest {
      * native memory that the malloc arenas keep afterwards (2,000 stacks in one call grew RSS by 80 MB).
      */
     @Test
-    void stacksAreReadInBatchesInDumpsAndSamplesAlike() {
-        List<Integer> stackReads = new ArrayList<>();
+    void statesAndStacksAreReadInBatchesInDumpsAndSamplesAlike() throws InterruptedException {
+        park(PlatformThreads.STATE_BATCH); // enough threads that their states take more than one call
+        List<Integer> stackReads = new ArrayList<>(), stateReads = new ArrayList<>();
         ThreadMXBean real = ManagementFactory.getThreadMXBean();
         ThreadMXBean counting = (ThreadMXBean) Proxy.newProxyInstance(ThreadMXBean.class.getClassLoader(), new Class<?>[] {ThreadMXBean.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("getThreadInfo") && args.length == 4) stackReads.add(((long[]) args[0]).length);
+                    if (method.getName().equals("getThreadInfo") && args.length == 2) stateReads.add(((long[]) args[0]).length);
                     try {
                         return method.invoke(real, args);
                     } catch (InvocationTargetException e) {
@@ -141,6 +147,7 @@ class PlatformThreadsTest {
         waits.endRound();
         assertThat(read).as("nothing observed yet: every thread is read").containsAll(parkedIds());
         assertThat(stackReads).as("a sample's reads").hasSizeGreaterThan(1).allMatch(n -> n <= PlatformThreads.STACK_BATCH);
+        assertThat(stateReads).as("the states of a dump, then a sample").hasSizeGreaterThan(2).allMatch(n -> n <= PlatformThreads.STATE_BATCH);
     }
 
     /**
