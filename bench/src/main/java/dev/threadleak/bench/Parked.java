@@ -16,4 +16,16 @@ final class Parked {
             }
         };
     }
+
+    /** Starts {@code n} daemon threads named {@code parked-N}, each parked until the latch returned is counted down; returns once all are. */
+    static CountDownLatch daemons(int n) throws InterruptedException {
+        CountDownLatch arrived = new CountDownLatch(n), release = new CountDownLatch(1);
+        for (int i = 0; i < n; i++) {
+            Thread t = new Thread(until(arrived, release), "parked-" + i);
+            t.setDaemon(true);
+            t.start();
+        }
+        arrived.await();
+        return release;
+    }
 }

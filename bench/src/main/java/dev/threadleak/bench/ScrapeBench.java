@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * What a scrape of {@code /metrics} costs a JVM with many threads (issue 11: under 10 ms, no stack walk): a child JVM
@@ -78,13 +77,7 @@ public final class ScrapeBench {
 
     /** The child: N platform threads parked on a latch, then sleep until killed. */
     private static void park(int n) throws InterruptedException {
-        CountDownLatch arrived = new CountDownLatch(n), release = new CountDownLatch(1);
-        for (int i = 0; i < n; i++) {
-            Thread t = new Thread(Parked.until(arrived, release), "parked-" + i);
-            t.setDaemon(true);
-            t.start();
-        }
-        arrived.await();
+        Parked.daemons(n);
         Thread.sleep(Long.MAX_VALUE);
     }
 

@@ -22,13 +22,7 @@ public final class WakeCost {
         int n = Integer.parseInt(a.getOrDefault("threads", "10000"));
         long everyNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(a.getOrDefault("every-ms", "200")));
         long warmupS = Long.parseLong(a.getOrDefault("warmup-s", "15")), windowS = Long.parseLong(a.getOrDefault("window-s", "60"));
-        CountDownLatch arrived = new CountDownLatch(n), release = new CountDownLatch(1);
-        for (int i = 0; i < n; i++) {
-            Thread t = new Thread(Parked.until(arrived, release), "parked-" + i);
-            t.setDaemon(true);
-            t.start();
-        }
-        arrived.await();
+        CountDownLatch release = Parked.daemons(n);
         long[] wakes = {0};
         long[] tid = {0};
         CountDownLatch running = new CountDownLatch(1);
