@@ -103,11 +103,15 @@ final class Pipeline {
         return s != null ? s : last.get();
     }
 
-    /** Names the address the HTTP endpoint serves on, for every snapshot from now on, and keeps the last one strongly. */
-    void serving(String address) {
+    /**
+     * Names the address the HTTP endpoint serves on, for every snapshot from now on, and keeps the last one strongly; if
+     * the collector took it already, takes one, so the endpoint never answers "no sample yet" after the first sample.
+     */
+    synchronized void serving(String address) {
         serving = address;
         pin = true;
-        pinned = last.get(); // if already collected, the next sample's
+        Snapshot s = last.get();
+        pinned = s != null ? s : onDemand(Depth.PERIODIC);
     }
 
     /** Samples taken (scheduled and on demand), and the time they took: the agent's own cost. */

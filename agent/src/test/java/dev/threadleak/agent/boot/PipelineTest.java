@@ -33,6 +33,17 @@ class PipelineTest {
     }
 
     @Test
+    void anEndpointThatStartsAfterTheLastSnapshotWasCollectedIsServedOneAtOnce() {
+        pipeline.scheduled(Depth.PERIODIC); // the set-up's first sample, taken before the endpoint starts
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pipeline.last() != null && System.nanoTime() - deadline < 0) System.gc();
+        assertThat(pipeline.last()).as("collected before the endpoint starts").isNull();
+        pipeline.serving("127.0.0.1:8080");
+        assertThat(pipeline.last()).as("served at once, not \"no sample yet\" until the next sample").isNotNull()
+                .extracting(Snapshot::http).isEqualTo("127.0.0.1:8080");
+    }
+
+    @Test
     void whileTheHttpEndpointServesTheLastSnapshotIsKept() {
         pipeline.serving("127.0.0.1:8080");
         Snapshot taken = pipeline.scheduled(Depth.PERIODIC);
