@@ -34,10 +34,10 @@ final class Pipeline {
      * ({@link #last}). Held weakly: the next sample needs none of it (the history, the wait tracks and the registry are
      * what it reads), so a JVM whose views nobody reads keeps no entry per thread between samples, about 110 bytes a live
      * thread (RESULTS.md, V); a JMX read that finds it collected takes a sample. Held strongly too ({@link #pinned}) once
-     * the HTTP endpoint serves, whose pages are rendered from it without waiting.
+     * the HTTP endpoint starts ({@link #keepLast}), whose pages are rendered from it without waiting.
      */
     private volatile WeakReference<Snapshot> last = new WeakReference<>(null);
-    /** The last snapshot, held strongly while the HTTP endpoint serves ({@link #serving}); else null. */
+    /** The last snapshot, held strongly while the HTTP endpoint serves ({@link #keepLast}); else null. */
     private volatile Snapshot pinned;
     private volatile boolean pin;
     private volatile long samples, sampleNanos;
@@ -104,14 +104,18 @@ final class Pipeline {
     }
 
     /**
-     * Names the address the HTTP endpoint serves on, for every snapshot from now on, and keeps the last one strongly; if
-     * the collector took it already, takes one, so the endpoint never answers "no sample yet" after the first sample.
+     * Keeps the last snapshot strongly from now on, for the HTTP endpoint about to start; if the collector took it already,
+     * takes one, so the endpoint never answers "no sample yet" once the first sample was taken.
      */
-    synchronized void serving(String address) {
-        serving = address;
+    synchronized void keepLast() {
         pin = true;
         Snapshot s = last.get();
         pinned = s != null ? s : onDemand(Depth.PERIODIC);
+    }
+
+    /** Names the address the HTTP endpoint serves on, for every snapshot from now on. */
+    void serving(String address) {
+        serving = address;
     }
 
     /** Samples taken (scheduled and on demand), and the time they took: the agent's own cost. */

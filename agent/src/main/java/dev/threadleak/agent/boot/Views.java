@@ -66,6 +66,7 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
+            pipeline.keepLast(); // before the first request can come
             InetSocketAddress bound = HttpEndpoint.start(this, options.http(), token, options.threads(), options.health(), log, registry::markAgentThread);
             if (bound != null) {
                 // where a client finds it, port 0's choice included: the dumps, the MXBean, and `threadleak list` (this property)
