@@ -5,6 +5,7 @@ import dev.threadleak.agent.cli.Main.UsageException;
 import dev.threadleak.agent.foreign.JdkSnapshots;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.SiteCounts;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;

@@ -38,10 +38,16 @@ final class Dumps {
      * returned. Several inputs are JDK dumps only: a threadleak dump already holds the agent's findings.
      */
     static Dump resolve(List<Path> given, JdkSnapshots jdk, String command) throws UsageException {
-        if (given.size() == 1) {
-            List<Path> files = jdkInputsIn(given.get(0));
-            return files.isEmpty() ? resolve(given.get(0)) : last(readJdk(files, jdk), files);
-        }
+        List<Path> files = jdkFiles(given, command);
+        return files.isEmpty() ? resolve(given.get(0)) : last(readJdk(files, jdk), files);
+    }
+
+    /**
+     * The JDK dumps the inputs are (files, or a directory of them), or none when they are one threadleak dump or directory.
+     * Several inputs are JDK dumps only: a threadleak dump already holds the agent's findings.
+     */
+    static List<Path> jdkFiles(List<Path> given, String command) throws UsageException {
+        if (given.size() == 1) return jdkInputsIn(given.get(0));
         for (Path p : given) {
             if (!Files.exists(p)) throw new UsageException(p + ": no such file or directory");
             if (!isJdkInput(p)) {
@@ -49,7 +55,7 @@ final class Dumps {
                         + " dumps or JFR recordings (a threadleak dump or directory is given alone)");
             }
         }
-        return last(readJdk(given, jdk), given);
+        return given;
     }
 
     /** Every snapshot the JDK dumps of {@code files} make, oldest first. */
@@ -62,9 +68,13 @@ final class Dumps {
     }
 
     private static Dump last(List<Snapshot> read, List<Path> files) {
+        return new Dump(files.get(files.size() - 1), read.get(read.size() - 1), source(files));
+    }
+
+    /** How a report names JDK dump files it read: the one, or the first and last of several. */
+    static String source(List<Path> files) {
         Path newest = files.get(files.size() - 1);
-        String source = files.size() == 1 ? newest.toString() : files.get(0) + " … " + newest + " (" + files.size() + " files)";
-        return new Dump(newest, read.get(read.size() - 1), source);
+        return files.size() == 1 ? newest.toString() : files.get(0) + " … " + newest + " (" + files.size() + " files)";
     }
 
     /** A regular file in one of the JDK's thread formats (jstack text, JSON thread dump, JFR). */

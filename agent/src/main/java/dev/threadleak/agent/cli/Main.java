@@ -29,7 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "threadleak", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         synopsisSubcommandLabel = "<command>",
         description = "Which threads are leaking, since when, and which line started them.",
-        subcommands = {ReportCommand.class, CheckCommand.class, DiffCommand.class, WatchCommand.class, ListCommand.class,
+        subcommands = {ReportCommand.class, HtmlCommand.class, CheckCommand.class, DiffCommand.class, WatchCommand.class, ListCommand.class,
                 DumpCommand.class, ProveCommand.class, AttachCommand.class, CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 1 leak or growth found (check, diff, watch), 2 bad usage or input.",
                 "Example: threadleak report /var/tmp/tl"})

@@ -8,6 +8,7 @@ import dev.threadleak.agent.snapshot.DumpDirectory;
 import dev.threadleak.agent.snapshot.DumpFormatException;
 import dev.threadleak.agent.snapshot.Durations;
 import dev.threadleak.agent.snapshot.Finding;
+import dev.threadleak.agent.snapshot.SiteCounts;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.SnapshotCodec;
 import java.io.IOException;

@@ -1,11 +1,7 @@
-package dev.threadleak.agent.cli;
+package dev.threadleak.agent.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.threadleak.agent.snapshot.Origin;
-import dev.threadleak.agent.snapshot.Snapshot;
-import dev.threadleak.agent.snapshot.Summary;
-import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,5 @@
-package dev.threadleak.agent.cli;
+package dev.threadleak.agent.snapshot;
 
-import dev.threadleak.agent.snapshot.Origin;
-import dev.threadleak.agent.snapshot.Finding;
-import dev.threadleak.agent.snapshot.Frame;
-import dev.threadleak.agent.snapshot.SiteGroup;
-import dev.threadleak.agent.snapshot.SiteInfo;
-import dev.threadleak.agent.snapshot.Snapshot;
-import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,14 +10,14 @@ import java.util.Map;
  * a creation site by its whole stack and kind, not by its id; threads the agent did not see start by origin;
  * identical stacks by their frames.
  */
-final class SiteCounts {
+public final class SiteCounts {
     private SiteCounts() {}
 
     /** A group's live threads and how to name it to a person. */
-    record Count(String label, long live) {}
+    public record Count(String label, long live) {}
 
     /** Live threads per creation site (pool workers: per site where their executor was built), largest first. */
-    static Map<String, Count> bySite(Snapshot s) {
+    public static Map<String, Count> bySite(Snapshot s) {
         Map<String, Count> bySite = new LinkedHashMap<>();
         for (SiteGroup g : SiteGroup.of(s)) {
             SiteInfo site = g.site();
@@ -34,14 +27,19 @@ final class SiteCounts {
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
                 String label = (!site.creation() ? "in one stack @ " : g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
-                bySite.put(site.kind() + " " + site.stack(), new Count(label, g.threads().size() + site.notListed()));
+                bySite.put(siteKey(site), new Count(label, g.threads().size() + site.notListed()));
             }
         }
         return bySite;
     }
 
+    /** A creation site's key in {@link #bySite}, the same in every dump that has the site. */
+    public static String siteKey(SiteInfo site) {
+        return site.kind() + " " + site.stack();
+    }
+
     /** Live threads per identical current stack. */
-    static Map<List<Frame>, Count> byStack(Snapshot s) {
+    public static Map<List<Frame>, Count> byStack(Snapshot s) {
         Map<List<Frame>, long[]> counts = new LinkedHashMap<>();
         Map<List<Frame>, ThreadEntry> first = new HashMap<>();
         for (ThreadEntry t : s.threads()) {
@@ -61,7 +59,7 @@ final class SiteCounts {
     }
 
     /** A finding's identity across dumps: its kind and the line it blames. */
-    static String key(Snapshot s, Finding f) {
+    public static String key(Snapshot s, Finding f) {
         SiteInfo site = s.site(f.site());
         if (site != null && site.blameFrame() != null) return f.kind() + " @ " + site.blameFrame();
         return f.waitFrame() != null ? f.kind() + " @ " + f.waitFrame() : f.kind().toString();
