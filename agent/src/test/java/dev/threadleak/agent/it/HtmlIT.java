@@ -23,6 +23,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the page of a leaky sample's dumps on each JDK, clicked, searched and hovered as a person would, and a 10,000-thread
  * page timed. Every page must open without a console error or uncaught exception.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside other classes: it mostly waits for its samples' leak and for the browser
+@ResourceLock("chromium") // its own cases one at a time: they share one browser tab
 class HtmlIT {
     private static final String LEAK = "dev.threadleak.samples.ExecutorPerRequest.handleRequest(ExecutorPerRequest.java:";
     private static final Map<Jdk, Path> PAGES = new HashMap<>();
