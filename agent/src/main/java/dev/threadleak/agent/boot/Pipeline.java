@@ -1,5 +1,6 @@
 package dev.threadleak.agent.boot;
 
+import dev.threadleak.agent.expose.HtmlReport;
 import dev.threadleak.agent.expose.JfrEvents;
 import dev.threadleak.agent.findings.Findings;
 import dev.threadleak.agent.findings.History;
@@ -9,6 +10,7 @@ import dev.threadleak.agent.snapshot.Finding;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.lang.ref.WeakReference;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +45,10 @@ final class Pipeline {
     private volatile long samples, sampleNanos;
     /** The last proof's findings ({@code prove()} over JMX), judged again with every sample while their threads live. */
     private volatile List<Finding> proven = List.of();
+    /** The live page's chart (while the HTTP endpoint serves): a point per scheduled sample, the last {@link #RECENT_POINTS}; its own lock. */
+    private final ArrayDeque<HtmlReport.Point> recent = new ArrayDeque<>();
+    /** An hour of samples at the default interval. */
+    static final int RECENT_POINTS = 720;
     /** The HTTP endpoint's address once it serves ({@code host:port}), else empty. */
     private volatile String serving = "";
 
@@ -59,6 +65,12 @@ final class Pipeline {
         long began = System.nanoTime();
         Judged j = judge(depth);
         history.add(j.tick(), j.snapshot().findings());
+        if (pin) {
+            synchronized (recent) {
+                if (recent.size() == RECENT_POINTS) recent.removeFirst();
+                recent.addLast(new HtmlReport.Point(j.tick().timeMs(), j.tick().live(), j.tick().siteAlive()));
+            }
+        }
         JfrEvents.afterSample(j.snapshot()); // into a JFR recording, when one runs
         return counted(j.snapshot(), began);
     }
@@ -116,6 +128,13 @@ final class Pipeline {
     /** Names the address the HTTP endpoint serves on, for every snapshot from now on. */
     void serving(String address) {
         serving = address;
+    }
+
+    /** The live page's points, oldest first; without waiting for a sample in progress. */
+    List<HtmlReport.Point> recent() {
+        synchronized (recent) {
+            return new ArrayList<>(recent);
+        }
     }
 
     /** Samples taken (scheduled and on demand), and the time they took: the agent's own cost. */

@@ -4,6 +4,7 @@ import dev.threadleak.agent.config.Log;
 import dev.threadleak.agent.config.Options;
 import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.expose.AgentCost;
+import dev.threadleak.agent.expose.HtmlReport;
 import dev.threadleak.agent.expose.HttpEndpoint;
 import dev.threadleak.agent.expose.ThreadLeakBean;
 import dev.threadleak.agent.expose.ThreadLeakMXBean;
@@ -84,6 +85,11 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
     @Override
     public Snapshot last() {
         return pipeline.last();
+    }
+
+    @Override
+    public List<HtmlReport.Point> recent() {
+        return pipeline.recent();
     }
 
     @Override

@@ -34,6 +34,8 @@ public final class HtmlReport {
     static final String PAGE = "page.html";
     /** Where the page's data goes: a JSON object inside a {@code <script type="application/json">}. */
     private static final String DATA_MARK = "/*THREADLEAK-DATA*/";
+    /** The live page's key for threads placed at no site (the JVM's own, those started before the agent). */
+    static final String NOT_PLACED = "not placed";
     /** Sites drawn as series of their own, largest first; the rest are summed in one series. */
     public static final int MAX_SERIES = 12;
     /** Frames kept of one stack in the icicle graphs: deeper ones are folded into one "…" frame. */
@@ -58,6 +60,9 @@ public final class HtmlReport {
         }
     }
 
+    /** One of the agent's samples, as the live page's chart needs it: its time, live threads, and those of each site (by id). */
+    public record Point(long timeMs, int live, Map<Integer, Integer> siteAlive) {}
+
     /**
      * Snapshots of one JVM, added oldest first, as the page needs them: of each, its time, its live threads per creation
      * site and its findings; of the last, everything (its stacks and tables). A series of many big dumps is read one at a
@@ -75,9 +80,46 @@ public final class HtmlReport {
         private record Raised(Finding finding, String site, String blame, long sinceMs, int index) {}
 
         public Series add(Snapshot s) {
-            times.add(s.takenAtMs());
-            totals.add(s.summary().live());
-            counts.add(SiteCounts.bySite(s));
+            point(s.takenAtMs(), s.summary().live(), SiteCounts.bySite(s));
+            findingsOf(s);
+            last = s;
+            return this;
+        }
+
+        /**
+         * The live page's series: one point per sample the agent remembers ({@code points}, oldest first, the last
+         * snapshot's among them), whose sites are named as {@code last} names them; the findings, stacks and tables are
+         * the last snapshot's.
+         */
+        public static Series live(List<Point> points, Snapshot last) {
+            Series series = new Series();
+            if (points.isEmpty()) return series.add(last);
+            Map<Integer, SiteInfo> sites = new HashMap<>();
+            for (SiteInfo site : last.sites()) sites.put(site.id(), site);
+            for (Point p : points) {
+                Map<String, SiteCounts.Count> bySite = new LinkedHashMap<>();
+                long placed = 0;
+                for (Map.Entry<Integer, Integer> e : p.siteAlive().entrySet()) {
+                    SiteInfo site = sites.get(e.getKey());
+                    bySite.put(site == null ? "site " + e.getKey() : SiteCounts.siteKey(site), new SiteCounts.Count(
+                            site == null ? "(a site with no live thread now)" : SiteCounts.label(site, SiteInfo.EXECUTOR.equals(site.kind())), e.getValue()));
+                    placed += e.getValue();
+                }
+                if (p.live() > placed) bySite.put(NOT_PLACED, new SiteCounts.Count("(not placed: the JVM's own, started before the agent, …)", p.live() - placed));
+                series.point(p.timeMs(), p.live(), bySite);
+            }
+            series.findingsOf(last);
+            series.last = last;
+            return series;
+        }
+
+        private void point(long timeMs, int live, Map<String, SiteCounts.Count> bySite) {
+            times.add(timeMs);
+            totals.add(live);
+            counts.add(bySite);
+        }
+
+        private void findingsOf(Snapshot s) {
             for (Finding f : s.findings()) {
                 String key = SiteCounts.key(s, f);
                 SiteInfo site = s.site(f.site());
@@ -86,8 +128,6 @@ public final class HtmlReport {
                         site == null || site.blameFrame() == null ? null : site.blameFrame().toString(),
                         before == null ? f.sinceMs() : Math.min(before.sinceMs, f.sinceMs()), times.size() - 1));
             }
-            last = s;
-            return this;
         }
 
         public boolean isEmpty() {
@@ -96,20 +136,37 @@ public final class HtmlReport {
 
         /** The whole page, its data inline. */
         public byte[] page(String source) throws IOException {
+            return page(source, null, 0);
+        }
+
+        /**
+         * The whole page, its data inline; with {@code refresh} (a URL of this page's {@link #data}, the live endpoint's)
+         * the page reads it again every {@code refreshMs} and redraws, keeping what the reader chose.
+         */
+        public byte[] page(String source, String refresh, long refreshMs) throws IOException {
             String template = template();
             int at = template.indexOf(DATA_MARK);
             // '<' occurs only inside JSON strings, where its escape is the same character: no "</script>" ends the block early
-            String data = new String(data(source), StandardCharsets.UTF_8).replace("<", "\\u003c");
+            String data = new String(data(source, refresh, refreshMs), StandardCharsets.UTF_8).replace("<", "\\u003c");
             return (template.substring(0, at) + data + template.substring(at + DATA_MARK.length())).getBytes(StandardCharsets.UTF_8);
         }
 
         /** What the page renders, as JSON. */
         public byte[] data(String source) throws IOException {
+            return data(source, null, 0);
+        }
+
+        /** What the page renders, as JSON; {@code refresh}: see {@link #page(String, String, long)}. */
+        public byte[] data(String source, String refresh, long refreshMs) throws IOException {
             if (last == null) throw new IllegalStateException("no snapshot to show");
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
             try (JsonGenerator g = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
                 g.writeStartObject();
                 g.writeStringField("source", source);
+                if (refresh != null) {
+                    g.writeStringField("refresh", refresh);
+                    g.writeNumberField("refreshMs", refreshMs);
+                }
                 g.writeNumberField("pid", last.pid());
                 g.writeStringField("java", last.javaVersion());
                 g.writeStringField("command", last.command());

@@ -37,8 +37,10 @@ import java.util.function.Consumer;
  */
 public final class HttpEndpoint implements NioHttpServer.Pages {
     private static final String METRICS = "/metrics", HEALTH = "/health", THREADS = "/debug/threads", THREADS_JSON = "/debug/threads.json",
-            PPROF_INDEX = "/debug/pprof/", GOROUTINE = "/debug/pprof/goroutine";
-    private static final List<String> PATHS = List.of(METRICS, HEALTH, THREADS, THREADS_JSON, PPROF_INDEX, GOROUTINE);
+            PPROF_INDEX = "/debug/pprof/", GOROUTINE = "/debug/pprof/goroutine", PAGE = "/", PAGE_JSON = "/debug/page.json";
+    private static final List<String> PATHS = List.of(PAGE, METRICS, HEALTH, THREADS, THREADS_JSON, PPROF_INDEX, GOROUTINE, PAGE_JSON);
+    /** The page runs its own inline script and reads its data from this endpoint, nothing else (its meta tag says the same). */
+    private static final String PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'";
     private static final JsonFactory JSON = new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     private static final ThreadMXBean THREADS_MX = ManagementFactory.getThreadMXBean();
 
@@ -48,6 +50,9 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
         Snapshot last();
 
         AgentCost cost();
+
+        /** The samples the live page charts, oldest first: those the agent remembers for it, the last one's included. */
+        List<HtmlReport.Point> recent();
     }
 
     private final Source source;
@@ -202,8 +207,21 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
                 SnapshotCodec.write(s.withThreadsListed(threadsListed), bytes);
                 yield new Response(200, "application/json", bytes.toByteArray(), null, null);
             }
+            case PAGE -> new Response(200, "text/html; charset=utf-8", HtmlReport.Series.live(source.recent(), s)
+                    .page(pageSource(s), PAGE_JSON, refreshMs(s)), null, null).with("Content-Security-Policy", PAGE_POLICY);
+            case PAGE_JSON -> new Response(200, "application/json", HtmlReport.Series.live(source.recent(), s)
+                    .data(pageSource(s), PAGE_JSON, refreshMs(s)), null, null);
             default -> report(s, variant.equals("2") ? 2 : 1);
         };
+    }
+
+    /** How often the live page reads its data again: as often as the agent samples (5 s when it does not say). */
+    private static long refreshMs(Snapshot s) {
+        return s.sampling().everyMs() > 0 ? s.sampling().everyMs() : 5_000;
+    }
+
+    private static String pageSource(Snapshot s) {
+        return "the agent's samples, live, at http://" + s.http() + "/";
     }
 
     /**
@@ -221,7 +239,7 @@ public final class HttpEndpoint implements NioHttpServer.Pages {
                 + "line that created it (a pool worker: where its executor was built). <code>go tool pprof</code> reads "
                 + "<a href='goroutine'>goroutine</a>; <a href='goroutine?labels=thread'>goroutine?labels=thread</a> has a sample per thread, "
                 + "labelled with its name and age.</li>\n</ul>\n</p>\n"
-                + "threadleak: <a href='/debug/threads'>report</a>, <a href='/debug/threads?debug=2'>every thread</a>, "
+                + "threadleak: <a href='/'>page</a>, <a href='/debug/threads'>report</a>, <a href='/debug/threads?debug=2'>every thread</a>, "
                 + "<a href='/debug/threads.json'>dump</a>, <a href='/metrics'>metrics</a>, <a href='/health'>health</a>\n"
                 + "</body>\n</html>\n";
         return html.getBytes(StandardCharsets.UTF_8);

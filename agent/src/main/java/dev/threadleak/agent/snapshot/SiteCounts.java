@@ -26,11 +26,15 @@ public final class SiteCounts {
                 String label = "(" + g.origin().words + (g.origin() == Origin.STARTED ? ", " + Origin.NOT_CAPTURED : "") + ")";
                 bySite.put(g.origin().name(), new Count(label, g.threads().size()));
             } else {
-                String label = (!site.creation() ? "in one stack @ " : g.poolWorkers() ? "executors built @ " : "started @ ") + site.blameFrame();
-                bySite.put(siteKey(site), new Count(label, g.threads().size() + site.notListed()));
+                bySite.put(siteKey(site), new Count(label(site, g.poolWorkers()), g.threads().size() + site.notListed()));
             }
         }
         return bySite;
+    }
+
+    /** How a site is named to a person: {@code started @ FRAME}, or for a pool's workers {@code executors built @ FRAME}. */
+    public static String label(SiteInfo site, boolean poolWorkers) {
+        return (!site.creation() ? "in one stack @ " : poolWorkers ? "executors built @ " : "started @ ") + site.blameFrame();
     }
 
     /** A creation site's key in {@link #bySite}, the same in every dump that has the site. */

@@ -51,7 +51,7 @@ class MainTest {
     void usageErrorsAreOneLineWithSuggestions() {
         assertOneLineError(run(), "threadleak: no command given (try: threadleak help)");
         assertOneLineError(run("reprot", "x"), "threadleak: unknown command 'reprot' (did you mean report?)");
-        assertOneLineError(run("frobnicate"), "threadleak: unknown command 'frobnicate' (commands: report, check, diff, watch, list, dump, prove, attach, help, generate-completion)");
+        assertOneLineError(run("frobnicate"), "threadleak: unknown command 'frobnicate' (commands: report, html, check, diff, watch, list, dump, prove, attach, help, generate-completion)");
         assertOneLineError(run("report"), "threadleak: report: missing required parameter: '<dump|dir>'");
         assertOneLineError(run("report", "--thread", "x"), "threadleak: report: unknown option '--thread' (did you mean --threads?)");
         assertOneLineError(run("report", "--format", "svg", "x"), "threadleak: report: invalid value for option '--format': expected one of [TEXT, THREADS, JSON, COLLAPSED, PPROF] (case-insensitive) but was 'svg'");

@@ -135,6 +135,12 @@ final class Browser implements AutoCloseable {
         call("Input.insertText", Map.of("text", text));
     }
 
+    /** Headers sent with every request from now on (none: an empty map), as a proxy in front of the page would add them. */
+    void headers(Map<String, String> headers) {
+        call("Network.enable", Map.of());
+        call("Network.setExtraHTTPHeaders", Map.of("headers", headers));
+    }
+
     /** A PNG of the whole page. */
     byte[] screenshot() {
         return Base64.getDecoder().decode(call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true)).get("data").asText());

@@ -13,6 +13,11 @@ import dev.threadleak.agent.snapshot.SiteInfo;
 import dev.threadleak.agent.snapshot.Snapshot;
 import dev.threadleak.agent.snapshot.Summary;
 import dev.threadleak.agent.snapshot.ThreadEntry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,6 +182,58 @@ class HtmlIT {
         JsonNode total = data.get("total");
         assertThat(tip).startsWith("block ").contains(total.get(total.size() - 1).asInt() + " live").contains(LEAK);
         assertThat(browser.errors()).as("console errors").isEmpty();
+    }
+
+    /**
+     * The endpoint serves the page at {@code /}, behind its token as every page, and the page redraws itself from the
+     * endpoint's JSON at every sample: the leak's line climbs while it is open.
+     */
+    @Test
+    void theEndpointServesThePageLiveBehindItsTokenAndItRedrawsAtEachSample(@TempDir Path dir) throws Exception {
+        int port = HttpIT.freePort();
+        Path token = Files.writeString(dir.resolve("token"), "s3cret-" + port + "\n");
+        String base = "http://127.0.0.1:" + port;
+        try (ChildJvm child = ChildJvm.start(jdks().get(0), List.of(ChildJvm.agent("interval=0,sample=500ms,window=5s,http=127.0.0.1:" + port
+                + ",token=" + token)), "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.ExecutorPerRequest", "60")) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest.Builder authorized = HttpRequest.newBuilder(URI.create(base + "/")).header("Authorization", "Bearer s3cret-" + port);
+            ChildJvm.await("the page", Duration.ofSeconds(30), () -> status(http, authorized) == 200);
+            assertThat(status(http, HttpRequest.newBuilder(URI.create(base + "/")))).as("without the token, as every page").isEqualTo(401);
+            assertThat(status(http, HttpRequest.newBuilder(URI.create(base + "/debug/page.json")))).isEqualTo(401);
+            HttpResponse<String> page = http.send(authorized.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+            assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(p -> assertThat(p).contains("connect-src 'self'"));
+
+            browser.headers(Map.of("Authorization", "Bearer s3cret-" + port));
+            try {
+                browser.open(base + "/");
+                long first = browser.eval("+document.body.getAttribute('data-taken-at')").asLong();
+                browser.type("#current-toolbar input", "LinkedBlockingQueue.take");
+                String leak = LEAK + ChildJvm.lineOf("ExecutorPerRequest.java", "// LEAK:") + ")";
+                ChildJvm.await("the page redrawn from a later sample, the leak's site the largest", Duration.ofSeconds(30), () ->
+                        browser.eval("+document.body.getAttribute('data-taken-at')").asLong() > first
+                                && browser.eval("document.querySelector('#legend .legend-item').textContent").asText().contains(leak));
+                assertThat(browser.eval("document.getElementById('refresh').textContent").asText()).startsWith("live: redrawn ");
+                assertThat(browser.eval("document.querySelector('#current-toolbar input').value").asText()).as("the search kept")
+                        .isEqualTo("LinkedBlockingQueue.take");
+                assertThat(browser.eval("document.querySelectorAll('#current .frame.match').length").asInt()).isPositive();
+                assertThat(browser.eval("document.querySelectorAll('#chart path.series').length").asInt()).isPositive();
+                assertThat(browser.errors()).as("console errors").isEmpty();
+            } finally {
+                browser.headers(Map.of());
+            }
+        }
+    }
+
+    private static int status(HttpClient http, HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1; // not up yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** A report of 10,000 live threads (200 sites, stacks 40 deep, names that try to break out of the page) renders within 2 s. */

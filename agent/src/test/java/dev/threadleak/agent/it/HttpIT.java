@@ -242,8 +242,8 @@ class HttpIT {
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).contains("\"status\" : \"ok\"").contains("\"findings\" : [ ]");
 
-            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine)");
-            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine)");
+            assertOneLine(get(base + "/nope"), 404, "threadleak: no page '/nope' (pages: /, /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine, /debug/page.json)");
+            assertOneLine(get(base + "/metrics/"), 404, "threadleak: no page '/metrics/' (pages: /, /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine, /debug/page.json)");
             HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base + "/metrics")).POST(HttpRequest.BodyPublishers.ofString("x")));
             assertOneLine(post, 405, "threadleak: /metrics answers GET and HEAD, not POST");
             assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
@@ -258,7 +258,7 @@ class HttpIT {
             // what no client library sends: raw requests, each answered with its one line
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
             assertRawOneLine(address, "GET //metrics HTTP/1.1\r\nHost: x\r\n\r\n", "404 Not Found",
-                    "threadleak: no page '//metrics' (pages: /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine)");
+                    "threadleak: no page '//metrics' (pages: /, /metrics, /health, /debug/threads, /debug/threads.json, /debug/pprof/, /debug/pprof/goroutine, /debug/page.json)");
             assertRawOneLine(address, "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(9000) + "\r\n\r\n", "431 Request Header Fields Too Large",
                     "threadleak: request line and headers over 8192 bytes");
             assertRawOneLine(address, "GET /metrics\r\n\r\n", "400 Bad Request",
