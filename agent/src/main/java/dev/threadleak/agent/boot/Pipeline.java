@@ -68,7 +68,7 @@ final class Pipeline {
         if (pin) {
             synchronized (recent) {
                 if (recent.size() == RECENT_POINTS) recent.removeFirst();
-                recent.addLast(new HtmlReport.Point(j.tick().timeMs(), j.tick().live(), j.tick().siteAlive()));
+                recent.addLast(HtmlReport.Point.of(j.tick().timeMs(), j.tick().live(), j.tick().siteAlive()));
             }
         }
         JfrEvents.afterSample(j.snapshot()); // into a JFR recording, when one runs

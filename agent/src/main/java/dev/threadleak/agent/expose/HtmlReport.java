@@ -60,8 +60,30 @@ public final class HtmlReport {
         }
     }
 
-    /** One of the agent's samples, as the live page's chart needs it: its time, live threads, and those of each site (by id). */
-    public record Point(long timeMs, int live, Map<Integer, Integer> siteAlive) {}
+    /**
+     * One of the agent's samples, as the live page's chart needs it: its time, live threads, and those of each site (by
+     * id; {@link #OTHER_SITES}: those of the sites past the largest {@link #POINT_SITES}, summed).
+     */
+    public record Point(long timeMs, int live, Map<Integer, Integer> siteAlive) {
+        /** Sites a point keeps apart: an hour of points costs the same with ten thousand sites as with thirty. */
+        static final int POINT_SITES = 32;
+        static final int OTHER_SITES = -1;
+
+        /** A sample's point; {@code siteAlive} is kept as it is when small (it is not changed afterwards), else reduced. */
+        public static Point of(long timeMs, int live, Map<Integer, Integer> siteAlive) {
+            if (siteAlive.size() <= POINT_SITES) return new Point(timeMs, live, siteAlive);
+            List<Map.Entry<Integer, Integer>> bySize = new ArrayList<>(siteAlive.entrySet());
+            bySize.sort(Map.Entry.<Integer, Integer>comparingByValue().reversed());
+            Map<Integer, Integer> kept = new HashMap<>();
+            int rest = 0;
+            for (int i = 0; i < bySize.size(); i++) {
+                if (i < POINT_SITES) kept.put(bySize.get(i).getKey(), bySize.get(i).getValue());
+                else rest += bySize.get(i).getValue();
+            }
+            kept.put(OTHER_SITES, rest);
+            return new Point(timeMs, live, kept);
+        }
+    }
 
     /**
      * Snapshots of one JVM, added oldest first, as the page needs them: of each, its time, its live threads per creation
@@ -101,8 +123,9 @@ public final class HtmlReport {
                 long placed = 0;
                 for (Map.Entry<Integer, Integer> e : p.siteAlive().entrySet()) {
                     SiteInfo site = sites.get(e.getKey());
-                    bySite.put(site == null ? "site " + e.getKey() : SiteCounts.siteKey(site), new SiteCounts.Count(
-                            site == null ? "(a site with no live thread now)" : SiteCounts.label(site, SiteInfo.EXECUTOR.equals(site.kind())), e.getValue()));
+                    String label = site != null ? SiteCounts.label(site, SiteInfo.EXECUTOR.equals(site.kind()))
+                            : e.getKey() == Point.OTHER_SITES ? "(smaller sites)" : "(a site with no live thread now)";
+                    bySite.put(site == null ? "site " + e.getKey() : SiteCounts.siteKey(site), new SiteCounts.Count(label, e.getValue()));
                     placed += e.getValue();
                 }
                 if (p.live() > placed) bySite.put(NOT_PLACED, new SiteCounts.Count("(not placed: the JVM's own, started before the agent, …)", p.live() - placed));

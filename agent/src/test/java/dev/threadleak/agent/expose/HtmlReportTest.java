@@ -14,6 +14,7 @@ import dev.threadleak.agent.snapshot.ThreadEntry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class HtmlReportTest {
@@ -101,6 +102,40 @@ class HtmlReportTest {
         JsonNode park = outermost.get(0).get(2).get(0);
         assertThat(current.get("names").get(park.get(0).asInt()).asText()).isEqualTo("jdk.internal.misc.Unsafe.park(Native Method)");
         assertThat(current.get("names").get(park.get(2).get(0).get(0).asInt()).asText()).as("the wait, as the leaf").isEqualTo("WAITING: parked");
+    }
+
+    @Test
+    void theLivePageChartsTheAgentsSamplesNamingSitesAsTheLastSnapshotDoes() throws Exception {
+        List<SiteInfo> sites = List.of(site(0, 10), site(1, 20));
+        Snapshot last = at(3_000, sites, List.of(), 4, 2);
+        List<HtmlReport.Point> points = List.of(new HtmlReport.Point(1_000, 3, Map.of(0, 1)), new HtmlReport.Point(2_000, 6, Map.of(0, 2, 1, 2, 7, 1)),
+                new HtmlReport.Point(3_000, 7, Map.of(0, 4, 1, 2)));
+        JsonNode d = JSON.readTree(HtmlReport.Series.live(points, last).data("live", "/debug/page.json", 500));
+        assertThat(d.get("refresh").asText()).isEqualTo("/debug/page.json");
+        assertThat(d.get("refreshMs").asLong()).isEqualTo(500);
+        assertThat(d.get("times")).extracting(JsonNode::asLong).containsExactly(1_000L, 2_000L, 3_000L);
+        Map<String, List<Integer>> byLabel = new java.util.HashMap<>();
+        for (JsonNode site : d.get("sites")) {
+            List<Integer> values = new ArrayList<>();
+            site.get("values").forEach(v -> values.add(v.asInt()));
+            byLabel.put(site.get("label").asText(), values);
+        }
+        assertThat(byLabel).containsEntry("started @ com.acme.Leak.run(Leak.java:10)", List.of(1, 2, 4))
+                .containsEntry("started @ com.acme.Leak.run(Leak.java:20)", List.of(0, 2, 2))
+                .containsEntry("(a site with no live thread now)", List.of(0, 1, 0))
+                .containsEntry("(not placed: the JVM's own, started before the agent, …)", List.of(2, 1, 1));
+        assertThat(d.get("sites").get(0).get("key").asText()).as("a site's key as in the findings").startsWith("thread [");
+    }
+
+    @Test
+    void aPointKeepsTheLargestSitesApartAndSumsTheRest() {
+        Map<Integer, Integer> many = new java.util.HashMap<>();
+        for (int site = 0; site < 100; site++) many.put(site, site + 1);
+        HtmlReport.Point p = HtmlReport.Point.of(1, 5050, many);
+        assertThat(p.siteAlive()).hasSize(HtmlReport.Point.POINT_SITES + 1).containsEntry(99, 100).containsEntry(68, 69).doesNotContainKey(67)
+                .containsEntry(HtmlReport.Point.OTHER_SITES, (68 * 69) / 2);
+        Map<Integer, Integer> few = Map.of(1, 2);
+        assertThat(HtmlReport.Point.of(1, 2, few).siteAlive()).isSameAs(few);
     }
 
     @Test
