@@ -74,7 +74,7 @@ final class HtmlCommand implements Callable<Integer> {
         for (Path p : Dumps.oldestFirst(given)) {
             Snapshot s;
             try {
-                s = Dumps.load(p);
+                s = p.equals(newest.file()) ? last : Dumps.load(p);
             } catch (UsageException unreadable) {
                 continue; // being written, or named like a dump and not one: the chart has a gap there
             }

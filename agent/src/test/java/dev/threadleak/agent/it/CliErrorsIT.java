@@ -11,8 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Every CLI mistake and every bad dump: exit code 2, nothing on stdout, one line on stderr saying what is wrong. */
+@Execution(ExecutionMode.CONCURRENT) // beside other classes: it reads the CLI's output, nothing timed
+@ResourceLock("CliErrorsIT") // its own cases one after another, as they share what its set-up made
 class CliErrorsIT {
     private static String realDump;
 

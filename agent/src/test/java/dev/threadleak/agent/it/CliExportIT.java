@@ -24,12 +24,17 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@code report --format pprof|collapsed|json} of a leaking sample's dumps, read by the tools people use: the real
  * {@code go tool pprof} (skipped only when {@code go} is not installed; CI installs it) and Brendan Gregg's
  * {@code flamegraph.pl}. Each must show the leaking line with the number of threads the dump holds there.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside other classes: it reads the CLI's output, nothing timed
+@ResourceLock("CliExportIT") // its own cases one after another, as they share what its set-up made
 class CliExportIT {
     private static final String SAMPLE = "ExecutorPerRequest";
 

@@ -21,8 +21,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** {@code threadleak report} on dumps of the leaky samples, as a user reads it. */
+@Execution(ExecutionMode.CONCURRENT) // beside other classes: it reads the CLI's output, nothing timed
+@ResourceLock("ReportIT") // its own cases one after another, as they share what its set-up made
 class ReportIT {
     private static final String PKG = "dev.threadleak.samples.";
     /**
