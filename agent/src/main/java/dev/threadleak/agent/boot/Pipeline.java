@@ -24,6 +24,8 @@ import java.util.Set;
  * against the same history as the dumps, and changes nothing those judge.
  */
 final class Pipeline {
+    /** The live page's points kept: an hour of samples at the default interval. */
+    static final int RECENT_POINTS = 720;
     private final Sampler sampler;
     private final History history;
     private final Findings.Thresholds thresholds;
@@ -47,8 +49,6 @@ final class Pipeline {
     private volatile List<Finding> proven = List.of();
     /** The live page's chart (while the HTTP endpoint serves): a point per scheduled sample, the last {@link #RECENT_POINTS}; its own lock. */
     private final ArrayDeque<HtmlReport.Point> recent = new ArrayDeque<>();
-    /** An hour of samples at the default interval. */
-    static final int RECENT_POINTS = 720;
     /** The HTTP endpoint's address once it serves ({@code host:port}), else empty. */
     private volatile String serving = "";
 
@@ -123,6 +123,15 @@ final class Pipeline {
         pin = true;
         Snapshot s = last.get();
         pinned = s != null ? s : onDemand(Depth.PERIODIC);
+    }
+
+    /** Undoes {@link #keepLast} when the endpoint did not start: the last snapshot is the collector's again, no point is kept. */
+    synchronized void stopKeeping() {
+        pin = false;
+        pinned = null;
+        synchronized (recent) {
+            recent.clear();
+        }
     }
 
     /** Names the address the HTTP endpoint serves on, for every snapshot from now on. */

@@ -64,6 +64,7 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
 
     /** Starts the HTTP endpoint, or says in one line why it cannot. */
     void startHttp() {
+        boolean up = false;
         try {
             // read again (it was checked at launch) by the rule of launch: regular file, bounded, so this thread never blocks on it
             String token = options.token() == null ? null : Options.readToken(options.token());
@@ -74,12 +75,14 @@ final class Views implements ThreadLeakBean.Source, HttpEndpoint.Source {
                 String serving = HttpEndpoint.show(bound);
                 pipeline.serving(serving);
                 System.setProperty(Wire.HTTP_PROPERTY, serving);
+                up = true;
             }
         } catch (Throwable t) {
             String why = t instanceof Options.BadTokenFile ? "token file '" + options.token() + "' " + t.getMessage() : t.toString();
             log.warn(Printable.oneLine("cannot start the HTTP endpoint on " + options.http() + ": " + why
                     + "; /metrics, /health and /debug/threads are off"));
         }
+        if (!up) pipeline.stopKeeping(); // no page to serve from it
     }
 
     @Override

@@ -153,10 +153,6 @@ public final class HtmlReport {
             }
         }
 
-        public boolean isEmpty() {
-            return last == null;
-        }
-
         /** The whole page, its data inline. */
         public byte[] page(String source) throws IOException {
             return page(source, null, 0);
@@ -432,10 +428,6 @@ public final class HtmlReport {
                 node.value += n;
                 if (depth > MAX_DEPTH) break;
             }
-        }
-
-        long total() {
-            return root.value;
         }
 
         void write(JsonGenerator g) throws IOException {

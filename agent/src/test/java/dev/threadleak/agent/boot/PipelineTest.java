@@ -43,6 +43,20 @@ class PipelineTest {
     }
 
     @Test
+    void anEndpointThatDidNotStartKeepsNothing() {
+        pipeline.keepLast();
+        pipeline.scheduled(Depth.PERIODIC);
+        assertThat(pipeline.recent()).as("a point for the live page").hasSize(1);
+        pipeline.stopKeeping();
+        assertThat(pipeline.recent()).isEmpty();
+        pipeline.scheduled(Depth.PERIODIC);
+        assertThat(pipeline.recent()).as("no point after").isEmpty();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (pipeline.last() != null && System.nanoTime() - deadline < 0) System.gc();
+        assertThat(pipeline.last()).as("the last snapshot is the collector's again").isNull();
+    }
+
+    @Test
     void whileTheHttpEndpointServesTheLastSnapshotIsKept() {
         pipeline.keepLast();
         Snapshot taken = pipeline.scheduled(Depth.PERIODIC);
