@@ -6,11 +6,9 @@ import dev.threadleak.agent.config.Wire;
 import dev.threadleak.agent.hook.ThreadLeakHook;
 import dev.threadleak.agent.install.HookCache;
 import dev.threadleak.agent.install.HookInstaller;
-import dev.threadleak.agent.registry.Blame;
 import dev.threadleak.agent.registry.ExecutorTable;
 import dev.threadleak.agent.registry.HookFailures;
 import dev.threadleak.agent.registry.Registry;
-import dev.threadleak.agent.registry.SiteTable;
 import dev.threadleak.agent.registry.ThreadFacts;
 import dev.threadleak.names.SharedNames;
 import java.lang.instrument.Instrumentation;
@@ -51,23 +49,23 @@ public final class AgentStart {
         log.debugging(options.debug());
         Registry registry = newRegistry(options);
         HookFailures hookFailures = HookFailures.NONE;
-        boolean hooked = false;
+        SetUp setUp = null;
+        try {
+            setUp = new SetUp(options, registry, startedAtMs, log);
+            startThreads(options, registry, setUp, startedAtMs, log);
+        } catch (Throwable t) {
+            log.warn("cannot start the agent's thread, no dumps will be written: " + t);
+        }
+        started = true;
         try {
             HookInstaller.openToAgent(inst);
             hookFailures = HookInstaller.install(inst, sinks(registry), HookCache.in(options.dir(), agentJar(), log), log);
-            hooked = true;
         } catch (HookInstaller.NotHooked e) {
             log.warn(e.getMessage());
         } catch (Throwable t) {
             log.warn("cannot hook Thread.start, thread creation sites will not be recorded: " + t);
         }
-        try {
-            SetUp setUp = new SetUp(options, registry, hookFailures, startedAtMs, log);
-            started = true;
-            startThreads(options, registry, setUp, startedAtMs, hooked, log);
-        } catch (Throwable t) {
-            log.warn("cannot start the agent's thread, no dumps will be written: " + t);
-        }
+        if (setUp != null) setUp.hooked(hookFailures);
         try {
             if (attachId != null) System.setProperty(Wire.ATTACH_PROPERTY, attachId);
             System.setProperty(Wire.DIR_PROPERTY, options.dir().toString());
@@ -78,8 +76,7 @@ public final class AgentStart {
     }
 
     static Registry newRegistry(Options options) {
-        return new Registry(new SiteTable(options.depth(), new Blame(options.app()), options.sites()),
-                new ExecutorTable(options.submissions()), options.starts());
+        return new Registry(options);
     }
 
     /**
@@ -140,14 +137,17 @@ public final class AgentStart {
     }
 
     /**
-     * Registers the exit dump (cheap), starts the drain thread (which first warms the hooks' paths up, when hooked) and the
-     * agent thread, which does the rest.
+     * Registers the exit dump (cheap) and starts the drain thread and the agent thread, which does the rest. Before the
+     * hooks are in: the agent's own threads are not the application's, and premain records and captures nothing for
+     * them (they are listed from the first sample on, flagged as the agent's); the exit dump's start, which comes
+     * through the hooks, is left out by the registry ({@link Registry#startsUnrecorded}).
      */
-    private static void startThreads(Options options, Registry registry, SetUp setUp, long startedAtMs, boolean hooked, Log log) {
+    private static void startThreads(Options options, Registry registry, SetUp setUp, long startedAtMs, Log log) {
         Thread exitDump = new Thread(new ExitDump(registry, setUp, startedAtMs), "threadleak-exit-dump");
         registry.markAgentThread(exitDump);
+        registry.startsUnrecorded(exitDump);
         Runtime.getRuntime().addShutdownHook(exitDump);
-        Thread drain = new Thread(new Drain(registry, hooked ? options : null, log), "threadleak-drain");
+        Thread drain = new Thread(new Drain(registry, options, log), "threadleak-drain");
         drain.setDaemon(true);
         registry.markAgentThread(drain);
         registry.setDrainer(drain);

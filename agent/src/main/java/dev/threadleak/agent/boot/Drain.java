@@ -17,25 +17,28 @@ import java.util.concurrent.locks.LockSupport;
 final class Drain implements Runnable {
     static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(Registry.DRAIN_MILLIS);
     private final Registry registry;
-    /** The options to warm the hooks' paths up with, or null when nothing is hooked. */
-    private final Options warmUp;
+    /** The options to warm the hooks' paths up with; null once done. */
+    private Options warmUp;
     private final Log log;
 
-    Drain(Registry registry, Options warmUp, Log log) {
+    Drain(Registry registry, Options options, Log log) {
         this.registry = registry;
-        this.warmUp = warmUp;
+        this.warmUp = options;
         this.log = log;
     }
 
     @Override
     public void run() {
-        if (warmUp != null) warmUp(warmUp);
         long quietUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AgentStart.QUIET_START_MILLIS);
         long pause = DRAIN_NANOS;
         while (true) {
             try {
                 long quietLeft = quietUntil - System.nanoTime();
                 LockSupport.parkNanos(quietLeft > 0 ? quietLeft : pause);
+                if (warmUp != null) {
+                    warmUp(warmUp);
+                    warmUp = null;
+                }
                 pause = DRAIN_NANOS; // should the drain fail
                 pause = TimeUnit.MILLISECONDS.toNanos(registry.drainStarts());
                 if (quietLeft > 0) registry.prepareSampling(); // woken early: a burst, each start capturing its stack until keys sample them
@@ -52,8 +55,8 @@ final class Drain implements Runnable {
     /**
      * Runs the hooks' paths once on a stand-in registry, so that their classes are loaded and initialized while the host
      * has memory: a host thread out of memory then never fails to load one (the hooks would swallow it, and the start
-     * would go unrecorded). Here rather than in premain, which it would lengthen by milliseconds: on the drain thread it
-     * runs beside the application's own start, and the host's first starts find most of it done.
+     * would go unrecorded). At the drain thread's first wake (the quiet second's end, or a burst's first drain), not in
+     * premain nor beside the application's own start: a JVM that ends sooner never pays for it.
      */
     private void warmUp(Options options) {
         try {

@@ -21,17 +21,22 @@ import dev.threadleak.agent.snapshot.Origin;
 final class SetUp {
     private final Options options;
     private final Registry registry;
-    private final HookFailures hookFailures;
     private final long startedAtMs;
     private final Log log;
+    /** What reads the Throwables the hooks swallow: none until the hooks are in ({@link #hooked}). */
+    private HookFailures hookFailures = HookFailures.NONE;
     private Dumper dumper;
 
-    SetUp(Options options, Registry registry, HookFailures hookFailures, long startedAtMs, Log log) {
+    SetUp(Options options, Registry registry, long startedAtMs, Log log) {
         this.options = options;
         this.registry = registry;
-        this.hookFailures = hookFailures;
         this.startedAtMs = startedAtMs;
         this.log = log;
+    }
+
+    /** The hooks are in (premain, after the agent's threads started). */
+    synchronized void hooked(HookFailures failures) {
+        hookFailures = failures;
     }
 
     /**

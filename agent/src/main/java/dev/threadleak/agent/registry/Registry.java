@@ -75,11 +75,16 @@ public final class Registry implements Consumer<Thread> {
     private volatile long drained;
     /** A start waited {@link #STALL_NANOS} in vain: no start waits again until the next drain. */
     private volatile boolean drainerStuck;
-    private final SiteTable sites;
+    /** Made on first use (a drain, on the agent's threads) from {@link #siteOptions}, so premain loads neither it nor its blame. */
+    private SiteTable sites;
+    /** The options the site table is made with; null when it was given. */
+    private final Options siteOptions;
     /** Live threads by id (ids are never reused), in the order the agent learned of them. */
     private final LongMap<ThreadRecord> live = new LongMap<>();
     /** Ids of the agent's own threads. */
     private final Set<Long> agentThreads = new HashSet<>();
+    /** The agent's thread that starts through the hooks (the exit dump's); its start is not recorded. */
+    private volatile Thread startsUnrecorded;
 
     private final ExecutorTable executors;
     /** Capture one start's stack in this many (after each key's first few); 1 = every start, 0 = none. */
@@ -87,13 +92,23 @@ public final class Registry implements Consumer<Thread> {
     /** Null until {@link #prepareSampling} (not in premain: its classes cost start-up); every start is captured until then. */
     private volatile CaptureKeys keys;
 
+    /** The agent's registry: its site table, made on first use, keeps what {@code options} say. */
+    public Registry(Options options) {
+        this(null, options, new ExecutorTable(options.submissions()), options.starts());
+    }
+
     /** A registry that samples stacks as the options do by default. */
     public Registry(SiteTable sites) {
         this(sites, new ExecutorTable(Options.DEFAULT_SUBMISSIONS), Options.DEFAULT_STARTS);
     }
 
     public Registry(SiteTable sites, ExecutorTable executors, int every) {
+        this(sites, null, executors, every);
+    }
+
+    private Registry(SiteTable sites, Options siteOptions, ExecutorTable executors, int every) {
         this.sites = sites;
+        this.siteOptions = siteOptions;
         this.executors = executors;
         this.every = every;
     }
@@ -106,12 +121,12 @@ public final class Registry implements Consumer<Thread> {
     /** Drains, then returns the live executors (construction sites interned, collected ones gone). */
     public synchronized List<ExecutorRecord> liveExecutors() {
         drain();
-        return executors.refresh(sites);
+        return executors.refresh(sites());
     }
 
     /** The interned site of a sampled task's submission stack. */
     public synchronized SiteRecord submissionSite(SampledTask task) {
-        return executors.submissionSite(task, sites);
+        return executors.submissionSite(task, sites());
     }
 
     /**
@@ -121,6 +136,7 @@ public final class Registry implements Consumer<Thread> {
      */
     @Override
     public void accept(Thread thread) {
+        if (thread == startsUnrecorded) return;
         ThreadRecord head = pending.get();
         if (head != null && head.pendingDepth >= MAX_PENDING) {
             if (!awaitDrain()) {
@@ -223,6 +239,15 @@ public final class Registry implements Consumer<Thread> {
      */
     public void warmUp() {
         accept(Thread.currentThread());
+    }
+
+    /**
+     * The agent's threads start before the hooks are in, but for this one, started by the JVM as it exits: the hooks do
+     * not record its start either (no record, no creation stack captured as the JVM exits). Like the others, it is
+     * listed from the next sample on, as the agent's when {@link #markAgentThread marked}.
+     */
+    public void startsUnrecorded(Thread thread) {
+        startsUnrecorded = thread;
     }
 
     /** The thread that calls {@link #drain()} regularly; a burst of starts unparks it. */
@@ -335,7 +360,7 @@ public final class Registry implements Consumer<Thread> {
     private SiteRecord place(ThreadRecord r) {
         CaptureKeys.Key key = r.key;
         if (r.creation != null) {
-            SiteRecord site = sites.intern(r.creation);
+            SiteRecord site = sites().intern(r.creation);
             if (key != null && key.placed(site)) unplace(key);
             return site;
         }
@@ -344,7 +369,7 @@ public final class Registry implements Consumer<Thread> {
             key.forget();
             site = null;
         }
-        sites.countUncaptured(site);
+        sites().countUncaptured(site);
         return site;
     }
 
@@ -399,7 +424,8 @@ public final class Registry implements Consumer<Thread> {
         return stacksSkipped.get();
     }
 
-    public SiteTable sites() {
+    public synchronized SiteTable sites() {
+        if (sites == null) sites = new SiteTable(siteOptions.depth(), new Blame(siteOptions.app()), siteOptions.sites());
         return sites;
     }
 }

@@ -130,6 +130,32 @@ class AgentOutputIT {
         assertThat(lines).noneMatch(l -> l.contains(" dev.threadleak.agent.registry.Backtrace "));
     }
 
+    /**
+     * A JVM that starts no thread pays for no record: the agent's own threads start before the hooks are in (premain
+     * captures no stack of theirs), the exit dump's start goes unrecorded, the site table is made on the first drain and
+     * the hooks' paths are warmed up at the drain thread's first wake, after the quiet second. Before: premain recorded
+     * and captured its own two threads and made the site table and its blame, and the drain thread warmed the hooks up
+     * beside the application's start, about 8 ms of a hello world's CPU.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aShortJvmThatStartsNoThreadLoadsNoRecordNorSiteTable(Jdk jdk, @TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("dumps");
+        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout:uptime", ChildJvm.agent("dir=" + dir)),
+                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        List<String> lines = run.stdout().lines().toList();
+        assertThat(lines).as("it ran").contains("hello");
+        long agentLoaded = agentLoadedMillis(lines);
+        long lastLoad = uptimeMillis(lines.stream().filter(l -> l.startsWith("[")).reduce((a, b) -> b).orElseThrow());
+        assumeTrue(lastLoad - agentLoaded < 900, "the JVM ran past the quiet second (a loaded machine): the warm-up is due");
+        assertThat(lines).as("the hooks are in").anyMatch(l -> l.contains(" java.lang.ThreadLeakHook "));
+        assertThat(lines).noneMatch(l -> l.contains(" dev.threadleak.agent.registry.ThreadRecord ")
+                || l.contains(" dev.threadleak.agent.registry.SiteTable ") || l.contains(" dev.threadleak.agent.registry.Blame ")
+                || l.contains(" dev.threadleak.agent.registry.ExecutorRecord "));
+        assertThat(ChildJvm.dumps(dir)).as("nothing to report").isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void withoutOptionsTheExitDumpGoesToTmpThreadleak(Jdk jdk, @TempDir Path tmp) throws Exception {
