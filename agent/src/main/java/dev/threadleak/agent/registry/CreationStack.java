@@ -14,4 +14,12 @@ final class CreationStack extends Throwable {
     CreationStack(Class<?> threadClass) {
         this.threadClass = threadClass;
     }
+
+    /**
+     * The stack of the start of {@code thread}, captured here. Typed as its supertype: code that only passes it on needs
+     * no check that it is a Throwable, so verifying the registry in premain does not load this class.
+     */
+    static Throwable of(Thread thread) {
+        return new CreationStack(thread.getClass());
+    }
 }

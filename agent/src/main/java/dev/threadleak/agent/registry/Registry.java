@@ -155,7 +155,7 @@ public final class Registry implements Consumer<Thread> {
                 stacksSkipped.incrementAndGet();
             }
             record = new ThreadRecord(thread, System.currentTimeMillis(), Thread.currentThread(),
-                    capture ? new CreationStack(thread.getClass()) : null, key);
+                    capture ? CreationStack.of(thread) : null, key);
         } catch (OutOfMemoryError e) {
             dropped.incrementAndGet();
             return;
