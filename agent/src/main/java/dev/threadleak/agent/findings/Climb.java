@@ -3,7 +3,7 @@ package dev.threadleak.agent.findings;
 import java.util.Arrays;
 
 /**
- * One site's count of owners ({@link History#owner}: for most sites, its live threads) over its whole history, in
+ * One site's count of owners ({@link History#sharedOwner}: for most sites, its live threads) over its whole history, in
  * bounded memory: the current climb (the samples since the count last fell back by more than a small dip), its new
  * highs, and a few of its points for the evidence.
  *

@@ -88,7 +88,7 @@ public final class Findings {
     }
 
     /**
-     * A site whose owners ({@link History#owner}: its threads, but a pool's workers, or a numbered group's threads, as
+     * A site whose owners ({@link History#sharedOwner}: its threads, but a pool's workers, or a numbered group's threads, as
      * one) rise: fast across the window ({@link Rising#rising}), or slowly over its whole history ({@link Climb#leaking}:
      * however slow, once it has gained a few in steady new highs). A pool filling up grows no owner.
      */

@@ -392,14 +392,16 @@ public final class Sampler {
 
     private Summary summary(List<ThreadEntry> threads, long sitesNotListed) {
         int live = 0, daemon = 0, virtual = 0;
-        Map<String, Integer> states = new TreeMap<>();
+        Map<String, int[]> byState = new HashMap<>(); // counted unboxed: a merge per thread boxed each count past 127
         for (ThreadEntry t : threads) {
             if (t.agentThread()) continue;
             live++;
             if (t.daemon()) daemon++;
             if (t.virtual()) virtual++;
-            states.merge(t.state(), 1, Integer::sum);
+            byState.computeIfAbsent(t.state(), k -> new int[1])[0]++;
         }
+        Map<String, Integer> states = new TreeMap<>();
+        byState.forEach((state, count) -> states.put(state, count[0]));
         return Summary.builder().live(live).daemon(daemon).virtual(virtual).peak(mx.getPeakThreadCount())
                 .jvmStarted(mx.getTotalStartedThreadCount()).agentStarted(registry.sites().totalStarted()).baseline(-1).states(states)
                 .heapUsed(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed())

@@ -7,6 +7,7 @@ import dev.threadleak.agent.it.ChildJvm.Finished;
 import dev.threadleak.agent.it.ChildJvm.Jdk;
 import dev.threadleak.agent.snapshot.Snapshot;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,15 +118,8 @@ class AgentOutputIT {
     @MethodSource("jdks")
     void aShortJvmWhoseThreadsEndedDecodesNoCreationStackAtItsExit(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("dumps");
-        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout:uptime", ChildJvm.agent("dir=" + dir)),
-                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello", "thread");
-        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
-        List<String> lines = run.stdout().lines().toList();
-        assertThat(lines).as("the thread ran").contains("hello");
         // a JVM that outlives the agent's quiet first second gets its exit dump, rightly: only a short one is asked about
-        long agentLoaded = agentLoadedMillis(lines);
-        long lastLoad = uptimeMillis(lines.stream().filter(l -> l.startsWith("[")).reduce((a, b) -> b).orElseThrow());
-        assumeTrue(lastLoad - agentLoaded < 900, "the JVM ran past the quiet second (a loaded machine): its exit dump is due");
+        List<String> lines = shortHelloClassLoads(jdk, dir, "thread");
         assertThat(ChildJvm.dumps(dir)).as("nothing to report").isEmpty();
         assertThat(lines).noneMatch(l -> l.contains(" dev.threadleak.agent.registry.Backtrace "));
     }
@@ -141,19 +135,30 @@ class AgentOutputIT {
     @MethodSource("jdks")
     void aShortJvmThatStartsNoThreadLoadsNoRecordNorSiteTable(Jdk jdk, @TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("dumps");
-        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout:uptime", ChildJvm.agent("dir=" + dir)),
-                "-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello");
-        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
-        List<String> lines = run.stdout().lines().toList();
-        assertThat(lines).as("it ran").contains("hello");
-        long agentLoaded = agentLoadedMillis(lines);
-        long lastLoad = uptimeMillis(lines.stream().filter(l -> l.startsWith("[")).reduce((a, b) -> b).orElseThrow());
-        assumeTrue(lastLoad - agentLoaded < 900, "the JVM ran past the quiet second (a loaded machine): the warm-up is due");
+        List<String> lines = shortHelloClassLoads(jdk, dir);
         assertThat(lines).as("the hooks are in").anyMatch(l -> l.contains(" java.lang.ThreadLeakHook "));
         assertThat(lines).noneMatch(l -> l.contains(" dev.threadleak.agent.registry.ThreadRecord ")
                 || l.contains(" dev.threadleak.agent.registry.SiteTable ") || l.contains(" dev.threadleak.agent.registry.Blame ")
                 || l.contains(" dev.threadleak.agent.registry.ExecutorRecord "));
         assertThat(ChildJvm.dumps(dir)).as("nothing to report").isEmpty();
+    }
+
+    /**
+     * The class loads (with uptimes) and output of the hello world under the agent, {@code args} its arguments; assumes
+     * (skips the test otherwise) that it ended within the agent's quiet second, as it does on a machine not loaded.
+     */
+    private static List<String> shortHelloClassLoads(Jdk jdk, Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("-cp", ChildJvm.SAMPLES_CP, "dev.threadleak.samples.Hello"));
+        command.addAll(List.of(args));
+        Finished run = ChildJvm.run(jdk, List.of("-Xlog:class+load=info:stdout:uptime", ChildJvm.agent("dir=" + dir)),
+                command.toArray(new String[0]));
+        assertThat(run.exitCode()).as("stderr: %s", run.stderr()).isZero();
+        List<String> lines = run.stdout().lines().toList();
+        assertThat(lines).as("it ran").contains("hello");
+        long agentLoaded = agentLoadedMillis(lines);
+        long lastLoad = uptimeMillis(lines.stream().filter(l -> l.startsWith("[")).reduce((a, b) -> b).orElseThrow());
+        assumeTrue(lastLoad - agentLoaded < 900, "the JVM ran past the quiet second (a loaded machine)");
+        return lines;
     }
 
     @ParameterizedTest(name = "{0}")
