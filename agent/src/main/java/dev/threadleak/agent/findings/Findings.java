@@ -54,7 +54,7 @@ public final class Findings {
         deadlocks(s, out);
         siteGrowth(s, history, window, now, out);
         unclosedExecutors(s, window, now, out);
-        growth(s, window, now, th, out);
+        if (history.spansAWindowAt(s.takenAtMs())) growth(s, window, now, th, out);
         Set<Long> stuckTasks = stuckTasks(s, out);
         queueStalls(s, out);
         longBlocked(s, stuckTasks, out);
@@ -160,7 +160,12 @@ public final class Findings {
         return series(points);
     }
 
-    /** Live threads above the baseline, rising, and made of more owners than the window began with (not pools filling). */
+    /**
+     * Live threads above the baseline, rising, and made of more owners than the window began with (not pools filling).
+     * Judged once the baseline's sample is a whole window old ({@link History#spansAWindowAt}): the baseline is taken a
+     * second after the agent loads, and an application still starting then (its pools, its clients) grows past it with
+     * new owners, healthy; a window later "rising across the window" means what it says.
+     */
     private static void growth(Snapshot s, List<Tick> window, Tick now, Thresholds th, List<Finding> out) {
         int live = s.summary().live(), baseline = s.summary().baseline();
         if (window.isEmpty() || live - baseline < th.growth() || live <= window.get(0).live() || now.owners() <= window.get(0).owners()) return;

@@ -31,6 +31,8 @@ public final class History {
 
     private final long windowMs;
     private final Deque<Tick> ticks = new ArrayDeque<>();
+    /** When the first tick was taken (the baseline's sample); {@link Long#MIN_VALUE} before it. */
+    private long firstTickMs = Long.MIN_VALUE;
     private final Map<Integer, Climb> climbs = new HashMap<>();
     /** The findings of the last scheduled sample, by kind and site: how many samples in a row raised each, since when. */
     private Map<String, Finding> raised = Map.of();
@@ -62,6 +64,7 @@ public final class History {
 
     /** Remembers a snapshot's tick, forgets what fell out of the window, and follows each site's climb. */
     synchronized void add(Tick tick) {
+        if (firstTickMs == Long.MIN_VALUE) firstTickMs = tick.timeMs();
         ticks.addLast(tick);
         while (ticks.size() > 1 && ticks.peekFirst().timeMs() < tick.timeMs() - windowMs) ticks.removeFirst();
         climbs.keySet().retainAll(tick.siteOwners().keySet()); // a site with no live thread climbs again from where it reappears
@@ -75,6 +78,11 @@ public final class History {
         Climb c = kept == null ? new Climb() : kept.copy();
         c.add(now.timeMs(), now.siteOwners().getOrDefault(site, 0));
         return c;
+    }
+
+    /** Whether the first tick was taken a whole window or more before {@code nowMs}. */
+    synchronized boolean spansAWindowAt(long nowMs) {
+        return firstTickMs != Long.MIN_VALUE && nowMs - firstTickMs >= windowMs;
     }
 
     /** Ticks within the window before {@code nowMs}, oldest first. */

@@ -55,6 +55,17 @@ class FindingsTest {
         return last.stream().map(Finding::kind).toList();
     }
 
+    /**
+     * GROWTH is judged once the baseline's sample is a window old: an application still starting at the first sample grows
+     * past the baseline with new owners, healthy (CorpusIT saw a Jetty client's pool, started 1.2 s after the agent on a
+     * loaded machine, raise GROWTH at growth=10). A rise across a whole window is one.
+     */
+    @Test
+    void growthIsJudgedOnceTheBaselineIsAWindowOld() {
+        assertThat(run(new long[] {0, 5, 10}, new int[] {10, 200, 210}, "worker-N", "idle: x", true)).doesNotContain(Kind.GROWTH);
+        assertThat(run(new long[] {0, 5, 30, 65}, new int[] {10, 200, 300, 400}, "worker-N", "idle: x", true)).contains(Kind.GROWTH);
+    }
+
     @Test
     void aSiteThatKeepsRisingIsSiteGrowthEvenWithADip() {
         assertThat(run(new long[] {0, 5, 10, 15, 20}, new int[] {3, 6, 5, 9, 12}, "worker-N", "idle: pool worker waiting for a task", true))
