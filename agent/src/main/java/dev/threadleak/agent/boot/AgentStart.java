@@ -47,7 +47,7 @@ public final class AgentStart {
         }
         long startedAtMs = System.currentTimeMillis();
         log.debugging(options.debug());
-        Registry registry = newRegistry(options);
+        Registry registry = new Registry(options);
         HookFailures hookFailures = HookFailures.NONE;
         SetUp setUp = null;
         try {
@@ -73,10 +73,6 @@ public final class AgentStart {
             // only the attach tool's message is poorer for it
         }
         return true;
-    }
-
-    static Registry newRegistry(Options options) {
-        return new Registry(options);
     }
 
     /**

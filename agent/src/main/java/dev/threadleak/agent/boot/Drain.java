@@ -60,7 +60,7 @@ final class Drain implements Runnable {
      */
     private void warmUp(Options options) {
         try {
-            Registry standIn = AgentStart.newRegistry(options);
+            Registry standIn = new Registry(options);
             standIn.warmUp();
             standIn.executorTable().warmUp(); // loads ThreadPoolExecutor, hooked by now
         } catch (Throwable t) {
